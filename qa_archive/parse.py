@@ -1,0 +1,154 @@
+"""Files to posts: find Markdown files under a root, read their YAML front matter, report what cannot be read.
+
+A bad file never stops an ingest: `read_post` raises `PostError` naming the file, and the caller skips it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from .models import Post
+
+MAX_POST_BYTES = 4 * 1024 * 1024     # the largest real post is ~150 KB; anything this big is not a weekly post
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+class PostError(Exception):
+    """A file that cannot be ingested. `fatal` ones fail the ingest's exit code; the others are skipped quietly."""
+
+    def __init__(self, source: str, message: str, fatal: bool = True):
+        super().__init__(f"{source}: {message}")
+        self.source, self.message, self.fatal = source, message, fatal
+
+
+@dataclass
+class Source:
+    """An ingest root and how its posts link back to the web, e.g. `https://www.sofastack.tech/blog/{dir}/`."""
+    root: Path
+    url: str | None = None
+
+
+def find_posts(root: Path) -> Iterator[Path]:
+    """Every `*.md` path below root, sorted, not following symlinked directories (no loops)."""
+    root = Path(root)
+    if root.is_file():
+        yield root
+        return
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames + [d for d in dirnames if d.lower().endswith(".md")]):
+            if name.lower().endswith(".md") or name.lower().endswith(".markdown"):
+                yield Path(dirpath) / name
+
+
+def relative(path: Path, root: Path) -> str:
+    root = Path(root)
+    if root.is_file():
+        return path.name
+    return path.relative_to(root).as_posix()
+
+
+def read_post(path: Path, root: Path, url_pattern: str | None = None) -> Post:
+    source = relative(path, root)
+    if path.is_dir():
+        raise PostError(source, "is a directory whose name ends in .md, not a post; skipped", fatal=False)
+    if path.is_symlink() and not path.exists():
+        raise PostError(source, "is a broken symbolic link; skipped")
+    try:
+        size = path.stat().st_size
+        if size > MAX_POST_BYTES:
+            raise PostError(source, f"is {size // 1024} KiB, over the {MAX_POST_BYTES // 1024} KiB limit for a "
+                                    "post; skipped")
+        raw = path.read_bytes()
+    except OSError as e:
+        raise PostError(source, f"cannot be read ({e.strerror or e})") from None
+    if not raw.strip():
+        raise PostError(source, "is empty; skipped", fatal=False)
+    if b"\0" in raw[:8192]:
+        raise PostError(source, "is a binary file (it contains NUL bytes), not Markdown")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise PostError(source, f"is not UTF-8 (invalid byte at offset {e.start}); re-save it as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body, warnings = split_front_matter(text, source)
+    title = meta.get("title")
+    post = Post(
+        source=source,
+        title=str(title).strip() if isinstance(title, (str, int, float)) else path.parent.name,
+        date=None, body=body, tags=_strings(meta.get("tags")), categories=_strings(meta.get("categories")),
+        sha=hashlib.sha256(raw).hexdigest(), warnings=warnings,
+    )
+    if "date" in meta:
+        post.date = parse_date(meta["date"])
+        if post.date is None:
+            post.warnings.append(f"front matter date {str(meta['date'])[:40]!r} does not parse; the post has no date")
+    if "\0" in body:
+        post.body = body.replace("\0", "")
+    post.url = post_url(path, root, source, meta, url_pattern)
+    return post
+
+
+def split_front_matter(text: str, source: str) -> tuple[dict, str, list[str]]:
+    if not text.startswith("---"):
+        return {}, text, []
+    m = FRONT_MATTER.match(text)
+    if not m:
+        raise PostError(source, "front matter starts with --- but is never closed")
+    try:
+        meta = yaml.safe_load(m.group(1) or "") or {}
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        line = f" at line {where.line + 2}" if where else ""
+        raise PostError(source, f"front matter is not valid YAML{line}: {getattr(e, 'problem', None) or e}") from None
+    if not isinstance(meta, dict):
+        raise PostError(source, f"front matter is a YAML {type(meta).__name__}, not a mapping of fields")
+    return meta, text[m.end():], []
+
+
+def parse_date(value) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        s = value.strip()
+        for candidate in (s, s.replace(" ", "T", 1), s.replace("Z", "+00:00")):
+            try:
+                return dt.datetime.fromisoformat(candidate).isoformat()
+            except ValueError:
+                pass
+        for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+            try:
+                return dt.datetime.strptime(s[:11].strip(), fmt).date().isoformat()
+            except ValueError:
+                pass
+    return None
+
+
+def post_url(path: Path, root: Path, source: str, meta: dict, pattern: str | None) -> str | None:
+    """Fill a URL pattern: {dir} the post's folder (or file stem), {slug} front matter slug or {dir}, {path} source."""
+    if isinstance(meta.get("url"), str) and meta["url"].startswith(("http://", "https://")):
+        return meta["url"]
+    if not pattern:
+        return None
+    directory = path.parent.name if path.stem in ("index", "_index") else path.stem
+    slug = meta.get("slug") if isinstance(meta.get("slug"), str) else directory
+    from urllib.parse import quote
+    return pattern.format(dir=quote(directory), slug=quote(slug), path=quote(source))
+
+
+def _strings(value) -> list[str]:
+    """Tags and categories as a short list of strings, whatever shape the YAML had (a YAML bomb stays small)."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value[:50] if isinstance(v, (str, int, float)) and str(v).strip()]
+    return []
