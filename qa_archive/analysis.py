@@ -27,8 +27,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
-def tokens(text: str, stop: bool = True) -> Iterator[tuple[str, int, int, int]]:
-    """(term, position, start, end) over normalize(text)."""
+def tokens(text: str, stop: bool = True, parts: bool = True) -> Iterator[tuple[str, int, int, int]]:
+    """(term, position, start, end) over normalize(text).
+
+    `parts=False` (for queries) keeps `sofa-registry` to its whole and squashed forms: its part `sofa` would
+    match nearly every entry of a SOFAStack archive."""
     pos = 0
     for m in TOKEN.finditer(normalize(text)):
         if m.group("cjk"):
@@ -49,14 +52,14 @@ def tokens(text: str, stop: bool = True) -> Iterator[tuple[str, int, int, int]]:
                 squashed = re.sub(r"[\-.]", "", word)
                 if squashed and squashed != word:
                     yield squashed, pos, m.start(), m.end()
-                for part in re.split(r"[\-.]", word):
+                for part in re.split(r"[\-.]", word) if parts else ():
                     if part and part != word and part not in STOP:
                         yield part, pos, m.start(), m.end()
             pos += 1
 
 
-def terms(text: str) -> list[str]:
-    return [t for t, *_ in tokens(text)]
+def terms(text: str, parts: bool = True) -> list[str]:
+    return [t for t, *_ in tokens(text, parts=parts)]
 
 
 def is_cjk(term: str) -> bool:

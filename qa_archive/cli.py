@@ -179,3 +179,203 @@ def import_(file, index_dir, wait):
 
     n = import_threads(threads(), index_dir, wait=wait)
     click.echo(f"{n} entries imported into {index_dir}", err=True)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def open_archive(index_dir):
+    from .search import Archive
+    return Archive(index_dir)
+
+
+def _terminal_markup(snippet: str, color: bool) -> str:
+    """A highlighted HTML snippet for the terminal: <mark> becomes bold yellow, or plain text when piped."""
+    import html as _html
+    import re
+    if color:
+        snippet = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
+    else:
+        snippet = re.sub(r"</?mark>", "", snippet)
+    return _html.unescape(snippet)
+
+
+def print_hit(hit: dict, n: int, color: bool, width: int):
+    import textwrap
+    meta = " · ".join(x for x in [hit.get("asker") and "@" + hit["asker"], (hit.get("date") or "")[:10],
+                                  ", ".join(hit.get("projects") or [])] if x)
+    click.echo(click.style(f"{n}. ", bold=True) + click.style(hit["id"], fg="cyan") + "  " + meta)
+    for label, key in (("Q", "question"), ("A", "answer")):
+        text = _terminal_markup(hit["highlights"][key], color)
+        for i, line in enumerate(textwrap.wrap(text, width=max(40, width - 6)) or [""]):
+            click.echo(f"   {label + ':' if i == 0 else '  '} {line}")
+    where = hit.get("url") or hit.get("source")
+    click.echo("   " + click.style(where, dim=True))
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("--project", "-p", help="Only this project (any alias, any case).")
+@click.option("--asker", help="Only questions from this person.")
+@click.option("--after", help="Only entries on or after this date (YYYY-MM-DD).")
+@click.option("--before", help="Only entries before this date.")
+@click.option("--limit", "-n", default=10, show_default=True, help="Hits per page (max 50).")
+@click.option("--page", default=1, show_default=True, help="Page of results.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True)
+@json_option
+@library_errors
+def search(query, index_dir, project, asker, after, before, limit, page, sort, as_json):
+    """Search the archive. The query language: plain words rank the best threads first; "exact phrase",
+    -word, project:NAME, asker:NAME, after:DATE, before:DATE, year:YYYY, in:question narrow it.
+
+    \b
+    Examples:
+        qa-archive search jraft 跨机房
+        qa-archive search 'Seata 行锁' --project seata --sort date
+        qa-archive search '"全局锁" -TCC year:2020' --json
+    """
+    archive = open_archive(index_dir)
+    res = archive.search(" ".join(query), project=project, asker=asker, after=after, before=before,
+                         sort=sort, page=page, limit=limit)
+    if as_json:
+        emit_json(res)
+        return
+    color = sys.stdout.isatty()
+    width = click.get_terminal_size()[0] if color else 100
+    for note in res["notes"]:
+        click.echo(click.style(f"note: {note}", fg="yellow"), err=True)
+    start = (res["page"] - 1) * res["limit"]
+    click.echo(f"{res['total']} entries" + (f", page {res['page']} of {res['pages']}" if res["pages"] > 1 else ""))
+    for i, hit in enumerate(res["hits"], start + 1):
+        print_hit(hit, i, color, width)
+    if res["suggestion"]:
+        click.echo(f"Did you mean: {res['suggestion']}")
+    if res["facets"]["projects"]:
+        click.echo("Projects: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["projects"][:8]))
+
+
+@main.command()
+@click.argument("entry_id")
+@index_option
+@json_option
+@library_errors
+def show(entry_id, index_dir, as_json):
+    """Show one entry: the whole thread, its projects, links and source post.
+
+    \b
+    Example:
+        qa-archive show 7a8dba8bee7a
+    """
+    entry = open_archive(index_dir).get(entry_id)
+    if entry is None:
+        raise click.ClickException(f"no entry with id {entry_id!r} (ids are shown by `qa-archive search`)")
+    if as_json:
+        entry.pop("turns_md", None)
+        emit_json(entry)
+        return
+    click.echo(click.style(entry["title"], bold=True))
+    click.echo(" · ".join(x for x in [entry.get("asker") and "@" + entry["asker"], (entry.get("date") or "")[:10],
+                                       ", ".join(entry.get("projects") or [])] if x))
+    for t in entry["turns"]:
+        click.echo("\n" + click.style("Q: ", bold=True) + t["q"])
+        click.echo(click.style("A: ", bold=True) + (t["a"] or "(no answer)"))
+    for link in entry.get("links") or []:
+        click.echo(f"\nlink: {link}")
+    click.echo(f"\nsource: {entry.get('url') or entry['source']}")
+
+
+@main.command()
+@index_option
+@json_option
+@library_errors
+def projects(index_dir, as_json):
+    """List projects with their number of entries.
+
+    \b
+    Example:
+        qa-archive projects --json
+    """
+    rows = open_archive(index_dir).projects()
+    if as_json:
+        emit_json(rows)
+        return
+    for p in rows:
+        click.echo(f"{p['count']:6d}  {p['name']:<16} {p['repo'] or ''}")
+
+
+@main.command()
+@index_option
+@json_option
+@library_errors
+def stats(index_dir, as_json):
+    """Entries per project and year, index size, last ingest.
+
+    \b
+    Example:
+        qa-archive stats
+    """
+    s = open_archive(index_dir).stats()
+    if as_json:
+        emit_json(s)
+        return
+    click.echo(f"{s['entries']} entries from {s['posts']} posts; index {s['index_bytes'] / 1e6:.1f} MB "
+               f"({s['generation']}), last ingest {s['last_ingest']}")
+    click.echo("\nPer year:")
+    for y in s["years"]:
+        click.echo(f"  {y['name']}  {y['count']:5d}  " + "█" * max(1, y["count"] * 40 // max(1, s["entries"])))
+    click.echo("\nPer project:")
+    for p in s["projects"]:
+        click.echo(f"  {p['name']:<16} {p['count']:5d}")
+
+
+# ---------------------------------------------------------------------------------------------- serving
+
+SAMPLE_POSTS = Path("data/posts")
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, help="Worker processes (they share the index read-only).")
+@click.option("--threads", default=4, show_default=True, help="Threads per worker.")
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading, for working on templates.")
+@library_errors
+def serve(index_dir, host, port, workers, threads, dev):
+    """Serve the web UI and the JSON API on a production WSGI server (gunicorn).
+
+    With an empty index and the sample posts in data/posts, those are ingested first, so a fresh clone shows
+    a working site. Workers pick up a newly published index without a restart.
+
+    \b
+    Examples:
+        qa-archive serve
+        qa-archive serve --index /srv/qa/index --host 0.0.0.0 --port 8000 --workers 4
+    """
+    from .index import current_dir
+    if current_dir(index_dir) is None and SAMPLE_POSTS.is_dir():
+        from .index import ingest as run_ingest
+        from .parse import Source
+        from .projects import Registry
+        click.echo(f"The index at {index_dir} is empty: ingesting the sample posts in {SAMPLE_POSTS} first.", err=True)
+        run_ingest([Source(SAMPLE_POSTS)], index_dir, Registry.load(), wait=30)
+    from .web import create_app
+    app = create_app(index_dir)
+    click.echo(f"Serving {index_dir} on http://{host}:{port}/ ({'development server' if dev else f'{workers} workers'})",
+               err=True)
+    if dev:
+        app.run(host=host, port=port, debug=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                               "timeout": 60, "graceful_timeout": 5, "keepalive": 5}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Server().run()

@@ -232,7 +232,7 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
                     t[0].append(rest)
                     t[1].append(re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1))
                 continue
-            m = ASKER_NAMED.match(text) or (p.bold and ASKER_SPACED.match(text))
+            m = None if ASKER_NONE.match(text) else (ASKER_NAMED.match(text) or (p.bold and ASKER_SPACED.match(text)))
             if m and _plausible_name(m.group("name")):
                 start_item(_name(m.group("name")))
                 in_qa = True

@@ -1,0 +1,80 @@
+"""The OpenAPI document of the JSON API, served at /api/openapi.json (schemathesis and bots read it)."""
+from __future__ import annotations
+
+
+def spec(max_query: int, max_limit: int, max_page: int) -> dict:
+    entry = {"type": "object", "required": ["id", "source", "question", "answer", "turns", "projects", "links"],
+             "properties": {
+                 "id": {"type": "string"}, "source": {"type": "string"}, "title": {"type": "string"},
+                 "date": {"type": ["string", "null"]}, "url": {"type": ["string", "null"]},
+                 "asker": {"type": ["string", "null"]}, "question": {"type": "string"},
+                 "answer": {"type": "string"},
+                 "turns": {"type": "array", "items": {"type": "object", "properties": {
+                     "q": {"type": "string"}, "a": {"type": ["string", "null"]}}}},
+                 "projects": {"type": "array", "items": {"type": "string"}},
+                 "links": {"type": "array", "items": {"type": "string"}},
+                 "permalink": {"type": "string", "format": "uri"},
+                 "score": {"type": ["number", "null"]},
+                 "highlights": {"type": "object", "properties": {"question": {"type": "string"},
+                                                                  "answer": {"type": "string"}}},
+                 "confident": {"type": "boolean"}}}
+    error = {"description": "Bad request", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"error": {"type": "object", "properties": {
+            "status": {"type": "integer"}, "message": {"type": "string"}}}}}}}}
+    facet = {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"},
+                                                                          "count": {"type": "integer"}}}}
+
+    def q(name, desc, schema=None, required=False):
+        return {"name": name, "in": "query", "required": required, "description": desc,
+                "schema": schema or {"type": "string"}}
+
+    def ok(schema, desc="OK"):
+        return {"description": desc, "content": {"application/json": {"schema": schema}}}
+
+    search_params = [
+        q("q", f"Query (max {max_query} characters): words, \"phrase\", -word, project:, asker:, after:, before:, "
+               "year:, in:question", {"type": "string", "maxLength": max_query}),
+        q("project", "Only this project (name or alias, any case)"), q("asker", "Only this asker"),
+        q("after", "On or after this date, YYYY-MM-DD", {"type": "string", "format": "date"}),
+        q("before", "Before this date, YYYY-MM-DD", {"type": "string", "format": "date"}),
+        q("year", "Only this year", {"type": "integer", "minimum": 1990, "maximum": 2100}),
+        q("sort", "Order", {"type": "string", "enum": ["relevance", "date", "oldest"]}),
+        q("page", "Page, from 1", {"type": "integer", "minimum": 1, "maximum": max_page}),
+        q("limit", "Hits per page", {"type": "integer", "minimum": 1, "maximum": max_limit}),
+    ]
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "qa-archive API", "version": "1",
+                 "description": "Search the reader Q&A of community weekly posts, and find prior answers."},
+        "paths": {
+            "/api/search": {"get": {"summary": "Search entries", "parameters": search_params, "responses": {
+                "200": ok({"type": "object", "required": ["total", "hits"], "properties": {
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
+                    "hits": {"type": "array", "items": entry}, "notes": {"type": "array", "items": {"type": "string"}},
+                    "suggestion": {"type": ["string", "null"]},
+                    "facets": {"type": "object", "properties": {"projects": facet, "years": facet}}}}),
+                "400": error}}},
+            "/api/similar": {
+                "get": {"summary": "Prior threads most similar to a new question", "parameters": [
+                    q("text", "The new question (up to 20 KB)", required=True),
+                    q("limit", "How many", {"type": "integer", "minimum": 1, "maximum": 20}),
+                    q("project", "Prefer this project")],
+                    "responses": {"200": ok({"type": "object", "properties": {
+                        "hits": {"type": "array", "items": entry}, "reply_markdown": {"type": "string"}}}),
+                        "400": error}},
+                "post": {"summary": "The same, with a JSON body", "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
+                        "text": {"type": "string"}, "limit": {"type": "integer", "minimum": 1, "maximum": 20},
+                        "project": {"type": "string"}}}}}},
+                    "responses": {"200": ok({"type": "object"}), "400": error}}},
+            "/api/entries/{id}": {"get": {"summary": "One entry", "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": ok(entry), "404": error}}},
+            "/api/projects": {"get": {"summary": "Projects with entry counts", "responses": {"200": ok({
+                "type": "object", "properties": {"projects": {"type": "array", "items": {"type": "object"}}}})}}},
+            "/api/stats": {"get": {"summary": "Entries per project and year, index facts",
+                                   "responses": {"200": ok({"type": "object"})}}},
+            "/api/health": {"get": {"summary": "Liveness and the published index generation",
+                                    "responses": {"200": ok({"type": "object"}), "503": error}}},
+        },
+    }
