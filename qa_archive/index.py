@@ -57,7 +57,7 @@ def schema() -> Schema:
         question=TEXT(analyzer=text, field_boost=2.0),
         answer=TEXT(analyzer=text),
         asker=ID(),
-        projects=KEYWORD(lowercase=True, commas=True, scorable=False),
+        projects=KEYWORD(lowercase=True, commas=True, scorable=True),
         year=NUMERIC(stored=True, sortable=True),
         date=DATETIME(sortable=True),
         doc=STORED(),

@@ -29,7 +29,7 @@ MAX_QUERY_CHARS = 500
 MAX_LIMIT = 50
 MAX_PAGE = 100
 FILTER_KEYS = {"project", "asker", "after", "before", "year", "in"}
-FIELDS = ("question", "answer", "title")
+FIELDS = ("question", "answer")           # `in:title` can add the post title
 
 
 class QueryError(Exception):
@@ -113,7 +113,7 @@ def _filter(pq: ParsedQuery, key: str, value: str, registry: Registry | None, ne
         else:
             pq.notes.append(f"year:{value} is not a year; ignored")
     elif key == "in":
-        wanted = tuple(f for f in FIELDS if f.startswith(value.lower()[:4]))
+        wanted = tuple(f for f in FIELDS + ("title",) if f.startswith(value.lower()[:4]))
         if wanted:
             pq.fields = wanted
         else:
@@ -132,7 +132,7 @@ def _date(value: str) -> dt.date | None:
 
 # ---------------------------------------------------------------------------------------------- building queries
 
-FIELD_WEIGHT = {"question": 1.0, "answer": 1.0, "title": 1.0}    # the schema's field_boost does the weighting
+PROJECT_TAG_BOOST = 1.0
 
 
 def word_query(word: str, fields, common: set[str]) -> Q.Query | None:
@@ -141,8 +141,18 @@ def word_query(word: str, fields, common: set[str]) -> Q.Query | None:
     if not terms:
         return None
     kept = [t for t in terms if t not in common] or terms
-    per_term = [Q.Or([Q.Term(f, t) for f in fields]) for t in kept]
+    per_term = [_any_field(fields, t) for t in kept]
     return per_term[0] if len(per_term) == 1 else Q.Or(per_term, scale=0.8)
+
+
+def _any_field(fields, term: str) -> Q.Query:
+    if len(fields) == 1:
+        return Q.Term(fields[0], term)
+    # a binary tree of unions: Whoosh's "preloaded" Or allocates a 2048-slot array per clause, which costs more
+    # than the whole search on an index of this size
+    q = Q.Or([Q.Term(f, term) for f in fields])
+    q.matcher_type = Q.Or.DEFAULT_MATCHER
+    return q
 
 
 def phrase_query(phrase: str, fields) -> Q.Query | None:
@@ -156,10 +166,15 @@ def phrase_query(phrase: str, fields) -> Q.Query | None:
     return Q.Or([Q.Phrase(f, words) for f in fields])
 
 
-def build_query(pq: ParsedQuery, common: set[str] = frozenset()) -> Q.Query:
+def build_query(pq: ParsedQuery, common: set[str] = frozenset(), registry: Registry | None = None) -> Q.Query:
     musts, shoulds = [], []
     for w in pq.words:
         wq = word_query(w, pq.fields, common)
+        project = registry.lookup(w, fuzzy=False) if registry and not analysis.is_cjk(w) else None
+        if project is not None:
+            # a project name also matches the threads tagged with it (their text may only say "it")
+            tag = Q.Term("projects", squash(project.name), boost=PROJECT_TAG_BOOST)
+            wq = Q.Or([wq, tag]) if wq is not None else tag
         if wq is not None:
             shoulds.append(wq)
     for p in pq.phrases:
@@ -286,7 +301,7 @@ class Archive:
                             common.add(term.decode() if isinstance(term, bytes) else term)
         by_id = {d["id"]: num for num, d in docs.items()}
         return {"ix": ix, "gen": gen_path.name, "manifest": manifest, "docs": docs, "by_id": by_id,
-                "common": common, "count": n}
+                "common": common, "count": n, "terms": {}}
 
     def generation(self) -> str:
         state, _ = self._state()
@@ -322,20 +337,27 @@ class Archive:
         return result
 
     def _run(self, pq: ParsedQuery, state, searcher, text, sort, page, limit) -> dict:
-        q = build_query(pq, state["common"])
+        q = build_query(pq, state["common"], self.registry)
         flt = build_filter(pq)
         if not pq.has_text:
             sort = "date" if sort == "relevance" else sort
         kwargs = {"filter": flt, "terms": False}
         if sort in ("date", "oldest"):
             kwargs.update(sortedby="date", reverse=(sort == "date"))
-        results = searcher.search_page(q, page, pagelen=limit, **kwargs)
-        matched = self._matching_docnums(searcher, q, flt)
+        # One pass collects every match: the total and the facets need them all, and the page is a slice.
+        results = searcher.search(q, limit=None, **kwargs)
+        matched = results.docs()
+        ranked = [(score, docnum) for score, docnum in results.top_n]
+        if sort == "relevance" and pq.words:
+            groups = [(ts, max(self.idf(state, searcher, t) for t in ts))
+                      for ts in (list(dict.fromkeys(analysis.terms(w, parts=False))) for w in pq.words) if ts]
+            ranked = rerank(self, state, ranked[:RERANK_DEPTH], groups, w_score=1.0) + ranked[RERANK_DEPTH:]
         terms = self._highlight_terms(pq)
         hits = []
-        for hit in results:
-            d = state["docs"][hit.docnum]
-            hits.append(self._hit(d, hit.score if sort == "relevance" and pq.has_text else None, terms))
+        start = (page - 1) * limit
+        for score, docnum in ranked[start:start + limit]:
+            d = state["docs"][docnum]
+            hits.append(self._hit(d, score if sort == "relevance" and pq.has_text else None, terms))
         facets = self._facets(state, matched)
         out = {"query": text, "total": len(matched), "page": page, "limit": limit,
                "pages": max(1, math.ceil(len(matched) / limit)), "sort": sort, "hits": hits,
@@ -347,12 +369,23 @@ class Archive:
             out["suggestion"] = self._suggest(pq, text, searcher)
         return out
 
-    def _matching_docnums(self, searcher, q, flt) -> list[int]:
-        """Every matching entry (unscored): for the total and the facets."""
-        docs = set(q.docs(searcher))
-        if flt is not None:
-            docs &= set(flt.docs(searcher))
-        return sorted(docs)
+    def idf(self, state, searcher, term: str) -> float:
+        """BM25's inverse document frequency of a term in the questions or answers (0 for unknown terms)."""
+        reader = searcher.reader()
+        df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
+        n = max(state["count"], 1)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
+
+    def doc_terms(self, state, docnum: int) -> tuple[set[str], set[str]]:
+        """(question terms, answer terms) of an entry, computed once per generation."""
+        cache = state["terms"]
+        got = cache.get(docnum)
+        if got is None:
+            turns = state["docs"][docnum]["turns"]
+            got = (set(analysis.terms(" ".join(t["q"] for t in turns), parts=False)),
+                   set(analysis.terms(" ".join(t["a"] or "" for t in turns), parts=False)))
+            cache[docnum] = got
+        return got
 
     def _highlight_terms(self, pq: ParsedQuery) -> set[str]:
         return {t for w in pq.words + pq.phrases for t in analysis.terms(w)}
@@ -440,6 +473,43 @@ class Archive:
         from .similar import find_similar
         state, searcher = self._state()
         return find_similar(self, state, searcher, text, limit=limit, project=project)
+
+
+RERANK_DEPTH = 50
+
+
+def rerank(archive: Archive, state: dict, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
+           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3,
+           projects: set[str] = frozenset()) -> list[tuple[float, int]]:
+    """Re-rank candidates by how much of the query they cover, shared by search and by similar questions.
+
+    `groups` are the query's words (or key terms), each a list of terms and a weight (its idf). A candidate's
+    coverage is the weighted share of groups whose terms it contains: in its questions (`w_question`: the
+    question counts more) and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the
+    best candidate. A word that names a project the entry is tagged with counts as covered. With `projects`
+    (the ones the asker named), entries of those projects are preferred.
+    """
+    total = sum(w for _, w in groups) or 1.0
+    best = max((s for s, _ in ranked), default=0.0) or 1.0
+    out = []
+    for score, docnum in ranked:
+        q_terms, a_terms = archive.doc_terms(state, docnum)
+        tags = {squash(p) for p in state["docs"][docnum].get("projects") or []}
+        q_cover = thread_cover = 0.0
+        for terms, weight in groups:
+            project = archive.registry.lookup(terms[0], fuzzy=False) if len(terms) == 1 else None
+            if project is not None and squash(project.name) in tags:
+                q_cover += weight
+                thread_cover += weight
+                continue
+            q_cover += weight * sum(1 for t in terms if t in q_terms) / len(terms)
+            thread_cover += weight * sum(1 for t in terms if t in q_terms or t in a_terms) / len(terms)
+        value = w_score * score / best + w_question * q_cover / total + w_thread * thread_cover / total
+        if projects:
+            value += 0.1 if projects & tags else -0.15
+        out.append((value, docnum))
+    out.sort(key=lambda x: -x[0])
+    return out
 
 
 def _bounded(value, low: int, high: int, name: str) -> int:

@@ -20,6 +20,8 @@ CONFIDENT_AT = 0.50      # calibrated: see scripts/calibrate_similar.py and the 
 MARGIN = 0.0
 MAX_INPUT_CHARS = 20_000
 MAX_TERMS = 28
+CANDIDATES = 40
+W_SCORE, W_QUESTION, W_THREAD = 0.0, 0.6, 0.4
 
 # Lines that are machine output rather than a person's words
 LOG_LINE = re.compile(r"^\s*(at [\w.$]+\(|caused by|[\w.]+(exception|error)\b|\d{4}-\d\d-\d\d[ t]\d\d:\d\d|"
@@ -50,12 +52,19 @@ def key_terms(archive, state, searcher, text: str) -> dict[str, float]:
     for t in analysis.terms(text, parts=False):
         counts[t] = counts.get(t, 0) + 1
     projects = {squash(p) for p in archive.registry.mentions(text)}
+    unknown_idf = math.log(1 + (n - 0.5) / 1.5)          # as rare as a term seen once
     weights = {}
     for term, tf in counts.items():
         df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
         if df == 0:
-            continue            # unknown to the archive: cannot be matched anyway
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            # A word the archive has never seen (`kafka`) is part of the need and no thread covers it, so it
+            # stays in the weights and lowers every candidate's coverage. An unseen Chinese bigram is mostly
+            # the seam between two words and says nothing.
+            if analysis.is_cjk(term) or term.isdigit() or len(term) < 3:
+                continue
+            idf = unknown_idf
+        else:
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         w = idf * (1 + 0.3 * math.log(tf))
         if term in projects or archive.registry.lookup(term, fuzzy=False):
             w *= 2
@@ -65,7 +74,7 @@ def key_terms(archive, state, searcher, text: str) -> dict[str, float]:
 
 
 def find_similar(archive, state, searcher, text: str, limit: int = 5, project: str | None = None) -> dict:
-    from .search import QueryError, _bounded
+    from .search import QueryError, _bounded, rerank
     limit = _bounded(limit, 1, 20, "limit")
     text = (text or "").strip()
     if not text:
@@ -75,28 +84,17 @@ def find_similar(archive, state, searcher, text: str, limit: int = 5, project: s
     if not weights:
         return {"hits": [], "terms": [], "note": "no words in the text are known to the archive"}
     subs = [Q.Or([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)]) for t, w in weights.items()]
-    results = searcher.search(Q.Or(subs), limit=40, terms=False)
+    results = searcher.search(Q.Or(subs), limit=CANDIDATES, terms=False)
     wanted = {squash(archive.registry.canonical(project))} if project else \
         {squash(p) for p in archive.registry.mentions(cleaned)}
-    total = sum(weights.values())
-    scored = []
-    for hit in results:
-        d = state["docs"][hit.docnum]
-        q_terms = set(analysis.terms(" ".join(t["q"] for t in d["turns"]), parts=False))
-        a_terms = set(analysis.terms(" ".join(t["a"] or "" for t in d["turns"]), parts=False))
-        q_cover = sum(w for t, w in weights.items() if t in q_terms) / total
-        all_cover = sum(w for t, w in weights.items() if t in q_terms or t in a_terms) / total
-        tags = {squash(p) for p in d.get("projects") or []}
-        same_project = 1.0 if wanted and wanted & tags else 0.0
-        off_project = 1.0 if wanted and not (wanted & tags) else 0.0
-        score = 0.55 * q_cover + 0.35 * all_cover + 0.10 * same_project - 0.15 * off_project
-        scored.append((score, d))
-    scored.sort(key=lambda x: x[0], reverse=True)
+    # coverage alone decides: it is an absolute share of the question, so a threshold on it means something
+    ranked = rerank(archive, state, [(hit.score, hit.docnum) for hit in results],
+                    [([t], w) for t, w in weights.items()], w_score=W_SCORE, w_question=W_QUESTION,
+                    w_thread=W_THREAD, projects=wanted)
     hits = []
-    terms = set(weights)
-    for i, (score, d) in enumerate(scored[:limit]):
-        hit = archive._hit(d, score, terms)
-        runner_up = scored[i + 1][0] if i + 1 < len(scored) else 0.0
+    for i, (score, docnum) in enumerate(ranked[:limit]):
+        hit = archive._hit(state["docs"][docnum], score, set(weights))
+        runner_up = ranked[i + 1][0] if i + 1 < len(ranked) else 0.0
         hit["confident"] = bool(i == 0 and score >= CONFIDENT_AT and score - runner_up >= MARGIN)
         hits.append(hit)
     return {"hits": hits, "terms": list(weights)}
