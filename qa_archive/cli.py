@@ -38,6 +38,8 @@ def library_errors(fn):
             return fn(*args, **kwargs)
         except (IndexError_, QueryError) as e:
             raise click.ClickException(str(e)) from None
+        except BrokenPipeError:
+            raise
         except OSError as e:
             raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")) from None
     return wrapper
@@ -45,7 +47,7 @@ def library_errors(fn):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="qa-archive")
-def main():
+def cli():
     """Search the reader Q&A of community weekly posts.
 
     \b
@@ -75,7 +77,7 @@ def load_sources(paths, url, config):
     return sources
 
 
-@main.command()
+@cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--url", help="URL pattern linking each entry to its post: {dir}, {slug}, {path}.")
@@ -137,7 +139,7 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
         sys.exit(1)
 
 
-@main.command()
+@cli.command()
 @index_option
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write.")
 @library_errors
@@ -153,7 +155,7 @@ def export(index_dir, output):
         output.write(json.dumps(t.to_dict(), ensure_ascii=False) + "\n")
 
 
-@main.command("import")
+@cli.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @index_option
 @click.option("--wait", type=float, default=0, help="Seconds to wait when another ingest holds the index.")
@@ -212,7 +214,7 @@ def print_hit(hit: dict, n: int, color: bool, width: int):
     click.echo("   " + click.style(where, dim=True))
 
 
-@main.command()
+@cli.command()
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @click.option("--project", "-p", help="Only this project (any alias, any case).")
@@ -254,7 +256,7 @@ def search(query, index_dir, project, asker, after, before, limit, page, sort, a
         click.echo("Projects: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["projects"][:8]))
 
 
-@main.command()
+@cli.command()
 @click.argument("entry_id")
 @index_option
 @json_option
@@ -284,7 +286,7 @@ def show(entry_id, index_dir, as_json):
     click.echo(f"\nsource: {entry.get('url') or entry['source']}")
 
 
-@main.command()
+@cli.command()
 @index_option
 @json_option
 @library_errors
@@ -303,7 +305,7 @@ def projects(index_dir, as_json):
         click.echo(f"{p['count']:6d}  {p['name']:<16} {p['repo'] or ''}")
 
 
-@main.command()
+@cli.command()
 @index_option
 @json_option
 @library_errors
@@ -333,7 +335,7 @@ def stats(index_dir, as_json):
 SAMPLE_POSTS = Path("data/posts")
 
 
-@main.command()
+@cli.command()
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
@@ -379,3 +381,57 @@ def serve(index_dir, host, port, workers, threads, dev):
             return app
 
     Server().run()
+
+
+@cli.command()
+@click.argument("text")
+@index_option
+@click.option("--limit", "-n", default=5, show_default=True, help="How many prior threads (max 20).")
+@click.option("--project", "-p", help="Prefer this project's threads.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
+              help="markdown: a ready-to-post reply listing the confident matches (nothing when there is none).")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--base-url", default=lambda: os.environ.get("QA_ARCHIVE_BASE_URL", "http://127.0.0.1:8080"),
+              show_default="http://127.0.0.1:8080", help="Where the web UI runs, for permalinks.")
+@library_errors
+def similar(text, index_dir, limit, project, fmt, as_json, base_url):
+    """Find prior threads that answer a new question (TEXT, or - to read it from stdin).
+
+    Each match says whether it is `confident`: only confident matches are worth posting as "answered before".
+
+    \b
+    Examples:
+        qa-archive similar "SOFAJRaft 的选举超时默认是多少，GC 停顿会不会导致频繁切主？"
+        cat question.txt | qa-archive similar - --format markdown
+    """
+    from .similar import reply_markdown
+    if text == "-":
+        text = sys.stdin.read()
+    res = open_archive(index_dir).similar(text, limit=limit, project=project)
+
+    def permalink(h):
+        return f"{base_url.rstrip('/')}/q/{h['id']}"
+
+    for h in res["hits"]:
+        h["permalink"] = permalink(h)
+    if as_json or fmt == "json":
+        emit_json(res)
+    elif fmt == "markdown":
+        click.echo(reply_markdown(text, res["hits"], permalink), nl=False)
+    else:
+        color = sys.stdout.isatty()
+        for i, h in enumerate(res["hits"], 1):
+            print_hit(h, i, color, click.get_terminal_size()[0] if color else 100)
+            click.echo(f"   score {h['score']:.3f}" + ("  confident" if h["confident"] else ""))
+        if not res["hits"]:
+            click.echo("No similar thread found.")
+
+
+def main():
+    """The console script: a closed pipe (`qa-archive export | head`) ends quietly, not with a traceback."""
+    try:
+        cli(standalone_mode=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

@@ -25,7 +25,7 @@ ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:�
                       rf"(?P<rest>.*)$")
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
 ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
-# `**2.Lewise Liu & 赵宇** 提问：`: names with spaces, only on a bold line
+# `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
@@ -147,8 +147,7 @@ def pieces(body: str) -> tuple[list[Piece], list[str]]:
         elif tok.type == "hr":
             out.append(Piece("heading", "", source))
         else:
-            if tok.type == "fence" and end >= len(lines) and not _closes_fence(lines[end - 1], tok.markup, start,
-                                                                                  end):
+            if tok.type == "fence" and not _closes_fence(lines[end - 1], tok.markup, start, end):
                 warnings.append(f"code fence opened at line {start + 1} is never closed")
             out.append(Piece("block", "\n".join(_block_text(block)), source))
     return out, warnings
@@ -232,7 +231,7 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
                     t[0].append(rest)
                     t[1].append(re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1))
                 continue
-            m = None if ASKER_NONE.match(text) else (ASKER_NAMED.match(text) or (p.bold and ASKER_SPACED.match(text)))
+            m = None if ASKER_NONE.match(text) else (ASKER_NAMED.match(text) or (p.md.lstrip().startswith(("**", "__")) and ASKER_SPACED.match(text)))
             if m and _plausible_name(m.group("name")):
                 start_item(_name(m.group("name")))
                 in_qa = True
@@ -255,6 +254,8 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
                     target.links.append((label, url))
                     if item is not None:
                         item.done = True
+                        if item.group is not None:       # the group's link line follows its last item
+                            item.group.links.append((label, url))
                 continue
             if p.bold and not ANSWER.match(p.text) and (item is None or item.done or not _label_like(p.text)):
                 close_all()

@@ -123,6 +123,8 @@ def open_current(index_dir: Path):
                           "`qa-archive ingest --rebuild`")
     try:
         ix = windex.open_dir(str(gen))
+        with ix.reader() as reader:          # opens every segment: a missing or damaged file shows here
+            reader.doc_count()
         return ix, gen, manifest
     except Exception as e:  # whoosh raises many kinds for a damaged directory
         raise IndexError_(f"the index at {index_dir} cannot be opened ({type(e).__name__}: {e}); run "

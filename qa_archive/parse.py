@@ -65,7 +65,7 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None) -> Post:
         size = path.stat().st_size
         if size > MAX_POST_BYTES:
             raise PostError(source, f"is {size // 1024} KiB, over the {MAX_POST_BYTES // 1024} KiB limit for a "
-                                    "post; skipped")
+                                    "post; skipped", fatal=False)
         raw = path.read_bytes()
     except OSError as e:
         raise PostError(source, f"cannot be read ({e.strerror or e})") from None

@@ -1,0 +1,232 @@
+"""Ingest: bad input is reported by path and skipped, the rest lands; updates are incremental; the published
+index is never half-written."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from qa_archive import index as index_mod
+from qa_archive.cli import cli
+from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, ingest, write_lock
+from qa_archive.parse import MAX_POST_BYTES, Source
+from qa_archive.search import Archive
+
+from .conftest import write_post
+
+QA = """
+### 每周读者问答提炼
+
+**@{asker}** 提问：
+
+> {question}
+
+A：{answer}
+
+「Seata」：[https://github.com/seata/seata](https://github.com/seata/seata)
+"""
+
+
+def qa(asker="小明", question="Seata 的 AT 模式需要 undo_log 表吗？", answer="需要，每个业务库都要建。"):
+    return QA.format(asker=asker, question=question, answer=answer)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "posts"
+    write_post(root, "good-1", qa())
+    write_post(root, "good-2", qa("小红", "MOSN 的热升级会断连接吗？", "不会，连接会迁移。"))
+    return root
+
+
+def run_ingest(root, index_dir, *extra):
+    return CliRunner().invoke(cli, ["ingest", str(root), "--index", str(index_dir), *extra])
+
+
+def test_bad_files_are_reported_by_path_and_the_rest_lands(tree, tmp_path):
+    (tree / "latin1.md").write_bytes("---\ntitle: x\n---\n问题".encode("gb18030"))
+    (tree / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
+    (tree / "empty.md").write_text("")
+    (tree / "folder.md").mkdir()
+    write_post(tree, "broken-yaml", qa(), front="---\ntitle: [unclosed\ndate: 2024-01-01\n---\n")
+    write_post(tree, "list-yaml", qa(), front="---\n- just\n- a list\n---\n")
+    write_post(tree, "bad-date", qa("小刚", "SOFABoot 4 支持 JDK 8 吗？", "不支持。"), date="next tuesday")
+    write_post(tree, "fence", qa("小李", "SOFARPC 的超时怎么配？", "看下面：\n\n```java\nconfig.setTimeout(3000);"))
+    (tree / "crlf").mkdir()
+    (tree / "crlf" / "index.md").write_bytes(("\ufeff---\r\ntitle: crlf\r\ndate: 2024-02-02\r\n---\r\n" +
+                                              qa("小周", "Layotto 支持 Windows 吗？", "不支持。")
+                                              .replace("\n", "\r\n")).encode("utf-8"))
+    (tree / "huge.md").write_bytes(b"a" * (MAX_POST_BYTES + 1))
+    write_post(tree, "odd-format", "### 每周读者问答提炼\n\n有人问了问题，我们在群里回复了。\n")
+
+    result = run_ingest(tree, tmp_path / "ix")
+    out = result.output
+    assert result.exit_code == 1                         # some files failed
+    assert "latin1.md: is not UTF-8" in out
+    assert "binary.md: is a binary file" in out
+    assert "empty.md: is empty" in out
+    assert "folder.md: is a directory" in out
+    assert "broken-yaml/index.md: front matter is not valid YAML" in out
+    assert "list-yaml/index.md: front matter is a YAML list" in out
+    assert "bad-date/index.md: front matter date 'next tuesday' does not parse" in out
+    assert "fence/index.md: code fence opened at line" in out
+    assert "huge.md: is " in out and "limit" in out
+    assert "odd-format/index.md: has a Q&A section but no thread could be extracted" in out
+    assert "3 skipped, 4 failed" in out
+
+    entries = {t.asker: t for t in all_threads(tmp_path / "ix")}
+    assert set(entries) == {"小明", "小红", "小刚", "小李", "小周"}
+    assert entries["小刚"].date is None                    # kept, without a date
+    assert "setTimeout" in entries["小李"].answer           # the unclosed fence still counts as code
+    assert entries["小周"].question == "Layotto 支持 Windows 吗？" and entries["小周"].date.startswith("2024-02-02")
+
+
+def test_yaml_bomb_in_front_matter_stays_small(tmp_path):
+    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
+           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n" \
+           "tags: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ntitle: bomb\n---\n"
+    write_post(tmp_path / "p", "bomb", qa(), front=bomb)
+    report = ingest([Source(tmp_path / "p")], tmp_path / "ix", index_mod.Registry.load())
+    assert report.added == 1
+
+
+def test_incremental_ingest_reads_only_changes_and_keeps_ids(tree, tmp_path, registry):
+    ix = tmp_path / "ix"
+    first = ingest([Source(tree)], ix, registry)
+    assert (first.posts_read, first.added) == (2, 2)
+    ids = {t.asker: t.id for t in all_threads(ix)}
+
+    again = ingest([Source(tree)], ix, registry)
+    assert (again.posts_read, again.posts_unchanged, again.added, again.removed) == (0, 2, 0, 0)
+
+    write_post(tree, "good-1", qa(answer="需要，每个业务库都要建，表结构见文档。"))     # edit one post
+    write_post(tree, "good-3", qa("小新", "SOFAArk 的 biz 能热卸载吗？", "可以。"))
+    changed = ingest([Source(tree)], ix, registry)
+    assert (changed.posts_read, changed.changed, changed.added) == (2, 1, 1)
+    after = {t.asker: t for t in all_threads(ix)}
+    assert after["小明"].id == ids["小明"] and after["小红"].id == ids["小红"]
+    assert "表结构" in after["小明"].answer
+
+    (tree / "good-2" / "index.md").unlink()
+    removed = ingest([Source(tree)], ix, registry)
+    assert removed.removed == 1 and "小红" not in {t.asker for t in all_threads(ix)}
+
+    rebuilt = ingest([Source(tree)], ix, registry, rebuild=True)
+    assert rebuilt.posts_read == 2 and {t.id for t in all_threads(ix)} == {after["小明"].id, after["小新"].id}
+
+
+def test_a_failing_ingest_leaves_the_published_index_serving(tree, tmp_path, registry, monkeypatch):
+    ix = tmp_path / "ix"
+    ingest([Source(tree)], ix, registry)
+    published = current_dir(ix)
+    write_post(tree, "good-3", qa("小新", "SOFAArk 的 biz 能热卸载吗？", "可以。"))
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt          # an interrupted ingest, part-way through the tree
+
+    monkeypatch.setattr(index_mod, "extract", crash)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([Source(tree)], ix, registry)
+    assert current_dir(ix) == published
+    assert sorted(p.name for p in ix.glob("gen-*")) == [published.name]      # nothing half-written left behind
+    assert {t.asker for t in all_threads(ix)} == {"小明", "小红"}
+    monkeypatch.undo()
+    ingest([Source(tree)], ix, registry)
+    assert {t.asker for t in all_threads(ix)} == {"小明", "小红", "小新"}
+
+
+def test_a_second_ingest_is_told_the_index_is_busy(tree, tmp_path, registry):
+    ix = tmp_path / "ix"
+    with write_lock(ix):
+        with pytest.raises(IndexBusy, match="busy"):
+            ingest([Source(tree)], ix, registry)
+        result = run_ingest(tree, ix)
+        assert result.exit_code == 1 and "busy" in result.output
+    assert ingest([Source(tree)], ix, registry).added == 2       # the lock is free again
+
+
+def test_a_lock_left_by_a_killed_process_is_recovered(tree, tmp_path, registry):
+    ix = tmp_path / "ix"
+    pid = os.fork()
+    if pid == 0:                                  # the child takes the lock and dies holding it
+        with write_lock(ix):
+            os.kill(os.getpid(), 9)
+    os.waitpid(pid, 0)
+    assert (ix / ".lock").exists()
+    assert ingest([Source(tree)], ix, registry).added == 2
+
+
+def test_older_schema_and_damaged_index_say_how_to_fix(tree, tmp_path, registry):
+    ix = tmp_path / "ix"
+    ingest([Source(tree)], ix, registry)
+    manifest = current_dir(ix) / "manifest.json"
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps(dict(data, schema=1)))
+    with pytest.raises(IndexError_, match="another version.*--rebuild"):
+        Archive(ix).search("Seata")
+    result = CliRunner().invoke(cli, ["search", "Seata", "--index", str(ix)])
+    assert result.exit_code == 1 and "ingest --rebuild" in result.output and "Traceback" not in result.output
+
+    manifest.write_text(json.dumps(data))
+    for f in current_dir(ix).glob("*.seg"):
+        f.unlink()
+    with pytest.raises(IndexError_, match="cannot be opened.*--rebuild"):
+        Archive(ix).search("Seata")
+    assert ingest([Source(tree)], ix, registry, rebuild=True).added == 2
+    assert Archive(ix).search("Seata")["total"] >= 1
+
+
+def test_searches_during_ingests_see_a_complete_index(tree, tmp_path, registry):
+    ix = tmp_path / "ix"
+    ingest([Source(tree)], ix, registry)
+    archive = Archive(ix)
+    errors, totals = [], []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                totals.append(archive.search("Seata OR MOSN 连接", limit=5)["total"])
+            except Exception as e:         # noqa: BLE001 - any error is the failure we look for
+                errors.append(e)
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for n in range(6):
+            write_post(tree, f"more-{n}", qa(f"新人{n}", f"Seata 第 {n} 个问题：TCC 悬挂怎么处理？", "看文档。"))
+            ingest([Source(tree)], ix, registry)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert totals and min(totals) >= 1
+    assert archive.search("TCC 悬挂")["total"] == 6
+
+
+def test_export_import_round_trip(sample_index, tmp_path):
+    runner = CliRunner()
+    exported = runner.invoke(cli, ["export", "--index", str(sample_index)]).output
+    (tmp_path / "a.jsonl").write_text(exported, encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(tmp_path / "a.jsonl"), "--index", str(tmp_path / "copy")])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(cli, ["export", "--index", str(tmp_path / "copy")]).output
+    assert again == exported
+    rows = [json.loads(line) for line in exported.splitlines()]
+    assert len(rows) == 27
+    assert set(rows[0]) >= {"id", "source", "title", "date", "url", "asker", "question", "answer", "turns",
+                            "projects", "links"}
+
+
+def test_url_pattern_and_config_file(tree, tmp_path):
+    cfg = tmp_path / "sources.yml"
+    cfg.write_text("sources:\n  - path: posts\n    url: https://blog.example.com/{dir}/\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", "--config", str(cfg), "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 0, result.output
+    urls = {t.asker: t.url for t in all_threads(tmp_path / "ix")}
+    assert urls["小明"] == "https://blog.example.com/good-1/"
