@@ -37,7 +37,8 @@ def tokens(text: str, stop: bool = True, parts: bool = True) -> Iterator[tuple[s
         if m.group("cjk"):
             run, base = m.group("cjk"), m.start()
             if len(run) == 1:
-                yield run, pos, base, base + 1
+                if not (stop and run in STOP):
+                    yield run, pos, base, base + 1
                 pos += 1
             for i in range(len(run) - 1):
                 yield run[i:i + 2], pos, base + i, base + i + 2

@@ -85,7 +85,7 @@ def parse_query(text: str, registry: Registry | None = None) -> ParsedQuery:
         elif phrase is not None:
             if analysis.terms(phrase):
                 pq.phrases.append(phrase)
-        elif value:
+        elif value and value not in ("OR", "AND", "||", "&&"):     # every query is already "any word, all best"
             pq.words.append(value.lstrip("-") if neg else value)
     return pq
 

@@ -94,18 +94,16 @@ def t(key: str) -> str:
 
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
-    default_link = md.renderer.rules.get("link_open")
 
-    def link_open(tokens, idx, options, env):
+    def link_open(renderer, tokens, idx, options, env):
         tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
-        return md.renderer.renderToken(tokens, idx, options, env) if default_link is None else \
-            default_link(tokens, idx, options, env)
+        return renderer.renderToken(tokens, idx, options, env)
 
-    def image(tokens, idx, options, env):
+    def image(renderer, tokens, idx, options, env):
         tok = tokens[idx]
         tok.attrSet("loading", "lazy")
         tok.attrSet("referrerpolicy", "no-referrer")
-        return md.renderer.image(tokens, idx, options, env)
+        return renderer.image(tokens, idx, options, env)
 
     md.add_render_rule("link_open", link_open)
     md.add_render_rule("image", image)

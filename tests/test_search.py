@@ -1,0 +1,132 @@
+"""Search over our sample posts: Chinese analysis, the query language, facets, snippets, paging, suggestions."""
+from __future__ import annotations
+
+import pytest
+
+from qa_archive import analysis
+from qa_archive.search import QueryError, highlight, parse_query
+
+
+def askers(res):
+    return [h["asker"] for h in res["hits"]]
+
+
+def test_cjk_is_segmented_into_bigrams_and_english_stays_whole():
+    assert analysis.terms("使用数据库做存储") == ["使用", "用数", "数据", "据库", "库做", "做存", "存储"]
+    assert analysis.terms("SOFARegistry v5.4.2 的 undo_log") == ["sofaregistry", "v5.4.2", "v542", "v5", "4", "2",
+                                                               "undo_log"]
+    assert analysis.terms("ＳＯＦＡＲＰＣ") == ["sofarpc"]                # full-width folds to ASCII
+    assert "sofaregistry" in analysis.terms("sofa-registry")
+
+
+def test_chinese_words_match_inside_longer_runs(sample_archive):
+    res = sample_archive.search("热升级")
+    assert res["total"] >= 1 and "MOSN" in res["hits"][0]["projects"]
+
+
+def test_project_names_match_in_any_spelling(sample_archive):
+    spellings = [sample_archive.search(q, limit=50)["total"] for q in ("SOFARegistry", "sofa-registry",
+                                                                       "sofaregistry", "SOFAREGISTRY")]
+    assert spellings[0] > 0 and len(set(spellings)) == 1
+
+
+def test_all_words_matching_beats_some(sample_archive):
+    res = sample_archive.search("Seata 悬挂")
+    top = res["hits"][0]
+    text = top["question"] + " ".join(t["a"] or "" for t in top["turns"])
+    assert "Seata" in top["projects"] and "悬挂" in text
+
+
+def test_phrase_and_exclusion(sample_archive):
+    phrase = sample_archive.search('"全量采样"')
+    assert phrase["total"] >= 1 and all("全量采样" in h["question"] + h["answer"] for h in phrase["hits"])
+    every = sample_archive.search("SOFAJRaft", limit=50)["total"]
+    minus = sample_archive.search("SOFAJRaft -快照", limit=50)
+    assert 0 < minus["total"] < every
+    assert all("快照" not in h["question"] + h["answer"] for h in minus["hits"])
+
+
+def test_project_filter_takes_aliases_in_any_case(sample_archive):
+    for value in ("SOFAJRaft", "jraft", "SOFA-JRAFT"):
+        res = sample_archive.search(f"project:{value}", limit=50)
+        assert res["total"] >= 3 and all("SOFAJRaft" in h["projects"] for h in res["hits"])
+    assert sample_archive.search("leader", project="jraft")["hits"][0]["projects"] == ["SOFAJRaft"]
+
+
+def test_asker_date_and_year_filters(sample_archive):
+    res = sample_archive.search("asker:林晓舟")
+    assert askers(res) == ["林晓舟"]
+    later = sample_archive.search("after:2023-01-01", limit=50)
+    assert later["total"] > 0 and all(h["date"] >= "2023-01-01" for h in later["hits"])
+    earlier = sample_archive.search("before:2020-01-01", limit=50)
+    assert earlier["total"] > 0 and all(h["date"] < "2020-01-01" for h in earlier["hits"])
+    y = sample_archive.search("year:2022", limit=50)
+    assert y["total"] > 0 and all(h["date"].startswith("2022") for h in y["hits"])
+    assert later["total"] + earlier["total"] < sample_archive.search("after:1990", limit=50)["total"]
+
+
+def test_in_question_restricts_the_fields(sample_archive):
+    anywhere = sample_archive.search("BizClassLoader", limit=50)["total"]
+    in_question = sample_archive.search("BizClassLoader in:question", limit=50)["total"]
+    assert anywhere >= 1 and in_question < anywhere
+
+
+def test_a_query_that_does_not_parse_is_searched_as_text_with_a_note(sample_archive):
+    res = sample_archive.search('"Seata 悬挂')
+    assert res["total"] >= 1 and any("unbalanced quote" in n for n in res["notes"])
+    res = sample_archive.search("after:yesterday Seata")
+    assert res["total"] >= 1 and any("not a date" in n for n in res["notes"])
+    res = sample_archive.search("http://example.com error:42 MOSN")
+    assert res["notes"] == []
+
+
+def test_empty_and_over_long_queries_are_refused_clearly(sample_archive):
+    with pytest.raises(QueryError, match="empty"):
+        sample_archive.search("   ")
+    with pytest.raises(QueryError, match="too long"):
+        sample_archive.search("数据" * 300)
+    with pytest.raises(QueryError, match="page"):
+        sample_archive.search("MOSN", page=0)
+    with pytest.raises(QueryError, match="limit"):
+        sample_archive.search("MOSN", limit=1000)
+
+
+def test_highlighting_chinese_marks_whole_terms_and_escapes_html():
+    out = highlight("我们在生产环境使用数据库做存储<b>", set(analysis.terms("数据库")))
+    assert "<mark>数据库</mark>" in out and "&lt;b&gt;" in out
+    long = "前" * 300 + "关键字在这里" + "后" * 300
+    snippet = highlight(long, set(analysis.terms("关键字")))
+    assert "<mark>关键字</mark>" in snippet and snippet.startswith("…") and snippet.endswith("…")
+    assert len(snippet) < 200
+
+
+def test_facets_count_projects_and_years_of_the_query(sample_archive):
+    res = sample_archive.search("SOFARegistry OR MOSN", limit=1)
+    projects = {f["name"]: f["count"] for f in res["facets"]["projects"]}
+    years = {f["name"]: f["count"] for f in res["facets"]["years"]}
+    assert projects and sum(years.values()) == res["total"]
+    assert projects["SOFARegistry"] == sample_archive.search("SOFARegistry OR MOSN project:SOFARegistry",
+                                                             limit=1)["total"]
+
+
+def test_pagination_and_sort_by_date(sample_archive):
+    page1 = sample_archive.search("project:SOFARPC", limit=2, page=1)
+    page2 = sample_archive.search("project:SOFARPC", limit=2, page=2)
+    assert page1["pages"] >= 2 and not {h["id"] for h in page1["hits"]} & {h["id"] for h in page2["hits"]}
+    dated = sample_archive.search("SOFARegistry", sort="date", limit=50)
+    dates = [h["date"] for h in dated["hits"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_did_you_mean_suggests_project_names_and_known_words(sample_archive):
+    assert sample_archive.search("Layoto")["suggestion"] == "Layotto"
+    assert sample_archive.search("heartbaet")["suggestion"] is None or \
+        sample_archive.search("heartbaet")["total"] == 0
+
+
+def test_parse_query_understands_every_filter(registry):
+    pq = parse_query('jraft "跨 机房" -raft project:seata asker:@小明 after:2021-01 before:2022 year:2021 in:q',
+                     registry)
+    assert pq.words == ["jraft"] and pq.phrases == ["跨 机房"] and pq.excluded == ["raft"]
+    assert pq.projects == ["Seata"] and pq.askers == ["小明"] and pq.years == [2021]
+    assert str(pq.after) == "2021-01-01" and str(pq.before) == "2022-01-01" and pq.fields == ("question",)
