@@ -16,12 +16,11 @@ from whoosh import query as Q
 from . import analysis
 from .projects import squash
 
-CONFIDENT_AT = 0.50      # calibrated: see scripts/calibrate_similar.py and the README
-MARGIN = 0.0
+CONFIDENT_AT = 0.22      # calibrated: see scripts/calibrate_similar.py and the README
 MAX_INPUT_CHARS = 20_000
 MAX_TERMS = 28
 CANDIDATES = 40
-W_SCORE, W_QUESTION, W_THREAD = 0.0, 0.6, 0.4
+UNSEEN_IDF = 8.0         # a word no thread has: as rare as can be
 
 # Lines that are machine output rather than a person's words
 LOG_LINE = re.compile(r"^\s*(at [\w.$]+\(|caused by|[\w.]+(exception|error)\b|\d{4}-\d\d-\d\d[ t]\d\d:\d\d|"
@@ -44,37 +43,68 @@ def prose(text: str) -> str:
     return FILLER_RE.sub(" ", text)
 
 
-def key_terms(archive, state, searcher, text: str) -> dict[str, float]:
-    """term -> weight (idf, doubled for project names), the strongest MAX_TERMS of them."""
+_jieba = None
+
+
+def segment(text: str) -> list[str]:
+    """Words of a text: jieba's dictionary for Chinese (loaded once, on first use: about a second), so that key
+    terms are real words (`隔离`, `全局锁`) and not the seams between them (`的隔`, `离是`)."""
+    global _jieba
+    if _jieba is None:
+        import logging
+
+        import jieba
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba.lcut(text)
+
+
+STOP_WORDS = frozenset(FILLER) | frozenset("""的 了 是 在 和 有 我 你 他 她 它 这 那 就 都 也 要 会 能 吗 呢 吧 啊 啥 么 嘛 呀 还 又 跟 与 及 或
+    把 被 让 给 对 从 到 用 里 上 下 中 时 后 前 个 些 种 样 么 一 二 两 几 很 太 更 最 再 才 只 不 没 没有 已经 还是 或者 以及 如果 但是 然后
+    所以 因为 这样 那样 这种 那种 哪种 哪个 怎样 怎么样 是否 需要 应该 时候 情况 之后 之前 之间 里面 那套 一般 具体 比如 自己 大家 一些
+    the a an is are was were be to of in on at for and or but if it its this that what how why when which who do does
+    did can could would should will with from by as not no any some my your our there""".split())
+
+
+def key_terms(archive, state, searcher, text: str) -> dict[tuple[str, ...], float]:
+    """The words that identify the need, each as its index terms with a weight: inverse document frequency,
+    doubled for project names; the strongest MAX_TERMS of them."""
     n = max(state["count"], 1)
     reader = searcher.reader()
-    counts: dict[str, int] = {}
-    for t in analysis.terms(text, parts=False):
-        counts[t] = counts.get(t, 0) + 1
     projects = {squash(p) for p in archive.registry.mentions(text)}
     unknown_idf = math.log(1 + (n - 0.5) / 1.5)          # as rare as a term seen once
+    counts: dict[tuple[str, ...], int] = {}
+    for word in segment(text):
+        word = word.strip().lower()
+        if not word or word in STOP_WORDS or (len(word) < 2 and analysis.is_cjk(word)):
+            continue
+        terms = tuple(dict.fromkeys(analysis.terms(word, parts=False)))
+        if terms:
+            counts[terms] = counts.get(terms, 0) + 1
     weights = {}
-    for term, tf in counts.items():
-        df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
-        if df == 0:
-            # A word the archive has never seen (`kafka`) is part of the need and no thread covers it, so it
-            # stays in the weights and lowers every candidate's coverage. An unseen Chinese bigram is mostly
-            # the seam between two words and says nothing.
-            if analysis.is_cjk(term) or term.isdigit() or len(term) < 3:
+    for terms, tf in counts.items():
+        idfs = []
+        for term in terms:
+            df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
+            idfs.append(math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else None)
+        if all(i is None for i in idfs):
+            # A word the archive has never seen (`kafka`) is part of the need that no thread covers: it stays and
+            # lowers every candidate's coverage. Numbers and one-letter words say nothing.
+            if terms[0].isdigit() or len(terms[0]) < 2:
                 continue
             idf = unknown_idf
         else:
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            idf = sum(i if i is not None else unknown_idf for i in idfs) / len(idfs)
         w = idf * (1 + 0.3 * math.log(tf))
-        if term in projects or archive.registry.lookup(term, fuzzy=False):
+        if any(t in projects for t in terms) or archive.registry.lookup(terms[0], fuzzy=False):
             w *= 2
-        weights[term] = w
-    top = sorted(weights.items(), key=lambda kv: kv[1], reverse=True)[:MAX_TERMS]
-    return dict(top)
+        weights[terms] = w
+    return dict(sorted(weights.items(), key=lambda kv: kv[1], reverse=True)[:MAX_TERMS])
 
 
 def find_similar(archive, state, searcher, text: str, limit: int = 5, project: str | None = None) -> dict:
-    from .search import QueryError, _bounded, rerank
+    from .search import QueryError, _bounded
     limit = _bounded(limit, 1, 20, "limit")
     text = (text or "").strip()
     if not text:
@@ -83,21 +113,64 @@ def find_similar(archive, state, searcher, text: str, limit: int = 5, project: s
     weights = key_terms(archive, state, searcher, cleaned)
     if not weights:
         return {"hits": [], "terms": [], "note": "no words in the text are known to the archive"}
-    subs = [Q.Or([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)]) for t, w in weights.items()]
+    subs = [Q.Or([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
+            for terms, w in weights.items() for t in terms]
     results = searcher.search(Q.Or(subs), limit=CANDIDATES, terms=False)
     wanted = {squash(archive.registry.canonical(project))} if project else \
         {squash(p) for p in archive.registry.mentions(cleaned)}
-    # coverage alone decides: it is an absolute share of the question, so a threshold on it means something
-    ranked = rerank(archive, state, [(hit.score, hit.docnum) for hit in results],
-                    [([t], w) for t, w in weights.items()], w_score=W_SCORE, w_question=W_QUESTION,
-                    w_thread=W_THREAD, projects=wanted)
+    query_terms = {t for terms in weights for t in terms}
+    scored = sorted(((overlap(archive, state, searcher, query_terms, docnum, wanted), docnum) for docnum in
+                     (hit.docnum for hit in results)), key=lambda x: -x[0])
     hits = []
-    for i, (score, docnum) in enumerate(ranked[:limit]):
-        hit = archive._hit(state["docs"][docnum], score, set(weights))
-        runner_up = ranked[i + 1][0] if i + 1 < len(ranked) else 0.0
-        hit["confident"] = bool(i == 0 and score >= CONFIDENT_AT and score - runner_up >= MARGIN)
+    for i, (score, docnum) in enumerate(scored[:limit]):
+        hit = archive._hit(state["docs"][docnum], score, query_terms)
+        hit["confident"] = bool(i == 0 and score >= CONFIDENT_AT)
         hits.append(hit)
-    return {"hits": hits, "terms": list(weights)}
+    return {"hits": hits, "terms": [word_of(terms) for terms in weights]}
+
+
+def word_of(terms: tuple[str, ...]) -> str:
+    """The word behind its index terms: (`数据`, `据库`) overlap into `数据库`."""
+    return terms[0] + "".join(t[-1] for t in terms[1:])
+
+
+def overlap(archive, state, searcher, query_terms: set[str], docnum: int, projects: set[str]) -> float:
+    """How alike a new question and a prior thread are, from 0 to about 1.
+
+    Idf-weighted term overlap, measured both ways (an F-measure): against the thread's first question, and
+    against the whole thread; plus how much of the new question the thread covers at all. A prior question
+    that says much else besides scores lower than one that says the same thing. Calibrated by
+    scripts/calibrate_similar.py: the weights and CONFIDENT_AT are chosen there, on labelled questions.
+    """
+    idf = state.setdefault("idf", {})
+
+    def weight(terms):
+        total = 0.0
+        for t in terms:
+            w = idf.get(t)
+            if w is None:
+                w = idf[t] = archive.idf(state, searcher, t) or UNSEEN_IDF
+            total += w
+        return total
+
+    def f_measure(doc_terms):
+        common = weight(query_terms & doc_terms)
+        if not common:
+            return 0.0, 0.0
+        recall, precision = common / weight(query_terms), common / weight(doc_terms)
+        return 2 * precision * recall / (precision + recall), recall
+
+    turns = state["docs"][docnum]["turns"]
+    q_terms, a_terms = archive.doc_terms(state, docnum)
+    first = set(analysis.terms(turns[0]["q"], parts=False)) if turns else set()
+    f_first, _ = f_measure(first)
+    f_thread, r_thread = f_measure(q_terms | a_terms)
+    _, r_questions = f_measure(q_terms)
+    score = 0.3 * f_first + 0.3 * f_thread + 0.28 * r_thread + 0.12 * r_questions
+    if projects:
+        tags = {squash(p) for p in state["docs"][docnum].get("projects") or []}
+        score += 0.05 if projects & tags else -0.1
+    return round(score, 4)
 
 
 def reply_markdown(text: str, hits: list[dict], permalink) -> str:
