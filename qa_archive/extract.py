@@ -141,7 +141,9 @@ def pieces(body: str) -> tuple[list[Piece], list[str]]:
             urls = [u for t in block if t.type == "inline" for u in inline_urls(t.children)]
             out.append(Piece("quote", text, BR.sub("\n", md), urls=urls))
         elif tok.type == "html_block":
-            text = re.sub(r"<[^>]*>", " ", tok.content).strip()
+            # the text of raw HTML, without what browsers never show (scripts, styles, comments)
+            visible = re.sub(r"(?is)<(script|style)\b.*?(</\1\s*>|\Z)|<!--.*?(-->|\Z)", " ", tok.content)
+            text = re.sub(r"<[^>]*>", " ", visible).strip()
             if text:
                 out.append(Piece("block", text, text))
         elif tok.type == "hr":

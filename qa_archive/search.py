@@ -142,7 +142,7 @@ def word_query(word: str, fields, common: set[str]) -> Q.Query | None:
         return None
     kept = [t for t in terms if t not in common] or terms
     per_term = [_any_field(fields, t) for t in kept]
-    return per_term[0] if len(per_term) == 1 else Q.Or(per_term, scale=0.8)
+    return per_term[0] if len(per_term) == 1 else Q.Or(per_term)
 
 
 def _any_field(fields, term: str) -> Q.Query:
@@ -182,8 +182,8 @@ def build_query(pq: ParsedQuery, common: set[str] = frozenset(), registry: Regis
         if ph is not None:
             musts.append(ph)
     if shoulds:
-        # all words matching beats some: the coordination bonus scales with the share of words matched
-        musts.append(shoulds[0] if len(shoulds) == 1 else Q.Or(shoulds, scale=0.9))
+        # every word adds its score; the re-ranking below makes "all words" beat "some"
+        musts.append(shoulds[0] if len(shoulds) == 1 else Q.Or(shoulds))
     q = Q.And(musts) if len(musts) > 1 else (musts[0] if musts else Q.Every())
     for x in pq.excluded:
         xq = phrase_query(x, FIELDS)
@@ -227,7 +227,10 @@ def highlight(text: str, terms: set[str], width: int = 140) -> str:
         n = sum(1 for s2, _ in spans[i:] if s2 < s + width)
         if n > best_n:
             best, best_n = s, n
-    start = max(0, best - width // 6)
+    start = max(0, min(best - width // 6, len(text) - width))     # a short text is shown whole
+    if start > 0:                                  # begin after a space or punctuation when one is near
+        cut = max(text.rfind(ch, max(0, start - 12), start + 1) for ch in " ，。、；：？！,.;:?!")
+        start = cut + 1 if cut >= 0 else start
     end = min(len(text), start + width)
     merged: list[list[int]] = []
     for s, e in spans:
@@ -297,7 +300,7 @@ class Archive:
             if n >= 200:
                 for fname in ("question", "answer"):
                     for term, info in s.reader().iter_field(fname):
-                        if info.doc_frequency() > n / 3:
+                        if info.doc_frequency() > n * COMMON_SHARE:
                             common.add(term.decode() if isinstance(term, bytes) else term)
         by_id = {d["id"]: num for num, d in docs.items()}
         return {"ix": ix, "gen": gen_path.name, "manifest": manifest, "docs": docs, "by_id": by_id,
@@ -476,6 +479,7 @@ class Archive:
 
 
 RERANK_DEPTH = 50
+COMMON_SHARE = 0.05       # terms in more than this share of entries are left out of queries
 
 
 def rerank(archive: Archive, state: dict, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],

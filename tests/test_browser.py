@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -199,7 +199,6 @@ class Local:
 
     def __init__(self, server: str):
         self.host = urlsplit(server).netloc
-        self.outside: list[str] = []
         self.page_errors: list[str] = []
         self.csp_violations: list[str] = []
 
@@ -209,7 +208,6 @@ class Local:
         if parts.scheme in ("http", "https") and parts.netloc == self.host:
             route.continue_()
             return
-        self.outside.append(req.url)
         if req.resource_type == "image":
             route.fulfill(status=200, content_type="image/svg+xml", body=PLACEHOLDER_IMAGE)
         elif req.resource_type == "document":       # a followed outbound link: a stub instead of the internet
