@@ -16,11 +16,13 @@ from whoosh import query as Q
 from . import analysis
 from .projects import squash
 
-CONFIDENT_AT = 0.22      # calibrated: see scripts/calibrate_similar.py and the README
+CONFIDENT_AT = 0.33      # calibrated: see scripts/calibrate_similar.py and the README
 MAX_INPUT_CHARS = 20_000
 MAX_TERMS = 28
 CANDIDATES = 40
 UNSEEN_IDF = 8.0         # a word no thread has: as rare as can be
+W_BM25 = 0.1             # BM25's view, scaled to the best candidate, breaks near-ties of the overlap
+MARGIN_WEIGHT = 1.0      # confidence = score + MARGIN_WEIGHT * (score - runner-up's score)
 
 # Lines that are machine output rather than a person's words
 LOG_LINE = re.compile(r"^\s*(at [\w.$]+\(|caused by|[\w.]+(exception|error)\b|\d{4}-\d\d-\d\d[ t]\d\d:\d\d|"
@@ -119,12 +121,18 @@ def find_similar(archive, state, searcher, text: str, limit: int = 5, project: s
     wanted = {squash(archive.registry.canonical(project))} if project else \
         {squash(p) for p in archive.registry.mentions(cleaned)}
     query_terms = {t for terms in weights for t in terms}
-    scored = sorted(((overlap(archive, state, searcher, query_terms, docnum, wanted), docnum) for docnum in
-                     (hit.docnum for hit in results)), key=lambda x: -x[0])
+    best_bm25 = max((hit.score for hit in results), default=0.0) or 1.0
+    # sorted() is stable: equal scores (the same thread in two posts) keep BM25's order
+    scored = sorted(((overlap(archive, state, searcher, query_terms, hit.docnum, wanted)
+                      + W_BM25 * hit.score / best_bm25, hit.docnum) for hit in results), key=lambda x: -x[0])
     hits = []
     for i, (score, docnum) in enumerate(scored[:limit]):
-        hit = archive._hit(state["docs"][docnum], score, query_terms)
-        hit["confident"] = bool(i == 0 and score >= CONFIDENT_AT)
+        hit = archive._hit(state["docs"][docnum], round(score, 4), query_terms)
+        if i == 0:
+            # a clear winner is more likely right than the best of several look-alikes
+            runner_up = scored[1][0] if len(scored) > 1 else 0.0
+            hit["confidence"] = round(score + MARGIN_WEIGHT * (score - runner_up), 4)
+        hit["confident"] = bool(i == 0 and hit["confidence"] >= CONFIDENT_AT)
         hits.append(hit)
     return {"hits": hits, "terms": [word_of(terms) for terms in weights]}
 
@@ -166,7 +174,7 @@ def overlap(archive, state, searcher, query_terms: set[str], docnum: int, projec
     f_first, _ = f_measure(first)
     f_thread, r_thread = f_measure(q_terms | a_terms)
     _, r_questions = f_measure(q_terms)
-    score = 0.3 * f_first + 0.3 * f_thread + 0.28 * r_thread + 0.12 * r_questions
+    score = 0.4 * f_first + 0.4 * f_thread + 0.15 * r_thread + 0.15 * r_questions
     if projects:
         tags = {squash(p) for p in state["docs"][docnum].get("projects") or []}
         score += 0.05 if projects & tags else -0.1

@@ -3,7 +3,7 @@
 
 Positives: paraphrased questions whose prior thread is known (ours in data/eval/similar.json, plus the
 scorecard's paraphrases in ../shared/gold). Negatives: questions the archive does not answer (ours).
-For each threshold it prints the share of positives answered correctly *and* confidently, and the share of
+It uses each top hit's `confidence` (its score plus its margin over the runner-up). For each threshold it prints the share of positives answered correctly *and* confidently, and the share of
 negatives answered confidently; it picks the lowest threshold whose negative rate stays within --max-false,
 checked by two-fold cross-validation so the figure is not measured on the data it was fitted to.
 
@@ -51,8 +51,8 @@ def main():
         top = hits[0] if hits else None
         right = bool(top and top["source"] == source and fold(top.get("asker") or "") == fold(asker or "")
                      and (p[3] == "ours" or fold(top["question"])[:20] == fold(p[4])[:20]))
-        pos.append((top["score"] if top else 0.0, right))
-    neg = [(archive.similar(q, limit=1)["hits"] or [{"score": 0.0}])[0]["score"] for q in negatives]
+        pos.append((top["confidence"] if top else 0.0, right))
+    neg = [(archive.similar(q, limit=1)["hits"] or [{"confidence": 0.0}])[0]["confidence"] for q in negatives]
 
     def rates(t, P, N):
         return (sum(1 for s, r in P if r and s >= t) / max(len(P), 1), sum(1 for s in N if s >= t) / max(len(N), 1))
@@ -65,7 +65,7 @@ def main():
 
     print(f"{len(pos)} positives (top-1 right: {sum(r for _, r in pos) / len(pos):.3f}), {len(neg)} negatives")
     print("threshold  right&confident  negatives-confident")
-    for t in [x / 100 for x in range(30, 80, 5)]:
+    for t in [x / 100 for x in range(20, 70, 5)]:
         r, f = rates(t, pos, neg)
         print(f"   {t:.2f}        {r:.3f}            {f:.3f}")
     rng = random.Random(7)
