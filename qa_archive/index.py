@@ -23,19 +23,20 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from . import __version__
 from .analysis import analyzer
-from .extract import extract
 from .models import Thread
-from .parse import PostError, Source, find_posts, read_post, relative
 from .projects import Registry, squash
 
-SCHEMA_VERSION = 2
+if TYPE_CHECKING:
+    from .parse import Source
+
+SCHEMA_VERSION = 3
 EXTRACTOR_VERSION = 3          # bump when extraction changes: every post is read again on the next ingest
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
@@ -216,6 +217,7 @@ class IngestReport:
 def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: bool = False, wait: float = 0.0,
            progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
     """Read the posts under each source into a new generation of the index, and publish it."""
+    from .parse import find_posts      # the reading side (search) never needs the Markdown machinery
     started = time.monotonic()
     index_dir = Path(index_dir)
     report = IngestReport()
@@ -256,6 +258,7 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
             except BaseException:
                 writer.cancel()
                 raise
+            write_snapshot(gen, ix)
             total = sum(len(v.get("ids") or []) for v in posts.values())
             manifest = {"schema": SCHEMA_VERSION, "fingerprint": fingerprint, "version": __version__,
                         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "entries": total,
@@ -273,6 +276,8 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
 
 
 def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str):
+    from .extract import extract
+    from .parse import PostError, read_post, relative
     try:
         sha_hint = _quick_sha(path)
     except OSError:
@@ -314,6 +319,35 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
     posts[post.source] = {"root": root, "sha": post.sha, "ids": new_ids, "url_pattern": src.url}
 
 
+SNAPSHOT_MIN_SHARE = 0.02
+
+
+def write_snapshot(gen: Path, ix):
+    """What a reader needs before its first search, precomputed once per generation: every entry in document
+    order and the document frequency of the commonest terms. Loading it is one JSON parse, so a terminal search
+    does not walk the whole index (about 0.7 s at 6,000 entries) before answering."""
+    with ix.searcher() as s:
+        reader = s.reader()
+        docs = [None] * reader.doc_count_all()
+        for docnum, stored in reader.iter_docs():
+            docs[docnum] = json.loads(stored["doc"])
+        n = reader.doc_count()
+        df = {}
+        for fname in ("question", "answer"):
+            for term, info in reader.iter_field(fname):
+                if info.doc_frequency() > n * SNAPSHOT_MIN_SHARE:
+                    term = term.decode() if isinstance(term, bytes) else term
+                    df[term] = max(df.get(term, 0), info.doc_frequency())
+    _write_json(gen / "entries.json", {"count": n, "docs": docs, "df": df})
+
+
+def read_snapshot(gen: Path) -> dict | None:
+    try:
+        return json.loads((gen / "entries.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def _quick_sha(path: Path) -> str | None:
     if path.is_dir():
         return None
@@ -351,6 +385,7 @@ def import_threads(threads: Iterable[Thread], index_dir: Path, wait: float = 0.0
                 posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
                 n += 1
             writer.commit(optimize=True)
+            write_snapshot(gen, ix)
             _write_json(gen / "manifest.json", {"schema": SCHEMA_VERSION, "fingerprint": "import",
                                                 "version": __version__, "entries": n, "posts": posts,
                                                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})

@@ -22,7 +22,7 @@ from whoosh import query as Q
 from whoosh import scoring
 
 from . import analysis
-from .index import IndexError_, current_dir, open_current
+from .index import IndexError_, current_dir, open_current, read_snapshot
 from .projects import Registry, squash
 
 MAX_QUERY_CHARS = 500
@@ -290,18 +290,14 @@ class Archive:
         return local.state, local.searcher
 
     def _load_state(self, ix, gen_path: Path, manifest: dict) -> dict:
-        with ix.searcher() as s:
-            docs = {}
-            for docnum, stored in s.reader().iter_docs():
-                docs[docnum] = json.loads(stored["doc"])
-            n = s.doc_count()
-            # terms in more than a third of all entries carry little signal and cost the most to score
-            common = set()
-            if n >= 200:
-                for fname in ("question", "answer"):
-                    for term, info in s.reader().iter_field(fname):
-                        if info.doc_frequency() > n * COMMON_SHARE:
-                            common.add(term.decode() if isinstance(term, bytes) else term)
+        snapshot = read_snapshot(gen_path)
+        if snapshot is None:
+            raise IndexError_(f"the index at {self.index_dir} lacks its entries.json; run `qa-archive ingest "
+                              "--rebuild`")
+        docs = {num: d for num, d in enumerate(snapshot["docs"]) if d is not None}
+        n = snapshot["count"]
+        # terms in more than COMMON_SHARE of all entries carry little signal and cost the most to score
+        common = {t for t, df in snapshot["df"].items() if df > n * COMMON_SHARE} if n >= 200 else set()
         by_id = {d["id"]: num for num, d in docs.items()}
         return {"ix": ix, "gen": gen_path.name, "manifest": manifest, "docs": docs, "by_id": by_id,
                 "common": common, "count": n, "terms": {}}

@@ -127,7 +127,7 @@ def test_a_failing_ingest_leaves_the_published_index_serving(tree, tmp_path, reg
     def crash(*args, **kwargs):
         raise KeyboardInterrupt          # an interrupted ingest, part-way through the tree
 
-    monkeypatch.setattr(index_mod, "extract", crash)
+    monkeypatch.setattr("qa_archive.extract.extract", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest([Source(tree)], ix, registry)
     assert current_dir(ix) == published
