@@ -195,6 +195,10 @@ def _clean(index_dir: Path, keep: Path):
             shutil.rmtree(g, ignore_errors=True)
 
 
+class _Unchanged(Exception):
+    """No post changed: there is nothing to publish."""
+
+
 @dataclass
 class IngestReport:
     posts_read: int = 0
@@ -254,9 +258,13 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
                         writer.delete_by_term("source", source)
                         report.removed += len(info.get("ids") or [])
                         del posts[source]
+                if rebuild_copy and not report.posts_read and not report.removed:
+                    writer.cancel()             # nothing changed: the published generation stays
+                    raise _Unchanged
                 writer.commit(optimize=True)
             except BaseException:
-                writer.cancel()
+                if not writer.is_closed:
+                    writer.cancel()
                 raise
             write_snapshot(gen, ix)
             total = sum(len(v.get("ids") or []) for v in posts.values())
@@ -266,6 +274,9 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
                                                    if k not in ("problems", "warnings")}}
             _write_json(gen / "manifest.json", manifest)
             _publish(index_dir, gen)
+        except _Unchanged:
+            shutil.rmtree(gen, ignore_errors=True)
+            gen = old_gen
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)   # never leave a half-written generation
             raise

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Load check: concurrent clients against `qa-archive serve` on 127.0.0.1 (not a test; it prints figures).
+
+    python scripts/loadcheck.py                            # index the shared corpus, 16 clients, 20 s per route
+    python scripts/loadcheck.py --index index --clients 16 --seconds 30 --workers 2
+
+For each route (a search with varied queries, then the trivial /api/health on the same server) it reports
+requests per second, p50/p95 latency and the number of failed requests. Clients are 4 processes of
+`clients/4` threads with keep-alive connections, so the client's own GIL does not cap the figures. Loopback only;
+bounded in time.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = ["jraft 跨机房", "Seata 行锁", "MOSN 热升级", "SOFARPC 泛化调用", "SOFAArk 合并部署", "注册中心 推送",
+           "undo_log", "project:Seata 全局锁", "xid 传递", "sidecar istio 配置", "leader 选举", "快照 日志",
+           "year:2021 MOSN", '"分支事务"', "Layotto Windows", "数据库 连接池", "spring boot 版本", "TCC 悬挂",
+           "SOFABoot 模块化 mybatis", "session 数据 同步", "Nydus 镜像 加速", "dubbo 协议 转换", "k8s 版本",
+           "GC 停顿 选举超时", "nacos 集群 地址"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def client_process(port: int, paths: list[str], threads: int, seconds: float, seed: int):
+    lat, errors, lock = [], [], threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def run(k):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        i = seed * 1000 + k
+        while time.monotonic() < deadline:
+            path = paths[i % len(paths)]
+            i += 7
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                body = resp.read()
+                ok = resp.status == 200 and body[:1] == b"{"
+            except (OSError, http.client.HTTPException) as e:
+                ok, body = False, str(e).encode()
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                lat.append(ms)
+                if not ok:
+                    errors.append(body[:200].decode(errors="replace"))
+        conn.close()
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return lat, errors
+
+
+def measure(port: int, paths: list[str], clients: int, seconds: float) -> dict:
+    procs = 4 if clients >= 4 else 1
+    with ProcessPoolExecutor(procs) as pool:
+        futures = [pool.submit(client_process, port, paths, clients // procs, seconds, s) for s in range(procs)]
+        lat, errors = [], []
+        for f in futures:
+            a, b = f.result()
+            lat += a
+            errors += b
+    lat.sort()
+    return {"requests": len(lat), "rps": round(len(lat) / seconds, 1), "p50_ms": round(statistics.median(lat), 1),
+            "p95_ms": round(lat[int(len(lat) * 0.95)], 1), "errors": len(errors),
+            "first_errors": errors[:3]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", help="an existing index (default: ingest ../shared corpus into a temp one)")
+    ap.add_argument("--shared", default=str(REPO.parent / "shared"))
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    exe = shutil.which("qa-archive") or str(Path(sys.executable).parent / "qa-archive")
+    work = Path(tempfile.mkdtemp(prefix="qa-load-"))
+    index_dir = a.index or str(work / "index")
+    if not a.index:
+        subprocess.run([exe, "ingest", str(Path(a.shared) / "corpus" / "sofastack.tech"), "--index", index_dir,
+                        "-q"], check=False)
+    port = free_port()
+    server = subprocess.Popen([exe, "serve", "--index", index_dir, "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", str(a.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the server did not start")
+                time.sleep(0.2)
+        searches = [f"/api/search?{urlencode({'q': q, 'limit': 10})}" for q in QUERIES]
+        for path in searches:            # one request per worker and query warms nothing but the OS cache
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
+        report = {
+            "search (/api/search, 25 queries, served from each worker's result cache after the first time)":
+                measure(port, searches, a.clients, a.seconds),
+            "search, every request a new query (uncached)": measure(
+                port, [p + f"&page={1 + i % 5}&sort={('relevance', 'date')[i % 2]}" for i, p in
+                       enumerate(searches * 8)] + [f"/api/search?{urlencode({'q': f'{q} {n}'})}" for n in range(40)
+                                                   for q in QUERIES], a.clients, a.seconds),
+            "trivial route (/api/health)": measure(port, ["/api/health"], a.clients, a.seconds),
+        }
+        print(json.dumps({"clients": a.clients, "seconds_per_route": a.seconds, "workers": a.workers, **report},
+                         ensure_ascii=False, indent=2))
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
