@@ -59,7 +59,7 @@ class Piece:
 @dataclass
 class _Item:
     asker: str | None
-    group: "_Group | None"
+    group: _Group | None
     turns: list = field(default_factory=list)        # [[q_texts, q_mds, a_texts | None, a_mds | None]]
     links: list = field(default_factory=list)        # [(label, url)] from project link lines
     quoted: bool = False                              # the current question came from a blockquote

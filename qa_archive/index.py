@@ -20,10 +20,11 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -221,7 +222,7 @@ class IngestReport:
 def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: bool = False, wait: float = 0.0,
            progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
     """Read the posts under each source into a new generation of the index, and publish it."""
-    from .parse import find_posts      # the reading side (search) never needs the Markdown machinery
+    from .parse import find_posts  # the reading side (search) never needs the Markdown machinery
     started = time.monotonic()
     index_dir = Path(index_dir)
     report = IngestReport()

@@ -62,11 +62,11 @@ class Thread:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Thread":
+    def from_dict(cls, d: dict) -> Thread:
         mds = d.get("turns_md") or [{} for _ in d.get("turns") or []]
         turns = [Turn(q=t.get("q") or "", a=t.get("a"), q_md=m.get("q") or t.get("q") or "",
                       a_md=m.get("a") if m.get("a") is not None else t.get("a"))
-                 for t, m in zip(d.get("turns") or [], mds)]
+                 for t, m in zip(d.get("turns") or [], mds, strict=False)]
         if not turns and (d.get("question") or d.get("answer")):
             turns = [Turn(q=d.get("question") or "", a=d.get("answer"), q_md=d.get("question") or "",
                           a_md=d.get("answer"))]

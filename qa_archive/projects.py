@@ -46,7 +46,7 @@ class Registry:
         self._mention = re.compile(r"(?<![a-z0-9])(" + "|".join(alts) + r")(?![a-z0-9])") if alts else None
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> "Registry":
+    def load(cls, path: str | os.PathLike | None = None) -> Registry:
         return _load(str(path or default_path()))
 
     def lookup(self, label: str, fuzzy: bool = True) -> Project | None:

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-from functools import wraps
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from flask import (Blueprint, Flask, Response, abort, current_app, g, jsonify, make_response, redirect,
-                   render_template, request, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markdown_it import MarkdownIt
 from werkzeug.exceptions import HTTPException
 
@@ -193,10 +202,6 @@ def with_links(entry: dict) -> dict:
     entry = dict(entry)
     entry["permalink"] = permalink(entry)
     return entry
-
-
-def wants_html() -> bool:
-    return True
 
 
 def search_args() -> dict:

@@ -78,7 +78,7 @@ def synthesize(corpus: Path, out: Path, scale: int, seed: int = 1) -> int:
             items = re.split(r"(?m)^(?=\*\*\d+[、.]@)", sep + body)
             rng.shuffle(items)
             body = "".join(items)
-            body = re.sub(r"@([^\s*]+)", lambda m: f"@{m.group(1)}{k}", body)
+            body = re.sub(r"@([^\s*]+)", lambda m, k=k: f"@{m.group(1)}{k}", body)
             target = out / f"copy{k}" / p.parent.name / "index.md"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(head + body, encoding="utf-8")
