@@ -210,7 +210,7 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
     def start_item(asker, numbered=True):
         nonlocal item, group
         close_item()
-        if numbered and group is not None and asker is not None and _has_number(p.text.lstrip("*_ ")):
+        if numbered and group is not None and asker is not None and _has_number(p.text.lstrip("* ")):
             group = None          # `**3、@name**` ends the group `**2、关于 …**`
         item = _Item(asker=asker, group=group)
 
@@ -222,7 +222,7 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
             continue
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
-            text = p.text.replace("*", "").replace("__", "")
+            text = p.text.replace("*", "")
             m = ASKER_AT.match(text)
             if m and _plausible_name(m.group("name")):
                 start_item(_name(m.group("name")))
@@ -380,7 +380,7 @@ def _append(item: _Item, p: Piece):
 
 def _name(name: str) -> str:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇."""
-    return re.sub(r"(提问|问题)$", "", name.strip("*_ ")) or name
+    return re.sub(r"(提问|问题)$", "", name.strip("* ")) or name
 
 
 def _has_number(text: str) -> bool:
@@ -388,7 +388,7 @@ def _has_number(text: str) -> bool:
 
 
 def _plausible_name(name: str) -> bool:
-    name = name.strip("*_ ")
+    name = name.strip("* ")
     return 0 < len(name) <= 40 and not name.startswith("http")
 
 
@@ -402,7 +402,7 @@ def _link_line(p: Piece, registry: Registry) -> tuple[str | None, str] | None:
     m = LINK_LINE.match(p.text)
     if not m:
         return None
-    label = m.group("label").strip("*_ ")
+    label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
     project = registry.lookup(label)
     if m.group("open") or project:
