@@ -15,6 +15,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import query as Q
@@ -141,17 +142,21 @@ def word_query(word: str, fields, common: set[str]) -> Q.Query | None:
         return None
     kept = [t for t in terms if t not in common] or terms
     per_term = [_any_field(fields, t) for t in kept]
-    return per_term[0] if len(per_term) == 1 else Q.Or(per_term)
+    return per_term[0] if len(per_term) == 1 else _union(per_term)
+
+
+def _union(queries: list[Q.Query]) -> Q.Query:
+    """An Or matched by a binary tree of unions: Whoosh's default for small indexes pre-loads every clause into a
+    2048-slot array, which costs more than the whole search here."""
+    q = Q.Or(queries)
+    q.matcher_type = Q.Or.DEFAULT_MATCHER
+    return q
 
 
 def _any_field(fields, term: str) -> Q.Query:
     if len(fields) == 1:
         return Q.Term(fields[0], term)
-    # a binary tree of unions: Whoosh's "preloaded" Or allocates a 2048-slot array per clause, which costs more
-    # than the whole search on an index of this size
-    q = Q.Or([Q.Term(f, term) for f in fields])
-    q.matcher_type = Q.Or.DEFAULT_MATCHER
-    return q
+    return _union([Q.Term(f, term) for f in fields])
 
 
 def phrase_query(phrase: str, fields) -> Q.Query | None:
@@ -173,7 +178,7 @@ def build_query(pq: ParsedQuery, common: set[str] = frozenset(), registry: Regis
         if project is not None:
             # a project name also matches the threads tagged with it (their text may only say "it")
             tag = Q.Term("projects", squash(project.name), boost=PROJECT_TAG_BOOST)
-            wq = Q.Or([wq, tag]) if wq is not None else tag
+            wq = _union([wq, tag]) if wq is not None else tag
         if wq is not None:
             shoulds.append(wq)
     for p in pq.phrases:
@@ -182,7 +187,7 @@ def build_query(pq: ParsedQuery, common: set[str] = frozenset(), registry: Regis
             musts.append(ph)
     if shoulds:
         # every word adds its score; the re-ranking below makes "all words" beat "some"
-        musts.append(shoulds[0] if len(shoulds) == 1 else Q.Or(shoulds))
+        musts.append(shoulds[0] if len(shoulds) == 1 else _union(shoulds))
     q = Q.And(musts) if len(musts) > 1 else (musts[0] if musts else Q.Every())
     for x in pq.excluded:
         xq = phrase_query(x, FIELDS)
@@ -210,6 +215,23 @@ def build_filter(pq: ParsedQuery) -> Q.Query | None:
 
 # ---------------------------------------------------------------------------------------------- snippets
 
+@lru_cache(maxsize=256)
+def _term_pattern(terms: frozenset[str]) -> re.Pattern | None:
+    """Every occurrence of any term, overlapping ones too (bigrams overlap), Latin terms as whole words."""
+    alts = []
+    for t in sorted(terms, key=len, reverse=True):
+        esc = re.escape(t)
+        alts.append(esc if analysis.is_cjk(t) else rf"(?<![a-z0-9_]){esc}(?![a-z0-9_])")
+    return re.compile("(?=(" + "|".join(alts) + "))") if alts else None
+
+
+def _term_spans(norm: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    pattern = _term_pattern(terms)
+    if pattern is None:
+        return []
+    return [(m.start(1), m.end(1)) for m in pattern.finditer(norm)]
+
+
 def highlight(text: str, terms: set[str], width: int = 140) -> str:
     """An HTML-escaped window of text around the densest run of query terms, the terms in <mark>.
 
@@ -218,7 +240,7 @@ def highlight(text: str, terms: set[str], width: int = 140) -> str:
     norm = analysis.normalize(text)
     if len(norm) != len(text):          # NFKC changed lengths (rare ligatures): offsets would drift
         norm = text.lower()
-    spans = sorted({(s, e) for t, _, s, e in analysis.tokens(norm, stop=False) if t in terms})
+    spans = _term_spans(norm, frozenset(terms))
     if not spans:
         return html.escape(text[:width]) + ("…" if len(text) > width else "")
     best, best_n = 0, -1
@@ -300,6 +322,10 @@ class Archive:
         by_id = {d["id"]: num for num, d in docs.items()}
         return {"ix": ix, "gen": gen_path.name, "manifest": manifest, "docs": docs, "by_id": by_id,
                 "common": common, "count": n, "terms": {}}
+
+    def count(self) -> int:
+        state, _ = self._state()
+        return state["count"]
 
     def generation(self) -> str:
         state, _ = self._state()

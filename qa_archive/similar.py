@@ -106,7 +106,7 @@ def key_terms(archive, state, searcher, text: str) -> dict[tuple[str, ...], floa
 
 
 def find_similar(archive, state, searcher, text: str, limit: int = 5, project: str | None = None) -> dict:
-    from .search import QueryError, _bounded
+    from .search import QueryError, _bounded, _union
     limit = _bounded(limit, 1, 20, "limit")
     text = (text or "").strip()
     if not text:
@@ -115,9 +115,9 @@ def find_similar(archive, state, searcher, text: str, limit: int = 5, project: s
     weights = key_terms(archive, state, searcher, cleaned)
     if not weights:
         return {"hits": [], "terms": [], "note": "no words in the text are known to the archive"}
-    subs = [Q.Or([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
+    subs = [_union([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
             for terms, w in weights.items() for t in terms]
-    results = searcher.search(Q.Or(subs), limit=CANDIDATES, terms=False)
+    results = searcher.search(_union(subs), limit=CANDIDATES, terms=False)
     wanted = {squash(archive.registry.canonical(project))} if project else \
         {squash(p) for p in archive.registry.mentions(cleaned)}
     query_terms = {t for terms in weights for t in terms}
