@@ -515,7 +515,7 @@ def test_hostile_post_is_inert(page: Page, server: str):
     assert resp is not None and resp.headers.get("content-security-policy") == csp
     hit = page.locator("#hits > li").filter(has_text="注入测试")
     expect(hit).to_have_count(1)
-    expect(hit.locator(".snippet").first).to_contain_text('<img src=x onerror="window.__pwned=5">')
+    expect(hit.locator(".hit-title")).to_contain_text('<img src=x onerror="window.__pwned=5">')
     expect(page.locator("[onerror]")).to_have_count(0)
     expect(page.locator("#hits mark").first).to_be_visible()
     assert page.evaluate("typeof window.__pwned") == "undefined"
