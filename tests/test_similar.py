@@ -43,3 +43,19 @@ def test_markdown_reply_lists_confident_matches_in_the_question_language():
     en = reply_markdown("How do I handle hanging in Seata TCC?", hits, lambda h: h["id"])
     assert en.startswith("This was answered before")
     assert reply_markdown("x", [dict(hits[1])], lambda h: h["id"]) == ""
+
+
+def test_the_example_bot_replies_only_when_confident(sample_index):
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+    bot = [sys.executable, str(REPO / "examples" / "answer_bot.py"), "--index", str(sample_index)]
+    event = json.dumps({"issue": {"title": "Seata TCC 悬挂", "body": "Cancel 比 Try 先到达参与者怎么办？业务上怎么防"}})
+    reply = subprocess.run(bot + ["--webhook"], input=event, capture_output=True, text=True, check=True).stdout
+    assert reply.startswith("这个问题之前有人问过") and "/q/" in reply
+    silent = subprocess.run(bot, input="Kafka consumer 怎么 rebalance?", capture_output=True, text=True, check=True)
+    assert silent.stdout == ""
+    missing = subprocess.run(bot[:2] + ["--index", "/nonexistent"], input="x", capture_output=True, text=True)
+    assert missing.returncode == 1 and "no index" in missing.stderr and "Traceback" not in missing.stderr
