@@ -15,7 +15,6 @@ import argparse
 import http.client
 import json
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,17 +27,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import qa_archive_exe, serving  # noqa: E402
+
 QUERIES = ["jraft 跨机房", "Seata 行锁", "MOSN 热升级", "SOFARPC 泛化调用", "SOFAArk 合并部署", "注册中心 推送",
            "undo_log", "project:Seata 全局锁", "xid 传递", "sidecar istio 配置", "leader 选举", "快照 日志",
            "year:2021 MOSN", '"分支事务"', "Layotto Windows", "数据库 连接池", "spring boot 版本", "TCC 悬挂",
            "SOFABoot 模块化 mybatis", "session 数据 同步", "Nydus 镜像 加速", "dubbo 协议 转换", "k8s 版本",
            "GC 停顿 选举超时", "nacos 集群 地址"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def client_process(port: int, paths: list[str], threads: int, seconds: float, seed: int):
@@ -99,25 +95,14 @@ def main():
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
-    exe = shutil.which("qa-archive") or str(Path(sys.executable).parent / "qa-archive")
+    exe = qa_archive_exe()
     work = Path(tempfile.mkdtemp(prefix="qa-load-"))
     index_dir = a.index or str(work / "index")
     if not a.index:
         subprocess.run([exe, "ingest", str(Path(a.shared) / "corpus" / "sofastack.tech"), "--index", index_dir,
                         "-q"], check=False)
-    port = free_port()
-    server = subprocess.Popen([exe, "serve", "--index", index_dir, "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", str(a.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
+    with serving(index_dir, a.workers) as (base, _):
+        port = int(base.rsplit(":", 1)[1])
         searches = [f"/api/search?{urlencode({'q': q, 'limit': 10})}" for q in QUERIES]
         for path in searches:            # one request per worker and query warms nothing but the OS cache
             urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
@@ -131,10 +116,7 @@ def main():
         }
         print(json.dumps({"clients": a.clients, "seconds_per_route": a.seconds, "workers": a.workers, **report},
                          ensure_ascii=False, indent=2))
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,13 +27,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import qa_archive_exe, serving  # noqa: E402
+
 QUERIES = ["Seata 全局锁", "jraft 快照", "MOSN sidecar", "SOFARPC 超时", "注册中心", "合并部署", "TCC", "session"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tree_pids(root: int) -> list[int]:
@@ -70,9 +66,8 @@ def main():
     ap.add_argument("--ingests", type=int, default=6)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
-    exe = shutil.which("qa-archive") or str(Path(sys.executable).parent / "qa-archive")
+    exe = qa_archive_exe()
     work = Path(tempfile.mkdtemp(prefix="qa-soak-"))
-    server = None
     try:
         live, ix = work / "live", work / "index"
         src = Path(a.shared) / "corpus" / "sofastack.tech"
@@ -80,96 +75,86 @@ def main():
         subprocess.run([exe, "ingest", str(live), "--index", str(ix), "-q"], capture_output=True)
         weekly = sorted(p.parent for p in live.rglob("index.md") if "weekly-2021" in str(p))
         removed = weekly[: len(weekly) // 2]
-        port = free_port()
-        server = subprocess.Popen([exe, "serve", "--index", str(ix), "--port", str(port), "--workers",
-                                   str(a.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/api/health", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("server did not start")
-                time.sleep(0.2)
-
-        def total():
-            with urllib.request.urlopen(base + "/api/search?" + urlencode({"q": "project:Seata"})) as r:
-                return json.loads(r.read())["total"]
-        totals = {total()}
-        start_usage = usage(server.pid)
-        stop = time.monotonic() + a.minutes * 60
-        counts = {"requests": 0, "failures": 0, "incomplete": 0}
-        failures: list[str] = []
-        lock = threading.Lock()
-        ids: list[str] = []
-        observed: list[int] = []          # totals of project:Seata seen by clients: each must be a published one
-
-        def client(k):
-            rng = random.Random(k)
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            while time.monotonic() < stop:
-                if ids and rng.random() < 0.3:
-                    path = f"/api/entries/{rng.choice(ids)}"
-                elif rng.random() < 0.1:
-                    path = "/api/search?" + urlencode({"q": "project:Seata"})
-                else:
-                    path = "/api/search?" + urlencode({"q": rng.choice(QUERIES), "page": rng.randint(1, 3)})
-                try:
-                    conn.request("GET", path)
-                    resp = conn.getresponse()
-                    body = json.loads(resp.read())
-                    ok = resp.status == 200 or (resp.status == 404 and path.startswith("/api/entries/"))
-                    if path.endswith("Seata") and resp.status == 200:
-                        with lock:
-                            observed.append(body.get("total"))
-                except (OSError, ValueError, http.client.HTTPException) as e:
-                    ok, body = False, {"error": str(e)}
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                with lock:
-                    counts["requests"] += 1
-                    if not ok:
-                        counts["failures"] += 1
-                        failures.append(f"{path}: {str(body)[:150]}")
-                    if ok and "hits" in body and len(ids) < 500:
-                        ids.extend(h["id"] for h in body["hits"])
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(a.clients)]
-        for t in threads:
-            t.start()
-        gap = a.minutes * 60 / (a.ingests + 1)
-        ingests = 0
-        for n in range(a.ingests):
-            time.sleep(gap)
-            stash = work / "stash"
-            if n % 2 == 0:                     # take half of 2021's weekly posts away, then put them back
-                stash.mkdir(exist_ok=True)
-                for d in removed:
-                    shutil.move(str(d), stash / d.name)
-            else:
-                for d in removed:
-                    shutil.move(str(stash / d.name), d)
-            r = subprocess.run([exe, "ingest", str(live), "--index", str(ix), "-q"], capture_output=True)
-            ingests += r.returncode == 0
-            totals.add(total())
-        for t in threads:
-            t.join()
-        end_usage = usage(server.pid)
-        counts["incomplete"] = sum(1 for t in observed if t not in totals)
-        counts["checked_totals"] = len(observed)
-        print(json.dumps({"clients": a.clients, "minutes": a.minutes, "ingests_published": ingests,
-                          "generations_seen_by_totals": sorted(totals), **counts,
-                          "first_failures": failures[:3], "server_at_start": start_usage,
-                          "server_at_end": end_usage}, indent=2, ensure_ascii=False))
-        if counts["failures"] or counts["incomplete"]:
+        with serving(ix, a.workers) as (base, server):
+            report = soak(a, exe, base, server, live, ix, removed, work)
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        if report["failures"] or report["incomplete"]:
             sys.exit(1)
     finally:
-        if server:
-            server.terminate()
-            server.wait(10)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def soak(a, exe, base, server, live, ix, removed, work) -> dict:
+    """Clients against the server while the index is re-ingested; returns the counts."""
+    port = int(base.rsplit(":", 1)[1])
+    def total():
+        with urllib.request.urlopen(base + "/api/search?" + urlencode({"q": "project:Seata"})) as r:
+            return json.loads(r.read())["total"]
+    totals = {total()}
+    start_usage = usage(server.pid)
+    stop = time.monotonic() + a.minutes * 60
+    counts = {"requests": 0, "failures": 0, "incomplete": 0}
+    failures: list[str] = []
+    lock = threading.Lock()
+    ids: list[str] = []
+    observed: list[int] = []          # totals of project:Seata seen by clients: each must be a published one
+
+    def client(k):
+        rng = random.Random(k)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop:
+            if ids and rng.random() < 0.3:
+                path = f"/api/entries/{rng.choice(ids)}"
+            elif rng.random() < 0.1:
+                path = "/api/search?" + urlencode({"q": "project:Seata"})
+            else:
+                path = "/api/search?" + urlencode({"q": rng.choice(QUERIES), "page": rng.randint(1, 3)})
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                body = json.loads(resp.read())
+                ok = resp.status == 200 or (resp.status == 404 and path.startswith("/api/entries/"))
+                if path.endswith("Seata") and resp.status == 200:
+                    with lock:
+                        observed.append(body.get("total"))
+            except (OSError, ValueError, http.client.HTTPException) as e:
+                ok, body = False, {"error": str(e)}
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            with lock:
+                counts["requests"] += 1
+                if not ok:
+                    counts["failures"] += 1
+                    failures.append(f"{path}: {str(body)[:150]}")
+                if ok and "hits" in body and len(ids) < 500:
+                    ids.extend(h["id"] for h in body["hits"])
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(a.clients)]
+    for t in threads:
+        t.start()
+    gap = a.minutes * 60 / (a.ingests + 1)
+    ingests = 0
+    for n in range(a.ingests):
+        time.sleep(gap)
+        stash = work / "stash"
+        if n % 2 == 0:                     # take half of 2021's weekly posts away, then put them back
+            stash.mkdir(exist_ok=True)
+            for d in removed:
+                shutil.move(str(d), stash / d.name)
+        else:
+            for d in removed:
+                shutil.move(str(stash / d.name), d)
+        r = subprocess.run([exe, "ingest", str(live), "--index", str(ix), "-q"], capture_output=True)
+        ingests += r.returncode == 0
+        totals.add(total())
+    for t in threads:
+        t.join()
+    end_usage = usage(server.pid)
+    counts["incomplete"] = sum(1 for t in observed if t not in totals)
+    counts["checked_totals"] = len(observed)
+    return {"clients": a.clients, "minutes": a.minutes, "ingests_published": ingests,
+            "generations_seen_by_totals": sorted(totals), **counts, "first_failures": failures[:3],
+            "server_at_start": start_usage, "server_at_end": end_usage}
 
 
 if __name__ == "__main__":

@@ -25,11 +25,15 @@ def registry() -> Registry:
     return Registry.load(REPO / "data" / "projects.yml")
 
 
+def ingested(tmp_path_factory, name: str, root: Path, registry) -> Path:
+    index_dir = tmp_path_factory.mktemp(name) / "index"
+    ingest([Source(root)], index_dir, registry)
+    return index_dir
+
+
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory, registry) -> Path:
-    index_dir = tmp_path_factory.mktemp("sample") / "index"
-    ingest([Source(SAMPLES)], index_dir, registry)
-    return index_dir
+    return ingested(tmp_path_factory, "sample", SAMPLES, registry)
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +45,7 @@ def sample_archive(sample_index) -> Archive:
 def corpus_index(tmp_path_factory, registry) -> Path:
     if not CORPUS.is_dir():
         pytest.fail(f"the shared corpus is missing at {CORPUS} (set QA_ARCHIVE_SHARED to the shared folder)")
-    index_dir = tmp_path_factory.mktemp("corpus") / "index"
-    ingest([Source(CORPUS)], index_dir, registry)
-    return index_dir
+    return ingested(tmp_path_factory, "corpus", CORPUS, registry)
 
 
 @pytest.fixture(scope="session")
