@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -87,6 +88,36 @@ TEXT = {
 }
 
 
+# Messages from the library are English (the API and the CLI speak English); pages show them in Chinese.
+MESSAGES_ZH = [
+    (r"the query is empty.*", "请输入要搜索的词，或者一个筛选条件，例如 project:MOSN"),
+    (r"the query is too long \((\d+) characters; the limit is (\d+)\)", r"查询太长（\1 个字符，上限 \2）"),
+    (r"unbalanced quote: searched as plain words", "引号不成对：已按普通词搜索"),
+    (r"(\S+) is not a date .*; ignored", r"\1 不是日期（请用 YYYY-MM-DD、YYYY-MM 或 YYYY），已忽略"),
+    (r"year:(.*) is not a year; ignored", r"year:\1 不是年份，已忽略"),
+    (r"in:(.*) is not one of question, answer, title; ignored", r"in:\1 只能是 question、answer 或 title，已忽略"),
+    (r"(\w+): needs a value; ignored", r"\1: 缺少值，已忽略"),
+    (r"no known project named '(.*)'", r"没有名为 “\1” 的项目"),
+    (r"no project named (.*)", r"没有名为 “\1” 的项目"),
+    (r"no entry with id (.*)", r"没有编号为 \1 的问答"),
+    (r"(page|limit) must be between (\d+) and (\d+).*", lambda m: f"{'页码' if m[1] == 'page' else '每页条数'}必须在 "
+                                                             f"{m[2]} 到 {m[3]} 之间"),
+    (r"(page|limit) must be a whole number.*", lambda m: f"{'页码' if m[1] == 'page' else '每页条数'}必须是整数"),
+    (r"sort must be .*", "排序只能是 relevance、date 或 oldest"),
+    (r"internal error", "服务器内部错误"),
+]
+
+
+def localize(message: str) -> str:
+    if g.get("lang") != "zh":
+        return message
+    for pattern, zh in MESSAGES_ZH:
+        m = re.fullmatch(pattern, message or "")
+        if m:
+            return zh(m) if callable(zh) else m.expand(zh)
+    return message
+
+
 def lang() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in ("zh", "en"):
@@ -142,6 +173,7 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
     app.register_blueprint(api)
     app.jinja_env.globals.update(t=t, render_md=render_md, page_url=page_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
     app.jinja_env.filters["day"] = lambda s: (s or "")[:10]
+    app.jinja_env.filters["localize"] = localize
 
     @app.before_request
     def _lang():

@@ -92,7 +92,7 @@ def test_not_found_and_bad_queries_are_pages_not_tracebacks(client):
     r = client.get("/q/does-not-exist")
     assert r.status_code == 404 and "Traceback" not in r.text and "<form" in r.text
     assert client.get("/p/NoSuchProject").status_code == 404
-    r = client.get("/search?q=" + "长" * 800)
+    r = client.get("/search?q=" + "长" * 800 + "&lang=en")
     assert r.status_code == 400 and "too long" in r.text
     assert client.get("/search?q=mosn&page=-3").status_code == 400
     assert client.get("/search?q=").status_code == 302
@@ -133,3 +133,12 @@ A：看这里 [点我](javascript:alert(1)) 和 <img src=x onerror="alert(2)"> �
     assert 'href="https://example.com" rel="nofollow noopener noreferrer"' in page
     results = client.get("/search?q=MOSN").text
     assert "<script>" not in results and "<img src=x" not in results
+
+
+def test_messages_are_chinese_on_chinese_pages_and_english_in_the_api(client):
+    zh = client.get("/search?lang=zh&q=" + "长" * 600)
+    assert "查询太长（600 个字符，上限 500）" in zh.text
+    assert "引号不成对" in client.get('/search?lang=zh&q="MOSN').text
+    assert "unbalanced quote" in client.get('/search?lang=en&q="MOSN').text
+    assert "没有编号为 nope 的问答" in client.get("/q/nope?lang=zh").text
+    assert client.get("/api/search?q=" + "长" * 600).get_json()["error"]["message"].startswith("the query is too long")
