@@ -12,14 +12,18 @@ from .conftest import write_post
 
 
 @pytest.fixture(scope="module")
-def client(sample_index):
-    app = create_app(sample_index, {"TESTING": True})
-    return app.test_client()
+def app(sample_index):
+    return create_app(sample_index, {"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()          # a new client per test: no language cookie carries over
 
 
 @pytest.fixture(scope="module")
-def any_id(client):
-    return client.get("/api/search?q=SOFARegistry").get_json()["hits"][0]["id"]
+def any_id(app):
+    return app.test_client().get("/api/search?q=SOFARegistry").get_json()["hits"][0]["id"]
 
 
 def test_api_search_shape(client):
