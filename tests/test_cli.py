@@ -65,3 +65,10 @@ def test_similar_formats_and_stdin(run):
     english = run("similar", "How does Kafka rebalance consumer groups when a broker restarts?",
                   "--format", "markdown")
     assert english.exit_code == 0 and english.output == ""          # no confident match: nothing to post
+
+
+def test_the_readme_documents_every_command():
+    from .conftest import REPO
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"qa-archive {name}" in readme, name
