@@ -232,13 +232,13 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         fingerprint = _fingerprint(registry)
         if old and (old.get("schema") != SCHEMA_VERSION or old.get("fingerprint") != fingerprint):
             old = dict(old, posts={})           # new extractor or registry: read every post again
-            rebuild_copy = False
+            copy_old = False
         else:
-            rebuild_copy = bool(old)
+            copy_old = bool(old)
         _clean(index_dir, keep=old_gen or index_dir)
         gen = _new_generation(index_dir)
         try:
-            if rebuild_copy and old_gen is not None:
+            if copy_old and old_gen is not None:
                 shutil.copytree(old_gen, gen, dirs_exist_ok=True)
                 (gen / "manifest.json").unlink(missing_ok=True)
                 ix = windex.open_dir(str(gen))
@@ -259,7 +259,7 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
                         writer.delete_by_term("source", source)
                         report.removed += len(info.get("ids") or [])
                         del posts[source]
-                if rebuild_copy and not report.posts_read and not report.removed:
+                if copy_old and not report.posts_read and not report.removed:
                     writer.cancel()             # nothing changed: the published generation stays
                     raise _Unchanged
                 writer.commit(optimize=True)

@@ -375,7 +375,7 @@ class Archive:
         if sort == "relevance" and pq.words:
             groups = [(ts, max(self.idf(state, searcher, t) for t in ts))
                       for ts in (list(dict.fromkeys(analysis.terms(w, parts=False))) for w in pq.words) if ts]
-            ranked = rerank(self, state, ranked[:RERANK_DEPTH], groups, w_score=1.0) + ranked[RERANK_DEPTH:]
+            ranked = rerank(self, state, ranked[:RERANK_DEPTH], groups) + ranked[RERANK_DEPTH:]
         terms = self._highlight_terms(pq)
         hits = []
         start = (page - 1) * limit
@@ -504,15 +504,13 @@ COMMON_SHARE = 0.05       # terms in more than this share of entries are left ou
 
 
 def rerank(archive: Archive, state: dict, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
-           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3,
-           projects: set[str] = frozenset()) -> list[tuple[float, int]]:
-    """Re-rank candidates by how much of the query they cover, shared by search and by similar questions.
+           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3) -> list[tuple[float, int]]:
+    """Re-rank search candidates by how much of the query they cover: all words matching beats some.
 
-    `groups` are the query's words (or key terms), each a list of terms and a weight (its idf). A candidate's
-    coverage is the weighted share of groups whose terms it contains: in its questions (`w_question`: the
-    question counts more) and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the
-    best candidate. A word that names a project the entry is tagged with counts as covered. With `projects`
-    (the ones the asker named), entries of those projects are preferred.
+    `groups` are the query's words, each a list of terms and a weight (its idf). A candidate's coverage is the
+    weighted share of words whose terms it contains: in its questions (`w_question`: the question counts more)
+    and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the best candidate. A word
+    that names a project the entry is tagged with counts as covered.
     """
     total = sum(w for _, w in groups) or 1.0
     best = max((s for s, _ in ranked), default=0.0) or 1.0
@@ -529,10 +527,7 @@ def rerank(archive: Archive, state: dict, ranked: list[tuple[float, int]], group
                 continue
             q_cover += weight * sum(1 for t in terms if t in q_terms) / len(terms)
             thread_cover += weight * sum(1 for t in terms if t in q_terms or t in a_terms) / len(terms)
-        value = w_score * score / best + w_question * q_cover / total + w_thread * thread_cover / total
-        if projects:
-            value += 0.1 if projects & tags else -0.15
-        out.append((value, docnum))
+        out.append((w_score * score / best + w_question * q_cover / total + w_thread * thread_cover / total, docnum))
     out.sort(key=lambda x: -x[0])
     return out
 
