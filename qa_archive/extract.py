@@ -23,6 +23,8 @@ NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*(?:提问)?\s*[:：]?\s*"
                       rf"(?P<rest>.*)$")
+# `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
+ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*(?:提问\s*[:：]?|#\s*\d+)\s*$")
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
 ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
@@ -34,7 +36,8 @@ GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|�
 ANSWER = re.compile(r"^\s*(?:A|答|回答)\s*[:：]+\s*")
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A|答|回答)\s*[:：]+\s*\1|(?:A|答|回答)\s*[:：]+)\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
-LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」)\s*[:：]\s*(?P<url>https?://\S+)\s*$")
+LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
+                       r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|\bQ\s*&?\s*A\b|QA|issue\s*精选", re.I)
 
 
@@ -42,6 +45,7 @@ def is_qa_heading(text: str) -> bool:
     """`每周读者问答提炼`, `本周 QA`, `GitHub issue 精选`; not the tagline `筛选每周精华问答，同步开源进展`."""
     return len(text) <= 30 and "，" not in text and bool(QA_HEADING.search(text))
 BR = re.compile(r"<br\s*/?>", re.I)
+EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
 
@@ -62,6 +66,7 @@ class _Item:
     group: _Group | None
     turns: list = field(default_factory=list)        # [[q_texts, q_mds, a_texts | None, a_mds | None]]
     links: list = field(default_factory=list)        # [(label, url)] from project link lines
+    section: int = 0                                  # items of one section may share a closing link line
     quoted: bool = False                              # the current question came from a blockquote
     done: bool = False                                # a project link line closed the item
 
@@ -80,10 +85,17 @@ class _Group:
 
 # ---------------------------------------------------------------------------------------------- tokens to pieces
 
+INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\u00a0": " ",
+                           "\u3000": " "})
+
+
 def inline_text(children: list[Token] | None) -> str:
     out = []
     for t in children or []:
-        if t.type in ("text", "code_inline"):
+        if t.type == "text":
+            # emphasis markers CommonMark could not pair (`1*（对于 BoltV1）*和`) are markup, not text
+            out.append(t.content.replace("*", "").translate(INVISIBLE))
+        elif t.type == "code_inline":
             out.append(t.content)
         elif t.type in ("softbreak", "hardbreak") or (t.type == "html_inline" and BR.fullmatch(t.content.strip())):
             out.append("\n")
@@ -146,6 +158,11 @@ def pieces(body: str) -> tuple[list[Piece], list[str]]:
             text = re.sub(r"<[^>]*>", " ", visible).strip()
             if text:
                 out.append(Piece("block", text, text))
+        elif tok.type == "bullet_list_open" and _all_link_lines(block):
+            for t in block:                        # `- SOFABoot：url` items are project link lines
+                if t.type == "inline":
+                    out.append(Piece("line", inline_text(t.children).strip(), t.content,
+                                     urls=inline_urls(t.children)))
         elif tok.type == "hr":
             out.append(Piece("heading", "", source))
         else:
@@ -155,15 +172,24 @@ def pieces(body: str) -> tuple[list[Piece], list[str]]:
     return out, warnings
 
 
+def _all_link_lines(block: list[Token]) -> bool:
+    texts = [inline_text(t.children).strip() for t in block if t.type == "inline"]
+    return bool(texts) and all(LINK_LINE.match(x) and not LINK_LINE.match(x).group("label").strip()[:1].isdigit()
+                               for x in texts)
+
+
 def _closes_fence(last: str, markup: str, start: int, end: int) -> bool:
     return end - start >= 2 and last.strip().startswith(markup[:3]) and set(last.strip()) <= set(markup[0])
 
 
 def _block_text(block: list[Token]) -> list[str]:
-    texts = []
+    texts, number = [], ""
     for t in block:
-        if t.type == "inline":
-            texts.append(inline_text(t.children))
+        if t.type == "list_item_open" and t.info:          # `3.` of an ordered list is part of what was said
+            number = f"{t.info}{t.markup} "
+        elif t.type == "inline":
+            texts.append(number + inline_text(t.children))
+            number = ""
         elif t.type in ("fence", "code_block"):
             texts.append(t.content.rstrip("\n"))
     return [s for s in texts if s.strip()]
@@ -187,12 +213,13 @@ def _paragraph_lines(inline: Token) -> list[Piece]:
 def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
     """The Q&A threads of a post, and warnings (a Q&A heading with nothing extracted, Markdown problems)."""
     parts, warnings = pieces(post.body)
-    parts = _join_split_link_lines(_split_quotes(parts), registry)
+    parts = _join_split_link_lines(_split_quotes(parts, registry), registry)
     items: list[_Item] = []
     group: _Group | None = None
     item: _Item | None = None
     in_qa = False
     qa_heading_seen = False
+    section = 0
 
     def close_item():
         nonlocal item
@@ -203,16 +230,17 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
         item = None
 
     def close_all():
-        nonlocal group
+        nonlocal group, section
         close_item()
         group = None
+        section += 1
 
     def start_item(asker, numbered=True):
         nonlocal item, group
         close_item()
         if numbered and group is not None and asker is not None and _has_number(p.text.lstrip("* ")):
             group = None          # `**3、@name**` ends the group `**2、关于 …**`
-        item = _Item(asker=asker, group=group)
+        item = _Item(asker=asker, group=group, section=section)
 
     for p in parts:
         if p.kind == "heading":
@@ -223,11 +251,11 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
             text = p.text.replace("*", "")
-            m = ASKER_AT.match(text)
+            m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
             if m and _plausible_name(m.group("name")):
                 start_item(_name(m.group("name")))
                 in_qa = True
-                rest = m.group("rest").strip()
+                rest = (m.groupdict().get("rest") or "").strip()
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     t = item.turn()
                     t[0].append(rest)
@@ -265,6 +293,9 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
                 qa_heading_seen |= in_qa
                 continue
             if item is None or item.done:
+                continue
+            if EDITOR_POINTER.match(text):              # `相关阅读：…` is the editor's, not the answer's
+                item.done = True
                 continue
             if ANSWER.match(p.text):
                 t = item.turn()
@@ -328,18 +359,22 @@ def _starts_item(text: str) -> bool:
     return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text))
 
 
-def _split_quotes(parts: list[Piece]) -> list[Piece]:
-    """A blockquote that swallowed the next asker line (a lazy continuation line) is cut there."""
+def _split_quotes(parts: list[Piece], registry: Registry) -> list[Piece]:
+    """A blockquote that swallowed the next line (a lazy continuation line) is cut there, when that line is an
+    asker line or a project link line."""
+    def ends_quote(text: str, urls=()) -> bool:
+        return _starts_item(text) or bool(_link_line(Piece("line", text, text, urls=list(urls)), registry))
+
     out: list[Piece] = []
     for p in parts:
-        if p.kind != "quote" or not any(_starts_item(ln) for ln in p.text.split("\n")[1:]):
+        if p.kind != "quote" or not any(ends_quote(ln) for ln in p.text.split("\n")[1:]):
             out.append(p)
             continue
         chunk: list[str] = []
         for line in p.md.split("\n"):
             children = _md.parseInline(line)[0].children
             text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
-            if _starts_item(text):
+            if ends_quote(text, inline_urls(children)):
                 if chunk:
                     out.append(_quote_piece(chunk))
                 out.append(Piece("line", text, line.strip(), is_bold_line(children), inline_urls(children)))
@@ -378,9 +413,9 @@ def _append(item: _Item, p: Piece):
         t[1].append(p.md)
 
 
-def _name(name: str) -> str:
-    """`谭新宇提问` (no space before 提问) is the asker 谭新宇."""
-    return re.sub(r"(提问|问题)$", "", name.strip("* ")) or name
+def _name(name: str) -> str | None:
+    """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
+    return re.sub(r"(提问|问题)$", "", name.strip("* ")) or None
 
 
 def _has_number(text: str) -> bool:
@@ -408,7 +443,7 @@ def _link_line(p: Piece, registry: Registry) -> tuple[str | None, str] | None:
     if m.group("open") or project:
         return label, url
     # `MOSN:url`, `SOFAJRaft：url`: a bare label counts when it looks like a project name, not a sentence
-    if re.fullmatch(r"[A-Za-z][\w .\-]{1,30}", label) and len(label.split()) <= 3:
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9 .\-]{1,30}", label) and len(label.split()) <= 3:
         return label, url
     return None
 
@@ -433,14 +468,26 @@ def _threads(post: Post, items: list[_Item], registry: Registry) -> list[Thread]
                         asker=it.asker, turns=turns, projects=projects, links=links, position=pos)
         thread.id = thread_id(post.source, it.asker, thread.question, taken)
         threads.append(thread)
-    # A thread that names no project shares the project of its neighbours: editors often put one link line
-    # after a run of questions about the same project.
+    # Editors often put one link line after a run of questions about the same project: a thread without link
+    # lines shares the one that closes its run, when it is about that project (or about none we could tell).
     for i, t in enumerate(threads):
+        if t.links:
+            continue
+        closing = None
+        for j in range(i + 1, len(threads)):
+            if items[j].section != items[i].section:
+                break
+            if threads[j].links:
+                closing = threads[j]
+                break
+        if closing is not None and (not t.projects or set(t.projects) & set(closing.projects)):
+            t.links = list(closing.links)
+            t.projects = t.projects or list(closing.projects)
+    for i, t in enumerate(threads):                  # still nothing: the project of a neighbour
         if not t.projects:
             near = [n for n in threads[i + 1:i + 2] + threads[max(i - 1, 0):i] if n.projects]
             if near:
                 t.projects = list(near[0].projects)
-                t.links = t.links or list(near[0].links)
     return threads
 
 
@@ -453,10 +500,14 @@ def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry) -> list[s
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
-        name = p.name if p else (label if re.fullmatch(r"[A-Za-z][\w.\-]{1,30}", label) else None)
+        name = p.name if p else (label if re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]{1,30}", label) else None)
         if name and name not in found:
             found.append(name)
     if not found:
-        text = " ".join([it.group.topic if it.group else ""] + [f"{t.q} {t.a or ''}" for t in turns])
-        found = registry.mentions(text) or registry.topics(text)
+        # what the question is about decides; the answer may mention other projects in passing
+        question = " ".join([it.group.topic if it.group else ""] + [t.q for t in turns])
+        thread = question + " " + " ".join(t.a or "" for t in turns)
+        found = registry.mentions(question) or list(dict.fromkeys(registry.mentions(thread)
+                                                                   + registry.topics(question))) \
+            or registry.topics(thread)
     return found

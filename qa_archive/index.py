@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .parse import Source
 
 SCHEMA_VERSION = 3
-EXTRACTOR_VERSION = 3          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 4          # bump when extraction changes: every post is read again on the next ingest
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 

@@ -261,3 +261,85 @@ def test_sample_posts_cover_every_variant(sample_archive):
     assert {p for d in state["docs"].values() for p in d["projects"]} >= {"SOFARegistry", "SOFAJRaft", "MOSN",
                                                                           "Seata", "Layotto", "Nydus"}
     assert not any(d["source"].startswith("sofa-weekly-20230915") for d in state["docs"].values())  # no-Q&A post
+
+
+def test_a_closing_link_line_is_shared_by_the_run_of_items_about_its_project(registry):
+    threads, _ = threads_of("""
+### 每周读者问答提炼
+
+**1、@甲** 提问：
+
+> SOFAArk 的 biz 能共享 bean 吗？
+
+A：可以通过插件导出。
+
+**2、@乙** 提问：
+
+> 全局事务回滚是同步的吗？
+
+A：二阶段回滚是异步的。
+
+**3、@丙** 提问：
+
+> Seata 的 TC 可以集群部署吗？
+
+A：可以，用 db 或 redis 存储。
+
+Seata：[https://github.com/seata/seata](https://github.com/seata/seata)
+
+### 本周推荐阅读
+""", registry)
+    ark, rollback, tc = threads
+    assert rollback.projects == ["Seata"] and rollback.links == ["https://github.com/seata/seata"]
+    assert ark.projects == ["SOFAArk"] and ark.links == []                 # another project: not shared
+
+
+def test_link_line_forms_without_colon_in_a_list_or_swallowed_by_a_quote(registry):
+    threads, _ = threads_of("""
+**@a** 提问：
+
+> MOSN 怎么配置 transcoder？
+
+A：看文档。
+
+「MOSN」[https://github.com/mosn/mosn](https://github.com/mosn/mosn)
+
+**@b** 提问：
+
+> SOFABoot 和 SOFAArk 怎么一起用？
+
+A：需要的。
+
+- SOFABoot：[https://github.com/sofastack/sofa-boot](https://github.com/sofastack/sofa-boot)
+- SOFAArk：[https://github.com/sofastack/sofa-ark](https://github.com/sofastack/sofa-ark)
+
+**@c** 提问：
+
+> 用 Service Mesh 就没有这个问题了吧？
+MOSN：[https://github.com/mosn/mosn](https://github.com/mosn/mosn)
+""", registry)
+    assert threads[0].links == ["https://github.com/mosn/mosn"] and threads[0].answer == "看文档。"
+    assert threads[1].answer == "需要的。" and threads[1].projects == ["SOFABoot", "SOFAArk"]
+    assert len(threads[1].links) == 2
+    assert threads[2].question == "用 Service Mesh 就没有这个问题了吧？" and threads[2].links == ["https://github.com/mosn/mosn"]
+
+
+def test_names_with_spaces_editor_pointers_list_numbers_and_stray_emphasis(registry):
+    threads, _ = threads_of("""
+**1、@John Deng** 提问：
+
+> MOSN 对 Dubbo 协议支持怎样？
+
+A：支持，步骤如下：
+
+1. 配置 listener
+2. 配置 router
+
+通常为 1*（对于 BoltV1）*和 2。
+
+相关阅读：某篇文章的标题
+""", registry)
+    t = threads[0]
+    assert t.asker == "John Deng" and t.question == "MOSN 对 Dubbo 协议支持怎样？"
+    assert "1. 配置 listener" in t.answer and "2. 配置 router" in t.answer
+    assert "1（对于 BoltV1）和 2。" in t.answer and "*" not in t.answer and "相关阅读" not in t.answer
