@@ -16,7 +16,7 @@ from whoosh import query as Q
 from . import analysis
 from .projects import squash
 
-CONFIDENT_AT = 0.33      # calibrated: see scripts/calibrate_similar.py and the README
+CONFIDENT_AT = 0.36      # calibrated: see scripts/calibrate_similar.py and the README
 MAX_INPUT_CHARS = 20_000
 MAX_TERMS = 28
 CANDIDATES = 40
