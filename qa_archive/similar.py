@@ -1,10 +1,10 @@
 """Find the prior answer to a new question, and say whether we are confident it is one.
 
 A new question is a sentence or a whole post: greetings, logs, stack traces, code and version numbers. We keep
-the prose, pick its most telling terms by inverse document frequency (project names count double), retrieve
-candidates with BM25, then re-rank them by how much of the question's weight each candidate's own question and
-answer really cover. `confident` is a threshold on that coverage score, calibrated on labelled questions
-(`scripts/calibrate_similar.py`; the figures are in the README).
+the prose, segment it into words, keep the most telling ones by inverse document frequency (project names count
+double), retrieve candidates with BM25, then score each candidate by the idf-weighted overlap of its words with
+the new question (`overlap`). `confident` is a threshold on the top score plus its margin over the runner-up,
+calibrated on labelled questions (`scripts/calibrate_similar.py`; the figures are in the README).
 """
 from __future__ import annotations
 
@@ -32,9 +32,10 @@ FENCE = re.compile(r"```.*?(```|\Z)", re.S)
 URL = re.compile(r"https?://\S+")
 # words that every question has: they identify no need
 FILLER = ["你好", "您好", "大家好", "请问", "请教", "各位", "大佬", "老师", "谢谢", "感谢", "一下", "问一下", "想问",
-          "有没有", "是不是", "怎么", "如何", "为什么", "什么", "可以", "能否", "能不能", "吗", "呢", "吧", "哈",
+          "有没有", "是不是", "怎么", "如何", "为什么", "什么", "可以", "能否", "能不能", "吗", "呢",
           "问题", "一个", "这个", "那个", "我们", "现在", "目前", "hello", "hi", "thanks", "please"]
-FILLER_RE = re.compile("|".join(map(re.escape, sorted(FILLER, key=len, reverse=True))), re.I)
+FILLER_RE = re.compile("|".join(re.escape(w) if analysis.is_cjk(w) else rf"\b{re.escape(w)}\b"
+                                for w in sorted(FILLER, key=len, reverse=True)), re.I)
 
 
 def prose(text: str) -> str:
