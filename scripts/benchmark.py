@@ -156,6 +156,11 @@ def analyzer_comparison(index_dir: Path, gold_dir: Path) -> dict:
     archive = Archive(index_dir)
     out["ours, full ranking (qa-archive search)"] = quality(
         [rank_of(s, q, archive.search(kw, limit=10)["hits"]) for s, q, kw in queries])
+    held_out = json.loads((REPO / "data" / "eval" / "search.json").read_text(encoding="utf-8"))["queries"]
+    out["ours, full ranking, held-out queries (data/eval/search.json)"] = quality([next(
+        (i for i, h in enumerate(archive.search(q["keywords"], limit=10)["hits"], 1)
+         if h["source"] == q["source"] and fold(h["asker"] or "") == fold(q["asker"] or "")), None)
+        for q in held_out])
     return out
 
 
