@@ -298,7 +298,7 @@ def project(name):
 def stats():
     s = archive().stats()
     return render_template("stats.html", s=s, year_chart=bar_chart(s["years"]),
-                           project_chart=bar_chart(s["projects"], horizontal=True))
+                           project_chart=bar_chart(s["projects"]))
 
 
 @pages.route("/feed.atom")
@@ -324,17 +324,10 @@ def _rfc3339(s: str) -> str:
     return d.isoformat()
 
 
-def bar_chart(rows: list[dict], horizontal: bool = False) -> dict:
-    """Geometry for a server-rendered SVG bar chart: no chart framework needed."""
+def bar_chart(rows: list[dict]) -> dict:
+    """Geometry of a server-rendered SVG bar chart (bar widths in percent of the longest): no chart framework."""
     top = max((r["count"] for r in rows), default=1) or 1
-    if horizontal:
-        bars = [{"name": r["name"], "count": r["count"], "y": i * 26, "w": round(r["count"] / top * 100, 1)}
-                for i, r in enumerate(rows)]
-        return {"bars": bars, "height": len(rows) * 26}
-    n = max(len(rows), 1)
-    bars = [{"name": r["name"], "count": r["count"], "x": round(i * 100 / n, 2), "w": round(100 / n * 0.7, 2),
-             "h": round(r["count"] / top * 150, 1)} for i, r in enumerate(rows)]
-    return {"bars": bars, "height": 200}
+    return {"bars": [{"name": r["name"], "count": r["count"], "w": round(r["count"] / top * 100, 1)} for r in rows]}
 
 
 # ---------------------------------------------------------------------------------------------- API
