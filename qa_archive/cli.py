@@ -22,6 +22,14 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")(f)
 
 
+def terminal() -> tuple[bool, int]:
+    """(colour, width): colour and the terminal's width on a terminal; plain text 100 wide when piped."""
+    import shutil
+    if sys.stdout.isatty():
+        return True, shutil.get_terminal_size().columns
+    return False, 100
+
+
 def emit_json(data):
     click.echo(json.dumps(data, ensure_ascii=False, indent=None if not sys.stdout.isatty() else 2))
 
@@ -65,12 +73,23 @@ def load_sources(paths, url, config):
     sources = [Source(Path(p), url) for p in paths]
     if config:
         import yaml
-        cfg = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+        try:
+            cfg = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise click.BadParameter(f"{config} is not valid YAML: {e}", param_hint="--config") from None
+        items = cfg.get("sources") if isinstance(cfg, dict) else None
+        if not isinstance(items, list):
+            raise click.BadParameter(f"{config} needs a list `sources:` of {{path: ..., url: ...}}",
+                                     param_hint="--config")
         base = Path(config).parent
-        for item in cfg.get("sources") or []:
+        for item in items:
             if isinstance(item, str):
                 item = {"path": item}
-            sources.append(Source(base / item["path"], item.get("url")))
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+                raise click.BadParameter(f"{config}: every source needs a `path` (got {item!r})",
+                                         param_hint="--config")
+            url = item.get("url")
+            sources.append(Source(base / item["path"], url if isinstance(url, str) else None))
     for s in sources:
         if not s.root.exists():
             raise click.BadParameter(f"{s.root} does not exist", param_hint="PATH")
@@ -175,8 +194,11 @@ def import_(file, index_dir, wait):
             if not line.strip():
                 continue
             try:
-                yield Thread.from_dict(json.loads(line))
-            except (ValueError, KeyError, TypeError) as e:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise TypeError("a line must be a JSON object")
+                yield Thread.from_dict(row)
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
                 raise click.ClickException(f"{file.name}:{n}: not an exported entry ({e})") from None
 
     n = import_threads(threads(), index_dir, wait=wait)
@@ -242,8 +264,7 @@ def search(query, index_dir, project, asker, after, before, limit, page, sort, a
     if as_json:
         emit_json(res)
         return
-    color = sys.stdout.isatty()
-    width = click.get_terminal_size()[0] if color else 100
+    color, width = terminal()
     for note in res["notes"]:
         click.echo(click.style(f"note: {note}", fg="yellow"), err=True)
     start = (res["page"] - 1) * res["limit"]
@@ -354,8 +375,9 @@ def serve(index_dir, host, port, workers, threads, dev):
         qa-archive serve
         qa-archive serve --index /srv/qa/index --host 0.0.0.0 --port 8000 --workers 4
     """
-    from .index import current_dir
-    if current_dir(index_dir) is None and SAMPLE_POSTS.is_dir():
+    # a fresh clone's first run: never into a directory that holds (or held) an index
+    if SAMPLE_POSTS.is_dir() and not any(p.name != ".gitkeep" for p in Path(index_dir).glob("*")) \
+            and not (Path(index_dir) / "current").is_symlink():
         from .index import ingest as run_ingest
         from .parse import Source
         from .projects import Registry
@@ -421,9 +443,9 @@ def similar(text, index_dir, limit, project, fmt, as_json, base_url):
     elif fmt == "markdown":
         click.echo(reply_markdown(text, res["hits"], permalink), nl=False)
     else:
-        color = sys.stdout.isatty()
+        color, width = terminal()
         for i, h in enumerate(res["hits"], 1):
-            print_hit(h, i, color, click.get_terminal_size()[0] if color else 100)
+            print_hit(h, i, color, width)
             click.echo(f"   score {h['score']:.3f}" + ("  confident" if h["confident"] else ""))
         if not res["hits"]:
             click.echo("No similar thread found.")

@@ -86,7 +86,7 @@ class _Group:
 # ---------------------------------------------------------------------------------------------- tokens to pieces
 
 INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\u00a0": " ",
-                           "\u3000": " "})
+                           "\u3000": " ", **{chr(c): None for c in range(32) if chr(c) not in "\t\n\r"}})
 
 
 def inline_text(children: list[Token] | None) -> str:

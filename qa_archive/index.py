@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .parse import Source
 
 SCHEMA_VERSION = 3
-EXTRACTOR_VERSION = 4          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 5          # bump when extraction changes: every post is read again on the next ingest
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -187,9 +187,12 @@ def _fsync_dir(path: Path):
 
 
 def _clean(index_dir: Path, keep: Path):
-    """Remove unpublished generations (a crashed ingest's) and all but the newest published ones."""
+    """Remove unpublished generations (a crashed ingest's: newer than `current`) and all but the newest published
+    ones: `current` and the one before it, which readers may still hold."""
     gens = sorted(p for p in index_dir.glob("gen-*") if p.is_dir())
-    published = [g for g in gens if (g / "manifest.json").exists()]
+    current = current_dir(index_dir)
+    newest = current.name if current is not None else ""
+    published = [g for g in gens if g.name <= newest and (g / "manifest.json").exists()]
     keep_set = {keep.name} | {g.name for g in published[-KEEP_GENERATIONS:]}
     for g in gens:
         if g.name not in keep_set:
@@ -270,7 +273,7 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
             write_snapshot(gen, ix)
             total = sum(len(v.get("ids") or []) for v in posts.values())
             manifest = {"schema": SCHEMA_VERSION, "fingerprint": fingerprint, "version": __version__,
-                        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "entries": total,
+                        "created": _now(), "entries": total,
                         "posts": posts, "report": {k: v for k, v in report.as_dict().items()
                                                    if k not in ("problems", "warnings")}}
             _write_json(gen / "manifest.json", manifest)
@@ -295,6 +298,12 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
     except OSError:
         sha_hint = None
     rel = relative(path, src.root)
+    if rel in seen:
+        # `source` is a path relative to its ingest root: two roots holding the same path cannot both be kept
+        report.problems.append((rel, f"is also under another ingested folder; {path} is skipped "
+                                     "(ingest such trees into separate indexes, or from their common parent)", True))
+        report.posts_failed += 1
+        return
     prev = posts.get(rel)
     if prev and sha_hint and prev.get("sha") == sha_hint and prev.get("url_pattern") == src.url:
         seen.add(rel)
@@ -371,6 +380,11 @@ def _fingerprint(registry: Registry) -> str:
     return hashlib.sha1(f"{SCHEMA_VERSION}/{EXTRACTOR_VERSION}/{names}".encode()).hexdigest()[:16]
 
 
+def _now() -> str:
+    import datetime as dt
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def _write_json(path: Path, data):
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
@@ -392,15 +406,20 @@ def import_threads(threads: Iterable[Thread], index_dir: Path, wait: float = 0.0
             writer = ix.writer(limitmb=128)
             posts: dict = {}
             n = 0
-            for t in threads:
-                writer.add_document(**document(t))
-                posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
-                n += 1
-            writer.commit(optimize=True)
+            try:
+                for t in threads:
+                    writer.add_document(**document(t))
+                    posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
+                    n += 1
+                writer.commit(optimize=True)
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()           # closes its files: a bad line leaves nothing open behind
+                raise
             write_snapshot(gen, ix)
             _write_json(gen / "manifest.json", {"schema": SCHEMA_VERSION, "fingerprint": "import",
                                                 "version": __version__, "entries": n, "posts": posts,
-                                                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+                                                "created": _now()})
             _publish(index_dir, gen)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)

@@ -43,7 +43,7 @@ def spec(max_query: int, max_limit: int, max_page: int) -> dict:
         q("limit", "Hits per page", {"type": "integer", "minimum": 1, "maximum": max_limit}),
     ]
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "qa-archive API", "version": "1",
                  "description": "Search the reader Q&A of community weekly posts, and find prior answers."},
         "paths": {

@@ -17,6 +17,7 @@ import yaml
 from .models import Post
 
 MAX_POST_BYTES = 4 * 1024 * 1024     # the largest real post is ~150 KB; anything this big is not a weekly post
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -90,8 +91,8 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None) -> Post:
         post.date = parse_date(meta["date"])
         if post.date is None:
             post.warnings.append(f"front matter date {str(meta['date'])[:40]!r} does not parse; the post has no date")
-    if "\0" in body:
-        post.body = body.replace("\0", "")
+    # control characters (form feeds, NULs) are not text, and XML (the Atom feed) cannot carry them
+    post.body = CONTROL.sub("", body)
     post.url = post_url(path, root, source, meta, url_pattern)
     return post
 

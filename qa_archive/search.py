@@ -121,12 +121,13 @@ def _filter(pq: ParsedQuery, key: str, value: str, registry: Registry | None, ne
 
 
 def _date(value: str) -> dt.date | None:
-    for fmt, pad in (("%Y-%m-%d", ""), ("%Y-%m", "-01"), ("%Y", "-01-01")):
+    """YYYY-MM-DD, YYYY-MM or YYYY, between 1900 and 2999 (outside that no post exists, and datetime overflows)."""
+    for pad in ("", "-01", "-01-01"):
         try:
-            return dt.datetime.strptime(value + pad, "%Y-%m-%d").date() if pad else dt.datetime.strptime(
-                value, fmt).date()
+            day = dt.datetime.strptime(value + pad, "%Y-%m-%d").date()
         except ValueError:
             continue
+        return day if 1900 <= day.year <= 2999 else None
     return None
 
 
@@ -288,8 +289,7 @@ class Archive:
     # -- generations
     def _state(self):
         """The published generation's index, per-doc data and a searcher for this thread."""
-        gen = current_dir(self.index_dir)
-        key = gen.name if gen else None
+        key = _generation_key(current_dir(self.index_dir))
         local = self._local
         if getattr(local, "gen", None) != key or key is None:
             with self._lock:
@@ -297,9 +297,9 @@ class Archive:
                 if state is None:
                     ix, gen_path, manifest = open_current(self.index_dir)
                     state = self._load_state(ix, gen_path, manifest)
-                    self._gen_state = {gen_path.name: state}     # drop older generations
+                    key = state["key"]
+                    self._gen_state = {key: state}               # drop older generations
                     self._cache.clear()
-                    key = gen_path.name
             if getattr(local, "searcher", None) is not None:
                 try:
                     local.searcher.close()
@@ -320,8 +320,8 @@ class Archive:
         # terms in more than COMMON_SHARE of all entries carry little signal and cost the most to score
         common = {t for t, df in snapshot["df"].items() if df > n * COMMON_SHARE} if n >= 200 else set()
         by_id = {d["id"]: num for num, d in docs.items()}
-        return {"ix": ix, "gen": gen_path.name, "manifest": manifest, "docs": docs, "by_id": by_id,
-                "common": common, "count": n, "terms": {}}
+        return {"ix": ix, "gen": gen_path.name, "key": _generation_key(gen_path), "manifest": manifest, "docs": docs,
+                "by_id": by_id, "common": common, "count": n, "terms": {}}
 
     def count(self) -> int:
         state, _ = self._state()
@@ -342,13 +342,13 @@ class Archive:
         page, limit = _bounded(page, 1, MAX_PAGE, "page"), _bounded(limit, 1, MAX_LIMIT, "limit")
         if sort not in ("relevance", "date", "oldest"):
             raise QueryError(f"sort must be relevance, date or oldest, not {sort!r}")
-        extra = " ".join(f'{k}:"{v}"' for k, v in (("project", project), ("asker", asker), ("after", after),
-                                                    ("before", before), ("year", year)) if v)
+        extra = " ".join(f'{k}:"{str(v).replace(chr(34), "")}"' for k, v in (
+            ("project", project), ("asker", asker), ("after", after), ("before", before), ("year", year)) if v)
         pq = parse_query(f"{text} {extra}".strip(), self.registry)
         if not pq.has_text and not pq.has_filters and not pq.excluded:
             raise QueryError("the query is empty: type a few words, or a filter such as project:MOSN")
         state, searcher = self._state()
-        key = (state["gen"], text, extra, sort, page, limit)
+        key = (state["key"], text, extra, sort, page, limit)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -467,8 +467,10 @@ class Archive:
         return sorted(docs, key=lambda d: (d.get("date") or "", -(d.get("position") or 0)), reverse=True)[:limit]
 
     def related(self, entry: dict, limit: int = 5) -> list[dict]:
-        hits = self.similar(" ".join([entry.get("question") or "", " ".join(entry.get("projects") or [])]),
-                            limit=limit + 1)["hits"]
+        text = " ".join([entry.get("question") or "", " ".join(entry.get("projects") or [])]).strip()
+        if not text:
+            return []
+        hits = self.similar(text, limit=limit + 1)["hits"]
         return [h for h in hits if h["id"] != entry["id"]][:limit]
 
     def projects(self) -> list[dict]:
@@ -497,6 +499,14 @@ class Archive:
         from .similar import find_similar
         state, searcher = self._state()
         return find_similar(self, state, searcher, text, limit=limit, project=project)
+
+
+def _generation_key(gen: Path | None) -> str | None:
+    """A generation's name and inode: an index deleted and rebuilt reuses `gen-000001`, but not its inode."""
+    try:
+        return f"{gen.name}@{gen.stat().st_ino}" if gen is not None else None
+    except OSError:
+        return None
 
 
 RERANK_DEPTH = 50

@@ -163,7 +163,7 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
     root = Path(__file__).resolve().parent
     app = Flask(__name__, template_folder=str(root / "templates"))
     app.config.update(INDEX_DIR=str(index_dir or os.environ.get("QA_ARCHIVE_INDEX", "index")),
-                      JSON_AS_ASCII=False)
+                      MAX_CONTENT_LENGTH=256 * 1024)        # a question, not an upload: larger bodies get a 413
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
@@ -308,9 +308,12 @@ def feed(name=None):
     if name and not any(p["name"].lower() == name.lower() and p["count"] for p in arch.projects()):
         abort(404, description=f"no project named {name}")
     entries = [with_links(e) for e in arch.newest(30, project=name)]
-    updated = max((e.get("date") or "1970-01-01" for e in entries), default="1970-01-01")
-    body = render_template("feed.xml", entries=entries, name=name, updated=_rfc3339(updated),
-                           rfc3339=_rfc3339, self_url=request.url)
+    ingested = arch.stats().get("last_ingest") or "1970-01-01"
+    for e in entries:
+        e["updated"] = _rfc3339(e.get("date") or ingested)     # an undated entry: when it was ingested
+    updated = max((e["updated"] for e in entries), default=_rfc3339(ingested))
+    body = render_template("feed.xml", entries=entries, name=name, updated=updated,
+                           self_url=url_for("pages.feed", name=name, _external=True))
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -374,6 +377,8 @@ def api_similar():
         text, limit, project = body.get("text"), body.get("limit", 5), body.get("project")
         if not isinstance(text, str):
             abort(400, description='"text" must be a string')
+        if project is not None and not isinstance(project, str):
+            abort(400, description='"project" must be a string')
     else:
         text, limit, project = request.args.get("text", ""), request.args.get("limit", 5), \
             request.args.get("project")

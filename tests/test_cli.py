@@ -72,3 +72,22 @@ def test_the_readme_documents_every_command():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in COMMANDS:
         assert f"qa-archive {name}" in readme, name
+
+
+def test_a_terminal_gets_colour_and_its_width(sample_index, monkeypatch):
+    monkeypatch.setattr("qa_archive.cli.terminal", lambda: (True, 60))
+    out = CliRunner().invoke(cli, ["search", "SOFAJRaft", "快照", "--index", str(sample_index)], color=True).output
+    assert "\x1b[" in out and max(len(line) for line in out.splitlines()) < 200
+
+
+def test_bad_config_and_import_files_get_messages(tmp_path):
+    runner = CliRunner()
+    for text in ("sources: [{url: x}]", "- a\n- b\n", "sources: [unclosed"):
+        cfg = tmp_path / "s.yml"
+        cfg.write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["ingest", "--config", str(cfg), "--index", str(tmp_path / "ix")])
+        assert result.exit_code == 2 and "--config" in result.output and "Traceback" not in result.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('[1, 2]\n{"id": "x", "turns": [1]}\n', encoding="utf-8")
+    result = runner.invoke(cli, ["import", str(bad), "--index", str(tmp_path / "ix2")])
+    assert result.exit_code == 1 and "bad.jsonl:1: not an exported entry" in result.output

@@ -230,3 +230,24 @@ def test_url_pattern_and_config_file(tree, tmp_path):
     assert result.exit_code == 0, result.output
     urls = {t.asker: t.url for t in all_threads(tmp_path / "ix")}
     assert urls["小明"] == "https://blog.example.com/good-1/"
+
+
+def test_two_roots_with_the_same_relative_path_are_reported_not_merged(tmp_path, registry):
+    write_post(tmp_path / "a", "p1", qa("甲"))
+    write_post(tmp_path / "b", "p1", qa("乙", "MOSN 的问题？", "回答。"))
+    report = ingest([Source(tmp_path / "a"), Source(tmp_path / "b")], tmp_path / "ix", registry)
+    assert report.posts_failed == 1 and "also under another ingested folder" in report.problems[0][1]
+    assert [t.asker for t in all_threads(tmp_path / "ix")] == ["甲"]
+
+
+def test_an_orphan_generation_from_a_crash_never_costs_readers_theirs(tree, tmp_path, registry):
+    import shutil
+    ix = tmp_path / "ix"
+    ingest([Source(tree)], ix, registry)
+    published = current_dir(ix)
+    orphan = ix / "gen-000099"                       # written, manifest and all, but never published
+    shutil.copytree(published, orphan)
+    write_post(tree, "good-3", qa("小新", "SOFAArk 的 biz 能热卸载吗？", "可以。"))
+    ingest([Source(tree)], ix, registry)
+    names = sorted(p.name for p in ix.glob("gen-*"))
+    assert published.name in names and "gen-000099" not in names

@@ -146,3 +146,24 @@ def test_messages_are_chinese_on_chinese_pages_and_english_in_the_api(client):
     assert "unbalanced quote" in client.get('/search?lang=en&q="MOSN').text
     assert "没有编号为 nope 的问答" in client.get("/q/nope?lang=zh").text
     assert client.get("/api/search?q=" + "长" * 600).get_json()["error"]["message"].startswith("the query is too long")
+
+
+def test_odd_parameters_never_reach_a_500(client):
+    assert client.get("/api/search?q=before:0001-01-01 mosn").status_code == 200
+    assert client.get("/search?q=jraft&endpoint=x&_method=POST&_external=1").status_code == 200
+    assert client.post("/api/similar", json={"text": "jraft", "project": 123}).status_code == 400
+    big = client.post("/api/similar", data="x" * 300_000, content_type="application/json")
+    assert big.status_code == 413 and big.get_json()["error"]["status"] == 413
+
+
+def test_feed_is_well_formed_xml_even_with_control_characters(tmp_path, registry):
+    from xml.dom import minidom
+    write_post(tmp_path / "posts", "ctl", "**@a** 提问：\n\n> MOSN\x0c 的问题\x01？\n\nA：回答\x0b。\n", date="2024-01-02")
+    write_post(tmp_path / "posts", "nodate", "**@b** 提问：\n\n> MOSN 没有日期？\n\nA：对。\n",
+               front="---\ntitle: nodate\n---\n")
+    ingest([Source(tmp_path / "posts")], tmp_path / "ix", registry)
+    c = create_app(tmp_path / "ix", {"TESTING": True}).test_client()
+    doc = minidom.parseString(c.get("/feed.atom").data)
+    assert len(doc.getElementsByTagName("entry")) == 2
+    assert doc.getElementsByTagName("id")[0].firstChild.data == "http://localhost/feed.atom"
+    assert all(not u.firstChild.data.startswith("1970") for u in doc.getElementsByTagName("updated"))
