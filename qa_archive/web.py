@@ -201,10 +201,11 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
         else:
             app.logger.exception("unhandled error")
             code, message = 500, "internal error"
+        allow = {"Allow": ", ".join(e.valid_methods)} if getattr(e, "valid_methods", None) else {}
         if request.path.startswith("/api/"):
-            return jsonify({"error": {"status": code, "message": message}}), code
+            return jsonify({"error": {"status": code, "message": message}}), code, allow
         g.lang = g.get("lang") or "zh"
-        return render_template("error.html", code=code, message=message), code
+        return render_template("error.html", code=code, message=message), code, allow
 
     return app
 

@@ -167,3 +167,8 @@ def test_feed_is_well_formed_xml_even_with_control_characters(tmp_path, registry
     assert len(doc.getElementsByTagName("entry")) == 2
     assert doc.getElementsByTagName("id")[0].firstChild.data == "http://localhost/feed.atom"
     assert all(not u.firstChild.data.startswith("1970") for u in doc.getElementsByTagName("updated"))
+
+
+def test_a_wrong_method_gets_405_with_allow(client):
+    r = client.delete("/api/search")
+    assert r.status_code == 405 and "GET" in r.headers["Allow"] and r.get_json()["error"]["status"] == 405
