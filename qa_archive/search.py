@@ -476,11 +476,13 @@ class Archive:
     def projects(self) -> list[dict]:
         """Projects with entry counts (registry projects with none are listed too, with 0)."""
         state, _ = self._state()
-        counts = Counter(p for d in state["docs"].values() for p in d.get("projects") or [])
-        repos = {p.name: p.repo for p in self.registry.projects}
-        names = list(counts) + [p.name for p in self.registry.projects if p.name not in counts]
-        return sorted(({"name": n, "count": counts.get(n, 0), "repo": repos.get(n)} for n in names),
-                      key=lambda p: (-p["count"], p["name"].lower()))
+        if "projects" not in state:                  # once per generation: every page lists them
+            counts = Counter(p for d in state["docs"].values() for p in d.get("projects") or [])
+            repos = {p.name: p.repo for p in self.registry.projects}
+            names = list(counts) + [p.name for p in self.registry.projects if p.name not in counts]
+            state["projects"] = sorted(({"name": n, "count": counts.get(n, 0), "repo": repos.get(n)} for n in names),
+                                       key=lambda p: (-p["count"], p["name"].lower()))
+        return [dict(p) for p in state["projects"]]
 
     def stats(self) -> dict:
         state, _ = self._state()
