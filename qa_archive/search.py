@@ -400,16 +400,24 @@ class Archive:
         n = max(state["count"], 1)
         return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
 
-    def doc_terms(self, state, docnum: int) -> tuple[set[str], set[str]]:
-        """(question terms, answer terms) of an entry, computed once per generation."""
+    def doc_terms(self, state, docnum: int) -> tuple[set[str], set[str], set[str]]:
+        """(question terms, answer terms, first question's terms) of an entry, computed once per generation."""
         cache = state["terms"]
         got = cache.get(docnum)
         if got is None:
             turns = state["docs"][docnum]["turns"]
             got = (set(analysis.terms(" ".join(t["q"] for t in turns), parts=False)),
-                   set(analysis.terms(" ".join(t["a"] or "" for t in turns), parts=False)))
+                   set(analysis.terms(" ".join(t["a"] or "" for t in turns), parts=False)),
+                   set(analysis.terms(turns[0]["q"], parts=False)) if turns else set())
             cache[docnum] = got
         return got
+
+    @staticmethod
+    def _per_generation(state: dict, name: str, compute):
+        """A value computed once per published generation (it lives and dies with the generation's state)."""
+        if name not in state:
+            state[name] = compute()
+        return state[name]
 
     def _highlight_terms(self, pq: ParsedQuery) -> set[str]:
         return {t for w in pq.words + pq.phrases for t in analysis.terms(w)}
@@ -476,25 +484,29 @@ class Archive:
     def projects(self) -> list[dict]:
         """Projects with entry counts (registry projects with none are listed too, with 0)."""
         state, _ = self._state()
-        if "projects" not in state:                  # once per generation: every page lists them
+
+        def compute():
             counts = Counter(p for d in state["docs"].values() for p in d.get("projects") or [])
             repos = {p.name: p.repo for p in self.registry.projects}
             names = list(counts) + [p.name for p in self.registry.projects if p.name not in counts]
-            state["projects"] = sorted(({"name": n, "count": counts.get(n, 0), "repo": repos.get(n)} for n in names),
-                                       key=lambda p: (-p["count"], p["name"].lower()))
-        return [dict(p) for p in state["projects"]]
+            return sorted(({"name": n, "count": counts.get(n, 0), "repo": repos.get(n)} for n in names),
+                          key=lambda p: (-p["count"], p["name"].lower()))
+        return [dict(p) for p in self._per_generation(state, "projects", compute)]
 
     def stats(self) -> dict:
         state, _ = self._state()
-        gen = self.index_dir / state["gen"]
-        size = sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
-        years = Counter((d.get("date") or "")[:4] or "unknown" for d in state["docs"].values())
-        manifest = state["manifest"]
-        return {"entries": state["count"], "posts": len(manifest.get("posts") or {}),
-                "projects": [p for p in self.projects() if p["count"]],
-                "years": [{"name": k, "count": v} for k, v in sorted(years.items())],
-                "index_bytes": size, "generation": state["gen"], "last_ingest": manifest.get("created"),
-                "last_report": manifest.get("report")}
+
+        def compute():
+            gen = self.index_dir / state["gen"]
+            size = sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
+            years = Counter((d.get("date") or "")[:4] or "unknown" for d in state["docs"].values())
+            manifest = state["manifest"]
+            return {"entries": state["count"], "posts": len(manifest.get("posts") or {}),
+                    "projects": [p for p in self.projects() if p["count"]],
+                    "years": [{"name": k, "count": v} for k, v in sorted(years.items())],
+                    "index_bytes": size, "generation": state["gen"], "last_ingest": manifest.get("created"),
+                    "last_report": manifest.get("report")}
+        return dict(self._per_generation(state, "stats", compute))
 
     # -- similar questions (bots)
     def similar(self, text: str, limit: int = 5, project: str | None = None) -> dict:
@@ -526,14 +538,16 @@ def rerank(archive: Archive, state: dict, ranked: list[tuple[float, int]], group
     """
     total = sum(w for _, w in groups) or 1.0
     best = max((s for s, _ in ranked), default=0.0) or 1.0
+    # the project a one-term word names, looked up once per query rather than once per candidate
+    named = [squash(p.name) if len(terms) == 1 and (p := archive.registry.lookup(terms[0], fuzzy=False)) else None
+             for terms, _ in groups]
     out = []
     for score, docnum in ranked:
-        q_terms, a_terms = archive.doc_terms(state, docnum)
+        q_terms, a_terms, _ = archive.doc_terms(state, docnum)
         tags = {squash(p) for p in state["docs"][docnum].get("projects") or []}
         q_cover = thread_cover = 0.0
-        for terms, weight in groups:
-            project = archive.registry.lookup(terms[0], fuzzy=False) if len(terms) == 1 else None
-            if project is not None and squash(project.name) in tags:
+        for (terms, weight), project in zip(groups, named, strict=True):
+            if project is not None and project in tags:
                 q_cover += weight
                 thread_cover += weight
                 continue

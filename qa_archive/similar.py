@@ -169,9 +169,7 @@ def overlap(archive, state, searcher, query_terms: set[str], docnum: int, projec
         recall, precision = common / weight(query_terms), common / weight(doc_terms)
         return 2 * precision * recall / (precision + recall), recall
 
-    turns = state["docs"][docnum]["turns"]
-    q_terms, a_terms = archive.doc_terms(state, docnum)
-    first = set(analysis.terms(turns[0]["q"], parts=False)) if turns else set()
+    q_terms, a_terms, first = archive.doc_terms(state, docnum)
     f_first, _ = f_measure(first)
     f_thread, r_thread = f_measure(q_terms | a_terms)
     _, r_questions = f_measure(q_terms)
