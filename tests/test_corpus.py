@@ -41,9 +41,8 @@ def sim(a, b):
 
 
 def test_extraction_matches_the_gold_posts(corpus_archive):
-    state, _ = corpus_archive._state()
     by_source = {}
-    for d in state["docs"].values():
+    for d in corpus_archive.current().docs.values():
         by_source.setdefault(d["source"], []).append(d)
     gold, matched, answers, askers = 0, 0, [], 0
     extracted = 0

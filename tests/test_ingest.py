@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from qa_archive import index as index_mod
 from qa_archive.cli import cli
-from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, ingest, write_lock
+from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, write_lock
+from qa_archive.ingest import ingest
 from qa_archive.parse import MAX_POST_BYTES, Source
+from qa_archive.projects import Registry
 from qa_archive.search import Archive
 
 from .conftest import write_post
@@ -89,7 +91,7 @@ def test_yaml_bomb_in_front_matter_stays_small(tmp_path):
            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n" \
            "tags: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ntitle: bomb\n---\n"
     write_post(tmp_path / "p", "bomb", qa(), front=bomb)
-    report = ingest([Source(tmp_path / "p")], tmp_path / "ix", index_mod.Registry.load())
+    report = ingest([Source(tmp_path / "p")], tmp_path / "ix", Registry.load())
     assert report.added == 1
 
 
@@ -127,7 +129,7 @@ def test_a_failing_ingest_leaves_the_published_index_serving(tree, tmp_path, reg
     def crash(*args, **kwargs):
         raise KeyboardInterrupt          # an interrupted ingest, part-way through the tree
 
-    monkeypatch.setattr("qa_archive.extract.extract", crash)
+    monkeypatch.setattr("qa_archive.ingest.extract", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest([Source(tree)], ix, registry)
     assert current_dir(ix) == published
