@@ -103,6 +103,16 @@ class Generation:
             self._idf[term] = got
         return got
 
+    def idf_sum(self, terms, reader, unseen: float = 0.0) -> float:
+        """The summed idf of terms, `unseen` standing in for terms no entry has (the hot loop of similar)."""
+        table, total = self._idf, 0.0
+        for t in terms:
+            w = table.get(t)
+            if w is None:
+                w = self.idf(t, reader)
+            total += w or unseen
+        return total
+
     def doc_terms(self, docnum: int) -> DocTerms:
         """An entry's question, answer and first-question terms, computed once per generation."""
         got = self._terms.get(docnum)

@@ -16,7 +16,7 @@ from whoosh import query as Q
 from . import analysis
 from .generation import Generation, idf
 from .projects import squash
-from .query import QueryError, bounded, union
+from .query import Note, QueryError, bounded, union
 from .snippets import make_hit
 
 CONFIDENT_AT = 0.36      # calibrated: see scripts/calibrate_similar.py and the README
@@ -116,7 +116,7 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
     cleaned = prose(text)
     weights = key_terms(gen, reader, cleaned)
     if not weights:
-        return {"hits": [], "terms": [], "note": "no words in the text are known to the archive"}
+        return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}
     subs = [union([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
             for terms, w in weights.items() for t in terms]
     results = searcher.search(union(subs), limit=CANDIDATES, terms=False)
@@ -153,7 +153,7 @@ def overlap(gen: Generation, reader, query_terms: set[str], docnum: int, project
     scripts/calibrate_similar.py: the weights and CONFIDENT_AT are chosen there, on labelled questions.
     """
     def weight(terms):
-        return sum(gen.idf(t, reader) or UNSEEN_IDF for t in terms)
+        return gen.idf_sum(terms, reader, UNSEEN_IDF)
 
     def f_measure(doc_terms):
         common = weight(query_terms & doc_terms)
