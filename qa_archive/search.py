@@ -14,13 +14,26 @@ import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from . import analysis
 from .generation import Generation, current_key
 from .index import IndexError_
 from .projects import Registry, squash
-from .query import (FILTERS, MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, SORTS, NothingToSearch, ParsedQuery,
-                    QueryError, bounded, build_filter, build_query, filter_text, highlight_terms, parse_query,
-                    word_terms)
+from .query import (
+    FILTERS,
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    SORTS,
+    NothingToSearch,
+    ParsedQuery,
+    QueryError,
+    bounded,
+    build_filter,
+    build_query,
+    filter_text,
+    highlight_terms,
+    parse_query,
+    word_terms,
+)
 from .similar import find_similar
 from .snippets import highlight, make_hit
 

@@ -9,7 +9,6 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from qa_archive import index as index_mod
 from qa_archive.cli import cli
 from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, write_lock
 from qa_archive.ingest import ingest
