@@ -6,6 +6,10 @@ the thread does not cover, not only at how alike the two are:
 
 - `miss_share`: the idf-weighted share of the question's key terms that the thread does not contain anywhere;
 - `miss_max`: the most specific key term the thread lacks (its idf over the largest possible idf);
+- `miss_latin`: in a Chinese question, the most specific Latin-script term the thread lacks: people write product
+  and option names in Latin letters (`SkyWalking`, `Jaeger`), so a missing one is a missing subject;
+- `cross_lang`: the question and the thread are in different languages (then shared words say little), and
+  `miss_same`: `miss_share` when they are in the same language, else 0;
 - `answer_cover`: the idf-weighted share of key terms found in the *answer* (does the answer address the focus);
 - `lex`, `lex_margin`: the lexical matcher's score of the top thread and its margin over the runner-up;
 - `cos_question`, `cos_answer`: embedding cosine of the question with the thread's question and with its answer;
@@ -21,16 +25,21 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import analysis
+
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 THRESHOLD_ENV = "QA_ARCHIVE_CONFIDENT_AT"
 
-LEXICAL = ("miss_share", "miss_max", "answer_cover", "lex", "lex_margin")
+LEXICAL = ("miss_share", "miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same")
 SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin")
+CJK_RE = re.compile(f"[{analysis.CJK}]")
+LATIN_RE = re.compile(r"[A-Za-z]+")
 
 
 @dataclass
@@ -40,7 +49,14 @@ class KeyTerm:
     idf: float
 
 
-def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set[str]) -> dict:
+def chinese(text: str) -> bool:
+    """Mostly Chinese (a Latin word counts as three characters: `Seata 的全局锁` is Chinese, `what is AT` is not)."""
+    c, latin = len(CJK_RE.findall(text or "")), len(LATIN_RE.findall(text or ""))
+    return c > 3 * latin
+
+
+def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set[str],
+             question_chinese: bool = False) -> dict:
     """Which key terms the thread covers (all of a word's index terms present), weighted by idf."""
     total = sum(k.idf for k in key_terms) or 1.0
     matched = [k for k in key_terms if k.terms and set(k.terms) <= thread_terms]
@@ -51,18 +67,23 @@ def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set
         "unmatched": [k.word for k in unmatched],
         "miss_share": sum(k.idf for k in unmatched) / total,
         "miss_idf": max((k.idf for k in unmatched), default=0.0),
+        "miss_latin_idf": max((k.idf for k in unmatched if question_chinese and not analysis.is_cjk(k.terms[0])),
+                              default=0.0),
         "answer_cover": sum(k.idf for k in in_answer) / total,
     }
 
 
-def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cos_question: float = 0.0,
-             cos_answer: float = 0.0, sem_margin: float = 0.0) -> dict[str, float]:
+def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_lang: bool = False,
+             cos_question: float = 0.0, cos_answer: float = 0.0, sem_margin: float = 0.0) -> dict[str, float]:
     return {
         "miss_share": cover["miss_share"],
         "miss_max": cover["miss_idf"] / max_idf if max_idf > 0 else 0.0,
         "answer_cover": cover["answer_cover"],
         "lex": lex,
         "lex_margin": lex_margin,
+        "miss_latin": cover["miss_latin_idf"] / max_idf if max_idf > 0 else 0.0,
+        "cross_lang": float(cross_lang),
+        "miss_same": 0.0 if cross_lang else cover["miss_share"],
         "cos_question": cos_question,
         "cos_answer": cos_answer,
         "sem_margin": sem_margin,

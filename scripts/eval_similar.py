@@ -337,9 +337,9 @@ def main():
         if model == "none":
             continue
         rows.append((f"{model} alone", metrics(recs, "sem"), "-"))
-        m, chosen = cv_choose(recs, fold_ids, args.folds, "rrf", [0.5, 0.75, 1.0, 1.5, 2.0])
+        m, chosen = cv_choose(recs, fold_ids, args.folds, "rrf", [0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
         rows.append((f"{model} + lexical, RRF", m, chosen))
-        m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
+        m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0])
         rows.append((f"{model} + lexical, learned mix", m, chosen))
     print(f"{'method':40} {'top-1':>6} {'R@3':>6} {'MRR':>6}   n   weight per fold")
     for name, m, chosen in rows:
