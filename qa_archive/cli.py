@@ -383,10 +383,10 @@ def serve(index_dir, host, port, workers, threads, dev):
         from .projects import Registry
         click.echo(f"The index at {index_dir} is empty: ingesting the sample posts in {SAMPLE_POSTS} first.", err=True)
         run_ingest([Source(SAMPLE_POSTS)], index_dir, Registry.load(), wait=30)
-    from .similar import segment
+    from .similar import warm
     from .web import create_app
     app = create_app(index_dir)
-    segment("")          # load jieba's dictionary once, before the workers fork, so they share it
+    warm(app.extensions["archive"])     # jieba, the embedding model and the vectors, before the workers fork
     click.echo(f"Serving {index_dir} on http://{host}:{port}/ ({'development server' if dev else f'{workers} workers'})",
                err=True)
     if dev:

@@ -171,6 +171,10 @@ class VectorCache:
             self._load(self.path)
 
     def _load(self, stem: Path):
+        self.merge(stem)
+
+    def merge(self, stem: Path):
+        """Add the vectors saved at `stem` (a cache, or a generation's vectors) when they are from this model."""
         keys_file, npy = stem.with_suffix(".keys.json"), stem.with_suffix(".npy")
         if not (keys_file.exists() and npy.exists()):
             return
@@ -179,9 +183,14 @@ class VectorCache:
             matrix = np.load(npy, allow_pickle=False)
         except (OSError, ValueError):
             return                                     # a damaged cache is a cold cache
-        if meta.get("model") != self.embedder.name or matrix.ndim != 2 or matrix.shape[0] != len(meta["keys"]):
+        if matrix.ndim == 3:
+            matrix = matrix.reshape(-1, matrix.shape[-1])
+        if meta.get("model") != self.embedder.name or matrix.ndim != 2 or matrix.shape[0] != len(meta["keys"]) \
+                or matrix.shape[1] != self.embedder.dim:
             return
-        self._rows = {k: matrix[i] for i, k in enumerate(meta["keys"])}
+        for i, k in enumerate(meta["keys"]):
+            if k:
+                self._rows.setdefault(k, matrix[i])
 
     def vectors(self, texts: Iterable[str], kind: str) -> np.ndarray:
         texts = list(texts)
@@ -215,11 +224,75 @@ class VectorCache:
         os.replace(tmp_keys, stem.with_suffix(".keys.json"))
 
 
+VECTORS = "vectors"              # <generation>/vectors.npy (entries x FIELDS x dim) and vectors.keys.json
+FIELDS = ("question", "answer")      # a thread's whole-text vector is taken as the normalised sum of the two:
+                                     # as good as embedding the text (scripts/eval_similar.py), a third less work
+
+
+def entry_texts(docs: list[dict | None]) -> list[list[tuple[str, str]] | None]:
+    """(kind, text) per FIELDS for each entry; None for a deleted document."""
+    return [[thread_texts(d)[f] for f in FIELDS] if d else None for d in docs]
+
+
+def generation_vectors(gen_path: Path, docs: list[dict | None], embedder: Embedder,
+                       seeds: Iterable[Path] = (), cache: VectorCache | None = None) -> tuple[np.ndarray, int]:
+    """Vectors of every entry of a generation, (len(docs), len(FIELDS), dim), aligned with docnums (zeros for
+    deleted documents), and how many texts had to be embedded. Vectors already in `seeds` (the previous
+    generation's files, by text hash) or in `cache` are reused."""
+    cache = cache or VectorCache(embedder)
+    for seed in seeds:
+        cache.merge(Path(seed))
+    out = np.zeros((len(docs), len(FIELDS), embedder.dim), dtype=np.float32)
+    texts = entry_texts(docs)
+    for fi, name in enumerate(FIELDS):
+        rows = [i for i, t in enumerate(texts) if t is not None]
+        if not rows:
+            continue
+        kind = texts[rows[0]][fi][0]
+        out[rows, fi] = cache.vectors([texts[i][fi][1] for i in rows], kind)
+    return out, cache.misses
+
+
+def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None,
+                     embedder: Embedder | None = None) -> int | None:
+    """Embed a generation's entries (read from its entries.json) into `<gen>/vectors.npy`, reusing the vectors
+    of `previous` for unchanged text. Called by the ingest before it publishes; returns the number of texts
+    embedded, or None when embeddings are switched off."""
+    embedder = embedder or get()
+    if embedder is None:
+        return None
+    gen_path = Path(gen_path)
+    docs = json.loads((gen_path / "entries.json").read_text(encoding="utf-8"))["docs"]
+    seeds = [Path(previous) / VECTORS] if previous else []
+    matrix, misses = generation_vectors(gen_path, docs, embedder, seeds)
+    keys = [text_key(embedder.name, kind, text) if fields else ""
+            for fields in entry_texts(docs) for kind, text in (fields or [("", "")] * len(FIELDS))]
+    stem = gen_path / VECTORS
+    tmp = stem.with_suffix(".npy.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, matrix, allow_pickle=False)
+    stem.with_suffix(".keys.json").write_text(
+        json.dumps({"model": embedder.name, "dim": embedder.dim, "fields": list(FIELDS), "keys": keys}),
+        encoding="utf-8")
+    os.replace(tmp, stem.with_suffix(".npy"))
+    return misses
+
+
+def read_generation(gen_path: str | os.PathLike, embedder: Embedder, n_docs: int) -> np.ndarray | None:
+    """The vectors stored with a generation (memory-mapped), or None when missing or from another model."""
+    stem = Path(gen_path) / VECTORS
+    try:
+        meta = json.loads(stem.with_suffix(".keys.json").read_text(encoding="utf-8"))
+        matrix = np.load(stem.with_suffix(".npy"), mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if meta.get("model") != embedder.name or matrix.shape != (n_docs, len(FIELDS), embedder.dim):
+        return None
+    return matrix
+
+
 def thread_texts(thread: dict) -> dict[str, tuple[str, str]]:
     """What we embed of a thread, as {field: (kind, text)}: its first question as a query (to compare question
-    with question), its first answer as a passage, and the whole thread (every turn) as a passage."""
-    turns = thread.get("turns") or [{"q": thread.get("question") or "", "a": thread.get("answer") or ""}]
-    whole = " ".join(f"{t.get('q') or ''} {t.get('a') or ''}" for t in turns)
+    with question) and its first answer as a passage."""
     return {"question": ("query", clip(thread.get("question") or "")),
-            "answer": ("passage", clip(thread.get("answer") or "")),
-            "thread": ("passage", clip(whole))}
+            "answer": ("passage", clip(thread.get("answer") or ""))}

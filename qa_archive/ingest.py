@@ -88,10 +88,17 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
             draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
                            "report": {k: v for k, v in report.as_dict().items()
                                       if k not in ("problems", "warnings")}},
-                          files={name: text})
+                          files={name: text}, finish=write_vectors)
         report.generation = draft.published.name
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+def write_vectors(path: Path, previous: Path | None):
+    """The embedding vectors of the new generation's entries (unchanged text reuses the previous generation's);
+    nothing when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
+    from . import embed
+    embed.write_generation(path, previous)
 
 
 def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str):

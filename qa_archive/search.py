@@ -227,9 +227,11 @@ class Archive:
                 self._cache.popitem(last=False)
         return result
 
-    def similar(self, text: str, limit: int = 5, project: str | None = None) -> dict:
+    def similar(self, text: str, limit: int = 5, project: str | None = None, threshold: float | None = None) -> dict:
+        """Prior threads like a new question (similar.find_similar); `threshold` is the configured
+        `similar.threshold` (the environment's QA_ARCHIVE_CONFIDENT_AT overrides it)."""
         gen, searcher = self.view()
-        return find_similar(gen, searcher, text, limit=limit, project=project)
+        return find_similar(gen, searcher, text, limit=limit, project=project, threshold=threshold)
 
     def get(self, entry_id: str) -> dict | None:
         d = self.current().entry(entry_id)

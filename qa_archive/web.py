@@ -385,7 +385,7 @@ def api_similar():
             request.args.get("project")
     res = archive().similar(text, limit=limit, project=project)
     hits = [public(h) for h in res["hits"]]
-    return jsonify({"hits": hits, "terms": res.get("terms", []),
+    return jsonify({"hits": hits, "terms": res.get("terms", []), "threshold": res.get("threshold"),
                     "reply_markdown": reply_markdown(text, hits, lambda h: h["permalink"])})
 
 

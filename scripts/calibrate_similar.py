@@ -11,7 +11,7 @@ Folds are grouped by post (k=5): the held-out figures are for posts the fit neve
 beside the in-sample ones, then the precision/recall curve over thresholds from the held-out probabilities, and
 writes the model fitted on everything to qa_archive/confidence.json (with --write).
 
-    python scripts/calibrate_similar.py --index /tmp/idx --threads /tmp/idx.jsonl --write
+    python scripts/calibrate_similar.py --index /tmp/idx --write
 """
 from __future__ import annotations
 
@@ -26,30 +26,18 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from eval_similar import build, export, folds, groups, rank, sem_score  # noqa: E402
+from eval_similar import build, folds, groups, rank  # noqa: E402
 
-from qa_archive import embed  # noqa: E402
-from qa_archive.confidence import LEXICAL, MODEL_FILE, SEMANTIC, Logistic, chinese, coverage, features  # noqa: E402
+from qa_archive import embed, similar  # noqa: E402
+from qa_archive.confidence import LEXICAL, MODEL_FILE, SEMANTIC, Logistic  # noqa: E402
 
 
-def top_features(rec, corpus, method: str, w: float) -> tuple[dict, bool, str | None]:
-    ranked = rank(rec, method, w)
-    if not ranked:
-        return None, False, None
-    top = ranked[0]
-    j = corpus.pos[top["id"]]
-    thread = corpus.threads[j]
-    q_zh = chinese(rec["q"]["text"])
-    cover = coverage(rec["key_terms"], corpus.q_terms[j] | corpus.a_terms[j], corpus.a_terms[j], q_zh)
-    cross = q_zh != chinese(thread["question"] + " " + thread["answer"])
-    others = ranked[1:]
-    lex_margin = top["lex"] - max((r["lex"] for r in others), default=0.0)
-    kw = {}
-    if "cos_q" in top:
-        kw = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"],
-              "sem_margin": sem_score(top) - max((sem_score(r) for r in others), default=0.0)}
-    feats = features(cover, corpus.max_idf, top["lex"], lex_margin, cross, **kw)
-    return feats, top["id"] in rec["q"]["targets"], top["id"]
+def top_features(rec, gen, method: str, w: float) -> tuple[dict | None, bool]:
+    order = rank(rec, method, w)
+    if not order:
+        return None, False
+    feats, _ = similar.top_features(gen, rec["q"]["text"], rec["found"], order)
+    return feats, order[0]["id"] in rec["q"]["targets"]
 
 
 def choose_threshold(p, kinds, max_false) -> float:
@@ -95,23 +83,20 @@ def _share(rows, kind):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True)
-    ap.add_argument("--threads")
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
     ap.add_argument("--model", default=embed.DEFAULT_MODEL)
     ap.add_argument("--cache", default="/tmp/qa-archive-eval")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--method", default="rrf", help="ranking with the model: rrf or mix")
-    ap.add_argument("--weight", type=float, default=1.0, help="the semantic weight of the fusion")
-    ap.add_argument("--max-false", type=float, default=0.03,
+    ap.add_argument("--method", default="mix", help="ranking with the model: mix (what similar.py does) or rrf")
+    ap.add_argument("--weight", type=float, default=similar.SEM_WEIGHT, help="the semantic weight of the fusion")
+    ap.add_argument("--max-false", type=float, default=0.02,
                     help="largest share of unanswerable questions answered confidently, on the fitted folds")
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--write", action="store_true", help="write qa_archive/confidence.json")
     a = ap.parse_args()
-    if not a.threads:
-        a.threads = export(a.index, Path(a.cache))
 
     fitted = {}
-    corpus, recs = build(a, "none")
+    gen, recs = build(a, "none")
     today = []                  # today's rule: the top score plus its margin over the runner-up >= 0.36
     for r in recs:
         c = rank(r, "lex", 1.0)
@@ -122,15 +107,15 @@ def main():
           f"{sum(ok and cf for _, ok, cf in para) / len(para):.3f}, near-miss confident "
           f"{_share(today, 'near_miss'):.3f}, off-topic confident {_share(today, 'off_topic'):.3f}")
     for label, model, method, names in (("semantic", a.model, a.method, SEMANTIC), ("lexical", "none", "lex", LEXICAL)):
-        corpus, recs = build(a, model)
-        rows = [top_features(r, corpus, method, a.weight) for r in recs]
+        gen, recs = build(a, model)
+        rows = [top_features(r, gen, method, a.weight) for r in recs]
         keep = [i for i, r in enumerate(rows) if r[0] is not None]
         X = np.array([[rows[i][0][n] for n in names] for i in keep])
         right = np.array([rows[i][1] for i in keep])
         kinds = [recs[i]["q"]["kind"] for i in keep]
         # questions with no candidate at all: never confident, right only if... never
         dropped = [recs[i]["q"]["kind"] for i in range(len(recs)) if i not in set(keep)]
-        fold_ids = np.array(folds(groups([recs[i] for i in keep], corpus), a.folds))
+        fold_ids = np.array(folds(groups([recs[i] for i in keep], gen), a.folds))
         held_p, held_t, in_sample = fit_eval(X, right, kinds, fold_ids, a.folds, names, a.max_false, a.l2)
         held = rates(held_p, right, kinds, 0) | {}
         conf = held_p >= held_t

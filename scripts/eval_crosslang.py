@@ -112,7 +112,7 @@ def main():
         for lang in ("en", "zh"):
             fields = [embed.thread_texts(t) for t in threads[lang]]
             tq = vc.vectors([f["question"][1] for f in fields], "query")
-            tt = vc.vectors([f["thread"][1] for f in fields], "passage")
+            tt = embed.normalize(tq + vc.vectors([f["answer"][1] for f in fields], "passage"))
             sims[lang] = (tq, tt, [t["id"] for t in threads[lang]])
         qv = vc.vectors([q["text"] for q in queries], "query")
         vc.save()

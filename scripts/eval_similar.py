@@ -23,7 +23,6 @@ import argparse
 import glob
 import hashlib
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -32,12 +31,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from qa_archive import analysis, embed  # noqa: E402
-from qa_archive.confidence import KeyTerm  # noqa: E402
+from qa_archive import embed, similar  # noqa: E402
 from qa_archive.models import fold  # noqa: E402
 
-LEX_LIMIT = 20
-SEM_LIMIT = 20
 RRF_K = 60
 
 
@@ -85,53 +81,6 @@ def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
     return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]
 
 
-# -- the archive's statistics, without Whoosh --------------------------------------------------------------------
-
-class Corpus:
-    """Threads, their index-term sets and idf (as the index computes them), for features and key terms."""
-
-    def __init__(self, threads: list[dict]):
-        self.threads = threads
-        self.ids = [t["id"] for t in threads]
-        self.pos = {t["id"]: i for i, t in enumerate(threads)}
-        self.q_terms, self.a_terms = [], []
-        for t in threads:
-            turns = t.get("turns") or [{"q": t["question"], "a": t["answer"]}]
-            self.q_terms.append(set(analysis.terms(" ".join(x["q"] or "" for x in turns), parts=False)))
-            self.a_terms.append(set(analysis.terms(" ".join(x["a"] or "" for x in turns), parts=False)))
-        df: dict[str, int] = {}
-        for q, a in zip(self.q_terms, self.a_terms, strict=True):
-            for term in q | a:
-                df[term] = df.get(term, 0) + 1
-        self.n = len(threads)
-        self.df = df
-        self.max_idf = math.log(1 + (self.n - 0.5) / 1.5)
-
-    def idf(self, term: str) -> float:
-        d = self.df.get(term, 0)
-        return math.log(1 + (self.n - d + 0.5) / (d + 0.5)) if d else 0.0
-
-    def key_terms(self, text: str, limit: int = 28) -> list[KeyTerm]:
-        from qa_archive.similar import STOP_WORDS, prose, segment
-        out: dict[tuple, KeyTerm] = {}
-        for word in segment(prose(text)):
-            word = word.strip().lower()
-            if not word or word in STOP_WORDS or (len(word) < 2 and analysis.is_cjk(word)):
-                continue
-            terms = tuple(dict.fromkeys(analysis.terms(word, parts=False)))
-            if not terms or terms in out:
-                continue
-            idfs = [self.idf(t) for t in terms]
-            if not any(idfs):
-                if terms[0].isdigit() or len(terms[0]) < 2:
-                    continue
-                idf = self.max_idf
-            else:
-                idf = sum(i or self.max_idf for i in idfs) / len(idfs)
-            out[terms] = KeyTerm(word, terms, idf)
-        return sorted(out.values(), key=lambda k: -k.idf)[:limit]
-
-
 # -- vectors -----------------------------------------------------------------------------------------------------
 
 class USEEmbedder(embed.Embedder):
@@ -154,67 +103,22 @@ def get_embedder(name: str):
     return embed.get(name)
 
 
-def thread_vectors(cache: embed.VectorCache, threads: list[dict]) -> dict[str, np.ndarray]:
-    fields = [embed.thread_texts(t) for t in threads]
-    out = {}
-    for name in ("question", "answer", "thread"):
-        kind = fields[0][name][0]
-        out[name] = cache.vectors([f[name][1] for f in fields], kind)
-    return out
-
-
-# -- lexical results (today's matcher), cached -------------------------------------------------------------------
-
-def lexical(index: str, texts: list[str], cache_file: Path) -> dict[str, list[tuple[str, float]]]:
-    cached = json.loads(cache_file.read_text(encoding="utf-8")) if cache_file.exists() else {}
-    todo = [t for t in texts if _h(t) not in cached]
-    if todo:
-        from qa_archive.search import Archive
-        archive = Archive(index)
-        for t in todo:
-            try:
-                hits = archive.similar(t, limit=LEX_LIMIT)["hits"]
-            except Exception as e:          # an empty question after cleaning, say
-                print(f"similar failed on {t[:30]!r}: {e}", file=sys.stderr)
-                hits = []
-            cached[_h(t)] = [(h["id"], h["score"]) for h in hits]
-        cache_file.write_text(json.dumps(cached), encoding="utf-8")
-    return {t: [tuple(x) for x in cached[_h(t)]] for t in texts}
-
-
-def _h(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-# -- per-question candidates -------------------------------------------------------------------------------------
-
-def records(questions, corpus: Corpus, lex: dict, qvec: np.ndarray | None, tvec: dict | None,
-            sem_mix: float = 0.5) -> list[dict]:
-    """For each question: its candidates (union of lexical and semantic top lists) with every signal we use."""
+def records(questions, gen, searcher, embedder) -> list[dict]:
+    """For each question, what the matcher sees (similar.candidates: the code that serves), plus ranks."""
     out = []
-    for i, q in enumerate(questions):
-        lex_hits = lex[q["text"]]
-        lex_score = {tid: s for tid, s in lex_hits}
-        lex_rank = {tid: r for r, (tid, _) in enumerate(lex_hits)}
-        cands = list(lex_score)
-        cos_q = cos_a = cos_t = None
-        if qvec is not None:
-            cos_q = tvec["question"] @ qvec[i]
-            cos_a = tvec["answer"] @ qvec[i]
-            cos_t = tvec["thread"] @ qvec[i]
-            sem = sem_mix * cos_q + (1 - sem_mix) * cos_t
-            order = np.argsort(-sem)[:SEM_LIMIT]
-            sem_rank = {corpus.ids[j]: r for r, j in enumerate(order)}
-            cands += [corpus.ids[j] for j in order if corpus.ids[j] not in lex_score]
-        rows = []
-        for tid in cands:
-            j = corpus.pos[tid]
-            row = {"id": tid, "lex": lex_score.get(tid, 0.0), "lex_rank": lex_rank.get(tid, 99)}
-            if qvec is not None:
-                row.update(cos_q=float(cos_q[j]), cos_a=float(cos_a[j]), cos_t=float(cos_t[j]),
-                           sem_rank=sem_rank.get(tid, 99))
-            rows.append(row)
-        out.append({"q": q, "cands": rows, "key_terms": corpus.key_terms(q["text"])})
+    for q in questions:
+        found = similar.candidates(gen, searcher, q["text"], None, embedder)
+        cands = []
+        if found is not None:
+            cands = found["cands"]
+            n_lex = found["n_lexical"]
+            for i, c in enumerate(cands):
+                c["id"] = gen.docs[c["docnum"]]["id"]
+                c["lex_rank"] = i if i < n_lex else 99
+            if embedder is not None:
+                for r, c in enumerate(sorted(cands, key=lambda c: -similar.semantic(c))):
+                    c["sem_rank"] = r
+        out.append({"q": q, "found": found, "cands": cands})
     return out
 
 
@@ -229,7 +133,7 @@ def rank(rec: dict, method: str, w: float = 1.0) -> list[dict]:
     elif method == "rrf":
         key = [(-(1 / (RRF_K + r["lex_rank"]) + w / (RRF_K + r["sem_rank"])),) for r in c]
     elif method == "mix":
-        key = [(-(r["lex"] + w * sem_score(r)),) for r in c]
+        return similar.ranked(c, w)
     else:
         raise ValueError(method)
     order = sorted(range(len(c)), key=lambda i: (key[i], i))
@@ -237,7 +141,7 @@ def rank(rec: dict, method: str, w: float = 1.0) -> list[dict]:
 
 
 def sem_score(r: dict) -> float:
-    return 0.5 * r["cos_q"] + 0.5 * r["cos_t"]
+    return similar.semantic(r)
 
 
 def metrics(recs, method, w=1.0) -> dict:
@@ -255,7 +159,11 @@ def metrics(recs, method, w=1.0) -> dict:
 
 # -- grouping and folds ------------------------------------------------------------------------------------------
 
-def groups(recs, corpus: Corpus) -> list[str]:
+def _h(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def groups(recs, gen) -> list[str]:
     """The post each question belongs to: its thread's, or (for unanswerable ones) its nearest thread's."""
     out = []
     for r in recs:
@@ -267,7 +175,7 @@ def groups(recs, corpus: Corpus) -> list[str]:
         else:
             out.append("none:" + _h(q["text"])[:8])
             continue
-        out.append(corpus.threads[corpus.pos[tid]]["source"])
+        out.append(gen.entry(tid)["source"])
     return out
 
 
@@ -300,38 +208,57 @@ def cv_choose(recs, fold_ids, k, method, grid) -> tuple[dict, list[float]]:
 
 
 def build(args, model: str):
-    shared = Path(args.shared)
-    threads = [json.loads(line) for line in Path(args.threads).read_text(encoding="utf-8").splitlines() if line]
-    corpus = Corpus(threads)
-    qs = load_questions(shared, threads)
-    cache_dir = Path(args.cache)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    lex = lexical(args.index, [q["text"] for q in qs], cache_dir / "lexical.json")
-    qvec = tvec = None
+    """(generation, records) for every labelled question, with `model`'s vectors (None: lexical only)."""
+    from qa_archive.search import Archive
+    gen, searcher = Archive(args.index).view()
+    threads = [gen.docs[i] for i in sorted(gen.docs)]
+    qs = load_questions(Path(args.shared), threads)
+    emb = None
     if model != "none":
         emb = get_embedder(model)
-        vc = embed.VectorCache(emb, cache_dir / f"vec-{emb.name}")
-        tvec = thread_vectors(vc, threads)
-        qvec = vc.vectors([q["text"] for q in qs], "query")
+        cache = Path(args.cache)
+        cache.mkdir(parents=True, exist_ok=True)
+        stem = cache / f"vec-{emb.name}"
+        n = max(gen.docs) + 1
+
+        matrix = embed.read_generation(gen.path, emb, n)
+        if matrix is None:          # an index made without vectors: embed it here, reusing the cache
+            vc = embed.VectorCache(emb, stem)
+            matrix, _ = embed.generation_vectors(gen.path, [gen.docs.get(i) for i in range(n)], emb, cache=vc)
+            vc.save()
+        whole = np.linalg.norm(matrix[:, 0] + matrix[:, 1], axis=1)
+        gen.cached(f"vectors:{emb.name}", lambda: (matrix, np.where(whole == 0, 1.0, whole)))
+        vc = embed.VectorCache(emb, stem)                 # the questions' vectors, cached across runs
+        qvec = dict(zip((q["text"] for q in qs), vc.vectors([q["text"] for q in qs], "query"), strict=True))
         vc.save()
-    return corpus, records(qs, corpus, lex, qvec, tvec)
+        emb = _Cached(emb, qvec)
+    return gen, records(qs, gen, searcher, emb)
+
+
+class _Cached(embed.Embedder):
+    """The model, answering from the questions' cached vectors."""
+
+    def __init__(self, inner, known):
+        self.inner, self.known, self.name, self.dim = inner, known, inner.name, inner.dim
+
+    def encode(self, texts, kind="query"):
+        if kind == "query" and all(t in self.known for t in texts):
+            return np.stack([self.known[t] for t in texts])
+        return self.inner.encode(texts, kind)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True, help="an index of ../shared/corpus/sofastack.tech")
-    ap.add_argument("--threads", help="its `qa-archive export` (JSON Lines); made from --index when omitted")
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
     ap.add_argument("--model", action="append", help="e5-small-q4 (default), use-m3, hash, none")
     ap.add_argument("--cache", default="/tmp/qa-archive-eval")
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
-    if not args.threads:
-        args.threads = export(args.index, Path(args.cache))
     rows = []
     for model in args.model or [embed.DEFAULT_MODEL]:
-        corpus, recs = build(args, model)
-        fold_ids = folds(groups(recs, corpus), args.folds)
+        gen, recs = build(args, model)
+        fold_ids = folds(groups(recs, gen), args.folds)
         if not rows:
             rows.append(("lexical (today's similar)", metrics(recs, "lex"), "-"))
         if model == "none":
@@ -339,19 +266,11 @@ def main():
         rows.append((f"{model} alone", metrics(recs, "sem"), "-"))
         m, chosen = cv_choose(recs, fold_ids, args.folds, "rrf", [0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
         rows.append((f"{model} + lexical, RRF", m, chosen))
-        m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0])
+        m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0])
         rows.append((f"{model} + lexical, learned mix", m, chosen))
     print(f"{'method':40} {'top-1':>6} {'R@3':>6} {'MRR':>6}   n   weight per fold")
     for name, m, chosen in rows:
         print(f"{name:40} {m['top1']:6.3f} {m['recall3']:6.3f} {m['mrr']:6.3f} {m['n']:4d}   {chosen}")
-
-
-def export(index: str, cache: Path) -> str:
-    import subprocess
-    out = cache / "threads.jsonl"
-    cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "qa_archive.cli", "export", "--index", index, "-o", str(out)], check=True)
-    return str(out)
 
 
 if __name__ == "__main__":
