@@ -79,13 +79,21 @@ class English:
     stop: frozenset = LUCENE_STOP
     surface: bool = False           # also keep the word as written, before its stem, at the same position
 
-    def word(self, w: str) -> str:
-        fn = STEMMERS[self.stemmer]
-        return fn(w) if fn is not None and PLAIN.fullmatch(w) else w
-
     def forms(self, w: str) -> tuple[str, ...]:
-        s = self.word(w)
-        return (w, s) if self.surface and s != w else (s,)
+        """The terms a word becomes (one, or its surface form and its stem)."""
+        return _forms(self)(w)
+
+
+@lru_cache(maxsize=16)
+def _forms(english: English) -> Callable[[str], tuple[str, ...]]:
+    """One cached function per configuration: a word's terms cost one dictionary look-up after the first time."""
+    fn = STEMMERS[english.stemmer]
+
+    @lru_cache(maxsize=65536)
+    def forms(w: str) -> tuple[str, ...]:
+        s = fn(w) if fn is not None and PLAIN.fullmatch(w) else w
+        return (w, s) if english.surface and s != w else (s,)
+    return forms
 
 
 ENGLISH = English("porter", frozenset())       # the default; see scripts/eval_analysis.py
@@ -106,6 +114,7 @@ def tokens(text: str, stop: bool = True, parts: bool = True,
     match nearly every entry of a SOFAStack archive. A stop word takes no position, so a quoted phrase with one
     inside (`"proof of work"`) is still a phrase of consecutive terms."""
     en = english or ENGLISH
+    forms, stop_words = _forms(en), en.stop if stop else ()
     pos = 0
     for m in TOKEN.finditer(normalize(text)):
         if m.group("cjk"):
@@ -119,7 +128,7 @@ def tokens(text: str, stop: bool = True, parts: bool = True,
                 pos += 1
         else:
             word = m.group("word")
-            if stop and word in en.stop:
+            if word in stop_words:
                 continue
             start = m.start()
             if "-" in word or "." in word and not re.fullmatch(r"[\d.]+", word):
@@ -131,11 +140,11 @@ def tokens(text: str, stop: bool = True, parts: bool = True,
                     offset = 0
                     for part in re.split(r"([\-.])", word):
                         if part and part not in "-." and part != word and part not in en.stop:
-                            for form in en.forms(part):
+                            for form in forms(part):
                                 yield form, pos, start + offset, start + offset + len(part)
                         offset += len(part)
             else:
-                for form in en.forms(word):
+                for form in forms(word):
                     yield form, pos, start, m.end()
             pos += 1
 
