@@ -7,7 +7,8 @@
   so `sofa-registry`, `SOFARegistry` and `sofaregistry` find each other.
 - Plain English words (ASCII letters only) are stemmed, on both sides, so `signatures` finds `signature` and
   `spending` finds `spend`. Anything with a digit, `_`, `.`, `+` or `#` is an identifier and stays whole
-  (`op_checksig`, `bip340`, `v0.22.0`); a hyphenated name stays whole too, and only its parts are stemmed.
+  (`op_checksig`, `bip340`, `v0.22.0`); a hyphenated name stays whole too, and only its squashed form and its parts
+  are stemmed, so that they meet the same words written plainly (`sofa-registry` = `SOFARegistry`).
   Highlighting goes through the same tokens (`spans()`), so it marks every form of a word that matched.
 
 Which stemmer and which stop words were chosen by `scripts/eval_analysis.py` (5-fold cross-validation over posts on
@@ -135,7 +136,9 @@ def tokens(text: str, stop: bool = True, parts: bool = True,
                 yield word, pos, start, m.end()
                 squashed = re.sub(r"[\-.]", "", word)
                 if squashed and squashed != word:
-                    yield squashed, pos, start, m.end()
+                    # analysed as the word it is (`sofaregistry`, as SOFARegistry is), so the two meet
+                    for form in forms(squashed):
+                        yield form, pos, start, m.end()
                 if parts:
                     offset = 0
                     for part in re.split(r"([\-.])", word):
