@@ -176,6 +176,12 @@ class BigramTokenizer(Tokenizer):
     def __init__(self, english: English | None = None):
         self.english = english
 
+    @property
+    def is_morph(self) -> bool:
+        """Whoosh asks this: a field with `spelling=True` then also keeps the words as written (analysed with
+        `no_morph=True`, no stemming), so "did you mean" suggests `signatures`, not the stem `signatur`."""
+        return (getattr(self, "english", None) or ENGLISH).stemmer != "none"
+
     def __eq__(self, other):
         return isinstance(other, BigramTokenizer) and getattr(self, "english", None) == getattr(other, "english",
                                                                                                  None)
@@ -192,7 +198,10 @@ class BigramTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for text, pos, start, end in tokens(value, english=getattr(self, "english", None)):
+        english = getattr(self, "english", None) or ENGLISH
+        if kwargs.get("no_morph"):
+            english = English("none", english.stop)
+        for text, pos, start, end in tokens(value, english=english):
             t.text = text
             t.boost = 1.0
             t.stopped = False

@@ -118,3 +118,17 @@ def test_the_analyzer_pickles_with_a_schema():
     other = analysis.analyzer(analysis.English("none"))
     assert pickle.loads(pickle.dumps(other)) == other and other != an
     assert [t.text for t in other("signatures")] == ["signatures"]
+
+
+def test_spelling_words_are_the_words_as_written():
+    """A Whoosh field with `spelling=True` keeps unstemmed words for "did you mean"."""
+    an = analysis.analyzer()
+    assert an.has_morph()
+    assert [t.text for t in an("Signatures spent", no_morph=True)] == ["signatures", "spent"]
+    schema = fields.Schema(text=fields.TEXT(analyzer=an, spelling=True))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as w:
+        w.add_document(text="Schnorr signatures and transactions")
+    with ix.searcher() as s:
+        assert s.corrector("text").suggest("signatuers", limit=1) == ["signatures"]
+        assert s.corrector("text").suggest("transactoins", limit=1) == ["transactions"]
