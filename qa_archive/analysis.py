@@ -178,8 +178,9 @@ class BigramTokenizer(Tokenizer):
 
     @property
     def is_morph(self) -> bool:
-        """Whoosh asks this: a field with `spelling=True` then also keeps the words as written (analysed with
-        `no_morph=True`, no stemming), so "did you mean" suggests `signatures`, not the stem `signatur`."""
+        """Whoosh asks this: a field with `spelling=True` then also keeps the English words as written (analysed
+        with `no_morph=True`: no stemming, no CJK bigrams, no identifiers), so "did you mean" suggests
+        `signatures`, not the stem `signatur`."""
         return (getattr(self, "english", None) or ENGLISH).stemmer != "none"
 
     def __eq__(self, other):
@@ -199,9 +200,12 @@ class BigramTokenizer(Tokenizer):
             yield t
             return
         english = getattr(self, "english", None) or ENGLISH
-        if kwargs.get("no_morph"):
+        spelling = bool(kwargs.get("no_morph"))
+        if spelling:            # the words a misspelling is corrected to: English words as written, nothing else
             english = English("none", english.stop)
         for text, pos, start, end in tokens(value, english=english):
+            if spelling and not PLAIN.fullmatch(text):
+                continue
             t.text = text
             t.boost = 1.0
             t.stopped = False
