@@ -158,11 +158,8 @@ def cross_validate(ranks: dict[str, list[int | None]], queries: list[dict]) -> t
     for fold in folds_by_post(queries):
         train = [i for i, q in enumerate(queries) if q["source"] not in fold]
         test = [i for i, q in enumerate(queries) if q["source"] in fold]
-
-        def key(name):
-            m = quality([ranks[name][i] for i in train])
-            return (m["mrr@10"], m["recall@1"])
-        best = max(ranks, key=key)
+        scores = {name: quality([r[i] for i in train]) for name, r in ranks.items()}
+        best = max(ranks, key=lambda name: (scores[name]["mrr@10"], scores[name]["recall@1"]))
         chosen.append(best)
         for i in test:
             held[i] = ranks[best][i]

@@ -132,3 +132,60 @@ def test_spelling_words_are_the_words_as_written():
     with ix.searcher() as s:
         assert s.corrector("text").suggest("signatuers", limit=1) == ["signatures"]
         assert s.corrector("text").suggest("transactoins", limit=1) == ["transactions"]
+
+
+ENGLISH_POST = """
+## Weekly Q&A
+
+### 每周读者问答提炼
+
+**@alice** 提问：
+
+> Can one signature cover several inputs of a transaction?
+
+A：Only with a new sighash flag; today every input carries its own signature.
+
+**@bob** 提问：
+
+> Why was my output spent twice?
+
+A：It was not: a reorg removed the first spending transaction, and its signatures were valid again later.
+
+**@carol** 提问：
+
+> How do I use SOFARegistry with sofa-registry-client?
+
+A：Point the client at the session servers; the rest is configuration.
+"""
+
+
+@pytest.fixture(scope="module")
+def english_archive(tmp_path_factory, registry):
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+    from qa_archive.search import Archive
+
+    from .conftest import write_post
+    root = tmp_path_factory.mktemp("english") / "posts"
+    write_post(root, "weekly-english", ENGLISH_POST, title="Weekly | English questions")
+    index_dir = root.parent / "index"
+    ingest([Source(root)], index_dir, registry)
+    return Archive(index_dir, registry)
+
+
+def test_search_finds_other_forms_and_marks_what_matched(english_archive):
+    res = english_archive.search("signature")
+    assert [h["asker"] for h in res["hits"]] == ["alice", "bob"]
+    assert "<mark>signature</mark>" in res["hits"][0]["highlights"]["question"]
+    assert "<mark>signatures</mark>" in res["hits"][1]["highlights"]["answer"]
+    res = english_archive.search("spends")
+    assert res["hits"][0]["asker"] == "bob" and "<mark>spending</mark>" in res["hits"][0]["highlights"]["answer"]
+
+
+def test_a_project_name_is_still_a_project_name(english_archive):
+    for q in ("SOFARegistry", "sofaregistry", "sofa-registry"):
+        assert english_archive.search(q)["hits"][0]["asker"] == "carol", q
+
+
+def test_did_you_mean_suggests_words_as_written(english_archive):
+    assert english_archive.search("signatuers")["suggestion"] in ("signature", "signatures")   # never a stem
