@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from qa_archive import analysis  # noqa: E402
 from qa_archive.analysis import LUCENE_STOP, English  # noqa: E402
+from qa_archive.evaluation import Gold, load_gold, load_queries, rank_of, summary  # noqa: E402
 
 # Question words and auxiliaries that English questions are full of, on top of Lucene's list.
 EXTENDED_STOP = LUCENE_STOP | frozenset(
@@ -66,9 +67,8 @@ def load_threads(gold: Path) -> list[dict]:
         doc = json.loads(f.read_text(encoding="utf-8"))
         for e in doc["entries"]:
             turns = e.get("turns") or [{"q": e["question"], "a": e["answer"]}]
-            threads.append({"source": doc["path"], "question": e["question"],
-                            "q": " ".join(t["q"] or "" for t in turns), "a": " ".join(t["a"] or "" for t in turns),
-                            "queries": e.get("queries") or {}})
+            threads.append({"source": doc["path"], "question": e["question"], "asker": e.get("asker"),
+                            "q": " ".join(t["q"] or "" for t in turns), "a": " ".join(t["a"] or "" for t in turns)})
     return threads
 
 
@@ -131,39 +131,31 @@ class Bench:
             ranked = out
         return [n for _, n in ranked[:limit]]
 
-    def rank(self, query: dict, rerank: bool = True) -> int | None:
-        for i, n in enumerate(self.search(query["text"], rerank), 1):
-            t = self.threads[n]
-            if t["source"] == query["source"] and t["question"] == query["question"]:
-                return i
-        return None
+    def rank(self, gold: Gold, rerank: bool = True) -> int | None:
+        """Where the gold thread comes for its keywords (`evaluation.rank_of`: the project's one definition)."""
+        return rank_of([self.threads[n] for n in self.search(gold.queries["keywords"], rerank)], gold)
 
 
-def quality(ranks: list[int | None]) -> dict:
-    n = len(ranks) or 1
-    return {"n": len(ranks), "recall@1": round(sum(1 for r in ranks if r == 1) / n, 3),
-            "recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 3),
-            "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / n, 3)}
 
 
-def folds_by_post(queries: list[dict], k: int = FOLDS, seed: int = 13) -> list[set[str]]:
-    posts = sorted({q["source"] for q in queries})
+def folds_by_post(queries: list[Gold], k: int = FOLDS, seed: int = 13) -> list[set[str]]:
+    posts = sorted({q.source for q in queries})
     random.Random(seed).shuffle(posts)
     return [set(posts[i::k]) for i in range(k)]
 
 
-def cross_validate(ranks: dict[str, list[int | None]], queries: list[dict]) -> tuple[dict, list[str]]:
+def cross_validate(ranks: dict[str, list[int | None]], queries: list[Gold]) -> tuple[dict, list[str]]:
     """Per fold, the candidate best on the other folds (MRR@10, then recall@1); its ranks on the held-out fold."""
     held, chosen = [None] * len(queries), []
     for fold in folds_by_post(queries):
-        train = [i for i, q in enumerate(queries) if q["source"] not in fold]
-        test = [i for i, q in enumerate(queries) if q["source"] in fold]
-        scores = {name: quality([r[i] for i in train]) for name, r in ranks.items()}
+        train = [i for i, q in enumerate(queries) if q.source not in fold]
+        test = [i for i, q in enumerate(queries) if q.source in fold]
+        scores = {name: summary([r[i] for i in train]) for name, r in ranks.items()}
         best = max(ranks, key=lambda name: (scores[name]["mrr@10"], scores[name]["recall@1"]))
         chosen.append(best)
         for i in test:
             held[i] = ranks[best][i]
-    return quality(held), chosen
+    return summary(held), chosen
 
 
 def main():
@@ -172,24 +164,23 @@ def main():
     ap.add_argument("--plain", action="store_true", help="also report plain BM25F (no coverage re-ranking)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    threads = load_threads(Path(a.shared) / "gold-bitcoinops")
-    ours = [{"source": q["source"], "question": q["question"], "text": q["keywords"]}
-            for q in json.loads((REPO / "data" / "eval" / "search-en.json").read_text(encoding="utf-8"))["queries"]]
-    gold_en = [{"source": t["source"], "question": t["question"], "text": t["queries"]["keywords"]}
-               for t in threads if t["queries"].get("keywords") and "/en/" in t["source"]]
-    gold_zh = [{"source": t["source"], "question": t["question"], "text": t["queries"]["keywords"]}
-               for t in threads if t["queries"].get("keywords") and "/zh/" in t["source"]]
+    gold_dir = Path(a.shared) / "gold-bitcoinops"
+    threads = load_threads(gold_dir)
+    ours = load_queries(REPO / "data" / "eval" / "search-en.json")
+    gold = [g for g in load_gold(gold_dir) if g.queries.get("keywords")]
+    gold_en = [g for g in gold if "/en/" in g.source]
+    gold_zh = [g for g in gold if "/zh/" in g.source]
     report = {"threads": len(threads), "candidates": {}}
     ranks = {}
     for name, en in CANDIDATES.items():
         t0 = time.perf_counter()
         bench = Bench(threads, en)
         ranks[name] = [bench.rank(q) for q in ours]
-        row = {"ours": quality(ranks[name]),
-               "gold en": quality([bench.rank(q) for q in gold_en]),
-               "gold zh": quality([bench.rank(q) for q in gold_zh])}
+        row = {"ours": summary(ranks[name]),
+               "gold en": summary([bench.rank(q) for q in gold_en]),
+               "gold zh": summary([bench.rank(q) for q in gold_zh])}
         if a.plain:
-            row["ours, plain BM25F"] = quality([bench.rank(q, rerank=False) for q in ours])
+            row["ours, plain BM25F"] = summary([bench.rank(q, rerank=False) for q in ours])
         row["seconds"] = round(time.perf_counter() - t0, 2)
         report["candidates"][name] = row
         if not a.json:
