@@ -94,6 +94,10 @@ class Registry:
                 best, best_hits = [p.name], hits
         return best
 
+    def merged(self, other: Registry) -> Registry:
+        """This registry with another's projects first (a community's own registry before the shared one)."""
+        return _merge(other, self)
+
     def canonical(self, name: str) -> str:
         p = self.lookup(name, fuzzy=False)
         return p.name if p else name
@@ -118,3 +122,9 @@ def _load(path: str) -> Registry:
                                     aliases=[str(a) for a in item.get("aliases") or []],
                                     keywords=[str(k) for k in item.get("keywords") or []]))
     return Registry(projects)
+
+
+@lru_cache(maxsize=16)
+def _merge(first: Registry, second: Registry) -> Registry:
+    names = {p.name for p in first.projects}
+    return Registry(list(first.projects) + [p for p in second.projects if p.name not in names])
