@@ -44,7 +44,7 @@ ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 QLINE = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[:：]\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
-                   rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>.{{2,60}}?)\s*[:：]?\s*$", re.I)
+                   rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
 ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*", re.I)
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*\1|"
                        r"(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+)\s*", re.I)
@@ -461,7 +461,7 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
             return None
         if t.type == "link_open":
             close = _close(children, i)
-            return "link", children[i + 1:close], children[close + 1:]
+            return "link", children[i:close + 1], children[close + 1:]
         if t.type == "text" and t.content.lstrip().startswith("["):
             # `[Why …?]（url）`: a link CommonMark could not read (full-width parentheses) still leads with its text
             line = inline_text(children[i:]).split("\n")[0]
@@ -595,6 +595,7 @@ def explain(post: Post, registry: Registry, profile: Profile | None = None) -> d
     answer (with the body lines they came from), and every other part with the reason it was skipped."""
     threads, warnings, log = _run(post, registry, profile)
     by_item = {id(it): th for it, th in log["pairs"]}
+    shift = (post.body_line or 1) - 1             # body lines to file lines
     items = []
     for it in log["items"]:
         th = by_item.get(id(it))
@@ -606,19 +607,19 @@ def explain(post: Post, registry: Registry, profile: Profile | None = None) -> d
             "turns": len(th.turns) if th else len(it.turns),
             "projects": th.projects if th else [],
             "links": th.links if th else [],
-            "parts": [{"line": ln, "role": role, "text": text[:160]} for ln, role, text in it.trace],
+            "parts": [{"line": ln + shift, "role": role, "text": text[:160]} for ln, role, text in it.trace],
             "reason": None if th else "no answer was found for its question",
         })
     return {"source": post.source, "title": post.title, "date": post.date, "community": post.community,
-            "sections": log["sections"], "items": items,
-            "skipped": [{"line": ln, "text": text[:160], "reason": why} for ln, text, why in log["skipped"]],
+            "sections": [dict(s, line=s["line"] + shift) for s in log["sections"]], "items": items,
+            "skipped": [{"line": ln + shift, "text": text[:160], "reason": why} for ln, text, why in log["skipped"]],
             "warnings": warnings, "threads": len(threads)}
 
 
 def _run(post: Post, registry: Registry, profile: Profile | None):
     profile = profile or (post.profile if isinstance(post.profile, Profile) else None) or DEFAULT
     if profile.projects:
-        registry = registry.merged(Registry.load(profile.projects))
+        registry = Registry.load(profile.projects)    # the community's own registry, instead of the shared one
     parts, warnings = pieces(post.body, profile)
     parts = _join_split_link_lines(_split_quotes(parts, registry, profile), registry)
     items: list[_Item] = []
@@ -743,7 +744,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest = asker[1]
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
-                                 bool(QUESTION_END.search(rest)))
+                                 bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 continue
             if ASKER_NONE.match(text):
                 start_item(None, p)
@@ -756,7 +757,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
                     start_item(None, p, numbered=False)
                 set_question(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1),
-                             bool(QUESTION_END.search(m.group("rest"))))
+                             bool(QUESTION_END.search(m.group("rest"))) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
@@ -1075,11 +1076,11 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
     # Editors often put one link line after a run of questions about the same project: a thread without link
     # lines shares the one that closes its run, when it is about that project (or about none we could tell).
     for i, t in enumerate(threads):
-        if t.links:
+        if t.links or items[i].listed:               # (a linked question's URL is not a project link line)
             continue
         closing = None
         for j in range(i + 1, len(threads)):
-            if items[j].section != items[i].section:
+            if items[j].section != items[i].section or items[j].listed:
                 break
             if threads[j].links:
                 closing = threads[j]
@@ -1088,7 +1089,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             t.links = list(closing.links)
             t.projects = t.projects or list(closing.projects)
     for i, t in enumerate(threads):                  # still nothing: the project of a neighbour
-        if not t.projects:
+        if not t.projects and not items[i].listed:   # (a list of linked questions: each stands alone)
             near = [n for n in threads[i + 1:i + 2] + threads[max(i - 1, 0):i] if n.projects]
             if near:
                 t.projects = list(near[0].projects)

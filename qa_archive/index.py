@@ -37,8 +37,8 @@ from .projects import Registry, squash
 if TYPE_CHECKING:
     from .parse import Source
 
-SCHEMA_VERSION = 3
-EXTRACTOR_VERSION = 5          # bump when extraction changes: every post is read again on the next ingest
+SCHEMA_VERSION = 4
+EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -60,6 +60,7 @@ def schema() -> Schema:
         answer=TEXT(analyzer=text),
         asker=ID(),
         projects=KEYWORD(lowercase=True, commas=True, scorable=True),
+        community=ID(stored=True),
         year=NUMERIC(stored=True, sortable=True),
         date=DATETIME(sortable=True),
         doc=STORED(),
@@ -76,6 +77,7 @@ def document(t: Thread) -> dict:
         "answer": "\n".join(x.a or "" for x in t.turns),
         "asker": squash(t.asker or ""),
         "projects": ",".join(squash(p) for p in t.projects),
+        "community": t.community or "",
         "doc": json.dumps(d, ensure_ascii=False),
     }
     if t.date:
@@ -311,7 +313,7 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
         report.unchanged += len(prev.get("ids") or [])
         return
     try:
-        post = read_post(path, src.root, src.url)
+        post = read_post(path, src.root, src.url, src.profile)
     except PostError as e:
         report.problems.append((e.source, e.message, e.fatal))
         if e.fatal:

@@ -22,6 +22,7 @@ class Post:
     warnings: list[str] = field(default_factory=list)
     community: str | None = None   # the source's community (its profile's, else its folder's name)
     profile: object = None         # the source's `profiles.Profile`, or None for the defaults
+    body_line: int = 1             # the file's line on which the body starts (after the front matter)
 
 
 @dataclass

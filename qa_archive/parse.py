@@ -104,6 +104,7 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None, profile: P
             post.warnings.append(f"front matter date {str(meta['date'])[:40]!r} does not parse; the post has no date")
     if post.date is None and (m := JEKYLL_DATE.match(path.name)):
         post.date = parse_date(m.group(1))          # Jekyll: the date is in the file name
+    post.body_line = text.count("\n") - body.count("\n") + 1
     post.community = community_of(root, profile)
     post.profile = profile
     # control characters (form feeds, NULs) are not text, and XML (the Atom feed) cannot carry them
@@ -198,7 +199,8 @@ def parse_date(value) -> str | None:
 
 
 def post_url(path: Path, root: Path, source: str, meta: dict, pattern: str | None) -> str | None:
-    """Fill a URL pattern: {dir} the post's folder (or file stem), {slug} front matter slug or {dir}, {path} source."""
+    """Fill a URL pattern: {dir} the post's folder (or file stem), {slug} front matter slug or {dir}, {path} source,
+    {permalink} the front matter's permalink (Jekyll) or {slug}."""
     if isinstance(meta.get("url"), str) and meta["url"].startswith(("http://", "https://")):
         return meta["url"]
     if not pattern:
@@ -206,7 +208,9 @@ def post_url(path: Path, root: Path, source: str, meta: dict, pattern: str | Non
     directory = path.parent.name if path.stem in ("index", "_index") else path.stem
     slug = meta.get("slug") if isinstance(meta.get("slug"), str) else directory
     from urllib.parse import quote
-    return pattern.format(dir=quote(directory), slug=quote(slug), path=quote(source))
+    permalink = meta.get("permalink") if isinstance(meta.get("permalink"), str) else slug
+    return pattern.format(dir=quote(directory), slug=quote(slug), path=quote(source),
+                          permalink=quote(permalink.lstrip("/")))
 
 
 def _strings(value) -> list[str]:

@@ -89,18 +89,21 @@ class Registry:
         folded = unicodedata.normalize("NFKC", text or "").lower()
         best, best_hits = [], 0
         for p in self.projects:
-            hits = sum(1 for k in p.keywords if k.lower() in folded)
+            hits = sum(1 for k in p.keywords if _has_keyword(folded, k.lower()))
             if hits > best_hits:
                 best, best_hits = [p.name], hits
         return best
 
-    def merged(self, other: Registry) -> Registry:
-        """This registry with another's projects first (a community's own registry before the shared one)."""
-        return _merge(other, self)
-
     def canonical(self, name: str) -> str:
         p = self.lookup(name, fuzzy=False)
         return p.name if p else name
+
+
+def _has_keyword(text: str, keyword: str) -> bool:
+    """`tc` is a keyword in `TC 集群` but not in `btc` or `match`: a Latin keyword is a whole word."""
+    if not keyword.isascii():
+        return keyword in text
+    return re.search(r"(?<![a-z0-9])" + re.escape(keyword) + r"(?![a-z0-9])", text) is not None
 
 
 def default_path() -> Path:
@@ -123,8 +126,3 @@ def _load(path: str) -> Registry:
                                     keywords=[str(k) for k in item.get("keywords") or []]))
     return Registry(projects)
 
-
-@lru_cache(maxsize=16)
-def _merge(first: Registry, second: Registry) -> Registry:
-    names = {p.name for p in first.projects}
-    return Registry(list(first.projects) + [p for p in second.projects if p.name not in names])
