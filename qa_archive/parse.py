@@ -84,7 +84,7 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None, profile: P
     if not raw.strip():
         raise PostError(source, "is empty; skipped", fatal=False)
     if b"\0" in raw[:8192] or _binary(raw):
-        raise PostError(source, "is not a text file (binary content), not Markdown; skipped")
+        raise PostError(source, "is a binary file, not a text file (it has NUL or control bytes); skipped")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
