@@ -30,8 +30,8 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
-ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*(?:提问)?\s*[:：]?\s*"
-                      rf"(?P<rest>.*)$")
+ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:同学|老师)?\s*(?:的)?\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*"
+                      rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
 ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*(?:提问\s*[:：]?|#\s*\d+)\s*$")
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
@@ -53,7 +53,7 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|有问必答|issue\s*精选|QA|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+QA_HEADING = re.compile(r"问答|答疑|问与答|你问我答|有问必答|issue\s*精选|QA|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
@@ -81,12 +81,9 @@ KRAMDOWN_IAL = re.compile(r"\{:[^{}\n]*\}")                   # `{:.center}`: Kr
 HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?/?\s*>")
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # what browsers show as markup, not text; any other tag (`<flag>true</flag>`, `<dependency>`) is the post's text
-HTML_ELEMENTS = frozenset("""a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption
-center cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure font
-footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins kbd label legend li link main mark meta meter
-nav noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp script section select
-small source span strike strong style sub summary sup table tbody td template textarea tfoot th thead time title tr
-track tt u ul var video wbr svg path""".split())
+HTML_ELEMENTS = frozenset("""a abbr b big blockquote br center cite code col colgroup dd del details div dl dt em figcaption
+figure font h1 h2 h3 h4 h5 h6 hr i iframe img ins kbd li mark ol p picture pre q s samp script small span strike strong
+style sub summary sup table tbody td tfoot th thead tr tt u ul video audio wbr svg noscript""".split())
 
 
 def html_text(html: str) -> str:
@@ -736,6 +733,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
             text = p.text.replace("*", "")
+            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
+            if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
+                # `**@maintainer**：…` in a dialogue: a speaker, not a new asker (the asker again: a follow-up)
+                speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
+                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                if speaker == item.asker and item.turn()[2] is not None:
+                    item.turns.append([[said_text], [said], None, None])
+                    item.quoted = True
+                    note(p, "follow-up", said_text)
+                else:
+                    start_answer(p, said_text, said)
+                continue
+            if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
+                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                item.turns.append([[said_text], [p.md[m.end():]], None, None])    # `**asker**：…` again
+                item.quoted = True
+                note(p, "follow-up", said_text)
+                continue
             asker = _asker(text, p.md, profile)
             if asker is not None:
                 start_item(asker[0], p)
@@ -1014,7 +1029,7 @@ def _append(item: _Item, p: Piece):
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
-    return re.sub(r"(提问|问题)$", "", name.strip("* ")) or None
+    return re.sub(r"\s*(?:同学|老师)?\s*的?\s*(?:提问|问题)?$", "", name.strip("* ")) or None
 
 
 def _has_number(text: str) -> bool:

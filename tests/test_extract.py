@@ -472,3 +472,12 @@ def test_inspect_explains_items_and_skipped_parts(registry):
     reasons = {s["reason"] for s in result["skipped"]}
     assert "a list item outside any Q&A section" in reasons and "a heading that does not start a Q&A section" in reasons
     assert result["threads"] == 5 and json.dumps(result)                 # plain JSON for `inspect --json`
+
+
+def test_a_dialogue_of_bold_at_speakers_with_the_askers_follow_up(registry):
+    _, threads, _ = read_fixture("zh-dialogue.md", registry)
+    assert [t.asker for t in threads] == ["阿福", "小满"]                # `@阿福 的提问` names 阿福
+    assert [(t.q, t.a) for t in threads[0].turns] == [
+        ("仙人掌可以放在卧室吗？", "可以，它需要的光不多，但别放在床头。"),
+        ("那多久晒一次太阳？", "每周搬到窗边半天就好。")]                 # the asker speaking again: a follow-up
+    assert threads[1].answer == "光照不足，经常掐尖，它会长得更密。"
