@@ -30,7 +30,7 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
-ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:同学|老师)?\s*(?:的)?\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*"
+ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
 ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*(?:提问\s*[:：]?|#\s*\d+)\s*$")
@@ -122,6 +122,7 @@ class _Item:
     quoted: bool = False                              # the current question is complete: plain text answers it
     done: bool = False                                # a project link line closed the item
     listed: bool = False                              # a list item made it (the next list item is a new item)
+    bare: bool = False                                # a quote with no asker line made it (the next quote too)
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -707,6 +708,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     log["sections"].append({"line": p.line, "heading": text, "topic": True})
                 continue
             close_all()
+            if not p.text and qa_level:
+                continue                                  # a rule between the items of a Q&A section
             in_qa, qa_level = False, 0
             if is_qa_heading(p.text, profile):
                 enter_section(p, p.level or 1)
@@ -844,14 +847,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     continue
                 item.done = False
             elif item is None:
-                if not in_qa or (group is None and not items):
+                # a quoted question with no asker line: after other items, in a group, or answered right below it
+                if not in_qa or (group is None and not items and not _explicit_answer_ahead(parts, n, profile)):
                     skip(p, "a quote outside any item")
                     continue
                 start_item(None, p, numbered=False)     # a quoted question with no asker line
+                item.bare = True
             t = item.turn()
             if t[2] is not None:                     # answered: this quote is a follow-up question
-                if item.asker is None and item.group is not None:
-                    start_item(None, p, numbered=False)   # a group of Q/A pairs: the next pair
+                if item.asker is None and (item.group is not None or item.bare):
+                    start_item(None, p, numbered=False)   # a run (or group) of bare Q/A pairs: the next pair
+                    item.bare = True
                 else:
                     item.turns.append([[], [], None, None])
                     note(p, "follow-up")
@@ -1029,7 +1035,7 @@ def _append(item: _Item, p: Piece):
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
-    return re.sub(r"\s*(?:同学|老师)?\s*的?\s*(?:提问|问题)?$", "", name.strip("* ")) or None
+    return re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* ")) or None
 
 
 def _has_number(text: str) -> bool:

@@ -482,3 +482,10 @@ def test_a_dialogue_of_bold_at_speakers_with_the_askers_follow_up(registry):
         ("仙人掌可以放在卧室吗？", "可以，它需要的光不多，但别放在床头。"),
         ("那多久晒一次太阳？", "每周搬到窗边半天就好。")]                 # the asker speaking again: a follow-up
     assert threads[1].answer == "光照不足，经常掐尖，它会长得更密。"
+
+
+def test_bare_quoted_questions_answered_below_them_are_pairs_not_follow_ups(registry):
+    _, threads, _ = read_fixture("bare-quotes.md", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        (None, "1、插件必须用 Go 写吗？", "不是，任何能编译成动态库的语言都可以。"),
+        (None, "2、插件可以热加载吗？", "可以，替换文件后会自动重新加载。")]
