@@ -123,6 +123,7 @@ class _Item:
     done: bool = False                                # a project link line closed the item
     listed: bool = False                              # a list item made it (the next list item is a new item)
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
+    answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -738,16 +739,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             text = p.text.replace("*", "")
             m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
             if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
-                # `**@maintainer**：…` in a dialogue: a speaker, not a new asker (the asker again: a follow-up)
+                # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
+                # new asker
                 speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
                 said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
-                if speaker == item.asker and item.turn()[2] is not None:
+                answered = item.turn()[2] is not None
+                if speaker == item.asker and answered:
                     item.turns.append([[said_text], [said], None, None])
                     item.quoted = True
                     note(p, "follow-up", said_text)
-                else:
+                    continue
+                if not answered or speaker == item.answerer:
+                    item.answerer = speaker
                     start_answer(p, said_text, said)
-                continue
+                    continue
             if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
                 said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
                 item.turns.append([[said_text], [p.md[m.end():]], None, None])    # `**asker**：…` again

@@ -477,11 +477,13 @@ def test_inspect_explains_items_and_skipped_parts(registry):
 
 def test_a_dialogue_of_bold_at_speakers_with_the_askers_follow_up(registry):
     _, threads, _ = read_fixture("zh-dialogue.md", registry)
-    assert [t.asker for t in threads] == ["阿福", "小满"]                # `@阿福 的提问` names 阿福
+    assert [t.asker for t in threads] == ["阿福", "小满", "阿青"]        # `@阿福 的提问` names 阿福
     assert [(t.q, t.a) for t in threads[0].turns] == [
         ("仙人掌可以放在卧室吗？", "可以，它需要的光不多，但别放在床头。"),
         ("那多久晒一次太阳？", "每周搬到窗边半天就好。")]                 # the asker speaking again: a follow-up
     assert threads[1].answer == "光照不足，经常掐尖，它会长得更密。"
+    # someone new speaking after an answer asks a question of their own
+    assert (threads[2].question, threads[2].answer) == ("请问多肉可以和仙人掌种在一个盆里吗？", "可以，它们喜欢的土和水差不多。")
 
 
 def test_bare_quoted_questions_answered_below_them_are_pairs_not_follow_ups(registry):
