@@ -30,7 +30,7 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
-ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*"
+ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
 ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*(?:提问\s*[:：]?|#\s*\d+)\s*$")
@@ -534,9 +534,14 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
     m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
     if m and _plausible_name(m.group("name")):
+        first, _, more = m.group("name").partition(" ")
+        if more and re.search(rf"[{CJK}]", more):      # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays)
+            return _name(first), ""
         rest = (m.groupdict().get("rest") or "").strip()
         q = QLINE.match(rest)                       # `@name Q1：…`: the label is not the question
         rest = q.group("rest") if q else re.sub(r"^(?:Q\s*\d{0,2}|问)\s*[:：]\s*$", "", rest, flags=re.I)
+        # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
+        rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
         return _name(m.group("name")), rest
     if ASKER_NONE.match(text):
         return None

@@ -491,3 +491,11 @@ def test_bare_quoted_questions_answered_below_them_are_pairs_not_follow_ups(regi
     assert [(t.asker, t.question, t.answer) for t in threads] == [
         (None, "1、插件必须用 Go 写吗？", "不是，任何能编译成动态库的语言都可以。"),
         (None, "2、插件可以热加载吗？", "可以，替换文件后会自动重新加载。")]
+
+
+def test_asker_lines_worded_around_the_verb(registry):
+    _, threads, _ = read_fixture("zh-asker-wording.md", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("张三", "配置文件改了以后要重启吗？", "不用，改完文件会自动加载。"),
+        ("李四", "插件怎么卸载？", "删掉插件目录，再执行一次刷新即可。"),
+        ("John Deng", "Does the CLI run on Windows?", "Yes, from version 2 on.")]
