@@ -73,6 +73,9 @@ def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
 
 
 BR = re.compile(r"<br\s*/?>", re.I)
+# the editors' own sections, which end a Q&A section whatever follows them
+EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|社区活动|活动预告|下期预告|"
+                       r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|events?|news)(?![A-Za-z])", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -824,7 +827,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "asker", text)
                     in_qa = True
                     continue
-                if in_qa and _followed_by_pairs(parts, n, profile):
+                if in_qa and not EDITORIAL.search(text) and _followed_by_pairs(parts, n, profile):
                     close_all()                          # a topic over several Q/A pairs: the section goes on
                     group = _Group(topic=text.strip().rstrip(":："))
                     log["sections"].append({"line": p.line, "heading": text, "topic": True})

@@ -499,3 +499,29 @@ def test_asker_lines_worded_around_the_verb(registry):
         ("张三", "配置文件改了以后要重启吗？", "不用，改完文件会自动加载。"),
         ("李四", "插件怎么卸载？", "删掉插件目录，再执行一次刷新即可。"),
         ("John Deng", "Does the CLI run on Windows?", "Yes, from version 2 on.")]
+
+
+def test_topic_lines_over_pairs_keep_the_section_going(registry):
+    threads, _ = threads_of("""
+## 社区问答
+
+**存储相关**
+
+> 数据目录可以放在网络盘上吗？
+
+A：不建议，延迟太高。
+
+**Questions about backups:**
+
+Q: How often are snapshots taken?
+
+A: Every hour by default.
+
+**本周推荐阅读**
+
+> 一段引用
+
+A：这不是问答。
+""", registry)
+    assert [(t.question, t.answer) for t in threads] == [
+        ("数据目录可以放在网络盘上吗？", "不建议，延迟太高。"), ("How often are snapshots taken?", "Every hour by default.")]
