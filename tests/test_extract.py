@@ -525,3 +525,20 @@ A：这不是问答。
 """, registry)
     assert [(t.question, t.answer) for t in threads] == [
         ("数据目录可以放在网络盘上吗？", "不建议，延迟太高。"), ("How often are snapshots taken?", "Every hour by default.")]
+
+
+def test_an_editorial_sub_heading_ends_the_q_and_a_section(registry):
+    threads, _ = threads_of("""
+## 每周读者问答提炼
+
+**@甲** 提问：
+
+> 日志默认在哪？
+
+A：在 logs 目录。
+
+### 本周推荐阅读
+
+- [一篇文章](https://example.com/a) 介绍了新的部署方式。
+""", registry)
+    assert [t.question for t in threads] == ["日志默认在哪？"]
