@@ -320,7 +320,7 @@ class _Reader:
         k = 1
         while k < len(block) - 1:
             t = block[k]
-            if t.type != "list_item_open" or t.level != 1:
+            if t.type != "list_item_open" or t.level != block[0].level + 1:
                 k += 1
                 continue
             e = _block_end(block, k)
@@ -345,7 +345,8 @@ class _Reader:
         first_text = STRAY_STARS.sub(r"\1\2", inline_text(first.children)).strip()
         first_line = number + first_text.split("\n")[0]
         md_lines = _dedent(self.lines[a:b])
-        if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace("*", ""), self.profile):
+        if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
+                "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])):
             # `1. @handle #123`, `- Q: …`: the item is read line by line, like paragraphs
             pieces = self._paragraph_lines(first, a + 1, number)
             rest = inner[3:]
@@ -361,6 +362,8 @@ class _Reader:
                 elif sub[0].type == "blockquote_open":
                     pieces.append(Piece("quote", text, "\n".join(QUOTE_PREFIX.sub("", ln.strip(), count=1)
                                                                   for ln in self.lines[s:t_]), line=s + 1))
+                elif sub[0].type in ("bullet_list_open", "ordered_list_open"):
+                    pieces.extend(self._list(sub, s, t_))     # `- **Maintainer**：…` nested under the question
                 elif text:
                     pieces.append(Piece("block", text, "\n".join(_dedent(self.lines[s:t_])), line=s + 1))
             return pieces
@@ -545,6 +548,7 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         rest = q.group("rest") if q else re.sub(r"^(?:Q\s*\d{0,2}|问)\s*[:：]\s*$", "", rest, flags=re.I)
         # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
         rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
+        rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b\s*[:：]?\s*", "", rest, flags=re.I)
         return _name(m.group("name")), rest
     if ASKER_NONE.match(text):
         return None
@@ -861,7 +865,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.done = False
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
-                if not in_qa or (group is None and not items and not _explicit_answer_ahead(parts, n, profile)):
+                if not in_qa or (group is None and not items
+                                 and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
                     skip(p, "a quote outside any item")
                     continue
                 start_item(None, p, numbered=False)     # a quoted question with no asker line
@@ -915,8 +920,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[st
     return None
 
 
-def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile) -> bool:
-    """An `A：` label further on in the same item: bold labels before it (`**背景**：`) are part of the question."""
+def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speakers: bool = False) -> bool:
+    """An `A：` label (or, `speakers`, a bold speaker label) further on in the same item: bold labels before an
+    `A：` (`**背景**：`) are part of the question."""
     for p in parts[n + 1:n + 40]:
         if p.kind in ("heading", "item", "quote"):
             return False
@@ -925,6 +931,8 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile) -> bool
             if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
                 return False
             if ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
+                return True
+            if speakers and SPEAKER_MD.match(p.md):
                 return True
     return False
 
@@ -1009,7 +1017,7 @@ def _split_quotes(parts: list[Piece], registry: Registry, profile: Profile = DEF
     return out
 
 
-QUOTED_ASKER = re.compile(rf"^\s*{NUM}?@\s*[^\s@#：:，,]{{1,40}}\s*(?:提问|#\s*\d+)")
+QUOTED_ASKER = re.compile(rf"^\s*{NUM}?@\s*[^\s@#：:，,]{{1,40}}\s*(?:提问|#\s*\d+|[:：]\s*\S)")
 
 
 def _quoted_asker(line: str, profile: Profile) -> bool:

@@ -542,3 +542,44 @@ A：在 logs 目录。
 - [一篇文章](https://example.com/a) 介绍了新的部署方式。
 """, registry)
     assert [t.question for t in threads] == ["日志默认在哪？"]
+
+
+PAIRS = [("alice", "服务启动报端口占用怎么办？", "检查端口。"), ("bob", "日志太多怎么办？", "调高日志级别。")]
+
+
+@pytest.mark.parametrize("body, askers", [
+    # numbered items with the asker and question on one line, the maintainer's answer indented below
+    ("1. **@alice** 提问：服务启动报端口占用怎么办？\n\n   **维护者**：检查端口。\n\n"
+     "2. **@bob** 提问：日志太多怎么办？\n\n   **维护者**：调高日志级别。\n", True),
+    # the asker inside the quote, with a colon and no 提问
+    ("> **@alice**：服务启动报端口占用怎么办？\n\n**维护者**：检查端口。\n\n"
+     "> **@bob**：日志太多怎么办？\n\n**维护者**：调高日志级别。\n", True),
+    # bare quoted questions answered by a speaker
+    ("> 服务启动报端口占用怎么办？\n\n**维护者**：检查端口。\n\n> 日志太多怎么办？\n\n**维护者**：调高日志级别。\n", False),
+    # a bullet per asker, the answer nested below it
+    ("- **@alice**：服务启动报端口占用怎么办？\n  - **维护者**：检查端口。\n"
+     "- **@bob**：日志太多怎么办？\n  - **维护者**：调高日志级别。\n", True),
+])
+def test_speaker_answers_in_lists_quotes_and_bare_quotes(registry, body, askers):
+    threads, _ = threads_of("## 本周问答\n\n" + body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        (a if askers else None, q, ans) for a, q, ans in PAIRS]
+
+
+def test_english_asker_lines_with_a_verb(registry):
+    threads, _ = threads_of("""
+### Community Q&A
+
+**@carol** asks:
+
+> How do I rotate logs?
+
+**Dan**: Use the built-in rotation flag.
+
+**@erin** asked: Is there an ARM build?
+
+**Dan**: Yes, since 1.4.
+""", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("carol", "How do I rotate logs?", "Use the built-in rotation flag."),
+        ("erin", "Is there an ARM build?", "Yes, since 1.4.")]
