@@ -707,6 +707,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if asker[1] and not re.fullmatch(r"[:：#\d\s]*", asker[1]):
                     set_question(p, asker[1], asker[1], bool(QUESTION_END.search(asker[1])))
                 continue
+            m = QLINE.match(text)
+            if m and (in_qa or QUESTION_END.search(text)):
+                close_item()                              # `## Q: …?` at any level: a question of its own
+                start_item(None, p, numbered=False)
+                set_question(p, m.group("rest"), m.group("rest"), True)
+                in_qa, qa_level = True, qa_level or p.level - 1
+                continue
             if in_qa and qa_level and p.level > qa_level and text and not EDITORIAL.search(text):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
                 close_item()

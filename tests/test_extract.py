@@ -583,3 +583,10 @@ def test_english_asker_lines_with_a_verb(registry):
     assert [(t.asker, t.question, t.answer) for t in threads] == [
         ("carol", "How do I rotate logs?", "Use the built-in rotation flag."),
         ("erin", "Is there an ARM build?", "Yes, since 1.4.")]
+
+
+def test_q_headings_are_questions_at_any_level(registry):
+    threads, _ = threads_of("# FAQ\n\n## Q: Is it free?\n\nYes, under the MIT licence.\n\n## Q: Does it run offline?\n\n"
+                            "Yes.\n\n## Changelog\n\nVersion 1 is out.\n", registry)
+    assert [(t.question, t.answer) for t in threads] == [("Is it free?", "Yes, under the MIT licence."),
+                                                         ("Does it run offline?", "Yes.")]
