@@ -166,16 +166,33 @@ def split_front_matter(text: str, source: str) -> tuple[dict, str, list[str]]:
 
 
 def _toml_front_matter(text: str, source: str) -> tuple[dict, str, list[str]]:
-    """Hugo's `+++` TOML front matter."""
-    import tomllib
+    """Hugo's `+++` TOML front matter (tomllib, Python 3.11+; on older Pythons its `key = value` lines)."""
     m = TOML_FRONT_MATTER.match(text)
     if not m:
         raise PostError(source, "front matter starts with +++ but is never closed")
+    try:
+        import tomllib
+    except ImportError:                 # Python 3.10
+        return _toml_lines(m.group(1) or ""), text[m.end():], []
     try:
         meta = tomllib.loads(m.group(1) or "")
     except tomllib.TOMLDecodeError as e:
         raise PostError(source, f"front matter is not valid TOML: {e}") from None
     return meta, text[m.end():], []
+
+
+def _toml_lines(block: str) -> dict:
+    meta: dict = {}
+    for line in block.split("\n"):
+        m = re.match(r"^\s*([A-Za-z_][\w-]*)\s*=\s*(.+?)\s*$", line)
+        if m:
+            value = m.group(2)
+            if value[:1] in "\"'" and value[-1:] == value[:1]:
+                value = value[1:-1]
+            elif value.startswith("["):
+                value = re.findall(r"[\"']([^\"']*)[\"']", value)
+            meta[m.group(1)] = value
+    return meta
 
 
 def parse_date(value) -> str | None:
