@@ -94,10 +94,12 @@ def community_of(root: Path, profile: Profile | None = None) -> str:
     path = Path(root).resolve()
     if path.is_file() or path.suffix.lower() in (".md", ".markdown"):
         path = path.parent
-    for part in [path, *path.parents]:
+    for part in [path, *path.parents][:4]:
+        if part != path and any((part / marker).exists() for marker in (".git", "pyproject.toml", "setup.cfg")):
+            break                               # not above the project or repository that holds the posts
         name = part.name.lower()
         if name and name not in GENERIC_DIRS:
             name = re.sub(r"\.(com|org|net|io|tech|dev|cn|info|site|blog)$", "", name)
             name = re.sub(r"^www\.", "", name)
             return slug(name)
-    return "default"
+    return slug(path.name) if path.name else "default"
