@@ -11,9 +11,13 @@
   are stemmed, so that they meet the same words written plainly (`sofa-registry` = `SOFARegistry`).
   Highlighting goes through the same tokens (`spans()`), so it marks every form of a word that matched.
 
-Which stemmer and which stop words were chosen by `scripts/eval_analysis.py` (5-fold cross-validation over posts on
-our English queries for Optech's threads; see the README). The CJK side is what `scripts/benchmark.py` measured
-against Whoosh's default analyzer and jieba.
+- English stop words are indexed and searched like any word (BM25 gives them next to no weight), so a quoted phrase
+  keeps them and a query of nothing else still means something; only 的 and 了 alone are left out, as before.
+
+Porter, and no English stop words, were chosen by `scripts/eval_analysis.py` (5-fold cross-validation over posts on
+our English queries for Optech's threads, against no stemming, plurals only and Snowball, each with and without
+stop words; see the README). The CJK side is what `scripts/benchmark.py` measured against Whoosh's default
+analyzer and jieba.
 """
 from __future__ import annotations
 
