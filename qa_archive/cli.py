@@ -310,8 +310,17 @@ def print_hit(hit: dict, n: int, color: bool, width: int):
         for line in fill(marked(hit["highlights"][key]), width, color, indent=f"   {label}: ",
                          subsequent_indent="      "):
             say(line)
-    where = hit.get("url") or hit.get("source")
-    say("   " + paint(where, "dim", color))          # a URL is never wrapped: the terminal can still open it
+    say_location("   ", hit.get("url") or hit.get("source"), color, width, style="dim")
+
+
+def say_location(label: str, where: str, color: bool, width: int, style: str | None = None):
+    """A URL or a path is never broken (a terminal opens it, a shell copies it): after its label when it fits,
+    else on a line of its own, which only an address wider than the whole screen overflows."""
+    if display_width(label + where) <= width or not label.strip():
+        say(label + paint(where, style, color))
+    else:
+        say(label.rstrip())
+        say(paint(where, style, color))
 
 
 def _date_option(ctx, param, value):
@@ -434,15 +443,19 @@ def show(ctx, entry_id, index_dir, as_json, no_pager):
     with pager(ctx, no_pager):
         for line in fill([(entry["title"], "bold")], width, color):
             say(line)
-        say(f"{paint(entry['id'], 'id', color)}  {meta_line(entry)}")
+        for line in fill([(entry["id"], "id"), ("  " + meta_line(entry), None)], width, color):
+            say(line)
         for t in entry["turns"]:
             say()
             for label, text in (("Q: ", t["q"]), ("A: ", t["a"] or "(no answer)")):
                 for line in fill([(label, "bold"), (text, None)], width, color, subsequent_indent="   "):
                     say(line)
-        for link in entry.get("links") or []:
-            say(f"\nlink: {link}")
-        say(f"\nsource: {entry.get('url') or entry['source']}")
+        for i, link in enumerate(entry.get("links") or []):
+            if i == 0:
+                say()
+            say_location("link: ", link, color, width)
+        say()
+        say_location("source: ", entry.get("url") or entry["source"], color, width)
 
 
 @cli.command()

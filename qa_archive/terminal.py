@@ -198,7 +198,17 @@ def wrap(pieces: Iterable[Piece] | str, width: int, indent: str = "", subsequent
         para_styles = styles[offset:offset + len(para)]
         offset += len(para) + 1
         lines.extend(_wrap_paragraph(para, para_styles, width, indent if not lines else sub, sub))
-    return lines
+    return [_merge(line) for line in lines]
+
+
+def _merge(line: list[Piece]) -> list[Piece]:
+    out: list[Piece] = []
+    for text, style in line:
+        if out and out[-1][1] == style:
+            out[-1] = (out[-1][0] + text, style)
+        elif text:
+            out.append((text, style))
+    return out
 
 
 def _wrap_paragraph(text: str, styles: list, width: int, first: str, sub: str) -> list[list[Piece]]:
