@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -182,3 +185,150 @@ def test_bad_config_and_import_files_get_messages(tmp_path):
     bad.write_text('[1, 2]\n{"id": "x", "turns": [1]}\n', encoding="utf-8")
     result = runner.invoke(cli, ["import", str(bad), "--index", str(tmp_path / "ix2")])
     assert result.exit_code == 1 and "bad.jsonl:1: not an exported entry" in result.output
+
+
+# ---------------------------------------------------------------------------------------------- doctor
+
+def test_doctor_says_which_index_and_what_each_source_holds(run, sample_index):
+    from .conftest import SAMPLES
+    text = run("doctor")
+    assert text.exit_code == 0, text.output
+    out = text.output
+    assert f"index       {sample_index} (from --index)" in out
+    assert "generation  gen-" in out and "schema      3 (this qa-archive reads 3)" in out
+    assert "registry    " in out and "projects.yml (" in out
+    assert "holds       27 entries from 9 posts in 1 source" in out
+    assert str(SAMPLES) in out and "the sample posts" in out and "no source URL" in out
+    assert out.rstrip().endswith("ok")
+    data = json.loads(run("doctor", "--json").output)
+    assert data["entries"] == 27 and data["posts"] == 9 and data["generation"].startswith("gen-")
+    assert data["sources"] == [{"path": str(SAMPLES), "posts": 9, "entries": 27, "url_patterns": [],
+                                "exists": True, "sample": True}]
+    assert data["registry"]["projects"] > 10 and data["problems"] == [] and data["warnings"] == []
+
+
+def test_doctor_reports_a_missing_index_and_mixed_samples(tmp_path, registry):
+    from qa_archive.index import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import SAMPLES, write_post
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["doctor", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and f"no index at {tmp_path / 'none'}" in missing.output
+    corpus = tmp_path / "corpus"
+    write_post(corpus, "sofa-weekly-1", "**@甲** 提问：\n\n> Seata 好用吗？\n\nA：好用。\n")
+    ingest([Source(corpus, "https://example.org/blog/{dir}/"), Source(SAMPLES)], tmp_path / "mixed", registry)
+    data = json.loads(runner.invoke(cli, ["doctor", "--json", "--index", str(tmp_path / "mixed")]).output)
+    assert [(s["path"], s["posts"], s["entries"], s["sample"]) for s in data["sources"]] == [
+        (str(SAMPLES), 9, 27, True), (str(corpus), 1, 1, False)]
+    assert data["sources"][1]["url_patterns"] == ["https://example.org/blog/{dir}/"]
+    assert any("sample posts are mixed" in w for w in data["warnings"])
+    text = runner.invoke(cli, ["doctor", "--index", str(tmp_path / "mixed")]).output
+    assert "warning: the sample posts are mixed with other sources" in text and "    1 post       1 entry  " in text
+
+
+# ---------------------------------------------------------------------------------------------- serve
+
+@pytest.fixture
+def served(monkeypatch):
+    """`serve` up to the moment a server would start: the app and the bound socket it would get."""
+    started = []
+
+    def fake_run_server(app, sock, host, port, workers, threads, dev):
+        started.append({"app": app, "port": port})
+        sock.close()
+    monkeypatch.setattr("qa_archive.cli.run_server", fake_run_server)
+    return started
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2(sample_index, served):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--port", str(port)])
+        # and as a real process: nothing of gunicorn's, one line on stderr, before any server starts
+        proc = subprocess.run([sys.executable, "-m", "qa_archive.cli", "serve", "--index", str(sample_index),
+                               "--port", str(port)], capture_output=True, text=True, timeout=120)
+    assert result.exit_code == 2 and not served
+    line = f"Error: port {port} is in use on 127.0.0.1 (another server?): stop it or choose another with --port"
+    assert result.output.splitlines() == [line]
+    assert proc.returncode == 2 and proc.stderr.splitlines() == [line] and proc.stdout == ""
+
+
+def test_serve_names_a_bad_host_or_port(sample_index, served):
+    bad_host = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--host", "192.0.2.1"])  # TEST-NET
+    assert bad_host.exit_code == 2 and bad_host.output.startswith("Error: cannot listen on 192.0.2.1:8080: ")
+    bad_port = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--port", "70000"])
+    assert bad_port.exit_code == 2 and "70000 is not in the range" in bad_port.output
+    assert not served
+
+
+def test_serve_passes_the_base_url_to_the_app(sample_index, served, monkeypatch):
+    runner = CliRunner()
+    monkeypatch.delenv("QA_ARCHIVE_BASE_URL", raising=False)
+    result = runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0",
+                                 "--base-url", "https://qa.example.org/archive/"])
+    assert result.exit_code == 0, result.output
+    assert served[-1]["app"].config["BASE_URL"] == "https://qa.example.org/archive"
+    assert "as https://qa.example.org/archive/" in result.output
+    monkeypatch.setenv("QA_ARCHIVE_BASE_URL", "http://proxy.local:9000")
+    assert runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"]).exit_code == 0
+    assert served[-1]["app"].config["BASE_URL"] == "http://proxy.local:9000"
+    monkeypatch.delenv("QA_ARCHIVE_BASE_URL")
+    assert runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"]).exit_code == 0
+    assert not served[-1]["app"].config.get("BASE_URL")
+    for bad in ("qa.example.org", "ftp://x.org", "https://x.org/?a=1", "https://"):
+        result = runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0", "--base-url", bad])
+        assert result.exit_code == 2 and f"{bad!r} is not a base URL" in result.output, bad
+    similar_link = json.loads(runner.invoke(cli, ["similar", "Seata 全局锁", "--json", "--index", str(sample_index),
+                                                  "--base-url", "https://qa.example.org/"]).output)
+    assert similar_link["hits"][0]["permalink"].startswith("https://qa.example.org/q/")
+
+
+def test_a_first_run_serves_the_samples_from_their_own_index(tmp_path, served, monkeypatch):
+    """The README's order on a fresh clone: `serve`, then build the real archive; no sample ever joins it."""
+    import shutil
+
+    from qa_archive.search import Archive
+
+    from .conftest import SAMPLES, write_post
+    clone = tmp_path / "clone"
+    shutil.copytree(SAMPLES, clone / "data" / "posts")
+    (clone / "index").mkdir()
+    (clone / "index" / ".gitkeep").touch()
+    monkeypatch.chdir(clone)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("QA_ARCHIVE_INDEX", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["serve", "--port", "0"])
+    assert first.exit_code == 0, first.output
+    sample_dir = Path(served[-1]["app"].config["INDEX_DIR"])
+    assert sample_dir.is_relative_to(tmp_path / "cache" / "qa-archive") and Archive(sample_dir).count() == 27
+    assert "serving the sample posts" in first.output and str(sample_dir) in first.output
+    assert [p.name for p in (clone / "index").iterdir()] == [".gitkeep"]           # index/ untouched
+    again = runner.invoke(cli, ["serve", "--port", "0"])                          # the same index, up to date
+    assert again.exit_code == 0 and Path(served[-1]["app"].config["INDEX_DIR"]) == sample_dir
+
+    # the README: `export QA_ARCHIVE_INDEX=…`, ingest the real corpus, doctor, serve
+    corpus = tmp_path / "corpus"
+    write_post(corpus, "sofa-weekly-1", "**@甲** 提问：\n\n> Seata 的全局锁怎么用？\n\nA：看文档。\n")
+    monkeypatch.setenv("QA_ARCHIVE_INDEX", str(tmp_path / "archive"))
+    assert runner.invoke(cli, ["ingest", str(corpus), "--url", "https://example.org/{dir}/"]).exit_code == 0
+    doctor = json.loads(runner.invoke(cli, ["doctor", "--json"]).output)
+    assert [s["path"] for s in doctor["sources"]] == [str(corpus)] and doctor["entries"] == 1
+    assert runner.invoke(cli, ["serve", "--port", "0"]).exit_code == 0
+    assert served[-1]["app"].config["INDEX_DIR"] == str(tmp_path / "archive")
+    hits = Archive(tmp_path / "archive").search("Seata")["hits"]
+    assert [h["url"] for h in hits] == ["https://example.org/sofa-weekly-1/"]     # no sample thread
+
+
+def test_a_configured_empty_index_is_refused_not_filled_with_samples(tmp_path, served, monkeypatch):
+    from .conftest import SAMPLES
+    monkeypatch.chdir(SAMPLES.parent.parent)                       # data/posts is right here
+    for args, env in (([ "--index", str(tmp_path / "empty")], {}), ([], {"QA_ARCHIVE_INDEX": str(tmp_path / "e2")})):
+        result = CliRunner().invoke(cli, ["serve", "--port", "0", *args], env=env)
+        assert result.exit_code == 1 and "no index at " + str(tmp_path) in result.output
+        assert "sample" not in result.output
+    assert not served and not any((tmp_path / "empty").glob("gen-*"))
