@@ -21,7 +21,7 @@ def _absolute(ctx, param, value):
 
 
 def index_option(f):
-    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                         envvar="QA_ARCHIVE_INDEX", default=DEFAULT_INDEX, show_default="index/",
                         callback=_absolute, help="Index directory (or set QA_ARCHIVE_INDEX).")(f)
 
@@ -343,10 +343,10 @@ def _date_option(ctx, param, value):
 @index_option
 @click.option("--project", "-p", help="Only this project (any alias, any case).")
 @click.option("--asker", help="Only questions from this person.")
-@click.option("--after", callback=_date_option, help="Only entries on or after this date (YYYY-MM-DD, YYYY-MM, YYYY).")
-@click.option("--before", callback=_date_option, help="Only entries before this date.")
-@click.option("--limit", "-n", type=click.IntRange(1, 50), default=10, show_default=True, help="Hits per page (1 to 50).")
-@click.option("--page", type=click.IntRange(1, 100), default=1, show_default=True, help="Page of results.")
+@click.option("--after", callback=_date_option, metavar="DATE", help="Only entries on or after this date (YYYY-MM-DD, YYYY-MM, YYYY).")
+@click.option("--before", callback=_date_option, metavar="DATE", help="Only entries before this date.")
+@click.option("--limit", "-n", type=click.IntRange(1, 50), metavar="N", default=10, show_default=True, help="Hits per page (1 to 50).")
+@click.option("--page", type=click.IntRange(1, 100), metavar="N", default=1, show_default=True, help="Page of results.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True)
 @json_option
 @pager_option
@@ -651,7 +651,7 @@ def base_url_option(default: str | None):
             raise click.BadParameter(f"{value!r} is not a base URL: give http(s)://host[:port][/path], without "
                                      "?query or #fragment, e.g. https://qa.example.org/archive")
         return value.strip().rstrip("/")
-    return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check,
+    return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check, metavar="URL",
                         show_default=default or "the request's host",
                         help="The public URL of the web UI, for permalinks and feed ids behind a proxy "
                              "(or set QA_ARCHIVE_BASE_URL).")
@@ -711,7 +711,7 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
 @cli.command()
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=8080, show_default=True, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes (they share the index read-only).")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker.")
