@@ -324,8 +324,20 @@ def pager_command(env=None) -> str | None:
     for name in ("QA_ARCHIVE_PAGER", "PAGER"):
         if name in env:
             cmd = env[name].strip()
-            return None if cmd in ("", "cat") else cmd
+            return None if cmd in ("", "cat") or not _runnable(cmd) else cmd
     return "less" if shutil.which("less") else None
+
+
+def _runnable(cmd: str) -> bool:
+    """False for a pager that is not installed: the text is then printed, not lost in a shell's error."""
+    import shlex
+    try:
+        words = shlex.split(cmd)
+    except ValueError:
+        return True
+    if not words or "=" in words[0] or any(c in cmd for c in "|;&<>$`("):
+        return True                                  # a shell pipeline or assignment: let the shell run it
+    return shutil.which(words[0]) is not None
 
 
 @contextmanager

@@ -140,10 +140,12 @@ def test_no_color_and_pipes_turn_colour_off():
 
 
 def test_the_pager_is_chosen_as_git_does(monkeypatch):
-    assert pager_command({"QA_ARCHIVE_PAGER": "most", "PAGER": "more"}) == "most"
+    assert pager_command({"QA_ARCHIVE_PAGER": "less -S", "PAGER": "more"}) == "less -S"
     assert pager_command({"PAGER": "less -S"}) == "less -S"
     assert pager_command({"PAGER": "cat"}) is None and pager_command({"PAGER": ""}) is None
     assert pager_command({"QA_ARCHIVE_PAGER": "", "PAGER": "less"}) is None
+    assert pager_command({"PAGER": "no-such-pager-here -R"}) is None          # not installed: print, not lose
+    assert pager_command({"PAGER": "sed 's/^/> /' | cat"}) == "sed 's/^/> /' | cat"
     monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/less")
     assert pager_command({}) == "less"
 
