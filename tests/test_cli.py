@@ -91,6 +91,8 @@ def test_a_leading_dash_word_is_an_exclusion_not_an_option(run, sample_index):
     assert json.loads(after_dashes.output)["query"] == "-Seata 事务"
     typo = run("search", "mosn", "--limt", "3")                    # a mistyped option is still an error
     assert typo.exit_code == 2 and "No such option '--limt'" in typo.output
+    pasted = run("similar", "-Xmx 设置多大，SOFAJRaft 快照会不会 OOM？", "--json")    # a question starting with -
+    assert pasted.exit_code == 0 and json.loads(pasted.output)["hits"], pasted.output
 
 
 def test_a_page_past_the_end_says_so(run):
