@@ -195,7 +195,7 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
         qa-archive ingest ../shared/corpus/sofastack.tech --url 'https://www.sofastack.tech/blog/{dir}/'
         qa-archive ingest --config sources.yml --rebuild
     """
-    from .index import ingest as run_ingest
+    from .ingest import ingest as run_ingest
     from .projects import Registry
     if not paths and not config:
         raise click.UsageError("give one or more PATHs to ingest, or --config FILE")
@@ -405,7 +405,9 @@ def find_entry(archive, entry_id: str) -> dict:
         raise click.ClickException(f"no entry with id {entry_id!r}; an id prefix needs at least 4 characters "
                                    f"({hint})")
     prefix = entry_id.lower()
-    matches = [d for d in archive.newest(limit=archive.count()) if d["id"].lower().startswith(prefix)]
+    gen = archive.current()
+    matches = sorted((gen.entry(i) for i in gen.by_id if i.lower().startswith(prefix)),
+                     key=lambda d: (d.get("date") or "", d["id"]), reverse=True)
     if len(matches) == 1:
         return archive.get(matches[0]["id"])
     if not matches:
@@ -514,33 +516,39 @@ def stats(ctx, index_dir, as_json, no_pager):
 # ---------------------------------------------------------------------------------------------- doctor
 
 def diagnose(index_dir: Path, origin: str) -> dict:
-    """What an index holds and where it came from: its generation, schema, the registry, and per source (ingest
-    root) how many posts and entries; `problems` say what stops it from being served, `warnings` what looks off."""
-    from .index import SCHEMA_VERSION, current_dir, read_manifest
+    """What an index holds and where it came from: its generation, schema, the registry recorded with it and the
+    one the next ingest reads, and per source (ingest root) how many posts and entries; `problems` say what stops
+    it from being served, `warnings` what looks off."""
+    from .generation import Generation
+    from .index import SCHEMA_VERSION
+    from .ingest import registry_fingerprint
+    from .messages import ArchiveError
     from .projects import Registry, default_path
-    registry_path = Path(os.path.abspath(default_path()))
+    next_path = Path(os.path.abspath(default_path()))
     out = {"index": str(index_dir), "index_from": origin, "generation": None, "schema": None,
            "schema_supported": SCHEMA_VERSION, "created": None, "version": None, "entries": 0, "posts": 0,
-           "registry": {"path": str(registry_path), "projects": None}, "sources": [], "problems": [],
-           "warnings": []}
+           "registry": {"recorded": None, "projects": None, "next_ingest": str(next_path), "next_projects": None,
+                        "next_ingest_rereads": None},
+           "sources": [], "problems": [], "warnings": []}
+    next_registry = None
     try:
-        out["registry"]["projects"] = len(Registry.load().projects)
+        next_registry = Registry.load(next_path)
+        out["registry"]["next_projects"] = len(next_registry.projects)
     except Exception as e:  # a registry that does not load is exactly what doctor is for
-        out["problems"].append(f"the project registry {registry_path} does not load: {e}")
-    gen = current_dir(index_dir)
-    if gen is None:
-        if (index_dir / "current").is_symlink():
-            out["problems"].append(f"the index at {index_dir} is damaged (its published generation is missing); "
-                                   "run `qa-archive ingest --rebuild`")
-        else:
-            out["problems"].append(f"no index at {index_dir}: run `qa-archive ingest PATH --index {index_dir}`")
+        out["problems"].append(f"the project registry {next_path} does not load: {e}")
+    try:
+        gen = Generation.load(index_dir)
+    except ArchiveError as e:
+        out["problems"].append(e.render("en"))
         return out
-    manifest = read_manifest(gen)
+    manifest = gen.manifest
     out.update(generation=gen.name, schema=manifest.get("schema"), created=manifest.get("created"),
-               version=manifest.get("version"))
-    if manifest.get("schema") != SCHEMA_VERSION:
-        out["problems"].append(f"the index was written with schema {manifest.get('schema')} and this qa-archive "
-                               f"reads {SCHEMA_VERSION}: run `qa-archive ingest --rebuild`")
+               version=manifest.get("version"), entries=gen.count)
+    recorded = manifest.get("registry")
+    out["registry"].update(recorded=str(gen.path / recorded) if recorded else None,
+                           projects=len(gen.registry.projects))
+    if next_registry is not None:
+        out["registry"]["next_ingest_rereads"] = registry_fingerprint(next_registry) != manifest.get("fingerprint")
     roots: dict[str, dict] = {}
     for info in (manifest.get("posts") or {}).values():
         root = info.get("root") or "?"
@@ -559,15 +567,9 @@ def diagnose(index_dir: Path, origin: str) -> dict:
                                    "`qa-archive ingest --rebuild`")
         out["sources"].append(row)
     out["posts"] = sum(r["posts"] for r in out["sources"])
-    out["entries"] = sum(r["entries"] for r in out["sources"])
     if len(out["sources"]) > 1 and any(r["sample"] for r in out["sources"]):
         out["warnings"].append("the sample posts are mixed with other sources: rebuild without them "
                                f"(`qa-archive ingest SOURCE... --rebuild --index {index_dir}`)")
-    if not out["problems"]:
-        try:
-            open_archive(index_dir).count()
-        except Exception as e:
-            out["problems"].append(str(e))
     return out
 
 
@@ -599,7 +601,17 @@ def doctor(ctx, index_dir, as_json):
         say(f"generation  {d['generation']}, written {d['created']} by qa-archive {d['version']}")
         say(f"schema      {d['schema']} (this qa-archive reads {d['schema_supported']})")
     reg = d["registry"]
-    say(f"registry    {reg['path']}" + (f" ({plural(reg['projects'], 'project')})" if reg["projects"] else ""))
+    if reg["projects"] is not None:
+        say(f"registry    {plural(reg['projects'], 'project')}, recorded with the index"
+            + (f" ({reg['recorded']})" if reg["recorded"] else " (an older index: the default registry)"))
+    nxt = f"{reg['next_ingest']}" + (f" ({plural(reg['next_projects'], 'project')})"
+                                      if reg["next_projects"] is not None else "")
+    if reg["next_ingest_rereads"] is None:
+        say(f"            the next ingest reads {nxt}")
+    else:
+        say(f"            the next ingest reads {nxt}: "
+            + ("it differs (or qa-archive does), so every post is read again" if reg["next_ingest_rereads"]
+               else "the same, so only changed posts are read"))
     if d["generation"]:
         say(f"holds       {plural(d['entries'], 'entry')} from {plural(d['posts'], 'post')} in "
             f"{plural(len(d['sources']), 'source')}")
@@ -743,7 +755,7 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
     try:
         if not configured and current_dir(index_dir) is None and not (index_dir / "current").is_symlink() \
                 and SAMPLE_POSTS.is_dir():
-            from .index import ingest as run_ingest
+            from .ingest import ingest as run_ingest
             from .parse import Source
             from .projects import Registry
             sample_dir = sample_index_dir()

@@ -207,10 +207,23 @@ def test_doctor_says_which_index_and_what_each_source_holds(run, sample_index):
     assert data["sources"] == [{"path": str(SAMPLES), "posts": 9, "entries": 27, "url_patterns": [],
                                 "exists": True, "sample": True}]
     assert data["registry"]["projects"] > 10 and data["problems"] == [] and data["warnings"] == []
+    assert data["registry"]["recorded"].startswith(str(sample_index)) and data["registry"]["recorded"].endswith(".yml")
+    assert data["registry"]["next_ingest_rereads"] is False and "only changed posts are read" in out
+
+
+def test_doctor_says_when_the_next_ingest_reads_everything_again(run, tmp_path, monkeypatch):
+    other = tmp_path / "projects.yml"
+    other.write_text("projects:\n  - name: Seata\n    repo: https://github.com/apache/incubator-seata\n",
+                     encoding="utf-8")
+    monkeypatch.setenv("QA_ARCHIVE_PROJECTS", str(other))
+    data = json.loads(run("doctor", "--json").output)
+    assert data["registry"]["next_ingest"] == str(other) and data["registry"]["next_projects"] == 1
+    assert data["registry"]["next_ingest_rereads"] is True
+    assert "every post is read again" in run("doctor").output
 
 
 def test_doctor_reports_a_missing_index_and_mixed_samples(tmp_path, registry):
-    from qa_archive.index import ingest
+    from qa_archive.ingest import ingest
     from qa_archive.parse import Source
 
     from .conftest import SAMPLES, write_post
