@@ -378,12 +378,22 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
             f"make {plural(res['pages'], 'page')}; the last is --page {res['pages']}")
     for note in res["notes"]:
         say(paint(f"note: {note}", "note", color_wanted(sys.stderr)), err=True)
+    # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather
+    # than "0 entries", the threads that answer something like it, as `qa-archive similar` finds them.
+    alike = archive.similar(" ".join(query), limit=5, project=project)["hits"] if not res["total"] \
+        and any(ch.isalnum() for ch in " ".join(query)) else []
     color, width = screen()
     with pager(ctx, no_pager):
         start = (res["page"] - 1) * res["limit"]
         say(plural(res["total"], "entry") + (f", page {res['page']} of {res['pages']}" if res["pages"] > 1 else ""))
         for i, hit in enumerate(res["hits"], start + 1):
             print_hit(hit, i, color, width)
+        if alike:
+            say("Nothing matches the query as written; prior threads like it (as `qa-archive similar` finds them):")
+            for i, h in enumerate(alike, 1):
+                print_hit(h, i, color, width)
+                if h.get("confident"):
+                    say("   " + paint("confident: this thread very likely answers it", "ok", color))
         if res["suggestion"]:
             say(f"Did you mean: {res['suggestion']}")
         if res["facets"]["projects"]:
@@ -734,7 +744,8 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
 def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
     """Serve the web UI and the JSON API on a production WSGI server (gunicorn).
 
-    A fresh clone's first run (no --index, no QA_ARCHIVE_INDEX, nothing in index/) serves the sample posts in
+    A fresh clone's first run (no --index, QA_ARCHIVE_INDEX or QA_ARCHIVE_CONFIG, nothing in index/) serves the
+    sample posts in
     data/posts from their own index in your cache folder, never from index/, so they cannot mix with your
     archive. A port in use is one line and exit code 2. Workers pick up a newly published index without a
     restart. Behind a proxy, --base-url fixes the absolute URLs of permalinks and feeds.
@@ -748,8 +759,8 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
     from click.core import ParameterSource
 
     from .index import current_dir
-    configured = ctx.get_parameter_source("index_dir") in (ParameterSource.COMMANDLINE,
-                                                            ParameterSource.ENVIRONMENT)
+    configured = ctx.get_parameter_source("index_dir") in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT) \
+        or bool(os.environ.get("QA_ARCHIVE_CONFIG"))          # a configured site never falls back to the samples
     sock = listen(host, port)
     port = sock.getsockname()[1]
     try:

@@ -95,6 +95,17 @@ def test_a_leading_dash_word_is_an_exclusion_not_an_option(run, sample_index):
     assert pasted.exit_code == 0 and json.loads(pasted.output)["hits"], pasted.output
 
 
+def test_a_pasted_question_never_lands_on_nothing(run):
+    pasted = ('你好，Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，报错 "io.seata.TransactionException: branch '
+              'status unknown"，业务上怎么防？')
+    assert json.loads(run("search", pasted, "--json").output)["total"] == 0     # the quoted error is nowhere
+    out = run("search", pasted).output
+    assert out.startswith("0 entries\nNothing matches the query as written; prior threads like it")
+    first = out.split("\n1. ", 1)[1].splitlines()
+    assert "@ray-huang" in first[0] and "悬挂" in out and "confident: this thread very likely answers it" in out
+    assert "prior threads" not in run("search", "zzqqxx").output               # nothing alike: nothing shown
+
+
 def test_a_page_past_the_end_says_so(run):
     result = run("search", "SOFA", "--page", "99")
     total = json.loads(run("search", "SOFA", "--json").output)["total"]
@@ -341,9 +352,16 @@ def test_a_first_run_serves_the_samples_from_their_own_index(tmp_path, served, m
 
 def test_a_configured_empty_index_is_refused_not_filled_with_samples(tmp_path, served, monkeypatch):
     from .conftest import SAMPLES
-    monkeypatch.chdir(SAMPLES.parent.parent)                       # data/posts is right here
-    for args, env in (([ "--index", str(tmp_path / "empty")], {}), ([], {"QA_ARCHIVE_INDEX": str(tmp_path / "e2")})):
+    clone = tmp_path / "clone"
+    (clone / "data").mkdir(parents=True)
+    (clone / "data" / "posts").symlink_to(SAMPLES)                 # a fresh clone: data/posts right here
+    monkeypatch.chdir(clone)
+    monkeypatch.delenv("QA_ARCHIVE_INDEX", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for args, env, where in ((["--index", str(tmp_path / "empty")], {}, tmp_path / "empty"),
+                             ([], {"QA_ARCHIVE_INDEX": str(tmp_path / "e2")}, tmp_path / "e2"),
+                             ([], {"QA_ARCHIVE_CONFIG": str(tmp_path / "site.yml")}, clone / "index")):
         result = CliRunner().invoke(cli, ["serve", "--port", "0", *args], env=env)
-        assert result.exit_code == 1 and "no index at " + str(tmp_path) in result.output
+        assert result.exit_code == 1 and f"no index at {where}" in result.output, result.output
         assert "sample" not in result.output
-    assert not served and not any((tmp_path / "empty").glob("gen-*"))
+    assert not served and not any((tmp_path / "empty").glob("gen-*")) and not (tmp_path / "cache").exists()
