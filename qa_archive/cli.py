@@ -367,6 +367,13 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
         qa-archive search '"全局锁" -TCC year:2020' --json
     """
     archive = open_archive(index_dir)
+    if project is not None and archive.registry.lookup(project) is None:
+        import difflib
+        names = {p.name.lower(): p.name for p in archive.registry.projects}
+        close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
+        raise click.BadParameter(f"no project named {project!r}" + (f"; did you mean {' or '.join(close)}?"
+                                                                    if close else "")
+                                 + " (`qa-archive projects` lists the projects)", param_hint="'--project'")
     res = archive.search(" ".join(query), project=project, asker=asker, after=after, before=before,
                          sort=sort, page=page, limit=limit)
     if as_json:
@@ -380,7 +387,9 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
         say(paint(f"note: {note}", "note", color_wanted(sys.stderr)), err=True)
     # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather
     # than "0 entries", the threads that answer something like it, as `qa-archive similar` finds them.
-    alike = archive.similar(" ".join(query), limit=5, project=project)["hits"] if not res["total"] \
+    # Only when the words are what found nothing: with a filter, "nothing" is the honest answer.
+    unfiltered = not any(res["filters"].get(k) for k in ("project", "asker", "after", "before", "year"))
+    alike = archive.similar(" ".join(query), limit=5)["hits"] if not res["total"] and unfiltered \
         and any(ch.isalnum() for ch in " ".join(query)) else []
     color, width = screen()
     with pager(ctx, no_pager):

@@ -67,6 +67,8 @@ def test_bad_queries_get_a_message_not_a_traceback(run):
     (["--after", "2021-13-01"], ["'--after'", "'2021-13-01' is not a date", "YYYY-MM-DD"]),
     (["--before", "yesterday"], ["'--before'", "'yesterday' is not a date"]),
     (["--sort", "best"], ["'--sort'", "'best' is not one of"]),
+    (["--project", "nosuch"], ["'--project'", "no project named 'nosuch' (`qa-archive projects` lists"]),
+    (["--project", "rpc"], ["'--project'", "no project named 'rpc'; did you mean SOFARPC"]),
 ])
 def test_a_bad_option_value_is_named_with_what_is_wrong(run, args, says):
     result = run("search", "mosn", *args)
@@ -104,6 +106,8 @@ def test_a_pasted_question_never_lands_on_nothing(run):
     first = out.split("\n1. ", 1)[1].splitlines()
     assert "@ray-huang" in first[0] and "悬挂" in out and "confident: this thread very likely answers it" in out
     assert "prior threads" not in run("search", "zzqqxx").output               # nothing alike: nothing shown
+    filtered = run("search", pasted, "--after", "2030-01-01").output              # a filter found nothing: say so
+    assert filtered.startswith("0 entries") and "prior threads" not in filtered
 
 
 def test_a_page_past_the_end_says_so(run):
