@@ -15,8 +15,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa_archive.terminal import (ESCAPE, RESET, URL, clip, color_wanted, display_width, fill, pad, paged,
-                                 pager_command, plural, wrap)
+from qa_archive.terminal import (
+    ESCAPE,
+    RESET,
+    URL,
+    clip,
+    color_wanted,
+    display_width,
+    fill,
+    pad,
+    paged,
+    pager_command,
+    plural,
+    wrap,
+)
 
 from .conftest import REPO
 
