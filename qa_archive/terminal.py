@@ -114,7 +114,7 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
     pos = 0
     for m in URL.finditer(text):
         url = m.group(0)
-        while url and url[-1] in URL_TAIL or (url.endswith(")") and url.count("(") < url.count(")")):
+        while url and (url[-1] in URL_TAIL or (url[-1] == ")" and url.count("(") < url.count(")"))):
             url = url[:-1]
         if len(url) <= len(m.group(0).split("://")[0]) + 3:
             continue
@@ -164,7 +164,8 @@ def _atoms(text: str) -> list[tuple[str, int, int, bool]]:
     return [tuple(a) for a in atoms]
 
 
-def _style_at(pieces: list[Piece]) -> tuple[str, list]:
+def _flatten(pieces: list[Piece]) -> tuple[str, list]:
+    """The pieces' text, and the style of each of its characters."""
     text = "".join(t for t, _ in pieces)
     styles = []
     for t, s in pieces:
@@ -190,7 +191,7 @@ def wrap(pieces: Iterable[Piece] | str, width: int, indent: str = "", subsequent
     if isinstance(pieces, str):
         pieces = [(pieces, None)]
     pieces = [(CONTROL.sub("", t.replace("\t", " ")), s) for t, s in pieces if t]
-    text, styles = _style_at(pieces)
+    text, styles = _flatten(pieces)
     sub = indent if subsequent_indent is None else subsequent_indent
     lines: list[list[Piece]] = []
     offset = 0
