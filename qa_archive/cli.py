@@ -142,6 +142,16 @@ def cli(ctx, no_pager):
 
 # ---------------------------------------------------------------------------------------------- ingest
 
+def _existing_file(ctx, param, value):
+    """A file that must exist, named by its absolute path when it does not ("-" is stdin)."""
+    if value is None or str(value) == "-":
+        return value
+    path = Path(os.path.abspath(os.path.expanduser(str(value))))
+    if not path.is_file():
+        raise click.BadParameter(f"{path} {'is a folder, not a file' if path.is_dir() else 'does not exist'}")
+    return path
+
+
 def load_sources(paths, url, config):
     from .parse import Source
     sources = [Source(Path(p), url) for p in paths]
@@ -174,7 +184,7 @@ def load_sources(paths, url, config):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--url", help="URL pattern linking each entry to its post: {dir}, {slug}, {path}.")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False),
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), callback=_existing_file,
               help="YAML file naming several sources: sources: [{path: ..., url: ...}].")
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
 @click.option("--wait", type=float, default=0, show_default=True,
@@ -249,7 +259,7 @@ def export(index_dir, output):
 
 
 @cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), callback=_existing_file)
 @index_option
 @click.option("--wait", type=float, default=0, help="Seconds to wait when another ingest holds the index.")
 @library_errors
@@ -263,8 +273,14 @@ def import_(file, index_dir, wait):
     from .index import import_threads
     from .models import Thread
 
+    name = "<stdin>" if str(file) == "-" else str(file)
+
     def threads():
-        for n, line in enumerate(file, 1):
+        with click.open_file(str(file), encoding="utf-8") as lines:
+            yield from parse(lines)
+
+    def parse(lines):
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -273,7 +289,7 @@ def import_(file, index_dir, wait):
                     raise TypeError("a line must be a JSON object")
                 yield Thread.from_dict(row)
             except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise click.ClickException(f"{file.name}:{n}: not an exported entry ({e})") from None
+                raise click.ClickException(f"{name}:{n}: not an exported entry ({e})") from None
 
     n = import_threads(threads(), index_dir, wait=wait)
     click.echo(f"{plural(n, 'entry')} imported into {index_dir}", err=True)

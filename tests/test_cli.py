@@ -187,6 +187,9 @@ def test_errors_name_absolute_paths(tmp_path, monkeypatch):
         assert result.exit_code == 1 and f"no index at {tmp_path}{os.sep}" in result.output, args
     missing = runner.invoke(cli, ["ingest", "no-such-folder", "--index", "ix"])
     assert missing.exit_code == 2 and str(tmp_path / "no-such-folder") in missing.output
+    for args, name in ((["import", "gone.jsonl"], "gone.jsonl"), (["ingest", "--config", "gone.yml"], "gone.yml")):
+        result = runner.invoke(cli, [*args, "--index", "ix"])
+        assert result.exit_code == 2 and f"{tmp_path / name} does not exist" in result.output, args
     monkeypatch.setenv("QA_ARCHIVE_INDEX", "from-env")
     assert str(tmp_path / "from-env") in runner.invoke(cli, ["search", "mosn"]).output
 
