@@ -144,6 +144,26 @@ def test_the_readme_documents_every_command():
         assert f"qa-archive {name}" in readme, name
 
 
+def test_the_readme_builds_the_real_archive_in_a_place_of_its_own():
+    """Its ingest of a real corpus names an index of its own (never `index/`, where a first run used to put the
+    samples), and the serve that follows uses the same one."""
+    from .conftest import REPO
+    blocks, block = [], []
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("    "):
+            block.append(line.strip())
+        elif block and line.strip() == "":
+            continue
+        elif block:
+            blocks.append(block)
+            block = []
+    ingests = [(b, i) for b in blocks for i, x in enumerate(b) if x.startswith("qa-archive ingest ../")]
+    assert ingests
+    for b, i in ingests:
+        assert "--index" in b[i] or any(x.startswith("export QA_ARCHIVE_INDEX=") for x in b[:i]), b[i]
+        assert "QA_ARCHIVE_INDEX=index" not in " ".join(b) and "--index index" not in " ".join(b)
+
+
 def test_a_terminal_gets_colour_and_its_width(sample_index, monkeypatch):
     from qa_archive.terminal import ESCAPE, display_width
     monkeypatch.setattr("qa_archive.cli.screen", lambda: (True, 60))
