@@ -31,6 +31,7 @@ URL_TAIL = ".,;:!?'\""
 # Kinsoku: no line starts with closing punctuation, none ends with opening punctuation.
 NO_START = set("，。、；：！？）》」』】〕〉”’…·,.;:!?)]}%")
 NO_END = set("（《「『【〔〈“‘([{")
+SEAMS = "./_-:,;=&?"                  # where a word wider than a line is cut, if one is in its second half
 DEFAULT_WIDTH = 100
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")   # an escape or a carriage return in the text would move the cursor
 
@@ -259,6 +260,11 @@ def _wrap_paragraph(text: str, styles: list, width: int, first: str, sub: str) -
                     flush()
                     continue
                 j, cols = i + 1, char_width(text[i])        # a column too narrow for one character
+            if j < end:                                     # prefer a seam: io.seata.| common/| long_|name
+                seam = max(text.rfind(c, i, j) for c in SEAMS)
+                if seam >= 0 and seam + 1 - i >= (j - i) // 2:
+                    cols -= display_width(text[seam + 1:j])
+                    j = seam + 1
             cur.extend(_slice(text, styles, i, j))
             used += cols
             has_text = True

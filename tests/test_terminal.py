@@ -76,6 +76,12 @@ def test_a_url_is_never_broken():
     assert URL.search("see https://x.io/a.").group(0) == "https://x.io/a."
 
 
+def test_a_word_wider_than_the_line_is_cut_at_a_seam():
+    assert fill("io.seata.common.exception.FrameworkException: boom", 30, color=False) == [
+        "io.seata.common.exception.", "FrameworkException: boom"]
+    assert fill("x" * 25, 10, color=False) == ["x" * 10, "x" * 10, "x" * 5]          # no seam: by columns
+
+
 def test_no_line_starts_with_closing_punctuation():
     text = "分支在一阶段提交本地事务之前，要先向 TC 申请这一行的全局锁。拿不到锁的一方会在本地重试。"
     for width in range(8, 40):
