@@ -235,7 +235,8 @@ def test_doctor_says_which_index_and_what_each_source_holds(run, sample_index):
     assert text.exit_code == 0, text.output
     out = text.output
     assert f"index       {sample_index} (from --index)" in out
-    assert "generation  gen-" in out and "schema      3 (this qa-archive reads 3)" in out
+    from qa_archive.index import SCHEMA_VERSION
+    assert "generation  gen-" in out and f"schema      {SCHEMA_VERSION} (this qa-archive reads {SCHEMA_VERSION})" in out
     assert "registry    " in out and "projects.yml (" in out
     assert "holds       27 entries from 9 posts in 1 source" in out
     assert str(SAMPLES) in out and "the sample posts" in out and "no source URL" in out
@@ -243,7 +244,8 @@ def test_doctor_says_which_index_and_what_each_source_holds(run, sample_index):
     data = json.loads(run("doctor", "--json").output)
     assert data["entries"] == 27 and data["posts"] == 9 and data["generation"].startswith("gen-")
     assert data["sources"] == [{"path": str(SAMPLES), "posts": 9, "entries": 27, "url_patterns": [],
-                                "exists": True, "sample": True}]
+                                "communities": ["posts"], "exists": True, "sample": True}]
+    assert "(community posts; no source URL; the sample posts)" in out
     assert data["registry"]["projects"] > 10 and data["problems"] == [] and data["warnings"] == []
     assert data["registry"]["recorded"].startswith(str(sample_index)) and data["registry"]["recorded"].endswith(".yml")
     assert data["registry"]["next_ingest_rereads"] is False and "only changed posts are read" in out
