@@ -184,6 +184,8 @@ def marked_title(title: str, highlights: dict | None) -> Markup:
 
 GREETING = re.compile(r"^\W*(你好|您好|大家好|各位|请问|请教|老师好|hi|hello|hey|dear)\b", re.I)
 QUESTION_MARK = re.compile(r"[?？]")
+ASKING = re.compile(r"(吗|呢|么|吧|如何解决|怎么办|怎么[弄做配改])$|^(how|what|why|where|when|which|can|could|does|do|is|are|"
+                    r"should)\s+\S+\s+\S+\s+\S+", re.I)     # a question without its question mark
 SENTENCE_END = re.compile(r"[。！!；;，,:：]\s*\S")
 
 
@@ -193,7 +195,7 @@ def looks_like_question(text: str) -> bool:
     text = (text or "").strip()
     if not text:
         return False
-    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text):
+    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text) or ASKING.search(text):
         return True
     cjk = len(re.findall(f"[{analysis.CJK}]", text))
     words = len(re.findall(r"[A-Za-z][\w.\-]*", text))
@@ -475,12 +477,13 @@ def project_info(name: str) -> dict:
 
 
 def project_view(info: dict, page) -> dict:
+    size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
     entries = archive().newest(info["count"] + 1, project=info["name"])
-    pages = max(1, math.ceil(len(entries) / PROJECT_PAGE_SIZE))
+    pages = max(1, math.ceil(len(entries) / size))
     page = whole_number(page or 1, 1, pages, "page")
-    start = (page - 1) * PROJECT_PAGE_SIZE
+    start = (page - 1) * size
     return {"project": info, "total": len(entries), "page": page, "pages": pages,
-            "entries": [card(e) for e in entries[start:start + PROJECT_PAGE_SIZE]]}
+            "entries": [card(e) for e in entries[start:start + size]]}
 
 
 def stats_view() -> dict:
