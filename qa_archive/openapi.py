@@ -18,9 +18,14 @@ def spec(max_query: int, max_limit: int, max_page: int) -> dict:
                  "highlights": {"type": "object", "properties": {"question": {"type": "string"},
                                                                   "answer": {"type": "string"}}},
                  "confident": {"type": "boolean"}}}
-    error = {"description": "Bad request", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"error": {"type": "object", "properties": {
-            "status": {"type": "integer"}, "message": {"type": "string"}}}}}}}}
+    def error_response(description):
+        return {"description": description, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"error": {"type": "object", "properties": {
+                "status": {"type": "integer"}, "code": {"type": ["string", "null"]},
+                "message": {"type": "string"}}}}}}}}
+    error = error_response("Bad request: the message says what to change")
+    missing = error_response("No such entry")
+    unavailable = error_response("The index is missing or being rebuilt")
     facet = {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"},
                                                                           "count": {"type": "integer"}}}}
 
@@ -69,12 +74,12 @@ def spec(max_query: int, max_limit: int, max_page: int) -> dict:
                     "responses": {"200": ok({"type": "object"}), "400": error}}},
             "/api/entries/{id}": {"get": {"summary": "One entry", "parameters": [
                 {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": ok(entry), "404": error}}},
+                "responses": {"200": ok(entry), "404": missing}}},
             "/api/projects": {"get": {"summary": "Projects with entry counts", "responses": {"200": ok({
                 "type": "object", "properties": {"projects": {"type": "array", "items": {"type": "object"}}}})}}},
             "/api/stats": {"get": {"summary": "Entries per project and year, index facts",
                                    "responses": {"200": ok({"type": "object"})}}},
             "/api/health": {"get": {"summary": "Liveness and the published index generation",
-                                    "responses": {"200": ok({"type": "object"}), "503": error}}},
+                                    "responses": {"200": ok({"type": "object"}), "503": unavailable}}},
         },
     }

@@ -52,6 +52,7 @@ CSP = ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe
 
 ASK_MAX_CHARS = 4000       # the search box takes a pasted question with its log lines, not a whole log file
 ASK_LIMIT = 5
+ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
 TITLE_CHARS = 90           # a result's title: the first question, cut at a word or character boundary
 ENTRY_TITLE_CHARS = 120
@@ -216,17 +217,34 @@ def ask(text: str, project: str | None = None) -> list[dict]:
         hits = similar(text[:ASK_MAX_CHARS], project=project)["hits"]
     except (QueryError, ArchiveError):
         return []
-    return [card(h, marks=False) for h in hits]
+    top = max((h.get("score") or 0 for h in hits), default=0)
+    # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
+    return [card(h, marks=False) for h in hits if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top]
 
 
-def safe_suggestion(text: str, suggestion: str | None) -> str | None:
-    """"Did you mean" never rewrites numbers, versions or quoted text: a suggestion that changes any of them is
-    dropped."""
+def safe_suggestion(text: str, suggestion: str | None, known=None) -> str | None:
+    """"Did you mean" only when it is sure: a suggestion that rewrites numbers, versions or quoted text, or replaces
+    a word the archive already has (`known(word)`), is dropped."""
     if not suggestion:
         return None
     kept = re.findall(r'"[^"]*"', text) + [w for w in re.findall(r"\S+", re.sub(r'"[^"]*"', " ", text))
                                            if re.search(r"\d", w)]
-    return suggestion if all(k in suggestion for k in kept) else None
+    if not all(k in suggestion for k in kept):
+        return None
+    replaced = set(text.split()) - set(suggestion.split())
+    if known is not None and any(known(w) for w in replaced):
+        return None
+    return suggestion
+
+
+def known_word(word: str) -> bool:
+    """Whether the archive has threads with this word (a word it has is no typo)."""
+    if ":" in word or word.startswith("-"):
+        return False
+    try:
+        return archive().search(text=word, limit=1)["total"] > 0
+    except (QueryError, ArchiveError):
+        return False
 
 
 # ---------------------------------------------------------------------------------------------- Markdown
@@ -431,7 +449,7 @@ def search_view(args: dict) -> tuple[dict, int]:
     if res is not None:
         res = dict(res, hits=[card(h) for h in res["hits"]],
                    notes=[message(n) for n in res.get("notes") or []],
-                   suggestion=None if question else safe_suggestion(text, res.get("suggestion")))
+                   suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
     view = {"query": text, "args": args, "question_like": question,
             "ask": {"hits": asked, "confident": any(h.get("confident") for h in asked)},
             "results": res,
@@ -511,8 +529,8 @@ def api_view() -> dict:
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
             example = None
             if method == "get":
-                required = {p["name"]: "…" for p in op.get("parameters") or [] if p.get("required")}
-                example = path.replace("{id}", "ID") + ("?" + urlencode(required) if required else "")
+                required = [p["name"] for p in op.get("parameters") or [] if p.get("required") and p["in"] == "query"]
+                example = path.replace("{id}", "ID") + ("?" + "&".join(f"{n}=…" for n in required) if required else "")
             operations.append({
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""), "example": example,
                 "parameters": [{"name": p["name"], "in": p.get("in"), "required": bool(p.get("required")),

@@ -248,6 +248,12 @@ def test_did_you_mean_never_rewrites_numbers_versions_or_quotes():
     assert safe_suggestion("Seata 1.4.2 回滚", "Seata 1.3.0 回滚") is None
     assert safe_suggestion('"global lock" seta', '"global log" seata') is None
     assert safe_suggestion("sofarcp 超时", "sofarpc 超时") == "sofarpc 超时"
+    assert safe_suggestion("Layotto Dapr", "Layotto data", known={"Dapr"}.__contains__) is None
+
+
+def test_did_you_mean_leaves_words_the_archive_has_alone(client):
+    assert client.get("/search.json?q=Layotto Dapr").get_json()["results"]["suggestion"] is None
+    assert client.get("/search.json?q=Layoto sequencer").get_json()["results"]["suggestion"] == "Layotto sequencer"
 
 
 def test_result_titles_hold_the_first_question_and_count_the_follow_ups(client):
