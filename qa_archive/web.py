@@ -112,6 +112,8 @@ def message(m, language: str | None = None) -> str:
         return m.render(language)
     if isinstance(m, dict) and "code" in m:
         return render_message(m["code"], m.get("params"), language)
+    if isinstance(getattr(m, "code", None), str) and isinstance(getattr(m, "params", None), dict):
+        return render_message(m.code, m.params, language)          # a coded note (a str with a code)
     m = str(m or "")
     if language != "zh":
         return m
