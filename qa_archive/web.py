@@ -36,12 +36,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from . import analysis
+from . import analysis, query
 from .index import IndexError_
 from .messages import ArchiveError, archive_name, catalogue
 from .messages import render as render_message
 from .openapi import spec
-from .search import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, Archive, QueryError
+from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded
+from .search import Archive
 from .similar import reply_markdown
 
 pages = Blueprint("pages", __name__)
@@ -85,43 +86,17 @@ def site_name() -> str:
     return archive_name(current_app.config.get("ARCHIVE_NAME"), g.get("lang", "zh"))
 
 
-# Until the library's errors carry codes, its English messages are translated for Chinese pages here.
-# Errors that carry a code (ArchiveError) never come through this table: they render from the catalogue.
-MESSAGES_ZH = [
-    (r"the query is empty.*", "请输入要搜索的词，或者一个筛选条件，例如 project:MOSN"),
-    (r"the query is too long \((\d+) characters; the limit is (\d+)\)", r"查询太长（\1 个字符，上限 \2）"),
-    (r"unbalanced quote: searched as plain words", "引号不成对：已按普通词搜索"),
-    (r"(\S+) is not a date .*; ignored", r"\1 不是日期（请用 YYYY-MM-DD、YYYY-MM 或 YYYY），已忽略"),
-    (r"year:(.*) is not a year; ignored", r"year:\1 不是年份，已忽略"),
-    (r"in:(.*) is not one of question, answer, title; ignored", r"in:\1 只能是 question、answer 或 title，已忽略"),
-    (r"(\w+): needs a value; ignored", r"\1: 缺少值，已忽略"),
-    (r"no known project named '(.*)'", r"没有名为 “\1” 的项目"),
-    (r"(page|limit) must be between (\d+) and (\d+).*", lambda m: f"{'页码' if m[1] == 'page' else '每页条数'}必须在 "
-                                                             f"{m[2]} 到 {m[3]} 之间"),
-    (r"(page|limit) must be a whole number.*", lambda m: f"{'页码' if m[1] == 'page' else '每页条数'}必须是整数"),
-    (r"sort must be .*", "排序只能是 relevance、date 或 oldest"),
-    (r"the text is empty.*", "内容为空：请把要匹配的问题发过来"),
-]
-
-
 def message(m, language: str | None = None) -> str:
-    """A library error or note in the reader's language: coded ones from the catalogue, plain strings (until every
-    message carries a code) through MESSAGES_ZH."""
+    """An error or a note in the reader's language, from the catalogue: errors (ArchiveError) and notes (a str
+    with a code) carry a code and parameters. Anything else is shown as it is."""
     language = language or g.get("lang", "zh")
     if isinstance(m, ArchiveError):
         return m.render(language)
     if isinstance(m, dict) and "code" in m:
         return render_message(m["code"], m.get("params"), language)
     if isinstance(getattr(m, "code", None), str) and isinstance(getattr(m, "params", None), dict):
-        return render_message(m.code, m.params, language)          # a coded note (a str with a code)
-    m = str(m or "")
-    if language != "zh":
-        return m
-    for pattern, zh in MESSAGES_ZH:
-        found = re.fullmatch(pattern, m)
-        if found:
-            return zh(found) if callable(zh) else found.expand(zh)
-    return m
+        return render_message(m.code, m.params, language)
+    return str(m or "")
 
 
 def error_code(e) -> str | None:
@@ -296,7 +271,7 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.jinja_env.globals.update(t=t, render_md=render_md, page_url=page_url, site_name=site_name,
-                                 ASK_MAX_CHARS=ASK_MAX_CHARS)
+                                 filter_fields=filter_fields, ASK_MAX_CHARS=ASK_MAX_CHARS)
     app.jinja_env.filters["message"] = message
 
     @app.before_request
@@ -410,20 +385,20 @@ def card(hit: dict, marks: bool = True) -> dict:
 
 
 def search_args() -> dict:
+    """The search's parameters: the text, one per key of the filter table, and sort and paging."""
     a = request.args
-    return {"text": a.get("q", ""), "project": a.get("project") or None, "asker": a.get("asker") or None,
-            "after": a.get("after") or None, "before": a.get("before") or None, "year": a.get("year") or None,
-            "sort": a.get("sort") or "relevance", "page": a.get("page") or 1, "limit": a.get("limit") or 10}
+    args = {"text": a.get("q", "")}
+    args.update({f.name: a.get(f.name) or None for f in query.FILTERS})
+    args.update(sort=a.get("sort") or "relevance", page=a.get("page") or 1, limit=a.get("limit") or 10)
+    return args
 
 
-def whole_number(value, low: int, high: int, name: str) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise QueryError(f"{name} must be a whole number between {low} and {high}, not {value!r}")
-    if not low <= n <= high:
-        raise QueryError(f"{name} must be between {low} and {high}, not {n}")
-    return n
+def filter_fields() -> list[dict]:
+    """The search form's filter fields, one per key of the filter table, with their values in this request."""
+    lang_ = g.get("lang", "zh")
+    return [{"name": f.name, "type": f.type, "label": f.help.get(lang_) or f.help.get("en", f.name),
+             "example": f.example, "value": request.args.get(f.name, ""),
+             "options": list(query.FIELDS) + ["title"] if f.type == "fields" else None} for f in query.FILTERS]
 
 
 # ---------------------------------------------------------------------------------------------- views
@@ -500,7 +475,7 @@ def project_view(info: dict, page) -> dict:
     size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
     entries = archive().newest(info["count"] + 1, project=info["name"])
     pages = max(1, math.ceil(len(entries) / size))
-    page = whole_number(page or 1, 1, pages, "page")
+    page = bounded(page or 1, 1, pages, "page")
     start = (page - 1) * size
     return {"project": info, "total": len(entries), "page": page, "pages": pages,
             "entries": [card(e) for e in entries[start:start + size]]}
@@ -519,7 +494,7 @@ def bar_chart(rows: list[dict]) -> dict:
 
 
 def openapi_spec() -> dict:
-    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE)
+    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE, query.FILTERS)
 
 
 def api_view() -> dict:
@@ -572,9 +547,9 @@ def home():
 @pages.route("/search")
 def search():
     args = search_args()
-    if not args["text"].strip() and not any(args[k] for k in ("project", "asker", "after", "before", "year")):
+    if not args["text"].strip() and not any(args[f.name] for f in query.FILTERS):
         if wants_json():
-            raise QueryError("the query is empty: type a few words, or a filter such as project:MOSN")
+            raise QueryError("query.empty")
         return redirect(url_for("pages.home"))
     view, status = search_view(args)
     return respond("search.html", view, status)

@@ -679,3 +679,17 @@ def test_the_test_command_installs_a_cjk_font():
     command = ci.strip().splitlines()[-1]
     assert f"    {command}\n" in readme, "the README's test command and .ci/run must stay identical"
     assert "fonts-noto-cjk" in command and "chromium" in command
+
+
+def test_the_filter_form_narrows_a_search(page: Page, server: str):
+    page.goto(f"{server}/search?{urlencode({'q': '会不会'})}")
+    details = page.locator("details#filters")
+    expect(details).not_to_have_attribute("open", "")
+    details.locator("summary").click()
+    page.locator("#f-year").fill("2019")
+    page.locator("#f-year").press("Enter")
+    page.wait_for_url(lambda url: query(url).get("year") == ["2019"])
+    expect(page.locator("details#filters")).to_have_attribute("open", "")
+    expect(page.locator("#facet-years a.on")).to_contain_text("2019")
+    for t in page.locator("#hits time").all():
+        assert t.get_attribute("datetime").startswith("2019")

@@ -430,3 +430,27 @@ def test_every_interface_string_has_both_languages():
     for tpl in (messages.UI.parent / "templates").glob("*.*"):
         used |= set(re.findall(r"\bt\('([\w.]+)'", tpl.read_text(encoding="utf-8")))
     assert used and used <= set(ui), used - set(ui)
+
+
+def test_a_filter_key_from_the_table_reaches_the_form_the_api_and_its_page(sample_index, monkeypatch):
+    """Adding a key to the filter table is all it takes: the search form gets its field, the help names it, the
+    OpenAPI document and the API page list the parameter, and a search by it is applied."""
+    from whoosh import query as Q
+
+    from qa_archive import query
+    fake = query.Filter("source", "text", {"en": "only entries of this post", "zh": "只看这篇文章的问答"},
+                        lambda v, r, notes: v, lambda vs: Q.Or([Q.Term("source", v) for v in vs]), example="x.md")
+    monkeypatch.setattr(query, "FILTERS", query.FILTERS + (fake,))
+    monkeypatch.setattr(query, "BY_NAME", dict(query.BY_NAME, source=fake))
+    monkeypatch.setattr(query, "FILTER_KEYS", query.FILTER_KEYS | {"source"})
+    c = create_app(sample_index, {"TESTING": True}).test_client()
+    one = c.get("/api/search?q=Seata&limit=1").get_json()["hits"][0]["source"]
+    page = c.get("/search", query_string={"q": "Seata", "source": one, "lang": "zh"}).text
+    assert f'name="source" value="{one}"' in page and "只看这篇文章的问答" in page and "source:x.md" in page
+    data = c.get("/search.json", query_string={"q": "Seata", "source": one}).get_json()
+    assert {h["source"] for h in data["results"]["hits"]} == {one}
+    params = c.get("/api/openapi.json").get_json()["paths"]["/api/search"]["get"]["parameters"]
+    assert any(p["name"] == "source" and "this post" in p["description"] for p in params)
+    assert "<code>source</code>" in c.get("/api").text
+    # the hidden fields of a project page's form carry table keys too
+    assert 'type="hidden" name="project" value="Seata"' in c.get("/p/Seata").text
