@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode
 
+import yaml
 from flask import (
     Blueprint,
     Flask,
@@ -256,15 +257,17 @@ def render_md(text: str | None) -> str:
 def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | None = None) -> Flask:
     """The application. Config: INDEX_DIR; BASE_URL (absolute URLs in feeds and permalinks behind a proxy; else
     QA_ARCHIVE_BASE_URL, else the request's host); ARCHIVE_NAME (the display name; else QA_ARCHIVE_NAME, else a
-    neutral default)."""
+    neutral default); CONFIG_FILE (else QA_ARCHIVE_CONFIG): a config whose `archive: {name, base_url}` fills in
+    the two when neither is set otherwise."""
     root = Path(__file__).resolve().parent
     app = Flask(__name__, template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    test_config = dict(test_config or {})
+    archive_cfg = archive_settings(test_config.get("CONFIG_FILE") or os.environ.get("QA_ARCHIVE_CONFIG"))
     app.config.update(INDEX_DIR=str(index_dir or os.environ.get("QA_ARCHIVE_INDEX", "index")),
-                      BASE_URL=os.environ.get("QA_ARCHIVE_BASE_URL") or None,
-                      ARCHIVE_NAME=os.environ.get("QA_ARCHIVE_NAME") or None,
+                      BASE_URL=os.environ.get("QA_ARCHIVE_BASE_URL") or archive_cfg.get("base_url") or None,
+                      ARCHIVE_NAME=os.environ.get("QA_ARCHIVE_NAME") or archive_cfg.get("name") or None,
                       MAX_CONTENT_LENGTH=256 * 1024)        # a question, not an upload: larger bodies get a 413
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["archive"] = Archive(app.config["INDEX_DIR"])
@@ -300,6 +303,19 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
         return render_template("error.html", v=view), status, allow
 
     return app
+
+
+def archive_settings(path: str | os.PathLike | None) -> dict:
+    """The `archive:` section of a config file (the one `ingest --config` reads): `name`, `base_url`."""
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            cfg = yaml.safe_load(f) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ValueError(f"cannot read the config file {Path(path).absolute()}: {e}") from None
+    section = cfg.get("archive") if isinstance(cfg, dict) else None
+    return {k: str(v) for k, v in (section or {}).items() if k in ("name", "base_url") and v}
 
 
 def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:

@@ -454,3 +454,16 @@ def test_a_filter_key_from_the_table_reaches_the_form_the_api_and_its_page(sampl
     assert "<code>source</code>" in c.get("/api").text
     # the hidden fields of a project page's form carry table keys too
     assert 'type="hidden" name="project" value="Seata"' in c.get("/p/Seata").text
+
+
+def test_name_and_base_url_from_a_config_file(sample_index, tmp_path, monkeypatch):
+    monkeypatch.delenv("QA_ARCHIVE_NAME", raising=False)
+    monkeypatch.delenv("QA_ARCHIVE_BASE_URL", raising=False)
+    cfg = tmp_path / "sources.yml"
+    cfg.write_text("sources:\n  - path: posts\narchive:\n  name: Optech 问答\n  base_url: https://qa.example.org\n",
+                   encoding="utf-8")
+    c = create_app(sample_index, {"TESTING": True, "CONFIG_FILE": str(cfg)}).test_client()
+    assert "<title>Optech 问答</title>" in c.get("/").text
+    assert "<id>https://qa.example.org/q/" in c.get("/feed.atom").text
+    monkeypatch.setenv("QA_ARCHIVE_NAME", "环境变量优先")
+    assert "<title>环境变量优先</title>" in create_app(sample_index, {"CONFIG_FILE": str(cfg)}).test_client().get("/").text
