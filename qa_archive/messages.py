@@ -27,14 +27,24 @@ def _load(path: Path) -> dict:
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    """code -> {"zh": template, "en": template}; templates use str.format fields named by the parameters."""
-    merged = _load(UI)
-    merged.update(_load(CATALOGUE))
-    return merged
+    """The library's codes: code -> {"zh": template, "en": template}; templates use str.format fields named by the
+    parameters."""
+    return _load(CATALOGUE)
+
+
+@lru_cache(maxsize=1)
+def interface() -> dict[str, dict[str, str]]:
+    """The web interface's strings and its own error codes (`web.*`, `http.*`); a key may add `en_one`/`zh_one`,
+    the form for a count of one."""
+    return _load(UI)
+
+
+def known(code: str) -> bool:
+    return code in catalogue() or code in interface()
 
 
 def render(code: str, params: dict | None = None, lang: str = "en") -> str:
-    entry = catalogue().get(code)
+    entry = catalogue().get(code) or interface().get(code)
     if entry is None:
         return code
     params = params or {}

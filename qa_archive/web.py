@@ -39,7 +39,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import analysis, query
 from .index import IndexError_
-from .messages import ArchiveError, archive_name, catalogue
+from .messages import ArchiveError, archive_name, known
 from .messages import render as render_message
 from .openapi import spec
 from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded
@@ -324,7 +324,7 @@ def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:
         return e.status, e.code, e
     if isinstance(e, HTTPException):
         status = e.code or 500
-        code = f"http.{status}" if f"http.{status}" in catalogue() else "http.other"
+        code = f"http.{status}" if known(f"http.{status}") else "http.other"
         err = WebError(status, code, path=request.path, method=request.method, allow=allow, http_status=status)
         return status, code, err
     if isinstance(e, IndexError_):
