@@ -52,7 +52,8 @@ api = Blueprint("api", __name__, url_prefix="/api")
 CSP = ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
-ASK_MAX_CHARS = 4000       # the search box takes a pasted question with its log lines, not a whole log file
+ASK_MAX_CHARS = 4000       # the ask page takes a pasted question with its log lines, not a whole log file
+SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, escaped) stays within 4 KB
 ASK_LIMIT = 5
 ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
@@ -274,7 +275,8 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.jinja_env.globals.update(t=t, render_md=render_md, page_url=page_url, site_name=site_name,
-                                 filter_fields=filter_fields, ASK_MAX_CHARS=ASK_MAX_CHARS)
+                                 filter_fields=filter_fields, ASK_MAX_CHARS=ASK_MAX_CHARS,
+                                 SEARCH_BOX_CHARS=SEARCH_BOX_CHARS)
     app.jinja_env.filters["message"] = message
 
     @app.before_request
@@ -453,6 +455,17 @@ def search_view(args: dict) -> tuple[dict, int]:
     return view, (400 if error and not asked else 200)
 
 
+def ask_view(text: str, project: str | None = None) -> dict:
+    """The ask page: a question in the reader's own words, several lines with its logs if need be (a text area
+    keeps the line breaks that a search box drops, so the matcher can set log lines aside)."""
+    text = (text or "").strip()
+    asked = ask(text, project=project) if text else []
+    return {"question": text, "project": project, "ask": {"hits": asked,
+                                                         "confident": any(h.get("confident") for h in asked)},
+            "search_url": url_for("pages.search", q=" ".join(text.split())) if 0 < len(text) <= MAX_QUERY_CHARS
+            else None}
+
+
 def entry_view(entry_id: str) -> dict:
     arch = archive()
     e = arch.get(entry_id)
@@ -569,6 +582,18 @@ def search():
         return redirect(url_for("pages.home"))
     view, status = search_view(args)
     return respond("search.html", view, status)
+
+
+@pages.route("/ask.json", methods=["GET", "POST"])
+@pages.route("/ask", methods=["GET", "POST"])
+def ask_page():
+    """GET shows the form (filled from ?q=, answered when it is given); POST answers the form's text, which
+    may be longer than a URL can carry."""
+    form = request.form if request.method == "POST" else request.args
+    text = form.get("q", "")
+    if request.method == "POST" and not text.strip():
+        raise QueryError("similar.empty")
+    return respond("ask.html", ask_view(text, form.get("project") or None))
 
 
 @pages.route("/q/<entry_id>.json")

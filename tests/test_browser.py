@@ -693,3 +693,29 @@ def test_the_filter_form_narrows_a_search(page: Page, server: str):
     expect(page.locator("#facet-years a.on")).to_contain_text("2019")
     for t in page.locator("#hits time").all():
         assert t.get_attribute("datetime").startswith("2019")
+
+
+PASTED_LOG = """大家好，我们在用 Seata 1.4.2 的 TCC 模式。
+2021-09-01 10:00:01 ERROR [DefaultRMHandler] branch rollback failed
+io.seata.common.exception.FrameworkException: TCC resource is not available
+    at io.seata.rm.tcc.TCCResourceManager.branchRollback(TCCResourceManager.java:120)
+排查下来是 Cancel 比 Try 先到了参与者，这种情况会出什么问题？"""
+
+
+def test_the_ask_page_keeps_pasted_log_lines(make_page, server: str, artifacts: Path):
+    """A search box drops line breaks; the ask page's text area keeps them, so the log lines are set aside."""
+    page = make_page(viewport={"width": 1366, "height": 800})
+    page.goto(server + "/search?" + urlencode({"q": PASTED_QUESTION}))
+    page.locator("#to-ask").click()
+    page.wait_for_url(re.compile(r"/ask\?"))
+    area = page.locator("textarea#question")
+    expect(area).to_have_value(PASTED_QUESTION)
+    area.fill(PASTED_LOG)
+    page.locator("form.ask-form button").click()
+    page.wait_for_url(re.compile(r"/ask$"))
+    expect(area).to_have_value(PASTED_LOG)
+    top3 = [li.locator("a.hit-title").inner_text() for li in page.locator("#ask-hits > li").all()[:3]]
+    assert any(EXPECTED_PRIOR in t for t in top3), top3
+    expect(page.locator("#ask-hits > li").first.locator(".badge")).to_be_visible()
+    no_horizontal_scroll(page, page.viewport_size["width"])
+    page.screenshot(path=str(artifacts / "ask-page-1366.png"), full_page=True)

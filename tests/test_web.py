@@ -467,3 +467,26 @@ def test_name_and_base_url_from_a_config_file(sample_index, tmp_path, monkeypatc
     assert "<id>https://qa.example.org/q/" in c.get("/feed.atom").text
     monkeypatch.setenv("QA_ARCHIVE_NAME", "环境变量优先")
     assert "<title>环境变量优先</title>" in create_app(sample_index, {"CONFIG_FILE": str(cfg)}).test_client().get("/").text
+
+
+PASTED_LOG = """大家好，我们在用 Seata 1.4.2 的 TCC 模式。
+2021-09-01 10:00:01 ERROR [DefaultRMHandler] branch rollback failed
+io.seata.common.exception.FrameworkException: TCC resource is not available
+    at io.seata.rm.tcc.TCCResourceManager.branchRollback(TCCResourceManager.java:120)
+排查下来是 Cancel 比 Try 先到了参与者，这种情况会出什么问题？"""
+
+
+def test_the_ask_page_takes_several_lines_and_answers_them(client):
+    form = client.get("/ask")
+    assert form.status_code == 200 and "<textarea" in form.text and 'method="post"' in form.text
+    r = client.post("/ask", data={"q": PASTED_LOG})
+    assert r.status_code == 200 and 'id="ask-hits"' in r.text and "很可能就是这个" in r.text
+    data = client.post("/ask.json", data={"q": PASTED_LOG}).get_json()
+    assert data["ask"]["confident"] and "Cancel 比 Try 先到达" in data["ask"]["hits"][0]["headline"]
+    assert shown(r.text)["ask-hits"] == [h["id"] for h in data["ask"]["hits"]]
+    assert client.get("/ask.json", query_string={"q": PASTED_LOG}).get_json() == data
+    empty = client.post("/ask.json", data={"q": "  "})
+    assert empty.status_code == 400 and empty.get_json()["error"]["code"] == "similar.empty"
+    # the search page hands a question over to the ask page, where longer pastes fit
+    page = client.get("/search", query_string={"q": PASTED})
+    assert 'id="to-ask"' in page.text
