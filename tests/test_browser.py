@@ -681,7 +681,8 @@ def test_the_test_command_installs_a_cjk_font():
     assert "fonts-noto-cjk" in command and "chromium" in command
 
 
-def test_the_filter_form_narrows_a_search(page: Page, server: str):
+def test_the_filter_form_narrows_a_search(make_page, server: str, artifacts: Path):
+    page = make_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
     page.goto(f"{server}/search?{urlencode({'q': '会不会'})}")
     details = page.locator("details#filters")
     expect(details).not_to_have_attribute("open", "")
@@ -693,6 +694,8 @@ def test_the_filter_form_narrows_a_search(page: Page, server: str):
     expect(page.locator("#facet-years a.on")).to_contain_text("2019")
     for t in page.locator("#hits time").all():
         assert t.get_attribute("datetime").startswith("2019")
+    no_horizontal_scroll(page, 390)
+    page.screenshot(path=str(artifacts / "filters-390.png"))
 
 
 PASTED_LOG = """大家好，我们在用 Seata 1.4.2 的 TCC 模式。
