@@ -490,3 +490,25 @@ def test_the_ask_page_takes_several_lines_and_answers_them(client):
     # the search page hands a question over to the ask page, where longer pastes fit
     page = client.get("/search", query_string={"q": PASTED})
     assert 'id="to-ask"' in page.text
+
+
+def test_questions_about_the_real_archive_find_their_threads(corpus_index):
+    """The 45 gold paraphrases (a reader's own words for a thread of the shared corpus), typed into the search box
+    and pasted into the ask page with a greeting, a version and log lines: the page always shows prior threads,
+    and the right one is among the first three."""
+    from qa_archive.evaluation import load_gold, rank_of
+
+    from .conftest import GOLD
+    c = create_app(corpus_index, {"TESTING": True}).test_client()
+    golds = [g for g in load_gold(GOLD) if g.queries.get("paraphrase")]
+    assert len(golds) >= 40
+    typed, pasted = [], []
+    for g in golds:
+        text = g.queries["paraphrase"]
+        page = c.get("/search.json", query_string={"q": text}).get_json()
+        assert page["question_like"] and page["ask"]["hits"], text
+        typed.append(rank_of(page["ask"]["hits"], g))
+        log = f"大家好，我们用的是 2.1.0 版本。\n2021-09-01 10:00:01 ERROR [main] IllegalStateException\n{text}\n谢谢！"
+        pasted.append(rank_of(c.post("/ask.json", data={"q": log}).get_json()["ask"]["hits"], g))
+    for ranks in (typed, pasted):
+        assert sum(1 for r in ranks if r and r <= 3) / len(ranks) >= 0.93, ranks
