@@ -580,6 +580,10 @@ def search():
         if wants_json():
             raise QueryError("query.empty")
         return redirect(url_for("pages.home"))
+    if not wants_json() and "" in request.args.values():
+        # the filter form sends its empty fields too: the address to share and bookmark leaves them out
+        kept = [(k, v) for k, v in request.args.items(multi=True) if v != ""]
+        return redirect(url_for("pages.search") + "?" + urlencode(kept))
     view, status = search_view(args)
     return respond("search.html", view, status)
 

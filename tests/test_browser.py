@@ -690,6 +690,7 @@ def test_the_filter_form_narrows_a_search(make_page, server: str, artifacts: Pat
     page.locator("#f-year").fill("2019")
     page.locator("#f-year").press("Enter")
     page.wait_for_url(lambda url: query(url).get("year") == ["2019"])
+    assert "asker=" not in page.url and "project=" not in page.url       # empty fields leave the address
     expect(page.locator("details#filters")).to_have_attribute("open", "")
     expect(page.locator("#facet-years a.on")).to_contain_text("2019")
     for t in page.locator("#hits time").all():
