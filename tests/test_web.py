@@ -2,11 +2,16 @@
 hostile post content that must never execute."""
 from __future__ import annotations
 
-import pytest
+import re
+from html.parser import HTMLParser
 
+import pytest
+import yaml
+
+from qa_archive import messages
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.web import create_app
+from qa_archive.web import create_app, looks_like_question, safe_suggestion, shorten
 
 from .conftest import write_post
 
@@ -176,13 +181,6 @@ def test_a_wrong_method_gets_405_with_allow(client):
 
 # ---------------------------------------------------------------------------------------------- pages for people
 
-import re  # noqa: E402
-from html.parser import HTMLParser  # noqa: E402
-
-import yaml  # noqa: E402
-
-from qa_archive import messages  # noqa: E402
-from qa_archive.web import looks_like_question, safe_suggestion, shorten  # noqa: E402
 
 PASTED = ('大家好，我们用的是 Seata 1.4.2 的 TCC 模式，日志里看到 "Cancel 比 Try 先到达"，'
           '请问这种情况会出什么问题，该怎么处理？')
