@@ -328,6 +328,8 @@ def test_serve_passes_the_base_url_to_the_app(sample_index, served, monkeypatch)
     assert result.exit_code == 0, result.output
     assert served[-1]["app"].config["BASE_URL"] == "https://qa.example.org/archive"
     assert "as https://qa.example.org/archive/" in result.output
+    feed = served[-1]["app"].test_client().get("/feed.atom").get_data(as_text=True)      # what the web does with it
+    assert "<id>https://qa.example.org/archive/q/" in feed and "localhost" not in feed
     monkeypatch.setenv("QA_ARCHIVE_BASE_URL", "http://proxy.local:9000")
     assert runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"]).exit_code == 0
     assert served[-1]["app"].config["BASE_URL"] == "http://proxy.local:9000"
