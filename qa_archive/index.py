@@ -33,7 +33,7 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 4             # 4: entries carry their community
+SCHEMA_VERSION = 5             # 4: entries carry their community; 5: English words stemmed, spelling fields
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
