@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from qa_archive import embed, similar  # noqa: E402
+from qa_archive.evaluation import similarity  # noqa: E402
 from qa_archive.models import fold  # noqa: E402
 
 RRF_K = 60
@@ -75,6 +76,14 @@ def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
         qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"]} & ids, "set": "hard"})
     qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "hard"} for q in hard["near_miss"]]
     qs += [{"text": q, "kind": "off_topic", "targets": set(), "set": "hard"} for q in hard["off_topic"]]
+    # The same thread posted twice (a weekly and a retrospect) answers the question either way
+    by_id = {t["id"]: t for t in threads}
+    for q in qs:
+        for tid in list(q["targets"]):
+            t = by_id[tid]
+            q["targets"] |= {o["id"] for o in threads if o["id"] != tid
+                             and similarity(o["question"], t["question"]) >= 0.9
+                             and similarity(o.get("answer"), t.get("answer")) >= 0.6}
     missing = [q["text"][:40] for q in qs if q["kind"] == "paraphrase" and not q["targets"]]
     if missing:
         print(f"warning: {len(missing)} paraphrases whose thread is not in the index: {missing[:3]}", file=sys.stderr)
