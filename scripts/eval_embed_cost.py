@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -59,8 +61,10 @@ def main():
     gen = archive.current()
     n = max(gen.docs) + 1
     started = time.perf_counter()
-    _, embedded = embed.generation_vectors(gen.path, [gen.docs.get(i) for i in range(n)], model)
+    matrix, embedded = embed.generation_vectors(gen.path, [gen.docs.get(i) for i in range(n)], model)
     took = time.perf_counter() - started
+    whole = np.linalg.norm(matrix[:, 0] + matrix[:, 1], axis=1)
+    gen.cached(f"vectors:{model.name}", lambda: (matrix, np.where(whole == 0, 1.0, whole)))
     print(f"ingest: {len(gen.docs)} entries, {embedded} texts embedded in {took:.1f} s "
           f"({1000 * took / max(len(gen.docs), 1):.0f} ms per entry)")
 
