@@ -121,7 +121,7 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
         qa-archive ingest ../shared/corpus/sofastack.tech --url 'https://www.sofastack.tech/blog/{dir}/'
         qa-archive ingest --config sources.yml --rebuild
     """
-    from .index import ingest as run_ingest
+    from .ingest import ingest as run_ingest
     from .projects import Registry
     if not paths and not config:
         raise click.UsageError("give one or more PATHs to ingest, or --config FILE")
@@ -378,7 +378,7 @@ def serve(index_dir, host, port, workers, threads, dev):
     # a fresh clone's first run: never into a directory that holds (or held) an index
     if SAMPLE_POSTS.is_dir() and not any(p.name != ".gitkeep" for p in Path(index_dir).glob("*")) \
             and not (Path(index_dir) / "current").is_symlink():
-        from .index import ingest as run_ingest
+        from .ingest import ingest as run_ingest
         from .parse import Source
         from .projects import Registry
         click.echo(f"The index at {index_dir} is empty: ingesting the sample posts in {SAMPLE_POSTS} first.", err=True)

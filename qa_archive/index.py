@@ -13,36 +13,31 @@ releases when its holder dies, so a killed ingest never leaves a stale lock behi
 """
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from . import __version__
 from .analysis import analyzer
+from .messages import ArchiveError
 from .models import Thread
-from .projects import Registry, squash
-
-if TYPE_CHECKING:
-    from .parse import Source
+from .projects import squash
 
 SCHEMA_VERSION = 3
-EXTRACTOR_VERSION = 5          # bump when extraction changes: every post is read again on the next ingest
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
-class IndexError_(Exception):
+class IndexError_(ArchiveError):
     """The index is missing, busy, damaged or from another version. The message says what to do."""
 
 
@@ -68,7 +63,6 @@ def schema() -> Schema:
 
 def document(t: Thread) -> dict:
     """One thread as a Whoosh document. `doc` keeps the whole thread for display and export."""
-    import datetime as dt
     d = t.to_dict()
     fields = {
         "id": t.id, "source": t.source, "title": t.title,
@@ -112,25 +106,22 @@ def read_manifest(gen: Path | None) -> dict:
 def open_current(index_dir: Path):
     """(whoosh index, generation path, manifest) of the published index, or IndexError_ saying what is wrong."""
     index_dir = Path(index_dir)
+    where = str(index_dir.absolute())
     gen = current_dir(index_dir)
     if gen is None:
         if (index_dir / "current").is_symlink():
-            raise IndexError_(f"the index at {index_dir} is damaged (its published generation is missing); "
-                              "run `qa-archive ingest --rebuild`")
-        raise IndexError_(f"no index at {index_dir}: run `qa-archive ingest PATH --index {index_dir}` first")
+            raise IndexError_("index.damaged", path=where)
+        raise IndexError_("index.missing", path=where)
     manifest = read_manifest(gen)
     if manifest.get("schema") != SCHEMA_VERSION:
-        raise IndexError_(f"the index at {index_dir} was written by another version of qa-archive (schema "
-                          f"{manifest.get('schema')}, this one reads {SCHEMA_VERSION}); run "
-                          "`qa-archive ingest --rebuild`")
+        raise IndexError_("index.schema", path=where, found=manifest.get("schema"), expected=SCHEMA_VERSION)
     try:
         ix = windex.open_dir(str(gen))
         with ix.reader() as reader:          # opens every segment: a missing or damaged file shows here
             reader.doc_count()
         return ix, gen, manifest
     except Exception as e:  # whoosh raises many kinds for a damaged directory
-        raise IndexError_(f"the index at {index_dir} cannot be opened ({type(e).__name__}: {e}); run "
-                          "`qa-archive ingest --rebuild`") from None
+        raise IndexError_("index.unreadable", path=where, error=f"{type(e).__name__}: {e}") from None
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -148,8 +139,7 @@ def write_lock(index_dir: Path, wait: float = 0.0):
                 break
             except OSError as e:
                 if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
-                    raise IndexBusy(f"the index at {index_dir} is busy: another ingest is writing it "
-                                    "(use --wait SECONDS to wait for it)") from None
+                    raise IndexBusy("index.busy", path=str(index_dir.absolute())) from None
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
@@ -199,145 +189,83 @@ def _clean(index_dir: Path, keep: Path):
             shutil.rmtree(g, ignore_errors=True)
 
 
-class _Unchanged(Exception):
-    """No post changed: there is nothing to publish."""
+class Draft:
+    """A new generation being written under the write lock, published only by `publish()`.
 
+        with Draft(index_dir, wait) as draft:       # lock held, unpublished gen-* folder made
+            writer = draft.start(copy=True)         # a Whoosh writer on a copy of the published generation
+            ...                                      # writer.add_document / delete_by_term
+            draft.publish(manifest, files)          # commit, snapshot, manifest, then the atomic swap
 
-@dataclass
-class IngestReport:
-    posts_read: int = 0
-    posts_unchanged: int = 0
-    posts_skipped: int = 0
-    posts_failed: int = 0
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    problems: list = field(default_factory=list)     # (source, message, fatal)
-    warnings: list = field(default_factory=list)     # (source, message)
-    generation: str = ""
-    seconds: float = 0.0
+    Leaving the block without `publish()` (an exception, or `discard()` when nothing changed) removes the folder
+    and keeps the published generation serving. `published` is the generation current afterwards.
+    """
 
-    def as_dict(self):
-        return {k: v for k, v in self.__dict__.items()}
+    def __init__(self, index_dir: Path, wait: float = 0.0):
+        self.index_dir = Path(index_dir)
+        self.wait = wait
+        self.previous: Path | None = None
+        self.path: Path | None = None
+        self.published: Path | None = None
+        self.writer = None
+        self._ix = None
+        self._lock = None
 
+    @property
+    def previous_manifest(self) -> dict:
+        return read_manifest(self.previous)
 
-def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: bool = False, wait: float = 0.0,
-           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
-    """Read the posts under each source into a new generation of the index, and publish it."""
-    from .parse import find_posts  # the reading side (search) never needs the Markdown machinery
-    started = time.monotonic()
-    index_dir = Path(index_dir)
-    report = IngestReport()
-    with write_lock(index_dir, wait):
-        old_gen = current_dir(index_dir)
-        old = read_manifest(old_gen) if not rebuild else {}
-        fingerprint = _fingerprint(registry)
-        if old and (old.get("schema") != SCHEMA_VERSION or old.get("fingerprint") != fingerprint):
-            old = dict(old, posts={})           # new extractor or registry: read every post again
-            copy_old = False
-        else:
-            copy_old = bool(old)
-        _clean(index_dir, keep=old_gen or index_dir)
-        gen = _new_generation(index_dir)
+    def __enter__(self) -> Draft:
+        self._lock = write_lock(self.index_dir, self.wait)
+        self._lock.__enter__()
         try:
-            if copy_old and old_gen is not None:
-                shutil.copytree(old_gen, gen, dirs_exist_ok=True)
-                (gen / "manifest.json").unlink(missing_ok=True)
-                ix = windex.open_dir(str(gen))
-            else:
-                ix = windex.create_in(str(gen), schema())
-            posts = dict(old.get("posts") or {})
-            roots = [str(s.root.resolve()) for s in sources]
-            seen: set[str] = set()
-            files = [(s, f) for s in sources for f in find_posts(s.root)]
-            writer = ix.writer(limitmb=128)
-            try:
-                for n, (src, path) in enumerate(files, 1):
-                    if progress:
-                        progress(n, len(files), str(path))
-                    _ingest_one(src, path, posts, seen, writer, registry, report, str(src.root.resolve()))
-                for source, info in list(posts.items()):
-                    if info.get("root") in roots and source not in seen:
-                        writer.delete_by_term("source", source)
-                        report.removed += len(info.get("ids") or [])
-                        del posts[source]
-                if copy_old and not report.posts_read and not report.removed:
-                    writer.cancel()             # nothing changed: the published generation stays
-                    raise _Unchanged
-                writer.commit(optimize=True)
-            except BaseException:
-                if not writer.is_closed:
-                    writer.cancel()
-                raise
-            write_snapshot(gen, ix)
-            total = sum(len(v.get("ids") or []) for v in posts.values())
-            manifest = {"schema": SCHEMA_VERSION, "fingerprint": fingerprint, "version": __version__,
-                        "created": _now(), "entries": total,
-                        "posts": posts, "report": {k: v for k, v in report.as_dict().items()
-                                                   if k not in ("problems", "warnings")}}
-            _write_json(gen / "manifest.json", manifest)
-            _publish(index_dir, gen)
-        except _Unchanged:
-            shutil.rmtree(gen, ignore_errors=True)
-            gen = old_gen
+            self.previous = current_dir(self.index_dir)
+            _clean(self.index_dir, keep=self.previous or self.index_dir)
+            self.path = _new_generation(self.index_dir)
         except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)   # never leave a half-written generation
+            self._lock.__exit__(None, None, None)
             raise
-        _clean(index_dir, keep=gen)
-        report.generation = gen.name
-    report.seconds = round(time.monotonic() - started, 2)
-    return report
+        return self
 
+    def start(self, copy: bool = False):
+        """The writer: on a copy of the published generation (`copy`), or on an empty index."""
+        if copy and self.previous is not None:
+            shutil.copytree(self.previous, self.path, dirs_exist_ok=True)
+            (self.path / "manifest.json").unlink(missing_ok=True)
+            self._ix = windex.open_dir(str(self.path))
+        else:
+            self._ix = windex.create_in(str(self.path), schema())
+        self.writer = self._ix.writer(limitmb=128)
+        return self.writer
 
-def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str):
-    from .extract import extract
-    from .parse import PostError, read_post, relative
-    try:
-        sha_hint = _quick_sha(path)
-    except OSError:
-        sha_hint = None
-    rel = relative(path, src.root)
-    if rel in seen:
-        # `source` is a path relative to its ingest root: two roots holding the same path cannot both be kept
-        report.problems.append((rel, f"is also under another ingested folder; {path} is skipped "
-                                     "(ingest such trees into separate indexes, or from their common parent)", True))
-        report.posts_failed += 1
-        return
-    prev = posts.get(rel)
-    if prev and sha_hint and prev.get("sha") == sha_hint and prev.get("url_pattern") == src.url:
-        seen.add(rel)
-        report.posts_unchanged += 1
-        report.unchanged += len(prev.get("ids") or [])
-        return
-    try:
-        post = read_post(path, src.root, src.url)
-    except PostError as e:
-        report.problems.append((e.source, e.message, e.fatal))
-        if e.fatal:
-            report.posts_failed += 1
-        else:
-            report.posts_skipped += 1
-        if prev:
-            seen.add(rel)      # a post that became unreadable keeps its entries until it is fixed or deleted
-        return
-    seen.add(post.source)
-    report.posts_read += 1
-    threads, warnings = extract(post, registry)
-    for w in post.warnings + warnings:
-        report.warnings.append((post.source, w))
-    old_ids = set((prev or {}).get("ids") or [])
-    if prev:
-        writer.delete_by_term("source", post.source)
-    for t in threads:
-        writer.add_document(**document(t))
-        if t.id in old_ids:
-            report.changed += 1
-        else:
-            report.added += 1
-    new_ids = [t.id for t in threads]
-    report.removed += len(old_ids - set(new_ids))
-    posts[post.source] = {"root": root, "sha": post.sha, "ids": new_ids, "url_pattern": src.url}
+    def discard(self):
+        """Nothing changed: the published generation stays."""
+        if self.writer is not None and not self.writer.is_closed:
+            self.writer.cancel()
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.published = self.previous
+
+    def publish(self, manifest: dict, files: dict[str, str] | None = None):
+        """Commit, write the snapshot, `files` (name -> text) and the manifest, then swap `current` to it."""
+        self.writer.commit(optimize=True)
+        write_snapshot(self.path, self._ix)
+        for name, text in (files or {}).items():
+            (self.path / name).write_text(text, encoding="utf-8")
+        _write_json(self.path / "manifest.json", {"schema": SCHEMA_VERSION, "version": __version__,
+                                                  "created": _now(), **manifest})
+        _publish(self.index_dir, self.path)
+        self.published = self.path
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if self.published is None:
+                if self.writer is not None and not self.writer.is_closed:
+                    self.writer.cancel()        # closes its files: a failure leaves nothing open behind
+                shutil.rmtree(self.path, ignore_errors=True)    # never leave a half-written generation
+            _clean(self.index_dir, keep=self.published or self.previous or self.index_dir)
+        finally:
+            self._lock.__exit__(exc_type, exc, tb)
+        return False
 
 
 SNAPSHOT_MIN_SHARE = 0.02
@@ -369,19 +297,7 @@ def read_snapshot(gen: Path) -> dict | None:
         return None
 
 
-def _quick_sha(path: Path) -> str | None:
-    if path.is_dir():
-        return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _fingerprint(registry: Registry) -> str:
-    names = json.dumps([(p.name, p.repo, p.aliases, p.keywords) for p in registry.projects], ensure_ascii=False)
-    return hashlib.sha1(f"{SCHEMA_VERSION}/{EXTRACTOR_VERSION}/{names}".encode()).hexdigest()[:16]
-
-
 def _now() -> str:
-    import datetime as dt
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
@@ -396,35 +312,15 @@ def _write_json(path: Path, data):
 
 def import_threads(threads: Iterable[Thread], index_dir: Path, wait: float = 0.0) -> int:
     """Replace the index with these threads (from `qa-archive export`): backups, moves, other sources."""
-    index_dir = Path(index_dir)
-    with write_lock(index_dir, wait):
-        old_gen = current_dir(index_dir)
-        _clean(index_dir, keep=old_gen or index_dir)
-        gen = _new_generation(index_dir)
-        try:
-            ix = windex.create_in(str(gen), schema())
-            writer = ix.writer(limitmb=128)
-            posts: dict = {}
-            n = 0
-            try:
-                for t in threads:
-                    writer.add_document(**document(t))
-                    posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
-                    n += 1
-                writer.commit(optimize=True)
-            except BaseException:
-                if not writer.is_closed:
-                    writer.cancel()           # closes its files: a bad line leaves nothing open behind
-                raise
-            write_snapshot(gen, ix)
-            _write_json(gen / "manifest.json", {"schema": SCHEMA_VERSION, "fingerprint": "import",
-                                                "version": __version__, "entries": n, "posts": posts,
-                                                "created": _now()})
-            _publish(index_dir, gen)
-        except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
-        _clean(index_dir, keep=gen)
+    with Draft(index_dir, wait) as draft:
+        writer = draft.start()
+        posts: dict = {}
+        n = 0
+        for t in threads:
+            writer.add_document(**document(t))
+            posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
+            n += 1
+        draft.publish({"fingerprint": "import", "entries": n, "posts": posts})
     return n
 
 

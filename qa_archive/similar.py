@@ -14,7 +14,10 @@ import re
 from whoosh import query as Q
 
 from . import analysis
+from .generation import Generation, idf
 from .projects import squash
+from .query import Note, QueryError, bounded, union
+from .snippets import make_hit
 
 CONFIDENT_AT = 0.36      # calibrated: see scripts/calibrate_similar.py and the README
 MAX_INPUT_CHARS = 20_000
@@ -51,7 +54,8 @@ _jieba = None
 
 def segment(text: str) -> list[str]:
     """Words of a text: jieba's dictionary for Chinese (loaded once, on first use: about a second), so that key
-    terms are real words (`隔离`, `全局锁`) and not the seams between them (`的隔`, `离是`)."""
+    terms are real words (`隔离`, `全局锁`) and not the seams between them (`的隔`, `离是`). Imported here, not at
+    the top: importing jieba alone costs 0.1 s, which a terminal `search` never needs."""
     global _jieba
     if _jieba is None:
         import logging
@@ -70,13 +74,11 @@ STOP_WORDS = frozenset(FILLER) | frozenset("""的 了 是 在 和 有 我 你 �
     did can could would should will with from by as not no any some my your our there""".split())
 
 
-def key_terms(archive, state, searcher, text: str) -> dict[tuple[str, ...], float]:
+def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float]:
     """The words that identify the need, each as its index terms with a weight: inverse document frequency,
     doubled for project names; the strongest MAX_TERMS of them."""
-    n = max(state["count"], 1)
-    reader = searcher.reader()
-    projects = {squash(p) for p in archive.registry.mentions(text)}
-    unknown_idf = math.log(1 + (n - 0.5) / 1.5)          # as rare as a term seen once
+    projects = {squash(p) for p in gen.registry.mentions(text)}
+    unknown_idf = idf(gen.count, 1)          # as rare as a term seen once
     counts: dict[tuple[str, ...], int] = {}
     for word in segment(text):
         word = word.strip().lower()
@@ -87,48 +89,47 @@ def key_terms(archive, state, searcher, text: str) -> dict[tuple[str, ...], floa
             counts[terms] = counts.get(terms, 0) + 1
     weights = {}
     for terms, tf in counts.items():
-        idfs = []
-        for term in terms:
-            df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
-            idfs.append(math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else None)
+        idfs = [gen.idf(term, reader) or None for term in terms]
         if all(i is None for i in idfs):
             # A word the archive has never seen (`kafka`) is part of the need that no thread covers: it stays and
             # lowers every candidate's coverage. Numbers and one-letter words say nothing.
             if terms[0].isdigit() or len(terms[0]) < 2:
                 continue
-            idf = unknown_idf
+            w_idf = unknown_idf
         else:
-            idf = sum(i if i is not None else unknown_idf for i in idfs) / len(idfs)
-        w = idf * (1 + 0.3 * math.log(tf))
-        if any(t in projects for t in terms) or archive.registry.lookup(terms[0], fuzzy=False):
+            w_idf = sum(i if i is not None else unknown_idf for i in idfs) / len(idfs)
+        w = w_idf * (1 + 0.3 * math.log(tf))
+        if any(t in projects for t in terms) or gen.registry.lookup(terms[0], fuzzy=False):
             w *= 2
         weights[terms] = w
     return dict(sorted(weights.items(), key=lambda kv: kv[1], reverse=True)[:MAX_TERMS])
 
 
-def find_similar(archive, state, searcher, text: str, limit: int = 5, project: str | None = None) -> dict:
-    from .search import QueryError, _bounded, _union
-    limit = _bounded(limit, 1, 20, "limit")
+def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: str | None = None) -> dict:
+    """The prior threads most like a new question, the first with its `confidence` and every one `confident` or
+    not; `terms` are the words matched on. Raises QueryError for an empty text or a bad limit."""
+    limit = bounded(limit, 1, 20, "limit")
     text = (text or "").strip()
     if not text:
-        raise QueryError("the text is empty: send the question to match")
+        raise QueryError("similar.empty")
+    reader = searcher.reader()
     cleaned = prose(text)
-    weights = key_terms(archive, state, searcher, cleaned)
+    weights = key_terms(gen, reader, cleaned)
     if not weights:
-        return {"hits": [], "terms": [], "note": "no words in the text are known to the archive"}
-    subs = [_union([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
+        return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}
+    subs = [union([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
             for terms, w in weights.items() for t in terms]
-    results = searcher.search(_union(subs), limit=CANDIDATES, terms=False)
-    wanted = {squash(archive.registry.canonical(project))} if project else \
-        {squash(p) for p in archive.registry.mentions(cleaned)}
+    results = searcher.search(union(subs), limit=CANDIDATES, terms=False)
+    wanted = {squash(gen.registry.canonical(project))} if project else \
+        {squash(p) for p in gen.registry.mentions(cleaned)}
     query_terms = {t for terms in weights for t in terms}
     best_bm25 = max((hit.score for hit in results), default=0.0) or 1.0
     # sorted() is stable: equal scores (the same thread in two posts) keep BM25's order
-    scored = sorted(((overlap(archive, state, searcher, query_terms, hit.docnum, wanted)
+    scored = sorted(((overlap(gen, reader, query_terms, hit.docnum, wanted)
                       + W_BM25 * hit.score / best_bm25, hit.docnum) for hit in results), key=lambda x: -x[0])
     hits = []
     for i, (score, docnum) in enumerate(scored[:limit]):
-        hit = archive._hit(state["docs"][docnum], round(score, 4), query_terms)
+        hit = make_hit(gen.docs[docnum], round(score, 4), query_terms)
         if i == 0:
             # a clear winner is more likely right than the best of several look-alikes
             runner_up = scored[1][0] if len(scored) > 1 else 0.0
@@ -143,7 +144,7 @@ def word_of(terms: tuple[str, ...]) -> str:
     return terms[0] + "".join(t[-1] for t in terms[1:])
 
 
-def overlap(archive, state, searcher, query_terms: set[str], docnum: int, projects: set[str]) -> float:
+def overlap(gen: Generation, reader, query_terms: set[str], docnum: int, projects: set[str]) -> float:
     """How alike a new question and a prior thread are, from 0 to about 1.
 
     Idf-weighted term overlap, measured both ways (an F-measure): against the thread's first question, and
@@ -151,16 +152,8 @@ def overlap(archive, state, searcher, query_terms: set[str], docnum: int, projec
     that says much else besides scores lower than one that says the same thing. Calibrated by
     scripts/calibrate_similar.py: the weights and CONFIDENT_AT are chosen there, on labelled questions.
     """
-    idf = state.setdefault("idf", {})
-
     def weight(terms):
-        total = 0.0
-        for t in terms:
-            w = idf.get(t)
-            if w is None:
-                w = idf[t] = archive.idf(state, searcher, t) or UNSEEN_IDF
-            total += w
-        return total
+        return gen.idf_sum(terms, reader, UNSEEN_IDF)
 
     def f_measure(doc_terms):
         common = weight(query_terms & doc_terms)
@@ -169,13 +162,13 @@ def overlap(archive, state, searcher, query_terms: set[str], docnum: int, projec
         recall, precision = common / weight(query_terms), common / weight(doc_terms)
         return 2 * precision * recall / (precision + recall), recall
 
-    q_terms, a_terms, first = archive.doc_terms(state, docnum)
+    q_terms, a_terms, first = gen.doc_terms(docnum)
     f_first, _ = f_measure(first)
     f_thread, r_thread = f_measure(q_terms | a_terms)
     _, r_questions = f_measure(q_terms)
     score = 0.4 * f_first + 0.4 * f_thread + 0.15 * r_thread + 0.15 * r_questions
     if projects:
-        tags = {squash(p) for p in state["docs"][docnum].get("projects") or []}
+        tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
         score += 0.05 if projects & tags else -0.1
     return round(score, 4)
 

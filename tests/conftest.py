@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_archive.index import ingest
+from qa_archive.ingest import ingest
 from qa_archive.parse import Source
 from qa_archive.projects import Registry
 from qa_archive.search import Archive

@@ -2,15 +2,14 @@
 with a reader Q&A section yields threads, and extraction agrees with the hand-labelled gold posts."""
 from __future__ import annotations
 
-import difflib
-import json
 import re
 
+from qa_archive.evaluation import load_gold, load_queries, match_entries, recall_at, search_ranks, similarity
 from qa_archive.extract import extract
 from qa_archive.models import fold
 from qa_archive.parse import PostError, find_posts, read_post
 
-from .conftest import CORPUS, GOLD
+from .conftest import CORPUS, GOLD, REPO
 
 ASKER_LINE = re.compile(r"^\**\s*(\d+\s*[、.]\s*)?\**@\S+?\**\s*提问")
 
@@ -36,53 +35,23 @@ def test_every_post_reads_or_fails_cleanly_and_weekly_qa_posts_yield_threads(reg
     assert missing == []
 
 
-def sim(a, b):
-    return difflib.SequenceMatcher(None, fold(a), fold(b), autojunk=False).ratio()
-
-
 def test_extraction_matches_the_gold_posts(corpus_archive):
-    state, _ = corpus_archive._state()
-    by_source = {}
-    for d in state["docs"].values():
-        by_source.setdefault(d["source"], []).append(d)
-    gold, matched, answers, askers = 0, 0, [], 0
-    extracted = 0
-    for f in sorted(GOLD.glob("*.json")):
-        post = json.loads(f.read_text(encoding="utf-8"))
-        ours = list(by_source.get(post["path"], []))
-        extracted += len(ours)
-        for g in post["entries"]:
-            gold += 1
-            best = max(ours, key=lambda e: sim(e["question"], g["question"]), default=None)
-            if best is not None and sim(best["question"], g["question"]) >= 0.8:
-                ours.remove(best)
-                matched += 1
-                answers.append(sim(" ".join(t["a"] or "" for t in best["turns"]),
-                                   " ".join(t["a"] or "" for t in g["turns"])))
-                askers += fold(best["asker"] or "") == fold(g["asker"] or "")
-    precision, recall = matched / extracted, matched / gold
+    golds = load_gold(GOLD)
+    pairs, missed, extra = match_entries(golds, list(corpus_archive.current().docs.values()))
+    matched, extracted = len(pairs), len(pairs) + len(extra)
+    precision, recall = matched / extracted, matched / len(golds)
     assert 2 * precision * recall / (precision + recall) >= 0.97
+    answers = [similarity(" ".join(t["a"] or "" for t in ours["turns"]), g.answer) for g, ours in pairs]
+    askers = sum(fold(ours["asker"] or "") == fold(g.asker or "") for g, ours in pairs)
     assert sum(answers) / len(answers) >= 0.95 and askers / matched >= 0.95
 
 
 def test_keyword_search_finds_gold_threads(corpus_archive):
-    ranks = []
-    for f in sorted(GOLD.glob("*.json")):
-        post = json.loads(f.read_text(encoding="utf-8"))
-        for g in post["entries"]:
-            hits = corpus_archive.search(g["queries"]["keywords"], limit=10)["hits"]
-            ranks.append(next((i for i, h in enumerate(hits, 1) if h["source"] == post["path"]
-                               and sim(h["question"], g["question"]) >= 0.8), None))
-    assert sum(1 for r in ranks if r and r <= 5) / len(ranks) >= 0.9
+    ranks = search_ranks(corpus_archive, load_gold(GOLD), "keywords")
+    assert recall_at(ranks, 5) >= 0.9
 
 
 def test_keyword_search_finds_held_out_threads(corpus_archive):
     """Our own queries for threads outside the gold posts (data/eval/search.json): ranking not tuned on them."""
-    from .conftest import REPO
-    queries = json.loads((REPO / "data" / "eval" / "search.json").read_text(encoding="utf-8"))["queries"]
-    ranks = []
-    for q in queries:
-        hits = corpus_archive.search(q["keywords"], limit=10)["hits"]
-        ranks.append(next((i for i, h in enumerate(hits, 1) if h["source"] == q["source"]
-                           and fold(h["asker"] or "") == fold(q["asker"] or "")), None))
-    assert sum(1 for r in ranks if r and r <= 5) / len(ranks) >= 0.9
+    ranks = search_ranks(corpus_archive, load_queries(REPO / "data" / "eval" / "search.json"), "keywords")
+    assert recall_at(ranks, 5) >= 0.9

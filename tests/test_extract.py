@@ -252,15 +252,15 @@ def test_ids_are_stable_and_depend_on_the_post_and_question(registry):
 def test_sample_posts_cover_every_variant(sample_archive):
     """Our sample data: 27 threads; each variant is represented."""
     by_asker = {}
-    state, _ = sample_archive._state()
-    for d in state["docs"].values():
+    docs = sample_archive.current().docs
+    for d in docs.values():
         by_asker.setdefault(d["asker"], []).append(d)
-    assert len(state["docs"]) == 27
+    assert len(docs) == 27
     assert None in by_asker                                       # the item without an asker
-    assert any(len(d["turns"]) == 3 for d in state["docs"].values())
-    assert {p for d in state["docs"].values() for p in d["projects"]} >= {"SOFARegistry", "SOFAJRaft", "MOSN",
+    assert any(len(d["turns"]) == 3 for d in docs.values())
+    assert {p for d in docs.values() for p in d["projects"]} >= {"SOFARegistry", "SOFAJRaft", "MOSN",
                                                                           "Seata", "Layotto", "Nydus"}
-    assert not any(d["source"].startswith("sofa-weekly-20230915") for d in state["docs"].values())  # no-Q&A post
+    assert not any(d["source"].startswith("sofa-weekly-20230915") for d in docs.values())  # no-Q&A post
 
 
 def test_a_closing_link_line_is_shared_by_the_run_of_items_about_its_project(registry):

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from qa_archive import index as index_mod
 from qa_archive.cli import cli
-from qa_archive.index import all_threads, current_dir, ingest
+from qa_archive.index import all_threads, current_dir
+from qa_archive.ingest import ingest
 from qa_archive.parse import Source
 from qa_archive.search import Archive
 

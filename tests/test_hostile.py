@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa_archive.extract import extract
-from qa_archive.index import all_threads, ingest
+from qa_archive.index import all_threads
+from qa_archive.ingest import ingest
 from qa_archive.models import Post, fold
 from qa_archive.parse import Source
 from qa_archive.web import create_app

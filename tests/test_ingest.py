@@ -9,10 +9,11 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from qa_archive import index as index_mod
 from qa_archive.cli import cli
-from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, ingest, write_lock
+from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, write_lock
+from qa_archive.ingest import ingest
 from qa_archive.parse import MAX_POST_BYTES, Source
+from qa_archive.projects import Registry
 from qa_archive.search import Archive
 
 from .conftest import write_post
@@ -89,7 +90,7 @@ def test_yaml_bomb_in_front_matter_stays_small(tmp_path):
            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n" \
            "tags: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\ntitle: bomb\n---\n"
     write_post(tmp_path / "p", "bomb", qa(), front=bomb)
-    report = ingest([Source(tmp_path / "p")], tmp_path / "ix", index_mod.Registry.load())
+    report = ingest([Source(tmp_path / "p")], tmp_path / "ix", Registry.load())
     assert report.added == 1
 
 
@@ -127,7 +128,7 @@ def test_a_failing_ingest_leaves_the_published_index_serving(tree, tmp_path, reg
     def crash(*args, **kwargs):
         raise KeyboardInterrupt          # an interrupted ingest, part-way through the tree
 
-    monkeypatch.setattr("qa_archive.extract.extract", crash)
+    monkeypatch.setattr("qa_archive.ingest.extract", crash)
     with pytest.raises(KeyboardInterrupt):
         ingest([Source(tree)], ix, registry)
     assert current_dir(ix) == published
@@ -251,3 +252,36 @@ def test_an_orphan_generation_from_a_crash_never_costs_readers_theirs(tree, tmp_
     ingest([Source(tree)], ix, registry)
     names = sorted(p.name for p in ix.glob("gen-*"))
     assert published.name in names and "gen-000099" not in names
+
+
+def test_rebuild_reports_the_entries_it_removed(tree, tmp_path, registry):
+    ix, other = tmp_path / "ix", tmp_path / "other"
+    write_post(other, "stray", qa("小白", "SOFAArk 怎么卸载 biz？", "用 ark 命令。"))
+    ingest([Source(tree)], ix, registry)
+    ingest([Source(other)], ix, registry)                 # a second tree lands in the same index
+    rebuilt = ingest([Source(tree)], ix, registry, rebuild=True)
+    assert rebuilt.removed == 1 and {t.asker for t in all_threads(ix)} == {"小明", "小红"}
+    result = run_ingest(tree, ix, "--rebuild")
+    assert "0 removed" in result.output                  # nothing left to drop the second time
+
+
+def test_the_registry_used_at_ingest_is_the_one_searches_use_wherever_they_start(tree, tmp_path, monkeypatch):
+    custom = tmp_path / "projects.yml"
+    custom.write_text("projects:\n  - name: Zebra\n    aliases: [zeb]\n  - name: Seata\n", encoding="utf-8")
+    ix = tmp_path / "ix"
+    ingest([Source(tree)], ix, Registry.load(custom))
+    custom.unlink()                                       # the ingest's copy is what counts, not the file
+    monkeypatch.chdir(tmp_path)                           # and not the working directory either
+    archive = Archive(ix)
+    assert [p.name for p in archive.registry.projects] == ["Zebra", "Seata"]
+    assert archive.search("project:zeb MOSN")["filters"]["project"] == ["Zebra"]
+    manifest = json.loads((current_dir(ix) / "manifest.json").read_text())
+    assert (current_dir(ix) / manifest["registry"]).is_file()
+
+
+def test_index_errors_carry_codes_and_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IndexError_) as e:
+        Archive("nowhere").search("Seata")
+    assert e.value.code == "index.missing" and str(tmp_path / "nowhere") in str(e.value)
+    assert "没有索引" in e.value.render("zh")

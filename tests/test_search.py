@@ -130,3 +130,44 @@ def test_parse_query_understands_every_filter(registry):
     assert pq.words == ["jraft"] and pq.phrases == ["跨 机房"] and pq.excluded == ["raft"]
     assert pq.projects == ["Seata"] and pq.askers == ["小明"] and pq.years == [2021]
     assert str(pq.after) == "2021-01-01" and str(pq.before) == "2022-01-01" and pq.fields == ("question",)
+
+
+def test_a_query_of_only_a_bad_filter_says_what_is_wrong(sample_archive):
+    with pytest.raises(QueryError, match="year:abc is not a year") as e:
+        sample_archive.search("year:abc")
+    assert "year:abc 不是年份" in e.value.render("zh")
+
+
+def test_notes_and_errors_carry_catalogue_codes(sample_archive):
+    note = sample_archive.search("after:yesterday Seata")["notes"][0]
+    assert note.code == "note.not_a_date" and note.params == {"key": "after", "value": "yesterday"}
+    assert "不是日期" in note.render("zh")
+    with pytest.raises(QueryError) as e:
+        sample_archive.search("MOSN", limit=1000)
+    assert e.value.code == "query.limit_range" and "每页条数" in e.value.render("zh")
+
+
+def test_every_catalogue_code_has_chinese_and_english():
+    from qa_archive.messages import catalogue
+    assert all(set(texts) == {"zh", "en"} for texts in catalogue().values())
+
+
+def test_did_you_mean_never_rewrites_numbers_versions_or_quoted_text(sample_archive):
+    assert sample_archive.search('Layoto 1.2.3 "Layoto sidecar"')["suggestion"] == 'Layotto 1.2.3 "Layoto sidecar"'
+    assert sample_archive.search("Seata 9.9.9 v0.1.5")["suggestion"] is None
+
+
+def test_a_filter_key_is_one_entry_in_the_table(sample_archive, monkeypatch):
+    """A fake key added through FILTERS is parsed, applied and named in the result's filters."""
+    from whoosh import query as Q
+
+    from qa_archive import query
+    fake = query.Filter("source", "text", {"en": "only entries of this post", "zh": "只看这篇文章的问答"},
+                        lambda v, r, notes: v, lambda vs: Q.Or([Q.Term("source", v) for v in vs]))
+    monkeypatch.setattr(query, "FILTERS", query.FILTERS + (fake,))
+    monkeypatch.setattr(query, "BY_NAME", dict(query.BY_NAME, source=fake))
+    monkeypatch.setattr(query, "FILTER_KEYS", query.FILTER_KEYS | {"source"})
+    one = sample_archive.search("Seata", limit=1)["hits"][0]["source"]
+    res = sample_archive.search("Seata", source=one, limit=50)
+    assert res["total"] >= 1 and {h["source"] for h in res["hits"]} == {one}
+    assert res["filters"]["source"] == [one]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_archive.index import ingest
+from qa_archive.ingest import ingest
 from qa_archive.parse import Source
 from qa_archive.web import create_app
 

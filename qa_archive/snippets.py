@@ -1,0 +1,75 @@
+"""What a result shows: an entry as a hit, with the query's terms highlighted in a window of its text."""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from . import analysis
+
+
+@lru_cache(maxsize=256)
+def term_pattern(terms: frozenset[str]) -> re.Pattern | None:
+    """Every occurrence of any term, overlapping ones too (bigrams overlap), Latin terms as whole words."""
+    alts = []
+    for t in sorted(terms, key=len, reverse=True):
+        esc = re.escape(t)
+        alts.append(esc if analysis.is_cjk(t) else rf"(?<![a-z0-9_]){esc}(?![a-z0-9_])")
+    return re.compile("(?=(" + "|".join(alts) + "))") if alts else None
+
+
+def term_spans(norm: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    pattern = term_pattern(terms)
+    if pattern is None:
+        return []
+    return [(m.start(1), m.end(1)) for m in pattern.finditer(norm)]
+
+
+def highlight(text: str, terms: set[str], width: int = 140) -> str:
+    """An HTML-escaped window of text around the densest run of query terms, the terms in <mark>.
+
+    Works on the same tokens as the index, so Chinese is cut between characters, never inside a term."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    norm = analysis.normalize(text)
+    if len(norm) != len(text):          # NFKC changed lengths (rare ligatures): offsets would drift
+        norm = text.lower()
+    spans = term_spans(norm, frozenset(terms))
+    if not spans:
+        return html.escape(text[:width]) + ("…" if len(text) > width else "")
+    best, best_n = 0, -1
+    for i, (s, _) in enumerate(spans):          # the window start that covers the most matches
+        n = sum(1 for s2, _ in spans[i:] if s2 < s + width)
+        if n > best_n:
+            best, best_n = s, n
+    start = max(0, min(best - width // 6, len(text) - width))     # a short text is shown whole
+    if start > 0:                                  # begin after a space or punctuation when one is near
+        cut = max(text.rfind(ch, max(0, start - 12), start + 1) for ch in " ，。、；：？！,.;:?!")
+        start = cut + 1 if cut >= 0 else start
+    end = min(len(text), start + width)
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if s >= end or e <= start:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], start
+    for s, e in merged:
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
+
+
+def make_hit(d: dict, score: float | None, terms: set[str]) -> dict:
+    """An entry as a result: its fields, its score (None when not ranked by relevance) and highlights."""
+    hit = dict(d)
+    hit.pop("turns_md", None)
+    hit["score"] = round(score, 4) if score is not None else None
+    q_text = " ".join(t["q"] for t in d.get("turns") or [])
+    a_text = " ".join(t["a"] or "" for t in d.get("turns") or [])
+    hit["highlights"] = {"question": highlight(q_text, terms), "answer": highlight(a_text, terms)}
+    return hit
