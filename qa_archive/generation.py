@@ -9,7 +9,9 @@ shared between threads.
 from __future__ import annotations
 
 import math
+import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,6 +26,8 @@ COMMON_SHARE = 0.05       # terms in more than this share of entries are left ou
 COMMON_MIN_ENTRIES = 200  # below this many entries no term is common
 IDF_FIELDS = ("question", "answer")
 MAX_CACHED_IDF = 200_000
+POSTINGS_BUDGET = 400_000  # postings a generation keeps in memory for scoring (about 40 MB), least recent dropped
+BM25_B, BM25_K1 = 0.6, 1.2
 
 
 def idf(n: int, df: int) -> float:
@@ -68,6 +72,10 @@ class Generation:
     _terms: dict[int, DocTerms] = field(default_factory=dict, repr=False)
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _postings: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _postings_size: int = 0
+    _norms: dict[str, list] = field(default_factory=dict, repr=False)
+    _part_only: dict[int, tuple] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, index_dir: str | Path, registry: Registry | None = None) -> Generation:
@@ -87,7 +95,71 @@ class Generation:
 
     def searcher(self):
         """A new Whoosh searcher with the archive's BM25F weights (one per thread; close it when done)."""
-        return self.index.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+        return self.index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+
+    # -- what scoring reads, cached for the generation (see search.score_terms)
+    def postings(self, reader, fieldname: str, term: str) -> dict[int, float]:
+        """{docnum: weight} of a term in a field, read from Whoosh once and kept while the budget allows.
+
+        Reading a posting list costs about as much as scoring it once; the bigrams and words of new queries
+        repeat, so most lists of a query are already here. The budget bounds memory (least recent dropped)."""
+        key = (fieldname, term)
+        with self._lock:
+            got = self._postings.get(key)
+            if got is not None:
+                self._postings.move_to_end(key)
+                return got
+        got = {}
+        if key in reader:
+            m = reader.postings(fieldname, term)
+            while m.is_active():
+                got[m.id()] = m.weight()
+                m.next()
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = got
+                self._postings_size += len(got) + 1
+                while self._postings_size > POSTINGS_BUDGET and len(self._postings) > 1:
+                    _, old = self._postings.popitem(last=False)
+                    self._postings_size -= len(old) + 1
+        return got
+
+    def norms(self, searcher, fieldname: str) -> list[float]:
+        """BM25's length normalisation of every document in a field, `K1 * (1 - B + B * length / average)`, with
+        the lengths Whoosh stores (one byte each, so the scores equal Whoosh's own)."""
+        got = self._norms.get(fieldname)
+        if got is None:
+            avg = searcher.avg_field_length(fieldname) or 1
+            dfl = searcher.doc_field_length
+            got = [BM25_K1 * ((1 - BM25_B) + BM25_B * (dfl(d, fieldname, 1) or 1) / avg)
+                   for d in range(searcher.reader().doc_count_all())]
+            with self._lock:
+                self._norms[fieldname] = got
+        return got
+
+    def part_only(self, docnum: int) -> tuple[frozenset, frozenset]:
+        """Terms an entry's questions (and answers) hold only as parts of compound words (`registry` of
+        `sofa-registry`): the index has them, a query's coverage of the entry does not count them."""
+        got = self._part_only.get(docnum)
+        if got is None:
+            turns = self.docs[docnum]["turns"]
+            got = (part_only_terms(" ".join(t["q"] for t in turns)),
+                   part_only_terms(" ".join(t["a"] or "" for t in turns)))
+            self._part_only[docnum] = got
+        return got
+
+    def facet_sets(self) -> tuple[dict[str, set], dict[str, set]]:
+        """Project name -> its entries' docnums, year -> docnums: facets are counted by set intersections."""
+        def compute():
+            projects: dict[str, set] = {}
+            years: dict[str, set] = {}
+            for n, d in self.docs.items():
+                for p in d.get("projects") or []:
+                    projects.setdefault(p, set()).add(n)
+                if d.get("date"):
+                    years.setdefault(d["date"][:4], set()).add(n)
+            return projects, years
+        return self.cached("facet_sets", compute)
 
     def doc_frequency(self, term: str, reader) -> int:
         """In how many entries a term occurs, in the questions or the answers (the larger)."""
@@ -135,6 +207,26 @@ class Generation:
     def entry(self, entry_id: str) -> dict | None:
         num = self.by_id.get(entry_id)
         return self.docs[num] if num is not None else None
+
+
+COMPOUND = re.compile(r"[\-.]")
+NUMBER = re.compile(r"[\d.]+")
+
+
+def part_only_terms(text: str) -> frozenset[str]:
+    """The parts of compound words (`sofa-registry`, `rpc.bind`) that the text never has as words of their own:
+    analysis.tokens indexes them, analysis.terms(parts=False) leaves them out. Only Latin words can be parts, so
+    this scans the words without making any CJK bigrams."""
+    words, parts = set(), set()
+    for m in analysis.TOKEN.finditer(analysis.normalize(text)):
+        w = m.group("word")
+        if not w or w in analysis.STOP:
+            continue
+        words.add(w)
+        if ("-" in w or "." in w) and not NUMBER.fullmatch(w):
+            words.add(COMPOUND.sub("", w))
+            parts.update(x for x in COMPOUND.split(w) if x and x != w and x not in analysis.STOP)
+    return frozenset(parts - words) if parts else frozenset()
 
 
 def recorded_registry(path: Path, manifest: dict) -> Registry:

@@ -7,12 +7,17 @@ keeps a searcher per thread, caches recent results per generation, and hands sim
 """
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import re
 import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
+
+from whoosh import query as Q
+
+from . import analysis
 
 from .generation import Generation, current_key
 from .index import IndexError_
@@ -46,8 +51,33 @@ SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers 
 
 def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = "relevance", page: int = 1,
         limit: int = 10) -> dict:
-    """Ranked hits with snippets, facet counts, notes and a suggestion for a parsed query."""
+    """Ranked hits with snippets, facet counts, notes and a suggestion for a parsed query.
+
+    Where the time goes (`scripts/benchmark.py --profile`, 20x the shared corpus, before this path existed):
+    Whoosh matching and scoring every match through a tree of union matchers took 80% of a query, re-ranking
+    (analysing each candidate's text) 10%, facets (walking every match's entry) 5%, snippets 5%. So a query of
+    words, the common shape, is scored here from posting lists the generation caches (`score_terms`: the same
+    BM25F as Whoosh, the same order), facets are set intersections, and re-ranking reads which candidates hold
+    which terms from the same posting lists. Phrases, exclusions and date sorting go through Whoosh."""
     q = build_query(pq, gen.common, gen.registry)
+    leaves = term_leaves(q) if sort == "relevance" and pq.has_text else None
+    if leaves is None:
+        return _run_whoosh(gen, searcher, pq, q, text, sort, page, limit)
+    reader = searcher.reader()
+    scores = score_terms(gen, searcher, leaves)
+    flt = build_filter(pq)
+    if flt is not None:
+        allowed = set(searcher.docs_for_query(flt))
+        scores = {d: s for d, s in scores.items() if d in allowed}
+    start = (page - 1) * limit
+    ranked = best(scores, max(RERANK_DEPTH, start + limit))
+    if pq.words:
+        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader) + ranked[RERANK_DEPTH:]
+    return _result(gen, searcher, pq, text, sort, page, limit, ranked, scores.keys())
+
+
+def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page, limit) -> dict:
     flt = build_filter(pq)
     if not pq.has_text:
         sort = "date" if sort == "relevance" else sort
@@ -61,7 +91,11 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     if sort == "relevance" and pq.words:
         reader = searcher.reader()
         groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups) + ranked[RERANK_DEPTH:]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader) + ranked[RERANK_DEPTH:]
+    return _result(gen, searcher, pq, text, sort, page, limit, ranked, matched)
+
+
+def _result(gen: Generation, searcher, pq: ParsedQuery, text, sort, page, limit, ranked, matched) -> dict:
     terms = highlight_terms(pq)
     start = (page - 1) * limit
     hits = [make_hit(gen.docs[docnum], score if sort == "relevance" and pq.has_text else None, terms)
@@ -74,7 +108,47 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     return out
 
 
-def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
+def term_leaves(q) -> list[tuple[str, str, float]] | None:
+    """(field, term, boost) of every Term of a query made only of Terms and Ors (a term twice, twice); None for any
+    other shape (phrases, exclusions, Every), which Whoosh matches itself."""
+    out, stack = [], [(q, 1.0)]
+    while stack:
+        node, boost = stack.pop()
+        if type(node) is Q.Term:
+            out.append((node.fieldname, node.text, boost * node.boost))
+        elif type(node) is Q.Or:
+            stack.extend((c, boost * node.boost) for c in reversed(node.subqueries))
+        else:
+            return None
+    return out
+
+
+def score_terms(gen: Generation, searcher, leaves) -> dict[int, float]:
+    """BM25F of every entry matching any of the terms, summed over the terms: what Whoosh's union matchers
+    compute (the same idf, stored weights and one-byte lengths), but one dict update per posting instead of a
+    walk up a tree of matchers per document."""
+    reader = searcher.reader()
+    k1 = searcher.weighting.K1
+    scores: dict[int, float] = {}
+    get = scores.get
+    for fieldname, term, boost in leaves:
+        plist = gen.postings(reader, fieldname, term)
+        if not plist:
+            continue
+        norm = gen.norms(searcher, fieldname)
+        c = boost * searcher.idf(fieldname, term) * (k1 + 1)
+        for d, w in plist.items():
+            scores[d] = get(d, 0.0) + c * w / (w + norm[d])
+    return scores
+
+
+def best(scores: dict[int, float], n: int) -> list[tuple[float, int]]:
+    """The n best (score, docnum), higher scores first, then lower docnums (Whoosh's order)."""
+    top = heapq.nsmallest(n, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(s, d) for d, s in top]
+
+
+def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]], reader,
            w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3) -> list[tuple[float, int]]:
     """Re-rank search candidates by how much of the query they cover: all words matching beats some.
 
@@ -82,38 +156,58 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
     weighted share of words whose terms it contains: in its questions (`w_question`: the question counts more)
     and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the best candidate. A word
     that names a project the entry is tagged with counts as covered.
+
+    Which candidate holds which term comes from the generation's posting lists (the query's terms were just
+    scored, so they are cached), not from analysing each candidate's text; a term a candidate holds only as a
+    part of a compound word (`registry` in `sofa-registry`) does not count, as before.
     """
     total = sum(w for _, w in groups) or 1.0
-    best = max((s for s, _ in ranked), default=0.0) or 1.0
+    top = max((s for s, _ in ranked), default=0.0) or 1.0
     # the project a one-term word names, looked up once per query rather than once per candidate
     named = [squash(p.name) if len(terms) == 1 and (p := gen.registry.lookup(terms[0], fuzzy=False)) else None
              for terms, _ in groups]
+    lists = [[(t, gen.postings(reader, "question", t), gen.postings(reader, "answer", t), _may_be_part(t))
+              for t in terms] for terms, _ in groups]
     out = []
     for score, docnum in ranked:
-        q_terms, a_terms, _ = gen.doc_terms(docnum)
-        tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
+        tags = None
         q_cover = thread_cover = 0.0
-        for (terms, weight), project in zip(groups, named, strict=True):
-            if project is not None and project in tags:
-                q_cover += weight
-                thread_cover += weight
-                continue
-            q_cover += weight * sum(1 for t in terms if t in q_terms) / len(terms)
-            thread_cover += weight * sum(1 for t in terms if t in q_terms or t in a_terms) / len(terms)
-        out.append((w_score * score / best + w_question * q_cover / total + w_thread * thread_cover / total, docnum))
+        for (terms, weight), project, plists in zip(groups, named, lists, strict=True):
+            if project is not None:
+                if tags is None:
+                    tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
+                if project in tags:
+                    q_cover += weight
+                    thread_cover += weight
+                    continue
+            in_q = in_thread = 0
+            for t, qs, as_, may_be_part in plists:
+                hq, ha = docnum in qs, docnum in as_
+                if may_be_part and (hq or ha):
+                    parts_q, parts_a = gen.part_only(docnum)
+                    hq, ha = hq and t not in parts_q, ha and t not in parts_a
+                in_q += hq
+                in_thread += hq or ha
+            q_cover += weight * in_q / len(terms)
+            thread_cover += weight * in_thread / len(terms)
+        out.append((w_score * score / top + w_question * q_cover / total + w_thread * thread_cover / total, docnum))
     out.sort(key=lambda x: -x[0])
     return out
 
 
+def _may_be_part(term: str) -> bool:
+    """Only a Latin word without `-` or `.` can be a part of a compound word."""
+    return not analysis.is_cjk(term) and "-" not in term and "." not in term
+
+
 def facets(gen: Generation, docnums) -> dict:
-    projects, years = Counter(), Counter()
-    for n in docnums:
-        d = gen.docs[n]
-        projects.update(d.get("projects") or [])
-        if d.get("date"):
-            years[d["date"][:4]] += 1
-    return {"projects": [{"name": k, "count": v} for k, v in projects.most_common()],
-            "years": [{"name": k, "count": v} for k, v in sorted(years.items(), reverse=True)]}
+    """Project and year counts of the matches: one set intersection per project and per year."""
+    projects, years = gen.facet_sets()
+    keys = docnums if hasattr(docnums, "__and__") else set(docnums)       # a set or a dict's keys
+    pc = [(name, len(keys & s)) for name, s in projects.items()]
+    yc = [(name, len(keys & s)) for name, s in years.items()]
+    return {"projects": [{"name": k, "count": v} for k, v in sorted(pc, key=lambda x: (-x[1], x[0])) if v],
+            "years": [{"name": k, "count": v} for k, v in sorted(yc, reverse=True) if v]}
 
 
 def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None:

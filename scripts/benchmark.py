@@ -328,10 +328,11 @@ def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
         (S, "build_query", "analysis + building the Whoosh query"),
         (S, "build_filter", "analysis + building the Whoosh query"),
         (Searcher, "search", "Whoosh matching + scoring (every match)"),
+        (S, "score_all", "BM25F over cached postings (every match)"),
         (S, "rerank", "re-ranking"),
-        (S.Archive, "_hit", "snippets + highlights (page rows)"),
-        (S.Archive, "_facets", "facets"),
-        (S.Archive, "_suggest", "did-you-mean"),
+        (S, "make_hit", "snippets + highlights (page rows)"),
+        (S, "facets", "facets"),
+        (S, "suggest", "did-you-mean"),
     ]
     spent: dict[str, float] = {}
     originals = []
