@@ -63,8 +63,11 @@ def terms(text: str, parts: bool = True) -> list[str]:
     return [t for t, *_ in tokens(text, parts=parts)]
 
 
+CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
 def is_cjk(term: str) -> bool:
-    return bool(re.match(rf"[{CJK}]", term))
+    return bool(CJK_CHAR.match(term))
 
 
 class BigramTokenizer(Tokenizer):

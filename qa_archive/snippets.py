@@ -36,11 +36,13 @@ def highlight(text: str, terms: set[str], width: int = 140) -> str:
     spans = term_spans(norm, frozenset(terms))
     if not spans:
         return html.escape(text[:width]) + ("…" if len(text) > width else "")
-    best, best_n = 0, -1
-    for i, (s, _) in enumerate(spans):          # the window start that covers the most matches
-        n = sum(1 for s2, _ in spans[i:] if s2 < s + width)
-        if n > best_n:
-            best, best_n = s, n
+    best, best_n, j = 0, -1, 0
+    for i, (s, _) in enumerate(spans):          # the window start that covers the most matches (spans are sorted)
+        j = max(j, i)
+        while j < len(spans) and spans[j][0] < s + width:
+            j += 1
+        if j - i > best_n:
+            best, best_n = s, j - i
     start = max(0, min(best - width // 6, len(text) - width))     # a short text is shown whole
     if start > 0:                                  # begin after a space or punctuation when one is near
         cut = max(text.rfind(ch, max(0, start - 12), start + 1) for ch in " ，。、；：？！,.;:?!")
