@@ -6,6 +6,7 @@ for the README and issue 12).
     python scripts/benchmark.py --quick           # 1x and a 5x synthetic, fewer queries, short load: ~2 minutes
     python scripts/benchmark.py --profile         # also: where one query's time goes, stage by stage
     python scripts/benchmark.py --scales 1,20 --json
+    python scripts/benchmark.py --scales 1 --analyzers    # recall and MRR under Whoosh's, jieba's and our analyzer
 
 Every figure comes from one run on one machine, side by side:
   - ingest: `qa-archive ingest` in a new process (wall time, its peak memory), and the index's size on disk;
@@ -238,16 +239,36 @@ class NaiveWhoosh:
 
 
 def timed(fn, queries) -> tuple[dict, dict]:
-    times, results = [], {}
+    """Wall time per query, and CPU time (what wall time would be on cores nothing else uses)."""
+    times, cpu, results = [], [], {}
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         results[q] = fn(q)
+        cpu.append((time.process_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
-    return summary(times), results
+    cs = summary(cpu)
+    return dict(summary(times), cpu_p50_ms=cs["p50_ms"], cpu_p95_ms=cs["p95_ms"]), results
 
 
-def http_sequential(base: str, queries: list[str], warm: list[str], health: int = 100) -> dict:
-    """One request at a time on one keep-alive connection; every query once."""
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server's worker processes used so far (Linux /proc)."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def http_sequential(base: str, queries: list[str], warm: list[str], health: int = 100, pid: int = 0) -> dict:
+    """One request at a time on one keep-alive connection; every query once. The server's CPU time per search
+    request (the workers' user + system time over the run) is what a request costs on cores nothing else uses."""
     host, port = base.rsplit("//", 1)[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=60)
 
@@ -262,27 +283,34 @@ def http_sequential(base: str, queries: list[str], warm: list[str], health: int 
     for q in warm:                   # each worker opens the index and loads its generation on its first request
         get(f"/api/search?{urlencode({'q': q, 'limit': 10})}")
     times = []
+    cpu0 = server_cpu_s(pid)
     for q in queries:
         t = time.perf_counter()
         get(f"/api/search?{urlencode({'q': q, 'limit': 10})}")
         times.append((time.perf_counter() - t) * 1000)
+    cpu_ms = (server_cpu_s(pid) - cpu0) * 1000 / max(len(queries), 1)
     htimes = []
     for _ in range(health):
         t = time.perf_counter()
         get("/api/health")
         htimes.append((time.perf_counter() - t) * 1000)
     conn.close()
-    return {"search": summary(times), "health": summary(htimes)}
+    return {"search": dict(summary(times), server_cpu_ms_per_request=round(cpu_ms, 2)), "health": summary(htimes)}
 
 
 def cli_cold(index_dir: Path, queries: list[str]) -> dict:
-    times = []
+    times, cpu = [], []
     for q in queries:
         t = time.perf_counter()
-        subprocess.run([qa_archive_exe(), "search", q, "--index", str(index_dir), "-n", "10"], check=True,
-                       capture_output=True)
+        proc = subprocess.Popen([qa_archive_exe(), "search", q, "--index", str(index_dir), "-n", "10"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - t)
-    return {"runs": len(times), "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"qa-archive search {q!r} failed")
+    return {"runs": len(times), "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3),
+            "cpu_median_s": round(statistics.median(cpu), 3)}
 
 
 def load(base: str, shared: Path, seconds: float, health: bool) -> dict:
@@ -314,6 +342,40 @@ def quality(results: dict, prefix: str = "") -> dict:
                  and fold(h.get("asker") or "") == fold(q["asker"] or ""))
             for q in held_out_queries() if q["keywords"] in results]
     return {"development": score(dev), "held-out": score(held)}
+
+
+def analyzer_comparison(entries: list[dict], shared: Path, work: Path) -> dict:
+    """Search quality of the same entries under the same plain OR query with three analyzers (README's table)."""
+    from whoosh import fields, index, qparser
+    from whoosh.analysis import StandardAnalyzer
+    analyzers = {"whoosh default (StandardAnalyzer)": StandardAnalyzer(), "ours (bigrams + whole words)":
+                 analysis.analyzer()}
+    try:
+        from jieba.analyse import ChineseAnalyzer
+        analyzers["jieba ChineseAnalyzer"] = ChineseAnalyzer()
+    except ImportError:
+        pass
+    queries = keyword_queries(shared)
+    out = {}
+    for k, (name, an) in enumerate(analyzers.items()):
+        path = work / f"analyzer{k}"
+        path.mkdir()
+        schema = fields.Schema(n=fields.STORED, question=fields.TEXT(analyzer=an, field_boost=2.0),
+                               answer=fields.TEXT(analyzer=an))
+        ix = index.create_in(str(path), schema)
+        w = ix.writer()
+        for i, d in enumerate(entries):
+            w.add_document(n=i, question=" ".join(x["q"] for x in d["turns"]),
+                           answer=" ".join(x["a"] or "" for x in d["turns"]))
+        w.commit()
+        parser = qparser.MultifieldParser(["question", "answer"], ix.schema, group=qparser.OrGroup)
+        with ix.searcher() as s:
+            results = {q: [entries[h["n"]] for h in s.search(parser.parse(plain_words(q)), limit=10)]
+                       for q in queries}
+        results["_shared"] = str(shared)
+        out[name] = quality(results)
+        shutil.rmtree(path, ignore_errors=True)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- profile
@@ -422,7 +484,11 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
     results["_shared"] = str(shared)
     r["fts5"] = dict(stats, build_s=fts.build_s, bytes=fts.bytes, quality=quality(results, prefix))
     r["inprocess_over_fts5_p95"] = round(r["inprocess"]["p95_ms"] / max(stats["p95_ms"], 1e-3), 1)
+    r["inprocess_over_fts5_cpu_p95"] = round(r["inprocess"]["cpu_p95_ms"] / max(stats["cpu_p95_ms"], 1e-3), 1)
     fts.con.close()
+    if opts.analyzers and scale == 1:
+        print(f"[{time.strftime('%H:%M:%S')}] {scale}x: analyzers", file=sys.stderr, flush=True)
+        r["analyzers (plain OR query, same entries)"] = analyzer_comparison(entries, shared, work)
     if not opts.quick and scale <= 20:
         print(f"[{time.strftime('%H:%M:%S')}] {scale}x: naive Whoosh build", file=sys.stderr, flush=True)
         naive = NaiveWhoosh(entries, work / f"naive{scale}")
@@ -437,8 +503,8 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
 
     if not opts.no_http:
         print(f"[{time.strftime('%H:%M:%S')}] {scale}x: HTTP", file=sys.stderr, flush=True)
-        with serving(ix, workers=2) as (base, _):
-            r["http"] = http_sequential(base, queries, warm)
+        with serving(ix, workers=2) as (base, server):
+            r["http"] = http_sequential(base, queries, warm, pid=server.pid)
             if scale == 1 and opts.load_seconds > 0:
                 print(f"[{time.strftime('%H:%M:%S')}] {scale}x: 16 clients", file=sys.stderr, flush=True)
                 r["load"] = load(base, shared, opts.load_seconds, health=not opts.quick)
@@ -469,14 +535,19 @@ def table(report: dict) -> str:
              row("index size", lambda s: f"{s['index_bytes'] / 1e6:.1f} MB ({s['index_mb_per_10k_entries']} MB per 10k)"),
              row("`/api/search` p50 / p95 (HTTP, each query once)",
                  lambda s: f"{s['http']['search']['p50_ms']} / {s['http']['search']['p95_ms']} ms"),
+             row("`/api/search`: server CPU per request (mean)",
+                 lambda s: f"{s['http']['search']['server_cpu_ms_per_request']} ms"),
              row("`/api/health` p95", lambda s: f"{s['http']['health']['p95_ms']} ms"),
              row("in-process search p50 / p95", lambda s: f"{s['inprocess']['p50_ms']} / {s['inprocess']['p95_ms']} ms"),
              row("SQLite FTS5 p50 / p95 (same entries, bigrams + bm25)",
                  lambda s: f"{s['fts5']['p50_ms']} / {s['fts5']['p95_ms']} ms"),
-             row("in-process p95 ÷ FTS5 p95", lambda s: f"{s['inprocess_over_fts5_p95']}×"),
+             row("in-process CPU p50 / p95", lambda s: f"{s['inprocess']['cpu_p50_ms']} / {s['inprocess']['cpu_p95_ms']} ms"),
+             row("FTS5 CPU p50 / p95", lambda s: f"{s['fts5']['cpu_p50_ms']} / {s['fts5']['cpu_p95_ms']} ms"),
+             row("in-process p95 ÷ FTS5 p95 (wall; CPU)",
+                 lambda s: f"{s['inprocess_over_fts5_p95']}×; {s['inprocess_over_fts5_cpu_p95']}×"),
              row("naive Whoosh (bigram OR, no re-ranking) p95", lambda s: f"{s['naive_whoosh']['p95_ms']} ms"),
-             row("`qa-archive search` cold (median / max)",
-                 lambda s: f"{s['cli_cold']['median_s']} / {s['cli_cold']['max_s']} s"),
+             row("`qa-archive search` cold (median / max; CPU median)",
+                 lambda s: f"{s['cli_cold']['median_s']} / {s['cli_cold']['max_s']} s; {s['cli_cold']['cpu_median_s']} s"),
              row("16 clients, new queries: req/s, p50 / p95, errors",
                  lambda s: "{rps} req/s, {p50_ms} / {p95_ms} ms, {errors} errors".format(
                      **s['load']['new queries, 16 clients'])),
@@ -520,6 +591,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="1x and 5x, fewer queries, a short load, no naive build")
     ap.add_argument("--profile", action="store_true", help="where a query's time goes, at the largest scale")
     ap.add_argument("--no-http", action="store_true", help="skip the served measurements")
+    ap.add_argument("--analyzers", action="store_true", help="at 1x: quality under three analyzers (README)")
     ap.add_argument("--load-seconds", type=float, help="length of the 16-client run at 1x (default 20; --quick 6)")
     ap.add_argument("--queries", type=int, help="new two/three-word queries beside the gold ones (default 150)")
     ap.add_argument("--json", action="store_true", help="print the whole report as JSON")
