@@ -33,7 +33,7 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4             # 4: entries carry their community
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -55,6 +55,7 @@ def schema() -> Schema:
         answer=TEXT(analyzer=text),
         asker=ID(),
         projects=KEYWORD(lowercase=True, commas=True, scorable=True),
+        community=ID(stored=True),
         year=NUMERIC(stored=True, sortable=True),
         date=DATETIME(sortable=True),
         doc=STORED(),
@@ -70,6 +71,7 @@ def document(t: Thread) -> dict:
         "answer": "\n".join(x.a or "" for x in t.turns),
         "asker": squash(t.asker or ""),
         "projects": ",".join(squash(p) for p in t.projects),
+        "community": t.community or "",
         "doc": json.dumps(d, ensure_ascii=False),
     }
     if t.date:

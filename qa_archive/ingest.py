@@ -33,7 +33,7 @@ from .index import SCHEMA_VERSION, Draft, document
 from .parse import PostError, Source, find_posts, read_post, relative
 from .projects import Registry
 
-EXTRACTOR_VERSION = 5          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
 PARALLEL_MIN_POSTS = 48        # fewer posts to read than this: read them here (starting workers costs ~0.5 s)
 CHUNK = 8                      # posts per task sent to a worker
 IN_FLIGHT = 4                  # tasks per worker sent ahead of the writer: bounds the memory results take
@@ -181,10 +181,10 @@ def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: Ing
     posts[source] = {"root": job.root, "sha": sha, "ids": new_ids, "url_pattern": job.src.url}
 
 
-def read_one(path: Path, root: Path, url: str | None, registry: Registry) -> tuple:
+def read_one(path: Path, root: Path, url: str | None, profile, registry: Registry) -> tuple:
     """("ok", source, sha, [(thread id, Whoosh document)], warnings) or ("error", source, message, fatal)."""
     try:
-        post = read_post(path, root, url)
+        post = read_post(path, root, url, profile)
     except PostError as e:
         return ("error", e.source, e.message, e.fatal)
     threads, warnings = extract(post, registry)
@@ -196,9 +196,10 @@ def read_posts(jobs: list[_Job], registry: Registry, workers: int | None = None)
     workers = min(workers or os.cpu_count() or 1, max(1, len(jobs) // CHUNK))
     if workers <= 1 or len(jobs) < PARALLEL_MIN_POSTS:
         for job in jobs:
-            yield read_one(job.path, job.src.root, job.src.url, registry)
+            yield read_one(job.path, job.src.root, job.src.url, job.src.profile, registry)
         return
-    tasks = [[(str(j.path), str(j.src.root), j.src.url) for j in jobs[i:i + CHUNK]] for i in range(0, len(jobs), CHUNK)]
+    tasks = [[(str(j.path), str(j.src.root), j.src.url, j.src.profile) for j in jobs[i:i + CHUNK]]
+             for i in range(0, len(jobs), CHUNK)]
     pool = [_Worker(registry) for _ in range(workers)]
     try:
         pending: deque = deque()
@@ -258,7 +259,7 @@ def worker_main():
     registry = _read_frame(stdin)
     while (task := _read_frame(stdin)) is not None:
         try:
-            result = [read_one(Path(path), Path(root), url, registry) for path, root, url in task]
+            result = [read_one(Path(path), Path(root), url, profile, registry) for path, root, url, profile in task]
         except Exception as e:      # the writer raises it, as a serial ingest would
             result = e
         _write_frame(stdout, result)
