@@ -8,10 +8,12 @@ shared between threads.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,7 +21,7 @@ from typing import Any, NamedTuple
 from whoosh import scoring
 
 from . import analysis
-from .index import IndexError_, current_dir, open_current, read_snapshot
+from .index import IndexError_, current_dir, open_current, read_columns, read_snapshot
 from .projects import Registry
 
 COMMON_SHARE = 0.05       # terms in more than this share of entries are left out of queries
@@ -82,16 +84,31 @@ class Generation:
         """The published generation; `registry` overrides the one recorded at ingest."""
         index_dir = Path(index_dir)
         ix, path, manifest = open_current(index_dir)
-        snapshot = read_snapshot(path)
-        if snapshot is None:
-            raise IndexError_("index.no_snapshot", path=str(index_dir.absolute()))
-        docs = {num: d for num, d in enumerate(snapshot["docs"]) if d is not None}
-        n = snapshot["count"]
-        common = frozenset(t for t, df in snapshot["df"].items() if df > n * COMMON_SHARE) \
+        columns = read_columns(path)
+        lazy = None
+        if columns is not None:
+            try:
+                lazy = LazyDocs((path / "entries.json").read_bytes(), columns["spans"])
+            except (OSError, ValueError):
+                lazy = None
+        if lazy is not None:
+            docs, n, df = lazy, columns["count"], columns["df"]
+            by_id = {i: num for num, i in enumerate(columns["ids"]) if i is not None}
+        else:                      # an index from before columns.json: parse every entry now
+            snapshot = read_snapshot(path)
+            if snapshot is None:
+                raise IndexError_("index.no_snapshot", path=str(index_dir.absolute()))
+            docs = {num: d for num, d in enumerate(snapshot["docs"]) if d is not None}
+            n, df = snapshot["count"], snapshot["df"]
+            by_id = {d["id"]: num for num, d in docs.items()}
+        common = frozenset(t for t, k in df.items() if k > n * COMMON_SHARE) \
             if n >= COMMON_MIN_ENTRIES else frozenset()
-        return cls(key=generation_key(path), name=path.name, path=path, index=ix, manifest=manifest,
-                   registry=registry or recorded_registry(path, manifest), docs=docs,
-                   by_id={d["id"]: num for num, d in docs.items()}, count=n, common=common)
+        gen = cls(key=generation_key(path), name=path.name, path=path, index=ix, manifest=manifest,
+                  registry=registry or recorded_registry(path, manifest), docs=docs, by_id=by_id, count=n,
+                  common=common)
+        if lazy is not None:
+            gen._values["columns"] = columns
+        return gen
 
     def searcher(self):
         """A new Whoosh searcher with the archive's BM25F weights (one per thread; close it when done)."""
@@ -153,11 +170,15 @@ class Generation:
         def compute():
             projects: dict[str, set] = {}
             years: dict[str, set] = {}
-            for n, d in self.docs.items():
-                for p in d.get("projects") or []:
+            columns = self._values.get("columns")
+            rows = (((n, p, d) for n, (i, p, d) in enumerate(zip(columns["ids"], columns["projects"],
+                                                                  columns["dates"], strict=True)) if i is not None)
+                    if columns else ((n, d.get("projects"), d.get("date")) for n, d in self.docs.items()))
+            for n, names, date in rows:
+                for p in names or []:
                     projects.setdefault(p, set()).add(n)
-                if d.get("date"):
-                    years.setdefault(d["date"][:4], set()).add(n)
+                if date:
+                    years.setdefault(date[:4], set()).add(n)
             return projects, years
         return self.cached("facet_sets", compute)
 
@@ -207,6 +228,37 @@ class Generation:
     def entry(self, entry_id: str) -> dict | None:
         num = self.by_id.get(entry_id)
         return self.docs[num] if num is not None else None
+
+
+class LazyDocs(Mapping):
+    """docnum -> entry, each parsed from its span of entries.json the first time it is asked for."""
+
+    def __init__(self, data: bytes, spans: list):
+        ends = [s for s in spans[:1] + spans[-1:] if s is not None]
+        if any(s[1] > len(data) or data[s[0]:s[0] + 1] != b"{" for s in ends):
+            raise ValueError("entries.json does not match columns.json")
+        self._data = data
+        self._spans = spans
+        self._keys = [n for n, s in enumerate(spans) if s is not None]
+        self._parsed: dict[int, dict] = {}
+
+    def __getitem__(self, docnum) -> dict:
+        got = self._parsed.get(docnum)
+        if got is None:
+            try:
+                start, end = self._spans[docnum] if isinstance(docnum, int) and docnum >= 0 else (None, None)
+            except (IndexError, TypeError):
+                start = None
+            if start is None:
+                raise KeyError(docnum)
+            got = self._parsed[docnum] = json.loads(self._data[start:end])
+        return got
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 COMPOUND = re.compile(r"[\-.]")

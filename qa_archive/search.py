@@ -18,7 +18,6 @@ from pathlib import Path
 from whoosh import query as Q
 
 from . import analysis
-
 from .generation import Generation, current_key
 from .index import IndexError_
 from .projects import Registry, squash

@@ -53,8 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import (EXTRA_QUERIES, gold_entries, held_out_queries, keyword_queries,  # noqa: E402
-                     new_queries, qa_archive_exe, serving)
+from _server import EXTRA_QUERIES, gold_entries, held_out_queries, keyword_queries, new_queries, qa_archive_exe, serving  # noqa: E402
 
 from qa_archive import analysis  # noqa: E402
 from qa_archive.models import fold  # noqa: E402
@@ -383,8 +382,9 @@ def analyzer_comparison(entries: list[dict], shared: Path, work: Path) -> dict:
 def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
     """Where one query's time goes: each stage of Archive.search timed by a wrapper (inclusive wall time, summed
     over the queries and divided by their number), then the top functions under cProfile."""
-    import qa_archive.search as S
     from whoosh.searching import Searcher
+
+    import qa_archive.search as S
     stages = [  # (owner, attribute, stage): stages that do not nest inside each other
         (S, "parse_query", "parse (query language)"),
         (S, "build_query", "analysis + building the Whoosh query"),
@@ -456,14 +456,12 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
     print(f"[{time.strftime('%H:%M:%S')}] {scale}x: ingest {root}", file=sys.stderr, flush=True)
     r = {"scale": scale}
     r.update(run_ingest(root, ix))
-    arch = Archive(ix)
-    r["entries"] = arch.count()
+    r["entries"] = Archive(ix).count()
     r["index_bytes"] = index_bytes(ix)
     r["index_mb_per_10k_entries"] = round(r["index_bytes"] / 1e6 * 10000 / max(r["entries"], 1), 1)
     if scale == 1:
         r.update({"re_ingest_unchanged_s": run_ingest(root, ix)["ingest_s"]})
     prefix = "" if scale == 1 else "copy00/"
-    del arch
 
     print(f"[{time.strftime('%H:%M:%S')}] {scale}x: in-process search", file=sys.stderr, flush=True)
     arch = Archive(ix)
@@ -473,7 +471,6 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
     r["inprocess"] = stats
     results["_shared"] = str(shared)
     r["quality"] = quality(results, prefix)
-    del arch
 
     entries = export(ix)
     print(f"[{time.strftime('%H:%M:%S')}] {scale}x: FTS5 reference", file=sys.stderr, flush=True)
