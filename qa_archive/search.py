@@ -143,8 +143,13 @@ def score_terms(gen: Generation, searcher, leaves) -> dict[int, float]:
 
 def best(scores: dict[int, float], n: int) -> list[tuple[float, int]]:
     """The n best (score, docnum), higher scores first, then lower docnums (Whoosh's order)."""
-    top = heapq.nsmallest(n, scores.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [(s, d) for d, s in top]
+    if len(scores) > n:
+        cut = heapq.nlargest(n, scores.values())[-1]      # floats only: no key function per match
+        items = [(s, d) for d, s in scores.items() if s >= cut]
+    else:
+        items = [(s, d) for d, s in scores.items()]
+    items.sort(key=lambda x: (-x[0], x[1]))
+    return items[:n]
 
 
 def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]], reader,
@@ -200,11 +205,12 @@ def _may_be_part(term: str) -> bool:
 
 
 def facets(gen: Generation, docnums) -> dict:
-    """Project and year counts of the matches: one set intersection per project and per year."""
+    """Project and year counts of the matches: one set intersection per project and per year (C loops over the
+    smaller set; a dict's keys would be copied into a new set for every project, so they become a set once)."""
     projects, years = gen.facet_sets()
-    keys = docnums if hasattr(docnums, "__and__") else set(docnums)       # a set or a dict's keys
-    pc = [(name, len(keys & s)) for name, s in projects.items()]
-    yc = [(name, len(keys & s)) for name, s in years.items()]
+    matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
+    pc = [(name, len(s & matched)) for name, s in projects.items()]
+    yc = [(name, len(s & matched)) for name, s in years.items()]
     return {"projects": [{"name": k, "count": v} for k, v in sorted(pc, key=lambda x: (-x[1], x[0])) if v],
             "years": [{"name": k, "count": v} for k, v in sorted(yc, reverse=True) if v]}
 
