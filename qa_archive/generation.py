@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -261,24 +260,16 @@ class LazyDocs(Mapping):
         return len(self._keys)
 
 
-COMPOUND = re.compile(r"[\-.]")
-NUMBER = re.compile(r"[\d.]+")
-
-
 def part_only_terms(text: str) -> frozenset[str]:
-    """The parts of compound words (`sofa-registry`, `rpc.bind`) that the text never has as words of their own:
-    analysis.tokens indexes them, analysis.terms(parts=False) leaves them out. Only Latin words can be parts, so
-    this scans the words without making any CJK bigrams."""
-    words, parts = set(), set()
-    for m in analysis.TOKEN.finditer(analysis.normalize(text)):
-        w = m.group("word")
-        if not w or w in analysis.STOP:
-            continue
-        words.add(w)
-        if ("-" in w or "." in w) and not NUMBER.fullmatch(w):
-            words.add(COMPOUND.sub("", w))
-            parts.update(x for x in COMPOUND.split(w) if x and x != w and x not in analysis.STOP)
-    return frozenset(parts - words) if parts else frozenset()
+    """The terms the index has from parts of compound words (`registry` of `sofa-registry`) that the text never
+    has as words of their own: analysis.terms(parts=True) minus analysis.terms(parts=False). A word's terms do not
+    depend on its neighbours, so only the text's Latin words are analysed, and only when one is a compound."""
+    words = [m.group("word") for m in analysis.TOKEN.finditer(analysis.normalize(text)) if m.group("word")]
+    compounds = [w for w in words if "-" in w or "." in w]
+    if not compounds:
+        return frozenset()
+    parts = set(analysis.terms(" ".join(compounds), parts=True))
+    return frozenset(parts - set(analysis.terms(" ".join(words), parts=False)))
 
 
 def recorded_registry(path: Path, manifest: dict) -> Registry:

@@ -71,8 +71,10 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     start = (page - 1) * limit
     ranked = best(scores, max(RERANK_DEPTH, start + limit))
     if pq.words:
-        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader) + ranked[RERANK_DEPTH:]
+        words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader, names=[w for w, _ in words]) \
+            + ranked[RERANK_DEPTH:]
     return _result(gen, searcher, pq, text, sort, page, limit, ranked, scores.keys())
 
 
@@ -89,8 +91,10 @@ def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page,
     ranked = [(score, docnum) for score, docnum in results.top_n]
     if sort == "relevance" and pq.words:
         reader = searcher.reader()
-        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader) + ranked[RERANK_DEPTH:]
+        words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader, names=[w for w, _ in words]) \
+            + ranked[RERANK_DEPTH:]
     return _result(gen, searcher, pq, text, sort, page, limit, ranked, matched)
 
 
@@ -153,13 +157,15 @@ def best(scores: dict[int, float], n: int) -> list[tuple[float, int]]:
 
 
 def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]], reader,
-           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3) -> list[tuple[float, int]]:
+           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3,
+           names: list[str] | None = None) -> list[tuple[float, int]]:
     """Re-rank search candidates by how much of the query they cover: all words matching beats some.
 
     `groups` are the query's words, each a list of terms and a weight (its idf). A candidate's coverage is the
     weighted share of words whose terms it contains: in its questions (`w_question`: the question counts more)
     and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the best candidate. A word
-    that names a project the entry is tagged with counts as covered.
+    that names a project the entry is tagged with counts as covered: `names` are the words as the user wrote
+    them (a term may be a stem: `sofaregistri`), else a one-term word's term is looked up.
 
     Which candidate holds which term comes from the generation's posting lists (the query's terms were just
     scored, so they are cached), not from analysing each candidate's text; a term a candidate holds only as a
@@ -168,8 +174,9 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
     total = sum(w for _, w in groups) or 1.0
     top = max((s for s, _ in ranked), default=0.0) or 1.0
     # the project a one-term word names, looked up once per query rather than once per candidate
-    named = [squash(p.name) if len(terms) == 1 and (p := gen.registry.lookup(terms[0], fuzzy=False)) else None
-             for terms, _ in groups]
+    labels = names or [terms[0] if len(terms) == 1 else "" for terms, _ in groups]
+    named = [squash(p.name) if label and (p := gen.registry.lookup(label, fuzzy=False)) else None
+             for label in labels]
     lists = [[(t, gen.postings(reader, "question", t), gen.postings(reader, "answer", t), _may_be_part(t))
               for t in terms] for terms, _ in groups]
     out = []
@@ -232,8 +239,9 @@ def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None
             fix = project.name
         elif not any(gen.doc_frequency(t, reader) for t in word_terms(w)):
             for fname in ("question", "answer"):
-                found = closest_term(gen, reader, fname, w.lower(), maxdist=1 if len(w) < 6 else 2)
-                if found and found != w.lower() and gen.doc_frequency(found, reader) >= SUGGEST_MIN_DF:
+                found = closest_term(gen, searcher, fname, w.lower(), maxdist=1 if len(w) < 6 else 2)
+                if found and found != w.lower() and max(
+                        (gen.doc_frequency(t, reader) for t in word_terms(found)), default=0) >= SUGGEST_MIN_DF:
                     fix = found
                     break
         if fix:
@@ -241,20 +249,23 @@ def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None
     return changed if changed != text else None
 
 
-def closest_term(gen: Generation, reader, fieldname: str, word: str, maxdist: int) -> str | None:
-    """The term of a field within `maxdist` edits (Levenshtein) of `word` that occurs most often, ties to the
-    greater term: what Whoosh's `corrector(field).suggest(word, limit=1, maxdist)` answers, but from the field's
-    non-CJK terms held in memory per generation. (Whoosh walks a Levenshtein automaton over the on-disk term
-    table: 30 ms at one edit and 340 ms at two on 20x the corpus, for the 2-3% of queries that match almost
-    nothing.) A CJK term is never within two edits of a word of three or more letters, so only the others are kept."""
+def closest_term(gen: Generation, searcher, fieldname: str, word: str, maxdist: int) -> str | None:
+    """The word of a field's spelling words within `maxdist` edits (Levenshtein) of `word` that occurs most often,
+    ties to the greater word: what Whoosh's `corrector(field).suggest(word, limit=1, maxdist)` answers, but from
+    the words held in memory per generation. (Whoosh walks a Levenshtein automaton over the on-disk term table:
+    30 ms at one edit and 340 ms at two on 20x the corpus, for the 2-3% of queries that match almost nothing.)
+    A CJK term is never within two edits of a word of three or more letters, so only the others are kept."""
+    reader = searcher.reader()
+    source = searcher.schema[fieldname].spelling_fieldname(fieldname)     # the words as written, when stemmed
+
     def vocabulary():
         by_length: dict[int, list[str]] = {}
-        for term in reader.lexicon(fieldname):
+        for term in reader.lexicon(source):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
             if not analysis.is_cjk(term):
                 by_length.setdefault(len(term), []).append(term)
         return by_length
-    by_length = gen.cached(f"vocabulary:{fieldname}", vocabulary)
+    by_length = gen.cached(f"vocabulary:{source}", vocabulary)
     found = [t for n in range(len(word) - maxdist, len(word) + maxdist + 1) for t in by_length.get(n, ())
              if edit_distance(word, t, maxdist) <= maxdist]
     if not found:
