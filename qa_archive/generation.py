@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -264,12 +265,17 @@ def part_only_terms(text: str) -> frozenset[str]:
     """The terms the index has from parts of compound words (`registry` of `sofa-registry`) that the text never
     has as words of their own: analysis.terms(parts=True) minus analysis.terms(parts=False). A word's terms do not
     depend on its neighbours, so only the text's Latin words are analysed, and only when one is a compound."""
-    words = [m.group("word") for m in analysis.TOKEN.finditer(analysis.normalize(text)) if m.group("word")]
+    words = {m.group("word") for m in analysis.TOKEN.finditer(analysis.normalize(text)) if m.group("word")}
     compounds = [w for w in words if "-" in w or "." in w]
     if not compounds:
         return frozenset()
-    parts = set(analysis.terms(" ".join(compounds), parts=True))
-    return frozenset(parts - set(analysis.terms(" ".join(words), parts=False)))
+    parts = {t for w in compounds for t in _word_terms(w, True)}
+    return frozenset(parts.difference(*(_word_terms(w, False) for w in words)))
+
+
+@lru_cache(maxsize=65536)
+def _word_terms(word: str, parts: bool) -> frozenset[str]:
+    return frozenset(analysis.terms(word, parts=parts))
 
 
 def recorded_registry(path: Path, manifest: dict) -> Registry:

@@ -3,14 +3,48 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from . import analysis
 
 
 def term_spans(norm: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """Every token of the text whose term is searched, overlapping ones too (bigrams overlap): the index's own
-    tokens, so a stemmed query word marks each form of it (`signatures` marks `signature`)."""
-    return analysis.spans(norm, terms) if terms else []
+    tokens, so a stemmed query word marks each form of it (`signatures` marks `signature`).
+
+    The same spans as `analysis.spans(norm, terms)`, without making every bigram of the text: a CJK term is found
+    in each CJK run with str.find (any two CJK characters side by side are a bigram token; a lone character is a
+    token only when its run is one character long), and a Latin word's tokens, which do not depend on its
+    neighbours, are made once per word and cached. Half of a 20x query's time went into the bigrams here."""
+    if not terms:
+        return []
+    cjk = [t for t in terms if analysis.is_cjk(t)]
+    latin = len(cjk) < len(terms)
+    out = set()
+    for m in analysis.TOKEN.finditer(norm):
+        run = m.group("cjk")
+        if run is not None:
+            base = m.start()
+            if len(run) == 1:
+                if run in terms and run not in analysis.CJK_STOP:
+                    out.add((base, base + 1))
+                continue
+            for t in cjk:
+                if len(t) != 2:
+                    continue
+                i = run.find(t)
+                while i >= 0:
+                    out.add((base + i, base + i + 2))
+                    i = run.find(t, i + 1)
+        elif latin:
+            base = m.start()
+            out.update((base + s, base + e) for t, s, e in _word_tokens(m.group("word")) if t in terms)
+    return sorted(out)
+
+
+@lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple((t, s, e) for t, _, s, e in analysis.tokens(word))
 
 
 def highlight(text: str, terms: set[str], width: int = 140) -> str:
