@@ -380,8 +380,9 @@ def analyzer_comparison(entries: list[dict], shared: Path, work: Path) -> dict:
 # ---------------------------------------------------------------------------------------------- profile
 
 def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
-    """Where one query's time goes: each stage of Archive.search timed by a wrapper (inclusive wall time, summed
-    over the queries and divided by their number), then the top functions under cProfile."""
+    """Where one query's time goes: each stage of Archive.search timed by a wrapper (inclusive CPU time, which
+    other work on the machine does not inflate, summed over the queries and divided by their number), then the
+    top functions under cProfile."""
     from whoosh.searching import Searcher
 
     import qa_archive.search as S
@@ -406,11 +407,11 @@ def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
         originals.append((owner, name, fn))
 
         def wrapper(*a, _fn=fn, _stage=stage, **kw):
-            t = time.perf_counter()
+            t = time.process_time()
             try:
                 return _fn(*a, **kw)
             finally:
-                spent[_stage] = spent.get(_stage, 0.0) + time.perf_counter() - t
+                spent[_stage] = spent.get(_stage, 0.0) + time.process_time() - t
         setattr(owner, name, wrapper)
     try:
         arch = Archive(index_dir)
@@ -419,12 +420,12 @@ def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
         spent.clear()
         total = dumps = 0.0
         for q in queries:
-            t = time.perf_counter()
+            t = time.process_time()
             res = arch.search(q, limit=10)
-            total += time.perf_counter() - t
-            t = time.perf_counter()
+            total += time.process_time() - t
+            t = time.process_time()
             json.dumps(res, ensure_ascii=False)       # what the JSON API adds (Flask's jsonify is json.dumps)
-            dumps += time.perf_counter() - t
+            dumps += time.process_time() - t
     finally:
         for owner, name, fn in originals:
             setattr(owner, name, fn)
@@ -642,7 +643,7 @@ def main():
     for s in report["scales"]:
         if "profile" in s:
             p = s["profile"]
-            print(f"\nwhere a query's time goes at {s['scale']}x ({p['queries']} queries, ms per query):")
+            print(f"\nwhere a query's time goes at {s['scale']}x ({p['queries']} queries, CPU ms per query):")
             for k, v in p["ms_per_query"].items():
                 print(f"  {v:8.3f}  {k}")
             print("top functions by own time (cProfile, ms per query):")

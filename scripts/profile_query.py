@@ -3,7 +3,7 @@
 
     python scripts/profile_query.py --index index              # the gold and held-out queries + 150 new ones
 
-Each stage of `Archive.search` is timed by a wrapper (inclusive wall time per query), then cProfile lists the
+Each stage of `Archive.search` is timed by a wrapper (inclusive CPU time per query), then cProfile lists the
 functions that cost the most. Not a test: it prints figures.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ def main():
     queries += new_queries(shared, a.queries, seed=11, exclude=set(queries))
     warm = new_queries(shared, 20, seed=99, exclude=set(queries))
     p = profile(Path(a.index), queries, warm)
-    print(f"where a query's time goes ({p['queries']} queries, ms per query):")
+    print(f"where a query's time goes ({p['queries']} queries, CPU ms per query):")
     for k, v in p["ms_per_query"].items():
         print(f"  {v:8.3f}  {k}")
     print("top functions by own time (cProfile, ms per query):")
