@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -255,14 +256,19 @@ class _Worker:
 
 def worker_main():
     """The worker's loop (see `_Worker`): a registry first, then tasks until stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the ingest's to handle; it closes our stdin
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    registry = _read_frame(stdin)
-    while (task := _read_frame(stdin)) is not None:
-        try:
-            result = [read_one(Path(path), Path(root), url, profile, registry) for path, root, url, profile in task]
-        except Exception as e:      # the writer raises it, as a serial ingest would
-            result = e
-        _write_frame(stdout, result)
+    try:
+        registry = _read_frame(stdin)
+        while (task := _read_frame(stdin)) is not None:
+            try:
+                result = [read_one(Path(path), Path(root), url, profile, registry)
+                          for path, root, url, profile in task]
+            except Exception as e:      # the writer raises it, as a serial ingest would
+                result = e
+            _write_frame(stdout, result)
+    except (BrokenPipeError, EOFError):
+        pass                            # the ingest is gone (killed, or failed): nothing is waiting for us
 
 
 def _write_frame(f, obj):
