@@ -1,0 +1,195 @@
+"""Re-ranking search's top candidates: features of one candidate for one query, and the weights that combine them.
+
+BM25F (in `query.py`/`search.py`) finds the candidates; this module re-orders the best `RERANK_DEPTH` of them by
+what BM25 does not see:
+
+    score      BM25F, scaled to the best candidate
+    question   the share of the query (idf-weighted words) found in the thread's questions
+    first      … in its first question (what the thread is about)
+    thread     … anywhere in the thread
+    exact      the share of multi-term words (`分库分表`, `k8s注册IP`) found as written in the questions, not
+               only as scattered bigrams
+    adjacent   the share of consecutive query words found next to each other in the questions (phrase/proximity)
+    project    the thread is tagged with a project the query names
+    partner    the share of the query found in the thread's translation (the same item in another language)
+    recency    newer threads first, as a tie-break (0 for the oldest entry of the archive, 1 for the newest)
+
+A word that names a project the thread is tagged with counts as covered everywhere. The weights are chosen by
+`scripts/tune_ranking.py`, by cross-validation over posts; `WEIGHTS` holds the chosen ones. Everything here costs
+a few set and substring lookups per candidate: nothing scales with the archive.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, fields
+
+from . import analysis
+from .models import fold
+from .projects import squash
+
+RERANK_DEPTH = 50
+SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Weights:
+    score: float = 1.0
+    question: float = 0.4
+    first: float = 0.0
+    thread: float = 0.3
+    exact: float = 0.0
+    adjacent: float = 0.0
+    project: float = 0.0
+    partner: float = 0.0
+    recency: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+WEIGHTS = Weights()
+FEATURES = Weights.names()
+
+
+def squeeze(text: str) -> str:
+    """Normalised (NFKC, lower case) text with no white space: `SOFA RPC 容器` and `sofarpc容器` read the same."""
+    return SPACES.sub("", analysis.normalize(text))
+
+
+@dataclass
+class Query:
+    """What the features need from a query, computed once per query (not per candidate)."""
+    groups: list[tuple[list[str], float]]      # each word's terms and weight (idf)
+    named: list[str | None]                     # the squashed project a one-term word names, else None
+    exact: list[str]                            # multi-term words as written (squeezed)
+    pairs: list[str]                            # consecutive words joined (squeezed)
+    total: float
+
+
+def prepare(gen, groups: list[tuple[list[str], float]], words: list[str] | None = None) -> Query:
+    """`groups`: the query's words as (terms, weight); `words`: the same words as typed (for exact/adjacent)."""
+    total = sum(w for _, w in groups) or 1.0
+    named = [squash(p.name) if len(terms) == 1 and (p := gen.registry.lookup(terms[0], fuzzy=False)) else None
+             for terms, _ in groups]
+    exact, pairs = [], []
+    if words:
+        typed = [(squeeze(w), analysis.terms(w, parts=False)) for w in words]
+        typed = [(s, ts) for s, ts in typed if ts]
+        # unweighted: a word no entry has as a term (`ark-biz` of `ark-biz.jar`) has no idf, but can be found as written
+        exact = [s for s, ts in typed if len(set(ts)) > 1]
+        pairs = [a + b for (a, _), (b, _) in zip(typed, typed[1:])]
+    return Query(groups, named, exact, pairs, total)
+
+
+def _question_text(gen, docnum: int) -> str:
+    """An entry's questions, squeezed; cached on the generation."""
+    table = gen.cached("ranking.question_text", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = table[docnum] = squeeze(" ".join(t["q"] for t in gen.docs[docnum]["turns"]))
+    return got
+
+
+def _partner_terms(gen, docnum: int) -> frozenset[str]:
+    """The question and answer terms of an entry's translations (none for most entries); cached."""
+    table = gen.cached("ranking.partner_terms", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = frozenset()
+        for pid in gen.docs[docnum].get("translations") or ():
+            num = gen.by_id.get(pid)
+            if num is not None:
+                qs, ans, _ = gen.doc_terms(num)
+                got = got | qs | ans
+        table[docnum] = got
+    return got
+
+
+def _recency(gen) -> dict[int, float]:
+    """Each entry's date on a 0 (oldest) to 1 (newest) scale, computed once per generation."""
+    def compute():
+        days = {}
+        for num, d in gen.docs.items():
+            try:
+                days[num] = dt.date.fromisoformat((d.get("date") or "")[:10]).toordinal()
+            except ValueError:
+                pass
+        lo, hi = min(days.values(), default=0), max(days.values(), default=0)
+        span = (hi - lo) or 1
+        return {num: (day - lo) / span for num, day in days.items()}
+    return gen.cached("ranking.recency", compute)
+
+
+def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
+    """The features of one candidate (see the module's docstring), each between 0 and 1."""
+    q_terms, a_terms, first_terms = gen.doc_terms(docnum)
+    tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
+    partner = _partner_terms(gen, docnum)
+    q_cover = first_cover = thread_cover = partner_cover = 0.0
+    tagged = 0.0
+    for (terms, weight), project in zip(query.groups, query.named, strict=True):
+        if project is not None and project in tags:
+            q_cover += weight
+            first_cover += weight
+            thread_cover += weight
+            partner_cover += weight
+            tagged = 1.0
+            continue
+        n = len(terms)
+        q_cover += weight * sum(1 for t in terms if t in q_terms) / n
+        first_cover += weight * sum(1 for t in terms if t in first_terms) / n
+        thread_cover += weight * sum(1 for t in terms if t in q_terms or t in a_terms) / n
+        if partner:
+            partner_cover += weight * sum(1 for t in terms if t in partner) / n
+    total = query.total
+    exact = adjacent = 0.0
+    if query.exact or query.pairs:
+        text = _question_text(gen, docnum)
+        exact = sum(1 for s in query.exact if s in text) / len(query.exact) if query.exact else 0.0
+        adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
+    return {"score": score / best if best else 0.0, "question": q_cover / total, "first": first_cover / total,
+            "thread": thread_cover / total, "exact": exact, "adjacent": adjacent, "project": tagged,
+            "partner": partner_cover / total if partner else 0.0, "recency": _recency(gen).get(docnum, 0.0)}
+
+
+def combine(feats: dict[str, float], weights: Weights = WEIGHTS) -> float:
+    return sum(getattr(weights, k) * v for k, v in feats.items())
+
+
+def arrange(scores: list[float], keys: list[str], dates: list[str]) -> list[int]:
+    """The order (indices) of candidates by score, best first, except that copies of one question (the same
+    thread published again in a later post) stand together, the original (oldest) first, at the best copy's
+    place: the repost neither pushes another thread down nor outranks the post it repeats."""
+    best: dict[str, float] = {}
+    for s, k in zip(scores, keys, strict=True):
+        if s > best.get(k, float("-inf")):
+            best[k] = s
+    return sorted(range(len(scores)), key=lambda i: (-best[keys[i]], keys[i], dates[i] or "9999", -scores[i]))
+
+
+def question_key(gen, docnum: int) -> str:
+    """An entry's first question, folded (case, width, spaces, punctuation): copies of a question share it."""
+    table = gen.cached("ranking.question_key", dict)
+    got = table.get(docnum)
+    if got is None:
+        d = gen.docs[docnum]
+        got = table[docnum] = fold(d.get("question") or "") or d["id"]
+    return got
+
+
+def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
+           words: list[str] | None = None, weights: Weights = WEIGHTS) -> list[tuple[float, int]]:
+    """Candidates (BM25 score, docnum) re-ordered by `combine(features)`, best first."""
+    if not ranked:
+        return []
+    query = prepare(gen, groups, words)
+    best = max((s for s, _ in ranked), default=0.0) or 1.0
+    out = [(combine(features(gen, docnum, score, best, query), weights), docnum) for score, docnum in ranked]
+    order = arrange([s for s, _ in out], [question_key(gen, n) for _, n in out],
+                    [gen.docs[n].get("date") or "" for _, n in out])
+    return [out[i] for i in order]
