@@ -33,7 +33,7 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5             # 5: the `translation` field (4: community, on the extract branch)
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -53,6 +53,7 @@ def schema() -> Schema:
         title=TEXT(analyzer=text, field_boost=0.5),
         question=TEXT(analyzer=text, field_boost=2.0),
         answer=TEXT(analyzer=text),
+        translation=TEXT(analyzer=text),        # the questions and answers of its translations (ingest.py)
         asker=ID(),
         projects=KEYWORD(lowercase=True, commas=True, scorable=True),
         year=NUMERIC(stored=True, sortable=True),

@@ -12,6 +12,8 @@ what BM25 does not see:
     adjacent   the share of consecutive query words found next to each other in the questions (phrase/proximity)
     project    the thread is tagged with a project the query names
     partner    the share of the query found in the thread's translation (the same item in another language)
+    language   the thread is written in the query's script (of a thread and its translation, the one the user
+               can read first)
     recency    newer threads first, as a tie-break (0 for the oldest entry of the archive, 1 for the newest)
 
 A word that names a project the thread is tagged with counts as covered everywhere. The weights are chosen by
@@ -25,6 +27,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 
 from . import analysis
+from .languages import entry_script, script
 from .models import fold
 from .projects import squash
 
@@ -42,6 +45,7 @@ class Weights:
     adjacent: float = 0.0
     project: float = 0.0
     partner: float = 0.0
+    language: float = 0.0
     recency: float = 0.0
 
     def as_dict(self) -> dict:
@@ -69,21 +73,21 @@ class Query:
     exact: list[str]                            # multi-term words as written (squeezed)
     pairs: list[str]                            # consecutive words joined (squeezed)
     total: float
+    script: str                                 # "cjk" or "latin": the query's writing system
 
 
-def prepare(gen, groups: list[tuple[list[str], float]], words: list[str] | None = None) -> Query:
-    """`groups`: the query's words as (terms, weight); `words`: the same words as typed (for exact/adjacent)."""
+def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None = None) -> Query:
+    """`groups`: the query's words as (terms, weight); `names`: the same words as the user wrote them, one per
+    group (for project names, words as written and adjacency; a term may be a stem)."""
     total = sum(w for _, w in groups) or 1.0
-    named = [squash(p.name) if len(terms) == 1 and (p := gen.registry.lookup(terms[0], fuzzy=False)) else None
-             for terms, _ in groups]
-    exact, pairs = [], []
-    if words:
-        typed = [(squeeze(w), analysis.terms(w, parts=False)) for w in words]
-        typed = [(s, ts) for s, ts in typed if ts]
-        # unweighted: a word no entry has as a term (`ark-biz` of `ark-biz.jar`) has no idf, but can be found as written
-        exact = [s for s, ts in typed if len(set(ts)) > 1]
-        pairs = [a + b for (a, _), (b, _) in zip(typed, typed[1:])]
-    return Query(groups, named, exact, pairs, total)
+    labels = names or [terms[0] if len(terms) == 1 else "" for terms, _ in groups]
+    named = [squash(p.name) if label and (p := gen.registry.lookup(label, fuzzy=False)) else None
+             for label in labels]
+    typed = [squeeze(w) for w in names or []]
+    # unweighted: a word no entry has as a term (`ark-biz` of `ark-biz.jar`) has no idf, but can be found as written
+    exact = [s for s, (terms, _) in zip(typed, groups) if len(terms) > 1]
+    pairs = [a + b for a, b in zip(typed, typed[1:])]
+    return Query(groups, named, exact, pairs, total, script(" ".join(names or [])))
 
 
 def _question_text(gen, docnum: int) -> str:
@@ -125,6 +129,14 @@ def _recency(gen) -> dict[int, float]:
     return gen.cached("ranking.recency", compute)
 
 
+def _script(gen, docnum: int) -> str:
+    table = gen.cached("ranking.script", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = table[docnum] = entry_script(gen.docs[docnum])
+    return got
+
+
 def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
     """The features of one candidate (see the module's docstring), each between 0 and 1."""
     q_terms, a_terms, first_terms = gen.doc_terms(docnum)
@@ -154,7 +166,8 @@ def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[
         adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
     return {"score": score / best if best else 0.0, "question": q_cover / total, "first": first_cover / total,
             "thread": thread_cover / total, "exact": exact, "adjacent": adjacent, "project": tagged,
-            "partner": partner_cover / total if partner else 0.0, "recency": _recency(gen).get(docnum, 0.0)}
+            "partner": partner_cover / total if partner else 0.0,
+            "language": 1.0 if _script(gen, docnum) == query.script else 0.0, "recency": _recency(gen).get(docnum, 0.0)}
 
 
 def combine(feats: dict[str, float], weights: Weights = WEIGHTS) -> float:

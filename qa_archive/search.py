@@ -61,8 +61,9 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     ranked = [(score, docnum) for score, docnum in results.top_n]
     if sort == "relevance" and pq.words:
         reader = searcher.reader()
-        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, pq.words) + ranked[RERANK_DEPTH:]
+        words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
     terms = highlight_terms(pq)
     start = (page - 1) * limit
     hits = [make_hit(gen.docs[docnum], score if sort == "relevance" and pq.has_text else None, terms)
@@ -76,12 +77,13 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
 
 
 def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
-           words: list[str] | None = None) -> list[tuple[float, int]]:
+           names: list[str] | None = None) -> list[tuple[float, int]]:
     """Re-rank search candidates by what BM25 does not see: how much of the query each covers (in its questions,
     its first question, anywhere), words found as written and next to each other, the projects it is tagged
     with, its translation, and its date as a tie-break. `groups` are the query's words, each a list of terms and
-    a weight (its idf); `words` the same words as typed. The features and their weights are in `ranking.py`."""
-    return ranking.rerank(gen, ranked, groups, words)
+    a weight (its idf); `names` the same words as the user wrote them (a term may be a stem). The features and
+    their weights are in `ranking.py`."""
+    return ranking.rerank(gen, ranked, groups, names)
 
 
 def facets(gen: Generation, docnums) -> dict:

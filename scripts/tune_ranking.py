@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -27,8 +28,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_archive import ranking  # noqa: E402
-from qa_archive.evaluation import load_gold, load_queries, matches, summary  # noqa: E402
-from qa_archive.query import build_filter, build_query, parse_query, word_terms  # noqa: E402
+from qa_archive.evaluation import (  # noqa: E402
+    QUESTION_MATCH,
+    Gold,
+    load_gold,
+    load_queries,
+    matches,
+    similarity,
+    summary,
+)
+from qa_archive.query import FIELD_BOOST, build_filter, build_query, parse_query, word_terms  # noqa: E402
 from qa_archive.search import Archive  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_ARCHIVE_SHARED", ROOT.parent / "shared"))
@@ -36,20 +45,29 @@ GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5)
 TUNED = [f for f in ranking.FEATURES if f != "score"]       # BM25's weight stays 1: the others are relative to it
 
 
-def candidates(archive: Archive, gold, text: str) -> dict:
-    """One query's top BM25 candidates: their features and whether each is the gold thread."""
+def post_key(source: str) -> str:
+    """The post a query belongs to, for folds: a post and its translation (`_posts/en/…`, `_posts/zh/…`) are one."""
+    return re.sub(r"/(en|zh)/", "/*/", source)
+
+
+def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> dict:
+    """One query's top BM25 candidates: their features and whether each is the gold thread. `keep`: only
+    candidates whose source starts with it (the other language's, for cross-language queries)."""
     gen, searcher = archive.view()
     pq = parse_query(text, gen.registry)
     q = build_query(pq, gen.common, gen.registry)
     results = searcher.search(q, limit=ranking.RERANK_DEPTH, filter=build_filter(pq), terms=False)
     ranked = [(score, docnum) for score, docnum in results.top_n]
-    reader = searcher.reader()
-    groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
-    query = ranking.prepare(gen, groups, pq.words)
     best = max((s for s, _ in ranked), default=0.0) or 1.0
+    if keep:
+        ranked = [(s, n) for s, n in ranked if gen.docs[n]["source"].startswith(keep)]
+    reader = searcher.reader()
+    words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+    groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+    query = ranking.prepare(gen, groups, [w for w, _ in words])
     rows = [[ranking.features(gen, n, s, best, query)[f] for f in ranking.FEATURES] for s, n in ranked]
     hits = [matches(gen.docs[n], gold) for _, n in ranked]
-    return {"source": gold.source, "text": text, "rows": rows, "hits": hits,
+    return {"source": post_key(gold.source), "text": text, "rows": rows, "hits": hits,
             "keys": [ranking.question_key(gen, n) for _, n in ranked],
             "dates": [gen.docs[n].get("date") or "" for _, n in ranked],
             "questions": [gen.docs[n]["question"][:60] for _, n in ranked]}
@@ -105,7 +123,7 @@ def cross_validate(items: list[dict], k: int, seed: int, start: list[float]) -> 
     return held, chosen
 
 
-def load_items(archive: Archive, optech: Archive | None) -> dict[str, list[dict]]:
+def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0) -> dict[str, list[dict]]:
     sets = {
         "gold": (archive, [g for g in load_gold(SHARED / "gold") if g.queries.get("keywords")]),
         "own": (archive, load_queries(ROOT / "data/eval/search.json")),
@@ -114,7 +132,16 @@ def load_items(archive: Archive, optech: Archive | None) -> dict[str, list[dict]
     if optech is not None:
         golds = [g for g in load_gold(SHARED / "gold-bitcoinops") if g.queries.get("keywords")]
         sets["optech"] = (optech, golds)
-    return {name: [candidates(a, g, g.queries["keywords"]) for g in gs] for name, (a, gs) in sets.items()}
+    out = {name: [candidates(a, g, g.queries["keywords"]) for g in gs] for name, (a, gs) in sets.items()}
+    if optech is not None and crosslang_n:
+        pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]
+        pairs = sorted(pairs, key=lambda p: p["bse"])
+        random.Random(7).shuffle(pairs)
+        for frm, to in (("zh", "en"), ("en", "zh")):
+            out[f"x-{frm}>{to}"] = [candidates(optech, Gold(p[f"{to}_path"], p[f"{to}_question"]),
+                                               plain(p[f"{frm}_question"]), keep=f"_posts/{to}/")
+                                    for p in pairs[:crosslang_n]]
+    return out
 
 
 def ingest_corpus(path: Path, index: Path):
@@ -124,20 +151,74 @@ def ingest_corpus(path: Path, index: Path):
     ingest([Source(path)], index, Registry.load())
 
 
+def optech_from_gold(gold_dir: Path, index: Path) -> int:
+    """An index of Optech's Selected Q&A made from the generated gold (`gold-bitcoinops`: its threads as the
+    extractor would give them), translations linked as an ingest links them. Until the extractor reads Optech's
+    posts itself, this is how English and cross-language search are measured."""
+    from qa_archive.ingest import import_threads
+    from qa_archive.models import Thread, Turn, thread_id
+    threads, taken = [], set()
+    for f in sorted(gold_dir.glob("*.json")):
+        post = json.loads(f.read_text(encoding="utf-8"))
+        for pos, e in enumerate(post["entries"]):
+            turns = [Turn(q=t["q"], a=t.get("a"), q_md=t["q"], a_md=t.get("a")) for t in e.get("turns") or []]
+            threads.append(Thread(id=thread_id(post["path"], None, e["question"], taken), source=post["path"],
+                                  title=post.get("title") or "", date=post.get("date"), url=None, asker=None,
+                                  turns=turns, projects=[], links=list(e.get("links") or []), position=pos))
+    return import_threads(threads, index)
+
+
+def plain(question: str) -> str:
+    """A question as a query of words: without the quotes and leading dashes that the query language reads as
+    "exact phrase" and "-exclude"."""
+    return re.sub(r'["“”＂]|(?<!\S)-+', " ", question)[:400]
+
+
+def crosslang(archive: Archive, pairs: list[dict]) -> dict:
+    """For each translated pair, the rank of the entry in the other language when searching with one's question
+    (`plain`), among hits in that other language (the query's own entry and its language are set aside)."""
+    out = {}
+    for frm, to in (("zh", "en"), ("en", "zh")):
+        ranks = []
+        for p in pairs:
+            hits = archive.search(plain(p[f"{frm}_question"]), limit=20)["hits"]
+            other = [h for h in hits if h["source"].startswith(f"_posts/{to}/")]
+            ranks.append(next((i for i, h in enumerate(other, 1) if h["source"] == p[f"{to}_path"]
+                               and similarity(h["question"], p[f"{to}_question"]) >= QUESTION_MATCH), None))
+        out[f"{frm}->{to}"] = summary(ranks)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", help="an index of the shared SOFAStack corpus (default: build one in a temp dir)")
     ap.add_argument("--optech", help="an index of the shared Optech corpus, to add its gold queries")
+    ap.add_argument("--optech-gold", action="store_true",
+                    help="build the Optech index from the generated gold (gold-bitcoinops), with translations linked")
+    ap.add_argument("--crosslang", type=int, default=60,
+                    help="with an Optech index, this many translated pairs per direction join the queries: the "
+                         "item's question in one language, its translation to be found among the other's hits")
+    ap.add_argument("--translation-boost", type=float,
+                    help="query weight of the `translation` field (default: query.FIELD_BOOST's)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--misses", action="store_true", help="list the held-out queries not ranked first")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.translation_boost is not None:
+        FIELD_BOOST["translation"] = args.translation_boost
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(args.index) if args.index else Path(tmp) / "index"
         if not args.index:
             ingest_corpus(SHARED / "corpus/sofastack.tech", index)
-        sets = load_items(Archive(index), Archive(args.optech) if args.optech else None)
+        optech = Path(args.optech) if args.optech else None
+        if args.optech_gold:
+            optech = Path(tmp) / "optech"
+            optech_from_gold(SHARED / "gold-bitcoinops", optech)
+        sets = load_items(Archive(index), Archive(optech) if optech else None, args.crosslang)
+        if optech is not None:
+            pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]
+            cross = crosslang(Archive(optech), pairs)
     items = [it for v in sets.values() for it in v]
     start = [getattr(ranking.WEIGHTS, f) for f in ranking.FEATURES]
     today = [rank(it, start) for it in items]
@@ -151,7 +232,7 @@ def main(argv=None):
         by_set[name] = {"today": summary(today[offset:offset + n]), "in-sample": summary(in_sample[offset:offset + n]),
                         "held-out": summary(held_sorted(items, held, args)[offset:offset + n])}
         offset += n
-    report = {"queries": len(items), "posts": len({it["source"] for it in items}), "folds": args.folds,
+    report = {"crosslang": cross if optech is not None else None, "queries": len(items), "posts": len({it["source"] for it in items}), "folds": args.folds,
               "today": summary(today), "in-sample": summary(in_sample), "held-out": summary(held),
               "by_set": by_set, "weights_today": dict(zip(ranking.FEATURES, start)),
               "weights_all": dict(zip(ranking.FEATURES, tuned_all)),
@@ -165,6 +246,9 @@ def main(argv=None):
         for kind in ("today", "in-sample", "held-out"):
             s = row[kind]
             print(f"{name:<10}{kind:<12}{s['recall@1']:>10.3f}{s['recall@5']:>10.3f}{s['mrr@10']:>10.3f}")
+    if report["crosslang"]:
+        for k, v in report["crosslang"].items():
+            print(f"cross-language {k} (rank among the other language's hits, query = the item's question): {v}")
     print("weights (all data):", {k: v for k, v in report["weights_all"].items()})
     for i, w in enumerate(report["weights_per_fold"]):
         print(f"  fold {i}:", {k: v for k, v in w.items()})
