@@ -88,12 +88,60 @@ def load_sources(paths, url, config):
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
                 raise click.BadParameter(f"{config}: every source needs a `path` (got {item!r})",
                                          param_hint="--config")
-            url = item.get("url")
-            sources.append(Source(base / item["path"], url if isinstance(url, str) else None))
+            try:
+                sources.append(Source.from_config(item, base))     # path, url and the community's profile
+            except ValueError as e:
+                raise click.BadParameter(f"{config}: {e}", param_hint="--config") from None
     for s in sources:
         if not s.root.exists():
             raise click.BadParameter(f"{s.root} does not exist", param_hint="PATH")
     return sources
+
+
+@cli.command()
+@click.argument("post", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--config", type=click.Path(exists=True, dir_okay=False),
+              help="sources.yml whose profile applies (the source whose path holds POST).")
+@json_option
+def inspect(post, config, as_json):
+    """Show how a post is read: the Q&A section found, each item's asker, question and answer (with the lines
+    they came from) and why every other part was skipped. The tool for writing a source profile.
+
+    \b
+    Example:
+        qa-archive inspect ../shared/corpus/bitcoinops/_posts/en/newsletters/2024-03-27-newsletter.md
+        qa-archive inspect new-post.md --config sources.yml --json
+    """
+    from .extract import explain
+    from .parse import PostError, read_post
+    from .projects import Registry
+    source = next((s for s in (load_sources([], None, config) if config else [])
+                   if post.resolve().is_relative_to(s.root.resolve())), None)
+    root = source.root if source else post.parent
+    try:
+        result = explain(read_post(post, root, source.url if source else None, source.profile if source else None),
+                         Registry.load())
+    except PostError as e:
+        raise click.ClickException(str(e)) from None
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"{result['source']}: {result['title']} ({result['date'] or 'no date'}), community "
+               f"{result['community']}: {result['threads']} thread(s)")
+    for s in result["sections"]:
+        click.echo(f"  line {s['line']}: {'topic' if s.get('topic') else 'Q&A section'} {s['heading']!r}")
+    for n, it in enumerate(result["items"], 1):
+        state = "kept" if it["kept"] else f"dropped: {it['reason']}"
+        click.echo(f"\nitem {n} ({state}), asker {it['asker'] or '-'}, {it['turns']} turn(s), projects "
+                   f"{', '.join(it['projects']) or '-'}")
+        for part in it["parts"]:
+            click.echo(f"  line {part['line']:>4} {part['role']:<9} {part['text'][:90]}")
+    if result["skipped"]:
+        click.echo("\nskipped:")
+        for sk in result["skipped"]:
+            click.echo(f"  line {sk['line']:>4} {sk['reason']}: {sk['text'][:70]}")
+    for w in result["warnings"]:
+        click.echo(f"warning: {w}")
 
 
 @cli.command()

@@ -3,8 +3,16 @@
 The post body is parsed once into top-level blocks. Paragraphs are cut into lines (at soft breaks and `<br>`),
 because the weekly posts put an answer and its project link line in one paragraph. Each piece is then classified
 by what it says (an asker line, a group header, an `A：` answer, a project link line, a quoted question, a section
-heading) and a small state machine turns the pieces into threads. Nothing here reads the raw text with regexes
-alone: the regexes only look at the plain text of one line that the tokens delimit.
+heading, a list item led by a linked or bold question) and a small state machine turns the pieces into threads.
+Nothing here reads the raw text with regexes alone: the regexes only look at the plain text of one line that the
+tokens delimit.
+
+The conventions (README, "Conventions the extractor knows"): a Q&A section starts at a heading such as 问答, 答疑,
+Q&A, FAQ or "Readers' questions"; its items are asker lines (`@name 提问`, `**@name**`, `1. @handle #123`)
+followed by a quoted or plain question, `Q:` / `问：` / `Question:` lines, headings that are questions, or list
+items whose link or bold text is the question and whose rest is the answer. An answer starts at `A：`, `答：`,
+`回答：`, `Answer:`, a bold speaker label (`**Maintainer**：`), the rest of a linked-question item, or the text
+after a question heading. A source's profile (profiles.py) adds patterns for what these cannot guess.
 """
 from __future__ import annotations
 
@@ -15,14 +23,15 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .models import Post, Thread, Turn, thread_id
+from .profiles import DEFAULT, Profile
 from .projects import Registry
 
 _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
-ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:提问|问题|问)?\s*(?:#\s*\d+)?\s*(?:提问)?\s*[:：]?\s*"
-                      rf"(?P<rest>.*)$")
+ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
+                      rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
 ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*(?:提问\s*[:：]?|#\s*\d+)\s*$")
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
@@ -31,33 +40,79 @@ ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
-# `**2、关于 SOFARegistry 的几个问题：**`: several askers under one topic
-GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关)?\s*(?:问题|提问)(?:回答|解答)?\s*[:：]?\s*$")
-ANSWER = re.compile(r"^\s*(?:A|答|回答)\s*[:：]+\s*")
-ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A|答|回答)\s*[:：]+\s*\1|(?:A|答|回答)\s*[:：]+)\s*")
+# `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
+QLINE = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+# `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
+GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
+                   rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
+ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*", re.I)
+ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*\1|"
+                       r"(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+)\s*", re.I)
+# `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
+SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|\bQ\s*&?\s*A\b|QA|issue\s*精选", re.I)
+QA_HEADING = re.compile(r"问答|答疑|问与答|你问我答|有问必答|issue\s*精选|QA|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+                        r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
+# a heading or bold line that is itself a question
+QUESTION_END = re.compile(r"[?？]\s*$")
+
+DEFAULT_TAG_REFS = [re.compile(r"^(?:topic|tag|project)s?\s+(?P<tag>.+)$", re.I)]   # `[taproot][topic taproot]`
 
 
-def is_qa_heading(text: str) -> bool:
-    """`每周读者问答提炼`, `本周 QA`, `GitHub issue 精选`; not the tagline `筛选每周精华问答，同步开源进展`."""
-    return len(text) <= 30 and "，" not in text and bool(QA_HEADING.search(text))
+def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
+    """`每周读者问答提炼`, `本周 QA`, `Selected Q&A from …`, `Readers' questions`; not the tagline
+    `筛选每周精华问答，同步开源进展`."""
+    text = text.strip()
+    if any(r.search(text) for r in profile.extra("section")):
+        return True
+    return (0 < len(text) <= 60 and "，" not in text and bool(QA_HEADING.search(text))
+            and not NOT_QA_HEADING.search(text) and not QUESTION_END.search(text))
+
+
 BR = re.compile(r"<br\s*/?>", re.I)
+# the editors' own sections, which end a Q&A section whatever follows them
+EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|社区活动|活动预告|下期预告|"
+                       r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|events?|news)(?![A-Za-z])", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
+UNRESOLVED_REF = re.compile(r"\[([^\[\]]+)\](?:\n[ \t]*)?\[([^\[\]]*)\]")    # `[BIP-Schnorr][]` whose definition is elsewhere
+KRAMDOWN_IAL = re.compile(r"\{:[^{}\n]*\}")                   # `{:.center}`: Kramdown attributes, not text
+HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?/?\s*>")
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+# what browsers show as markup, not text; any other tag (`<flag>true</flag>`, `<dependency>`) is the post's text
+HTML_ELEMENTS = frozenset("""a abbr b big blockquote br center cite code col colgroup dd del details div dl dt em figcaption
+figure font h1 h2 h3 h4 h5 h6 hr i iframe img ins kbd li mark ol p picture pre q s samp script small span strike strong
+style sub summary sup table tbody td tfoot th thead tr tt u ul video audio wbr svg noscript""".split())
+
+
+def html_text(html: str) -> str:
+    """The text of a piece of raw HTML: comments and HTML elements go, any other tag (XML in a question) stays."""
+    html = HTML_COMMENT.sub("", html)
+    html = re.sub(r"(?is)<(script|style)\b.*?(</\1\s*>|\Z)", " ", html)
+    return HTML_TAG.sub(lambda m: "" if m.group(1).lower() in HTML_ELEMENTS else m.group(0), html)
 
 
 @dataclass
 class Piece:
-    """One classified unit of a post: a paragraph line, a quote, a heading or another block."""
-    kind: str            # "line" | "quote" | "heading" | "block"
-    text: str            # plain text
+    """One classified unit of a post: a paragraph line, a quote, a heading, a question-led list item or another
+    block."""
+    kind: str            # "line" | "quote" | "heading" | "item" | "block"
+    text: str            # plain text (an item's: its question)
     md: str              # the Markdown as written
     bold: bool = False   # the whole line is bold: a section title in the posts that use no headings
     urls: list = field(default_factory=list)
+    level: int = 0       # a heading's level
+    line: int = 0        # where it starts in the body (1-based)
+    answer: str = ""     # an item's answer (the rest of the item), and its Markdown
+    answer_md: str = ""
+    full: str = ""       # an item's whole text, when it turns out to be part of an answer
+    full_md: str = ""
+    lead: str = ""       # what made an item's question: "link" | "bold" | "plain"
+    refs: list = field(default_factory=list)    # reference-link keys (`topic taproot`) used in the piece
 
 
 @dataclass
@@ -67,8 +122,14 @@ class _Item:
     turns: list = field(default_factory=list)        # [[q_texts, q_mds, a_texts | None, a_mds | None]]
     links: list = field(default_factory=list)        # [(label, url)] from project link lines
     section: int = 0                                  # items of one section may share a closing link line
-    quoted: bool = False                              # the current question came from a blockquote
+    quoted: bool = False                              # the current question is complete: plain text answers it
     done: bool = False                                # a project link line closed the item
+    listed: bool = False                              # a list item made it (the next list item is a new item)
+    bare: bool = False                                # a quote with no asker line made it (the next quote too)
+    answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
+    urls: list = field(default_factory=list)          # the linked question's URL
+    refs: list = field(default_factory=list)          # reference-link keys used in the item
+    trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
 
     def turn(self):
         if not self.turns:
@@ -83,6 +144,55 @@ class _Group:
     items: list = field(default_factory=list)
 
 
+# ---------------------------------------------------------------------------------------------- the post's text
+
+LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?(?:\{%-?\s*endcomment\s*-?%\}|\Z)", re.S)
+LIQUID_ASSIGN = re.compile(r"\{%-?\s*assign\s+(\w+)\s*=\s*([\"'])(.*?)\2\s*-?%\}", re.S)
+LIQUID_TAG = re.compile(r"\{%.*?%\}", re.S)
+LIQUID_VAR = re.compile(r"\{\{-?\s*([\w.]+)\s*(?:\|[^{}]*)?-?\}\}")
+FENCE = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)*\s*(`{3,}|~{3,})")
+
+
+def strip_liquid(body: str) -> str:
+    """Jekyll's Liquid tags out of the text (`{% include … %}`, `{% comment %}…{% endcomment %}`), `{{ var }}`
+    replaced by the post's own `{% assign var = "…" %}` (else removed). Code fences are left alone, and the line
+    count is kept so line numbers still point into the post."""
+    if "{%" not in body and "{{" not in body:
+        return body
+    liquid = "{%" in body
+    values = {m.group(1): m.group(3) for m in LIQUID_ASSIGN.finditer(body)}
+
+    def blank(m: re.Match) -> str:
+        return "\n" * m.group(0).count("\n")
+
+    def var(m: re.Match) -> str:
+        name = m.group(1)
+        if name in values:
+            return values[name]
+        return "" if liquid else m.group(0)
+
+    def clean(chunk: str) -> str:
+        if liquid:
+            chunk = LIQUID_TAG.sub(blank, LIQUID_COMMENT.sub(blank, chunk))
+        return LIQUID_VAR.sub(var, chunk)
+
+    out, chunk, fence = [], [], None
+    for line in body.split("\n"):
+        m = FENCE.match(line)
+        if fence is None and m:
+            out.append(clean("\n".join(chunk)))
+            chunk, fence = [], m.group(1)
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
+                fence = None
+        else:
+            chunk.append(line)
+    out.append(clean("\n".join(chunk)))
+    return "\n".join(x for x in out) if out else body
+
+
 # ---------------------------------------------------------------------------------------------- tokens to pieces
 
 INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\u00a0": " ",
@@ -90,16 +200,27 @@ INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufe
 
 
 def inline_text(children: list[Token] | None) -> str:
-    out = []
+    out, run = [], []
+
+    def flush():
+        if run:
+            out.append(KRAMDOWN_IAL.sub("", "".join(run)))
+            run.clear()
     for t in children or []:
         if t.type == "text":
             # emphasis markers CommonMark could not pair (`1*（对于 BoltV1）*和`) are markup, not text
-            out.append(t.content.replace("*", "").translate(INVISIBLE))
-        elif t.type == "code_inline":
+            run.append(t.content.replace("*", "").translate(INVISIBLE))
+            continue
+        flush()
+        if t.type == "code_inline":
             out.append(t.content)
         elif t.type in ("softbreak", "hardbreak") or (t.type == "html_inline" and BR.fullmatch(t.content.strip())):
             out.append("\n")
-    return "".join(out)
+        elif t.type == "html_inline":
+            out.append(html_text(t.content))
+    flush()
+    # a reference link whose definition is not in the post (`[BIP-Schnorr][]`, `[x][topic\nx]`) is its text
+    return UNRESOLVED_REF.sub(r"\1", "".join(out))
 
 
 def inline_urls(children: list[Token] | None) -> list[str]:
@@ -119,57 +240,322 @@ def is_bold_line(children: list[Token] | None) -> bool:
     return seen
 
 
-def pieces(body: str) -> tuple[list[Piece], list[str]]:
+REF_KEY = re.compile(r"\]\[([^\[\]\n]+)\]")
+
+
+def _refs(md: str) -> list[str]:
+    return [re.sub(r"\s+", " ", k).strip() for k in REF_KEY.findall(md or "")]
+
+
+class _Reader:
+    """One post's pieces: the token stream, its source lines and its reference definitions."""
+
+    def __init__(self, body: str, profile: Profile):
+        self.profile = profile
+        self.env: dict = {}
+        self.tokens = _md.parse(body, self.env)
+        self.lines = body.split("\n")
+        self.warnings: list[str] = []
+
+    def inline(self, text: str) -> list[Token]:
+        return _md.parseInline(text, self.env)[0].children or []
+
+    def pieces(self) -> list[Piece]:
+        tokens, out = self.tokens, []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.level != 0:
+                i += 1
+                continue
+            j = _block_end(tokens, i)
+            block = tokens[i:j + 1]
+            i = j + 1
+            start, end = tok.map or (0, 0)
+            source = "\n".join(self.lines[start:end])
+            line = start + 1
+            if tok.type == "paragraph_open":
+                out.extend(self._paragraph_lines(block[1], line))
+            elif tok.type == "heading_open":
+                text = inline_text(block[1].children).strip()
+                out.append(Piece("heading", text, source, level=int(tok.tag[1:] or 0), line=line,
+                                 urls=inline_urls(block[1].children)))
+            elif tok.type == "blockquote_open":
+                text = "\n".join(_block_text(block))
+                md = "\n".join(QUOTE_PREFIX.sub("", ln, count=1) for ln in source.split("\n"))
+                urls = [u for t in block if t.type == "inline" for u in inline_urls(t.children)]
+                out.append(Piece("quote", text, BR.sub("\n", md), urls=urls, line=line))
+            elif tok.type == "html_block":
+                # the text of raw HTML, without what browsers never show (scripts, styles, comments, tags)
+                text = html_text(tok.content).strip()
+                if text:
+                    out.append(Piece("block", text, text, line=line))
+            elif tok.type == "bullet_list_open" and _all_link_lines(block):
+                for t in block:                        # `- SOFABoot：url` items are project link lines
+                    if t.type == "inline":
+                        out.append(Piece("line", inline_text(t.children).strip(), t.content,
+                                         urls=inline_urls(t.children), line=(t.map or (start,))[0] + 1))
+            elif tok.type in ("bullet_list_open", "ordered_list_open"):
+                out.extend(self._list(block, start, end))
+            elif tok.type == "hr":
+                out.append(Piece("heading", "", source, line=line))
+            else:
+                if tok.type == "fence" and not _closes_fence(self.lines[end - 1], tok.markup, start, end):
+                    self.warnings.append(f"code fence opened at line {start + 1} is never closed")
+                out.append(Piece("block", "\n".join(_block_text(block)), source, line=line))
+        return out
+
+    def _list(self, block: list[Token], start: int, end: int) -> list[Piece]:
+        """A list: items led by a question (`- [Why …?](url) Alice explains …`) are pieces of their own, items
+        that open with an asker, question or answer line are read line by line, and the rest stay one block."""
+        out: list[Piece] = []
+        plain: list[tuple[int, int, list[Token]]] = []     # runs of ordinary items: source lines and tokens
+
+        def flush():
+            if plain:
+                a, b = plain[0][0], plain[-1][1]
+                text = "\n".join(_block_text([t for _, _, toks in plain for t in toks]))
+                out.append(Piece("block", text, "\n".join(self.lines[a:b]), line=a + 1))
+                plain.clear()
+        k = 1
+        while k < len(block) - 1:
+            t = block[k]
+            if t.type != "list_item_open" or t.level != block[0].level + 1:
+                k += 1
+                continue
+            e = _block_end(block, k)
+            item = block[k:e + 1]
+            a, b = t.map or (start, end)
+            k = e + 1
+            piece = self._list_item(t, item, a, b)
+            if piece is None:
+                plain.append((a, b, item))
+                continue
+            flush()
+            out.extend(piece)
+        flush()
+        return out
+
+    def _list_item(self, open_tok: Token, item: list[Token], a: int, b: int) -> list[Piece] | None:
+        inner = item[1:-1]
+        if not inner or inner[0].type != "paragraph_open":
+            return None
+        first = inner[1]
+        number = f"{open_tok.info}{open_tok.markup} " if open_tok.info else ""
+        first_text = STRAY_STARS.sub(r"\1\2", inline_text(first.children)).strip()
+        first_line = number + first_text.split("\n")[0]
+        md_lines = _dedent(self.lines[a:b])
+        if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
+                "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])):
+            # `1. @handle #123`, `- Q: …`: the item is read line by line, like paragraphs
+            pieces = self._paragraph_lines(first, a + 1, number)
+            rest = inner[3:]
+            j = 0
+            while j < len(rest):
+                e = _block_end(rest, j)
+                sub = rest[j:e + 1]
+                j = e + 1
+                s, t_ = sub[0].map or (a, b)
+                text = "\n".join(_block_text(sub))
+                if sub[0].type == "paragraph_open":
+                    pieces.extend(self._paragraph_lines(sub[1], s + 1))
+                elif sub[0].type == "blockquote_open":
+                    pieces.append(Piece("quote", text, "\n".join(QUOTE_PREFIX.sub("", ln.strip(), count=1)
+                                                                  for ln in self.lines[s:t_]), line=s + 1))
+                elif sub[0].type in ("bullet_list_open", "ordered_list_open"):
+                    pieces.extend(self._list(sub, s, t_))     # `- **Maintainer**：…` nested under the question
+                elif text:
+                    pieces.append(Piece("block", text, "\n".join(_dedent(self.lines[s:t_])), line=s + 1))
+            return pieces
+        lead = _lead(first.children)
+        if lead is None:
+            return None
+        kind, q_children, rest_children = lead
+        question = inline_text(q_children).strip()
+        urls = inline_urls(q_children)
+        answer_first = unwrap(re.sub(r"^[\s:：\-–—,，.。]+", "", inline_text(rest_children)).strip())
+        question = unwrap(question)
+        if kind == "bold" or kind == "plain":
+            question = question.rstrip(":： ")
+        texts = [answer_first] + _block_text(inner[3:], wrap=False)
+        answer = "\n".join(x for x in texts if x.strip())
+        if not question or not answer.strip() or len(question) > 300:
+            return None
+        q_md, a_md = _split_lead_md("\n".join(md_lines), kind)
+        full = "\n".join(_block_text(item))          # (with its list number)
+        return [Piece("item", question, q_md or question, urls=urls, line=a + 1, answer=answer,
+                      answer_md=a_md or answer, full=full, full_md="\n".join(md_lines), lead=kind,
+                      refs=_refs("\n".join(self.lines[a:b])))]
+
+    def _paragraph_lines(self, inline: Token, line: int, number: str = "") -> list[Piece]:
+        """A paragraph cut at its line breaks: `A：…<br />SOFAJRaft：url` is an answer line and a link line."""
+        result = []
+        n = 0
+        for raw in BR.split(inline.content):
+            for ln in raw.split("\n"):
+                n += 1
+                if not ln.strip():
+                    continue
+                children = self.inline(ln)
+                text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
+                if number and not result:
+                    text, ln = number + text, number + ln.strip()
+                result.append(Piece("line", text, ln.strip(), is_bold_line(children), inline_urls(children),
+                                    line=line + n - 1, refs=_refs(ln)))
+        return result
+
+
+def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str]]:
     """The post as a flat list of pieces, and warnings about its Markdown (an unclosed code fence)."""
-    tokens = _md.parse(body)
-    lines = body.split("\n")
-    out, warnings = [], []
+    reader = _Reader(strip_liquid(body), profile)
+    return reader.pieces(), reader.warnings
+
+
+def _block_end(tokens: list[Token], i: int) -> int:
+    """The index of the token that closes the block opened at i (i itself for a one-token block)."""
+    if tokens[i].nesting != 1:
+        return i
+    depth, j = 0, i
+    while j < len(tokens):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+        j += 1
+    return len(tokens) - 1
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """A list item's lines without its marker and indentation."""
+    if not lines:
+        return []
+    m = re.match(r"^(\s*(?:[-*+]|\d{1,3}[.)])\s+)", lines[0])
+    width = len(m.group(1)) if m else 0
+    out = [lines[0][width:]]
+    for ln in lines[1:]:
+        strip = min(width, len(ln) - len(ln.lstrip(" ")))
+        out.append(ln[strip:])
+    return out
+
+
+def _invisible(t: Token) -> bool:
+    if t.type == "text":
+        return not t.content.replace("*", "").replace("_", "").translate(INVISIBLE).strip()
+    if t.type == "html_inline":
+        return not html_text(t.content).strip() and not BR.fullmatch(t.content.strip())
+    return t.type in ("softbreak",)
+
+
+def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
+    """(kind, question tokens, rest tokens) when a list item's first paragraph is led by its question: a link
+    (`[Why …?](url) …`), bold text (`**Why …?** …`) or, in plain text, words before a colon on the first line."""
     i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.level != 0:
+    while i < len(children):
+        t = children[i]
+        if _invisible(t):
             i += 1
             continue
-        # the tokens of this top-level block
-        j = i
-        if tok.nesting == 1:
-            depth = 0
-            while j < len(tokens):
-                depth += tokens[j].nesting
+        if t.type in ("strong_open", "em_open"):
+            # `**<!--anchor-->**` (empty bold) is an anchor, not a question
+            close = _close(children, i)
+            inner = children[i + 1:close]
+            if all(_invisible(x) for x in inner):
+                i = close + 1
+                continue
+            if t.type == "strong_open":
+                return "bold", inner, children[close + 1:]
+            return None
+        if t.type == "link_open":
+            close = _close(children, i)
+            return "link", children[i:close + 1], children[close + 1:]
+        if t.type == "text" and t.content.lstrip().startswith("["):
+            # `[Why …?]（url）`: a link CommonMark could not read (full-width parentheses) still leads with its text
+            line = inline_text(children[i:]).split("\n")[0]
+            m = re.match(r"^\s*\[(?P<q>[^\[\]]{3,300})\]\s*(?:[（(][^）)\s]*[）)])?", line)
+            if m:
+                return "link", [Token("text", "", 0, content=m.group("q"))], \
+                    [Token("text", "", 0, content=inline_text(children[i:])[m.end():])]
+            return None
+        if t.type == "text":
+            first = t.content.translate(INVISIBLE).replace("*", "")
+            m = re.match(r"^(?P<q>[^:：\n]{3,150}?)(?::(?:\s|$)|：)", first)
+            if m and not re.search(r"https?$", m.group("q")):
+                after = first[m.end():]
+                return "plain", [Token("text", "", 0, content=m.group("q"))], \
+                    [Token("text", "", 0, content=after)] + children[i + 1:]
+            return None
+        return None
+    return None
+
+
+def _close(children: list[Token], i: int) -> int:
+    depth = 0
+    for j in range(i, len(children)):
+        depth += children[j].nesting
+        if depth == 0:
+            return j
+    return len(children) - 1
+
+
+def _split_lead_md(md: str, kind: str) -> tuple[str, str]:
+    """The Markdown of a question-led item cut into its question and the rest."""
+    s = HTML_COMMENT.sub("", md).replace("\u200b", "")
+    s = re.sub(r"^\s*(\*\*|__)\s*\1", "", s)            # the empty bold around an anchor
+    i = 0
+    if kind == "link":
+        i = s.find("[")
+        depth = 0
+        for j in range(i, len(s)):
+            if s[j] == "[":
+                depth += 1
+            elif s[j] == "]":
+                depth -= 1
                 if depth == 0:
+                    i = j + 1
                     break
-                j += 1
-        block = tokens[i:j + 1]
-        i = j + 1
-        start, end = tok.map or (0, 0)
-        source = "\n".join(lines[start:end])
-        if tok.type == "paragraph_open":
-            out.extend(_paragraph_lines(block[1]))
-        elif tok.type == "heading_open":
-            out.append(Piece("heading", inline_text(block[1].children).strip(), source))
-        elif tok.type == "blockquote_open":
-            text = "\n".join(_block_text(block))
-            md = "\n".join(QUOTE_PREFIX.sub("", ln, count=1) for ln in source.split("\n"))
-            urls = [u for t in block if t.type == "inline" for u in inline_urls(t.children)]
-            out.append(Piece("quote", text, BR.sub("\n", md), urls=urls))
-        elif tok.type == "html_block":
-            # the text of raw HTML, without what browsers never show (scripts, styles, comments)
-            visible = re.sub(r"(?is)<(script|style)\b.*?(</\1\s*>|\Z)|<!--.*?(-->|\Z)", " ", tok.content)
-            text = re.sub(r"<[^>]*>", " ", visible).strip()
-            if text:
-                out.append(Piece("block", text, text))
-        elif tok.type == "bullet_list_open" and _all_link_lines(block):
-            for t in block:                        # `- SOFABoot：url` items are project link lines
-                if t.type == "inline":
-                    out.append(Piece("line", inline_text(t.children).strip(), t.content,
-                                     urls=inline_urls(t.children)))
-        elif tok.type == "hr":
-            out.append(Piece("heading", "", source))
-        else:
-            if tok.type == "fence" and not _closes_fence(lines[end - 1], tok.markup, start, end):
-                warnings.append(f"code fence opened at line {start + 1} is never closed")
-            out.append(Piece("block", "\n".join(_block_text(block)), source))
-    return out, warnings
+        if s[i:i + 1] == "(":
+            i = s.find(")", i) + 1 or len(s)
+        elif s[i:i + 1] == "[":
+            i = s.find("]", i) + 1 or len(s)
+    elif kind == "bold":
+        m = re.match(r"^\s*(\*\*|__)(.+?)\1", s, re.S)
+        i = m.end() if m else 0
+    else:
+        m = re.match(r"^[^:：\n]*[:：]", s)
+        i = m.end() if m else 0
+    q, a = s[:i].strip(), re.sub(r"^[\s:：\-–—]+", "", s[i:])
+    return q, a.strip()
+
+
+def _opens_item(text: str, profile: Profile) -> bool:
+    """A line that begins an item by itself: an asker line, a `Q:` line or a group header."""
+    return bool(_asker(text, text, profile) or QLINE.match(text) or ASKER_NONE.match(text)
+                or (GROUP.match(text) and len(text) <= 120))
+
+
+def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
+    """(asker, rest of the line) when a line is an asker line."""
+    for r in profile.extra("asker"):
+        m = r.match(text)
+        if m and "name" in m.groupdict():
+            return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
+    m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
+    if m and _plausible_name(m.group("name")):
+        first, _, more = m.group("name").partition(" ")
+        if more and re.search(rf"[{CJK}]", more):      # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays)
+            return _name(first), ""
+        rest = (m.groupdict().get("rest") or "").strip()
+        q = QLINE.match(rest)                       # `@name Q1：…`: the label is not the question
+        rest = q.group("rest") if q else re.sub(r"^(?:Q\s*\d{0,2}|问)\s*[:：]\s*$", "", rest, flags=re.I)
+        # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
+        rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
+        rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b\s*[:：]?\s*", "", rest, flags=re.I)
+        return _name(m.group("name")), rest
+    if ASKER_NONE.match(text):
+        return None
+    m = ASKER_NAMED.match(text) or (md.lstrip().startswith(("**", "__")) and ASKER_SPACED.match(text))
+    if m and _plausible_name(m.group("name")):
+        return _name(m.group("name")), ""
+    return None
 
 
 def _all_link_lines(block: list[Token]) -> bool:
@@ -182,44 +568,89 @@ def _closes_fence(last: str, markup: str, start: int, end: int) -> bool:
     return end - start >= 2 and last.strip().startswith(markup[:3]) and set(last.strip()) <= set(markup[0])
 
 
-def _block_text(block: list[Token]) -> list[str]:
+CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+
+
+def unwrap(text: str) -> str:
+    """A paragraph's soft line breaks as the reader sees them: a space between words, nothing between CJK
+    characters."""
+    text = re.sub(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])", "", text)
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text)
+
+
+def _block_text(block: list[Token], wrap: bool = True) -> list[str]:
     texts, number = [], ""
     for t in block:
         if t.type == "list_item_open" and t.info:          # `3.` of an ordered list is part of what was said
             number = f"{t.info}{t.markup} "
         elif t.type == "inline":
-            texts.append(number + inline_text(t.children))
+            texts.append(number + (inline_text(t.children) if wrap else unwrap(inline_text(t.children))))
             number = ""
         elif t.type in ("fence", "code_block"):
             texts.append(t.content.rstrip("\n"))
+        elif t.type == "html_block":
+            texts.append(html_text(t.content).strip())
     return [s for s in texts if s.strip()]
-
-
-def _paragraph_lines(inline: Token) -> list[Piece]:
-    """A paragraph cut at its line breaks: `A：…<br />SOFAJRaft：url` is an answer line and a link line."""
-    result = []
-    for raw in BR.split(inline.content):
-        for line in raw.split("\n"):
-            if not line.strip():
-                continue
-            children = _md.parseInline(line)[0].children
-            text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
-            result.append(Piece("line", text, line.strip(), is_bold_line(children), inline_urls(children)))
-    return result
 
 
 # ---------------------------------------------------------------------------------------------- pieces to threads
 
-def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
+def extract(post: Post, registry: Registry, profile: Profile | None = None) -> tuple[list[Thread], list[str]]:
     """The Q&A threads of a post, and warnings (a Q&A heading with nothing extracted, Markdown problems)."""
-    parts, warnings = pieces(post.body)
-    parts = _join_split_link_lines(_split_quotes(parts, registry), registry)
+    threads, warnings, _ = _run(post, registry, profile)
+    return threads, warnings
+
+
+def explain(post: Post, registry: Registry, profile: Profile | None = None) -> dict:
+    """How a post was read, for `qa-archive inspect`: the Q&A sections found, each item's asker, question and
+    answer (with the body lines they came from), and every other part with the reason it was skipped."""
+    threads, warnings, log = _run(post, registry, profile)
+    by_item = {id(it): th for it, th in log["pairs"]}
+    shift = (post.body_line or 1) - 1             # body lines to file lines
+    items = []
+    for it in log["items"]:
+        th = by_item.get(id(it))
+        items.append({
+            "kept": th is not None,
+            "asker": it.asker,
+            "question": th.question if th else " ".join(" ".join(t[0]) for t in it.turns[:1]),
+            "answer": th.answer if th else None,
+            "turns": len(th.turns) if th else len(it.turns),
+            "projects": th.projects if th else [],
+            "links": th.links if th else [],
+            "parts": [{"line": ln + shift, "role": role, "text": text[:160]} for ln, role, text in it.trace],
+            "reason": None if th else "no answer was found for its question",
+        })
+    return {"source": post.source, "title": post.title, "date": post.date, "community": post.community,
+            "sections": [dict(s, line=s["line"] + shift) for s in log["sections"]], "items": items,
+            "skipped": [{"line": ln + shift, "text": text[:160], "reason": why} for ln, text, why in log["skipped"]],
+            "warnings": warnings, "threads": len(threads)}
+
+
+def _run(post: Post, registry: Registry, profile: Profile | None):
+    profile = profile or (post.profile if isinstance(post.profile, Profile) else None) or DEFAULT
+    if profile.projects:
+        registry = Registry.load(profile.projects)    # the community's own registry, instead of the shared one
+    parts, warnings = pieces(post.body, profile)
+    parts = _join_split_link_lines(_split_quotes(parts, registry, profile), registry)
     items: list[_Item] = []
+    all_items: list[_Item] = []
+    log = {"sections": [], "skipped": [], "items": all_items, "pairs": []}
     group: _Group | None = None
     item: _Item | None = None
     in_qa = False
+    qa_level = 0                # the heading level of the Q&A section we are in (0: none, or a bold line)
     qa_heading_seen = False
     section = 0
+
+    def skip(p: Piece, why: str):
+        text = p.text if p.kind != "item" else p.full
+        if text.strip() or p.md.strip():
+            log["skipped"].append((p.line, (text or p.md).strip().split("\n")[0], why))
+
+    def note(p: Piece, role: str, text: str | None = None):
+        if item is not None:
+            item.trace.append((p.line, role, (text if text is not None else p.text).strip().split("\n")[0]))
 
     def close_item():
         nonlocal item
@@ -235,104 +666,305 @@ def extract(post: Post, registry: Registry) -> tuple[list[Thread], list[str]]:
         group = None
         section += 1
 
-    def start_item(asker, numbered=True):
+    def start_item(asker, p: Piece, numbered=True):
         nonlocal item, group
         close_item()
         if numbered and group is not None and asker is not None and _has_number(p.text.lstrip("* ")):
             group = None          # `**3、@name**` ends the group `**2、关于 …**`
         item = _Item(asker=asker, group=group, section=section)
+        all_items.append(item)
 
-    for p in parts:
+    def enter_section(p: Piece, level: int):
+        nonlocal in_qa, qa_level, qa_heading_seen
+        in_qa, qa_level = True, level
+        qa_heading_seen = True
+        log["sections"].append({"line": p.line, "heading": p.text})
+
+    def set_question(p: Piece, text: str, md: str, complete: bool):
+        t = item.turn()
+        t[0].append(text)
+        t[1].append(md)
+        item.quoted = complete
+        note(p, "question", text)
+
+    def start_answer(p: Piece, text: str, md: str, role="answer"):
+        t = item.turn()
+        if t[2] is None:
+            t[2], t[3] = [], []
+        t[2].append(text)
+        t[3].append(md)
+        note(p, role, text)
+
+    for n, p in enumerate(parts):
         if p.kind == "heading":
+            text = p.text.replace("*", "")
+            asker = _asker(text, p.md.lstrip("# "), profile) if text else None
+            if asker is not None:                         # `### @name 提问`
+                start_item(asker[0], p)
+                note(p, "asker", text)
+                if not in_qa:
+                    in_qa = True
+                if asker[1] and not re.fullmatch(r"[:：#\d\s]*", asker[1]):
+                    set_question(p, asker[1], asker[1], bool(QUESTION_END.search(asker[1])))
+                continue
+            m = QLINE.match(text)
+            if m and (in_qa or QUESTION_END.search(text)):
+                close_item()                              # `## Q: …?` at any level: a question of its own
+                start_item(None, p, numbered=False)
+                set_question(p, m.group("rest"), m.group("rest"), True)
+                in_qa, qa_level = True, qa_level or p.level - 1
+                continue
+            if in_qa and qa_level and p.level > qa_level and text and not EDITORIAL.search(text):
+                # inside a Q&A section: a heading that is a question starts an item, any other is a topic
+                close_item()
+                m = QLINE.match(text)
+                q = m.group("rest") if m else text
+                if m or QUESTION_END.search(text):
+                    start_item(None, p, numbered=False)
+                    set_question(p, q, q, True)
+                else:
+                    close_all()
+                    group = _Group(topic=text)
+                    log["sections"].append({"line": p.line, "heading": text, "topic": True})
+                continue
             close_all()
-            in_qa = is_qa_heading(p.text)
-            qa_heading_seen |= in_qa
+            if not p.text and qa_level:
+                continue                                  # a rule between the items of a Q&A section
+            in_qa, qa_level = False, 0
+            if is_qa_heading(p.text, profile):
+                enter_section(p, p.level or 1)
+            elif p.text:
+                skip(p, "a heading that does not start a Q&A section")
             continue
+        if p.kind == "item":
+            if item is not None and not item.done and not item.listed:
+                _append(item, Piece("block", p.full, p.full_md, line=p.line))    # a list inside an answer
+                note(p, "answer" if item.turn()[2] is not None else "question", p.full)
+                continue
+            if not in_qa:
+                skip(p, "a list item outside any Q&A section")
+                continue
+            start_item(None, p, numbered=False)
+            item.listed = True
+            item.urls = list(p.urls)
+            item.refs = list(p.refs)
+            set_question(p, p.text, p.md, True)
+            start_answer(p, p.answer, p.answer_md)
+            continue
+        if item is not None and item.listed:
+            item.done = True                              # the list ended: its last item is complete
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
             text = p.text.replace("*", "")
-            m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
-            if m and _plausible_name(m.group("name")):
-                start_item(_name(m.group("name")))
-                in_qa = True
-                rest = (m.groupdict().get("rest") or "").strip()
-                if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
-                    t = item.turn()
-                    t[0].append(rest)
-                    t[1].append(re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1))
+            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
+            if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
+                # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
+                # new asker
+                speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
+                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                answered = item.turn()[2] is not None
+                if speaker == item.asker and answered:
+                    item.turns.append([[said_text], [said], None, None])
+                    item.quoted = True
+                    note(p, "follow-up", said_text)
+                    continue
+                if not answered or speaker == item.answerer:
+                    item.answerer = speaker
+                    start_answer(p, said_text, said)
+                    continue
+            if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
+                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                item.turns.append([[said_text], [p.md[m.end():]], None, None])    # `**asker**：…` again
+                item.quoted = True
+                note(p, "follow-up", said_text)
                 continue
-            m = None if ASKER_NONE.match(text) else (ASKER_NAMED.match(text) or (p.md.lstrip().startswith(("**", "__")) and ASKER_SPACED.match(text)))
-            if m and _plausible_name(m.group("name")):
-                start_item(_name(m.group("name")))
+            asker = _asker(text, p.md, profile)
+            if asker is not None:
+                start_item(asker[0], p)
+                note(p, "asker", text)
                 in_qa = True
+                rest = asker[1]
+                if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
+                    set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
+                                 bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 continue
             if ASKER_NONE.match(text):
-                start_item(None)
+                start_item(None, p)
+                note(p, "asker", text)
+                in_qa = True
+                continue
+            m = QLINE.match(text)
+            if m and (in_qa or item is not None):
+                fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
+                if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
+                    start_item(None, p, numbered=False)
+                set_question(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1),
+                             bool(QUESTION_END.search(m.group("rest"))) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
             if m and len(text) <= 120:
                 close_all()
-                group = _Group(topic=m.group("topic"))
+                group = _Group(topic=m.group("topic") or m.group("topic3"))
                 in_qa = True
+                log["sections"].append({"line": p.line, "heading": text, "topic": True})
                 continue
-            link = _link_line(p, registry)
+            link = _link_line(p, registry, profile)
             if link:
                 label, url = link
                 target = item if item is not None else group
                 if target is not None:
                     target.links.append((label, url))
+                    note(p, "link", text)
                     if item is not None:
                         item.done = True
                         if item.group is not None:       # the group's link line follows its last item
                             item.group.links.append((label, url))
+                else:
+                    skip(p, "a project link line with no item before it")
                 continue
-            if p.bold and not ANSWER.match(p.text) and (item is None or item.done or not _label_like(p.text)):
+            t = item.turn() if item is not None and not item.done else None
+            speaker = t is not None and t[2] is None and bool(t[0]) and not _explicit_answer_ahead(parts, n, profile)
+            answer_label = _answer_label(p, profile, speaker)
+            if p.bold and answer_label is None and t is not None and not t[0] and t[2] is None \
+                    and len(item.turns) == 1:
+                set_question(p, text.strip(), p.md.replace("**", "").strip(), bool(QUESTION_END.search(text)))
+                continue                                 # `**@name** 提问：` then the question in bold
+            if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
+                close_item()
+                m = NUMBERED_NAME.match(text)
+                if m and _followed_by_pairs(parts, n, profile, quote_only=True):
+                    start_item(_name(m.group("name")), p)     # `**1. 小白**` over a quoted question: its asker
+                    note(p, "asker", text)
+                    in_qa = True
+                    continue
+                if in_qa and not EDITORIAL.search(text) and _followed_by_pairs(parts, n, profile):
+                    close_all()                          # a topic over several Q/A pairs: the section goes on
+                    group = _Group(topic=text.strip().rstrip(":："))
+                    log["sections"].append({"line": p.line, "heading": text, "topic": True})
+                    continue
                 close_all()
-                in_qa = is_qa_heading(p.text)
-                qa_heading_seen |= in_qa
+                in_qa = is_qa_heading(p.text, profile)
+                qa_level = 0
+                if in_qa:
+                    enter_section(p, 0)
+                else:
+                    skip(p, "a bold line that does not start a Q&A section")
                 continue
             if item is None or item.done:
+                skip(p, "outside any item" if item is None else "after the item's project link line")
                 continue
             if EDITOR_POINTER.match(text):              # `相关阅读：…` is the editor's, not the answer's
                 item.done = True
+                skip(p, "an editor's pointer, not part of the answer")
                 continue
-            if ANSWER.match(p.text):
-                t = item.turn()
-                if t[2] is None:
-                    t[2], t[3] = [], []
-                t[2].append(ANSWER.sub("", p.text, count=1))
-                t[3].append(ANSWER_MD.sub("", p.md, count=1))
+            if answer_label is not None:
+                start_answer(p, *answer_label)
                 continue
             _append(item, p)
+            note(p, "answer" if item.turn()[2] is not None else "question")
             continue
         if p.kind == "quote":
             if item is not None and item.done:       # a follow-up after the project link line
+                if item.listed:
+                    skip(p, "a quote after a list of questions")
+                    continue
                 item.done = False
             elif item is None:
-                if not in_qa or (group is None and not items):
+                # a quoted question with no asker line: after other items, in a group, or answered right below it
+                if not in_qa or (group is None and not items
+                                 and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
+                    skip(p, "a quote outside any item")
                     continue
-                start_item(None, numbered=False)     # a quoted question with no asker line
+                start_item(None, p, numbered=False)     # a quoted question with no asker line
+                item.bare = True
             t = item.turn()
             if t[2] is not None:                     # answered: this quote is a follow-up question
-                item.turns.append([[], [], None, None])
-                t = item.turns[-1]
+                if item.asker is None and (item.group is not None or item.bare):
+                    start_item(None, p, numbered=False)   # a run (or group) of bare Q/A pairs: the next pair
+                    item.bare = True
+                else:
+                    item.turns.append([[], [], None, None])
+                    note(p, "follow-up")
+                t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
             q_md, a_md = _split_on_answer(p.md)
             t[0].append(q_text)
             t[1].append(q_md)
+            note(p, "question", q_text)
             if a_text is not None:                   # `>question` then a lazy `A：answer` line: one blockquote
                 t[2], t[3] = [a_text], [a_md or a_text]
+                note(p, "answer", a_text)
             item.quoted = True
             continue
         if item is not None and not item.done:       # lists, code, tables, images inside a question or answer
             _append(item, p)
+            note(p, "answer" if item.turn()[2] is not None else "question")
+        else:
+            skip(p, "outside any item")
     close_all()
 
-    threads = _threads(post, items, registry)
+    threads = _threads(post, items, registry, profile)
+    log["pairs"] = list(zip(items, threads))
     if qa_heading_seen and not threads:
         warnings.append("has a Q&A section but no thread could be extracted from it (an unknown format?)")
-    return threads, warnings
+    return threads, warnings, log
+
+
+def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[str, str] | None:
+    """(answer text, its Markdown) when a line starts an answer: `A：`, `答：`, `Answer:`, a profile's label, or
+    (when `speaker`: a question waits for its answer) a bold speaker label (`**Maintainer**：`)."""
+    for r in profile.extra("answer"):
+        m = r.match(p.text)
+        if m:
+            return p.text[m.end():], r.sub("", p.md, count=1)
+    if ANSWER.match(p.text):
+        return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = SPEAKER_MD.match(p.md) if speaker else None
+    if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
+            and len(m.group("name").split()) <= 4:
+        return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
+    return None
+
+
+def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speakers: bool = False) -> bool:
+    """An `A：` label (or, `speakers`, a bold speaker label) further on in the same item: bold labels before an
+    `A：` (`**背景**：`) are part of the question."""
+    for p in parts[n + 1:n + 40]:
+        if p.kind in ("heading", "item", "quote"):
+            return False
+        if p.kind == "line":
+            text = p.text.replace("*", "")
+            if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
+                return False
+            if ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
+                return True
+            if speakers and SPEAKER_MD.match(p.md):
+                return True
+    return False
+
+
+NUMBERED_NAME = re.compile(rf"^\s*{NUM}(?P<name>[^\s，。,:：？?!！]{{1,20}}(?: [^\s，。,:：？?!！]{{1,20}}){{0,2}})\s*$")
+
+
+def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only: bool = False) -> bool:
+    """Whether the pieces after a bold line (up to the next heading or bold line) hold a question and an answer:
+    then the bold line is a topic over Q/A pairs (or, `quote_only`, the asker of the quoted question after it)."""
+    asked = False
+    for k, p in enumerate(parts[n + 1:n + 40]):
+        if p.kind == "heading" or (p.kind == "line" and p.bold and _answer_label(p, profile, True) is None):
+            return False
+        if quote_only and not k and p.kind != "quote":
+            return False
+        if p.kind == "item":
+            # a list led by questions (`- **Why …?** …`), not a list of changes (`- **New:** …`)
+            return not quote_only and p.lead in ("link", "bold") and bool(QUESTION_END.search(p.text))
+        if p.kind == "quote" or (p.kind == "line" and (QLINE.match(p.text) or _asker(
+                p.text.replace("*", ""), p.md, profile) is not None)):
+            asked = True
+        elif asked and p.kind == "line" and _answer_label(p, profile, True) is not None:
+            return True
+    return False
 
 
 LABEL_ONLY = re.compile(r"^\s*(「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(1)」)\s*[:：]\s*$")
@@ -354,43 +986,58 @@ def _join_split_link_lines(parts: list[Piece], registry: Registry) -> list[Piece
     return out
 
 
-def _starts_item(text: str) -> bool:
+def _starts_item(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.replace("*", "")
-    return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text))
+    return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text)
+                or any(r.match(text) for r in profile.extra("asker")))
 
 
-def _split_quotes(parts: list[Piece], registry: Registry) -> list[Piece]:
+def _split_quotes(parts: list[Piece], registry: Registry, profile: Profile = DEFAULT) -> list[Piece]:
     """A blockquote that swallowed the next line (a lazy continuation line) is cut there, when that line is an
-    asker line or a project link line."""
+    asker line or a project link line; a blockquote that opens with an asker line (`> @name 提问：…`) is cut after
+    it."""
     def ends_quote(text: str, urls=()) -> bool:
-        return _starts_item(text) or bool(_link_line(Piece("line", text, text, urls=list(urls)), registry))
+        return _starts_item(text, profile) or bool(_link_line(Piece("line", text, text, urls=list(urls)), registry,
+                                                              profile))
 
     out: list[Piece] = []
     for p in parts:
-        if p.kind != "quote" or not any(ends_quote(ln) for ln in p.text.split("\n")[1:]):
+        lines = p.text.split("\n") if p.kind == "quote" else []
+        if p.kind != "quote" or not (any(ends_quote(ln) for ln in lines[1:]) or (lines and _quoted_asker(lines[0],
+                                                                                                       profile))):
             out.append(p)
             continue
         chunk: list[str] = []
-        for line in p.md.split("\n"):
+        for k, line in enumerate(p.md.split("\n")):
             children = _md.parseInline(line)[0].children
             text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
-            if ends_quote(text, inline_urls(children)):
+            if (k and ends_quote(text, inline_urls(children))) or (not k and _quoted_asker(text, profile)):
                 if chunk:
-                    out.append(_quote_piece(chunk))
-                out.append(Piece("line", text, line.strip(), is_bold_line(children), inline_urls(children)))
+                    out.append(_quote_piece(chunk, p.line))
+                out.append(Piece("line", text, line.strip(), is_bold_line(children), inline_urls(children),
+                                 line=p.line + k))
                 chunk = []
             else:
                 chunk.append(line)
         if chunk:
-            out.append(_quote_piece(chunk))
+            out.append(_quote_piece(chunk, p.line))
     return out
 
 
-def _quote_piece(md_lines: list[str]) -> Piece:
+QUOTED_ASKER = re.compile(rf"^\s*{NUM}?@\s*[^\s@#：:，,]{{1,40}}\s*(?:提问|#\s*\d+|[:：]\s*\S)")
+
+
+def _quoted_asker(line: str, profile: Profile) -> bool:
+    """`> @name 提问：…`: an asker line that opens a blockquote (it needs 提问 or an issue number, unlike `@Autowired`)."""
+    line = line.replace("*", "")
+    return bool(QUOTED_ASKER.match(line) or any(r.match(line) for r in profile.extra("asker")))
+
+
+def _quote_piece(md_lines: list[str], line: int = 0) -> Piece:
     md = "\n".join(QUOTE_PREFIX.sub("", ln, count=1) for ln in md_lines)
     tokens = _md.parse(md)
     return Piece("quote", "\n".join(_block_text(tokens)), md,
-                 urls=[u for t in tokens if t.type == "inline" for u in inline_urls(t.children)])
+                 urls=[u for t in tokens if t.type == "inline" for u in inline_urls(t.children)], line=line)
 
 
 def _split_on_answer(text: str) -> tuple[str, str | None]:
@@ -402,6 +1049,7 @@ def _split_on_answer(text: str) -> tuple[str, str | None]:
 
 
 def _append(item: _Item, p: Piece):
+    item.refs.extend(p.refs)
     t = item.turn()
     if t[2] is not None:
         t[2].append(p.text)
@@ -415,7 +1063,7 @@ def _append(item: _Item, p: Piece):
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
-    return re.sub(r"(提问|问题)$", "", name.strip("* ")) or None
+    return re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* ")) or None
 
 
 def _has_number(text: str) -> bool:
@@ -432,8 +1080,13 @@ def _label_like(text: str) -> bool:
     return len(text) <= 20 and text.rstrip().endswith((":", "："))
 
 
-def _link_line(p: Piece, registry: Registry) -> tuple[str | None, str] | None:
+def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tuple[str | None, str] | None:
     """(project label or None, url) when a line is a project link line, else None."""
+    for r in profile.extra("link"):
+        m = r.match(p.text)
+        if m and m.groupdict().get("url"):
+            label = (m.groupdict().get("label") or "").strip("* 「」")
+            return label, p.urls[-1] if p.urls else m.group("url")
     m = LINK_LINE.match(p.text)
     if not m:
         return None
@@ -452,7 +1105,7 @@ def _join(texts: list[str]) -> str:
     return re.sub(r"\n{2,}", "\n", "\n".join(s.strip() for s in texts if s and s.strip())).strip()
 
 
-def _threads(post: Post, items: list[_Item], registry: Registry) -> list[Thread]:
+def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
     threads, taken = [], set()
     for pos, it in enumerate(items):
         turns = []
@@ -462,20 +1115,21 @@ def _threads(post: Post, items: list[_Item], registry: Registry) -> list[Thread]
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
         pairs = it.links or (it.group.links if it.group else [])
-        links = list(dict.fromkeys(url for _, url in pairs))
-        projects = _projects(pairs, it, turns, registry)
+        links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
+        projects = _projects(pairs, it, turns, registry, profile)
         thread = Thread(id="", source=post.source, title=post.title, date=post.date, url=post.url,
-                        asker=it.asker, turns=turns, projects=projects, links=links, position=pos)
+                        asker=it.asker, turns=turns, projects=projects, links=links, position=pos,
+                        community=post.community)
         thread.id = thread_id(post.source, it.asker, thread.question, taken)
         threads.append(thread)
     # Editors often put one link line after a run of questions about the same project: a thread without link
     # lines shares the one that closes its run, when it is about that project (or about none we could tell).
     for i, t in enumerate(threads):
-        if t.links:
+        if t.links or items[i].listed:               # (a linked question's URL is not a project link line)
             continue
         closing = None
         for j in range(i + 1, len(threads)):
-            if items[j].section != items[i].section:
+            if items[j].section != items[i].section or items[j].listed:
                 break
             if threads[j].links:
                 closing = threads[j]
@@ -484,7 +1138,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry) -> list[Thread]
             t.links = list(closing.links)
             t.projects = t.projects or list(closing.projects)
     for i, t in enumerate(threads):                  # still nothing: the project of a neighbour
-        if not t.projects:
+        if not t.projects and not items[i].listed:   # (a list of linked questions: each stands alone)
             near = [n for n in threads[i + 1:i + 2] + threads[max(i - 1, 0):i] if n.projects]
             if near:
                 t.projects = list(near[0].projects)
@@ -495,14 +1149,25 @@ def _join_md(mds: list[str]) -> str:
     return "\n\n".join(m.strip() for m in mds if m and m.strip())
 
 
-def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry) -> list[str]:
-    """Tags from the link lines (label, else the repository the URL points into), else from mentions in the thread."""
+def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: Profile = DEFAULT) -> list[str]:
+    """Tags from the link lines (label, else the repository the URL points into), then from the community's own
+    tag references (`[taproot][topic taproot]`), else from mentions in the thread."""
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
         name = p.name if p else (label if re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]{1,30}", label) else None)
         if name and name not in found:
             found.append(name)
+    for key in it.refs:
+        for r in profile.extra("tag") + DEFAULT_TAG_REFS:
+            m = r.match(key)
+            if m:
+                tag = (m.groupdict().get("tag") or m.group(0)).strip()
+                p = registry.lookup(tag, fuzzy=False)
+                name = p.name if p else tag
+                if name and name not in found:
+                    found.append(name)
+                break
     if not found:
         # what the question is about decides; the answer may mention other projects in passing
         question = " ".join([it.group.topic if it.group else ""] + [t.q for t in turns])

@@ -33,7 +33,7 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 5             # 5: the `translation` field (4: community, on the extract branch)
+SCHEMA_VERSION = 5             # 4: entries carry their community; 5: the `translation` field
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -56,6 +56,7 @@ def schema() -> Schema:
         translation=TEXT(analyzer=text),        # the questions and answers of its translations (ingest.py)
         asker=ID(),
         projects=KEYWORD(lowercase=True, commas=True, scorable=True),
+        community=ID(stored=True),
         year=NUMERIC(stored=True, sortable=True),
         date=DATETIME(sortable=True),
         doc=STORED(),
@@ -71,6 +72,7 @@ def document(t: Thread) -> dict:
         "answer": "\n".join(x.a or "" for x in t.turns),
         "asker": squash(t.asker or ""),
         "projects": ",".join(squash(p) for p in t.projects),
+        "community": t.community or "",
         "doc": json.dumps(d, ensure_ascii=False),
     }
     if t.date:

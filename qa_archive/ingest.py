@@ -29,7 +29,7 @@ from .models import Thread
 from .parse import PostError, Source, find_posts, read_post, relative
 from .projects import Registry
 
-EXTRACTOR_VERSION = 5          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
 
 
 @dataclass
@@ -124,7 +124,7 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
         report.unchanged += len(prev.get("ids") or [])
         return
     try:
-        post = read_post(path, src.root, src.url)
+        post = read_post(path, src.root, src.url, src.profile)
     except PostError as e:
         report.problems.append((e.source, e.message, e.fatal))
         if e.fatal:

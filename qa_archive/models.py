@@ -20,6 +20,9 @@ class Post:
     categories: list[str] = field(default_factory=list)
     sha: str = ""               # content fingerprint, for incremental ingest
     warnings: list[str] = field(default_factory=list)
+    community: str | None = None   # the source's community (its profile's, else its folder's name)
+    profile: object = None         # the source's `profiles.Profile`, or None for the defaults
+    body_line: int = 1             # the file's line on which the body starts (after the front matter)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Thread:
     projects: list[str]
     links: list[str]
     position: int = 0           # order within its post
+    community: str | None = None   # which community's post it came from (the facet `community:`)
 
     @property
     def question(self) -> str:
@@ -59,6 +63,7 @@ class Thread:
             "turns": [{"q": t.q, "a": t.a} for t in self.turns],
             "turns_md": [{"q": t.q_md, "a": t.a_md} for t in self.turns],
             "projects": list(self.projects), "links": list(self.links), "position": self.position,
+            "community": self.community,
         }
 
     @classmethod
@@ -72,7 +77,8 @@ class Thread:
                           a_md=d.get("answer"))]
         return cls(id=d["id"], source=d.get("source") or "", title=d.get("title") or "", date=d.get("date"),
                    url=d.get("url"), asker=d.get("asker"), turns=turns, projects=list(d.get("projects") or []),
-                   links=list(d.get("links") or []), position=int(d.get("position") or 0))
+                   links=list(d.get("links") or []), position=int(d.get("position") or 0),
+                   community=d.get("community") or None)
 
 
 def fold(text: str) -> str:

@@ -15,10 +15,13 @@ from pathlib import Path
 import yaml
 
 from .models import Post
+from .profiles import Profile, community_of
 
 MAX_POST_BYTES = 4 * 1024 * 1024     # the largest real post is ~150 KB; anything this big is not a weekly post
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)?\+\+\+[ \t]*(?:\n|\Z)", re.S)
+JEKYLL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-")       # `_posts/2024-03-26-newsletter.md`
 
 
 class PostError(Exception):
@@ -34,6 +37,14 @@ class Source:
     """An ingest root and how its posts link back to the web, e.g. `https://www.sofastack.tech/blog/{dir}/`."""
     root: Path
     url: str | None = None
+    profile: Profile | None = None      # the community's profile from sources.yml; None: the defaults
+
+    @classmethod
+    def from_config(cls, item: dict, base: Path, url: str | None = None) -> Source:
+        """One entry of `sources:` in a sources.yml: `path`, `url` and the profile's keys (see profiles.py)."""
+        from .profiles import from_config
+        profile = from_config(item, base)
+        return cls(Path(base) / str(item["path"]), profile.url or url, profile)
 
 
 def find_posts(root: Path) -> Iterator[Path]:
@@ -56,7 +67,7 @@ def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def read_post(path: Path, root: Path, url_pattern: str | None = None) -> Post:
+def read_post(path: Path, root: Path, url_pattern: str | None = None, profile: Profile | None = None) -> Post:
     source = relative(path, root)
     if path.is_dir():
         raise PostError(source, "is a directory whose name ends in .md, not a post; skipped", fatal=False)
@@ -72,8 +83,8 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None) -> Post:
         raise PostError(source, f"cannot be read ({e.strerror or e})") from None
     if not raw.strip():
         raise PostError(source, "is empty; skipped", fatal=False)
-    if b"\0" in raw[:8192]:
-        raise PostError(source, "is a binary file (it contains NUL bytes), not Markdown")
+    if b"\0" in raw[:8192] or _binary(raw):
+        raise PostError(source, "is a binary file, not a text file (it has NUL or control bytes); skipped")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -91,27 +102,97 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None) -> Post:
         post.date = parse_date(meta["date"])
         if post.date is None:
             post.warnings.append(f"front matter date {str(meta['date'])[:40]!r} does not parse; the post has no date")
+    if post.date is None and (m := JEKYLL_DATE.match(path.name)):
+        post.date = parse_date(m.group(1))          # Jekyll: the date is in the file name
+    post.body_line = text.count("\n") - body.count("\n") + 1
+    post.community = community_of(root, profile)
+    post.profile = profile
     # control characters (form feeds, NULs) are not text, and XML (the Atom feed) cannot carry them
     post.body = CONTROL.sub("", body)
     post.url = post_url(path, root, source, meta, url_pattern)
     return post
 
 
+def _binary(raw: bytes) -> bool:
+    """Random or compiled bytes: text in any encoding (UTF-8, GBK) has almost no control bytes; random bytes have
+    about one in nine."""
+    head = raw[:8192]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    return controls > max(len(head) * 0.02, 8)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML that reads an alias (`*name`) as empty instead of expanding it: a billion-laughs bomb stays small."""
+    aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            self.aliases += 1
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(text: str) -> tuple[object, int]:
+    loader = _NoAliasLoader(text)
+    try:
+        return loader.get_single_data(), loader.aliases
+    finally:
+        loader.dispose()
+
+
 def split_front_matter(text: str, source: str) -> tuple[dict, str, list[str]]:
+    if text.startswith("+++"):
+        return _toml_front_matter(text, source)
     if not text.startswith("---"):
         return {}, text, []
     m = FRONT_MATTER.match(text)
     if not m:
         raise PostError(source, "front matter starts with --- but is never closed")
+    warnings = []
     try:
-        meta = yaml.safe_load(m.group(1) or "") or {}
+        meta, aliases = _load_yaml(m.group(1) or "")
+        meta = meta or {}
+        if aliases:
+            warnings.append(f"front matter uses YAML aliases ({aliases} `*name` references); they were read as "
+                            "empty, not expanded")
     except yaml.YAMLError as e:
         where = getattr(e, "problem_mark", None)
         line = f" at line {where.line + 2}" if where else ""
         raise PostError(source, f"front matter is not valid YAML{line}: {getattr(e, 'problem', None) or e}") from None
     if not isinstance(meta, dict):
         raise PostError(source, f"front matter is a YAML {type(meta).__name__}, not a mapping of fields")
+    return meta, text[m.end():], warnings
+
+
+def _toml_front_matter(text: str, source: str) -> tuple[dict, str, list[str]]:
+    """Hugo's `+++` TOML front matter (tomllib, Python 3.11+; on older Pythons its `key = value` lines)."""
+    m = TOML_FRONT_MATTER.match(text)
+    if not m:
+        raise PostError(source, "front matter starts with +++ but is never closed")
+    try:
+        import tomllib
+    except ImportError:                 # Python 3.10
+        return _toml_lines(m.group(1) or ""), text[m.end():], []
+    try:
+        meta = tomllib.loads(m.group(1) or "")
+    except tomllib.TOMLDecodeError as e:
+        raise PostError(source, f"front matter is not valid TOML: {e}") from None
     return meta, text[m.end():], []
+
+
+def _toml_lines(block: str) -> dict:
+    meta: dict = {}
+    for line in block.split("\n"):
+        m = re.match(r"^\s*([A-Za-z_][\w-]*)\s*=\s*(.+?)\s*$", line)
+        if m:
+            value = m.group(2)
+            if value[:1] in "\"'" and value[-1:] == value[:1]:
+                value = value[1:-1]
+            elif value.startswith("["):
+                value = re.findall(r"[\"']([^\"']*)[\"']", value)
+            meta[m.group(1)] = value
+    return meta
 
 
 def parse_date(value) -> str | None:
@@ -135,7 +216,8 @@ def parse_date(value) -> str | None:
 
 
 def post_url(path: Path, root: Path, source: str, meta: dict, pattern: str | None) -> str | None:
-    """Fill a URL pattern: {dir} the post's folder (or file stem), {slug} front matter slug or {dir}, {path} source."""
+    """Fill a URL pattern: {dir} the post's folder (or file stem), {slug} front matter slug or {dir}, {path} source,
+    {permalink} the front matter's permalink (Jekyll) or {slug}."""
     if isinstance(meta.get("url"), str) and meta["url"].startswith(("http://", "https://")):
         return meta["url"]
     if not pattern:
@@ -143,7 +225,9 @@ def post_url(path: Path, root: Path, source: str, meta: dict, pattern: str | Non
     directory = path.parent.name if path.stem in ("index", "_index") else path.stem
     slug = meta.get("slug") if isinstance(meta.get("slug"), str) else directory
     from urllib.parse import quote
-    return pattern.format(dir=quote(directory), slug=quote(slug), path=quote(source))
+    permalink = meta.get("permalink") if isinstance(meta.get("permalink"), str) else slug
+    return pattern.format(dir=quote(directory), slug=quote(slug), path=quote(source),
+                          permalink=quote(permalink.lstrip("/")))
 
 
 def _strings(value) -> list[str]:

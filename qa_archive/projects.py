@@ -89,7 +89,7 @@ class Registry:
         folded = unicodedata.normalize("NFKC", text or "").lower()
         best, best_hits = [], 0
         for p in self.projects:
-            hits = sum(1 for k in p.keywords if k.lower() in folded)
+            hits = sum(1 for k in p.keywords if _has_keyword(folded, k.lower()))
             if hits > best_hits:
                 best, best_hits = [p.name], hits
         return best
@@ -97,6 +97,13 @@ class Registry:
     def canonical(self, name: str) -> str:
         p = self.lookup(name, fuzzy=False)
         return p.name if p else name
+
+
+def _has_keyword(text: str, keyword: str) -> bool:
+    """`tc` is a keyword in `TC 集群` but not in `btc` or `match`: a Latin keyword is a whole word."""
+    if not keyword.isascii():
+        return keyword in text
+    return re.search(r"(?<![a-z0-9])" + re.escape(keyword) + r"(?![a-z0-9])", text) is not None
 
 
 def default_path() -> Path:
@@ -118,3 +125,4 @@ def _load(path: str) -> Registry:
                                     aliases=[str(a) for a in item.get("aliases") or []],
                                     keywords=[str(k) for k in item.get("keywords") or []]))
     return Registry(projects)
+

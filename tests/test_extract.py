@@ -1,10 +1,18 @@
 """Extraction of Q&A threads, one test per format the weekly posts use (fixtures written by us)."""
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from qa_archive.extract import extract
+import pytest
+import yaml
+
+from qa_archive.extract import explain, extract
+from qa_archive.index import all_threads
+from qa_archive.ingest import ingest
 from qa_archive.models import Post
+from qa_archive.parse import Source, read_post
+from qa_archive.profiles import community_of
 
 
 def threads_of(body: str, registry):
@@ -343,3 +351,242 @@ A：支持，步骤如下：
     assert t.asker == "John Deng" and t.question == "MOSN 对 Dubbo 协议支持怎样？"
     assert "1. 配置 listener" in t.answer and "2. 配置 router" in t.answer
     assert "1（对于 BoltV1）和 2。" in t.answer and "*" not in t.answer and "相关阅读" not in t.answer
+
+
+# ---------------------------------------------------------------------------------------------- conventions
+# One fixture per shape, written by us in tests/fixtures/: the extractor must read a community it has never seen
+# when it follows common conventions, and one with unusual markers when its profile names them.
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def read_fixture(name: str, registry, profile=None):
+    path = FIXTURES / "conventions" / name
+    post = read_post(path, path.parent, None, profile)
+    threads, warnings = extract(post, registry)
+    return post, threads, warnings
+
+
+def test_linked_bold_and_plain_question_bullets_in_a_jekyll_post(registry):
+    post, threads, _ = read_fixture("2025-02-11-digest.md", registry)
+    assert post.date == "2025-02-11T00:00:00"                            # Jekyll: the date from the file name
+    assert [t.question for t in threads] == [
+        "Why do tomato leaves curl in the heat?", "How deep should bulbs be planted?", "Can compost be too hot?",
+        "Is rainwater better than tap water?", "Several questions about pruning roses"]
+    curl, bulbs, compost, rain, roses = threads
+    # the answer is the rest of the item, on the same line or indented below; Liquid tags are gone
+    assert curl.answer.startswith("Dana explains") and "{%" not in curl.answer and "timestamp" not in curl.answer
+    assert curl.links == ["https://forum.example.org/a/501"]             # `{{fa}}` from the post's own assign
+    assert bulbs.links == ["https://forum.example.org/a/502"]            # a reference link, resolved
+    assert bulbs.answer.endswith("the exceptions for lilies.")          # an undefined reference: its text
+    assert "bulbs" in bulbs.projects                                     # `[lilies][topic bulbs]` is a tag
+    assert "1. turning the heap more often" in compost.answer and "heap: 65C" in compost.answer
+    assert "<!--" not in compost.question and "can-compost" not in compost.question   # the anchor is not text
+    assert rain.answer.endswith("(see the lime table).") and "{:" not in rain.answer
+    assert roses.answer.startswith("Hugo asked when to prune")
+    assert all(t.asker is None for t in threads)
+    assert not any("Trowel" in t.question or "catalogue" in t.question for t in threads)   # other sections
+
+
+def test_q_and_answer_lines_in_english_and_chinese_with_toml_front_matter(registry):
+    post, threads, _ = read_fixture("qa-lines.md", registry)
+    assert post.title == "Kettle FAQ" and post.date.startswith("2025-01-20T10:00:00")
+    assert [(t.question, t.answer) for t in threads[:4]] == [
+        ("Why does my kettle click off early?", "Scale on the sensor makes it read the water as boiling; descale it."),
+        ("Can I boil milk in it?", "No, milk foams over and burns on the element."),
+        ("水壶可以烧多少水？", "最多到刻度线 1.7 升。"),
+        ("壶底的白色水垢是什么？", "是水里的钙镁沉积，用柠檬酸可以去除。")]
+    # the question runs on until its `A:` label
+    assert threads[4].question == "The lid does not close. Where does the hinge go?\nIt seems loose after a fall."
+    assert threads[4].answer == "Press the hinge pin back in until it clicks."
+    assert len(threads) == 5                                             # not the `Q:` outside the FAQ
+
+
+def test_headings_that_are_questions_and_topic_headings(registry):
+    _, threads, _ = read_fixture("question-headings.md", registry)
+    assert [t.question for t in threads] == ["How often should a chain be oiled?", "What pressure suits a city bike?",
+                                             "Do tubeless tyres need sealant?"]
+    assert threads[0].answer == ("Every few hundred kilometres, or after riding in rain. Wipe off the extra oil.\n"
+                                 "A dirty chain wears the cassette faster.")
+
+
+def test_asker_lines_with_bold_speaker_answers(registry):
+    _, threads, _ = read_fixture("zh-speaker-labels.md", registry)
+    assert [t.asker for t in threads] == ["小林", "阿青", "大树", "木木", "石头"]
+    assert threads[0].question == "多肉植物冬天要不要浇水？" and threads[0].answer == "一个月浇一次就够了，盆土干透再浇。"
+    assert threads[1].answer.startswith("土壤偏酸")                      # `**Name:**` as well as `**Name**：`
+    assert threads[2].question == "栀子花叶子发黄是什么原因？"             # the asker line as a heading
+    assert threads[3].question == "月季的黑斑病怎么防？"                   # the asker line inside the quote
+    # bold labels before an explicit `A：` are part of the question
+    assert threads[4].question == "背景：阳台朝北，光照很少。\n问题：适合种什么？"
+    assert threads[4].answer == "可以试试绿萝和虎尾兰，它们耐阴。"
+    assert len(threads) == 5                                             # not the speaker in the next section
+
+
+def test_numbered_handles_group_of_pairs_and_inline_xml(registry):
+    _, threads, _ = read_fixture("sofa-kinds.md", registry)
+    assert [(t.asker, t.question) for t in threads] == [
+        ("dev-fox", "配置中心的变更多久推送到客户端？"), ("lee-w", "注册中心支持多机房吗？"),
+        (None, "网关能按请求头路由吗？"), (None, "网关支持热更新证书吗？"),
+        ("qiu", "我在配置里写了 <enabled>true</enabled> 但插件没有加载，为什么？")]
+    assert threads[3].answer == "支持，证书文件变化后自动加载。"          # a pair of its own, not a follow-up
+    assert "<plugins>" in threads[4].answer and "<artifactId>demo-plugin</artifactId>" in threads[4].answer
+
+
+def test_a_new_community_is_added_by_its_profile_alone(registry, tmp_path):
+    """The stargazers' brief uses markers no convention knows; its sources.yml entry names them."""
+    base = FIXTURES / "profile"
+    item = yaml.safe_load((base / "sources.yml").read_text(encoding="utf-8"))["sources"][0]
+    source = Source.from_config(item, base)
+    path = base / "weekly" / "2025-06-02-brief.md"
+    plain, _ = extract(read_post(path, source.root), registry)
+    assert plain == []                                                   # the defaults find nothing
+    post = read_post(path, source.root, source.url, source.profile)
+    threads, _ = extract(post, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("阿星", "观星软件的星图能离线用吗？", "可以，第一次联网时下载星图包即可。"),
+        ("小北", "望远镜的赤道仪怎么校准？", "先对准北极星，再用软件里的三星校准。")]
+    assert threads[0].links == ["https://example.org/stargazer"]
+    assert threads[0].projects == ["Stargazer"] == threads[1].projects  # its own registry, not the shared one
+    assert {t.community for t in threads} == {"stargazers"}
+    assert post.url == "https://example.org/brief/2025-06-02-brief/"
+    # and through an ingest, into the index with its community
+    ingest([source], tmp_path / "ix", registry)
+    assert {(t.community, t.asker) for t in all_threads(tmp_path / "ix")} == {("stargazers", "阿星"),
+                                                                             ("stargazers", "小北")}
+
+
+def test_a_source_without_profile_takes_its_community_from_its_folder(tmp_path):
+    assert community_of(tmp_path / "sofastack.tech") == "sofastack"
+    assert community_of(tmp_path / "bitcoinops" / "_posts" / "en") == "bitcoinops"
+    assert community_of(tmp_path / "garden-club" / "content" / "post.md") == "garden-club"
+
+
+def test_inspect_explains_items_and_skipped_parts(registry):
+    path = FIXTURES / "conventions" / "2025-02-11-digest.md"
+    result = explain(read_post(path, path.parent), registry)
+    assert [s["heading"] for s in result["sections"]] == ["Selected Q&A from the Gardeners' Forum"]
+    assert result["sections"][0]["line"] == 15                          # a line of the file, front matter counted
+    first = result["items"][0]
+    assert first["kept"] and [p["role"] for p in first["parts"]] == ["question", "answer"]
+    assert first["parts"][0]["line"] == 23
+    reasons = {s["reason"] for s in result["skipped"]}
+    assert "a list item outside any Q&A section" in reasons and "a heading that does not start a Q&A section" in reasons
+    assert result["threads"] == 5 and json.dumps(result)                 # plain JSON for `inspect --json`
+
+
+def test_a_dialogue_of_bold_at_speakers_with_the_askers_follow_up(registry):
+    _, threads, _ = read_fixture("zh-dialogue.md", registry)
+    assert [t.asker for t in threads] == ["阿福", "小满", "阿青"]        # `@阿福 的提问` names 阿福
+    assert [(t.q, t.a) for t in threads[0].turns] == [
+        ("仙人掌可以放在卧室吗？", "可以，它需要的光不多，但别放在床头。"),
+        ("那多久晒一次太阳？", "每周搬到窗边半天就好。")]                 # the asker speaking again: a follow-up
+    assert threads[1].answer == "光照不足，经常掐尖，它会长得更密。"
+    # someone new speaking after an answer asks a question of their own
+    assert (threads[2].question, threads[2].answer) == ("请问多肉可以和仙人掌种在一个盆里吗？", "可以，它们喜欢的土和水差不多。")
+
+
+def test_bare_quoted_questions_answered_below_them_are_pairs_not_follow_ups(registry):
+    _, threads, _ = read_fixture("bare-quotes.md", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        (None, "1、插件必须用 Go 写吗？", "不是，任何能编译成动态库的语言都可以。"),
+        (None, "2、插件可以热加载吗？", "可以，替换文件后会自动重新加载。")]
+
+
+def test_asker_lines_worded_around_the_verb(registry):
+    _, threads, _ = read_fixture("zh-asker-wording.md", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("张三", "配置文件改了以后要重启吗？", "不用，改完文件会自动加载。"),
+        ("李四", "插件怎么卸载？", "删掉插件目录，再执行一次刷新即可。"),
+        ("John Deng", "Does the CLI run on Windows?", "Yes, from version 2 on.")]
+
+
+def test_topic_lines_over_pairs_keep_the_section_going(registry):
+    threads, _ = threads_of("""
+## 社区问答
+
+**存储相关**
+
+> 数据目录可以放在网络盘上吗？
+
+A：不建议，延迟太高。
+
+**Questions about backups:**
+
+Q: How often are snapshots taken?
+
+A: Every hour by default.
+
+**本周推荐阅读**
+
+> 一段引用
+
+A：这不是问答。
+""", registry)
+    assert [(t.question, t.answer) for t in threads] == [
+        ("数据目录可以放在网络盘上吗？", "不建议，延迟太高。"), ("How often are snapshots taken?", "Every hour by default.")]
+
+
+def test_an_editorial_sub_heading_ends_the_q_and_a_section(registry):
+    threads, _ = threads_of("""
+## 每周读者问答提炼
+
+**@甲** 提问：
+
+> 日志默认在哪？
+
+A：在 logs 目录。
+
+### 本周推荐阅读
+
+- [一篇文章](https://example.com/a) 介绍了新的部署方式。
+""", registry)
+    assert [t.question for t in threads] == ["日志默认在哪？"]
+
+
+PAIRS = [("alice", "服务启动报端口占用怎么办？", "检查端口。"), ("bob", "日志太多怎么办？", "调高日志级别。")]
+
+
+@pytest.mark.parametrize("body, askers", [
+    # numbered items with the asker and question on one line, the maintainer's answer indented below
+    ("1. **@alice** 提问：服务启动报端口占用怎么办？\n\n   **维护者**：检查端口。\n\n"
+     "2. **@bob** 提问：日志太多怎么办？\n\n   **维护者**：调高日志级别。\n", True),
+    # the asker inside the quote, with a colon and no 提问
+    ("> **@alice**：服务启动报端口占用怎么办？\n\n**维护者**：检查端口。\n\n"
+     "> **@bob**：日志太多怎么办？\n\n**维护者**：调高日志级别。\n", True),
+    # bare quoted questions answered by a speaker
+    ("> 服务启动报端口占用怎么办？\n\n**维护者**：检查端口。\n\n> 日志太多怎么办？\n\n**维护者**：调高日志级别。\n", False),
+    # a bullet per asker, the answer nested below it
+    ("- **@alice**：服务启动报端口占用怎么办？\n  - **维护者**：检查端口。\n"
+     "- **@bob**：日志太多怎么办？\n  - **维护者**：调高日志级别。\n", True),
+])
+def test_speaker_answers_in_lists_quotes_and_bare_quotes(registry, body, askers):
+    threads, _ = threads_of("## 本周问答\n\n" + body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        (a if askers else None, q, ans) for a, q, ans in PAIRS]
+
+
+def test_english_asker_lines_with_a_verb(registry):
+    threads, _ = threads_of("""
+### Community Q&A
+
+**@carol** asks:
+
+> How do I rotate logs?
+
+**Dan**: Use the built-in rotation flag.
+
+**@erin** asked: Is there an ARM build?
+
+**Dan**: Yes, since 1.4.
+""", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("carol", "How do I rotate logs?", "Use the built-in rotation flag."),
+        ("erin", "Is there an ARM build?", "Yes, since 1.4.")]
+
+
+def test_q_headings_are_questions_at_any_level(registry):
+    threads, _ = threads_of("# FAQ\n\n## Q: Is it free?\n\nYes, under the MIT licence.\n\n## Q: Does it run offline?\n\n"
+                            "Yes.\n\n## Changelog\n\nVersion 1 is out.\n", registry)
+    assert [(t.question, t.answer) for t in threads] == [("Is it free?", "Yes, under the MIT licence."),
+                                                         ("Does it run offline?", "Yes.")]

@@ -79,6 +79,7 @@ def test_a_nasty_corpus_is_ingested_in_bounded_time_and_each_bad_file_reported(t
     (root / "long-line.md").write_text("---\ntitle: y\n---\n**@丙** 提问：\n\n> 长？\n\nA：" + "长" * 300_000 + "\n",
                                        encoding="utf-8")
     (root / "nul.md").write_bytes(b"---\ntitle: n\n---\n\0\0\0 binary")
+    (root / "random.md").write_bytes(bytes((i * 7919 + 13) % 251 + 1 for i in range(4096)))   # no NUL, not text
     (root / "gbk.md").write_bytes("---\ntitle: 中文\n---\n**@丁** 提问：\n\n> 问\n\nA：答\n".encode("gbk"))
     (root / "utf16.md").write_bytes("---\ntitle: u\n---\n问答".encode("utf-16"))
     bomb = "---\n" + "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9 if i else ["lol"] * 9) + "]\n"
@@ -93,7 +94,10 @@ def test_a_nasty_corpus_is_ingested_in_bounded_time_and_each_bad_file_reported(t
     report = ingest([Source(root)], tmp_path / "ix", registry)
     problems = {source: message for source, message, _ in report.problems}
     assert "huge-line.md" in problems and "limit" in problems["huge-line.md"]
-    assert "binary" in problems["nul.md"] and "UTF-8" in problems["gbk.md"]
+    assert "not a text file" in problems["nul.md"] and "UTF-8" in problems["gbk.md"]
+    assert "not a text file" in problems["random.md"]
+    warned = {source: message for source, message in report.warnings}
+    assert "alias" in warned["yaml-bomb/index.md"] and "not expanded" in warned["yaml-bomb/index.md"]
     assert "utf16.md" in problems
     assert "broken symbolic link" in problems["dangling.md"]
     askers = {t.asker for t in all_threads(tmp_path / "ix")}
