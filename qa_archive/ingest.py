@@ -182,11 +182,23 @@ def registry_file(registry: Registry) -> tuple[str, str]:
 
 GENERIC_LINK = 3          # a link shared by this many entries of one script (a repository, a home page) says nothing
 def link_key(url: str) -> str:
-    """A URL compared loosely: no scheme, no `www.`, no fragment, no trailing slash, host in lower case."""
-    m = re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#]*)([^#]*)", url.strip(), re.I)
+    """A URL compared loosely: no scheme, no `www.`, no fragment, no empty path segments or trailing slash, host
+    in lower case."""
+    m = re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#]*)([^?#]*)(\?[^#]*)?", url.strip(), re.I)
     if not m:
         return url.strip()
-    return f"{m.group(1).lower()}{m.group(2).rstrip('/')}"
+    path = "/".join(p for p in m.group(2).split("/") if p)
+    return f"{m.group(1).lower()}/{path}{m.group(3) or ''}"
+
+
+def specific(key: str) -> bool:
+    """Whether a link (a `link_key`) can name one question: it points below a site's or a repository's root, to a
+    numbered page (`/a/76541`, `/t/slug/4101`, `/issues/191`, `?p=12`) or at least three levels down. A home page or a
+    repository (`github.com/mosn/mosn`) is cited by items about anything."""
+    path, _, query = key.partition("?")
+    parts = [p for p in path.split("/")[1:] if p]
+    return len(parts) >= 3 or len(parts) == 2 and any(ch.isdigit() for ch in "".join(parts)) \
+        or any(ch.isdigit() for ch in query)
 
 
 def _day(entry: dict) -> int | None:
@@ -199,14 +211,15 @@ def _day(entry: dict) -> int | None:
 def link_translations(entries: dict[str, dict]) -> dict[str, list[str]]:
     """Entry id -> ids of its translations (at most one per other script), for entries that have any.
 
-    Two entries are candidates when they are of one community, in different scripts, and share a link that no
-    more than GENERIC_LINK - 1 entries of either script cite. Candidates are paired best first: more shared
+    Two entries are candidates when they are of one community, in different scripts, and share a `specific` link
+    that no more than GENERIC_LINK - 1 entries of either script cite. Candidates are paired best first: more shared
     specific links, then the closer date, then the closer position in the post; each entry pairs once per script.
+    Then items that cite nothing are paired by position inside posts so paired (`_align_posts`).
     """
     groups: dict[tuple, dict[str, list[str]]] = {}
     scripts: dict[str, str] = {}
     for eid, e in entries.items():
-        keys = {link_key(u) for u in e.get("links") or [] if u}
+        keys = {k for k in (link_key(u) for u in e.get("links") or [] if u) if specific(k)}
         if not keys:
             continue
         scripts[eid] = entry_script(e)
@@ -233,12 +246,51 @@ def link_translations(entries: dict[str, dict]) -> dict[str, list[str]]:
         return (-score[pair], gap, pos, a, b)
 
     partner: dict[str, dict[str, str]] = {}
+
+    def pair(a: str, b: str, sa: str, sb: str) -> bool:
+        if sb in partner.get(a, {}) or sa in partner.get(b, {}):
+            return False
+        partner.setdefault(a, {})[sb] = b
+        partner.setdefault(b, {})[sa] = a
+        return True
+
     for a, b in sorted(score, key=order):
-        if scripts[b] in partner.get(a, {}) or scripts[a] in partner.get(b, {}):
-            continue
-        partner.setdefault(a, {})[scripts[b]] = b
-        partner.setdefault(b, {})[scripts[a]] = a
+        pair(a, b, scripts[a], scripts[b])
+    _align_posts(entries, partner, pair)
     return {eid: sorted(p.values()) for eid, p in partner.items()}
+
+
+def _align_posts(entries: dict[str, dict], partner: dict, pair):
+    """Items a link could not pair (one side cites nothing), paired by their place in two posts that are
+    translations of each other: posts whose linked items all sit at one same offset of position, and that have
+    the same number of items. Each post pairs with one post of the other script."""
+    by_post: dict[str, list[str]] = {}
+    for eid, e in entries.items():
+        by_post.setdefault(e.get("source") or "", []).append(eid)
+    offsets: dict[tuple[str, str], set[int]] = {}
+    for a, ps in partner.items():
+        for b in ps.values():
+            sa, sb = entries[a].get("source") or "", entries[b].get("source") or ""
+            if sa < sb:
+                offsets.setdefault((sa, sb), set()).add(
+                    (entries[b].get("position") or 0) - (entries[a].get("position") or 0))
+    counterparts: dict[str, int] = {}
+    for sa, sb in offsets:
+        counterparts[sa] = counterparts.get(sa, 0) + 1
+        counterparts[sb] = counterparts.get(sb, 0) + 1
+    for (sa, sb), offs in offsets.items():
+        if len(offs) != 1 or counterparts[sa] != 1 or counterparts[sb] != 1 \
+                or len(by_post[sa]) != len(by_post[sb]):
+            continue
+        off = offs.pop()
+        at = {entries[b].get("position") or 0: b for b in by_post[sb]}
+        for a in by_post[sa]:
+            b = at.get((entries[a].get("position") or 0) + off)
+            if b is None or partner.get(a) or partner.get(b):
+                continue
+            sa_, sb_ = entry_script(entries[a]), entry_script(entries[b])
+            if sa_ != sb_:
+                pair(a, b, sa_, sb_)
 
 
 def linked_document(entry: dict, partners: list[dict]) -> dict:

@@ -63,7 +63,17 @@ def test_scripts_tell_chinese_from_english_even_with_english_words_inside():
 
 
 def test_links_compare_without_scheme_www_fragment_or_trailing_slash():
-    assert link_key("https://www.Forum.example/t/1/#answer") == link_key("http://forum.example/t/1")
+    assert link_key("https://www.Forum.example/t/1/#answer") == link_key("http://forum.example//t/1")
+
+
+def test_a_repository_or_home_page_cited_once_in_each_language_pairs_nothing():
+    got = link_translations({
+        "en": entry("en", "Why can the debug server not be upgraded hot?", ["https://github.com//example/proxy/"]),
+        "zh": entry("zh", "代理支持增量订阅配置吗？", ["https://github.com/example/proxy"]),
+        "en2": entry("en2", "Is there a roadmap?", ["https://example.org/"]),
+        "zh2": entry("zh2", "有路线图吗？", ["https://example.org"]),
+    })
+    assert got == {}
 
 
 def test_entries_in_two_scripts_citing_one_specific_link_are_translations():
@@ -100,6 +110,21 @@ def test_a_link_cited_twice_pairs_each_entry_with_its_own_date():
         "zh-old": entry("zh-old", "这个限制会被强制执行吗？", link, date="2020-01-07"),
     })
     assert got["en-old"] == ["zh-old"] and got["en-new"] == ["zh-new"]
+
+
+def test_an_item_that_cites_nothing_pairs_by_its_place_in_posts_already_paired():
+    def at(eid, text, links, source, position):
+        return dict(entry(eid, text, links, position=position), source=source)
+    got = link_translations({
+        "e0": at("e0", "What is a nonce?", ["https://q.example/a/1"], "en/p.md", 0),
+        "e1": at("e1", "Several questions about fee bumping", [], "en/p.md", 1),
+        "e2": at("e2", "Why do blocks vary in size?", ["https://q.example/a/3"], "en/p.md", 2),
+        "z0": at("z0", "什么是随机数？", ["https://q.example/a/1"], "zh/p.md", 0),
+        "z1": at("z1", "关于手续费追加的几个问题", [], "zh/p.md", 1),
+        "z2": at("z2", "为什么区块大小不一？", ["https://q.example/a/3"], "zh/p.md", 2),
+        "x9": at("x9", "另一篇里没有链接的问题", [], "zh/other.md", 1),
+    })
+    assert got["e1"] == ["z1"] and "x9" not in got
 
 
 # ---------------------------------------------------------------------------------------------- ingest
