@@ -37,15 +37,17 @@ SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Weights:
+    """How much each feature counts (BM25's score is the unit). The defaults are the ones `scripts/tune_ranking.py`
+    chose on all the development queries; its held-out figures are in the README."""
     score: float = 1.0
-    question: float = 0.4
-    first: float = 0.0
-    thread: float = 0.3
-    exact: float = 0.0
-    adjacent: float = 0.0
+    question: float = 1.0
+    first: float = 0.6
+    thread: float = 0.2
+    exact: float = 0.2
+    adjacent: float = 0.2
     project: float = 0.0
-    partner: float = 0.0
-    language: float = 0.0
+    partner: float = 0.6
+    language: float = 0.3
     recency: float = 0.0
 
     def as_dict(self) -> dict:
@@ -175,14 +177,20 @@ def combine(feats: dict[str, float], weights: Weights = WEIGHTS) -> float:
 
 
 def arrange(scores: list[float], keys: list[str], dates: list[str]) -> list[int]:
-    """The order (indices) of candidates by score, best first, except that copies of one question (the same
-    thread published again in a later post) stand together, the original (oldest) first, at the best copy's
-    place: the repost neither pushes another thread down nor outranks the post it repeats."""
+    """The order (indices) of candidates by score, best first, ties to the newer thread, except that copies of one
+    question (the same thread published again in a later post) stand together, the original (oldest) first, at
+    the best copy's place: a repost neither pushes another thread down nor outranks the post it repeats."""
     best: dict[str, float] = {}
-    for s, k in zip(scores, keys, strict=True):
+    newest: dict[str, str] = {}
+    for s, k, d in zip(scores, keys, dates, strict=True):
         if s > best.get(k, float("-inf")):
             best[k] = s
-    return sorted(range(len(scores)), key=lambda i: (-best[keys[i]], keys[i], dates[i] or "9999", -scores[i]))
+        if (d or "") > newest.get(k, ""):
+            newest[k] = d or ""
+    groups = sorted(best, key=lambda k: newest.get(k, ""), reverse=True)     # newer first …
+    groups.sort(key=lambda k: -best[k])                                      # … among equal scores (stable)
+    place = {k: i for i, k in enumerate(groups)}
+    return sorted(range(len(scores)), key=lambda i: (place[keys[i]], dates[i] or "9999", -scores[i]))
 
 
 def question_key(gen, docnum: int) -> str:

@@ -187,11 +187,9 @@ def test_a_reposted_question_stands_behind_its_original():
     assert order == [1, 0, 2]
 
 
-def test_ties_between_different_threads_go_to_the_newer_one_only_when_the_weight_says_so():
-    weights = ranking.Weights(recency=0.01)
-    older = {f: 0.5 for f in ranking.FEATURES} | {"recency": 0.2}
-    newer = {f: 0.5 for f in ranking.FEATURES} | {"recency": 0.9}
-    assert ranking.combine(newer, weights) > ranking.combine(older, weights)
+def test_ties_between_different_threads_go_to_the_newer_one():
+    order = ranking.arrange([0.5, 0.7, 0.5], ["a", "b", "c"], ["2019-01-01", "2018-01-01", "2023-01-01"])
+    assert order == [1, 2, 0]
 
 
 def test_words_as_written_and_side_by_side_lift_the_thread_that_asks_exactly_that(tmp_path):
