@@ -115,7 +115,8 @@ def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None
         elif not any(gen.doc_frequency(t, reader) for t in word_terms(w)):
             for fname in ("question", "answer"):
                 found = searcher.corrector(fname).suggest(w.lower(), limit=1, maxdist=1 if len(w) < 6 else 2)
-                if found and found[0] != w.lower() and gen.doc_frequency(found[0], reader) >= SUGGEST_MIN_DF:
+                if found and found[0] != w.lower() and max(
+                        (gen.doc_frequency(t, reader) for t in word_terms(found[0])), default=0) >= SUGGEST_MIN_DF:
                     fix = found[0]
                     break
         if fix:
