@@ -5,7 +5,8 @@
     python scripts/tune_ranking.py --optech /tmp/optech # also Optech's gold queries (an index of that corpus)
 
 Queries: the gold keyword queries (`<shared>/gold`), ours (`data/eval/search.json`, `data/eval/search-more.json`)
-and, with `--optech`, the queries of `<shared>/gold-bitcoinops`. Queries are grouped by the post their thread comes
+and, with `--optech`, the queries of `<shared>/gold-bitcoinops`, our English ones (`data/eval/search-en.json`) and
+translated pairs (`--crosslang`). Queries are grouped by the post their thread comes
 from, and the posts split into k folds: weights are chosen on k-1 folds (coordinate ascent over a grid,
 maximising MRR@10 then recall@1) and measured on the held-out fold. The table prints the held-out figures beside
 the in-sample ones (weights chosen and measured on everything), for today's weights and for the tuned ones.
@@ -132,6 +133,7 @@ def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0) -
     if optech is not None:
         golds = [g for g in load_gold(SHARED / "gold-bitcoinops") if g.queries.get("keywords")]
         sets["optech"] = (optech, golds)
+        sets["en"] = (optech, load_queries(ROOT / "data/eval/search-en.json"))
     out = {name: [candidates(a, g, g.queries["keywords"]) for g in gs] for name, (a, gs) in sets.items()}
     if optech is not None and crosslang_n:
         pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]

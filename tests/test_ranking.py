@@ -200,3 +200,19 @@ def test_words_as_written_and_side_by_side_lift_the_thread_that_asks_exactly_tha
     ingest([Source(root)], index, Registry.load())
     hits = Archive(index).search("分库分表 回滚 失败")["hits"]
     assert hits[0]["asker"] == "u2"
+
+
+def test_export_and_import_keep_the_translations(lantern, tmp_path):
+    from click.testing import CliRunner
+
+    from qa_archive.cli import cli
+
+    write_post(lantern, "zh/weekly-0510", post(ZH), title="Lantern 周报 12", date="2024-05-10")
+    index, other = tmp_path / "index", tmp_path / "other"
+    ingest([Source(lantern)], index, Registry.load())
+    dump = tmp_path / "all.jsonl"
+    assert CliRunner().invoke(cli, ["export", "--index", str(index), "-o", str(dump)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["import", str(dump), "--index", str(other)]).exit_code == 0
+    before = {d["id"]: d.get("translations") for d in Archive(index).current().docs.values()}
+    after = {d["id"]: d.get("translations") for d in Archive(other).current().docs.values()}
+    assert after == before and all(after.values())
