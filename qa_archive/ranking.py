@@ -33,6 +33,7 @@ from .projects import squash
 
 RERANK_DEPTH = 50
 SPACES = re.compile(r"\s+")
+COMPOUND = re.compile(rf"[{analysis.CJK}]|\w[-_.]\w")
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,12 @@ class Weights:
     score: float = 1.0
     question: float = 1.0
     first: float = 0.6
-    thread: float = 0.2
+    thread: float = 0.4
     exact: float = 0.2
-    adjacent: float = 0.2
+    adjacent: float = 0.05
     project: float = 0.0
     partner: float = 0.6
-    language: float = 0.3
+    language: float = 0.2
     recency: float = 0.0
 
     def as_dict(self) -> dict:
@@ -87,7 +88,9 @@ def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None 
              for label in labels]
     typed = [squeeze(w) for w in names or []]
     # unweighted: a word no entry has as a term (`ark-biz` of `ark-biz.jar`) has no idf, but can be found as written
-    exact = [s for s, (terms, _) in zip(typed, groups) if len(terms) > 1]
+    # only words that are one thing written together: a CJK run (`分库分表`), a compound (`ark-biz`, `undo_log`);
+    # not `doesn't`, whose parts say nothing as a phrase
+    exact = [s for s, w, (terms, _) in zip(typed, names or [], groups) if len(terms) > 1 and COMPOUND.search(w)]
     pairs = [a + b for a, b in zip(typed, typed[1:])]
     return Query(groups, named, exact, pairs, total, script(" ".join(names or [])))
 

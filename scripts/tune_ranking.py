@@ -68,7 +68,7 @@ def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> di
     query = ranking.prepare(gen, groups, [w for w, _ in words])
     rows = [[ranking.features(gen, n, s, best, query)[f] for f in ranking.FEATURES] for s, n in ranked]
     hits = [matches(gen.docs[n], gold) for _, n in ranked]
-    return {"source": post_key(gold.source), "text": text, "rows": rows, "hits": hits,
+    return {"source": post_key(gold.source), "text": text, "cross": bool(keep), "rows": rows, "hits": hits,
             "keys": [ranking.question_key(gen, n) for _, n in ranked],
             "dates": [gen.docs[n].get("date") or "" for _, n in ranked],
             "questions": [gen.docs[n]["question"][:60] for _, n in ranked]}
@@ -228,11 +228,17 @@ def main(argv=None):
     in_sample = [rank(it, tuned_all) for it in items]
     held, chosen = cross_validate(items, args.folds, args.seed, start)
     by_set = {}
+    held_in_order = held_sorted(items, held, args)
+    kw = [i for i, it in enumerate(items) if not it["cross"]]
+    if len(kw) < len(items):
+        by_set["keywords"] = {"today": summary([today[i] for i in kw]),
+                              "in-sample": summary([in_sample[i] for i in kw]),
+                              "held-out": summary([held_in_order[i] for i in kw])}
     offset = 0
     for name, v in sets.items():
         n = len(v)
         by_set[name] = {"today": summary(today[offset:offset + n]), "in-sample": summary(in_sample[offset:offset + n]),
-                        "held-out": summary(held_sorted(items, held, args)[offset:offset + n])}
+                        "held-out": summary(held_in_order[offset:offset + n])}
         offset += n
     report = {"crosslang": cross if optech is not None else None, "queries": len(items), "posts": len({it["source"] for it in items}), "folds": args.folds,
               "today": summary(today), "in-sample": summary(in_sample), "held-out": summary(held),
@@ -255,8 +261,7 @@ def main(argv=None):
     for i, w in enumerate(report["weights_per_fold"]):
         print(f"  fold {i}:", {k: v for k, v in w.items()})
     if args.misses:
-        ranks = held_sorted(items, held, args)
-        for it, r in zip(items, ranks):
+        for it, r in zip(items, held_in_order):
             if r != 1:
                 print(f"  {r!s:>4}  {it['text']}  [{it['source']}]")
 
