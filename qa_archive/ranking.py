@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 
 from . import analysis
 from .languages import entry_script, script
@@ -142,14 +142,22 @@ def _script(gen, docnum: int) -> str:
     return got
 
 
-def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
-    """The features of one candidate (see the module's docstring), each between 0 and 1."""
+def _tags(gen, docnum: int) -> frozenset[str]:
+    table = gen.cached("ranking.tags", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = table[docnum] = frozenset(squash(p) for p in gen.docs[docnum].get("projects") or [])
+    return got
+
+
+def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tuple[float, ...]:
+    """The features of one candidate (see the module's docstring), each between 0 and 1, in FEATURES order."""
     q_terms, a_terms, first_terms = gen.doc_terms(docnum)
-    tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
+    tags = _tags(gen, docnum)
     partner = _partner_terms(gen, docnum)
     q_cover = first_cover = thread_cover = partner_cover = 0.0
     tagged = 0.0
-    for (terms, weight), project in zip(query.groups, query.named, strict=True):
+    for (terms, weight), project in zip(query.groups, query.named):
         if project is not None and project in tags:
             q_cover += weight
             first_cover += weight
@@ -157,22 +165,43 @@ def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[
             partner_cover += weight
             tagged = 1.0
             continue
-        n = len(terms)
-        q_cover += weight * sum(1 for t in terms if t in q_terms) / n
-        first_cover += weight * sum(1 for t in terms if t in first_terms) / n
-        thread_cover += weight * sum(1 for t in terms if t in q_terms or t in a_terms) / n
-        if partner:
-            partner_cover += weight * sum(1 for t in terms if t in partner) / n
+        if len(terms) == 1:                       # most words: one term, no counting
+            t = terms[0]
+            if t in q_terms:
+                q_cover += weight
+                thread_cover += weight
+                if t in first_terms:
+                    first_cover += weight
+            elif t in a_terms:
+                thread_cover += weight
+            if partner and t in partner:
+                partner_cover += weight
+            continue
+        share = weight / len(terms)
+        for t in terms:
+            if t in q_terms:
+                q_cover += share
+                thread_cover += share
+                if t in first_terms:
+                    first_cover += share
+            elif t in a_terms:
+                thread_cover += share
+            if partner and t in partner:
+                partner_cover += share
     total = query.total
     exact = adjacent = 0.0
     if query.exact or query.pairs:
         text = _question_text(gen, docnum)
         exact = sum(1 for s in query.exact if s in text) / len(query.exact) if query.exact else 0.0
         adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
-    return {"score": score / best if best else 0.0, "question": q_cover / total, "first": first_cover / total,
-            "thread": thread_cover / total, "exact": exact, "adjacent": adjacent, "project": tagged,
-            "partner": partner_cover / total if partner else 0.0,
-            "language": 1.0 if _script(gen, docnum) == query.script else 0.0, "recency": _recency(gen).get(docnum, 0.0)}
+    return (score / best if best else 0.0, q_cover / total, first_cover / total, thread_cover / total, exact,
+            adjacent, tagged, partner_cover / total if partner else 0.0, 1.0 if _script(gen, docnum) == query.script else 0.0,
+            _recency(gen).get(docnum, 0.0))
+
+
+def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
+    """`feature_row` by name."""
+    return dict(zip(FEATURES, feature_row(gen, docnum, score, best, query), strict=True))
 
 
 def combine(feats: dict[str, float], weights: Weights = WEIGHTS) -> float:
@@ -213,7 +242,9 @@ def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], f
         return []
     query = prepare(gen, groups, words)
     best = max((s for s, _ in ranked), default=0.0) or 1.0
-    out = [(combine(features(gen, docnum, score, best, query), weights), docnum) for score, docnum in ranked]
+    w = astuple(weights)
+    out = [(sum(a * b for a, b in zip(w, feature_row(gen, docnum, score, best, query))), docnum)
+           for score, docnum in ranked]
     order = arrange([s for s, _ in out], [question_key(gen, n) for _, n in out],
                     [gen.docs[n].get("date") or "" for _, n in out])
     return [out[i] for i in order]
