@@ -12,8 +12,9 @@ what BM25 does not see:
     adjacent   the share of consecutive query words found next to each other in the questions (phrase/proximity)
     project    the thread is tagged with a project the query names
     partner    the share of the query found in the thread's translation (the same item in another language)
-    language   the thread is written in the query's script (of a thread and its translation, the one the user
-               can read first)
+    language   0 for a thread that has a translation and is not in the query's script: of a thread and its
+               translation, the one in the language of the query comes first (other threads are not judged by
+               their language)
     recency    newer threads first, as a tie-break (0 for the oldest entry of the archive, 1 for the newest)
 
 A word that names a project the thread is tagged with counts as covered everywhere. The weights are chosen by
@@ -48,7 +49,7 @@ class Weights:
     adjacent: float = 0.05
     project: float = 0.0
     partner: float = 0.6
-    language: float = 0.2
+    language: float = 0.3
     recency: float = 0.0
 
     def as_dict(self) -> dict:
@@ -150,6 +151,13 @@ def _tags(gen, docnum: int) -> frozenset[str]:
     return got
 
 
+def _language(gen, docnum: int, query: Query) -> float:
+    """0 for a thread that has a translation and is not in the query's script (its twin is), else 1."""
+    if not gen.docs[docnum].get("translations"):
+        return 1.0
+    return 1.0 if _script(gen, docnum) == query.script else 0.0
+
+
 def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tuple[float, ...]:
     """The features of one candidate (see the module's docstring), each between 0 and 1, in FEATURES order."""
     q_terms, a_terms, first_terms = gen.doc_terms(docnum)
@@ -195,7 +203,7 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
         exact = sum(1 for s in query.exact if s in text) / len(query.exact) if query.exact else 0.0
         adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
     return (score / best if best else 0.0, q_cover / total, first_cover / total, thread_cover / total, exact,
-            adjacent, tagged, partner_cover / total if partner else 0.0, 1.0 if _script(gen, docnum) == query.script else 0.0,
+            adjacent, tagged, partner_cover / total if partner else 0.0, _language(gen, docnum, query),
             _recency(gen).get(docnum, 0.0))
 
 
