@@ -91,8 +91,9 @@ def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None 
     # unweighted: a word no entry has as a term (`ark-biz` of `ark-biz.jar`) has no idf, but can be found as written
     # only words that are one thing written together: a CJK run (`分库分表`), a compound (`ark-biz`, `undo_log`);
     # not `doesn't`, whose parts say nothing as a phrase
-    exact = [s for s, w, (terms, _) in zip(typed, names or [], groups) if len(terms) > 1 and COMPOUND.search(w)]
-    pairs = [a + b for a, b in zip(typed, typed[1:])]
+    exact = [s for s, w, (terms, _) in zip(typed, names or [], groups, strict=False)
+             if len(terms) > 1 and COMPOUND.search(w)]
+    pairs = [a + b for a, b in zip(typed, typed[1:], strict=False)]
     return Query(groups, named, exact, pairs, total, script(" ".join(names or [])))
 
 
@@ -165,7 +166,7 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
     partner = _partner_terms(gen, docnum)
     q_cover = first_cover = thread_cover = partner_cover = 0.0
     tagged = 0.0
-    for (terms, weight), project in zip(query.groups, query.named):
+    for (terms, weight), project in zip(query.groups, query.named, strict=True):
         if project is not None and project in tags:
             q_cover += weight
             first_cover += weight
@@ -251,7 +252,7 @@ def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], f
     query = prepare(gen, groups, words)
     best = max((s for s, _ in ranked), default=0.0) or 1.0
     w = astuple(weights)
-    out = [(sum(a * b for a, b in zip(w, feature_row(gen, docnum, score, best, query))), docnum)
+    out = [(sum(a * b for a, b in zip(w, feature_row(gen, docnum, score, best, query), strict=True)), docnum)
            for score, docnum in ranked]
     order = arrange([s for s, _ in out], [question_key(gen, n) for _, n in out],
                     [gen.docs[n].get("date") or "" for _, n in out])

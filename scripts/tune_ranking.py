@@ -75,7 +75,7 @@ def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> di
 
 
 def rank(item: dict, w: list[float]) -> int | None:
-    scores = [sum(a * b for a, b in zip(w, row)) for row in item["rows"]]
+    scores = [sum(a * b for a, b in zip(w, row, strict=True)) for row in item["rows"]]
     scored = ranking.arrange(scores, item["keys"], item["dates"])
     return next((r for r, i in enumerate(scored, 1) if item["hits"][i]), None)
 
@@ -116,7 +116,7 @@ def folds(items: list[dict], k: int, seed: int) -> list[list[dict]]:
 
 def cross_validate(items: list[dict], k: int, seed: int, start: list[float]) -> tuple[list[int | None], list]:
     held, chosen = [], []
-    for f, test in enumerate(folds(items, k, seed)):
+    for test in folds(items, k, seed):
         train = [it for it in items if it not in test]
         w = fit(train, start)
         chosen.append(w)
@@ -240,11 +240,12 @@ def main(argv=None):
         by_set[name] = {"today": summary(today[offset:offset + n]), "in-sample": summary(in_sample[offset:offset + n]),
                         "held-out": summary(held_in_order[offset:offset + n])}
         offset += n
-    report = {"crosslang": cross if optech is not None else None, "queries": len(items), "posts": len({it["source"] for it in items}), "folds": args.folds,
+    report = {"crosslang": cross if optech is not None else None, "queries": len(items),
+              "posts": len({it["source"] for it in items}), "folds": args.folds,
               "today": summary(today), "in-sample": summary(in_sample), "held-out": summary(held),
-              "by_set": by_set, "weights_today": dict(zip(ranking.FEATURES, start)),
-              "weights_all": dict(zip(ranking.FEATURES, tuned_all)),
-              "weights_per_fold": [dict(zip(ranking.FEATURES, w)) for w in chosen]}
+              "by_set": by_set, "weights_today": dict(zip(ranking.FEATURES, start, strict=True)),
+              "weights_all": dict(zip(ranking.FEATURES, tuned_all, strict=True)),
+              "weights_per_fold": [dict(zip(ranking.FEATURES, w, strict=True)) for w in chosen]}
     if args.json:
         print(json.dumps(report, indent=2))
         return
@@ -261,7 +262,7 @@ def main(argv=None):
     for i, w in enumerate(report["weights_per_fold"]):
         print(f"  fold {i}:", {k: v for k, v in w.items()})
     if args.misses:
-        for it, r in zip(items, held_in_order):
+        for it, r in zip(items, held_in_order, strict=True):
             if r != 1:
                 print(f"  {r!s:>4}  {it['text']}  [{it['source']}]")
 
@@ -269,7 +270,7 @@ def main(argv=None):
 def held_sorted(items, held, args):
     """Held-out ranks in the order of `items` (cross_validate yields them fold by fold)."""
     order = [it for test in folds(items, args.folds, args.seed) for it in test]
-    pos = {id(it): r for it, r in zip(order, held)}
+    pos = {id(it): r for it, r in zip(order, held, strict=True)}
     return [pos[id(it)] for it in items]
 
 
