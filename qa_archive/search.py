@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from . import analysis
+from . import analysis, ranking
 from .generation import Generation, current_key
 from .index import IndexError_
 from .projects import Registry, squash
@@ -41,7 +41,7 @@ from .query import (
 from .similar import find_similar
 from .snippets import highlight, make_hit
 
-RERANK_DEPTH = 50
+RERANK_DEPTH = ranking.RERANK_DEPTH
 SUGGEST_MIN_DF = 2        # a correction must be a word at least this many entries use
 SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers and versions are never rewritten
 
@@ -73,8 +73,7 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     if pq.words:
         words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
         groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader, names=[w for w, _ in words]) \
-            + ranked[RERANK_DEPTH:]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
     return _result(gen, searcher, pq, text, sort, page, limit, ranked, scores.keys())
 
 
@@ -93,8 +92,7 @@ def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page,
         reader = searcher.reader()
         words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
         groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, reader, names=[w for w, _ in words]) \
-            + ranked[RERANK_DEPTH:]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
     return _result(gen, searcher, pq, text, sort, page, limit, ranked, matched)
 
 
@@ -156,59 +154,14 @@ def best(scores: dict[int, float], n: int) -> list[tuple[float, int]]:
     return items[:n]
 
 
-def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]], reader,
-           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3,
+def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
            names: list[str] | None = None) -> list[tuple[float, int]]:
-    """Re-rank search candidates by how much of the query they cover: all words matching beats some.
-
-    `groups` are the query's words, each a list of terms and a weight (its idf). A candidate's coverage is the
-    weighted share of words whose terms it contains: in its questions (`w_question`: the question counts more)
-    and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the best candidate. A word
-    that names a project the entry is tagged with counts as covered: `names` are the words as the user wrote
-    them (a term may be a stem: `sofaregistri`), else a one-term word's term is looked up.
-
-    Which candidate holds which term comes from the generation's posting lists (the query's terms were just
-    scored, so they are cached), not from analysing each candidate's text; a term a candidate holds only as a
-    part of a compound word (`registry` in `sofa-registry`) does not count, as before.
-    """
-    total = sum(w for _, w in groups) or 1.0
-    top = max((s for s, _ in ranked), default=0.0) or 1.0
-    # the project a one-term word names, looked up once per query rather than once per candidate
-    labels = names or [terms[0] if len(terms) == 1 else "" for terms, _ in groups]
-    named = [squash(p.name) if label and (p := gen.registry.lookup(label, fuzzy=False)) else None
-             for label in labels]
-    lists = [[(t, gen.postings(reader, "question", t), gen.postings(reader, "answer", t), _may_be_part(t))
-              for t in terms] for terms, _ in groups]
-    out = []
-    for score, docnum in ranked:
-        tags = None
-        q_cover = thread_cover = 0.0
-        for (terms, weight), project, plists in zip(groups, named, lists, strict=True):
-            if project is not None:
-                if tags is None:
-                    tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
-                if project in tags:
-                    q_cover += weight
-                    thread_cover += weight
-                    continue
-            in_q = in_thread = 0
-            for t, qs, as_, may_be_part in plists:
-                hq, ha = docnum in qs, docnum in as_
-                if may_be_part and (hq or ha):
-                    parts_q, parts_a = gen.part_only(docnum)
-                    hq, ha = hq and t not in parts_q, ha and t not in parts_a
-                in_q += hq
-                in_thread += hq or ha
-            q_cover += weight * in_q / len(terms)
-            thread_cover += weight * in_thread / len(terms)
-        out.append((w_score * score / top + w_question * q_cover / total + w_thread * thread_cover / total, docnum))
-    out.sort(key=lambda x: -x[0])
-    return out
-
-
-def _may_be_part(term: str) -> bool:
-    """Only a Latin word without `-` or `.` can be a part of a compound word."""
-    return not analysis.is_cjk(term) and "-" not in term and "." not in term
+    """Re-rank search candidates by what BM25 does not see: how much of the query each covers (in its questions,
+    its first question, anywhere), words found as written and next to each other, the projects it is tagged
+    with, its translation, and its date as a tie-break. `groups` are the query's words, each a list of terms and
+    a weight (its idf); `names` the same words as the user wrote them (a term may be a stem). The features and
+    their weights are in `ranking.py`."""
+    return ranking.rerank(gen, ranked, groups, names)
 
 
 def facets(gen: Generation, docnums) -> dict:
