@@ -153,6 +153,16 @@ class Generation:
                 self._norms[fieldname] = got
         return got
 
+    def dates(self) -> dict[int, str | None]:
+        """docnum -> the entry's date (ISO text or None), from the columns when the generation has them."""
+        def compute():
+            columns = self._values.get("columns")
+            if columns:
+                return {n: d for n, (i, d) in enumerate(zip(columns["ids"], columns["dates"], strict=True))
+                        if i is not None}
+            return {n: d.get("date") for n, d in self.docs.items()}
+        return self.cached("dates", compute)
+
     def facet_sets(self) -> tuple[dict[str, set], dict[str, set]]:
         """Project name -> its entries' docnums, year -> docnums: facets are counted by set intersections."""
         def compute():
