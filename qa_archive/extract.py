@@ -38,6 +38,19 @@ ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：
 ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
+# `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\s+by|Asker|Question\s+from)\s*[:：]?\s*@?\s*"
+                         rf"(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?]{{0,39}}?)\s*(?:[:：]\s*(?P<rest>.*))?$", re.I)
+# `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
+ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
+                            rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
+# `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
+FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
+                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+# bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
+QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行环境|版本|现象|报错|错误|日志|场景|配置|代码|补充|补充说明|"
+                           r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
+                           r"version|steps?|expected|error|details?|setup)$", re.I)
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
@@ -53,7 +66,8 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|你问我答|有问必答|issue\s*精选|QA|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+QA_HEADING = re.compile(r"问答|答疑|问与答|你问我答|有问必答|issue\s*精选|常见问题|疑难解答|问题解答|"
+                        r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
@@ -74,8 +88,10 @@ def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
 
 BR = re.compile(r"<br\s*/?>", re.I)
 # the editors' own sections, which end a Q&A section whatever follows them
-EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|社区活动|活动预告|下期预告|"
-                       r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|events?|news)(?![A-Za-z])", re.I)
+EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|版本进展|新版本|版本更新|更新日志|发布说明|"
+                       r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
+                       r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
+                       r"news|what's new|notable (?:code )?changes|contributors)(?![A-Za-z])", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -538,6 +554,9 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         m = r.match(text)
         if m and "name" in m.groupdict():
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
+    m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text)
+    if m and _plausible_name(m.group("name")):
+        return _name(m.group("name")), (m.group("rest") or "").strip()
     m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
     if m and _plausible_name(m.group("name")):
         first, _, more = m.group("name").partition(" ")
@@ -642,6 +661,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     qa_level = 0                # the heading level of the Q&A section we are in (0: none, or a bold line)
     qa_heading_seen = False
     section = 0
+    editorial = False           # in the editors' own section (releases, events, reading): no asker starts an item
+    editorial_level = 0
 
     def skip(p: Piece, why: str):
         text = p.text if p.kind != "item" else p.full
@@ -698,7 +719,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     for n, p in enumerate(parts):
         if p.kind == "heading":
             text = p.text.replace("*", "")
-            asker = _asker(text, p.md.lstrip("# "), profile) if text else None
+            asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
             if asker is not None:                         # `### @name 提问`
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -733,8 +754,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             in_qa, qa_level = False, 0
             if is_qa_heading(p.text, profile):
                 enter_section(p, p.level or 1)
+                editorial = False
             elif p.text:
                 skip(p, "a heading that does not start a Q&A section")
+                if EDITORIAL.search(p.text):
+                    editorial, editorial_level = True, p.level or 1
+                elif not (editorial and p.level > editorial_level):
+                    editorial = False
             continue
         if p.kind == "item":
             if item is not None and not item.done and not item.listed:
@@ -778,7 +804,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted = True
                 note(p, "follow-up", said_text)
                 continue
-            asker = _asker(text, p.md, profile)
+            m = FOLLOW_UP.match(text)
+            if m and item is not None and not item.listed and item.turn()[2] is not None:
+                item.turns.append([[m.group("rest")], [re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)], None, None])
+                item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
+                note(p, "follow-up", m.group("rest"))
+                continue
+            asker = _asker(text, p.md, profile) if not editorial else None
             if asker is not None:
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -788,7 +820,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 continue
-            if ASKER_NONE.match(text):
+            if ASKER_NONE.match(text) and not editorial:
                 start_item(None, p)
                 note(p, "asker", text)
                 in_qa = True
@@ -803,7 +835,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 in_qa = True
                 continue
             m = GROUP.match(text)
-            if m and len(text) <= 120:
+            if m and len(text) <= 120 and not editorial:
                 close_all()
                 group = _Group(topic=m.group("topic") or m.group("topic3"))
                 in_qa = True
@@ -848,8 +880,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 qa_level = 0
                 if in_qa:
                     enter_section(p, 0)
+                    editorial = False
                 else:
                     skip(p, "a bold line that does not start a Q&A section")
+                    if EDITORIAL.search(text):
+                        editorial, editorial_level = True, 0
+                    elif not editorial_level:
+                        editorial = False     # (a bold line under an editorial heading is its sub-title)
                 continue
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
@@ -922,7 +959,7 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[st
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
     m = SPEAKER_MD.match(p.md) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
-            and len(m.group("name").split()) <= 4:
+            and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
         return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
     return None
 
@@ -988,7 +1025,8 @@ def _join_split_link_lines(parts: list[Piece], registry: Registry) -> list[Piece
 
 def _starts_item(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.replace("*", "")
-    return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text)
+    return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text) or ASKER_LABEL.match(text)
+                or ASKER_PREFIXED.match(text)
                 or any(r.match(text) for r in profile.extra("asker")))
 
 
