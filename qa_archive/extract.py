@@ -54,13 +54,13 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+QLINE = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|问题\s*\d{{1,2}}|Question\s*\d{{0,2}})\s*[:：]\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
                    rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
-ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*", re.I)
-ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*\1|"
-                       r"(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+)\s*", re.I)
+ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*", re.I)
+ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
+                       r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
@@ -169,12 +169,16 @@ LIQUID_VAR = re.compile(r"\{\{-?\s*([\w.]+)\s*(?:\|[^{}]*)?-?\}\}")
 FENCE = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)*\s*(`{3,}|~{3,})")
 
 
+HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
+
+
 def strip_liquid(body: str) -> str:
     """Jekyll's Liquid tags out of the text (`{% include … %}`, `{% comment %}…{% endcomment %}`), `{{ var }}`
     replaced by the post's own `{% assign var = "…" %}` (else removed). Code fences are left alone, and the line
     count is kept so line numbers still point into the post."""
     if "{%" not in body and "{{" not in body:
         return body
+    hugo = "{{<" in body or "{{%" in body
     liquid = "{%" in body
     values = {m.group(1): m.group(3) for m in LIQUID_ASSIGN.finditer(body)}
 
@@ -188,6 +192,8 @@ def strip_liquid(body: str) -> str:
         return "" if liquid else m.group(0)
 
     def clean(chunk: str) -> str:
+        if hugo:                               # Hugo's shortcodes (`{{< figure … >}}`, `{{% notice %}}`) are markup
+            chunk = HUGO_SHORTCODE.sub(blank, chunk)
         if liquid:
             chunk = LIQUID_TAG.sub(blank, LIQUID_COMMENT.sub(blank, chunk))
         return LIQUID_VAR.sub(var, chunk)
@@ -916,6 +922,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(None, p, numbered=False)     # a quoted question with no asker line
                 item.bare = True
             t = item.turn()
+            if t[0] and (ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer"))):
+                a_text, a_md = _answer_label(Piece("line", p.text, p.md), profile)    # `> A：…`: a quoted answer
+                if t[2] is None:
+                    start_answer(p, a_text, a_md)
+                else:
+                    _append(item, Piece("quote", a_text, a_md, line=p.line))
+                    note(p, "answer", a_text)
+                continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
                 if item.asker is None and (item.group is not None or item.bare):
                     start_item(None, p, numbered=False)   # a run (or group) of bare Q/A pairs: the next pair
@@ -1004,6 +1018,10 @@ def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only:
     return False
 
 
+# `项目地址：url`, `GitHub: url`: a link line whose label names no project
+LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
+                        r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation",
+                        re.I)
 LABEL_ONLY = re.compile(r"^\s*(「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(1)」)\s*[:：]\s*$")
 URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 
@@ -1130,6 +1148,8 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
         return None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
+    if LINK_LABEL.fullmatch(label):
+        return "", url                            # `项目地址：url`: the URL says which project, not the label
     project = registry.lookup(label)
     if m.group("open") or project:
         return label, url
