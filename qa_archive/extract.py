@@ -47,6 +47,8 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+# `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
+NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
 # bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
 QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行环境|版本|现象|报错|错误|日志|场景|配置|代码|补充|补充说明|"
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
@@ -971,6 +973,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[st
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = NAMED_ANSWER.match(p.text) if speaker else None
+    if m:                                         # `官方回复：…`, `维护者 回答：…`
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
     m = SPEAKER_MD.match(p.md) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
