@@ -56,7 +56,8 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|问题\s*\d{{1,2}}|Question\s*\d{{0,2}})\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*\d{{1,2}}|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|"
+                   rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
                    rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
@@ -94,6 +95,10 @@ EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相
                        r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
                        r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
                        r"news|what's new|notable (?:code )?changes|contributors)(?![A-Za-z])", re.I)
+# the editor's last word to readers at the end of a Q&A section
+READER_NOTE = re.compile(r"^\s*(?:以上(?:问题|内容|就是|为)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
+                         r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
+                         r"send (?:us )?your questions|that's all)", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -870,6 +875,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and len(item.turns) == 1:
                 set_question(p, text.strip(), p.md.replace("**", "").strip(), bool(QUESTION_END.search(text)))
                 continue                                 # `**@name** 提问：` then the question in bold
+            if p.bold and answer_label is None and speaker and _answerer_line(parts, n, text, profile):
+                start_answer(p, "", "", role="answerer")  # `**维护者回复**` (or `**周航**`) over the answer below
+                continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
                 m = NUMBERED_NAME.match(text)
@@ -898,6 +906,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
+                continue
+            if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, n):
+                item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
+                skip(p, "the editor's closing note to readers, not part of the answer")
                 continue
             if EDITOR_POINTER.match(text):              # `相关阅读：…` is the editor's, not the answer's
                 item.done = True
@@ -981,6 +993,28 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[st
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
         return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
     return None
+
+
+ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答)|答|A\s*\d{0,2}|Answer|Reply)\s*[:：]?\s*$",
+                           re.I)
+
+
+def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> bool:
+    """A bold line alone while a question waits, naming who answers (`**维护者回复**`, `**A**`, or a short name
+    like `**周航**` when plain text follows it): the answer is below it, not a new section."""
+    if ANSWERER_LINE.match(text):
+        return True
+    nxt = parts[n + 1] if n + 1 < len(parts) else None
+    return (bool(re.fullmatch(r"[^\s:：，,。？?!！@#、.．]{1,12}|[A-Za-z]+(?: [A-Za-z]+){0,2}", text.strip()))
+            and not EDITORIAL.search(text) and not is_qa_heading(text, profile)
+            and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
+            and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
+
+
+def _section_ends(parts: list[Piece], n: int) -> bool:
+    """Whether nothing but the end of the section (a heading, a bold title line, the end) follows piece n."""
+    nxt = parts[n + 1] if n + 1 < len(parts) else None
+    return nxt is None or nxt.kind == "heading" or (nxt.kind == "line" and nxt.bold)
 
 
 def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speakers: bool = False) -> bool:
@@ -1124,7 +1158,8 @@ def _append(item: _Item, p: Piece):
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
-    return re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* ")) or None
+    name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
+    return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
 
 
 def _has_number(text: str) -> bool:
