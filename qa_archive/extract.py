@@ -44,6 +44,12 @@ ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
+# `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
+ASKER_EN = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})\s+(?:asks|asked|wonders|wondered|writes|wrote)"
+                      r"\s*[:：]\s*(?P<rest>.*)$")
+# `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
+ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
+                          rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*[:：]\s*(?P<rest>\S.*)$", re.I)
@@ -150,6 +156,7 @@ class _Item:
     listed: bool = False                              # a list item made it (the next list item is a new item)
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
+    heading: int = 0                                  # the level of the heading that asked the question
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -567,7 +574,8 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         m = r.match(text)
         if m and "name" in m.groupdict():
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
-    m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text)
+    m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) \
+        or (md.lstrip().startswith(("**", "__")) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
     m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
@@ -742,9 +750,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     set_question(p, asker[1], asker[1], bool(QUESTION_END.search(asker[1])))
                 continue
             m = QLINE.match(text)
+            if (item is not None and item.heading and p.level > item.heading and text and not m
+                    and not QUESTION_END.search(text) and not EDITORIAL.search(text)):
+                _append(item, Piece("line", text, p.md, line=p.line))   # `#### Example` inside the answer
+                note(p, "answer" if item.turn()[2] is not None else "question")
+                continue
             if m and (in_qa or QUESTION_END.search(text)):
                 close_item()                              # `## Q: …?` at any level: a question of its own
                 start_item(None, p, numbered=False)
+                item.heading = p.level
                 set_question(p, m.group("rest"), m.group("rest"), True)
                 in_qa, qa_level = True, qa_level or p.level - 1
                 continue
@@ -755,6 +769,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 q = m.group("rest") if m else text
                 if m or QUESTION_END.search(text):
                     start_item(None, p, numbered=False)
+                    item.heading = p.level
                     set_question(p, q, q, True)
                 else:
                     close_all()
@@ -1083,7 +1098,7 @@ def _join_split_link_lines(parts: list[Piece], registry: Registry) -> list[Piece
 def _starts_item(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.replace("*", "")
     return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text) or ASKER_LABEL.match(text)
-                or ASKER_PREFIXED.match(text)
+                or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text)
                 or any(r.match(text) for r in profile.extra("asker")))
 
 
