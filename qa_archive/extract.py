@@ -50,6 +50,9 @@ ASKER_EN = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
+# `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
+ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
+                        rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*提问\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*[:：]\s*(?P<rest>\S.*)$", re.I)
@@ -574,7 +577,7 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         m = r.match(text)
         if m and "name" in m.groupdict():
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
-    m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) \
+    m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
         or (md.lstrip().startswith(("**", "__")) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
@@ -673,6 +676,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         registry = Registry.load(profile.projects)    # the community's own registry, instead of the shared one
     parts, warnings = pieces(post.body, profile)
     parts = _join_split_link_lines(_split_quotes(parts, registry, profile), registry)
+    speakers = _plain_speakers(parts, registry, profile)
     items: list[_Item] = []
     all_items: list[_Item] = []
     log = {"sections": [], "skipped": [], "items": all_items, "pairs": []}
@@ -885,7 +889,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             t = item.turn() if item is not None and not item.done else None
             speaker = t is not None and t[2] is None and bool(t[0]) and not _explicit_answer_ahead(parts, n, profile)
-            answer_label = _answer_label(p, profile, speaker)
+            answer_label = _answer_label(p, profile, speaker, speakers)
             if p.bold and answer_label is None and t is not None and not t[0] and t[2] is None \
                     and len(item.turns) == 1:
                 set_question(p, text.strip(), p.md.replace("**", "").strip(), bool(QUESTION_END.search(text)))
@@ -991,7 +995,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     return threads, warnings, log
 
 
-def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[str, str] | None:
+PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15})?)\s*[:：]\s*(?=\S)")
+
+
+def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) -> frozenset:
+    """Plain `Nebula：…` labels that open the line after a quoted question at least twice in a post: the one who
+    answers, named the same way each time (a bold label needs no repeating)."""
+    counts: dict[str, int] = {}
+    for prev, p in zip(parts, parts[1:]):
+        if prev.kind != "quote" or p.kind != "line" or _link_line(p, registry, profile):
+            continue
+        m = PLAIN_SPEAKER.match(p.text)
+        if m and not QUESTION_PART.match(m.group("name")) and not ANSWER.match(p.text) and not QLINE.match(p.text):
+            counts[m.group("name")] = counts.get(m.group("name"), 0) + 1
+    return frozenset(k for k, c in counts.items() if c >= 2)
+
+
+def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
+                  speakers: frozenset = frozenset()) -> tuple[str, str] | None:
     """(answer text, its Markdown) when a line starts an answer: `A：`, `答：`, `Answer:`, a profile's label, or
     (when `speaker`: a question waits for its answer) a bold speaker label (`**Maintainer**：`)."""
     for r in profile.extra("answer"):
@@ -1002,6 +1023,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[st
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
     m = NAMED_ANSWER.match(p.text) if speaker else None
     if m:                                         # `官方回复：…`, `维护者 回答：…`
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
+    m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
+    if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
     m = SPEAKER_MD.match(p.md) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
@@ -1098,7 +1122,7 @@ def _join_split_link_lines(parts: list[Piece], registry: Registry) -> list[Piece
 def _starts_item(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.replace("*", "")
     return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text) or ASKER_LABEL.match(text)
-                or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text)
+                or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text)
                 or any(r.match(text) for r in profile.extra("asker")))
 
 
