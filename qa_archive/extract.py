@@ -78,7 +78,8 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|你问我答|有问必答|issue\s*精选|常见问题|疑难解答|问题解答|"
+QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+                        r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
@@ -94,8 +95,9 @@ def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.strip()
     if any(r.search(text) for r in profile.extra("section")):
         return True
-    return (0 < len(text) <= 60 and "，" not in text and bool(QA_HEADING.search(text))
-            and not NOT_QA_HEADING.search(text) and not QUESTION_END.search(text))
+    head = re.split(r"[:：|｜]", text)[0].strip()      # `本周问答：大家关心的问题，一次说清`: its name, then a subtitle
+    return any(0 < len(t) <= 60 and "，" not in t and bool(QA_HEADING.search(t)) and not NOT_QA_HEADING.search(t)
+               and not QUESTION_END.search(t) for t in dict.fromkeys([text, head]))
 
 
 BR = re.compile(r"<br\s*/?>", re.I)

@@ -648,3 +648,13 @@ def test_unseen_scoring_counts_misses_and_extras():
                            {"asker": None, "question": "Something else entirely", "answer": "x"}])
     assert s["askers"] == 0.0 and round(s["f1"], 3) == 0.667 and s["extra"] == ["Something else entirely"]
     assert score_unseen([], [])["f1"] == 1.0
+
+
+@pytest.mark.parametrize("heading, qa", [
+    ("本周问答：大家最关心的几个问题，一次说清", True), ("社区精选 Issue", True), ("问题与解答", True), ("常见问题", True),
+    ("读者提问", True), ("Stack Exchange highlights", True), ("Frequently Asked", True), ("Reader mailbag", True),
+    ("筛选每周精华问答，同步开源进展", False), ("Open questions", False), ("Releases and release candidates", False),
+    ("活动推荐", False)])
+def test_qa_headings_of_other_communities(heading, qa):
+    from qa_archive.extract import is_qa_heading
+    assert is_qa_heading(heading) is qa
