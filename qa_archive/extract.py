@@ -899,6 +899,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if p.bold and answer_label is None and speaker and _answerer_line(parts, n, text, profile):
                 start_answer(p, "", "", role="answerer")  # `**维护者回复**` (or `**周航**`) over the answer below
                 continue
+            if (p.bold and answer_label is None and in_qa and item is not None and not item.done and not item.listed
+                    and item.turn()[2] is not None and not is_qa_heading(text, profile) and not EDITORIAL.search(text)
+                    and not GROUP.match(text) and _plain_next(parts, n, profile) and _qa_goes_on(parts, n, profile)):
+                _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
+                note(p, "answer")
+                continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
                 m = NUMBERED_NAME.match(text)
@@ -1050,6 +1056,32 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
             and not EDITORIAL.search(text) and not is_qa_heading(text, profile)
             and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
             and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
+
+
+def _plain_next(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether piece n is followed by plain text (not a question, an asker line or a bold line)."""
+    p = parts[n + 1] if n + 1 < len(parts) else None
+    if p is None or p.kind not in ("line", "block") or p.bold:
+        return False
+    text = p.text.replace("*", "")
+    return _asker(text, p.md, profile) is None and not QLINE.match(text) and not ASKER_NONE.match(text)
+
+
+def _qa_goes_on(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether, after piece n and the text under it, the Q&A goes on (an asker line, a question line or a quote
+    comes before any heading): a bold line there is a sub-title in an answer, not the next section."""
+    for p in parts[n + 1:n + 30]:
+        if p.kind == "heading":
+            return False
+        if p.kind == "quote":
+            return True
+        if p.kind == "line":
+            text = p.text.replace("*", "")
+            if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
+                return True
+            if p.bold and (EDITORIAL.search(text) or is_qa_heading(text, profile)):
+                return False
+    return False
 
 
 def _section_ends(parts: list[Piece], n: int) -> bool:
