@@ -416,6 +416,8 @@ class _Reader:
         urls = inline_urls(q_children)
         answer_first = unwrap(re.sub(r"^[\s:：\-–—,，.。]+", "", inline_text(rest_children)).strip())
         question = unwrap(question)
+        if kind == "link" and answer_first[:1] in ("?", "？"):     # `[Why …](url)？ Alice explains`: its mark
+            question, answer_first = question + answer_first[0], answer_first[1:].lstrip()
         if kind == "bold" or kind == "plain":
             question = question.rstrip(":： ")
         texts = [answer_first] + _block_text(inner[3:], wrap=False)
@@ -1130,6 +1132,7 @@ def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only:
     return False
 
 
+REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$", re.I)
 # `项目地址：url`, `GitHub: url`: a link line whose label names no project
 LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
                         r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation",
@@ -1268,6 +1271,9 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
         return label, url
     # `MOSN:url`, `SOFAJRaft：url`: a bare label counts when it looks like a project name, not a sentence
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9 .\-]{1,30}", label) and len(label.split()) <= 3:
+        return label, url
+    # `星图：https://github.com/owner/repo`: any short name over a repository's own address
+    if REPO_URL.match(url) and len(label) <= 20 and not re.search(r"[，。,;；！!？?]", label) and not ANSWER.match(p.text):
         return label, url
     return None
 
