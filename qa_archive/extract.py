@@ -958,7 +958,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.done = False
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
-                if not in_qa or (group is None and not items
+                if not in_qa or (group is None and not items and not QLINE.match(p.text.replace("*", ""))
                                  and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
                     skip(p, "a quote outside any item")
                     continue
@@ -983,6 +983,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
             q_md, a_md = _split_on_answer(p.md)
+            if QLINE.match(q_text.replace("*", "")) and not t[0]:     # `> **Q:** …`: the label is not the question
+                q_text = QLINE.match(q_text.replace("*", "")).group("rest")
+                q_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", q_md, count=1)
             t[0].append(q_text)
             t[1].append(q_md)
             note(p, "question", q_text)
