@@ -147,6 +147,7 @@ class Piece:
     full_md: str = ""
     lead: str = ""       # what made an item's question: "link" | "bold" | "plain"
     refs: list = field(default_factory=list)    # reference-link keys (`topic taproot`) used in the piece
+    asker: str | None = None                     # an item's asker, when a table's column names one
 
 
 @dataclass
@@ -340,6 +341,8 @@ class _Reader:
                 out.extend(self._list(block, start, end))
             elif tok.type == "hr":
                 out.append(Piece("heading", "", source, line=line))
+            elif tok.type == "table_open" and (rows := _qa_table(block, line)):
+                out.extend(rows)                       # | 提问者 | 问题 | 回答 |: one item a row
             else:
                 if tok.type == "fence" and not _closes_fence(self.lines[end - 1], tok.markup, start, end):
                     self.warnings.append(f"code fence opened at line {start + 1} is never closed")
@@ -452,6 +455,42 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
     """The post as a flat list of pieces, and warnings about its Markdown (an unclosed code fence)."""
     reader = _Reader(strip_liquid(body), profile)
     return reader.pieces(), reader.warnings
+
+
+TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
+TABLE_A = re.compile(r"^(?:回答|答复|解答|回复|答|A|Answers?|Reply|Replies)$", re.I)
+TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|Asker|Asked by|From|Who)$", re.I)
+
+
+def _qa_table(block: list[Token], line: int) -> list[Piece]:
+    """A table whose header names a question column and an answer column (and perhaps an asker column): each row
+    an item. Any other table is a block of text."""
+    rows, row = [], None
+    for t in block:
+        if t.type == "tr_open":
+            row = []
+        elif t.type == "inline" and row is not None:
+            row.append((inline_text(t.children).strip(), t.content.strip(), inline_urls(t.children),
+                        (t.map or (line - 1,))[0] + 1))
+        elif t.type == "tr_close" and row is not None:
+            rows.append(row)
+            row = None
+    if len(rows) < 2:
+        return []
+    head = [c[0].strip("* ") for c in rows[0]]
+    col = {name: next((i for i, h in enumerate(head) if r.match(h)), None)
+           for name, r in (("q", TABLE_Q), ("a", TABLE_A), ("asker", TABLE_ASKER))}
+    if col["q"] is None or col["a"] is None:
+        return []
+    out = []
+    for k, r in enumerate(rows[1:], 1):
+        if max(col["q"], col["a"]) >= len(r) or not r[col["q"]][0] or not r[col["a"]][0]:
+            continue
+        q, a = r[col["q"]], r[col["a"]]
+        asker = _name(r[col["asker"]][0].lstrip("@ ")) if col["asker"] is not None and col["asker"] < len(r) else None
+        out.append(Piece("item", q[0], q[1], urls=q[2], line=line + k + 1, answer=a[0], answer_md=a[1],
+                         full=f"{q[0]}\n{a[0]}", full_md=f"{q[1]}\n{a[1]}", lead="table", asker=asker))
+    return out
 
 
 def _block_end(tokens: list[Token], i: int) -> int:
@@ -799,6 +838,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     editorial = False
             continue
         if p.kind == "item":
+            if p.lead == "table":
+                close_item()                             # a row of a Q&A table is an item of its own
             if item is not None and not item.done and not item.listed:
                 _append(item, Piece("block", p.full, p.full_md, line=p.line))    # a list inside an answer
                 note(p, "answer" if item.turn()[2] is not None else "question", p.full)
@@ -806,7 +847,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if not in_qa:
                 skip(p, "a list item outside any Q&A section")
                 continue
-            start_item(None, p, numbered=False)
+            start_item(p.asker, p, numbered=False)
             item.listed = True
             item.urls = list(p.urls)
             item.refs = list(p.refs)
