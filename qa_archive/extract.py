@@ -65,7 +65,7 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*\d{{1,2}}|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|"
+QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*\d{{1,2}}|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
@@ -887,6 +887,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
                 note(p, "follow-up", m.group("rest"))
                 continue
+            m = SPEAKER_MD.match(p.md) if in_qa and not editorial and QUESTION_END.search(text) else None
+            if m and _speaker_asks(m.group("name"), item, profile):
+                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                start_item(_name(m.group("name").strip().lstrip("@")), p)    # `**小柯**：请问…？` in a transcript
+                note(p, "asker", text)
+                set_question(p, said_text, p.md[m.end():], True)
+                continue
             asker = _asker(text, p.md, profile) if not editorial else None
             if asker is not None:
                 start_item(asker[0], p)
@@ -987,6 +994,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if answer_label is not None:
                 start_answer(p, *answer_label)
+                if item.answerer is None and (m := SPEAKER_MD.match(p.md)):
+                    item.answerer = _name(m.group("name").strip().lstrip("@"))
                 continue
             _append(item, p)
             note(p, "answer" if item.turn()[2] is not None else "question")
@@ -999,7 +1008,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.done = False
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
-                if not in_qa or (group is None and not items and not QLINE.match(p.text.replace("*", ""))
+                if not in_qa or (group is None and not items and not QLINE.match(p.text.split("\n")[0].replace("*", ""))
                                  and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
                     skip(p, "a quote outside any item")
                     continue
@@ -1024,8 +1033,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
             q_md, a_md = _split_on_answer(p.md)
-            if QLINE.match(q_text.replace("*", "")) and not t[0]:     # `> **Q:** …`: the label is not the question
-                q_text = QLINE.match(q_text.replace("*", "")).group("rest")
+            if QLINE.match(q_text.split("\n")[0].replace("*", "")) and not t[0]:     # `> **Q:** …`: not the label
+                q_text = re.sub(r"^[^:：.．、]*[:：.．、]\s*", "", q_text.replace("*", ""), count=1)
                 q_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", q_md, count=1)
             t[0].append(q_text)
             t[1].append(q_md)
@@ -1075,6 +1084,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
+    if m:                                         # `**A.** …` after a `**Q.**` question
+        return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = NAMED_ANSWER.match(p.text) if speaker else None
     if m:                                         # `官方回复：…`, `维护者 回答：…`
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
@@ -1128,6 +1140,18 @@ def _qa_goes_on(parts: list[Piece], n: int, profile: Profile) -> bool:
             if p.bold and (EDITORIAL.search(text) or is_qa_heading(text, profile)):
                 return False
     return False
+
+
+def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
+    """Whether a bold speaker's question (`**小柯**：…？`) opens a new item: no item waits for an answer, the speaker
+    is not the one answering it, and the label is a name (not `A`, `Q`, `问题`)."""
+    name = name.strip()
+    if (not name or QUESTION_PART.match(name) or re.match(rf"^\s*{NUM}", name) or ANSWER.match(name + "：")
+            or QLINE.match(name + "：x") or ASKER_NONE.match(name + "：") or len(name.split()) > 4):
+        return False
+    if item is None or item.done:
+        return True
+    return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
 
 
 def _section_ends(parts: list[Piece], n: int) -> bool:
@@ -1376,7 +1400,7 @@ def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: 
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
-        name = p.name if p else (label if re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]{1,30}", label) else None)
+        name = p.name if p else (label if re.fullmatch(rf"[A-Za-z{CJK}][\w{CJK}.\-]{{1,30}}", label or "") else None)
         if name and name not in found:
             found.append(name)
     for key in it.refs:
