@@ -888,7 +888,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "follow-up", m.group("rest"))
                 continue
             m = SPEAKER_MD.match(p.md) if in_qa and not editorial and QUESTION_END.search(text) else None
-            if m and _speaker_asks(m.group("name"), item, profile):
+            if m and _speaker_asks(m.group("name"), item, profile) and _asker(text, p.md, profile) is None:
                 said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
                 start_item(_name(m.group("name").strip().lstrip("@")), p)    # `**小柯**：请问…？` in a transcript
                 note(p, "asker", text)
