@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 
-def spec(max_query: int, max_limit: int, max_page: int) -> dict:
+FILTER_SCHEMAS = {                       # a filter's type in the filter table -> its parameter schema
+    "date": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+    "year": {"type": "integer", "minimum": 1900, "maximum": 2099},
+    "fields": {"type": "string", "enum": ["question", "answer", "title"]},
+}
+
+
+def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
+    """The document; `filters` is the query language's filter table (query.FILTERS): one parameter per key."""
     entry = {"type": "object", "required": ["id", "source", "question", "answer", "turns", "projects", "links"],
              "properties": {
                  "id": {"type": "string"}, "source": {"type": "string"}, "title": {"type": "string"},
@@ -18,9 +26,14 @@ def spec(max_query: int, max_limit: int, max_page: int) -> dict:
                  "highlights": {"type": "object", "properties": {"question": {"type": "string"},
                                                                   "answer": {"type": "string"}}},
                  "confident": {"type": "boolean"}}}
-    error = {"description": "Bad request", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"error": {"type": "object", "properties": {
-            "status": {"type": "integer"}, "message": {"type": "string"}}}}}}}}
+    def error_response(description):
+        return {"description": description, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"error": {"type": "object", "properties": {
+                "status": {"type": "integer"}, "code": {"type": ["string", "null"]},
+                "message": {"type": "string"}}}}}}}}
+    error = error_response("Bad request: the message says what to change")
+    missing = error_response("No such entry")
+    unavailable = error_response("The index is missing or being rebuilt")
     facet = {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"},
                                                                           "count": {"type": "integer"}}}}
 
@@ -32,12 +45,10 @@ def spec(max_query: int, max_limit: int, max_page: int) -> dict:
         return {"description": desc, "content": {"application/json": {"schema": schema}}}
 
     search_params = [
-        q("q", f"Query (max {max_query} characters): words, \"phrase\", -word, project:, asker:, after:, before:, "
-               "year:, in:question", {"type": "string", "maxLength": max_query}),
-        q("project", "Only this project (name or alias, any case)"), q("asker", "Only this asker"),
-        q("after", "On or after this date, YYYY-MM-DD", {"type": "string", "format": "date"}),
-        q("before", "Before this date, YYYY-MM-DD", {"type": "string", "format": "date"}),
-        q("year", "Only this year", {"type": "integer", "minimum": 1990, "maximum": 2100}),
+        q("q", f"Query (max {max_query} characters): words, \"phrase\", -word, "
+               + ", ".join(f"{f.name}:{f.example}" for f in filters), {"type": "string", "maxLength": max_query}),
+        *[q(f.name, f.help["en"][:1].upper() + f.help["en"][1:], dict(FILTER_SCHEMAS.get(f.type, {"type": "string"})))
+          for f in filters],
         q("sort", "Order", {"type": "string", "enum": ["relevance", "date", "oldest"]}),
         q("page", "Page, from 1", {"type": "integer", "minimum": 1, "maximum": max_page}),
         q("limit", "Hits per page", {"type": "integer", "minimum": 1, "maximum": max_limit}),
@@ -69,12 +80,12 @@ def spec(max_query: int, max_limit: int, max_page: int) -> dict:
                     "responses": {"200": ok({"type": "object"}), "400": error}}},
             "/api/entries/{id}": {"get": {"summary": "One entry", "parameters": [
                 {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": ok(entry), "404": error}}},
+                "responses": {"200": ok(entry), "404": missing}}},
             "/api/projects": {"get": {"summary": "Projects with entry counts", "responses": {"200": ok({
                 "type": "object", "properties": {"projects": {"type": "array", "items": {"type": "object"}}}})}}},
             "/api/stats": {"get": {"summary": "Entries per project and year, index facts",
                                    "responses": {"200": ok({"type": "object"})}}},
             "/api/health": {"get": {"summary": "Liveness and the published index generation",
-                                    "responses": {"200": ok({"type": "object"}), "503": error}}},
+                                    "responses": {"200": ok({"type": "object"}), "503": unavailable}}},
         },
     }

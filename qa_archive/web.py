@@ -1,122 +1,75 @@
 """The web UI and the JSON API: one Flask application factory, two blueprints.
 
-Every page builds one dict, rendered as HTML by a template in `templates/` or returned as JSON by its `/api/`
-twin, so the two cannot drift apart. Everything that comes from a post is untrusted: Markdown is rendered with
-raw HTML disabled, links get rel="nofollow noopener", and a Content-Security-Policy forbids scripts altogether.
+Every page builds one dict (a "view"), rendered as HTML by a template in `templates/`, or returned as JSON at the
+same URL with `.json` appended (`/q/<id>.json`, `/p/<name>.json`, `/search.json?q=…`, `/stats.json`,
+`/index.json`), so a page and its data cannot drift apart. The `/api/*` routes are the stable bot interface.
+Errors have one shape everywhere: `{"error": {"status", "code", "message"}}` in JSON, the error page in HTML.
+
+Everything that comes from a post is untrusted: Markdown is rendered with raw HTML disabled, links get
+rel="nofollow noopener", and a Content-Security-Policy forbids scripts altogether. Interface strings come from
+the message catalogue (`messages.py`, `ui.yml`); the archive's name from configuration.
 """
 from __future__ import annotations
 
 import datetime as dt
+import html
+import math
 import os
 import re
 from pathlib import Path
 from urllib.parse import urlencode
 
+import yaml
 from flask import (
     Blueprint,
     Flask,
     Response,
-    abort,
     current_app,
     g,
     jsonify,
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from . import analysis, query
 from .index import IndexError_
-from .search import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, Archive, QueryError
+from .messages import ArchiveError, archive_name, known
+from .messages import render as render_message
+from .openapi import spec
+from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded
+from .search import Archive
 from .similar import reply_markdown
 
 pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
-CSP = ("default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; form-action 'self'; "
+CSP = ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
+ASK_MAX_CHARS = 4000       # the ask page takes a pasted question with its log lines, not a whole log file
+SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, escaped) stays within 4 KB
+ASK_LIMIT = 5
+ASK_MIN_SHARE = 0.3      # of the best match's score
+PROJECT_PAGE_SIZE = 20
+TITLE_CHARS = 90           # a result's title: the first question, cut at a word or character boundary
+ENTRY_TITLE_CHARS = 120
+
+
+class WebError(ArchiveError):
+    """An error of the web layer with an HTTP status: a catalogue code (`web.*`, `http.*`) and parameters."""
+
+    def __init__(self, status: int, code: str, **params):
+        super().__init__(code, **params)
+        self.status = status
+
+
 # ---------------------------------------------------------------------------------------------- i18n
-
-TEXT = {
-    "site": {"zh": "SOFA 问答档案", "en": "SOFA Q&A Archive"},
-    "tagline": {"zh": "社区已经回答过的问题，一搜便知", "en": "Find the answer the community already gave"},
-    "search": {"zh": "搜索", "en": "Search"},
-    "placeholder": {"zh": "例如：jraft 跨机房、Seata 行锁", "en": "e.g. jraft 跨机房, Seata row lock"},
-    "projects": {"zh": "项目", "en": "Projects"},
-    "years": {"zh": "年份", "en": "Years"},
-    "newest": {"zh": "最新问答", "en": "Newest Q&A"},
-    "results": {"zh": "条结果", "en": "results"},
-    "sort_relevance": {"zh": "按相关度", "en": "By relevance"},
-    "sort_date": {"zh": "按日期", "en": "By date"},
-    "prev": {"zh": "上一页", "en": "Previous"},
-    "next": {"zh": "下一页", "en": "Next"},
-    "page": {"zh": "页", "en": "Page"},
-    "did_you_mean": {"zh": "你是不是要找", "en": "Did you mean"},
-    "no_results": {"zh": "没有找到相关问答。", "en": "No Q&A found."},
-    "no_results_help": {"zh": "试试更少或更通用的词，去掉筛选条件，或者按项目浏览：",
-                        "en": "Try fewer or more general words, drop a filter, or browse by project:"},
-    "asked_by": {"zh": "提问者", "en": "Asked by"},
-    "anonymous": {"zh": "匿名", "en": "anonymous"},
-    "question": {"zh": "问", "en": "Q"},
-    "answer": {"zh": "答", "en": "A"},
-    "no_answer": {"zh": "（暂无回答）", "en": "(no answer)"},
-    "source_post": {"zh": "查看原文", "en": "Read the original post"},
-    "project_links": {"zh": "项目链接", "en": "Project links"},
-    "related": {"zh": "相关问答", "en": "Related answers"},
-    "repository": {"zh": "代码仓库", "en": "Repository"},
-    "stats": {"zh": "统计", "en": "Statistics"},
-    "per_year": {"zh": "每年问答数", "en": "Q&A per year"},
-    "per_project": {"zh": "各项目问答数", "en": "Q&A per project"},
-    "entries": {"zh": "条问答", "en": "entries"},
-    "posts": {"zh": "篇文章", "en": "posts"},
-    "last_ingest": {"zh": "最近更新", "en": "Last ingest"},
-    "index_size": {"zh": "索引大小", "en": "Index size"},
-    "not_found": {"zh": "找不到这个页面", "en": "Page not found"},
-    "error": {"zh": "出错了", "en": "Something went wrong"},
-    "home": {"zh": "首页", "en": "Home"},
-    "feed": {"zh": "订阅", "en": "Feed"},
-    "all_projects": {"zh": "全部项目", "en": "All projects"},
-    "filters": {"zh": "筛选", "en": "Filters"},
-    "clear": {"zh": "清除", "en": "clear"},
-    "help": {"zh": '支持 "精确短语"、-排除词、project:项目、asker:提问者、after:2021-01-01、year:2022、in:question',
-             "en": 'Use "exact phrase", -word, project:NAME, asker:NAME, after:2021-01-01, year:2022, in:question'},
-    "skip": {"zh": "跳到内容", "en": "Skip to content"},
-    "turn": {"zh": "追问", "en": "Follow-up"},
-}
-
-
-# Messages from the library are English (the API and the CLI speak English); pages show them in Chinese.
-MESSAGES_ZH = [
-    (r"the query is empty.*", "请输入要搜索的词，或者一个筛选条件，例如 project:MOSN"),
-    (r"the query is too long \((\d+) characters; the limit is (\d+)\)", r"查询太长（\1 个字符，上限 \2）"),
-    (r"unbalanced quote: searched as plain words", "引号不成对：已按普通词搜索"),
-    (r"(\S+) is not a date .*; ignored", r"\1 不是日期（请用 YYYY-MM-DD、YYYY-MM 或 YYYY），已忽略"),
-    (r"year:(.*) is not a year; ignored", r"year:\1 不是年份，已忽略"),
-    (r"in:(.*) is not one of question, answer, title; ignored", r"in:\1 只能是 question、answer 或 title，已忽略"),
-    (r"(\w+): needs a value; ignored", r"\1: 缺少值，已忽略"),
-    (r"no known project named '(.*)'", r"没有名为 “\1” 的项目"),
-    (r"no project named (.*)", r"没有名为 “\1” 的项目"),
-    (r"no entry with id (.*)", r"没有编号为 \1 的问答"),
-    (r"(page|limit) must be between (\d+) and (\d+).*", lambda m: f"{'页码' if m[1] == 'page' else '每页条数'}必须在 "
-                                                             f"{m[2]} 到 {m[3]} 之间"),
-    (r"(page|limit) must be a whole number.*", lambda m: f"{'页码' if m[1] == 'page' else '每页条数'}必须是整数"),
-    (r"sort must be .*", "排序只能是 relevance、date 或 oldest"),
-    (r"internal error", "服务器内部错误"),
-]
-
-
-def localize(message: str) -> str:
-    if g.get("lang") != "zh":
-        return message
-    for pattern, zh in MESSAGES_ZH:
-        m = re.fullmatch(pattern, message or "")
-        if m:
-            return zh(m) if callable(zh) else m.expand(zh)
-    return message
-
 
 def lang() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
@@ -126,8 +79,151 @@ def lang() -> str:
     return "en" if best == "en" else "zh"
 
 
-def t(key: str) -> str:
-    return TEXT.get(key, {}).get(g.get("lang", "zh"), key)
+def t(key: str, **params) -> str:
+    """An interface string in the page's language."""
+    return render_message(key, params, g.get("lang", "zh"))
+
+
+def site_name() -> str:
+    return archive_name(current_app.config.get("ARCHIVE_NAME"), g.get("lang", "zh"))
+
+
+def message(m, language: str | None = None) -> str:
+    """An error or a note in the reader's language, from the catalogue: errors (ArchiveError) and notes (a str
+    with a code) carry a code and parameters. Anything else is shown as it is."""
+    language = language or g.get("lang", "zh")
+    if isinstance(m, ArchiveError):
+        return m.render(language)
+    if isinstance(m, dict) and "code" in m:
+        return render_message(m["code"], m.get("params"), language)
+    if isinstance(getattr(m, "code", None), str) and isinstance(getattr(m, "params", None), dict):
+        return render_message(m.code, m.params, language)
+    return str(m or "")
+
+
+def error_code(e) -> str | None:
+    return getattr(e, "code", None) if isinstance(e, ArchiveError) else None
+
+
+# ---------------------------------------------------------------------------------------------- text helpers
+
+WORD_CHAR = re.compile(r"[A-Za-z0-9_.\-/]")
+
+
+def shorten(text: str | None, width: int) -> str:
+    """One line of at most `width` characters: whitespace collapsed, cut at a word (Latin) or character (CJK)
+    boundary, with "…" when anything was cut."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= width:
+        return text
+    cut = width - 1
+    if WORD_CHAR.match(text[cut - 1]) and WORD_CHAR.match(text[cut]):     # inside a Latin word: back off
+        space = max(text.rfind(" ", 0, cut), max((text.rfind(ch, 0, cut) for ch in "，。、；：？！"), default=-1) + 1)
+        if space > width // 2:
+            cut = space
+    return text[:cut].rstrip(" ,;:，、；：") + "…"
+
+
+def human_date(value: str | None, with_time: bool = False) -> str:
+    """A date as people write it in the page's language: 2021年9月17日 / 17 Sep 2021 (times in UTC)."""
+    if not value:
+        return ""
+    try:
+        d = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)[:10]
+    if with_time and d.tzinfo is not None:
+        d = d.astimezone(dt.timezone.utc)
+    months = (t("months") or "").split()
+    month = months[d.month - 1] if len(months) == 12 else str(d.month)
+    fields = {"y": d.year, "m": d.month, "d": d.day, "month": month, "hh": f"{d.hour:02d}", "mm": f"{d.minute:02d}"}
+    return t("datetime" if with_time else "date", **fields)
+
+
+MARKED = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def marked_title(title: str, highlights: dict | None) -> Markup:
+    """The title, HTML-escaped, with the words the search marked in its snippets marked here too."""
+    words = set()
+    for part in (highlights or {}).values():
+        words.update(html.unescape(w) for w in MARKED.findall(part or "") if w.strip())
+    if not words:
+        return Markup.escape(title)
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+    out, pos = [], 0
+    for m in pattern.finditer(title):
+        out.append(html.escape(title[pos:m.start()]))
+        out.append(f"<mark>{html.escape(m.group())}</mark>")
+        pos = m.end()
+    out.append(html.escape(title[pos:]))
+    return Markup("".join(out))
+
+
+# ---------------------------------------------------------------------------------------------- asking
+
+GREETING = re.compile(r"^\W*(你好|您好|大家好|各位|请问|请教|老师好|hi|hello|hey|dear)\b", re.I)
+QUESTION_MARK = re.compile(r"[?？]")
+ASKING = re.compile(r"(吗|呢|么|吧|如何解决|怎么办|怎么[弄做配改])$|^(how|what|why|where|when|which|can|could|does|do|is|are|"
+                    r"should)\s+\S+\s+\S+\s+\S+", re.I)     # a question without its question mark
+SENTENCE_END = re.compile(r"[。！!；;，,:：]\s*\S")
+
+
+def looks_like_question(text: str) -> bool:
+    """A question in someone's own words rather than search words: a question mark, a greeting, several lines
+    (a pasted log), or several sentences or many words. `Seata 行锁 year:2021` is search words."""
+    text = (text or "").strip()
+    if not text:
+        return False
+    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text) or ASKING.search(text):
+        return True
+    cjk = len(re.findall(f"[{analysis.CJK}]", text))
+    words = len(re.findall(r"[A-Za-z][\w.\-]*", text))
+    if cjk >= 24 or words >= 10 or cjk + 2 * words >= 30:
+        return True
+    return bool(SENTENCE_END.search(text)) and cjk + 2 * words >= 12
+
+
+def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> dict:
+    """The one call into the similar-question matcher: {"hits": [...], "terms": [...]}; raises QueryError for
+    bad input."""
+    return archive().similar(text, limit=limit, project=project)
+
+
+def ask(text: str, project: str | None = None) -> list[dict]:
+    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is)."""
+    try:
+        hits = similar(text[:ASK_MAX_CHARS], project=project)["hits"]
+    except (QueryError, ArchiveError):
+        return []
+    top = max((h.get("score") or 0 for h in hits), default=0)
+    # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
+    return [card(h, marks=False) for h in hits if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top]
+
+
+def safe_suggestion(text: str, suggestion: str | None, known=None) -> str | None:
+    """"Did you mean" only when it is sure: a suggestion that rewrites numbers, versions or quoted text, or replaces
+    a word the archive already has (`known(word)`), is dropped."""
+    if not suggestion:
+        return None
+    kept = re.findall(r'"[^"]*"', text) + [w for w in re.findall(r"\S+", re.sub(r'"[^"]*"', " ", text))
+                                           if re.search(r"\d", w)]
+    if not all(k in suggestion for k in kept):
+        return None
+    replaced = set(text.split()) - set(suggestion.split())
+    if known is not None and any(known(w) for w in replaced):
+        return None
+    return suggestion
+
+
+def known_word(word: str) -> bool:
+    """Whether the archive has threads with this word (a word it has is no typo)."""
+    if ":" in word or word.startswith("-"):
+        return False
+    try:
+        return archive().search(text=word, limit=1)["total"] > 0
+    except (QueryError, ArchiveError):
+        return False
 
 
 # ---------------------------------------------------------------------------------------------- Markdown
@@ -160,20 +256,28 @@ def render_md(text: str | None) -> str:
 # ---------------------------------------------------------------------------------------------- app
 
 def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | None = None) -> Flask:
+    """The application. Config: INDEX_DIR; BASE_URL (absolute URLs in feeds and permalinks behind a proxy; else
+    QA_ARCHIVE_BASE_URL, else the request's host); ARCHIVE_NAME (the display name; else QA_ARCHIVE_NAME, else a
+    neutral default); CONFIG_FILE (else QA_ARCHIVE_CONFIG): a config whose `archive: {name, base_url}` fills in
+    the two when neither is set otherwise."""
     root = Path(__file__).resolve().parent
-    app = Flask(__name__, template_folder=str(root / "templates"))
+    app = Flask(__name__, template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    test_config = dict(test_config or {})
+    archive_cfg = archive_settings(test_config.get("CONFIG_FILE") or os.environ.get("QA_ARCHIVE_CONFIG"))
     app.config.update(INDEX_DIR=str(index_dir or os.environ.get("QA_ARCHIVE_INDEX", "index")),
+                      BASE_URL=os.environ.get("QA_ARCHIVE_BASE_URL") or archive_cfg.get("base_url") or None,
+                      ARCHIVE_NAME=os.environ.get("QA_ARCHIVE_NAME") or archive_cfg.get("name") or None,
                       MAX_CONTENT_LENGTH=256 * 1024)        # a question, not an upload: larger bodies get a 413
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["archive"] = Archive(app.config["INDEX_DIR"])
     app.register_blueprint(pages)
     app.register_blueprint(api)
-    app.jinja_env.globals.update(t=t, render_md=render_md, page_url=page_url, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
-    app.jinja_env.filters["day"] = lambda s: (s or "")[:10]
-    app.jinja_env.filters["localize"] = localize
+    app.jinja_env.globals.update(t=t, render_md=render_md, page_url=page_url, site_name=site_name,
+                                 filter_fields=filter_fields, ASK_MAX_CHARS=ASK_MAX_CHARS,
+                                 SEARCH_BOX_CHARS=SEARCH_BOX_CHARS)
+    app.jinja_env.filters["message"] = message
 
     @app.before_request
     def _lang():
@@ -191,27 +295,61 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
 
     @app.errorhandler(Exception)
     def _error(e):
-        """One error shape: JSON under /api/, the error page elsewhere; never a traceback."""
-        if isinstance(e, HTTPException):
-            code, message = e.code or 500, e.description
-        elif isinstance(e, QueryError):
-            code, message = 400, str(e)
-        elif isinstance(e, IndexError_):
-            code, message = 503, str(e)
-        else:
-            app.logger.exception("unhandled error")
-            code, message = 500, "internal error"
-        allow = {"Allow": ", ".join(e.valid_methods)} if getattr(e, "valid_methods", None) else {}
-        if request.path.startswith("/api/"):
-            return jsonify({"error": {"status": code, "message": message}}), code, allow
+        """One error shape: JSON under /api/ and for .json twins, the error page elsewhere; never a traceback."""
         g.lang = g.get("lang") or "zh"
-        return render_template("error.html", code=code, message=message), code, allow
+        allow = {"Allow": ", ".join(e.valid_methods)} if getattr(e, "valid_methods", None) else {}
+        status, code, err = error_parts(e, allow.get("Allow", ""))
+        if wants_json():
+            return jsonify({"error": {"status": status, "code": code, "message": message(err, "en")}}), status, allow
+        view = {"error": {"status": status, "code": code, "message": message(err)}}
+        return render_template("error.html", v=view), status, allow
 
     return app
 
 
+def archive_settings(path: str | os.PathLike | None) -> dict:
+    """The `archive:` section of a config file (the one `ingest --config` reads): `name`, `base_url`."""
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            cfg = yaml.safe_load(f) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ValueError(f"cannot read the config file {Path(path).absolute()}: {e}") from None
+    section = cfg.get("archive") if isinstance(cfg, dict) else None
+    return {k: str(v) for k, v in (section or {}).items() if k in ("name", "base_url") and v}
+
+
+def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:
+    """(HTTP status, catalogue code, the error to render) for any exception."""
+    if isinstance(e, WebError):
+        return e.status, e.code, e
+    if isinstance(e, HTTPException):
+        status = e.code or 500
+        code = f"http.{status}" if known(f"http.{status}") else "http.other"
+        err = WebError(status, code, path=request.path, method=request.method, allow=allow, http_status=status)
+        return status, code, err
+    if isinstance(e, IndexError_):
+        return 503, error_code(e), e
+    if isinstance(e, (QueryError, ArchiveError)):
+        return getattr(e, "status", 400), error_code(e), e
+    current_app.logger.exception("unhandled error")
+    return 500, "http.500", WebError(500, "http.500")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.endswith(".json")
+
+
 def archive() -> Archive:
     return current_app.extensions["archive"]
+
+
+def respond(template: str, view: dict, status: int = 200):
+    """A page's one dict: as JSON for a `.json` URL, else rendered by its template."""
+    if wants_json():
+        return jsonify(view), status
+    return render_template(template, v=view), status
 
 
 def page_url(**changes) -> str:
@@ -227,79 +365,274 @@ def page_url(**changes) -> str:
     return url_for("pages.search") + ("?" + urlencode(args) if args else "")
 
 
+def absolute(endpoint: str, **values) -> str:
+    """An absolute URL: from the configured base URL when there is one (stable behind a proxy), else the request's."""
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values)[len(request.script_root):]
+    return base.rstrip("/") + path
+
+
 def permalink(entry: dict) -> str:
-    return url_for("pages.entry", entry_id=entry["id"], _external=True)
-
-
-def with_links(entry: dict) -> dict:
-    entry = dict(entry)
-    entry["permalink"] = permalink(entry)
-    return entry
-
-
-def search_args() -> dict:
-    a = request.args
-    return {"text": a.get("q", ""), "project": a.get("project") or None, "asker": a.get("asker") or None,
-            "after": a.get("after") or None, "before": a.get("before") or None, "year": a.get("year") or None,
-            "sort": a.get("sort") or "relevance", "page": a.get("page") or 1, "limit": a.get("limit") or 10}
+    return absolute("pages.entry", entry_id=entry["id"])
 
 
 def public(entry: dict) -> dict:
     """The export's entry fields (plus score and highlights when present) and an absolute permalink."""
     e = {k: v for k, v in entry.items() if k != "turns_md"}
-    return with_links(e)
+    e["permalink"] = permalink(e)
+    return e
 
 
-# ---------------------------------------------------------------------------------------------- pages
+def card(hit: dict, marks: bool = True) -> dict:
+    """An entry as a result list shows it: the public fields plus its headline (the first question only), the
+    number of follow-ups, a human date, and the headline and snippet as HTML (marked words only when `marks`)."""
+    c = public(hit)
+    turns = hit.get("turns") or []
+    first = turns[0]["q"] if turns else hit.get("question") or ""
+    c["headline"] = shorten(first, TITLE_CHARS)
+    c["follow_ups"] = max(len(turns) - 1, 0)
+    c["date_text"] = human_date(hit.get("date"))
+    highlights = hit.get("highlights") if marks else None
+    if not marks:
+        c.pop("highlights", None)
+    c["headline_html"] = str(marked_title(c["headline"], highlights))
+    c["snippet_html"] = (highlights or {}).get("answer") or html.escape(shorten(hit.get("answer"), 140))
+    return c
 
-@pages.route("/")
-def home():
+
+def search_args() -> dict:
+    """The search's parameters: the text, one per key of the filter table, and sort and paging."""
+    a = request.args
+    args = {"text": a.get("q", "")}
+    args.update({f.name: a.get(f.name) or None for f in query.FILTERS})
+    args.update(sort=a.get("sort") or "relevance", page=a.get("page") or 1, limit=a.get("limit") or 10)
+    return args
+
+
+def filter_fields() -> list[dict]:
+    """The search form's filter fields, one per key of the filter table, with their values in this request."""
+    lang_ = g.get("lang", "zh")
+    return [{"name": f.name, "type": f.type, "label": f.help.get(lang_) or f.help.get("en", f.name),
+             "example": f.example, "value": request.args.get(f.name, ""),
+             "options": list(query.FIELDS) + ["title"] if f.type == "fields" else None} for f in query.FILTERS]
+
+
+# ---------------------------------------------------------------------------------------------- views
+
+def home_view() -> dict:
     arch = archive()
-    return render_template("home.html", projects=[p for p in arch.projects() if p["count"]],
-                           newest=arch.newest(8), stats=arch.stats())
+    s = arch.stats()
+    return {"name": site_name(), "projects": [p for p in arch.projects() if p["count"]],
+            "newest": [card(e) for e in arch.newest(8)],
+            "stats": {"entries": s["entries"], "posts": s["posts"], "last_ingest": s.get("last_ingest"),
+                      "updated": human_date(s.get("last_ingest"), with_time=True)}}
 
 
-@pages.route("/search")
-def search():
-    args = search_args()
-    if not args["text"].strip() and not any(args[k] for k in ("project", "asker", "after", "before", "year")):
-        return redirect(url_for("pages.home"))
+def search_view(args: dict) -> tuple[dict, int]:
+    text = args["text"].strip()
+    question = looks_like_question(text)
+    res, error = None, None
     try:
-        res = archive().search(**args)
-        error = None
-    except QueryError as e:
-        res, error = None, str(e)
-    return render_template("search.html", res=res, error=error, args=args,
-                           projects=[p for p in archive().projects() if p["count"]]), (400 if error else 200)
+        res = archive().search(**dict(args, text=text))
+    except (QueryError, ArchiveError) as e:
+        error = e
+    asked: list[dict] = []
+    if text and (question or (res is not None and res["total"] == 0)):
+        asked = ask(text, project=args["project"])
+    if res is not None:
+        res = dict(res, hits=[card(h) for h in res["hits"]],
+                   notes=[message(n) for n in res.get("notes") or []],
+                   suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
+    view = {"query": text, "args": args, "question_like": question,
+            "ask": {"hits": asked, "confident": any(h.get("confident") for h in asked)},
+            "results": res,
+            # nothing found either way: the projects to browse instead
+            "projects": [p for p in archive().projects() if p["count"]][:12]
+            if res is not None and not res["hits"] and not asked else [],
+            "error": {"status": 400, "code": error_code(error), "message": message(error)} if error else None}
+    return view, (400 if error and not asked else 200)
 
 
-@pages.route("/q/<entry_id>")
-def entry(entry_id):
+def ask_view(text: str, project: str | None = None) -> dict:
+    """The ask page: a question in the reader's own words, several lines with its logs if need be (a text area
+    keeps the line breaks that a search box drops, so the matcher can set log lines aside)."""
+    text = (text or "").strip()
+    asked = ask(text, project=project) if text else []
+    return {"question": text, "project": project, "ask": {"hits": asked,
+                                                         "confident": any(h.get("confident") for h in asked)},
+            "search_url": url_for("pages.search", q=" ".join(text.split())) if 0 < len(text) <= MAX_QUERY_CHARS
+            else None}
+
+
+def entry_view(entry_id: str) -> dict:
     arch = archive()
     e = arch.get(entry_id)
     if e is None:
-        abort(404, description=f"no entry with id {entry_id}")
-    repos = {p["name"]: p["repo"] for p in arch.projects()}
-    return render_template("entry.html", e=with_links(e), related=arch.related(e), repos=repos)
+        raise WebError(404, "web.no_entry", id=entry_id)
+    entry = public(e)
+    turns = e.get("turns") or []
+    turns_md = e.get("turns_md") or turns
+    first = turns[0]["q"] if turns else e.get("question") or ""
+    entry["headline"] = shorten(first, ENTRY_TITLE_CHARS)
+    # The heading is the question; the first question is shown again in full only when the heading could not
+    # hold it (cut short, or several paragraphs or code).
+    entry["question_in_full"] = bool(turns_md) and (entry["headline"] != re.sub(r"\s+", " ", first).strip()
+                                                    or "\n" in (turns_md[0]["q"] or "").strip()
+                                                    or bare(turns_md[0]["q"]) != bare(first))
+    entry["turns_md"] = turns_md
+    entry["date_text"] = human_date(e.get("date"))
+    return {"entry": entry, "related": [card(h, marks=False) for h in arch.related(e)]}
 
 
-@pages.route("/p/<name>")
-def project(name):
+def bare(text: str | None) -> str:
+    """Text without Markdown's emphasis and code marks or spaces: what a plain heading shows of it."""
+    return re.sub(r"[\s`*_~]+", "", text or "")
+
+
+def project_info(name: str) -> dict:
     arch = archive()
     canonical = arch.registry.canonical(name)
     info = next((p for p in arch.projects() if p["name"].lower() == canonical.lower()), None)
     if info is None or not info["count"]:
-        abort(404, description=f"no project named {name}")
+        raise WebError(404, "web.no_project", name=name)
+    return info
+
+
+def project_view(info: dict, page) -> dict:
+    size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
+    entries = archive().newest(info["count"] + 1, project=info["name"])
+    pages = max(1, math.ceil(len(entries) / size))
+    page = bounded(page or 1, 1, pages, "page")
+    start = (page - 1) * size
+    return {"project": info, "total": len(entries), "page": page, "pages": pages,
+            "entries": [card(e) for e in entries[start:start + size]]}
+
+
+def stats_view() -> dict:
+    s = archive().stats()
+    return {"stats": s, "updated": human_date(s.get("last_ingest"), with_time=True),
+            "year_chart": bar_chart(s["years"]), "project_chart": bar_chart(s["projects"])}
+
+
+def bar_chart(rows: list[dict]) -> dict:
+    """Geometry of a server-rendered SVG bar chart (bar widths in percent of the longest): no chart framework."""
+    top = max((r["count"] for r in rows), default=1) or 1
+    return {"bars": [{"name": r["name"], "count": r["count"], "w": round(r["count"] / top * 100, 1)} for r in rows]}
+
+
+def openapi_spec() -> dict:
+    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE, query.FILTERS)
+
+
+def api_view() -> dict:
+    """The OpenAPI document as a page: one section per operation, its parameters and responses."""
+    doc = openapi_spec()
+    operations = []
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
+            example = None
+            if method == "get":
+                required = [p["name"] for p in op.get("parameters") or [] if p.get("required") and p["in"] == "query"]
+                example = path.replace("{id}", "ID") + ("?" + "&".join(f"{n}=…" for n in required) if required else "")
+            operations.append({
+                "method": method.upper(), "path": path, "summary": op.get("summary", ""), "example": example,
+                "parameters": [{"name": p["name"], "in": p.get("in"), "required": bool(p.get("required")),
+                                "type": schema_type(p.get("schema")), "description": p.get("description", "")}
+                               for p in op.get("parameters") or []],
+                "body": [{"name": k, "type": schema_type(v), "required": k in (body.get("required") or [])}
+                         for k, v in (body or {}).get("properties", {}).items()],
+                "responses": [{"status": k, "description": v.get("description", "")}
+                              for k, v in (op.get("responses") or {}).items()]})
+    return {"title": doc["info"]["title"], "description": doc["info"].get("description", ""),
+            "version": doc["info"].get("version"), "operations": operations}
+
+
+def schema_type(schema: dict | None) -> str:
+    schema = schema or {}
+    kind = schema.get("type", "")
+    kind = " | ".join(kind) if isinstance(kind, list) else kind
+    if "enum" in schema:
+        kind += ": " + ", ".join(map(str, schema["enum"]))
+    elif "minimum" in schema and "maximum" in schema:
+        kind += f" {schema['minimum']}–{schema['maximum']}"
+    elif "maxLength" in schema:
+        kind += f" ≤ {schema['maxLength']}"
+    return kind
+
+
+# ---------------------------------------------------------------------------------------------- pages
+
+@pages.route("/.json")
+@pages.route("/index.json")
+@pages.route("/")       # decorators apply bottom-up: the HTML rule is registered first, so url_for builds it
+def home():
+    return respond("home.html", home_view())
+
+
+@pages.route("/search.json")
+@pages.route("/search")
+def search():
+    args = search_args()
+    if not args["text"].strip() and not any(args[f.name] for f in query.FILTERS):
+        if wants_json():
+            raise QueryError("query.empty")
+        return redirect(url_for("pages.home"))
+    if not wants_json() and "" in request.args.values():
+        # the filter form sends its empty fields too: the address to share and bookmark leaves them out
+        kept = [(k, v) for k, v in request.args.items(multi=True) if v != ""]
+        return redirect(url_for("pages.search") + "?" + urlencode(kept))
+    view, status = search_view(args)
+    return respond("search.html", view, status)
+
+
+@pages.route("/ask.json", methods=["GET", "POST"])
+@pages.route("/ask", methods=["GET", "POST"])
+def ask_page():
+    """GET shows the form (filled from ?q=, answered when it is given); POST answers the form's text, which
+    may be longer than a URL can carry."""
+    form = request.form if request.method == "POST" else request.args
+    text = form.get("q", "")
+    if request.method == "POST" and not text.strip():
+        raise QueryError("similar.empty")
+    return respond("ask.html", ask_view(text, form.get("project") or None))
+
+
+@pages.route("/q/<entry_id>.json")
+@pages.route("/q/<entry_id>")
+def entry(entry_id):
+    return respond("entry.html", entry_view(entry_id))
+
+
+@pages.route("/p/<name>.json")
+@pages.route("/p/<name>")
+def project(name):
+    info = project_info(name)
     if info["name"] != name:
-        return redirect(url_for("pages.project", name=info["name"]))
-    return render_template("project.html", project=info, entries=arch.newest(200, project=info["name"]))
+        target = url_for("pages.project", name=info["name"]) + (".json" if wants_json() else "")
+        return redirect(target + ("?" + request.query_string.decode() if request.query_string else ""))
+    return respond("project.html", project_view(info, request.args.get("page")))
 
 
+@pages.route("/stats.json")
 @pages.route("/stats")
 def stats():
-    s = archive().stats()
-    return render_template("stats.html", s=s, year_chart=bar_chart(s["years"]),
-                           project_chart=bar_chart(s["projects"]))
+    return respond("stats.html", stats_view())
+
+
+@pages.route("/api.json")
+@pages.route("/api")
+def api_page():
+    if request.path.endswith(".json"):
+        return jsonify(openapi_spec())
+    return respond("api.html", api_view())
+
+
+@pages.route("/favicon.ico")
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @pages.route("/feed.atom")
@@ -307,14 +640,21 @@ def stats():
 def feed(name=None):
     arch = archive()
     if name and not any(p["name"].lower() == name.lower() and p["count"] for p in arch.projects()):
-        abort(404, description=f"no project named {name}")
-    entries = [with_links(e) for e in arch.newest(30, project=name)]
+        raise WebError(404, "web.no_project", name=name)
     ingested = arch.stats().get("last_ingest") or "1970-01-01"
-    for e in entries:
-        e["updated"] = _rfc3339(e.get("date") or ingested)     # an undated entry: when it was ingested
+    entries = []
+    for e in arch.newest(30, project=name):
+        turns = e.get("turns") or []
+        entries.append({"id": e["id"], "permalink": permalink(e), "asker": e.get("asker"),
+                        "projects": e.get("projects") or [],
+                        "title": shorten(turns[0]["q"] if turns else e.get("question"), 100),
+                        "summary": shorten(e.get("answer"), 400),
+                        # an undated entry: when it was ingested
+                        "updated": _rfc3339(e.get("date") or ingested)})
     updated = max((e["updated"] for e in entries), default=_rfc3339(ingested))
-    body = render_template("feed.xml", entries=entries, name=name, updated=updated,
-                           self_url=url_for("pages.feed", name=name, _external=True))
+    self_url = absolute("pages.feed", name=name)
+    body = render_template("feed.xml", entries=entries, name=name, updated=updated, self_url=self_url,
+                           home_url=absolute("pages.home"))
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -328,12 +668,6 @@ def _rfc3339(s: str) -> str:
     return d.isoformat()
 
 
-def bar_chart(rows: list[dict]) -> dict:
-    """Geometry of a server-rendered SVG bar chart (bar widths in percent of the longest): no chart framework."""
-    top = max((r["count"] for r in rows), default=1) or 1
-    return {"bars": [{"name": r["name"], "count": r["count"], "w": round(r["count"] / top * 100, 1)} for r in rows]}
-
-
 # ---------------------------------------------------------------------------------------------- API
 
 @api.route("/health")
@@ -342,7 +676,8 @@ def api_health():
     try:
         return jsonify({"status": "ok", "entries": arch.count(), "generation": arch.generation()})
     except IndexError_ as e:
-        return jsonify({"status": "unavailable", "error": {"status": 503, "message": str(e)}}), 503
+        return jsonify({"status": "unavailable", "error": {"status": 503, "code": error_code(e),
+                                                            "message": str(e)}}), 503
 
 
 @api.route("/search")
@@ -355,7 +690,7 @@ def api_search():
 def api_entry(entry_id):
     e = archive().get(entry_id)
     if e is None:
-        abort(404, description=f"no entry with id {entry_id}")
+        raise WebError(404, "web.no_entry", id=entry_id)
     return jsonify(public(e))
 
 
@@ -374,16 +709,16 @@ def api_similar():
     if request.method == "POST":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            abort(400, description='send JSON: {"text": "...", "limit": 5, "project": "..."}')
+            raise WebError(400, "web.similar_body")
         text, limit, project = body.get("text"), body.get("limit", 5), body.get("project")
         if not isinstance(text, str):
-            abort(400, description='"text" must be a string')
+            raise WebError(400, "web.text_type")
         if project is not None and not isinstance(project, str):
-            abort(400, description='"project" must be a string')
+            raise WebError(400, "web.project_type")
     else:
         text, limit, project = request.args.get("text", ""), request.args.get("limit", 5), \
             request.args.get("project")
-    res = archive().similar(text, limit=limit, project=project)
+    res = similar(text, limit=limit, project=project)
     hits = [public(h) for h in res["hits"]]
     return jsonify({"hits": hits, "terms": res.get("terms", []),
                     "reply_markdown": reply_markdown(text, hits, lambda h: h["permalink"])})
@@ -391,5 +726,4 @@ def api_similar():
 
 @api.route("/openapi.json")
 def api_openapi():
-    from .openapi import spec
-    return jsonify(spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE))
+    return jsonify(openapi_spec())
