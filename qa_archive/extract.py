@@ -948,6 +948,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue                                 # `**@name** 提问：` then the question in bold
             if p.bold and answer_label is None and speaker and _answerer_line(parts, n, text, profile):
                 start_answer(p, "", "", role="answerer")  # `**维护者回复**` (or `**周航**`) over the answer below
+                item.trace[-1] = (p.line, "answerer", text.strip())
                 continue
             if (p.bold and answer_label is None and in_qa and item is not None and not item.done and not item.listed
                     and item.turn()[2] is not None and not is_qa_heading(text, profile) and not EDITORIAL.search(text)
