@@ -956,6 +956,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
                 note(p, "answer")
                 continue
+            if (p.bold and answer_label is None and in_qa and not editorial and QUESTION_END.search(text)
+                    and (item is None or item.done or item.turn()[2] is not None)
+                    and not _followed_by_pairs(parts, n, profile)):
+                close_item()                             # `**如何升级？**` over its answer: a question of its own
+                start_item(None, p, numbered=False)
+                set_question(p, text.strip(), p.md.replace("**", "").strip(), True)
+                continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
                 m = NUMBERED_NAME.match(text)
