@@ -65,7 +65,7 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*\d{{1,2}}|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
+QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
@@ -442,6 +442,7 @@ class _Reader:
                 n += 1
                 if not ln.strip():
                     continue
+                ln = BRACKET_LABEL.sub(_bracket_label, ln, count=1)      # `【问题】…` is `问：…`
                 children = self.inline(ln)
                 text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
                 if number and not result:
@@ -449,6 +450,17 @@ class _Reader:
                 result.append(Piece("line", text, ln.strip(), is_bold_line(children), inline_urls(children),
                                     line=line + n - 1, refs=_refs(ln)))
         return result
+
+
+# `【问题】…`, `【回答】…`, `【Q】`: a label in lenticular brackets
+BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回答|答|解答|答复|回复|A|追问)\s*(\d{0,2})\s*】\s*[:：]?\s*",
+                           re.I)
+
+
+def _bracket_label(m: re.Match) -> str:
+    word = m.group(2).upper()
+    label = "追问" if word == "追问" else "Q" if word in ("问题", "问", "提问", "Q") else "A"
+    return f"{m.group(1)}{label}{m.group(3)}："
 
 
 def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str]]:
@@ -914,8 +926,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
                 if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
                     start_item(None, p, numbered=False)
-                set_question(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1),
-                             bool(QUESTION_END.search(m.group("rest"))) and not _explicit_answer_ahead(parts, n, profile))
+                rest, rest_md = m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
+                if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
+                    item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
+                    rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
+                set_question(p, rest, rest_md,
+                             bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
