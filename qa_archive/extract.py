@@ -1076,7 +1076,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     close_all()
 
     threads = _threads(post, items, registry, profile)
-    log["pairs"] = list(zip(items, threads))
+    log["pairs"] = list(zip(items, threads, strict=True))
     if qa_heading_seen and not threads:
         warnings.append("has a Q&A section but no thread could be extracted from it (an unknown format?)")
     return threads, warnings, log
@@ -1089,7 +1089,7 @@ def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) ->
     """Plain `Nebula：…` labels that open the line after a quoted question at least twice in a post: the one who
     answers, named the same way each time (a bold label needs no repeating)."""
     counts: dict[str, int] = {}
-    for prev, p in zip(parts, parts[1:]):
+    for prev, p in zip(parts, parts[1:], strict=False):
         if prev.kind != "quote" or p.kind != "line" or _link_line(p, registry, profile):
             continue
         m = PLAIN_SPEAKER.match(p.text)
