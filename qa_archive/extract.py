@@ -101,6 +101,7 @@ def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
 
 
 BR = re.compile(r"<br\s*/?>", re.I)
+SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
 # the editors' own sections, which end a Q&A section whatever follows them
 EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|版本进展|新版本|版本更新|更新日志|发布说明|"
                        r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
@@ -329,6 +330,15 @@ class _Reader:
                 out.append(Piece("quote", text, BR.sub("\n", md), urls=urls, line=line))
             elif tok.type == "html_block":
                 # the text of raw HTML, without what browsers never show (scripts, styles, comments, tags)
+                summary = SUMMARY.search(tok.content)
+                question = html_text(summary.group(1)).strip() if summary else ""
+                if question:
+                    # `<details><summary>Can I …?</summary>answer</details>`: a bold line (the question) over the text
+                    out.append(Piece("line", question, question, bold=True, line=line))
+                    text = html_text(tok.content[summary.end():]).strip()
+                    if text:
+                        out.append(Piece("line", unwrap(text), text, line=line))
+                    continue
                 text = html_text(tok.content).strip()
                 if text:
                     out.append(Piece("block", text, text, line=line))
