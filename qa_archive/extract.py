@@ -107,6 +107,14 @@ EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相
                        r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
                        r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
                        r"news|what's new|notable (?:code )?changes|contributors)(?![A-Za-z])", re.I)
+QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:questions?|Q\s*&\s*A|FAQs?)(?![A-Za-z])", re.I)
+
+
+def _editorial(text: str) -> bool:
+    """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`)."""
+    return bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
+
+
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:以上(?:问题|内容|就是|为)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
@@ -820,7 +828,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             m = QLINE.match(text)
             if (item is not None and item.heading and p.level > item.heading and text and not m
-                    and not QUESTION_END.search(text) and not EDITORIAL.search(text)):
+                    and not QUESTION_END.search(text) and not _editorial(text)):
                 _append(item, Piece("line", text, p.md, line=p.line))   # `#### Example` inside the answer
                 note(p, "answer" if item.turn()[2] is not None else "question")
                 continue
@@ -831,7 +839,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, m.group("rest"), m.group("rest"), True)
                 in_qa, qa_level = True, qa_level or p.level - 1
                 continue
-            if in_qa and qa_level and p.level > qa_level and text and not EDITORIAL.search(text):
+            if in_qa and qa_level and p.level > qa_level and text and not _editorial(text):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
                 close_item()
                 m = QLINE.match(text)
@@ -854,7 +862,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 editorial = False
             elif p.text:
                 skip(p, "a heading that does not start a Q&A section")
-                if EDITORIAL.search(p.text):
+                if _editorial(p.text):
                     editorial, editorial_level = True, p.level or 1
                 elif not (editorial and p.level > editorial_level):
                     editorial = False
@@ -977,7 +985,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.trace[-1] = (p.line, "answerer", text.strip())
                 continue
             if (p.bold and answer_label is None and in_qa and item is not None and not item.done and not item.listed
-                    and item.turn()[2] is not None and not is_qa_heading(text, profile) and not EDITORIAL.search(text)
+                    and item.turn()[2] is not None and not is_qa_heading(text, profile) and not _editorial(text)
                     and not GROUP.match(text) and _plain_next(parts, n, profile) and _qa_goes_on(parts, n, profile)):
                 _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
                 note(p, "answer")
@@ -997,7 +1005,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "asker", text)
                     in_qa = True
                     continue
-                if in_qa and not EDITORIAL.search(text) and _followed_by_pairs(parts, n, profile):
+                if in_qa and not _editorial(text) and _followed_by_pairs(parts, n, profile):
                     close_all()                          # a topic over several Q/A pairs: the section goes on
                     group = _Group(topic=text.strip().rstrip(":："))
                     log["sections"].append({"line": p.line, "heading": text, "topic": True})
@@ -1010,7 +1018,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     editorial = False
                 else:
                     skip(p, "a bold line that does not start a Q&A section")
-                    if EDITORIAL.search(text):
+                    if _editorial(text):
                         editorial, editorial_level = True, 0
                     elif not editorial_level:
                         editorial = False     # (a bold line under an editorial heading is its sub-title)
@@ -1145,7 +1153,7 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
         return True
     nxt = parts[n + 1] if n + 1 < len(parts) else None
     return (bool(re.fullmatch(r"[^\s:：，,。？?!！@#、.．]{1,12}|[A-Za-z]+(?: [A-Za-z]+){0,2}", text.strip()))
-            and not EDITORIAL.search(text) and not is_qa_heading(text, profile)
+            and not _editorial(text) and not is_qa_heading(text, profile)
             and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
             and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
 
@@ -1171,7 +1179,7 @@ def _qa_goes_on(parts: list[Piece], n: int, profile: Profile) -> bool:
             text = p.text.replace("*", "")
             if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
                 return True
-            if p.bold and (EDITORIAL.search(text) or is_qa_heading(text, profile)):
+            if p.bold and (_editorial(text) or is_qa_heading(text, profile)):
                 return False
     return False
 

@@ -658,3 +658,24 @@ def test_unseen_scoring_counts_misses_and_extras():
 def test_qa_headings_of_other_communities(heading, qa):
     from qa_archive.extract import is_qa_heading
     assert is_qa_heading(heading) is qa
+
+
+def test_a_topic_about_questions_on_a_release_is_not_the_editors_release_section(registry):
+    threads, _ = threads_of("""
+## 社区问答
+
+### 新版本相关问题
+
+@甲 提问：
+
+> 3.0 兼容 2.x 的配置吗？
+
+**维护者**：兼容。
+
+## 版本发布
+
+- @丙：修复了启动时偶发的报错。
+
+**说明**：这是发布说明，不是回答。
+""", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [("甲", "3.0 兼容 2.x 的配置吗？", "兼容。")]
