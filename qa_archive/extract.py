@@ -1394,6 +1394,10 @@ def _join(texts: list[str]) -> str:
 
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
     threads, taken = [], set()
+    # Topic keywords are a weak signal that only means something inside the registry's own world: a post that
+    # never names one of its projects (another community's newsletter read with the default registry) gets no
+    # tag from them, so a graph database's 快照 question is not tagged SOFAJRaft.
+    topical = bool(registry.mentions(post.body))
     for pos, it in enumerate(items):
         turns = []
         for q, qmd, a, amd in it.turns:
@@ -1403,7 +1407,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns.pop()
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
-        projects = _projects(pairs, it, turns, registry, profile)
+        projects = _projects(pairs, it, turns, registry, profile, topical)
         thread = Thread(id="", source=post.source, title=post.title, date=post.date, url=post.url,
                         asker=it.asker, turns=turns, projects=projects, links=links, position=pos,
                         community=post.community)
@@ -1436,9 +1440,11 @@ def _join_md(mds: list[str]) -> str:
     return "\n\n".join(m.strip() for m in mds if m and m.strip())
 
 
-def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: Profile = DEFAULT) -> list[str]:
+def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: Profile = DEFAULT,
+              topical: bool = True) -> list[str]:
     """Tags from the link lines (label, else the repository the URL points into), then from the community's own
-    tag references (`[taproot][topic taproot]`), else from mentions in the thread."""
+    tag references (`[taproot][topic taproot]`), else from mentions in the thread (and, when `topical`, from the
+    registry's topic keywords)."""
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
@@ -1459,7 +1465,7 @@ def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: 
         # what the question is about decides; the answer may mention other projects in passing
         question = " ".join([it.group.topic if it.group else ""] + [t.q for t in turns])
         thread = question + " " + " ".join(t.a or "" for t in turns)
-        found = registry.mentions(question) or list(dict.fromkeys(registry.mentions(thread)
-                                                                   + registry.topics(question))) \
-            or registry.topics(thread)
+        topics = registry.topics if topical else (lambda text: [])
+        found = registry.mentions(question) or list(dict.fromkeys(registry.mentions(thread) + topics(question))) \
+            or topics(thread)
     return found

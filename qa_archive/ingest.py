@@ -29,7 +29,7 @@ from .models import Thread
 from .parse import PostError, Source, find_posts, read_post, relative
 from .projects import Registry
 
-EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 7          # bump when extraction changes: every post is read again on the next ingest
 
 
 @dataclass

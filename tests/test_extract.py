@@ -679,3 +679,21 @@ def test_a_topic_about_questions_on_a_release_is_not_the_editors_release_section
 **说明**：这是发布说明，不是回答。
 """, registry)
     assert [(t.asker, t.question, t.answer) for t in threads] == [("甲", "3.0 兼容 2.x 的配置吗？", "兼容。")]
+
+
+def test_topic_keywords_tag_only_posts_from_the_registrys_own_world(registry):
+    # 快照 is one of SOFAJRaft's topic keywords in the default registry. Another community's newsletter, read with
+    # that registry and no profile, must not be tagged with SOFA projects it never names.
+    item = """
+## 社区问答
+
+**@阿澄** 提问：
+
+> 图数据库的快照多久做一次？可以手动触发吗？
+
+A：默认每小时一次，也可以在控制台手动触发快照。
+"""
+    foreign, _ = threads_of(item, registry)
+    assert [t.projects for t in foreign] == [[]]
+    at_home, _ = threads_of("本周 SOFAJRaft 发布了新版本。\n" + item, registry)
+    assert at_home[0].projects == ["SOFAJRaft"]
