@@ -40,7 +40,7 @@ from .models import Thread
 from .parse import PostError, Source, find_posts, read_post, relative
 from .projects import Registry
 
-EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 7          # bump when extraction changes: every post is read again on the next ingest
 PARALLEL_MIN_POSTS = 48        # fewer posts to read than this: read them here (starting workers costs ~0.5 s)
 CHUNK = 8                      # posts per task sent to a worker
 IN_FLIGHT = 4                  # tasks per worker sent ahead of the writer: bounds the memory results take
