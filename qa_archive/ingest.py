@@ -23,7 +23,8 @@ import yaml
 from .extract import extract
 from .index import SCHEMA_VERSION, Draft, document
 from .parse import PostError, Source, find_posts, read_post, relative
-from .projects import Registry
+from .profiles import community_of
+from .projects import Registry, squash
 
 EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
 
@@ -52,7 +53,8 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
     """Read the posts under each source into a new generation of the index, and publish it."""
     started = time.monotonic()
     report = IngestReport()
-    fingerprint = registry_fingerprint(registry)
+    recorded = with_profiles(registry, sources)      # recorded with the generation: searches know every tag
+    fingerprint = registry_fingerprint(recorded)
     with Draft(Path(index_dir), wait) as draft:
         previous = draft.previous_manifest
         old = previous if not rebuild else {}
@@ -83,9 +85,10 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         if copy_old and not report.posts_read and not report.removed:
             draft.discard()
         else:
-            text, name = registry_file(registry)
+            text, name = registry_file(recorded)
             total = sum(len(v.get("ids") or []) for v in posts.values())
             draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
+                           "communities": {**(old.get("communities") or {}), **communities(sources)},
                            "report": {k: v for k, v in report.as_dict().items()
                                       if k not in ("problems", "warnings")}},
                           files={name: text})
@@ -140,6 +143,34 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
     new_ids = [t.id for t in threads]
     report.removed += len(old_ids - set(new_ids))
     posts[post.source] = {"root": root, "sha": post.sha, "ids": new_ids, "url_pattern": src.url}
+
+
+def communities(sources: list[Source]) -> dict[str, dict]:
+    """Each source's community key -> its display name, language and URL pattern from its profile (None when
+    the profile has none): what the web UI shows for a community, recorded in the manifest."""
+    out: dict[str, dict] = {}
+    for src in sources:
+        p = src.profile
+        key = community_of(src.root, p)
+        got = out.setdefault(key, {"name": None, "language": None, "url": None})
+        for k, v in (("name", p and p.name), ("language", p and p.language), ("url", src.url)):
+            got[k] = got[k] or v or None
+    return out
+
+
+def with_profiles(registry: Registry, sources: list[Source]) -> Registry:
+    """The shared registry plus each source's own (`projects:` in its profile), so the registry recorded with
+    the generation knows every community's tags and their aliases (`project:p2tr` finds Taproot)."""
+    extra = [Registry.load(s.profile.projects) for s in sources if s.profile is not None and s.profile.projects]
+    if not extra:
+        return registry
+    projects, names = list(registry.projects), {squash(p.name) for p in registry.projects}
+    for other in extra:
+        for p in other.projects:
+            if squash(p.name) not in names:
+                names.add(squash(p.name))
+                projects.append(p)
+    return Registry(projects)
 
 
 def quick_sha(path: Path) -> str | None:

@@ -21,6 +21,7 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                      "q": {"type": "string"}, "a": {"type": ["string", "null"]}}}},
                  "projects": {"type": "array", "items": {"type": "string"}},
                  "links": {"type": "array", "items": {"type": "string"}},
+                 "community": {"type": ["string", "null"]},
                  "permalink": {"type": "string", "format": "uri"},
                  "score": {"type": ["number", "null"]},
                  "highlights": {"type": "object", "properties": {"question": {"type": "string"},
@@ -63,7 +64,8 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
                     "hits": {"type": "array", "items": entry}, "notes": {"type": "array", "items": {"type": "string"}},
                     "suggestion": {"type": ["string", "null"]},
-                    "facets": {"type": "object", "properties": {"projects": facet, "years": facet}}}}),
+                    "facets": {"type": "object", "properties": {"projects": facet, "years": facet,
+                                                                 "communities": facet}}}}),
                 "400": error}}},
             "/api/similar": {
                 "get": {"summary": "Prior threads most similar to a new question", "parameters": [

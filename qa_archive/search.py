@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .generation import Generation, current_key
 from .index import IndexError_
+from .profiles import slug
 from .projects import Registry, squash
 from .query import (
     FILTERS,
@@ -106,14 +107,17 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
 
 
 def facets(gen: Generation, docnums) -> dict:
-    projects, years = Counter(), Counter()
+    projects, years, communities = Counter(), Counter(), Counter()
     for n in docnums:
         d = gen.docs[n]
         projects.update(d.get("projects") or [])
         if d.get("date"):
             years[d["date"][:4]] += 1
+        if d.get("community"):
+            communities[d["community"]] += 1
     return {"projects": [{"name": k, "count": v} for k, v in projects.most_common()],
-            "years": [{"name": k, "count": v} for k, v in sorted(years.items(), reverse=True)]}
+            "years": [{"name": k, "count": v} for k, v in sorted(years.items(), reverse=True)],
+            "communities": [{"name": k, "count": v} for k, v in communities.most_common()]}
 
 
 def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None:
@@ -235,9 +239,11 @@ class Archive:
         d = self.current().entry(entry_id)
         return dict(d) if d is not None else None
 
-    def newest(self, limit: int = 10, project: str | None = None) -> list[dict]:
+    def newest(self, limit: int = 10, project: str | None = None, community: str | None = None) -> list[dict]:
         gen = self.current()
         docs = gen.docs.values()
+        if community:
+            docs = [d for d in docs if d.get("community") == slug(community)]
         if project:
             key = squash(gen.registry.canonical(project))
             docs = [d for d in docs if key in {squash(p) for p in d.get("projects") or []}]
@@ -250,10 +256,35 @@ class Archive:
         hits = self.similar(text, limit=limit + 1)["hits"]
         return [h for h in hits if h["id"] != entry["id"]][:limit]
 
-    def projects(self) -> list[dict]:
-        """Projects with entry counts (registry projects with none are listed too, with 0)."""
+    def communities(self) -> list[dict]:
+        """The communities the archive holds, largest first: `name` (the key of `community:`), `title` (the display
+        name from its profile, else the key), `language` (from its profile, else None), `count`."""
+        gen = self.current()
+
+        def compute():
+            info = gen.manifest.get("communities") or {}
+            counts = Counter(d["community"] for d in gen.docs.values() if d.get("community"))
+            return [{"name": k, "title": (info.get(k) or {}).get("name") or k,
+                     "language": (info.get(k) or {}).get("language"), "count": n}
+                    for k, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        return [dict(c) for c in gen.cached("communities", compute)]
+
+    def community(self, name: str) -> dict | None:
+        """One community by its key (any spelling `slug` folds to it), or None."""
+        key = slug(name or "")
+        return next((c for c in self.communities() if c["name"] == key), None)
+
+    def projects(self, community: str | None = None) -> list[dict]:
+        """Projects with entry counts (registry projects with none are listed too, with 0); of one community's
+        entries only (and only those it has) when `community` is given."""
         gen = self.current()
         registry = self.registry
+        if community:
+            key = slug(community)
+            counts = Counter(p for d in gen.docs.values() if d.get("community") == key for p in d.get("projects") or [])
+            repos = {p.name: p.repo for p in registry.projects}
+            return sorted(({"name": n, "count": c, "repo": repos.get(n)} for n, c in counts.items()),
+                          key=lambda p: (-p["count"], p["name"].lower()))
 
         def compute():
             counts = Counter(p for d in gen.docs.values() for p in d.get("projects") or [])
@@ -263,8 +294,22 @@ class Archive:
                           key=lambda p: (-p["count"], p["name"].lower()))
         return [dict(p) for p in gen.cached("projects", compute)]
 
-    def stats(self) -> dict:
+    def stats(self, community: str | None = None) -> dict:
+        """Entries, posts, per-project and per-year counts, index size, last ingest; `communities` breaks the
+        entries down by community. With `community`, the counts are that community's alone."""
         gen = self.current()
+        if community:
+            key = slug(community)
+
+            def compute_one():
+                docs = [d for d in gen.docs.values() if d.get("community") == key]
+                years = Counter((d.get("date") or "")[:4] or "unknown" for d in docs)
+                whole = self.stats()
+                return dict(whole, community=key, entries=len(docs), posts=len({d.get("source") for d in docs}),
+                            projects=self.projects(community=key),
+                            years=[{"name": k, "count": v} for k, v in sorted(years.items())],
+                            communities=[c for c in whole["communities"] if c["name"] == key])
+            return dict(gen.cached(f"stats/{key}", compute_one))
 
         def compute():
             size = sum(f.stat().st_size for f in gen.path.iterdir() if f.is_file())
@@ -272,7 +317,7 @@ class Archive:
             return {"entries": gen.count, "posts": len(gen.manifest.get("posts") or {}),
                     "projects": [p for p in self.projects() if p["count"]],
                     "years": [{"name": k, "count": v} for k, v in sorted(years.items())],
-                    "index_bytes": size, "generation": gen.name, "last_ingest": gen.manifest.get("created"),
+                    "communities": self.communities(), "index_bytes": size, "generation": gen.name, "last_ingest": gen.manifest.get("created"),
                     "last_report": gen.manifest.get("report")}
         return dict(gen.cached("stats", compute))
 

@@ -72,11 +72,38 @@ class WebError(ArchiveError):
 # ---------------------------------------------------------------------------------------------- i18n
 
 def lang() -> str:
+    """The reader's choice (the switch: ?lang=, then its cookie); else the language of the community a page
+    belongs to (an English community's pages are English); else the browser's preference."""
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in ("zh", "en"):
         return chosen
+    own = page_language()
+    if own in ("zh", "en"):
+        return own
     best = request.accept_languages.best_match(["zh", "zh-CN", "zh-TW", "en"], default="zh")
     return "en" if best == "en" else "zh"
+
+
+def page_language() -> str | None:
+    """The language (from its profile) of the community this page belongs to: a community's page or feed, a
+    search filtered to one, one of its entries, or any page of an archive that holds one community only."""
+    try:
+        arch = archive()
+        name = (request.view_args or {}).get("community") or request.args.get("community")
+        if not name and request.endpoint == "pages.entry":
+            name = (arch.get((request.view_args or {}).get("entry_id", "")) or {}).get("community")
+        held = arch.communities()
+        if not name and len(held) == 1:
+            name = held[0]["name"]
+        info = arch.community(name) if name else None
+    except Exception:               # no index yet, a damaged one: the page itself will say so
+        return None
+    return short_language((info or {}).get("language"))
+
+
+def short_language(code: str | None) -> str | None:
+    """`en-US` -> `en`, `zh-Hans` -> `zh`: the interface languages are zh and en."""
+    return (code or "").split("-")[0].split("_")[0].lower() or None
 
 
 def t(key: str, **params) -> str:
@@ -398,8 +425,31 @@ def card(hit: dict, marks: bool = True) -> dict:
     if not marks:
         c.pop("highlights", None)
     c["headline_html"] = str(marked_title(c["headline"], highlights))
+    c.update(community_of(hit))
     c["snippet_html"] = (highlights or {}).get("answer") or html.escape(shorten(hit.get("answer"), 140))
     return c
+
+
+def community_of(entry: dict) -> dict:
+    """An entry's community for display: its language (`lang`, for the entry's own text) and, when the archive
+    holds several communities, its display name (`community_title`)."""
+    held = {c["name"]: c for c in archive().communities()}
+    info = held.get(entry.get("community") or "") or {}
+    return {"lang": short_language(info.get("language")),
+            "community_title": info.get("title") if len(held) > 1 else None}
+
+
+def filter_examples() -> tuple:
+    """The filter table with examples taken from this archive (its largest project and community), so the form
+    and the API page never show another community's names."""
+    import dataclasses
+    arch = archive()
+    try:
+        found = {"project": next((p["name"] for p in arch.projects() if p["count"]), None),
+                 "community": next((c["name"] for c in arch.communities()), None)}
+    except (IndexError_, ArchiveError):
+        found = {}
+    return tuple(dataclasses.replace(f, example=found[f.type]) if found.get(f.type) else f for f in query.FILTERS)
 
 
 def search_args() -> dict:
@@ -414,9 +464,15 @@ def search_args() -> dict:
 def filter_fields() -> list[dict]:
     """The search form's filter fields, one per key of the filter table, with their values in this request."""
     lang_ = g.get("lang", "zh")
+    try:
+        held = [{"value": c["name"], "label": c["title"]} for c in archive().communities()]
+    except (IndexError_, ArchiveError):
+        held = []
+    options = {"fields": [{"value": o, "label": o} for o in list(query.FIELDS) + ["title"]],
+               "community": held or None}
     return [{"name": f.name, "type": f.type, "label": f.help.get(lang_) or f.help.get("en", f.name),
-             "example": f.example, "value": request.args.get(f.name, ""),
-             "options": list(query.FIELDS) + ["title"] if f.type == "fields" else None} for f in query.FILTERS]
+             "example": f.example, "value": request.args.get(f.name, ""), "options": options.get(f.type)}
+            for f in filter_examples()]
 
 
 # ---------------------------------------------------------------------------------------------- views
@@ -424,7 +480,8 @@ def filter_fields() -> list[dict]:
 def home_view() -> dict:
     arch = archive()
     s = arch.stats()
-    return {"name": site_name(), "projects": [p for p in arch.projects() if p["count"]],
+    return {"name": site_name(), "communities": arch.communities() if len(arch.communities()) > 1 else [],
+            "projects": [p for p in arch.projects() if p["count"]],
             "newest": [card(e) for e in arch.newest(8)],
             "stats": {"entries": s["entries"], "posts": s["posts"], "last_ingest": s.get("last_ingest"),
                       "updated": human_date(s.get("last_ingest"), with_time=True)}}
@@ -442,7 +499,11 @@ def search_view(args: dict) -> tuple[dict, int]:
     if text and (question or (res is not None and res["total"] == 0)):
         asked = ask(text, project=args["project"])
     if res is not None:
-        res = dict(res, hits=[card(h) for h in res["hits"]],
+        titles = {c["name"]: c["title"] for c in archive().communities()}
+        shown_facets = dict(res["facets"], communities=[dict(f, title=titles.get(f["name"], f["name"]))
+                                                        for f in res["facets"].get("communities") or []]
+                            if len(titles) > 1 else [])
+        res = dict(res, hits=[card(h) for h in res["hits"]], facets=shown_facets,
                    notes=[message(n) for n in res.get("notes") or []],
                    suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
     view = {"query": text, "args": args, "question_like": question,
@@ -483,6 +544,7 @@ def entry_view(entry_id: str) -> dict:
                                                     or bare(turns_md[0]["q"]) != bare(first))
     entry["turns_md"] = turns_md
     entry["date_text"] = human_date(e.get("date"))
+    entry.update(community_of(e))
     return {"entry": entry, "related": [card(h, marks=False) for h in arch.related(e)]}
 
 
@@ -510,20 +572,47 @@ def project_view(info: dict, page) -> dict:
             "entries": [card(e) for e in entries[start:start + size]]}
 
 
-def stats_view() -> dict:
-    s = archive().stats()
-    return {"stats": s, "updated": human_date(s.get("last_ingest"), with_time=True),
-            "year_chart": bar_chart(s["years"]), "project_chart": bar_chart(s["projects"])}
+def stats_view(community: str | None = None) -> dict:
+    """The archive's counts, or one community's (`?community=`), with a chart per community when it holds several."""
+    arch = archive()
+    info = community_info(community) if community else None
+    s = arch.stats(community=info["name"] if info else None)
+    held = arch.communities()
+    return {"stats": s, "community": info, "updated": human_date(s.get("last_ingest"), with_time=True),
+            "year_chart": bar_chart(s["years"]), "project_chart": bar_chart(s["projects"]),
+            "community_chart": bar_chart([{"name": c["name"], "title": c["title"], "count": c["count"]}
+                                          for c in held]) if len(held) > 1 and not info else None}
+
+
+def community_info(name: str) -> dict:
+    info = archive().community(name)
+    if info is None:
+        raise WebError(404, "web.no_community", name=name)
+    return info
+
+
+def community_view(info: dict, page) -> dict:
+    """A community's page: its projects or topics, and its entries, newest first (paged like a project's)."""
+    arch = archive()
+    size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
+    entries = arch.newest(info["count"] + 1, community=info["name"])
+    pages = max(1, math.ceil(len(entries) / size))
+    page = bounded(page or 1, 1, pages, "page")
+    start = (page - 1) * size
+    return {"community": info, "lang": short_language(info.get("language")),
+            "projects": arch.projects(community=info["name"]), "total": len(entries), "page": page,
+            "pages": pages, "entries": [card(e) for e in entries[start:start + size]]}
 
 
 def bar_chart(rows: list[dict]) -> dict:
     """Geometry of a server-rendered SVG bar chart (bar widths in percent of the longest): no chart framework."""
     top = max((r["count"] for r in rows), default=1) or 1
-    return {"bars": [{"name": r["name"], "count": r["count"], "w": round(r["count"] / top * 100, 1)} for r in rows]}
+    return {"bars": [{"name": r["name"], "title": r.get("title") or r["name"], "count": r["count"],
+                      "w": round(r["count"] / top * 100, 1)} for r in rows]}
 
 
 def openapi_spec() -> dict:
-    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE, query.FILTERS)
+    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE, filter_examples())
 
 
 def api_view() -> dict:
@@ -619,7 +708,17 @@ def project(name):
 @pages.route("/stats.json")
 @pages.route("/stats")
 def stats():
-    return respond("stats.html", stats_view())
+    return respond("stats.html", stats_view(request.args.get("community") or None))
+
+
+@pages.route("/c/<community>.json")
+@pages.route("/c/<community>")
+def community(community):
+    info = community_info(community)
+    if info["name"] != community:
+        target = url_for("pages.community", community=info["name"]) + (".json" if wants_json() else "")
+        return redirect(target + ("?" + request.query_string.decode() if request.query_string else ""))
+    return respond("community.html", community_view(info, request.args.get("page")))
 
 
 @pages.route("/api.json")
@@ -637,13 +736,20 @@ def favicon():
 
 @pages.route("/feed.atom")
 @pages.route("/p/<name>/feed.atom")
-def feed(name=None):
+@pages.route("/c/<community>/feed.atom")
+def feed(name=None, community=None):
+    """The newest entries: of the archive, of a project (`/p/<name>/feed.atom`), of a community
+    (`/c/<community>/feed.atom`), or of both (`?community=`, `?project=`)."""
     arch = archive()
-    if name and not any(p["name"].lower() == name.lower() and p["count"] for p in arch.projects()):
+    name = name or request.args.get("project") or None
+    community = community or request.args.get("community") or None
+    info = community_info(community) if community else None
+    if name and not any(p["name"].lower() == name.lower() and p["count"]
+                        for p in arch.projects(community=info and info["name"])):
         raise WebError(404, "web.no_project", name=name)
     ingested = arch.stats().get("last_ingest") or "1970-01-01"
     entries = []
-    for e in arch.newest(30, project=name):
+    for e in arch.newest(30, project=name, community=info and info["name"]):
         turns = e.get("turns") or []
         entries.append({"id": e["id"], "permalink": permalink(e), "asker": e.get("asker"),
                         "projects": e.get("projects") or [],
@@ -652,9 +758,11 @@ def feed(name=None):
                         # an undated entry: when it was ingested
                         "updated": _rfc3339(e.get("date") or ingested)})
     updated = max((e["updated"] for e in entries), default=_rfc3339(ingested))
-    self_url = absolute("pages.feed", name=name)
-    body = render_template("feed.xml", entries=entries, name=name, updated=updated, self_url=self_url,
-                           home_url=absolute("pages.home"))
+    self_url = absolute("pages.feed", community=info["name"], project=name) if info \
+        else absolute("pages.feed", name=name)
+    body = render_template("feed.xml", entries=entries, name=name, community=info, updated=updated,
+                           self_url=self_url, home_url=absolute("pages.community", community=info["name"])
+                           if info else absolute("pages.home"))
     return Response(body, mimetype="application/atom+xml")
 
 

@@ -1,0 +1,180 @@
+"""Several communities in one archive: a Chinese weekly (our samples in data/posts) and an English monthly in
+Optech's Jekyll layout (tests/fixtures/communities), ingested from one sources.yml. The `community` filter and
+facet, per-community stats, feeds and pages, each community's tags, names and language."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qa_archive.ingest import ingest
+from qa_archive.parse import Source
+from qa_archive.projects import Registry
+from qa_archive.search import Archive
+from qa_archive.web import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "tests" / "fixtures" / "communities" / "sources.yml"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def sources() -> list[Source]:
+    cfg = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    return [Source.from_config(item, CONFIG.parent) for item in cfg["sources"]]
+
+
+@pytest.fixture(scope="module")
+def two_index(tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("two") / "index"
+    report = ingest(sources(), index_dir, Registry.load(REPO / "data" / "projects.yml"))
+    assert not report.problems and report.added > 0
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def two(two_index) -> Archive:
+    return Archive(two_index)
+
+
+@pytest.fixture()
+def client(two_index, monkeypatch):
+    monkeypatch.delenv("QA_ARCHIVE_NAME", raising=False)
+    return create_app(two_index, {"TESTING": True, "CONFIG_FILE": str(CONFIG)}).test_client()
+
+
+def test_one_archive_holds_both_communities_with_their_names_and_languages(two):
+    held = {c["name"]: c for c in two.communities()}
+    assert set(held) == {"weekly", "ledger"}
+    assert (held["ledger"]["title"], held["ledger"]["language"]) == ("Ledger Digest", "en")
+    assert (held["weekly"]["title"], held["weekly"]["language"]) == ("示例周报", "zh")
+    assert held["ledger"]["count"] == 5 and sum(c["count"] for c in held.values()) == two.count()
+
+
+def test_the_community_filter_in_the_query_language_and_as_a_parameter(two):
+    every = two.search("after:1990", limit=50)["total"]
+    en = two.search("community:ledger", limit=50)
+    assert en["total"] == 5 and {h["community"] for h in en["hits"]} == {"ledger"}
+    assert en["filters"]["community"] == ["ledger"]
+    assert two.search("", community="Ledger", limit=50)["total"] == 5      # any case
+    zh = two.search("after:1990 -community:x community:weekly", limit=50)
+    assert {h["community"] for h in zh["hits"]} == {"weekly"} and zh["total"] + 5 == every
+    assert two.search("community:nobody")["total"] == 0
+
+
+def test_the_community_facet_counts_each_communitys_hits(two):
+    res = two.search("after:1990", limit=1)
+    facet = {f["name"]: f["count"] for f in res["facets"]["communities"]}
+    assert facet == {c["name"]: c["count"] for c in two.communities()}
+    one = two.search("transaction", limit=50)
+    assert [f["name"] for f in one["facets"]["communities"]] == ["ledger"]
+
+
+def test_a_communitys_own_registry_tags_its_entries_and_the_project_filter_knows_it(two):
+    tagged = two.search("project:p2tr", limit=50)          # an alias from the community's own registry
+    assert tagged["total"] == 2 and not tagged["notes"]
+    assert all("Taproot" in h["projects"] and h["community"] == "ledger" for h in tagged["hits"])
+    assert {p["name"] for p in two.projects(community="ledger")} == {"Taproot", "PSBT", "Fee bumping"}
+    # the Chinese weekly's entries keep their own projects, none of the English topics
+    weekly = {p["name"] for p in two.projects(community="weekly")}
+    assert weekly and not weekly & {"Taproot", "PSBT", "Fee bumping"}
+
+
+def test_stats_per_community(two):
+    whole = two.stats()
+    assert {c["name"]: c["count"] for c in whole["communities"]} == {"weekly": whole["entries"] - 5, "ledger": 5}
+    en = two.stats(community="ledger")
+    assert (en["entries"], en["posts"], en["community"]) == (5, 2, "ledger")
+    assert [y["name"] for y in en["years"]] == ["2024"]
+    assert {p["name"] for p in en["projects"]} == {"Taproot", "PSBT", "Fee bumping"}
+
+
+def test_the_api_and_the_search_page_show_the_facet_with_display_names(client):
+    data = client.get("/api/search?q=after:1990&limit=1").get_json()
+    assert {f["name"] for f in data["facets"]["communities"]} == {"weekly", "ledger"}
+    assert client.get("/api/search?community=ledger&limit=50").get_json()["total"] == 5
+    page = client.get("/search?q=after:1990&lang=en").text
+    assert 'id="facet-communities"' in page and "Ledger Digest" in page and "示例周报" in page
+    assert "community=ledger" in page
+    on = client.get("/search?q=after:1990&community=ledger&lang=en").text
+    assert 'class="on"' in on and "Ledger Digest <small>5</small> ✕" in on
+    params = client.get("/api/openapi.json").get_json()["paths"]["/api/search"]["get"]["parameters"]
+    assert any(p["name"] == "community" for p in params)
+    form = client.get("/search?q=x&lang=en").text
+    assert '<select id="f-community" name="community">' in form and '<option value="ledger">Ledger Digest' in form
+
+
+def test_community_pages_with_their_json_twins(client):
+    page = client.get("/c/ledger", headers={"Accept-Language": "zh-CN"}).text
+    data = client.get("/c/ledger.json").get_json()
+    assert data["community"]["title"] == "Ledger Digest" and data["total"] == 5
+    assert {p["name"] for p in data["projects"]} == {"Taproot", "PSBT", "Fee bumping"}
+    assert all(h["id"] in page for h in data["entries"])
+    assert 'type="hidden" name="community" value="ledger"' in page
+    assert client.get("/c/Ledger").headers["Location"].endswith("/c/ledger")
+    assert client.get("/c/nobody").status_code == 404
+    assert client.get("/c/nobody.json").get_json()["error"]["code"] == "web.no_community"
+
+
+def test_an_english_communitys_pages_default_to_english_until_the_reader_chooses(client, two):
+    zh_browser = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    assert '<html lang="en">' in client.get("/c/ledger", headers=zh_browser).text
+    assert '<html lang="zh-CN">' in client.get("/c/weekly", headers={"Accept-Language": "en"}).text
+    en_id = two.search("community:ledger", limit=1)["hits"][0]["id"]
+    assert ">Statistics<" in client.get(f"/q/{en_id}", headers=zh_browser).text
+    assert '<html lang="en">' in client.get("/search?community=ledger&q=fee", headers=zh_browser).text
+    # the reader's choice wins (and is remembered), and the entry keeps its own language
+    chosen = client.get(f"/q/{en_id}?lang=zh", headers=zh_browser).text
+    assert '<html lang="zh-CN">' in chosen and '<article lang="en">' in chosen
+    # pages of no one community follow the browser
+    assert '<html lang="zh-CN">' in client.get("/c/ledger", headers=zh_browser).text
+    assert '<html lang="zh-CN">' in client.get("/", headers={"Accept-Language": "zh-CN"}).text
+
+
+def test_feeds_per_community(client):
+    for url in ("/c/ledger/feed.atom", "/feed.atom?community=ledger"):
+        feed = ET.fromstring(client.get(url).data)
+        entries = feed.findall(f"{ATOM}entry")
+        assert len(entries) == 5 and "Ledger Digest" in feed.find(f"{ATOM}title").text
+        assert feed.find(f"{ATOM}link[@rel='self']").get("href").endswith("/c/ledger/feed.atom")
+    both = ET.fromstring(client.get("/c/ledger/feed.atom?project=Taproot").data)
+    assert len(both.findall(f"{ATOM}entry")) == 2
+    assert client.get("/c/nobody/feed.atom").status_code == 404
+    assert client.get("/c/weekly/feed.atom?project=Taproot").status_code == 404
+
+
+def test_stats_pages_per_community(client):
+    whole = client.get("/stats?lang=en").text
+    assert 'id="per-community"' in whole and 'href="/c/ledger"' in whole
+    data = client.get("/stats.json?community=ledger").get_json()
+    assert data["stats"]["entries"] == 5 and data["community"]["name"] == "ledger"
+    page = client.get("/stats?community=ledger&lang=en").text
+    assert "5 entries" in page and "Ledger Digest" in page and 'id="per-community"' not in page
+    assert client.get("/stats?community=nobody").status_code == 404
+
+
+def test_project_pages_work_for_a_communitys_topics(client):
+    data = client.get("/p/Taproot.json").get_json()
+    assert data["total"] == 2
+    assert client.get("/p/p2tr").headers["Location"].endswith("/p/Taproot")
+
+
+def test_no_page_names_a_community_the_archive_does_not_serve(tmp_path, monkeypatch):
+    """An archive of the English community alone never says SOFA (nor any of its projects), in either language."""
+    monkeypatch.delenv("QA_ARCHIVE_NAME", raising=False)
+    index_dir = tmp_path / "index"
+    ingest([s for s in sources() if s.profile.community == "ledger"], index_dir,
+           Registry.load(REPO / "data" / "projects.yml"))
+    c = create_app(index_dir, {"TESTING": True}).test_client()
+    entry = Archive(index_dir).search("community:ledger", limit=1)["hits"][0]["id"]
+    for url in ("/", "/search?q=fee", "/search?q=nothing+here+at+all", f"/q/{entry}", "/stats", "/api", "/ask",
+                "/c/ledger", "/feed.atom", "/p/Taproot", "/search?q="):
+        for lang in ("en", "zh"):
+            r = c.get(url + ("&" if "?" in url else "?") + f"lang={lang}", follow_redirects=True)
+            text = r.text.lower()
+            for word in ("sofa", "seata", "mosn", "jraft", "layotto"):
+                assert word not in text, (url, lang, word)
+    # its one community is English: every page defaults to English
+    fresh = create_app(index_dir, {"TESTING": True}).test_client()
+    assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "zh-CN"}).text
