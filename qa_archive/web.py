@@ -440,13 +440,16 @@ def community_of(entry: dict) -> dict:
 
 
 def filter_examples() -> tuple:
-    """The filter table with examples taken from this archive (its largest project and community), so the form
-    and the API page never show another community's names."""
+    """The filter table with examples taken from this archive (its largest project and community; on a
+    community's pages, that community's), so the form and the API page never show another community's names."""
     import dataclasses
     arch = archive()
+    scope = (request.view_args or {}).get("community") or request.args.get("community") or None
     try:
-        found = {"project": next((p["name"] for p in arch.projects() if p["count"]), None),
-                 "community": next((c["name"] for c in arch.communities()), None)}
+        info = arch.community(scope) if scope else None
+        found = {"project": next((p["name"] for p in arch.projects(community=info and info["name"]) if p["count"]),
+                                 None),
+                 "community": info["name"] if info else next((c["name"] for c in arch.communities()), None)}
     except (IndexError_, ArchiveError):
         found = {}
     return tuple(dataclasses.replace(f, example=found[f.type]) if found.get(f.type) else f for f in query.FILTERS)
@@ -601,7 +604,8 @@ def community_view(info: dict, page) -> dict:
     start = (page - 1) * size
     return {"community": info, "lang": short_language(info.get("language")),
             "projects": arch.projects(community=info["name"]), "total": len(entries), "page": page,
-            "pages": pages, "entries": [card(e) for e in entries[start:start + size]]}
+            "pages": pages, "entries": [dict(card(e), community_title=None)         # all of them are its own
+                                        for e in entries[start:start + size]]}
 
 
 def bar_chart(rows: list[dict]) -> dict:
