@@ -808,12 +808,21 @@ def api_entry(entry_id):
 
 @api.route("/projects")
 def api_projects():
+    community = request.args.get("community")
+    if community:
+        return jsonify({"projects": archive().projects(community=community_info(community)["name"])})
     return jsonify({"projects": archive().projects()})
+
+
+@api.route("/communities")
+def api_communities():
+    return jsonify({"communities": archive().communities()})
 
 
 @api.route("/stats")
 def api_stats():
-    return jsonify(archive().stats())
+    community = request.args.get("community")
+    return jsonify(archive().stats(community=community_info(community)["name"] if community else None))
 
 
 @api.route("/similar", methods=["GET", "POST"])

@@ -105,6 +105,19 @@ def test_the_api_and_the_search_page_show_the_facet_with_display_names(client):
     assert '<select id="f-community" name="community">' in form and '<option value="ledger">Ledger Digest' in form
 
 
+def test_the_api_lists_communities_and_narrows_projects_and_stats_to_one(client):
+    held = client.get("/api/communities").get_json()["communities"]
+    assert {(c["name"], c["title"], c["language"]) for c in held} == {("weekly", "示例周报", "zh"),
+                                                                      ("ledger", "Ledger Digest", "en")}
+    projects = client.get("/api/projects?community=ledger").get_json()["projects"]
+    assert {p["name"] for p in projects} == {"Taproot", "PSBT", "Fee bumping"}
+    assert client.get("/api/stats?community=ledger").get_json()["entries"] == 5
+    assert client.get("/api/stats?community=nobody").status_code == 404
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert "/api/communities" in paths
+    assert any(p["name"] == "community" for p in paths["/api/stats"]["get"]["parameters"])
+
+
 def test_community_pages_with_their_json_twins(client):
     page = client.get("/c/ledger", headers={"Accept-Language": "zh-CN"}).text
     data = client.get("/c/ledger.json").get_json()
