@@ -430,12 +430,19 @@ def card(hit: dict, marks: bool = True) -> dict:
     return c
 
 
+CJK_TEXT = re.compile(f"[{analysis.CJK}]")
+
+
 def community_of(entry: dict) -> dict:
-    """An entry's community for display: its language (`lang`, for the entry's own text) and, when the archive
-    holds several communities, its display name (`community_title`)."""
+    """An entry's community for display: the language of the entry's own text (`lang`: Chinese when it has
+    Chinese characters, else English when it has Latin letters, else its community's) and, when the archive holds
+    several communities, the community's display name (`community_title`). A community may publish in both
+    languages (Optech's Chinese translations): each entry keeps its own."""
     held = {c["name"]: c for c in archive().communities()}
     info = held.get(entry.get("community") or "") or {}
-    return {"lang": short_language(info.get("language")),
+    text = " ".join([entry.get("question") or "", (entry.get("answer") or "")[:300]])
+    own = "zh" if CJK_TEXT.search(text) else "en" if re.search("[A-Za-z]", text) else None
+    return {"lang": own or short_language(info.get("language")),
             "community_title": info.get("title") if len(held) > 1 else None}
 
 

@@ -49,17 +49,17 @@ def test_one_archive_holds_both_communities_with_their_names_and_languages(two):
     assert set(held) == {"weekly", "ledger"}
     assert (held["ledger"]["title"], held["ledger"]["language"]) == ("Ledger Digest", "en")
     assert (held["weekly"]["title"], held["weekly"]["language"]) == ("示例周报", "zh")
-    assert held["ledger"]["count"] == 5 and sum(c["count"] for c in held.values()) == two.count()
+    assert held["ledger"]["count"] == 7 and sum(c["count"] for c in held.values()) == two.count()
 
 
 def test_the_community_filter_in_the_query_language_and_as_a_parameter(two):
     every = two.search("after:1990", limit=50)["total"]
     en = two.search("community:ledger", limit=50)
-    assert en["total"] == 5 and {h["community"] for h in en["hits"]} == {"ledger"}
+    assert en["total"] == 7 and {h["community"] for h in en["hits"]} == {"ledger"}
     assert en["filters"]["community"] == ["ledger"]
-    assert two.search("", community="Ledger", limit=50)["total"] == 5      # any case
+    assert two.search("", community="Ledger", limit=50)["total"] == 7      # any case
     zh = two.search("after:1990 -community:x community:weekly", limit=50)
-    assert {h["community"] for h in zh["hits"]} == {"weekly"} and zh["total"] + 5 == every
+    assert {h["community"] for h in zh["hits"]} == {"weekly"} and zh["total"] + 7 == every
     assert two.search("community:nobody")["total"] == 0
 
 
@@ -73,7 +73,7 @@ def test_the_community_facet_counts_each_communitys_hits(two):
 
 def test_a_communitys_own_registry_tags_its_entries_and_the_project_filter_knows_it(two):
     tagged = two.search("project:p2tr", limit=50)          # an alias from the community's own registry
-    assert tagged["total"] == 2 and not tagged["notes"]
+    assert tagged["total"] == 3 and not tagged["notes"]
     assert all("Taproot" in h["projects"] and h["community"] == "ledger" for h in tagged["hits"])
     assert {p["name"] for p in two.projects(community="ledger")} == {"Taproot", "PSBT", "Fee bumping"}
     # the Chinese weekly's entries keep their own projects, none of the English topics
@@ -83,9 +83,9 @@ def test_a_communitys_own_registry_tags_its_entries_and_the_project_filter_knows
 
 def test_stats_per_community(two):
     whole = two.stats()
-    assert {c["name"]: c["count"] for c in whole["communities"]} == {"weekly": whole["entries"] - 5, "ledger": 5}
+    assert {c["name"]: c["count"] for c in whole["communities"]} == {"weekly": whole["entries"] - 7, "ledger": 7}
     en = two.stats(community="ledger")
-    assert (en["entries"], en["posts"], en["community"]) == (5, 2, "ledger")
+    assert (en["entries"], en["posts"], en["community"]) == (7, 3, "ledger")
     assert [y["name"] for y in en["years"]] == ["2024"]
     assert {p["name"] for p in en["projects"]} == {"Taproot", "PSBT", "Fee bumping"}
 
@@ -93,12 +93,12 @@ def test_stats_per_community(two):
 def test_the_api_and_the_search_page_show_the_facet_with_display_names(client):
     data = client.get("/api/search?q=after:1990&limit=1").get_json()
     assert {f["name"] for f in data["facets"]["communities"]} == {"weekly", "ledger"}
-    assert client.get("/api/search?community=ledger&limit=50").get_json()["total"] == 5
+    assert client.get("/api/search?community=ledger&limit=50").get_json()["total"] == 7
     page = client.get("/search?q=after:1990&lang=en").text
     assert 'id="facet-communities"' in page and "Ledger Digest" in page and "示例周报" in page
     assert "community=ledger" in page
     on = client.get("/search?q=after:1990&community=ledger&lang=en").text
-    assert 'class="on"' in on and "Ledger Digest <small>5</small> ✕" in on
+    assert 'class="on"' in on and "Ledger Digest <small>7</small> ✕" in on
     params = client.get("/api/openapi.json").get_json()["paths"]["/api/search"]["get"]["parameters"]
     assert any(p["name"] == "community" for p in params)
     form = client.get("/search?q=x&lang=en").text
@@ -111,7 +111,7 @@ def test_the_api_lists_communities_and_narrows_projects_and_stats_to_one(client)
                                                                       ("ledger", "Ledger Digest", "en")}
     projects = client.get("/api/projects?community=ledger").get_json()["projects"]
     assert {p["name"] for p in projects} == {"Taproot", "PSBT", "Fee bumping"}
-    assert client.get("/api/stats?community=ledger").get_json()["entries"] == 5
+    assert client.get("/api/stats?community=ledger").get_json()["entries"] == 7
     assert client.get("/api/stats?community=nobody").status_code == 404
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert "/api/communities" in paths
@@ -121,7 +121,7 @@ def test_the_api_lists_communities_and_narrows_projects_and_stats_to_one(client)
 def test_community_pages_with_their_json_twins(client):
     page = client.get("/c/ledger", headers={"Accept-Language": "zh-CN"}).text
     data = client.get("/c/ledger.json").get_json()
-    assert data["community"]["title"] == "Ledger Digest" and data["total"] == 5
+    assert data["community"]["title"] == "Ledger Digest" and data["total"] == 7
     assert {p["name"] for p in data["projects"]} == {"Taproot", "PSBT", "Fee bumping"}
     assert all(h["id"] in page for h in data["entries"])
     assert 'type="hidden" name="community" value="ledger"' in page
@@ -140,6 +140,10 @@ def test_an_english_communitys_pages_default_to_english_until_the_reader_chooses
     # the reader's choice wins (and is remembered), and the entry keeps its own language
     chosen = client.get(f"/q/{en_id}?lang=zh", headers=zh_browser).text
     assert '<html lang="zh-CN">' in chosen and '<article lang="en">' in chosen
+    # a community publishing in two languages (a Chinese translation of the English digest): each entry its own
+    hits = client.get("/search.json?community=ledger&limit=50").get_json()["results"]["hits"]
+    assert {h["lang"] for h in hits if "钱包" in h["question"] or "签名" in h["question"]} == {"zh"}
+    assert {h["lang"] for h in hits if h["question"].isascii()} == {"en"}
     # pages of no one community follow the browser
     assert '<html lang="zh-CN">' in client.get("/c/ledger", headers=zh_browser).text
     assert '<html lang="zh-CN">' in client.get("/", headers={"Accept-Language": "zh-CN"}).text
@@ -149,10 +153,10 @@ def test_feeds_per_community(client):
     for url in ("/c/ledger/feed.atom", "/feed.atom?community=ledger"):
         feed = ET.fromstring(client.get(url).data)
         entries = feed.findall(f"{ATOM}entry")
-        assert len(entries) == 5 and "Ledger Digest" in feed.find(f"{ATOM}title").text
+        assert len(entries) == 7 and "Ledger Digest" in feed.find(f"{ATOM}title").text
         assert feed.find(f"{ATOM}link[@rel='self']").get("href").endswith("/c/ledger/feed.atom")
     both = ET.fromstring(client.get("/c/ledger/feed.atom?project=Taproot").data)
-    assert len(both.findall(f"{ATOM}entry")) == 2
+    assert len(both.findall(f"{ATOM}entry")) == 3
     assert client.get("/c/nobody/feed.atom").status_code == 404
     assert client.get("/c/weekly/feed.atom?project=Taproot").status_code == 404
 
@@ -161,15 +165,15 @@ def test_stats_pages_per_community(client):
     whole = client.get("/stats?lang=en").text
     assert 'id="per-community"' in whole and 'href="/c/ledger"' in whole
     data = client.get("/stats.json?community=ledger").get_json()
-    assert data["stats"]["entries"] == 5 and data["community"]["name"] == "ledger"
+    assert data["stats"]["entries"] == 7 and data["community"]["name"] == "ledger"
     page = client.get("/stats?community=ledger&lang=en").text
-    assert "5 entries" in page and "Ledger Digest" in page and 'id="per-community"' not in page
+    assert "7 entries" in page and "Ledger Digest" in page and 'id="per-community"' not in page
     assert client.get("/stats?community=nobody").status_code == 404
 
 
 def test_project_pages_work_for_a_communitys_topics(client):
     data = client.get("/p/Taproot.json").get_json()
-    assert data["total"] == 2
+    assert data["total"] == 3
     assert client.get("/p/p2tr").headers["Location"].endswith("/p/Taproot")
 
 
