@@ -9,29 +9,92 @@ from pathlib import Path
 
 import click
 
+from .terminal import color_wanted, display_width, fill, paged, paint, plural, screen_width
+
 DEFAULT_INDEX = "index"
+SAMPLE_POSTS = Path("data/posts")          # the sample posts of a fresh clone, relative to where you run it
+
+
+def _absolute(ctx, param, value):
+    """Paths in messages are absolute: `no index at /home/me/qa/index` says where it looked."""
+    return Path(os.path.abspath(os.path.expanduser(value))) if value is not None else None
 
 
 def index_option(f):
-    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                        default=lambda: os.environ.get("QA_ARCHIVE_INDEX", DEFAULT_INDEX), show_default="index/",
-                        help="Index directory (or set QA_ARCHIVE_INDEX).")(f)
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                        envvar="QA_ARCHIVE_INDEX", default=DEFAULT_INDEX, show_default="index/",
+                        callback=_absolute, help="Index directory (or set QA_ARCHIVE_INDEX).")(f)
 
 
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")(f)
 
 
-def terminal() -> tuple[bool, int]:
-    """(colour, width): colour and the terminal's width on a terminal; plain text 100 wide when piped."""
-    import shutil
-    if sys.stdout.isatty():
-        return True, shutil.get_terminal_size().columns
-    return False, 100
+def pager_option(f):
+    return click.option("--no-pager", "no_pager", is_flag=True,
+                        help="Never page the output (a terminal gets `less -FRX`, or PAGER, otherwise).")(f)
+
+
+def screen() -> tuple[bool, int]:
+    """(colour, width): colour (unless NO_COLOR) and the terminal's width on a terminal; plain text 100 wide when
+    piped. Decided before a pager takes over stdout."""
+    return color_wanted(sys.stdout), screen_width(sys.stdout)
+
+
+def say(line: str = "", err: bool = False):
+    """Print a line that is already coloured or not: click must not strip or add anything (we decided)."""
+    click.echo(line, err=err, color=True)
+
+
+def pager(ctx: click.Context, no_pager: bool):
+    """The pager for a command's text output: off with --no-pager (here or before the command) or when piped."""
+    root = ctx.find_root()
+    return paged(enabled=not (no_pager or (root.obj or {}).get("no_pager")))
 
 
 def emit_json(data):
     click.echo(json.dumps(data, ensure_ascii=False, indent=None if not sys.stdout.isatty() else 2))
+
+
+class QueryCommand(click.Command):
+    """A command whose arguments are query text: `search -Seata 跨机房` means "without Seata", as the query
+    language says, not the option `-S`. Only exact option names (`-n 5`, `--limit=5`, `-n5`) are options; any
+    other argument starting with a single `-` is query text. Unknown `--long` options are still errors (a typo
+    of an option should say so), and everything after `--` is query text, as usual."""
+
+    def parse_args(self, ctx, args):
+        takes_value, flags = {}, set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in param.opts + param.secondary_opts:
+                    if param.is_flag or param.count:
+                        flags.add(name)
+                    else:
+                        takes_value[name] = param
+        options, words = [], []
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":
+                words.extend(args[i + 1:])
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in flags:
+                options.append(arg)
+            elif name in takes_value:
+                options.append(arg)
+                if "=" not in arg and i + 1 < len(args):
+                    options.append(args[i + 1])
+                    i += 1
+            elif arg.startswith("--") or arg == "-" or not arg.startswith("-"):
+                (options if arg.startswith("--") else words).append(arg)
+            elif arg[:2] in takes_value and isinstance(takes_value[arg[:2]].type, click.types.IntParamType) \
+                    and arg[2:].isdigit():
+                options.append(arg)                      # -n5
+            else:
+                words.append(arg)                        # -word: excluded from the results
+            i += 1
+        return super().parse_args(ctx, options + (["--"] + words if words else []))
 
 
 def library_errors(fn):
@@ -41,32 +104,53 @@ def library_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from .index import IndexError_
+        from .messages import ArchiveError
         from .search import QueryError
         try:
             return fn(*args, **kwargs)
+        except ArchiveError as e:
+            raise click.ClickException(e.render("en")) from None
         except (IndexError_, QueryError) as e:
             raise click.ClickException(str(e)) from None
         except BrokenPipeError:
             raise
         except OSError as e:
-            raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}".lstrip(": ")) from None
+            where = os.path.abspath(e.filename) if isinstance(e.filename, str) else ""
+            raise click.ClickException(f"{where}: {e.strerror or e}".lstrip(": ")) from None
     return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="qa-archive")
-def cli():
+@click.option("--no-pager", is_flag=True, help="Never page the output of any command.")
+@click.pass_context
+def cli(ctx, no_pager):
     """Search the reader Q&A of community weekly posts.
 
+    On a terminal, long output goes through a pager (QA_ARCHIVE_PAGER, PAGER, else `less -FRX`) and matches are
+    coloured; NO_COLOR=1 turns colour off, and piped output is always plain.
+
     \b
-    Example:
-        qa-archive ingest data/posts
-        qa-archive search "jraft 跨机房"
-        qa-archive serve
+    Examples:
+        qa-archive serve                      # a fresh clone: the sample posts, from their own index
+        qa-archive ingest ../shared/corpus/sofastack.tech --index ~/qa/index
+        qa-archive search "jraft 跨机房" --index ~/qa/index
+        qa-archive doctor
     """
+    ctx.obj = {"no_pager": no_pager}
 
 
 # ---------------------------------------------------------------------------------------------- ingest
+
+def _existing_file(ctx, param, value):
+    """A file that must exist, named by its absolute path when it does not ("-" is stdin)."""
+    if value is None or str(value) == "-":
+        return value
+    path = Path(os.path.abspath(os.path.expanduser(str(value))))
+    if not path.is_file():
+        raise click.BadParameter(f"{path} {'is a folder, not a file' if path.is_dir() else 'does not exist'}")
+    return path
+
 
 def load_sources(paths, url, config):
     from .parse import Source
@@ -94,7 +178,7 @@ def load_sources(paths, url, config):
                 raise click.BadParameter(f"{config}: {e}", param_hint="--config") from None
     for s in sources:
         if not s.root.exists():
-            raise click.BadParameter(f"{s.root} does not exist", param_hint="PATH")
+            raise click.BadParameter(f"{os.path.abspath(s.root)} does not exist", param_hint="PATH")
     return sources
 
 
@@ -148,7 +232,7 @@ def inspect(post, config, as_json):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
 @click.option("--url", help="URL pattern linking each entry to its post: {dir}, {slug}, {path}.")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False),
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), callback=_existing_file,
               help="YAML file naming several sources: sources: [{path: ..., url: ...}].")
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
 @click.option("--wait", type=float, default=0, show_default=True,
@@ -198,10 +282,10 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
     if as_json:
         emit_json(report.as_dict())
     elif not quiet:
-        click.echo(f"{report.posts_read} posts read, {report.posts_unchanged} unchanged, {report.posts_skipped} "
-                   f"skipped, {report.posts_failed} failed; entries: {report.added} added, {report.changed} "
-                   f"changed, {report.removed} removed, {report.unchanged} unchanged "
-                   f"({report.seconds}s, {index_dir}/{report.generation})", err=True)
+        click.echo(f"{plural(report.posts_read, 'post')} read, {report.posts_unchanged} unchanged, "
+                   f"{report.posts_skipped} skipped, {report.posts_failed} failed; entries: {report.added} added, "
+                   f"{report.changed} changed, {report.removed} removed, {report.unchanged} unchanged "
+                   f"({report.seconds}s, {index_dir / report.generation})", err=True)
     if report.posts_failed:
         sys.exit(1)
 
@@ -223,7 +307,7 @@ def export(index_dir, output):
 
 
 @cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), callback=_existing_file)
 @index_option
 @click.option("--wait", type=float, default=0, help="Seconds to wait when another ingest holds the index.")
 @library_errors
@@ -237,8 +321,14 @@ def import_(file, index_dir, wait):
     from .index import import_threads
     from .models import Thread
 
+    name = "<stdin>" if str(file) == "-" else str(file)
+
     def threads():
-        for n, line in enumerate(file, 1):
+        with click.open_file(str(file), encoding="utf-8") as lines:
+            yield from parse(lines)
+
+    def parse(lines):
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -247,10 +337,10 @@ def import_(file, index_dir, wait):
                     raise TypeError("a line must be a JSON object")
                 yield Thread.from_dict(row)
             except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise click.ClickException(f"{file.name}:{n}: not an exported entry ({e})") from None
+                raise click.ClickException(f"{name}:{n}: not an exported entry ({e})") from None
 
     n = import_threads(threads(), index_dir, wait=wait)
-    click.echo(f"{n} entries imported into {index_dir}", err=True)
+    click.echo(f"{plural(n, 'entry')} imported into {index_dir}", err=True)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -260,191 +350,456 @@ def open_archive(index_dir):
     return Archive(index_dir)
 
 
-def _terminal_markup(snippet: str, color: bool) -> str:
-    """A highlighted HTML snippet for the terminal: <mark> becomes bold yellow, or plain text when piped."""
+def marked(snippet: str) -> list[tuple[str, str | None]]:
+    """A highlighted HTML snippet as styled pieces: the text in <mark> gets the `mark` style (bold yellow)."""
     import html as _html
     import re
-    if color:
-        snippet = re.sub(r"<mark>(.*?)</mark>", lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet)
-    else:
-        snippet = re.sub(r"</?mark>", "", snippet)
-    return _html.unescape(snippet)
+    parts = re.split(r"<mark>(.*?)</mark>", snippet or "", flags=re.S)
+    return [(_html.unescape(re.sub(r"</?mark>", "", part)), "mark" if i % 2 else None)
+            for i, part in enumerate(parts) if part]
+
+
+def meta_line(entry: dict) -> str:
+    return " · ".join(x for x in [entry.get("asker") and "@" + entry["asker"], (entry.get("date") or "")[:10],
+                                  ", ".join(entry.get("projects") or [])] if x)
 
 
 def print_hit(hit: dict, n: int, color: bool, width: int):
-    import textwrap
-    meta = " · ".join(x for x in [hit.get("asker") and "@" + hit["asker"], (hit.get("date") or "")[:10],
-                                  ", ".join(hit.get("projects") or [])] if x)
-    click.echo(click.style(f"{n}. ", bold=True) + click.style(hit["id"], fg="cyan") + "  " + meta)
+    """One result, wrapped to the terminal's columns first and coloured after."""
+    width = max(width, 20)
+    for line in fill([(f"{n}. ", "bold"), (hit["id"], "id"), ("  " + meta_line(hit), None)], width, color,
+                     subsequent_indent="   "):
+        say(line)
     for label, key in (("Q", "question"), ("A", "answer")):
-        text = _terminal_markup(hit["highlights"][key], color)
-        for i, line in enumerate(textwrap.wrap(text, width=max(40, width - 6)) or [""]):
-            click.echo(f"   {label + ':' if i == 0 else '  '} {line}")
-    where = hit.get("url") or hit.get("source")
-    click.echo("   " + click.style(where, dim=True))
+        for line in fill(marked(hit["highlights"][key]), width, color, indent=f"   {label}: ",
+                         subsequent_indent="      "):
+            say(line)
+    say_location("   ", hit.get("url") or hit.get("source"), color, width, style="dim")
 
 
-@cli.command()
+def say_location(label: str, where: str, color: bool, width: int, style: str | None = None):
+    """A URL or a path is never broken (a terminal opens it, a shell copies it): after its label when it fits,
+    else on a line of its own, which only an address wider than the whole screen overflows."""
+    if display_width(label + where) <= width or not label.strip():
+        say(label + paint(where, style, color))
+    else:
+        say(label.rstrip())
+        say(paint(where, style, color))
+
+
+def _date_option(ctx, param, value):
+    """--after/--before: a date, or a message naming the value and the forms that work."""
+    import datetime as dt
+    if value is None:
+        return None
+    for pad_ in ("", "-01", "-01-01"):
+        try:
+            day = dt.datetime.strptime(value + pad_, "%Y-%m-%d").date()
+        except ValueError:
+            continue
+        if 1900 <= day.year <= 2999:
+            return value
+    raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2021-06-30")
+
+
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @click.option("--project", "-p", help="Only this project (any alias, any case).")
 @click.option("--asker", help="Only questions from this person.")
-@click.option("--after", help="Only entries on or after this date (YYYY-MM-DD).")
-@click.option("--before", help="Only entries before this date.")
-@click.option("--limit", "-n", default=10, show_default=True, help="Hits per page (max 50).")
-@click.option("--page", default=1, show_default=True, help="Page of results.")
+@click.option("--after", callback=_date_option, metavar="DATE", help="Only entries on or after this date (YYYY-MM-DD, YYYY-MM, YYYY).")
+@click.option("--before", callback=_date_option, metavar="DATE", help="Only entries before this date.")
+@click.option("--limit", "-n", type=click.IntRange(1, 50), metavar="N", default=10, show_default=True, help="Hits per page (1 to 50).")
+@click.option("--page", type=click.IntRange(1, 100), metavar="N", default=1, show_default=True, help="Page of results.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True)
 @json_option
+@pager_option
+@click.pass_context
 @library_errors
-def search(query, index_dir, project, asker, after, before, limit, page, sort, as_json):
+def search(ctx, query, index_dir, project, asker, after, before, limit, page, sort, as_json, no_pager):
     """Search the archive. The query language: plain words rank the best threads first; "exact phrase",
     -word, project:NAME, asker:NAME, after:DATE, before:DATE, year:YYYY, in:question narrow it.
+
+    A -word leaves out entries holding the word; it needs no `--` (`search -Seata 事务`). Only the options
+    listed here are options.
 
     \b
     Examples:
         qa-archive search jraft 跨机房
         qa-archive search 'Seata 行锁' --project seata --sort date
+        qa-archive search 事务 -Seata
         qa-archive search '"全局锁" -TCC year:2020' --json
     """
     archive = open_archive(index_dir)
+    if project is not None and archive.registry.lookup(project) is None:
+        import difflib
+        names = {p.name.lower(): p.name for p in archive.registry.projects}
+        close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
+        raise click.BadParameter(f"no project named {project!r}" + (f"; did you mean {' or '.join(close)}?"
+                                                                    if close else "")
+                                 + " (`qa-archive projects` lists the projects)", param_hint="'--project'")
     res = archive.search(" ".join(query), project=project, asker=asker, after=after, before=before,
                          sort=sort, page=page, limit=limit)
     if as_json:
         emit_json(res)
         return
-    color, width = terminal()
+    if res["total"] and not res["hits"]:
+        raise click.ClickException(
+            f"page {res['page']} is past the end: {plural(res['total'], 'entry')} at {res['limit']} a page "
+            f"make {plural(res['pages'], 'page')}; the last is --page {res['pages']}")
     for note in res["notes"]:
-        click.echo(click.style(f"note: {note}", fg="yellow"), err=True)
-    start = (res["page"] - 1) * res["limit"]
-    click.echo(f"{res['total']} entries" + (f", page {res['page']} of {res['pages']}" if res["pages"] > 1 else ""))
-    for i, hit in enumerate(res["hits"], start + 1):
-        print_hit(hit, i, color, width)
-    if res["suggestion"]:
-        click.echo(f"Did you mean: {res['suggestion']}")
-    if res["facets"]["projects"]:
-        click.echo("Projects: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["projects"][:8]))
+        say(paint(f"note: {note}", "note", color_wanted(sys.stderr)), err=True)
+    # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather
+    # than "0 entries", the threads that answer something like it, as `qa-archive similar` finds them.
+    # Only when the words are what found nothing: with a filter, "nothing" is the honest answer.
+    unfiltered = not any(res["filters"].get(k) for k in ("project", "asker", "after", "before", "year"))
+    alike = archive.similar(" ".join(query), limit=5)["hits"] if not res["total"] and unfiltered \
+        and any(ch.isalnum() for ch in " ".join(query)) else []
+    color, width = screen()
+    with pager(ctx, no_pager):
+        start = (res["page"] - 1) * res["limit"]
+        say(plural(res["total"], "entry") + (f", page {res['page']} of {res['pages']}" if res["pages"] > 1 else ""))
+        for i, hit in enumerate(res["hits"], start + 1):
+            print_hit(hit, i, color, width)
+        if alike:
+            say("Nothing matches the query as written; prior threads like it (as `qa-archive similar` finds them):")
+            for i, h in enumerate(alike, 1):
+                print_hit(h, i, color, width)
+                if h.get("confident"):
+                    say("   " + paint("confident: this thread very likely answers it", "ok", color))
+        if res["suggestion"]:
+            say(f"Did you mean: {res['suggestion']}")
+        if res["facets"]["projects"]:
+            for line in fill("Projects: " + ", ".join(f"{f['name']} ({f['count']})"
+                                                      for f in res["facets"]["projects"][:8]),
+                             width, color, subsequent_indent="  "):
+                say(line)
+
+
+def find_entry(archive, entry_id: str) -> dict:
+    """The entry with this id, or the one whose id starts with it; a message listing candidates otherwise."""
+    from .terminal import clip
+    entry_id = entry_id.strip()
+    entry = archive.get(entry_id)
+    if entry is not None:
+        return entry
+    hint = "ids are shown by `qa-archive search`"
+    if len(entry_id) < 4:
+        raise click.ClickException(f"no entry with id {entry_id!r}; an id prefix needs at least 4 characters "
+                                   f"({hint})")
+    prefix = entry_id.lower()
+    gen = archive.current()
+    matches = sorted((gen.entry(i) for i in gen.by_id if i.lower().startswith(prefix)),
+                     key=lambda d: (d.get("date") or "", d["id"]), reverse=True)
+    if len(matches) == 1:
+        return archive.get(matches[0]["id"])
+    if not matches:
+        raise click.ClickException(f"no entry with id {entry_id!r} or an id starting with it ({hint})")
+    shown = "\n".join(f"  {d['id']}  {(d.get('date') or '')[:10]}  {clip(d.get('title') or '', 60)}"
+                      for d in matches[:10])
+    more = f"\n  … and {len(matches) - 10} more" if len(matches) > 10 else ""
+    raise click.ClickException(f"the id prefix {entry_id!r} is ambiguous: {plural(len(matches), 'entry')} "
+                               f"start with it; give more characters:\n{shown}{more}")
 
 
 @cli.command()
 @click.argument("entry_id")
 @index_option
 @json_option
+@pager_option
+@click.pass_context
 @library_errors
-def show(entry_id, index_dir, as_json):
-    """Show one entry: the whole thread, its projects, links and source post.
+def show(ctx, entry_id, index_dir, as_json, no_pager):
+    """Show one entry: the whole thread, its projects, links and source post. ENTRY_ID may be the start of an
+    id when no other entry's id starts the same way (at least 4 characters).
 
     \b
-    Example:
+    Examples:
         qa-archive show 7a8dba8bee7a
+        qa-archive show 7a8d
     """
-    entry = open_archive(index_dir).get(entry_id)
-    if entry is None:
-        raise click.ClickException(f"no entry with id {entry_id!r} (ids are shown by `qa-archive search`)")
+    entry = find_entry(open_archive(index_dir), entry_id)
     if as_json:
         entry.pop("turns_md", None)
         emit_json(entry)
         return
-    click.echo(click.style(entry["title"], bold=True))
-    click.echo(" · ".join(x for x in [entry.get("asker") and "@" + entry["asker"], (entry.get("date") or "")[:10],
-                                       ", ".join(entry.get("projects") or [])] if x))
-    for t in entry["turns"]:
-        click.echo("\n" + click.style("Q: ", bold=True) + t["q"])
-        click.echo(click.style("A: ", bold=True) + (t["a"] or "(no answer)"))
-    for link in entry.get("links") or []:
-        click.echo(f"\nlink: {link}")
-    click.echo(f"\nsource: {entry.get('url') or entry['source']}")
+    color, width = screen()
+    width = max(width, 20)
+    with pager(ctx, no_pager):
+        for line in fill([(entry["title"], "bold")], width, color):
+            say(line)
+        for line in fill([(entry["id"], "id"), ("  " + meta_line(entry), None)], width, color):
+            say(line)
+        for t in entry["turns"]:
+            say()
+            for label, text in (("Q: ", t["q"]), ("A: ", t["a"] or "(no answer)")):
+                for line in fill([(label, "bold"), (text, None)], width, color, subsequent_indent="   "):
+                    say(line)
+        for i, link in enumerate(entry.get("links") or []):
+            if i == 0:
+                say()
+            say_location("link: ", link, color, width)
+        say()
+        say_location("source: ", entry.get("url") or entry["source"], color, width)
 
 
 @cli.command()
 @index_option
 @json_option
+@pager_option
+@click.pass_context
 @library_errors
-def projects(index_dir, as_json):
+def projects(ctx, index_dir, as_json, no_pager):
     """List projects with their number of entries.
 
     \b
-    Example:
+    Examples:
+        qa-archive projects
         qa-archive projects --json
     """
+    from .terminal import pad
     rows = open_archive(index_dir).projects()
     if as_json:
         emit_json(rows)
         return
-    for p in rows:
-        click.echo(f"{p['count']:6d}  {p['name']:<16} {p['repo'] or ''}")
+    with pager(ctx, no_pager):
+        for p in rows:
+            say(f"{p['count']:6d}  {pad(p['name'], 16)} {p['repo'] or ''}".rstrip())
 
 
 @cli.command()
 @index_option
 @json_option
+@pager_option
+@click.pass_context
 @library_errors
-def stats(index_dir, as_json):
-    """Entries per project and year, index size, last ingest.
+def stats(ctx, index_dir, as_json, no_pager):
+    """Entries per project and year, index size, last ingest. `qa-archive doctor` says which sources they came from.
 
     \b
     Example:
         qa-archive stats
     """
+    from .terminal import pad
     s = open_archive(index_dir).stats()
     if as_json:
         emit_json(s)
         return
-    click.echo(f"{s['entries']} entries from {s['posts']} posts; index {s['index_bytes'] / 1e6:.1f} MB "
-               f"({s['generation']}), last ingest {s['last_ingest']}")
-    click.echo("\nPer year:")
-    for y in s["years"]:
-        click.echo(f"  {y['name']}  {y['count']:5d}  " + "█" * max(1, y["count"] * 40 // max(1, s["entries"])))
-    click.echo("\nPer project:")
-    for p in s["projects"]:
-        click.echo(f"  {p['name']:<16} {p['count']:5d}")
+    with pager(ctx, no_pager):
+        say(f"{plural(s['entries'], 'entry')} from {plural(s['posts'], 'post')}; index "
+            f"{s['index_bytes'] / 1e6:.1f} MB ({index_dir / s['generation']}), last ingest {s['last_ingest']}")
+        say("\nPer year:")
+        for y in s["years"]:
+            say(f"  {y['name']}  {y['count']:5d}  " + "█" * max(1, y["count"] * 40 // max(1, s["entries"])))
+        say("\nPer project:")
+        for p in s["projects"]:
+            say(f"  {pad(p['name'], 16)} {p['count']:5d}")
 
 
-# ---------------------------------------------------------------------------------------------- serving
+# ---------------------------------------------------------------------------------------------- doctor
 
-SAMPLE_POSTS = Path("data/posts")
+def diagnose(index_dir: Path, origin: str) -> dict:
+    """What an index holds and where it came from: its generation, schema, the registry recorded with it and the
+    one the next ingest reads, and per source (ingest root) how many posts and entries; `problems` say what stops
+    it from being served, `warnings` what looks off."""
+    from .generation import Generation
+    from .index import SCHEMA_VERSION
+    from .ingest import registry_fingerprint
+    from .messages import ArchiveError
+    from .projects import Registry, default_path
+    next_path = Path(os.path.abspath(default_path()))
+    out = {"index": str(index_dir), "index_from": origin, "generation": None, "schema": None,
+           "schema_supported": SCHEMA_VERSION, "created": None, "version": None, "entries": 0, "posts": 0,
+           "registry": {"recorded": None, "projects": None, "next_ingest": str(next_path), "next_projects": None,
+                        "next_ingest_rereads": None},
+           "sources": [], "problems": [], "warnings": []}
+    next_registry = None
+    try:
+        next_registry = Registry.load(next_path)
+        out["registry"]["next_projects"] = len(next_registry.projects)
+    except Exception as e:  # a registry that does not load is exactly what doctor is for
+        out["problems"].append(f"the project registry {next_path} does not load: {e}")
+    try:
+        gen = Generation.load(index_dir)
+    except ArchiveError as e:
+        out["problems"].append(e.render("en"))
+        return out
+    manifest = gen.manifest
+    out.update(generation=gen.name, schema=manifest.get("schema"), created=manifest.get("created"),
+               version=manifest.get("version"), entries=gen.count)
+    recorded = manifest.get("registry")
+    out["registry"].update(recorded=str(gen.path / recorded) if recorded else None,
+                           projects=len(gen.registry.projects))
+    if next_registry is not None:
+        out["registry"]["next_ingest_rereads"] = registry_fingerprint(next_registry) != manifest.get("fingerprint")
+    roots: dict[str, dict] = {}
+    for info in (manifest.get("posts") or {}).values():
+        root = info.get("root") or "?"
+        row = roots.setdefault(root, {"path": root, "posts": 0, "entries": 0, "url_patterns": set(),
+                                      "communities": set()})
+        row["posts"] += 1
+        row["entries"] += len(info.get("ids") or [])
+        if info.get("url_pattern"):
+            row["url_patterns"].add(info["url_pattern"])
+        for entry_id in info.get("ids") or []:
+            entry = gen.entry(entry_id)
+            if entry and entry.get("community"):
+                row["communities"].add(entry["community"])
+    sample = os.path.abspath(SAMPLE_POSTS)
+    for row in sorted(roots.values(), key=lambda r: -r["entries"]):
+        row["url_patterns"] = sorted(row["url_patterns"])
+        row["communities"] = sorted(row["communities"])
+        row["exists"] = os.path.isdir(row["path"])
+        row["sample"] = row["path"] == sample or row["path"].endswith(os.sep + os.path.join("data", "posts"))
+        if not row["exists"]:
+            out["warnings"].append(f"the source {row['path']} no longer exists; its entries stay until "
+                                   "`qa-archive ingest --rebuild`")
+        out["sources"].append(row)
+    out["posts"] = sum(r["posts"] for r in out["sources"])
+    if len(out["sources"]) > 1 and any(r["sample"] for r in out["sources"]):
+        out["warnings"].append("the sample posts are mixed with other sources: rebuild without them "
+                               f"(`qa-archive ingest SOURCE... --rebuild --index {index_dir}`)")
+    return out
 
 
 @cli.command()
 @index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, help="Worker processes (they share the index read-only).")
-@click.option("--threads", default=4, show_default=True, help="Threads per worker.")
-@click.option("--dev", is_flag=True, help="Flask's development server with reloading, for working on templates.")
-@library_errors
-def serve(index_dir, host, port, workers, threads, dev):
-    """Serve the web UI and the JSON API on a production WSGI server (gunicorn).
-
-    With an empty index and the sample posts in data/posts, those are ingested first, so a fresh clone shows
-    a working site. Workers pick up a newly published index without a restart.
+@json_option
+@click.pass_context
+def doctor(ctx, index_dir, as_json):
+    """Say which index this is and what it holds: its generation and schema, the project registry, and for each
+    source folder how many posts and entries it gave. Exits 1 when the index cannot be served.
 
     \b
     Examples:
-        qa-archive serve
-        qa-archive serve --index /srv/qa/index --host 0.0.0.0 --port 8000 --workers 4
+        qa-archive doctor
+        qa-archive doctor --index /srv/qa/index --json
     """
-    # a fresh clone's first run: never into a directory that holds (or held) an index
-    if SAMPLE_POSTS.is_dir() and not any(p.name != ".gitkeep" for p in Path(index_dir).glob("*")) \
-            and not (Path(index_dir) / "current").is_symlink():
-        from .ingest import ingest as run_ingest
-        from .parse import Source
-        from .projects import Registry
-        click.echo(f"The index at {index_dir} is empty: ingesting the sample posts in {SAMPLE_POSTS} first.", err=True)
-        run_ingest([Source(SAMPLE_POSTS)], index_dir, Registry.load(), wait=30)
-    from .similar import segment
-    from .web import create_app
-    app = create_app(index_dir)
-    segment("")          # load jieba's dictionary once, before the workers fork, so they share it
-    click.echo(f"Serving {index_dir} on http://{host}:{port}/ ({'development server' if dev else f'{workers} workers'})",
-               err=True)
+    from click.core import ParameterSource
+    source = ctx.get_parameter_source("index_dir")
+    origin = {ParameterSource.COMMANDLINE: "--index", ParameterSource.ENVIRONMENT: "QA_ARCHIVE_INDEX"}.get(
+        source, "the default")
+    d = diagnose(index_dir, origin)
+    if as_json:
+        emit_json(d)
+        sys.exit(1 if d["problems"] else 0)
+    from .terminal import pad
+    color = color_wanted(sys.stdout)
+    say(f"index       {d['index']} (from {origin})")
+    if d["generation"]:
+        say(f"generation  {d['generation']}, written {d['created']} by qa-archive {d['version']}")
+        say(f"schema      {d['schema']} (this qa-archive reads {d['schema_supported']})")
+    reg = d["registry"]
+    if reg["projects"] is not None:
+        say(f"registry    {plural(reg['projects'], 'project')}, recorded with the index"
+            + (f" ({reg['recorded']})" if reg["recorded"] else " (an older index: the default registry)"))
+    nxt = f"{reg['next_ingest']}" + (f" ({plural(reg['next_projects'], 'project')})"
+                                      if reg["next_projects"] is not None else "")
+    if reg["next_ingest_rereads"] is None:
+        say(f"            the next ingest reads {nxt}")
+    else:
+        say(f"            the next ingest reads {nxt}: "
+            + ("it differs (or qa-archive does), so every post is read again" if reg["next_ingest_rereads"]
+               else "the same, so only changed posts are read"))
+    if d["generation"]:
+        say(f"holds       {plural(d['entries'], 'entry')} from {plural(d['posts'], 'post')} in "
+            f"{plural(len(d['sources']), 'source')}")
+        width = max((len(r["path"]) for r in d["sources"]), default=0)
+        for r in d["sources"]:
+            notes = ([f"community {', '.join(r['communities'])}"] if r["communities"] else []) \
+                + [", ".join(r["url_patterns"]) if r["url_patterns"] else "no source URL"]
+            if r["sample"]:
+                notes.append("the sample posts")
+            if not r["exists"]:
+                notes.append("missing")
+            say(f"  {pad(r['path'], width)}  {r['posts']:5d} {'post ' if r['posts'] == 1 else 'posts'} "
+                f"{r['entries']:6d} {'entry  ' if r['entries'] == 1 else 'entries'}  ({'; '.join(notes)})")
+    for w in d["warnings"]:
+        say(paint(f"warning: {w}", "note", color))
+    for p in d["problems"]:
+        say(paint(f"problem: {p}", "error", color))
+    if d["problems"]:
+        sys.exit(1)
+    say(paint("ok", "ok", color))
+
+
+# ---------------------------------------------------------------------------------------------- serving
+
+def sample_index_dir() -> Path:
+    """Where the sample posts get their own index: the user's cache (XDG_CACHE_HOME or ~/.cache), one index per
+    sample folder, never the archive's `index/`."""
+    import hashlib
+    import tempfile
+    key = hashlib.sha1(os.path.abspath(SAMPLE_POSTS).encode("utf-8")).hexdigest()[:10]
+    candidates = [Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"),
+                  Path(tempfile.gettempdir()) / f"qa-archive-{os.getuid() if hasattr(os, 'getuid') else 'user'}"]
+    for base in candidates:
+        path = base / "qa-archive" / f"sample-{key}" if base is candidates[0] else base / f"sample-{key}"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+        except OSError:
+            continue
+    raise click.ClickException(f"no writable cache folder for the sample index ({candidates[0]})")
+
+
+def base_url_option(default: str | None):
+    def check(ctx, param, value):
+        from urllib.parse import urlsplit
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise click.BadParameter(f"{value!r} is not a base URL: give http(s)://host[:port][/path], without "
+                                     "?query or #fragment, e.g. https://qa.example.org/archive")
+        return value.strip().rstrip("/")
+    return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check, metavar="URL",
+                        show_default=default or "the request's host",
+                        help="The public URL of the web UI, for permalinks and feed ids behind a proxy "
+                             "(or set QA_ARCHIVE_BASE_URL).")
+
+
+def listen(host: str, port: int):
+    """A listening socket on host:port, or one line saying why not and exit code 2, before any server starts."""
+    import socket
+    where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+    except (socket.gaierror, UnicodeError) as e:
+        fail(f"cannot listen on {host!r}: not an address of this machine ({e})")
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)       # as gunicorn does: TIME_WAIT is no conflict
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        import errno
+        if e.errno == errno.EADDRINUSE:
+            fail(f"port {port} is in use on {host} (another server?): stop it or choose another with --port")
+        if e.errno == errno.EACCES:
+            fail(f"no permission to listen on {where} (ports below 1024 need privileges): choose another --port")
+        fail(f"cannot listen on {where}: {e.strerror or e}")
+    return sock
+
+
+def fail(message: str, code: int = 2):
+    say(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev: bool):
+    """Serve `app` on the already bound `sock` (gunicorn takes it over by file descriptor)."""
     if dev:
+        sock.close()
         app.run(host=host, port=port, debug=True)
         return
     from gunicorn.app.base import BaseApplication
+    fd = sock.detach()
 
     class Server(BaseApplication):
         def load_config(self):
-            for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+            for key, value in {"bind": [f"fd://{fd}"], "workers": workers, "threads": threads,
                                "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
                                "timeout": 60, "graceful_timeout": 5, "keepalive": 5}.items():
                 self.cfg.set(key, value)
@@ -456,17 +811,78 @@ def serve(index_dir, host, port, workers, threads, dev):
 
 
 @cli.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Worker processes (they share the index read-only).")
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker.")
+@base_url_option(None)
+@click.option("--dev", is_flag=True, help="Flask's development server with reloading, for working on templates.")
+@click.pass_context
+@library_errors
+def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
+    """Serve the web UI and the JSON API on a production WSGI server (gunicorn).
+
+    A fresh clone's first run (no --index, QA_ARCHIVE_INDEX or QA_ARCHIVE_CONFIG, nothing in index/) serves the
+    sample posts in
+    data/posts from their own index in your cache folder, never from index/, so they cannot mix with your
+    archive. A port in use is one line and exit code 2. Workers pick up a newly published index without a
+    restart. Behind a proxy, --base-url fixes the absolute URLs of permalinks and feeds.
+
+    \b
+    Examples:
+        qa-archive serve
+        qa-archive serve --index /srv/qa/index --host 0.0.0.0 --port 8000 --workers 4 \\
+            --base-url https://qa.example.org
+    """
+    from click.core import ParameterSource
+
+    from .index import current_dir
+    configured = ctx.get_parameter_source("index_dir") in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT) \
+        or bool(os.environ.get("QA_ARCHIVE_CONFIG"))          # a configured site never falls back to the samples
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
+    try:
+        if not configured and current_dir(index_dir) is None and not (index_dir / "current").is_symlink() \
+                and SAMPLE_POSTS.is_dir():
+            from .ingest import ingest as run_ingest
+            from .parse import Source
+            from .projects import Registry
+            sample_dir = sample_index_dir()
+            click.echo(f"No index at {index_dir}: serving the sample posts in {os.path.abspath(SAMPLE_POSTS)} "
+                       f"from their own index, {sample_dir}.\nTo serve your archive: qa-archive ingest PATH "
+                       "--index DIR, then qa-archive serve --index DIR (or set QA_ARCHIVE_INDEX).", err=True)
+            run_ingest([Source(SAMPLE_POSTS.absolute())], sample_dir, Registry.load(), wait=30)
+            index_dir = sample_dir
+        open_archive(index_dir).count()               # a missing or damaged index: one message, no server
+        from .similar import segment
+        from .web import create_app
+        app = create_app(index_dir, test_config={"BASE_URL": base_url} if base_url else None)
+        segment("")          # load jieba's dictionary once, before the workers fork, so they share it
+    except BaseException:
+        sock.close()
+        raise
+    click.echo(f"Serving {index_dir} on http://{host}:{port}/"
+               f"{f' as {base_url}/' if base_url else ''} ({'development server' if dev else f'{workers} workers'})",
+               err=True)
+    run_server(app, sock, host, port, workers, threads, dev)
+
+
+@cli.command(cls=QueryCommand)
 @click.argument("text")
 @index_option
-@click.option("--limit", "-n", default=5, show_default=True, help="How many prior threads (max 20).")
+@click.option("--limit", "-n", type=click.IntRange(1, 20), default=5, show_default=True,
+              help="How many prior threads (1 to 20).")
 @click.option("--project", "-p", help="Prefer this project's threads.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown: a ready-to-post reply listing the confident matches (nothing when there is none).")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--base-url", default=lambda: os.environ.get("QA_ARCHIVE_BASE_URL", "http://127.0.0.1:8080"),
-              show_default="http://127.0.0.1:8080", help="Where the web UI runs, for permalinks.")
+@base_url_option("http://127.0.0.1:8080")
+@pager_option
+@click.pass_context
 @library_errors
-def similar(text, index_dir, limit, project, fmt, as_json, base_url):
+def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pager):
     """Find prior threads that answer a new question (TEXT, or - to read it from stdin).
 
     Each match says whether it is `confident`: only confident matches are worth posting as "answered before".
@@ -482,7 +898,7 @@ def similar(text, index_dir, limit, project, fmt, as_json, base_url):
     res = open_archive(index_dir).similar(text, limit=limit, project=project)
 
     def permalink(h):
-        return f"{base_url.rstrip('/')}/q/{h['id']}"
+        return f"{base_url}/q/{h['id']}"
 
     for h in res["hits"]:
         h["permalink"] = permalink(h)
@@ -491,12 +907,13 @@ def similar(text, index_dir, limit, project, fmt, as_json, base_url):
     elif fmt == "markdown":
         click.echo(reply_markdown(text, res["hits"], permalink), nl=False)
     else:
-        color, width = terminal()
-        for i, h in enumerate(res["hits"], 1):
-            print_hit(h, i, color, width)
-            click.echo(f"   score {h['score']:.3f}" + ("  confident" if h["confident"] else ""))
-        if not res["hits"]:
-            click.echo("No similar thread found.")
+        color, width = screen()
+        with pager(ctx, no_pager):
+            for i, h in enumerate(res["hits"], 1):
+                print_hit(h, i, color, width)
+                say(f"   score {h['score']:.3f}" + ("  " + paint("confident", "ok", color) if h["confident"] else ""))
+            if not res["hits"]:
+                say("No similar thread found.")
 
 
 def main():
@@ -507,3 +924,7 @@ def main():
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

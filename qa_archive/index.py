@@ -33,7 +33,7 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 4             # 4: entries carry their community
+SCHEMA_VERSION = 5             # 4: entries carry their community; 5: English words stemmed, spelling fields
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -51,8 +51,8 @@ def schema() -> Schema:
         id=ID(stored=True, unique=True),
         source=ID(stored=True),
         title=TEXT(analyzer=text, field_boost=0.5),
-        question=TEXT(analyzer=text, field_boost=2.0),
-        answer=TEXT(analyzer=text),
+        question=TEXT(analyzer=text, field_boost=2.0, spelling=True),
+        answer=TEXT(analyzer=text, spelling=True),
         asker=ID(),
         projects=KEYWORD(lowercase=True, commas=True, scorable=True),
         community=ID(stored=True),

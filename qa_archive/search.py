@@ -61,8 +61,9 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     ranked = [(score, docnum) for score, docnum in results.top_n]
     if sort == "relevance" and pq.words:
         reader = searcher.reader()
-        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for ts in (word_terms(w) for w in pq.words) if ts]
-        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups) + ranked[RERANK_DEPTH:]
+        words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
     terms = highlight_terms(pq)
     start = (page - 1) * limit
     hits = [make_hit(gen.docs[docnum], score if sort == "relevance" and pq.has_text else None, terms)
@@ -76,19 +77,22 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
 
 
 def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
-           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3) -> list[tuple[float, int]]:
+           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3,
+           names: list[str] | None = None) -> list[tuple[float, int]]:
     """Re-rank search candidates by how much of the query they cover: all words matching beats some.
 
     `groups` are the query's words, each a list of terms and a weight (its idf). A candidate's coverage is the
     weighted share of words whose terms it contains: in its questions (`w_question`: the question counts more)
     and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the best candidate. A word
-    that names a project the entry is tagged with counts as covered.
+    that names a project the entry is tagged with counts as covered: `names` are the words as the user wrote
+    them (a term may be a stem: `sofaregistri`), else a one-term word's term is looked up.
     """
     total = sum(w for _, w in groups) or 1.0
     best = max((s for s, _ in ranked), default=0.0) or 1.0
     # the project a one-term word names, looked up once per query rather than once per candidate
-    named = [squash(p.name) if len(terms) == 1 and (p := gen.registry.lookup(terms[0], fuzzy=False)) else None
-             for terms, _ in groups]
+    labels = names or [terms[0] if len(terms) == 1 else "" for terms, _ in groups]
+    named = [squash(p.name) if label and (p := gen.registry.lookup(label, fuzzy=False)) else None
+             for label in labels]
     out = []
     for score, docnum in ranked:
         q_terms, a_terms, _ = gen.doc_terms(docnum)
@@ -138,7 +142,8 @@ def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None
         elif not any(gen.doc_frequency(t, reader) for t in word_terms(w)):
             for fname in ("question", "answer"):
                 found = searcher.corrector(fname).suggest(w.lower(), limit=1, maxdist=1 if len(w) < 6 else 2)
-                if found and found[0] != w.lower() and gen.doc_frequency(found[0], reader) >= SUGGEST_MIN_DF:
+                if found and found[0] != w.lower() and max(
+                        (gen.doc_frequency(t, reader) for t in word_terms(found[0])), default=0) >= SUGGEST_MIN_DF:
                     fix = found[0]
                     break
         if fix:

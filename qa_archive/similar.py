@@ -80,6 +80,7 @@ def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float
     projects = {squash(p) for p in gen.registry.mentions(text)}
     unknown_idf = idf(gen.count, 1)          # as rare as a term seen once
     counts: dict[tuple[str, ...], int] = {}
+    names: dict[tuple[str, ...], str] = {}      # the word as written: a term may be a stem (`sofaregistri`)
     for word in segment(text):
         word = word.strip().lower()
         if not word or word in STOP_WORDS or (len(word) < 2 and analysis.is_cjk(word)):
@@ -87,6 +88,7 @@ def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float
         terms = tuple(dict.fromkeys(analysis.terms(word, parts=False)))
         if terms:
             counts[terms] = counts.get(terms, 0) + 1
+            names.setdefault(terms, word)
     weights = {}
     for terms, tf in counts.items():
         idfs = [gen.idf(term, reader) or None for term in terms]
@@ -99,7 +101,7 @@ def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float
         else:
             w_idf = sum(i if i is not None else unknown_idf for i in idfs) / len(idfs)
         w = w_idf * (1 + 0.3 * math.log(tf))
-        if any(t in projects for t in terms) or gen.registry.lookup(terms[0], fuzzy=False):
+        if squash(names[terms]) in projects or gen.registry.lookup(names[terms], fuzzy=False):
             w *= 2
         weights[terms] = w
     return dict(sorted(weights.items(), key=lambda kv: kv[1], reverse=True)[:MAX_TERMS])

@@ -3,26 +3,14 @@ from __future__ import annotations
 
 import html
 import re
-from functools import lru_cache
 
 from . import analysis
 
 
-@lru_cache(maxsize=256)
-def term_pattern(terms: frozenset[str]) -> re.Pattern | None:
-    """Every occurrence of any term, overlapping ones too (bigrams overlap), Latin terms as whole words."""
-    alts = []
-    for t in sorted(terms, key=len, reverse=True):
-        esc = re.escape(t)
-        alts.append(esc if analysis.is_cjk(t) else rf"(?<![a-z0-9_]){esc}(?![a-z0-9_])")
-    return re.compile("(?=(" + "|".join(alts) + "))") if alts else None
-
-
 def term_spans(norm: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    pattern = term_pattern(terms)
-    if pattern is None:
-        return []
-    return [(m.start(1), m.end(1)) for m in pattern.finditer(norm)]
+    """Every token of the text whose term is searched, overlapping ones too (bigrams overlap): the index's own
+    tokens, so a stemmed query word marks each form of it (`signatures` marks `signature`)."""
+    return analysis.spans(norm, terms) if terms else []
 
 
 def highlight(text: str, terms: set[str], width: int = 140) -> str:

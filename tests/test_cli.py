@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -43,7 +47,7 @@ def test_show_projects_stats(run, sample_archive):
     assert shown.exit_code == 0 and "Q: " in shown.output and "A: " in shown.output
     assert json.loads(run("show", entry_id, "--json").output)["id"] == entry_id
     missing = run("show", "nope")
-    assert missing.exit_code == 1 and "no entry" in missing.output
+    assert missing.exit_code == 1 and "no entry with id 'nope'" in missing.output
     projects = json.loads(run("projects", "--json").output)
     assert projects[0]["count"] >= projects[-1]["count"]
     stats = json.loads(run("stats", "--json").output)
@@ -51,9 +55,75 @@ def test_show_projects_stats(run, sample_archive):
 
 
 def test_bad_queries_get_a_message_not_a_traceback(run):
-    for args in (["search", " "], ["search", "x" * 600], ["search", "mosn", "--page", "0"]):
+    for args in (["search", " "], ["search", "x" * 600]):
         result = run(*args)
         assert result.exit_code == 1 and "Error:" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--page", "0"], ["'--page'", "0 is not in the range"]),
+    (["--limit", "500"], ["'--limit'", "500 is not in the range"]),
+    (["--limit", "ten"], ["'--limit'", "'ten' is not a valid integer"]),
+    (["--after", "2021-13-01"], ["'--after'", "'2021-13-01' is not a date", "YYYY-MM-DD"]),
+    (["--before", "yesterday"], ["'--before'", "'yesterday' is not a date"]),
+    (["--sort", "best"], ["'--sort'", "'best' is not one of"]),
+    (["--project", "nosuch"], ["'--project'", "no project named 'nosuch' (`qa-archive projects` lists"]),
+    (["--project", "rpc"], ["'--project'", "no project named 'rpc'; did you mean SOFARPC"]),
+])
+def test_a_bad_option_value_is_named_with_what_is_wrong(run, args, says):
+    result = run("search", "mosn", *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    for text in says:
+        assert text in result.output, (args, result.output)
+
+
+def test_a_leading_dash_word_is_an_exclusion_not_an_option(run, sample_index):
+    everything = json.loads(run("search", "事务", "--json").output)
+    assert any("Seata" in h["projects"] for h in everything["hits"])
+    without = run("search", "-Seata", "事务", "--json")
+    assert without.exit_code == 0, without.output
+    assert not any("Seata" in h["projects"] for h in json.loads(without.output)["hits"])
+    alone = run("search", "-Seata", "--json")                     # only an exclusion: everything else
+    assert alone.exit_code == 0 and 0 < json.loads(alone.output)["total"] < 27
+    # the real options still work, short and long, before and after the words, and -- still ends options
+    short = json.loads(run("search", "-n", "2", "-SOFARPC", "-p", "mosn", "--json").output)
+    assert short["limit"] == 2 and short["filters"]["project"] == ["MOSN"]
+    assert json.loads(run("search", "mosn", "-n1", "--json").output)["limit"] == 1
+    after_dashes = CliRunner().invoke(cli, ["search", "--json", "--index", str(sample_index), "--", "-Seata", "事务"])
+    assert json.loads(after_dashes.output)["query"] == "-Seata 事务"
+    typo = run("search", "mosn", "--limt", "3")                    # a mistyped option is still an error
+    assert typo.exit_code == 2 and "No such option '--limt'" in typo.output
+    pasted = run("similar", "-Xmx 设置多大，SOFAJRaft 快照会不会 OOM？", "--json")    # a question starting with -
+    assert pasted.exit_code == 0 and json.loads(pasted.output)["hits"], pasted.output
+
+
+def test_a_pasted_question_never_lands_on_nothing(run):
+    pasted = ('你好，Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，报错 "io.seata.TransactionException: branch '
+              'status unknown"，业务上怎么防？')
+    assert json.loads(run("search", pasted, "--json").output)["total"] == 0     # the quoted error is nowhere
+    out = run("search", pasted).output
+    assert out.startswith("0 entries\nNothing matches the query as written; prior threads like it")
+    first = out.split("\n1. ", 1)[1].splitlines()
+    assert "@ray-huang" in first[0] and "悬挂" in out and "confident: this thread very likely answers it" in out
+    assert "prior threads" not in run("search", "zzqqxx").output               # nothing alike: nothing shown
+    filtered = run("search", pasted, "--after", "2030-01-01").output              # a filter found nothing: say so
+    assert filtered.startswith("0 entries") and "prior threads" not in filtered
+
+
+def test_a_page_past_the_end_says_so(run):
+    result = run("search", "SOFA", "--page", "99")
+    total = json.loads(run("search", "SOFA", "--json").output)["total"]
+    assert result.exit_code == 1
+    assert "page 99 is past the end" in result.output and f"{total} entries" in result.output
+    assert "the last is --page" in result.output
+    assert json.loads(run("search", "SOFA", "--page", "99", "--json").output)["hits"] == []   # scripts: data
+
+
+def test_english_plurals(run):
+    one = run("search", "readiness")
+    assert one.output.startswith("1 entry\n") and "1 entries" not in one.output
+    assert run("search", "MOSN").output.startswith("4 entries")
+    assert run("stats").output.startswith("27 entries from 9 posts;")
 
 
 def test_similar_formats_and_stdin(run):
@@ -74,10 +144,74 @@ def test_the_readme_documents_every_command():
         assert f"qa-archive {name}" in readme, name
 
 
+def test_the_readme_builds_the_real_archive_in_a_place_of_its_own():
+    """Its ingest of a real corpus names an index of its own (never `index/`, where a first run used to put the
+    samples), and the serve that follows uses the same one."""
+    from .conftest import REPO
+    blocks, block = [], []
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("    "):
+            block.append(line.strip())
+        elif block and line.strip() == "":
+            continue
+        elif block:
+            blocks.append(block)
+            block = []
+    ingests = [(b, i) for b in blocks for i, x in enumerate(b) if x.startswith("qa-archive ingest ../")]
+    assert ingests
+    for b, i in ingests:
+        assert "--index" in b[i] or any(x.startswith("export QA_ARCHIVE_INDEX=") for x in b[:i]), b[i]
+        assert "QA_ARCHIVE_INDEX=index" not in " ".join(b) and "--index index" not in " ".join(b)
+
+
 def test_a_terminal_gets_colour_and_its_width(sample_index, monkeypatch):
-    monkeypatch.setattr("qa_archive.cli.terminal", lambda: (True, 60))
-    out = CliRunner().invoke(cli, ["search", "SOFAJRaft", "快照", "--index", str(sample_index)], color=True).output
-    assert "\x1b[" in out and max(len(line) for line in out.splitlines()) < 200
+    from qa_archive.terminal import ESCAPE, display_width
+    monkeypatch.setattr("qa_archive.cli.screen", lambda: (True, 60))
+    out = CliRunner().invoke(cli, ["search", "SOFAJRaft", "快照", "--index", str(sample_index)]).output
+    assert "\x1b[1;33m" in out
+    for line in out.splitlines():
+        if "://" not in line:
+            assert display_width(line) <= 60, line
+        assert "\x1b" not in ESCAPE.sub("", line)                  # every escape code whole
+
+
+def test_show_takes_a_unique_id_prefix(run, sample_archive):
+    entry_id = sample_archive.search("readiness")["hits"][0]["id"]
+    for prefix in (entry_id[:4], entry_id[:7], entry_id[:7].upper()):
+        shown = run("show", prefix, "--json")
+        assert shown.exit_code == 0 and json.loads(shown.output)["id"] == entry_id, prefix
+    short = run("show", entry_id[:3])
+    assert short.exit_code == 1 and "at least 4 characters" in short.output
+
+
+def test_an_ambiguous_id_prefix_lists_the_candidates(tmp_path):
+    from qa_archive.index import import_threads
+    from qa_archive.models import Thread
+    rows = [{"id": f"abcd{n:08x}", "question": f"第 {n} 个问题？", "answer": "答案。", "turns": [
+        {"q": f"第 {n} 个问题？", "a": "答案。"}], "title": f"SOFA Weekly | 第 {n} 期", "date": "2024-05-10",
+        "source": f"p{n}/index.md"} for n in range(3)]
+    import_threads([Thread.from_dict(r) for r in rows], tmp_path / "ix")
+    result = CliRunner().invoke(cli, ["show", "abcd", "--index", str(tmp_path / "ix")])
+    assert result.exit_code == 1 and "'abcd' is ambiguous: 3 entries start with it" in result.output
+    assert all(r["id"] in result.output for r in rows) and "SOFA Weekly | 第 1 期" in result.output
+    assert json.loads(CliRunner().invoke(cli, ["show", "abcd00000002", "--json", "--index",
+                                               str(tmp_path / "ix")]).output)["id"] == "abcd00000002"
+
+
+def test_errors_name_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QA_ARCHIVE_INDEX", raising=False)
+    runner = CliRunner()
+    for args in (["search", "mosn"], ["search", "mosn", "--index", "elsewhere"], ["show", "abcd"], ["stats"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1 and f"no index at {tmp_path}{os.sep}" in result.output, args
+    missing = runner.invoke(cli, ["ingest", "no-such-folder", "--index", "ix"])
+    assert missing.exit_code == 2 and str(tmp_path / "no-such-folder") in missing.output
+    for args, name in ((["import", "gone.jsonl"], "gone.jsonl"), (["ingest", "--config", "gone.yml"], "gone.yml")):
+        result = runner.invoke(cli, [*args, "--index", "ix"])
+        assert result.exit_code == 2 and f"{tmp_path / name} does not exist" in result.output, args
+    monkeypatch.setenv("QA_ARCHIVE_INDEX", "from-env")
+    assert str(tmp_path / "from-env") in runner.invoke(cli, ["search", "mosn"]).output
 
 
 def test_bad_config_and_import_files_get_messages(tmp_path):
@@ -91,3 +225,174 @@ def test_bad_config_and_import_files_get_messages(tmp_path):
     bad.write_text('[1, 2]\n{"id": "x", "turns": [1]}\n', encoding="utf-8")
     result = runner.invoke(cli, ["import", str(bad), "--index", str(tmp_path / "ix2")])
     assert result.exit_code == 1 and "bad.jsonl:1: not an exported entry" in result.output
+
+
+# ---------------------------------------------------------------------------------------------- doctor
+
+def test_doctor_says_which_index_and_what_each_source_holds(run, sample_index):
+    from .conftest import SAMPLES
+    text = run("doctor")
+    assert text.exit_code == 0, text.output
+    out = text.output
+    assert f"index       {sample_index} (from --index)" in out
+    from qa_archive.index import SCHEMA_VERSION
+    assert "generation  gen-" in out and f"schema      {SCHEMA_VERSION} (this qa-archive reads {SCHEMA_VERSION})" in out
+    assert "registry    " in out and "projects.yml (" in out
+    assert "holds       27 entries from 9 posts in 1 source" in out
+    assert str(SAMPLES) in out and "the sample posts" in out and "no source URL" in out
+    assert out.rstrip().endswith("ok")
+    data = json.loads(run("doctor", "--json").output)
+    assert data["entries"] == 27 and data["posts"] == 9 and data["generation"].startswith("gen-")
+    assert data["sources"] == [{"path": str(SAMPLES), "posts": 9, "entries": 27, "url_patterns": [],
+                                "communities": ["posts"], "exists": True, "sample": True}]
+    assert "(community posts; no source URL; the sample posts)" in out
+    assert data["registry"]["projects"] > 10 and data["problems"] == [] and data["warnings"] == []
+    assert data["registry"]["recorded"].startswith(str(sample_index)) and data["registry"]["recorded"].endswith(".yml")
+    assert data["registry"]["next_ingest_rereads"] is False and "only changed posts are read" in out
+
+
+def test_doctor_says_when_the_next_ingest_reads_everything_again(run, tmp_path, monkeypatch):
+    other = tmp_path / "projects.yml"
+    other.write_text("projects:\n  - name: Seata\n    repo: https://github.com/apache/incubator-seata\n",
+                     encoding="utf-8")
+    monkeypatch.setenv("QA_ARCHIVE_PROJECTS", str(other))
+    data = json.loads(run("doctor", "--json").output)
+    assert data["registry"]["next_ingest"] == str(other) and data["registry"]["next_projects"] == 1
+    assert data["registry"]["next_ingest_rereads"] is True
+    assert "every post is read again" in run("doctor").output
+
+
+def test_doctor_reports_a_missing_index_and_mixed_samples(tmp_path, registry):
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import SAMPLES, write_post
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["doctor", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and f"no index at {tmp_path / 'none'}" in missing.output
+    corpus = tmp_path / "corpus"
+    write_post(corpus, "sofa-weekly-1", "**@甲** 提问：\n\n> Seata 好用吗？\n\nA：好用。\n")
+    ingest([Source(corpus, "https://example.org/blog/{dir}/"), Source(SAMPLES)], tmp_path / "mixed", registry)
+    data = json.loads(runner.invoke(cli, ["doctor", "--json", "--index", str(tmp_path / "mixed")]).output)
+    assert [(s["path"], s["posts"], s["entries"], s["sample"]) for s in data["sources"]] == [
+        (str(SAMPLES), 9, 27, True), (str(corpus), 1, 1, False)]
+    assert data["sources"][1]["url_patterns"] == ["https://example.org/blog/{dir}/"]
+    assert any("sample posts are mixed" in w for w in data["warnings"])
+    text = runner.invoke(cli, ["doctor", "--index", str(tmp_path / "mixed")]).output
+    assert "warning: the sample posts are mixed with other sources" in text and "    1 post       1 entry  " in text
+
+
+# ---------------------------------------------------------------------------------------------- serve
+
+@pytest.fixture
+def served(monkeypatch):
+    """`serve` up to the moment a server would start: the app and the bound socket it would get."""
+    started = []
+
+    def fake_run_server(app, sock, host, port, workers, threads, dev):
+        started.append({"app": app, "port": port})
+        sock.close()
+    monkeypatch.setattr("qa_archive.cli.run_server", fake_run_server)
+    return started
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2(sample_index, served):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--port", str(port)])
+        # and as a real process: nothing of gunicorn's, one line on stderr, before any server starts
+        proc = subprocess.run([sys.executable, "-m", "qa_archive.cli", "serve", "--index", str(sample_index),
+                               "--port", str(port)], capture_output=True, text=True, timeout=120)
+    assert result.exit_code == 2 and not served
+    line = f"Error: port {port} is in use on 127.0.0.1 (another server?): stop it or choose another with --port"
+    assert result.output.splitlines() == [line]
+    assert proc.returncode == 2 and proc.stderr.splitlines() == [line] and proc.stdout == ""
+
+
+def test_serve_names_a_bad_host_or_port(sample_index, served):
+    bad_host = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--host", "192.0.2.1"])  # TEST-NET
+    assert bad_host.exit_code == 2 and bad_host.output.startswith("Error: cannot listen on 192.0.2.1:8080: ")
+    bad_port = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--port", "70000"])
+    assert bad_port.exit_code == 2 and "70000 is not in the range" in bad_port.output
+    assert not served
+
+
+def test_serve_passes_the_base_url_to_the_app(sample_index, served, monkeypatch):
+    runner = CliRunner()
+    monkeypatch.delenv("QA_ARCHIVE_BASE_URL", raising=False)
+    result = runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0",
+                                 "--base-url", "https://qa.example.org/archive/"])
+    assert result.exit_code == 0, result.output
+    assert served[-1]["app"].config["BASE_URL"] == "https://qa.example.org/archive"
+    assert "as https://qa.example.org/archive/" in result.output
+    feed = served[-1]["app"].test_client().get("/feed.atom").get_data(as_text=True)      # what the web does with it
+    assert "<id>https://qa.example.org/archive/q/" in feed and "localhost" not in feed
+    monkeypatch.setenv("QA_ARCHIVE_BASE_URL", "http://proxy.local:9000")
+    assert runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"]).exit_code == 0
+    assert served[-1]["app"].config["BASE_URL"] == "http://proxy.local:9000"
+    monkeypatch.delenv("QA_ARCHIVE_BASE_URL")
+    assert runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"]).exit_code == 0
+    assert not served[-1]["app"].config.get("BASE_URL")
+    for bad in ("qa.example.org", "ftp://x.org", "https://x.org/?a=1", "https://"):
+        result = runner.invoke(cli, ["serve", "--index", str(sample_index), "--port", "0", "--base-url", bad])
+        assert result.exit_code == 2 and f"{bad!r} is not a base URL" in result.output, bad
+    similar_link = json.loads(runner.invoke(cli, ["similar", "Seata 全局锁", "--json", "--index", str(sample_index),
+                                                  "--base-url", "https://qa.example.org/"]).output)
+    assert similar_link["hits"][0]["permalink"].startswith("https://qa.example.org/q/")
+
+
+def test_a_first_run_serves_the_samples_from_their_own_index(tmp_path, served, monkeypatch):
+    """The README's order on a fresh clone: `serve`, then build the real archive; no sample ever joins it."""
+    import shutil
+
+    from qa_archive.search import Archive
+
+    from .conftest import SAMPLES, write_post
+    clone = tmp_path / "clone"
+    shutil.copytree(SAMPLES, clone / "data" / "posts")
+    (clone / "index").mkdir()
+    (clone / "index" / ".gitkeep").touch()
+    monkeypatch.chdir(clone)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("QA_ARCHIVE_INDEX", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["serve", "--port", "0"])
+    assert first.exit_code == 0, first.output
+    sample_dir = Path(served[-1]["app"].config["INDEX_DIR"])
+    assert sample_dir.is_relative_to(tmp_path / "cache" / "qa-archive") and Archive(sample_dir).count() == 27
+    assert "serving the sample posts" in first.output and str(sample_dir) in first.output
+    assert [p.name for p in (clone / "index").iterdir()] == [".gitkeep"]           # index/ untouched
+    again = runner.invoke(cli, ["serve", "--port", "0"])                          # the same index, up to date
+    assert again.exit_code == 0 and Path(served[-1]["app"].config["INDEX_DIR"]) == sample_dir
+
+    # the README: `export QA_ARCHIVE_INDEX=…`, ingest the real corpus, doctor, serve
+    corpus = tmp_path / "corpus"
+    write_post(corpus, "sofa-weekly-1", "**@甲** 提问：\n\n> Seata 的全局锁怎么用？\n\nA：看文档。\n")
+    monkeypatch.setenv("QA_ARCHIVE_INDEX", str(tmp_path / "archive"))
+    assert runner.invoke(cli, ["ingest", str(corpus), "--url", "https://example.org/{dir}/"]).exit_code == 0
+    doctor = json.loads(runner.invoke(cli, ["doctor", "--json"]).output)
+    assert [s["path"] for s in doctor["sources"]] == [str(corpus)] and doctor["entries"] == 1
+    assert runner.invoke(cli, ["serve", "--port", "0"]).exit_code == 0
+    assert served[-1]["app"].config["INDEX_DIR"] == str(tmp_path / "archive")
+    hits = Archive(tmp_path / "archive").search("Seata")["hits"]
+    assert [h["url"] for h in hits] == ["https://example.org/sofa-weekly-1/"]     # no sample thread
+
+
+def test_a_configured_empty_index_is_refused_not_filled_with_samples(tmp_path, served, monkeypatch):
+    from .conftest import SAMPLES
+    clone = tmp_path / "clone"
+    (clone / "data").mkdir(parents=True)
+    (clone / "data" / "posts").symlink_to(SAMPLES)                 # a fresh clone: data/posts right here
+    monkeypatch.chdir(clone)
+    monkeypatch.delenv("QA_ARCHIVE_INDEX", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for args, env, where in ((["--index", str(tmp_path / "empty")], {}, tmp_path / "empty"),
+                             ([], {"QA_ARCHIVE_INDEX": str(tmp_path / "e2")}, tmp_path / "e2"),
+                             ([], {"QA_ARCHIVE_CONFIG": str(tmp_path / "site.yml")}, clone / "index")):
+        result = CliRunner().invoke(cli, ["serve", "--port", "0", *args], env=env)
+        assert result.exit_code == 1 and f"no index at {where}" in result.output, result.output
+        assert "sample" not in result.output
+    assert not served and not any((tmp_path / "empty").glob("gen-*")) and not (tmp_path / "cache").exists()

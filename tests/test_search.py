@@ -13,10 +13,10 @@ def askers(res):
 
 def test_cjk_is_segmented_into_bigrams_and_english_stays_whole():
     assert analysis.terms("使用数据库做存储") == ["使用", "用数", "数据", "据库", "库做", "做存", "存储"]
-    assert analysis.terms("SOFARegistry v5.4.2 的 undo_log") == ["sofaregistry", "v5.4.2", "v542", "v5", "4", "2",
+    assert analysis.terms("SOFARegistry v5.4.2 的 undo_log") == ["sofaregistri", "v5.4.2", "v542", "v5", "4", "2",
                                                                "undo_log"]
     assert analysis.terms("ＳＯＦＡＲＰＣ") == ["sofarpc"]                # full-width folds to ASCII
-    assert "sofaregistry" in analysis.terms("sofa-registry")
+    assert set(analysis.terms("sofaregistry")) <= set(analysis.terms("sofa-registry"))   # the two meet
 
 
 def test_chinese_words_match_inside_longer_runs(sample_archive):
