@@ -195,3 +195,55 @@ def test_no_page_names_a_community_the_archive_does_not_serve(tmp_path, monkeypa
     # its one community is English: every page defaults to English
     fresh = create_app(index_dir, {"TESTING": True}).test_client()
     assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "zh-CN"}).text
+
+
+# ---------------------------------------------------------------------------------------------- the CLI
+
+def cli_run(*args: str):
+    from click.testing import CliRunner
+
+    from qa_archive.cli import cli
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_the_cli_filters_by_community_and_shows_the_facet(two_index):
+    import json
+    got = cli_run("search", "after:1990", "--community", "ledger", "--limit", "50", "--json", "--index", str(two_index))
+    data = json.loads(got.output)
+    assert got.exit_code == 0 and data["total"] == 7 and {h["community"] for h in data["hits"]} == {"ledger"}
+    assert data["facets"]["communities"] == [{"name": "ledger", "count": 7}]
+    text = cli_run("search", "after:1990", "--index", str(two_index)).output
+    assert "Communities: weekly (" in text and "ledger (7)" in text
+    bad = cli_run("search", "fee", "--community", "nobody", "--index", str(two_index))
+    assert bad.exit_code == 0 and bad.output.startswith("0 entries")    # a filter that matches nothing
+
+
+def test_the_cli_stats_and_projects_per_community(two_index):
+    import json
+    whole = cli_run("stats", "--index", str(two_index)).output
+    assert "Per community:" in whole and "Ledger Digest (en)" in whole and "示例周报 (zh)" in whole
+    one = json.loads(cli_run("stats", "--community", "ledger", "--json", "--index", str(two_index)).output)
+    assert (one["entries"], one["community"]) == (7, "ledger")
+    rows = json.loads(cli_run("projects", "--community", "ledger", "--json", "--index", str(two_index)).output)
+    assert {r["name"] for r in rows} == {"Taproot", "PSBT", "Fee bumping"}
+    bad = cli_run("stats", "--community", "nobody", "--index", str(two_index))
+    assert bad.exit_code == 2 and "this archive holds: weekly, ledger" in bad.output
+
+
+def test_a_key_added_to_the_filter_table_is_a_search_option(two_index, monkeypatch):
+    """The CLI's filter options are the table's keys: a new entry is an option, with its help, and applies."""
+    import json
+
+    from whoosh import query as Q
+
+    from qa_archive import query
+    fake = query.Filter("source", "text", {"en": "only entries of this post", "zh": "只看这篇文章的问答"},
+                        lambda v, r, notes: v, lambda vs: Q.Or([Q.Term("source", v) for v in vs]), example="x.md")
+    monkeypatch.setattr(query, "FILTERS", query.FILTERS + (fake,))
+    monkeypatch.setattr(query, "BY_NAME", dict(query.BY_NAME, source=fake))
+    monkeypatch.setattr(query, "FILTER_KEYS", query.FILTER_KEYS | {"source"})
+    helped = cli_run("search", "--help").output
+    assert "--source NAME" in helped and "Only entries of this post." in helped
+    post = "_posts/en/2024-06-19-digest-34.md"
+    data = json.loads(cli_run("search", "after:1990", "--source", post, "--json", "--index", str(two_index)).output)
+    assert data["total"] == 3 and {h["source"] for h in data["hits"]} == {post}
