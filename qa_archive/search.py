@@ -111,17 +111,29 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
 
 
 def facets(gen: Generation, docnums) -> dict:
-    projects, years, communities = Counter(), Counter(), Counter()
+    projects, years = Counter(), Counter()
     for n in docnums:
         d = gen.docs[n]
         projects.update(d.get("projects") or [])
         if d.get("date"):
             years[d["date"][:4]] += 1
-        if d.get("community"):
-            communities[d["community"]] += 1
     return {"projects": [{"name": k, "count": v} for k, v in projects.most_common()],
             "years": [{"name": k, "count": v} for k, v in sorted(years.items(), reverse=True)],
-            "communities": [{"name": k, "count": v} for k, v in communities.most_common()]}
+            "communities": community_facet(gen, docnums)}
+
+
+def community_facet(gen: Generation, docnums) -> list[dict]:
+    """Community counts of the matches, largest first: one set intersection per community, the communities'
+    entry sets computed once per generation."""
+    def compute():
+        sets: dict[str, set] = {}
+        for n, d in gen.docs.items():
+            if d.get("community"):
+                sets.setdefault(d["community"], set()).add(n)
+        return sets
+    keys = docnums if hasattr(docnums, "__and__") else set(docnums)
+    counts = [(name, len(keys & s)) for name, s in gen.cached("community_sets", compute).items()]
+    return [{"name": k, "count": v} for k, v in sorted(counts, key=lambda x: (-x[1], x[0])) if v]
 
 
 def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None:
@@ -286,10 +298,16 @@ class Archive:
         registry = self.registry
         if community:
             key = slug(community)
-            counts = Counter(p for d in gen.docs.values() if d.get("community") == key for p in d.get("projects") or [])
-            repos = {p.name: p.repo for p in registry.projects}
-            return sorted(({"name": n, "count": c, "repo": repos.get(n)} for n, c in counts.items()),
-                          key=lambda p: (-p["count"], p["name"].lower()))
+            if self.community(key) is None:
+                return []                   # (nothing cached for names no entry has: they come from users)
+
+            def compute_one():
+                counts = Counter(p for d in gen.docs.values() if d.get("community") == key
+                                 for p in d.get("projects") or [])
+                repos = {p.name: p.repo for p in registry.projects}
+                return sorted(({"name": n, "count": c, "repo": repos.get(n)} for n, c in counts.items()),
+                              key=lambda p: (-p["count"], p["name"].lower()))
+            return [dict(p) for p in gen.cached(f"projects/{key}", compute_one)]
 
         def compute():
             counts = Counter(p for d in gen.docs.values() for p in d.get("projects") or [])
@@ -314,6 +332,8 @@ class Archive:
                             projects=self.projects(community=key),
                             years=[{"name": k, "count": v} for k, v in sorted(years.items())],
                             communities=[c for c in whole["communities"] if c["name"] == key])
+            if self.community(key) is None:
+                return compute_one()        # all zeros, and not cached: the name comes from a user
             return dict(gen.cached(f"stats/{key}", compute_one))
 
         def compute():
@@ -328,4 +348,4 @@ class Archive:
 
 
 __all__ = ["Archive", "QueryError", "IndexError_", "FILTERS", "MAX_LIMIT", "MAX_PAGE", "MAX_QUERY_CHARS",
-           "parse_query", "build_query", "highlight", "run", "rerank", "facets", "suggest"]
+           "parse_query", "build_query", "highlight", "run", "rerank", "facets", "community_facet", "suggest"]
