@@ -763,6 +763,7 @@ def feed(name=None, community=None):
     for e in arch.newest(30, project=name, community=info and info["name"]):
         turns = e.get("turns") or []
         entries.append({"id": e["id"], "permalink": permalink(e), "asker": e.get("asker"),
+                        "lang": community_of(e)["lang"],
                         "projects": e.get("projects") or [],
                         "title": shorten(turns[0]["q"] if turns else e.get("question"), 100),
                         "summary": shorten(e.get("answer"), 400),
