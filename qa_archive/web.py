@@ -225,7 +225,8 @@ def ask(text: str, project: str | None = None) -> list[dict]:
         return []
     top = max((h.get("score") or 0 for h in hits), default=0)
     # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
-    return [card(h, marks=False) for h in hits if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top]
+    return one_badge([card(h, marks=False) for h in hits
+                      if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top])
 
 
 def safe_suggestion(text: str, suggestion: str | None, known=None) -> str | None:
@@ -446,6 +447,15 @@ def community_of(entry: dict) -> dict:
             "community_title": info.get("title") if len(held) > 1 else None}
 
 
+def one_badge(cards: list[dict]) -> list[dict]:
+    """A list's entries name their community only when it holds several communities' entries: a badge that
+    every entry shares tells the reader nothing."""
+    if len({c.get("community") for c in cards}) <= 1:
+        for c in cards:
+            c["community_title"] = None
+    return cards
+
+
 def filter_examples() -> tuple:
     """The filter table with examples taken from this archive (its largest project and community; on a
     community's pages, that community's), so the form and the API page never show another community's names."""
@@ -492,7 +502,7 @@ def home_view() -> dict:
     s = arch.stats()
     return {"name": site_name(), "communities": arch.communities() if len(arch.communities()) > 1 else [],
             "projects": [p for p in arch.projects() if p["count"]],
-            "newest": [card(e) for e in arch.newest(8)],
+            "newest": one_badge([card(e) for e in arch.newest(8)]),
             "stats": {"entries": s["entries"], "posts": s["posts"], "last_ingest": s.get("last_ingest"),
                       "updated": human_date(s.get("last_ingest"), with_time=True)}}
 
@@ -510,10 +520,12 @@ def search_view(args: dict) -> tuple[dict, int]:
         asked = ask(text, project=args["project"])
     if res is not None:
         titles = {c["name"]: c["title"] for c in archive().communities()}
+        found = res["facets"].get("communities") or []
+        # shown when the matches span several communities, or one is chosen (its ✕ clears it)
         shown_facets = dict(res["facets"], communities=[dict(f, title=titles.get(f["name"], f["name"]))
-                                                        for f in res["facets"].get("communities") or []]
-                            if len(titles) > 1 else [])
-        res = dict(res, hits=[card(h) for h in res["hits"]], facets=shown_facets,
+                                                        for f in found]
+                            if len(found) > 1 or args.get("community") else [])
+        res = dict(res, hits=one_badge([card(h) for h in res["hits"]]), facets=shown_facets,
                    notes=[message(n) for n in res.get("notes") or []],
                    suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
     view = {"query": text, "args": args, "question_like": question,
@@ -555,7 +567,7 @@ def entry_view(entry_id: str) -> dict:
     entry["turns_md"] = turns_md
     entry["date_text"] = human_date(e.get("date"))
     entry.update(community_of(e))
-    return {"entry": entry, "related": [card(h, marks=False) for h in arch.related(e)]}
+    return {"entry": entry, "related": one_badge([card(h, marks=False) for h in arch.related(e)])}
 
 
 def bare(text: str | None) -> str:
@@ -579,7 +591,7 @@ def project_view(info: dict, page) -> dict:
     page = bounded(page or 1, 1, pages, "page")
     start = (page - 1) * size
     return {"project": info, "total": len(entries), "page": page, "pages": pages,
-            "entries": [card(e) for e in entries[start:start + size]]}
+            "entries": one_badge([card(e) for e in entries[start:start + size]])}
 
 
 def stats_view(community: str | None = None) -> dict:
@@ -611,8 +623,7 @@ def community_view(info: dict, page) -> dict:
     start = (page - 1) * size
     return {"community": info, "lang": short_language(info.get("language")),
             "projects": arch.projects(community=info["name"]), "total": len(entries), "page": page,
-            "pages": pages, "entries": [dict(card(e), community_title=None)         # all of them are its own
-                                        for e in entries[start:start + size]]}
+            "pages": pages, "entries": one_badge([card(e) for e in entries[start:start + size]])}
 
 
 def bar_chart(rows: list[dict]) -> dict:

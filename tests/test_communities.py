@@ -249,3 +249,13 @@ def test_a_key_added_to_the_filter_table_is_a_search_option(two_index, monkeypat
     post = "_posts/en/2024-06-19-digest-34.md"
     data = json.loads(cli_run("search", "after:1990", "--source", post, "--json", "--index", str(two_index)).output)
     assert data["total"] == 3 and {h["source"] for h in data["hits"]} == {post}
+
+
+def test_the_facet_and_the_badges_appear_only_where_they_tell_communities_apart(client):
+    mixed = client.get("/search?q=after:1990&sort=date&lang=en").text
+    assert 'id="facet-communities"' in mixed and 'class="community"' in mixed
+    one = client.get("/search?q=Seata&lang=en").text          # the weekly's alone
+    assert 'id="facet-communities"' not in one and 'class="community"' not in one
+    chosen = client.get("/search?q=fee&community=ledger&lang=en").text     # chosen: shown, to be cleared
+    assert 'id="facet-communities"' in chosen and 'class="community"' not in chosen
+    assert 'class="community"' not in client.get("/c/ledger").text.split('id="hits"')[1]
