@@ -82,13 +82,14 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         if dropped:
             kept = {i for info in posts.values() for i in info.get("ids") or []}
             report.removed += len(dropped - kept)
-        if copy_old and not report.posts_read and not report.removed:
-            draft.discard()
+        held = {**(old.get("communities") or {}), **communities(sources)}
+        if copy_old and not report.posts_read and not report.removed and held == previous.get("communities"):
+            draft.discard()             # (a community renamed in sources.yml is published even so)
         else:
             text, name = registry_file(recorded)
             total = sum(len(v.get("ids") or []) for v in posts.values())
             draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
-                           "communities": {**(old.get("communities") or {}), **communities(sources)},
+                           "communities": held,
                            "report": {k: v for k, v in report.as_dict().items()
                                       if k not in ("problems", "warnings")}},
                           files={name: text})

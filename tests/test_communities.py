@@ -259,3 +259,16 @@ def test_the_facet_and_the_badges_appear_only_where_they_tell_communities_apart(
     chosen = client.get("/search?q=fee&community=ledger&lang=en").text     # chosen: shown, to be cleared
     assert 'id="facet-communities"' in chosen and 'class="community"' not in chosen
     assert 'class="community"' not in client.get("/c/ledger").text.split('id="hits"')[1]
+
+
+def test_a_community_renamed_in_the_config_is_renamed_on_the_next_ingest(tmp_path):
+    index_dir = tmp_path / "index"
+    ledger = [s for s in sources() if s.profile.community == "ledger"]
+    registry = Registry.load(REPO / "data" / "projects.yml")
+    first = ingest(ledger, index_dir, registry)
+    again = ingest(ledger, index_dir, registry)
+    assert again.generation == first.generation       # nothing changed: nothing published
+    assert again.posts_unchanged == 3 and Archive(index_dir).community("ledger")["title"] == "Ledger Digest"
+    ledger[0].profile.name = "The Ledger Monthly"
+    renamed = ingest(ledger, index_dir, registry)
+    assert renamed.posts_read == 0 and Archive(index_dir).community("ledger")["title"] == "The Ledger Monthly"
