@@ -342,7 +342,8 @@ class Archive:
             return {"entries": gen.count, "posts": len(gen.manifest.get("posts") or {}),
                     "projects": [p for p in self.projects() if p["count"]],
                     "years": [{"name": k, "count": v} for k, v in sorted(years.items())],
-                    "communities": self.communities(), "index_bytes": size, "generation": gen.name, "last_ingest": gen.manifest.get("created"),
+                    "communities": self.communities(), "index_bytes": size, "generation": gen.name,
+                    "last_ingest": gen.manifest.get("created"),
                     "last_report": gen.manifest.get("report")}
         return dict(gen.cached("stats", compute))
 

@@ -18,10 +18,9 @@ import urllib.error
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Local, get_json, no_horizontal_scroll
-
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402  (after the module's skip)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
