@@ -217,12 +217,16 @@ def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> di
     return archive().similar(text, limit=limit, project=project)
 
 
-def ask(text: str, project: str | None = None) -> list[dict]:
-    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is)."""
+def ask(text: str, project: str | None = None, community: str | None = None) -> list[dict]:
+    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is); of
+    one community's threads when a search is narrowed to it."""
     try:
-        hits = similar(text[:ASK_MAX_CHARS], project=project)["hits"]
+        hits = similar(text[:ASK_MAX_CHARS], limit=20 if community else ASK_LIMIT, project=project)["hits"]
     except (QueryError, ArchiveError):
         return []
+    if community:
+        info = archive().community(community)
+        hits = [h for h in hits if info and h.get("community") == info["name"]][:ASK_LIMIT]
     top = max((h.get("score") or 0 for h in hits), default=0)
     # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
     return one_badge([card(h, marks=False) for h in hits
@@ -517,7 +521,7 @@ def search_view(args: dict) -> tuple[dict, int]:
         error = e
     asked: list[dict] = []
     if text and (question or (res is not None and res["total"] == 0)):
-        asked = ask(text, project=args["project"])
+        asked = ask(text, project=args["project"], community=args.get("community"))
     if res is not None:
         titles = {c["name"]: c["title"] for c in archive().communities()}
         found = res["facets"].get("communities") or []

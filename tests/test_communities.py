@@ -272,3 +272,11 @@ def test_a_community_renamed_in_the_config_is_renamed_on_the_next_ingest(tmp_pat
     ledger[0].profile.name = "The Ledger Monthly"
     renamed = ingest(ledger, index_dir, registry)
     assert renamed.posts_read == 0 and Archive(index_dir).community("ledger")["title"] == "The Ledger Monthly"
+
+
+def test_a_question_asked_within_one_community_gets_that_communitys_threads(client):
+    question = "Why does my wallet show two change outputs, and is that a privacy thing?"
+    anywhere = client.get("/search.json", query_string={"q": question}).get_json()["ask"]["hits"]
+    assert anywhere and anywhere[0]["community"] == "ledger"
+    within = client.get("/search.json", query_string={"q": question, "community": "weekly"}).get_json()
+    assert all(h["community"] == "weekly" for h in within["ask"]["hits"])
