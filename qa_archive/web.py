@@ -784,10 +784,15 @@ def feed(name=None, community=None):
                         "summary": shorten(e.get("answer"), 400),
                         # an undated entry: when it was ingested
                         "updated": _rfc3339(e.get("date") or ingested)})
+    # the feed's language is its community's (else its entries' commonest); an entry in another says so
+    langs = [e["lang"] for e in entries if e["lang"]]
+    feed_lang = short_language(info and info.get("language")) or (max(set(langs), key=langs.count) if langs else None)
+    for e in entries:
+        e["lang"] = e["lang"] if e["lang"] != feed_lang else None
     updated = max((e["updated"] for e in entries), default=_rfc3339(ingested))
     self_url = absolute("pages.feed", community=info["name"], project=name) if info \
         else absolute("pages.feed", name=name)
-    body = render_template("feed.xml", entries=entries, name=name, community=info, updated=updated,
+    body = render_template("feed.xml", entries=entries, name=name, community=info, lang=feed_lang, updated=updated,
                            self_url=self_url, home_url=absolute("pages.community", community=info["name"])
                            if info else absolute("pages.home"))
     return Response(body, mimetype="application/atom+xml")

@@ -142,6 +142,12 @@ def test_each_community_in_its_own_language_side_by_side(make_page, server: str,
         page.screenshot(path=str(ARTIFACTS / f"community-{name}-{width}.png"), full_page=True)
         shots[name] = page.screenshot()         # the first screenful, for the comparison
     side_by_side(page, shots["ledger"], shots["weekly"], width, ARTIFACTS / f"communities-{width}.png")
+    # the whole archive's statistics break the entries down by community, each linking to its page
+    page = make_page(width)
+    page.goto(f"{server}/stats")
+    expect(page.locator("#per-community a")).to_have_text(["示例周报", "Ledger Digest"])
+    no_horizontal_scroll(page, width)
+    page.screenshot(path=str(ARTIFACTS / f"communities-stats-{width}.png"), full_page=True)
 
 
 def test_the_community_facet_narrows_a_search_and_entries_keep_their_language(make_page, server: str):
