@@ -3,6 +3,7 @@ Optech's Jekyll layout (tests/fixtures/communities), ingested from one sources.y
 facet, per-community stats, feeds and pages, each community's tags, names and language."""
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -282,3 +283,41 @@ def test_a_question_asked_within_one_community_gets_that_communitys_threads(clie
     assert anywhere and anywhere[0]["community"] == "ledger"
     within = client.get("/search.json", query_string={"q": question, "community": "weekly"}).get_json()
     assert all(h["community"] == "weekly" for h in within["ask"]["hits"])
+
+
+# ---------------------------------------------------------------------------------------------- the real corpora
+
+@pytest.fixture(scope="module")
+def both_corpora(tmp_path_factory) -> Path:
+    """SOFAStack and Bitcoin Optech in one archive, from data/sources-example.yml (which reads ../shared)."""
+    from qa_archive.profiles import from_config
+    shared = Path(os.environ.get("QA_ARCHIVE_SHARED", REPO.parent / "shared"))
+    config = REPO / "data" / "sources-example.yml"
+    items = yaml.safe_load(config.read_text(encoding="utf-8"))["sources"]
+    roots = {"sofastack": shared / "corpus" / "sofastack.tech", "optech": shared / "corpus" / "bitcoinops"}
+    if not all(r.is_dir() for r in roots.values()):
+        pytest.fail(f"the shared corpora are missing under {shared} (set QA_ARCHIVE_SHARED to the shared folder)")
+    found = [Source(roots[item["community"]], item.get("url"), from_config(item, config.parent)) for item in items]
+    index_dir = tmp_path_factory.mktemp("both") / "index"
+    ingest(found, index_dir, Registry.load(REPO / "data" / "projects.yml"))
+    return index_dir
+
+
+def test_sofa_and_optech_in_one_archive(both_corpora, monkeypatch):
+    arch = Archive(both_corpora)
+    held = {c["name"]: c for c in arch.communities()}
+    assert set(held) == {"sofastack", "optech"} and held["optech"]["language"] == "en"
+    assert held["optech"]["count"] > 700 and held["sofastack"]["count"] > 300
+    taproot = arch.search("project:p2tr", limit=50)           # an alias from Optech's own topic registry
+    assert taproot["total"] >= 40 and not taproot["notes"]
+    assert taproot["facets"]["communities"] == [{"name": "optech", "count": taproot["total"]}]
+    mixed = arch.search("after:2019", limit=1)["facets"]["communities"]
+    assert {f["name"] for f in mixed} == {"sofastack", "optech"}
+    assert arch.search("project:Seata community:optech")["total"] == 0
+    monkeypatch.delenv("QA_ARCHIVE_NAME", raising=False)
+    c = create_app(both_corpora, {"TESTING": True}).test_client()
+    page = c.get("/c/optech", headers={"Accept-Language": "zh-CN"}).text
+    assert '<html lang="en">' in page and "Taproot" in page and "sofa" not in page.lower()
+    assert c.get("/p/Taproot.json").get_json()["total"] == taproot["total"]
+    api = c.get("/api/search?q=signature&community=optech").get_json()
+    assert api["total"] > 0 and {h["community"] for h in api["hits"]} == {"optech"}
