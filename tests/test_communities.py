@@ -1,6 +1,7 @@
 """Several communities in one archive: a Chinese weekly (our samples in data/posts) and an English monthly in
 Optech's Jekyll layout (tests/fixtures/communities), ingested from one sources.yml. The `community` filter and
-facet, per-community stats, feeds and pages, each community's tags, names and language."""
+facet, per-community stats, feeds and pages, each community's tags, names and language; and SOFAStack with Bitcoin
+Optech from the shared corpora, as data/sources-example.yml puts them."""
 from __future__ import annotations
 
 import os
