@@ -57,6 +57,7 @@ SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, esca
 ASK_LIMIT = 5
 ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
+HOME_PROJECTS = 30         # projects on the home page of an archive of several communities
 TITLE_CHARS = 90           # a result's title: the first question, cut at a word or character boundary
 ENTRY_TITLE_CHARS = 120
 
@@ -504,8 +505,11 @@ def filter_fields() -> list[dict]:
 def home_view() -> dict:
     arch = archive()
     s = arch.stats()
-    return {"name": site_name(), "communities": arch.communities() if len(arch.communities()) > 1 else [],
-            "projects": [p for p in arch.projects() if p["count"]],
+    held = arch.communities()
+    projects = [p for p in arch.projects() if p["count"]]
+    return {"name": site_name(), "communities": held if len(held) > 1 else [],
+            # several communities' tags together run long: the commonest here, each community's all on its page
+            "projects": projects[:HOME_PROJECTS] if len(held) > 1 else projects,
             "newest": one_badge([card(e) for e in arch.newest(8)]),
             "stats": {"entries": s["entries"], "posts": s["posts"], "last_ingest": s.get("last_ingest"),
                       "updated": human_date(s.get("last_ingest"), with_time=True)}}
