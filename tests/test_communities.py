@@ -319,6 +319,8 @@ def test_sofa_and_optech_in_one_archive(both_corpora, monkeypatch):
     c = create_app(both_corpora, {"TESTING": True}).test_client()
     page = c.get("/c/optech", headers={"Accept-Language": "zh-CN"}).text
     assert '<html lang="en">' in page and "Taproot" in page and "sofa" not in page.lower()
+    topics = c.get("/c/optech.json").get_json()["projects"]
+    assert len(topics) > 30 and 'id="more-projects"' in page         # the commonest shown, the rest folded
     assert c.get("/p/Taproot.json").get_json()["total"] == taproot["total"]
     api = c.get("/api/search?q=signature&community=optech").get_json()
     assert api["total"] > 0 and {h["community"] for h in api["hits"]} == {"optech"}
