@@ -73,26 +73,30 @@ class WebError(ArchiveError):
 # ---------------------------------------------------------------------------------------------- i18n
 
 def lang() -> str:
-    """The reader's choice (the switch: ?lang=, then its cookie); else the language of the community a page
-    belongs to (an English community's pages are English); else the browser's preference."""
+    """The interface follows the reader: the switch (?lang=, then its cookie), else the browser's Chinese or
+    English. A reader who has said neither (a German browser, a feed reader, a bot) gets the language of what the
+    page shows: the community's (an English community's pages are English), an entry's own; else Chinese."""
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in ("zh", "en"):
         return chosen
+    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-TW", "en"])
+    if best:
+        return "en" if best == "en" else "zh"
     own = page_language()
-    if own in ("zh", "en"):
-        return own
-    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-TW", "en"], default="zh")
-    return "en" if best == "en" else "zh"
+    return own if own in ("zh", "en") else "zh"
 
 
 def page_language() -> str | None:
-    """The language (from its profile) of the community this page belongs to: a community's page or feed, a
-    search filtered to one, one of its entries, or any page of an archive that holds one community only."""
+    """The language of what this page shows: an entry's own, else (from its profile) that of the community the
+    page belongs to: a community's page or feed, a search filtered to one, any page of an archive of one."""
     try:
         arch = archive()
         name = (request.view_args or {}).get("community") or request.args.get("community")
         if not name and request.endpoint == "pages.entry":
-            name = (arch.get((request.view_args or {}).get("entry_id", "")) or {}).get("community")
+            # an entry's page is in the entry's own language (a community's Chinese translation: Chinese)
+            entry = arch.get((request.view_args or {}).get("entry_id", ""))
+            if entry is not None:
+                return community_of(entry)["lang"]
         held = arch.communities()
         if not name and len(held) == 1:
             name = held[0]["name"]
@@ -282,8 +286,15 @@ def _markdown() -> MarkdownIt:
 MD = _markdown()   # markdown-it's validateLink already refuses javascript:, vbscript: and data: (but images)
 
 
+REFERENCE_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
 def render_md(text: str | None) -> str:
-    return MD.render(text or "")
+    """Markdown as HTML. An entry's Markdown is a part of its post, without the post's link definitions: a
+    reference link (`[schnorr][topic schnorr]`, `[BIP86][]`, Optech's style) shows as its text, not as brackets."""
+    parts = CODE.split(text or "")
+    return MD.render("".join(p if i % 2 else REFERENCE_LINK.sub(r"\1", p) for i, p in enumerate(parts)))
 
 
 # ---------------------------------------------------------------------------------------------- app

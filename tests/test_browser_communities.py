@@ -84,13 +84,13 @@ def browser():
 
 @pytest.fixture()
 def make_page(browser, server):
-    """A page in a fresh context whose browser prefers Chinese (so English pages are English by their community,
-    not by the browser); script errors and CSP violations fail the test."""
+    """A page in a fresh context whose browser prefers German, a language the interface does not have, so each
+    page's language is its community's; script errors and CSP violations fail the test."""
     made = []
 
     def new_page(width: int = 1366) -> Page:
         phone = width < 600
-        ctx = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+        ctx = browser.new_context(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"},
                                   viewport={"width": width, "height": 844 if phone else 900},
                                   device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone)
         local = Local(server)

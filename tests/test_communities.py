@@ -132,23 +132,33 @@ def test_community_pages_with_their_json_twins(client):
     assert client.get("/c/nobody.json").get_json()["error"]["code"] == "web.no_community"
 
 
-def test_an_english_communitys_pages_default_to_english_until_the_reader_chooses(client, two):
+def test_a_communitys_pages_are_in_its_language_unless_the_reader_asks_for_another(client, two):
+    """The interface follows the reader (the switch, else the browser's Chinese or English); a reader who asked
+    for neither gets the language of what the page shows. Entries always carry their own language."""
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
     zh_browser = {"Accept-Language": "zh-CN,zh;q=0.9"}
-    assert '<html lang="en">' in client.get("/c/ledger", headers=zh_browser).text
-    assert '<html lang="zh-CN">' in client.get("/c/weekly", headers={"Accept-Language": "en"}).text
-    en_id = two.search("community:ledger", limit=1)["hits"][0]["id"]
-    assert ">Statistics<" in client.get(f"/q/{en_id}", headers=zh_browser).text
-    assert '<html lang="en">' in client.get("/search?community=ledger&q=fee", headers=zh_browser).text
-    # the reader's choice wins (and is remembered), and the entry keeps its own language
-    chosen = client.get(f"/q/{en_id}?lang=zh", headers=zh_browser).text
-    assert '<html lang="zh-CN">' in chosen and '<article lang="en">' in chosen
-    # a community publishing in two languages (a Chinese translation of the English digest): each entry its own
+    assert '<html lang="en">' in client.get("/c/ledger", headers=german).text
+    assert '<html lang="zh-CN">' in client.get("/c/weekly", headers=german).text
+    assert '<html lang="en">' in client.get("/search?community=ledger&q=fee", headers=german).text
     hits = client.get("/search.json?community=ledger&limit=50").get_json()["results"]["hits"]
-    assert {h["lang"] for h in hits if "钱包" in h["question"] or "签名" in h["question"]} == {"zh"}
+    en_id = next(h["id"] for h in hits if h["question"].isascii())
+    zh_id = next(h["id"] for h in hits if not h["question"].isascii())     # the digest's Chinese translation
+    assert '<html lang="en">' in client.get(f"/q/{en_id}", headers=german).text
+    assert '<html lang="zh-CN">' in client.get(f"/q/{zh_id}", headers=german).text
+    # a community publishing in two languages: each entry its own
+    assert {h["lang"] for h in hits if not h["question"].isascii()} == {"zh"}
     assert {h["lang"] for h in hits if h["question"].isascii()} == {"en"}
-    # pages of no one community follow the browser
-    assert '<html lang="zh-CN">' in client.get("/c/ledger", headers=zh_browser).text
-    assert '<html lang="zh-CN">' in client.get("/", headers={"Accept-Language": "zh-CN"}).text
+    # a browser asking for Chinese: Chinese chrome, the English entries marked English
+    zh_page = client.get("/c/ledger", headers=zh_browser).text
+    assert '<html lang="zh-CN">' in zh_page and 'lang="en"' in zh_page.split('id="hits"')[1]
+    assert '<article lang="en">' in client.get(f"/q/{en_id}", headers=zh_browser).text
+    assert '<html lang="en">' in client.get(f"/q/{zh_id}", headers={"Accept-Language": "en"}).text
+    # the switch wins over both, and is remembered
+    assert '<html lang="en">' in client.get("/c/weekly?lang=en", headers=zh_browser).text
+    assert '<html lang="en">' in client.get("/c/weekly", headers=zh_browser).text
+    # pages of no one community, for a reader who said neither: Chinese, as before
+    fresh = create_app(client.application.config["INDEX_DIR"], {"TESTING": True}).test_client()
+    assert '<html lang="zh-CN">' in fresh.get("/", headers=german).text
 
 
 def test_feeds_per_community(client):
@@ -198,9 +208,10 @@ def test_no_page_names_a_community_the_archive_does_not_serve(tmp_path, monkeypa
             text = r.text.lower()
             for word in ("sofa", "seata", "mosn", "jraft", "layotto"):
                 assert word not in text, (url, lang, word)
-    # its one community is English: every page defaults to English
+    # its one community is English: a reader who asked for neither language gets English everywhere
     fresh = create_app(index_dir, {"TESTING": True}).test_client()
-    assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "zh-CN"}).text
+    assert '<html lang="en">' in fresh.get("/", headers={"Accept-Language": "de"}).text
+    assert '<html lang="zh-CN">' in fresh.get("/", headers={"Accept-Language": "zh-CN"}).text
 
 
 # ---------------------------------------------------------------------------------------------- the CLI
@@ -317,7 +328,7 @@ def test_sofa_and_optech_in_one_archive(both_corpora, monkeypatch):
     assert arch.search("project:Seata community:optech")["total"] == 0
     monkeypatch.delenv("QA_ARCHIVE_NAME", raising=False)
     c = create_app(both_corpora, {"TESTING": True}).test_client()
-    page = c.get("/c/optech", headers={"Accept-Language": "zh-CN"}).text
+    page = c.get("/c/optech", headers={"Accept-Language": "de"}).text
     assert '<html lang="en">' in page and "Taproot" in page and "sofa" not in page.lower()
     topics = c.get("/c/optech.json").get_json()["projects"]
     assert len(topics) > 30 and 'id="more-projects"' in page         # the commonest shown, the rest folded
