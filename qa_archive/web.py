@@ -801,7 +801,8 @@ def feed(name=None, community=None):
                         "updated": _rfc3339(e.get("date") or ingested)})
     # the feed's language is its community's (else its entries' commonest); an entry in another says so
     langs = [e["lang"] for e in entries if e["lang"]]
-    feed_lang = short_language(info and info.get("language")) or (max(set(langs), key=langs.count) if langs else None)
+    feed_lang = short_language(info and info.get("language")) \
+        or next(iter(sorted(set(langs), key=lambda x: (-langs.count(x), x))), None)
     for e in entries:
         e["lang"] = e["lang"] if e["lang"] != feed_lang else None
     updated = max((e["updated"] for e in entries), default=_rfc3339(ingested))
