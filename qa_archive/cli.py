@@ -318,7 +318,7 @@ def import_(file, index_dir, wait):
     Example:
         qa-archive import archive.jsonl --index /srv/qa/index
     """
-    from .index import import_threads
+    from .ingest import import_threads  # links translations as an ingest does
     from .models import Thread
 
     name = "<stdin>" if str(file) == "-" else str(file)

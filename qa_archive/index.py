@@ -33,7 +33,7 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 5             # 4: entries carry their community; 5: English words stemmed, spelling fields
+SCHEMA_VERSION = 6             # 4: community; 5: English words stemmed, spelling fields; 6: the `translation` field
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
@@ -53,6 +53,7 @@ def schema() -> Schema:
         title=TEXT(analyzer=text, field_boost=0.5),
         question=TEXT(analyzer=text, field_boost=2.0, spelling=True),
         answer=TEXT(analyzer=text, spelling=True),
+        translation=TEXT(analyzer=text),        # the questions and answers of its translations (ingest.py)
         asker=ID(),
         projects=KEYWORD(lowercase=True, commas=True, scorable=True),
         community=ID(stored=True),

@@ -11,8 +11,10 @@ and `serve` read the one the ingest used, wherever they are started.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +23,9 @@ from pathlib import Path
 import yaml
 
 from .extract import extract
-from .index import SCHEMA_VERSION, Draft, document
+from .index import SCHEMA_VERSION, Draft, document, read_snapshot
+from .languages import entry_script
+from .models import Thread
 from .parse import PostError, Source, find_posts, read_post, relative
 from .profiles import community_of
 from .projects import Registry, squash
@@ -69,16 +73,22 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         posts = dict(old.get("posts") or {})
         roots = [str(s.root.resolve()) for s in sources]
         seen: set[str] = set()
+        fresh: dict[str, Thread] = {}              # threads of the posts read now, written after linking
         files = [(s, f) for s in sources for f in find_posts(s.root)]
         for n, (src, path) in enumerate(files, 1):
             if progress:
                 progress(n, len(files), str(path))
-            _ingest_one(src, path, posts, seen, writer, registry, report, str(src.root.resolve()))
+            _ingest_one(src, path, posts, seen, writer, registry, report, str(src.root.resolve()), fresh)
         for source, info in list(posts.items()):
             if info.get("root") in roots and source not in seen:
                 writer.delete_by_term("source", source)
                 report.removed += len(info.get("ids") or [])
                 del posts[source]
+        if copy_old and (report.posts_read or report.removed):
+            kept = set().union(*(info.get("ids") or [] for info in posts.values())) - set(fresh)
+            write_linked(writer, fresh, previous_entries(draft.previous, kept))
+        elif fresh:
+            write_linked(writer, fresh, {})
         if dropped:
             kept = {i for info in posts.values() for i in info.get("ids") or []}
             report.removed += len(dropped - kept)
@@ -98,7 +108,8 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
     return report
 
 
-def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str):
+def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str,
+                fresh: dict):
     try:
         sha_hint = quick_sha(path)
     except OSError:
@@ -136,7 +147,7 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
     if prev:
         writer.delete_by_term("source", post.source)
     for t in threads:
-        writer.add_document(**document(t))
+        fresh[t.id] = t
         if t.id in old_ids:
             report.changed += 1
         else:
@@ -190,3 +201,173 @@ def registry_file(registry: Registry) -> tuple[str, str]:
     text = yaml.safe_dump({"projects": [dataclasses.asdict(p) for p in registry.projects]}, allow_unicode=True,
                           sort_keys=False)
     return text, f"registry-{hashlib.sha1(text.encode()).hexdigest()[:12]}.yml"
+
+
+# ---------------------------------------------------------------------------------------------- translations
+#
+# A community may publish each post in two languages (Optech: English and Chinese). The same Q&A item in both
+# cites the same question link, so two entries of one community, in different scripts, that share a specific link
+# are translations of each other. Each entry lists its partners (`translations`: ids), and its document indexes
+# the partners' questions and answers in the `translation` field, so a query in one language finds the thread
+# written in the other. Links are recomputed over the whole generation at every ingest that changes something:
+# an unchanged post's entries gain a partner when the other language's post arrives later.
+
+GENERIC_LINK = 3          # a link shared by this many entries of one script (a repository, a home page) says nothing
+def link_key(url: str) -> str:
+    """A URL compared loosely: no scheme, no `www.`, no fragment, no empty path segments or trailing slash, host
+    in lower case."""
+    m = re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#]*)([^?#]*)(\?[^#]*)?", url.strip(), re.I)
+    if not m:
+        return url.strip()
+    path = "/".join(p for p in m.group(2).split("/") if p)
+    return f"{m.group(1).lower()}/{path}{m.group(3) or ''}"
+
+
+def specific(key: str) -> bool:
+    """Whether a link (a `link_key`) can name one question: it points below a site's or a repository's root, to a
+    numbered page (`/a/76541`, `/t/slug/4101`, `/issues/191`, `?p=12`) or at least three levels down. A home page or a
+    repository (`github.com/mosn/mosn`) is cited by items about anything."""
+    path, _, query = key.partition("?")
+    parts = [p for p in path.split("/")[1:] if p]
+    return len(parts) >= 3 or len(parts) == 2 and any(ch.isdigit() for ch in "".join(parts)) \
+        or any(ch.isdigit() for ch in query)
+
+
+def _day(entry: dict) -> int | None:
+    try:
+        return dt.date.fromisoformat((entry.get("date") or "")[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def link_translations(entries: dict[str, dict]) -> dict[str, list[str]]:
+    """Entry id -> ids of its translations (at most one per other script), for entries that have any.
+
+    Two entries are candidates when they are of one community, in different scripts, and share a `specific` link
+    that no more than GENERIC_LINK - 1 entries of either script cite. Candidates are paired best first: more shared
+    specific links, then the closer date, then the closer position in the post; each entry pairs once per script.
+    Then items that cite nothing are paired by position inside posts so paired (`_align_posts`).
+    """
+    groups: dict[tuple, dict[str, list[str]]] = {}
+    scripts: dict[str, str] = {}
+    for eid, e in entries.items():
+        keys = {k for k in (link_key(u) for u in e.get("links") or [] if u) if specific(k)}
+        if not keys:
+            continue
+        scripts[eid] = entry_script(e)
+        for k in keys:
+            groups.setdefault((e.get("community") or "", k), {}).setdefault(scripts[eid], []).append(eid)
+    score: dict[tuple[str, str], float] = {}
+    for by_script in groups.values():
+        if len(by_script) < 2:
+            continue
+        for sa, sb in ((a, b) for a in by_script for b in by_script if a < b):
+            ea, eb = by_script[sa], by_script[sb]
+            n = max(len(ea), len(eb))
+            if n >= GENERIC_LINK:
+                continue
+            for a in ea:
+                for b in eb:
+                    score[(a, b)] = score.get((a, b), 0.0) + 1.0 / n
+
+    def order(pair):
+        a, b = pair
+        da, db = _day(entries[a]), _day(entries[b])
+        gap = abs(da - db) if da is not None and db is not None else 10 ** 6
+        pos = abs((entries[a].get("position") or 0) - (entries[b].get("position") or 0))
+        return (-score[pair], gap, pos, a, b)
+
+    partner: dict[str, dict[str, str]] = {}
+
+    def pair(a: str, b: str, sa: str, sb: str) -> bool:
+        if sb in partner.get(a, {}) or sa in partner.get(b, {}):
+            return False
+        partner.setdefault(a, {})[sb] = b
+        partner.setdefault(b, {})[sa] = a
+        return True
+
+    for a, b in sorted(score, key=order):
+        pair(a, b, scripts[a], scripts[b])
+    _align_posts(entries, partner, pair)
+    return {eid: sorted(p.values()) for eid, p in partner.items()}
+
+
+def _align_posts(entries: dict[str, dict], partner: dict, pair):
+    """Items a link could not pair (one side cites nothing), paired by their place in two posts that are
+    translations of each other: posts whose linked items all sit at one same offset of position, and that have
+    the same number of items. Each post pairs with one post of the other script."""
+    by_post: dict[str, list[str]] = {}
+    for eid, e in entries.items():
+        by_post.setdefault(e.get("source") or "", []).append(eid)
+    offsets: dict[tuple[str, str], set[int]] = {}
+    for a, ps in partner.items():
+        for b in ps.values():
+            sa, sb = entries[a].get("source") or "", entries[b].get("source") or ""
+            if sa < sb:
+                offsets.setdefault((sa, sb), set()).add(
+                    (entries[b].get("position") or 0) - (entries[a].get("position") or 0))
+    counterparts: dict[str, int] = {}
+    for sa, sb in offsets:
+        counterparts[sa] = counterparts.get(sa, 0) + 1
+        counterparts[sb] = counterparts.get(sb, 0) + 1
+    for (sa, sb), offs in offsets.items():
+        if len(offs) != 1 or counterparts[sa] != 1 or counterparts[sb] != 1 \
+                or len(by_post[sa]) != len(by_post[sb]):
+            continue
+        off = offs.pop()
+        at = {entries[b].get("position") or 0: b for b in by_post[sb]}
+        for a in by_post[sa]:
+            b = at.get((entries[a].get("position") or 0) + off)
+            if b is None or partner.get(a) or partner.get(b):
+                continue
+            sa_, sb_ = entry_script(entries[a]), entry_script(entries[b])
+            if sa_ != sb_:
+                pair(a, b, sa_, sb_)
+
+
+def linked_document(entry: dict, partners: list[dict]) -> dict:
+    """A Whoosh document for an entry (a `Thread.to_dict`), with its translations' ids in the stored entry and
+    their questions and answers in the `translation` field."""
+    fields = document(Thread.from_dict(entry))
+    ids = [p["id"] for p in partners]
+    if ids:
+        fields["doc"] = json.dumps(dict(json.loads(fields["doc"]), translations=ids), ensure_ascii=False)
+        fields["translation"] = "\n".join(f"{t.get('q') or ''}\n{t.get('a') or ''}"
+                                           for p in partners for t in p.get("turns") or [])
+    return fields
+
+
+def previous_entries(gen: Path | None, ids: set[str]) -> dict[str, dict]:
+    """The stored entries (with their `translations`) of the published generation whose ids are in `ids`."""
+    snapshot = read_snapshot(gen) if gen is not None and ids else None
+    if not snapshot:
+        return {}
+    return {d["id"]: d for d in snapshot["docs"] if d is not None and d["id"] in ids}
+
+
+def write_linked(writer, fresh: dict[str, Thread], kept: dict[str, dict]):
+    """Write the threads read now, and rewrite kept (unchanged) entries whose translations changed or whose
+    partner was read again, after linking translations over all of them."""
+    entries = {**kept, **{i: t.to_dict() for i, t in fresh.items()}}
+    links = link_translations(entries)
+    for eid, e in entries.items():
+        ids = links.get(eid, [])
+        if eid in kept and ids == (e.get("translations") or []) and not any(p in fresh for p in ids):
+            continue                                    # stored as it should be
+        if eid in kept:
+            writer.delete_by_term("id", eid)
+        writer.add_document(**linked_document(e, [entries[p] for p in ids]))
+
+
+def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
+    """Replace the index with these threads (an export, or threads made elsewhere), translations linked as an
+    ingest links them."""
+    with Draft(Path(index_dir), wait) as draft:
+        writer = draft.start()
+        fresh = {t.id: t for t in threads}
+        posts: dict = {}
+        for t in fresh.values():
+            posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
+        write_linked(writer, fresh, {})
+        draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts})
+    return len(fresh)

@@ -267,6 +267,9 @@ def bounded(value, low: int, high: int, name: str) -> int:
 # ---------------------------------------------------------------------------------------------- Whoosh queries
 
 PROJECT_TAG_BOOST = 1.0
+# query-time weights of the searched fields (the schema's own: question 2, answer 1); `translation` holds the
+# questions and answers of an entry's translations, so a query in one language finds the thread in the other
+FIELD_BOOST = {"question": 1.0, "answer": 1.0, "translation": 0.6}     # translation: tune_ranking.py
 
 
 def union(queries: list[Q.Query]) -> Q.Query:
@@ -279,8 +282,8 @@ def union(queries: list[Q.Query]) -> Q.Query:
 
 def any_field(fields, term: str) -> Q.Query:
     if len(fields) == 1:
-        return Q.Term(fields[0], term)
-    return union([Q.Term(f, term) for f in fields])
+        return Q.Term(fields[0], term, boost=FIELD_BOOST.get(fields[0], 1.0))
+    return union([Q.Term(f, term, boost=FIELD_BOOST.get(f, 1.0)) for f in fields])
 
 
 def word_terms(word: str) -> list[str]:
@@ -311,8 +314,10 @@ def phrase_query(phrase: str, fields) -> Q.Query | None:
 
 def build_query(pq: ParsedQuery, common: set[str] = frozenset(), registry: Registry | None = None) -> Q.Query:
     musts, shoulds = [], []
+    # words are also looked for in an entry's translations, unless the query names the fields (`in:question`)
+    fields = pq.fields if pq.last("in") else pq.fields + ("translation",)
     for w in pq.words:
-        wq = word_query(w, pq.fields, common)
+        wq = word_query(w, fields, common)
         project = registry.lookup(w, fuzzy=False) if registry and not analysis.is_cjk(w) else None
         if project is not None:
             # a project name also matches the threads tagged with it (their text may only say "it")

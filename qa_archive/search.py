@@ -14,6 +14,7 @@ import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
 
+from . import ranking
 from .generation import Generation, current_key
 from .index import IndexError_
 from .profiles import slug
@@ -38,7 +39,7 @@ from .query import (
 from .similar import find_similar
 from .snippets import highlight, make_hit
 
-RERANK_DEPTH = 50
+RERANK_DEPTH = ranking.RERANK_DEPTH
 SUGGEST_MIN_DF = 2        # a correction must be a word at least this many entries use
 SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers and versions are never rewritten
 
@@ -77,37 +78,13 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
 
 
 def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
-           w_score: float = 1.0, w_question: float = 0.4, w_thread: float = 0.3,
            names: list[str] | None = None) -> list[tuple[float, int]]:
-    """Re-rank search candidates by how much of the query they cover: all words matching beats some.
-
-    `groups` are the query's words, each a list of terms and a weight (its idf). A candidate's coverage is the
-    weighted share of words whose terms it contains: in its questions (`w_question`: the question counts more)
-    and anywhere in the thread (`w_thread`). `w_score` keeps BM25's order, scaled to the best candidate. A word
-    that names a project the entry is tagged with counts as covered: `names` are the words as the user wrote
-    them (a term may be a stem: `sofaregistri`), else a one-term word's term is looked up.
-    """
-    total = sum(w for _, w in groups) or 1.0
-    best = max((s for s, _ in ranked), default=0.0) or 1.0
-    # the project a one-term word names, looked up once per query rather than once per candidate
-    labels = names or [terms[0] if len(terms) == 1 else "" for terms, _ in groups]
-    named = [squash(p.name) if label and (p := gen.registry.lookup(label, fuzzy=False)) else None
-             for label in labels]
-    out = []
-    for score, docnum in ranked:
-        q_terms, a_terms, _ = gen.doc_terms(docnum)
-        tags = {squash(p) for p in gen.docs[docnum].get("projects") or []}
-        q_cover = thread_cover = 0.0
-        for (terms, weight), project in zip(groups, named, strict=True):
-            if project is not None and project in tags:
-                q_cover += weight
-                thread_cover += weight
-                continue
-            q_cover += weight * sum(1 for t in terms if t in q_terms) / len(terms)
-            thread_cover += weight * sum(1 for t in terms if t in q_terms or t in a_terms) / len(terms)
-        out.append((w_score * score / best + w_question * q_cover / total + w_thread * thread_cover / total, docnum))
-    out.sort(key=lambda x: -x[0])
-    return out
+    """Re-rank search candidates by what BM25 does not see: how much of the query each covers (in its questions,
+    its first question, anywhere), words found as written and next to each other, the projects it is tagged
+    with, its translation, and its date as a tie-break. `groups` are the query's words, each a list of terms and
+    a weight (its idf); `names` the same words as the user wrote them (a term may be a stem). The features and
+    their weights are in `ranking.py`."""
+    return ranking.rerank(gen, ranked, groups, names)
 
 
 def facets(gen: Generation, docnums) -> dict:
