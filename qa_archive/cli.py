@@ -863,7 +863,8 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
 @click.option("--port", type=click.IntRange(0, 65535), metavar="PORT", default=8080, show_default=True, help="Port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Worker processes (they share the index read-only).")
-@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True, help="Threads per worker.")
+@click.option("--threads", type=click.IntRange(1, 256), default=2, show_default=True,
+              help="Threads per worker (2 measured best on 2 cores: scripts/loadcheck.py).")
 @base_url_option(None)
 @click.option("--dev", is_flag=True, help="Flask's development server with reloading, for working on templates.")
 @click.pass_context

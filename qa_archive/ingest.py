@@ -5,7 +5,11 @@
     index.document / index.Draft           Threads → Whoosh documents in an unpublished generation, then published
 
 Only posts whose bytes changed since the last ingest are read again (the manifest keeps each post's hash and its
-entry ids). The registry of projects used is written into the generation (`registry-<hash>.yml`), so searches
+entry ids). Reading and extracting, most of an ingest's work, runs in worker processes (one per core) when there are
+enough posts to read; the one Whoosh writer stays in this process and takes their threads in file order, a bounded
+number of posts in flight, so memory does not grow with the tree and the index is the same as a serial ingest's. The registry of projects used is written into the generation (`registry-<hash>.yml`), so searches
+and `serve` read the one the ingest used, wherever they are started.
+ The registry of projects used is written into the generation (`registry-<hash>.yml`), so searches
 and `serve` read the one the ingest used, wherever they are started.
 """
 from __future__ import annotations
@@ -14,9 +18,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
+import pickle
 import re
+import signal
+import struct
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +41,10 @@ from .parse import PostError, Source, find_posts, read_post, relative
 from .profiles import community_of
 from .projects import Registry, squash
 
-EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 7          # bump when extraction changes: every post is read again on the next ingest
+PARALLEL_MIN_POSTS = 48        # fewer posts to read than this: read them here (starting workers costs ~0.5 s)
+CHUNK = 8                      # posts per task sent to a worker
+IN_FLIGHT = 4                  # tasks per worker sent ahead of the writer: bounds the memory results take
 
 
 @dataclass
@@ -53,8 +67,10 @@ class IngestReport:
 
 
 def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: bool = False, wait: float = 0.0,
-           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
-    """Read the posts under each source into a new generation of the index, and publish it."""
+           progress: Callable[[int, int, str], None] | None = None, workers: int | None = None) -> IngestReport:
+    """Read the posts under each source into a new generation of the index, and publish it.
+
+    `workers`: processes that read and extract posts (default: one per core; 1 reads them in this process)."""
     started = time.monotonic()
     report = IngestReport()
     recorded = with_profiles(registry, sources)      # recorded with the generation: searches know every tag
@@ -75,10 +91,21 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         seen: set[str] = set()
         fresh: dict[str, Thread] = {}              # threads of the posts read now, written after linking
         files = [(s, f) for s in sources for f in find_posts(s.root)]
-        for n, (src, path) in enumerate(files, 1):
+        done = 0
+        todo = []
+        for src, path in files:
+            job = _plan(src, path, posts, seen, report)
+            if job is None:
+                done += 1
+                if progress:
+                    progress(done, len(files), str(path))
+            else:
+                todo.append(job)
+        for job, result in zip(todo, read_posts(todo, registry, workers), strict=True):
+            done += 1
             if progress:
-                progress(n, len(files), str(path))
-            _ingest_one(src, path, posts, seen, writer, registry, report, str(src.root.resolve()), fresh)
+                progress(done, len(files), str(job.path))
+            _apply(job, result, posts, seen, writer, report, fresh)
         for source, info in list(posts.items()):
             if info.get("root") in roots and source not in seen:
                 writer.delete_by_term("source", source)
@@ -108,8 +135,18 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
     return report
 
 
-def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str,
-                fresh: dict):
+@dataclass
+class _Job:
+    """A post to read: where it is, and what the published generation holds for it."""
+    src: Source
+    path: Path
+    rel: str
+    prev: dict | None
+    root: str
+
+
+def _plan(src: Source, path: Path, posts: dict, seen: set, report: IngestReport) -> _Job | None:
+    """A job when the post must be read; None when it is unchanged (its entries stay) or cannot be taken."""
     try:
         sha_hint = quick_sha(path)
     except OSError:
@@ -120,32 +157,37 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
         report.problems.append((rel, f"is also under another ingested folder; {path} is skipped "
                                      "(ingest such trees into separate indexes, or from their common parent)", True))
         report.posts_failed += 1
-        return
+        return None
+    seen.add(rel)
     prev = posts.get(rel)
     if prev and sha_hint and prev.get("sha") == sha_hint and prev.get("url_pattern") == src.url:
-        seen.add(rel)
         report.posts_unchanged += 1
         report.unchanged += len(prev.get("ids") or [])
-        return
-    try:
-        post = read_post(path, src.root, src.url, src.profile)
-    except PostError as e:
-        report.problems.append((e.source, e.message, e.fatal))
-        if e.fatal:
+        return None
+    return _Job(src, path, rel, prev, str(src.root.resolve()))
+
+
+def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: IngestReport, fresh: dict):
+    """A read post's threads into `fresh` (written after linking translations), its record into the manifest's
+    posts; its old entries out of the writer."""
+    prev = job.prev
+    if result[0] == "error":
+        _, source, message, fatal = result
+        report.problems.append((source, message, fatal))
+        if fatal:
             report.posts_failed += 1
         else:
             report.posts_skipped += 1
-        if prev:
-            seen.add(rel)      # a post that became unreadable keeps its entries until it is fixed or deleted
+        if not prev:      # (one that had entries stays in `seen`: it keeps them until it is fixed or deleted)
+            seen.discard(job.rel)
         return
-    seen.add(post.source)
+    _, source, sha, threads, warnings = result
     report.posts_read += 1
-    threads, warnings = extract(post, registry)
-    for w in post.warnings + warnings:
-        report.warnings.append((post.source, w))
+    for w in warnings:
+        report.warnings.append((source, w))
     old_ids = set((prev or {}).get("ids") or [])
     if prev:
-        writer.delete_by_term("source", post.source)
+        writer.delete_by_term("source", source)
     for t in threads:
         fresh[t.id] = t
         if t.id in old_ids:
@@ -154,7 +196,110 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
             report.added += 1
     new_ids = [t.id for t in threads]
     report.removed += len(old_ids - set(new_ids))
-    posts[post.source] = {"root": root, "sha": post.sha, "ids": new_ids, "url_pattern": src.url}
+    posts[source] = {"root": job.root, "sha": sha, "ids": new_ids, "url_pattern": job.src.url}
+
+
+def read_one(path: Path, root: Path, url: str | None, profile, registry: Registry) -> tuple:
+    """("ok", source, sha, threads, warnings) or ("error", source, message, fatal)."""
+    try:
+        post = read_post(path, root, url, profile)
+    except PostError as e:
+        return ("error", e.source, e.message, e.fatal)
+    threads, warnings = extract(post, registry)
+    return ("ok", post.source, post.sha, threads, post.warnings + warnings)
+
+
+def read_posts(jobs: list[_Job], registry: Registry, workers: int | None = None) -> Iterator[tuple]:
+    """`read_one` of every job, in order: in worker processes when there are enough, else here."""
+    workers = min(workers or os.cpu_count() or 1, max(1, len(jobs) // CHUNK))
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_POSTS:
+        for job in jobs:
+            yield read_one(job.path, job.src.root, job.src.url, job.src.profile, registry)
+        return
+    tasks = [[(str(j.path), str(j.src.root), j.src.url, j.src.profile) for j in jobs[i:i + CHUNK]]
+             for i in range(0, len(jobs), CHUNK)]
+    pool = [_Worker(registry) for _ in range(workers)]
+    try:
+        pending: deque = deque()
+        for k, task in enumerate(tasks):
+            worker = pool[k % workers]
+            worker.send(task)
+            pending.append(worker)
+            while len(pending) >= workers * IN_FLIGHT:
+                yield from pending.popleft().receive()
+        while pending:
+            yield from pending.popleft().receive()
+    finally:
+        for worker in pool:
+            worker.close()
+
+
+class _Worker:
+    """A `python` process that reads and extracts posts: tasks in on its stdin, results out on its stdout, both
+    pickled with a length in front. A new interpreter rather than a fork: it holds neither the write lock nor the
+    writer's files, imports nothing of the caller's main module, and exits when its stdin closes (so when this
+    process dies, however it dies)."""
+
+    def __init__(self, registry: Registry):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent)]
+                                                          + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+        self.proc = subprocess.Popen([sys.executable, "-c", "from qa_archive.ingest import worker_main; worker_main()"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        _write_frame(self.proc.stdin, registry)
+
+    def send(self, task: list):
+        _write_frame(self.proc.stdin, task)
+
+    def receive(self) -> list[tuple]:
+        got = _read_frame(self.proc.stdout)
+        if got is None:
+            raise RuntimeError(f"an ingest worker stopped (exit status {self.proc.wait()})")
+        if isinstance(got, BaseException):
+            raise got
+        return got
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+def worker_main():
+    """The worker's loop (see `_Worker`): a registry first, then tasks until stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the ingest's to handle; it closes our stdin
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        registry = _read_frame(stdin)
+        while (task := _read_frame(stdin)) is not None:
+            try:
+                result = [read_one(Path(path), Path(root), url, profile, registry)
+                          for path, root, url, profile in task]
+            except Exception as e:      # the writer raises it, as a serial ingest would
+                result = e
+            _write_frame(stdout, result)
+    except (BrokenPipeError, EOFError):
+        pass                            # the ingest is gone (killed, or failed): nothing is waiting for us
+
+
+def _write_frame(f, obj):
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    f.write(struct.pack("<Q", len(data)) + data)
+    f.flush()
+
+
+def _read_frame(f):
+    head = f.read(8)
+    if len(head) < 8:
+        return None
+    (n,) = struct.unpack("<Q", head)
+    return pickle.loads(f.read(n))
 
 
 def communities(sources: list[Source]) -> dict[str, dict]:

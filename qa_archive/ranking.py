@@ -125,9 +125,9 @@ def _recency(gen) -> dict[int, float]:
     """Each entry's date on a 0 (oldest) to 1 (newest) scale, computed once per generation."""
     def compute():
         days = {}
-        for num, d in gen.docs.items():
+        for num, date in gen.dates().items():          # from the generation's columns: no entry is parsed
             try:
-                days[num] = dt.date.fromisoformat((d.get("date") or "")[:10]).toordinal()
+                days[num] = dt.date.fromisoformat((date or "")[:10]).toordinal()
             except ValueError:
                 pass
         lo, hi = min(days.values(), default=0), max(days.values(), default=0)

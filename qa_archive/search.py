@@ -7,6 +7,7 @@ keeps a searcher per thread, caches recent results per generation, and hands sim
 """
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import re
@@ -14,7 +15,9 @@ import threading
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from . import ranking
+from whoosh import query as Q
+
+from . import analysis, ranking
 from .generation import Generation, current_key
 from .index import IndexError_
 from .profiles import slug
@@ -48,8 +51,34 @@ SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers 
 
 def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = "relevance", page: int = 1,
         limit: int = 10) -> dict:
-    """Ranked hits with snippets, facet counts, notes and a suggestion for a parsed query."""
+    """Ranked hits with snippets, facet counts, notes and a suggestion for a parsed query.
+
+    Where the time goes (`scripts/benchmark.py --profile`, 20x the shared corpus, before this path existed):
+    Whoosh matching and scoring every match through a tree of union matchers took 80% of a query, re-ranking
+    (analysing each candidate's text) 10%, facets (walking every match's entry) 5%, snippets 5%. So a query of
+    words, the common shape, is scored here from posting lists the generation caches (`score_terms`: the same
+    BM25F as Whoosh, the same order), facets are set intersections, and re-ranking reads which candidates hold
+    which terms from the same posting lists. Phrases, exclusions and date sorting go through Whoosh."""
     q = build_query(pq, gen.common, gen.registry)
+    leaves = term_leaves(q) if sort == "relevance" and pq.has_text else None
+    if leaves is None:
+        return _run_whoosh(gen, searcher, pq, q, text, sort, page, limit)
+    reader = searcher.reader()
+    scores = score_terms(gen, searcher, leaves)
+    flt = build_filter(pq)
+    if flt is not None:
+        allowed = set(searcher.docs_for_query(flt))
+        scores = {d: s for d, s in scores.items() if d in allowed}
+    start = (page - 1) * limit
+    ranked = best(scores, max(RERANK_DEPTH, start + limit))
+    if pq.words:
+        words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+        groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+        ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
+    return _result(gen, searcher, pq, text, sort, page, limit, ranked, scores.keys())
+
+
+def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page, limit) -> dict:
     flt = build_filter(pq)
     if not pq.has_text:
         sort = "date" if sort == "relevance" else sort
@@ -65,6 +94,10 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
         words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
         groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
         ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
+    return _result(gen, searcher, pq, text, sort, page, limit, ranked, matched)
+
+
+def _result(gen: Generation, searcher, pq: ParsedQuery, text, sort, page, limit, ranked, matched) -> dict:
     terms = highlight_terms(pq)
     start = (page - 1) * limit
     hits = [make_hit(gen.docs[docnum], score if sort == "relevance" and pq.has_text else None, terms)
@@ -75,6 +108,51 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     if len(matched) < 3 and pq.words:
         out["suggestion"] = suggest(gen, searcher, pq, text)
     return out
+
+
+def term_leaves(q) -> list[tuple[str, str, float]] | None:
+    """(field, term, boost) of every Term of a query made only of Terms and Ors (a term twice, twice); None for any
+    other shape (phrases, exclusions, Every), which Whoosh matches itself."""
+    out, stack = [], [(q, 1.0)]
+    while stack:
+        node, boost = stack.pop()
+        if type(node) is Q.Term:
+            out.append((node.fieldname, node.text, boost * node.boost))
+        elif type(node) is Q.Or:
+            stack.extend((c, boost * node.boost) for c in reversed(node.subqueries))
+        else:
+            return None
+    return out
+
+
+def score_terms(gen: Generation, searcher, leaves) -> dict[int, float]:
+    """BM25F of every entry matching any of the terms, summed over the terms: what Whoosh's union matchers
+    compute (the same idf, stored weights and one-byte lengths), but one dict update per posting instead of a
+    walk up a tree of matchers per document."""
+    reader = searcher.reader()
+    k1 = searcher.weighting.K1
+    scores: dict[int, float] = {}
+    get = scores.get
+    for fieldname, term, boost in leaves:
+        plist = gen.postings(reader, fieldname, term)
+        if not plist:
+            continue
+        norm = gen.norms(searcher, fieldname)
+        c = boost * searcher.idf(fieldname, term) * (k1 + 1)
+        for d, w in plist.items():
+            scores[d] = get(d, 0.0) + c * w / (w + norm[d])
+    return scores
+
+
+def best(scores: dict[int, float], n: int) -> list[tuple[float, int]]:
+    """The n best (score, docnum), higher scores first, then lower docnums (Whoosh's order)."""
+    if len(scores) > n:
+        cut = heapq.nlargest(n, scores.values())[-1]      # floats only: no key function per match
+        items = [(s, d) for d, s in scores.items() if s >= cut]
+    else:
+        items = [(s, d) for d, s in scores.items()]
+    items.sort(key=lambda x: (-x[0], x[1]))
+    return items[:n]
 
 
 def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
@@ -88,28 +166,33 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
 
 
 def facets(gen: Generation, docnums) -> dict:
-    projects, years = Counter(), Counter()
-    for n in docnums:
-        d = gen.docs[n]
-        projects.update(d.get("projects") or [])
-        if d.get("date"):
-            years[d["date"][:4]] += 1
-    return {"projects": [{"name": k, "count": v} for k, v in projects.most_common()],
-            "years": [{"name": k, "count": v} for k, v in sorted(years.items(), reverse=True)],
-            "communities": community_facet(gen, docnums)}
+    """Project, year and community counts of the matches: one set intersection per project and per year (C loops
+    over the smaller set; a dict's keys would be copied into a new set for every project, so they become a set
+    once)."""
+    projects, years = gen.facet_sets()
+    matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
+    pc = [(name, len(s & matched)) for name, s in projects.items()]
+    yc = [(name, len(s & matched)) for name, s in years.items()]
+    return {"projects": [{"name": k, "count": v} for k, v in sorted(pc, key=lambda x: (-x[1], x[0])) if v],
+            "years": [{"name": k, "count": v} for k, v in sorted(yc, reverse=True) if v],
+            "communities": community_facet(gen, matched)}
+
+
+def community_sets(gen: Generation) -> dict[str, set]:
+    """Community -> its entries' docnums, once per generation (from the generation's community column)."""
+    def compute():
+        sets: dict[str, set] = {}
+        for n, c in gen.community_column().items():
+            if c:
+                sets.setdefault(c, set()).add(n)
+        return sets
+    return gen.cached("community_sets", compute)
 
 
 def community_facet(gen: Generation, docnums) -> list[dict]:
-    """Community counts of the matches, largest first: one set intersection per community, the communities'
-    entry sets computed once per generation."""
-    def compute():
-        sets: dict[str, set] = {}
-        for n, d in gen.docs.items():
-            if d.get("community"):
-                sets.setdefault(d["community"], set()).add(n)
-        return sets
-    keys = docnums if hasattr(docnums, "__and__") else set(docnums)
-    counts = [(name, len(keys & s)) for name, s in gen.cached("community_sets", compute).items()]
+    """Community counts of the matches, largest first: one set intersection per community."""
+    matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
+    counts = [(name, len(s & matched)) for name, s in community_sets(gen).items()]
     return [{"name": k, "count": v} for k, v in sorted(counts, key=lambda x: (-x[1], x[0])) if v]
 
 
@@ -130,14 +213,53 @@ def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None
             fix = project.name
         elif not any(gen.doc_frequency(t, reader) for t in word_terms(w)):
             for fname in ("question", "answer"):
-                found = searcher.corrector(fname).suggest(w.lower(), limit=1, maxdist=1 if len(w) < 6 else 2)
-                if found and found[0] != w.lower() and max(
-                        (gen.doc_frequency(t, reader) for t in word_terms(found[0])), default=0) >= SUGGEST_MIN_DF:
-                    fix = found[0]
+                found = closest_term(gen, searcher, fname, w.lower(), maxdist=1 if len(w) < 6 else 2)
+                if found and found != w.lower() and max(
+                        (gen.doc_frequency(t, reader) for t in word_terms(found)), default=0) >= SUGGEST_MIN_DF:
+                    fix = found
                     break
         if fix:
             changed = replace_unquoted(changed, w, fix)
     return changed if changed != text else None
+
+
+def closest_term(gen: Generation, searcher, fieldname: str, word: str, maxdist: int) -> str | None:
+    """The word of a field's spelling words within `maxdist` edits (Levenshtein) of `word` that occurs most often,
+    ties to the greater word: what Whoosh's `corrector(field).suggest(word, limit=1, maxdist)` answers, but from
+    the words held in memory per generation. (Whoosh walks a Levenshtein automaton over the on-disk term table:
+    30 ms at one edit and 340 ms at two on 20x the corpus, for the 2-3% of queries that match almost nothing.)
+    A CJK term is never within two edits of a word of three or more letters, so only the others are kept."""
+    reader = searcher.reader()
+    source = searcher.schema[fieldname].spelling_fieldname(fieldname)     # the words as written, when stemmed
+
+    def vocabulary():
+        by_length: dict[int, list[str]] = {}
+        for term in reader.lexicon(source):
+            term = term.decode("utf-8") if isinstance(term, bytes) else term
+            if not analysis.is_cjk(term):
+                by_length.setdefault(len(term), []).append(term)
+        return by_length
+    by_length = gen.cached(f"vocabulary:{source}", vocabulary)
+    found = [t for n in range(len(word) - maxdist, len(word) + maxdist + 1) for t in by_length.get(n, ())
+             if edit_distance(word, t, maxdist) <= maxdist]
+    if not found:
+        return None
+    return max(found, key=lambda t: (-(maxdist + 0.5 / (reader.frequency(fieldname, t) or 1)), t))
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 as soon as it must exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
 
 
 def replace_unquoted(text: str, word: str, new: str) -> str:
@@ -237,7 +359,7 @@ class Archive:
         gen = self.current()
         docs = gen.docs.values()
         if community:
-            docs = [d for d in docs if d.get("community") == slug(community)]
+            docs = [gen.docs[n] for n in sorted(community_sets(gen).get(slug(community), ()))]
         if project:
             key = squash(gen.registry.canonical(project))
             docs = [d for d in docs if key in {squash(p) for p in d.get("projects") or []}]
@@ -257,7 +379,7 @@ class Archive:
 
         def compute():
             info = gen.manifest.get("communities") or {}
-            counts = Counter(d["community"] for d in gen.docs.values() if d.get("community"))
+            counts = {k: len(v) for k, v in community_sets(gen).items()}
             return [{"name": k, "title": (info.get(k) or {}).get("name") or k,
                      "language": (info.get(k) or {}).get("language"), "count": n}
                     for k, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
@@ -279,8 +401,9 @@ class Archive:
                 return []                   # (nothing cached for names no entry has: they come from users)
 
             def compute_one():
-                counts = Counter(p for d in gen.docs.values() if d.get("community") == key
-                                 for p in d.get("projects") or [])
+                projects, _ = gen.facet_sets()
+                own = community_sets(gen).get(key, set())
+                counts = {name: len(s & own) for name, s in projects.items() if s & own}
                 repos = {p.name: p.repo for p in registry.projects}
                 return sorted(({"name": n, "count": c, "repo": repos.get(n)} for n, c in counts.items()),
                               key=lambda p: (-p["count"], p["name"].lower()))
@@ -302,7 +425,7 @@ class Archive:
             key = slug(community)
 
             def compute_one():
-                docs = [d for d in gen.docs.values() if d.get("community") == key]
+                docs = [gen.docs[n] for n in sorted(community_sets(gen).get(key, ()))]
                 years = Counter((d.get("date") or "")[:4] or "unknown" for d in docs)
                 whole = self.stats()
                 return dict(whole, community=key, entries=len(docs), posts=len({d.get("source") for d in docs}),
