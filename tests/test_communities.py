@@ -30,7 +30,7 @@ def sources() -> list[Source]:
 @pytest.fixture(scope="module")
 def two_index(tmp_path_factory) -> Path:
     index_dir = tmp_path_factory.mktemp("two") / "index"
-    report = ingest(sources(), index_dir, Registry.load(REPO / "data" / "projects.yml"))
+    report = ingest(sources(), index_dir, Registry.load())
     assert not report.problems and report.added > 0
     return index_dir
 
@@ -198,7 +198,7 @@ def test_no_page_names_a_community_the_archive_does_not_serve(tmp_path, monkeypa
     monkeypatch.delenv("QA_ARCHIVE_NAME", raising=False)
     index_dir = tmp_path / "index"
     ingest([s for s in sources() if s.profile.community == "ledger"], index_dir,
-           Registry.load(REPO / "data" / "projects.yml"))
+           Registry.load())
     c = create_app(index_dir, {"TESTING": True}).test_client()
     entry = Archive(index_dir).search("community:ledger", limit=1)["hits"][0]["id"]
     for url in ("/", "/search?q=fee", "/search?q=nothing+here+at+all", f"/q/{entry}", "/stats", "/api", "/ask",
@@ -279,7 +279,7 @@ def test_the_facet_and_the_badges_appear_only_where_they_tell_communities_apart(
 def test_a_community_renamed_in_the_config_is_renamed_on_the_next_ingest(tmp_path):
     index_dir = tmp_path / "index"
     ledger = [s for s in sources() if s.profile.community == "ledger"]
-    registry = Registry.load(REPO / "data" / "projects.yml")
+    registry = Registry.load()
     first = ingest(ledger, index_dir, registry)
     again = ingest(ledger, index_dir, registry)
     assert again.generation == first.generation       # nothing changed: nothing published
@@ -311,7 +311,7 @@ def both_corpora(tmp_path_factory) -> Path:
         pytest.fail(f"the shared corpora are missing under {shared} (set QA_ARCHIVE_SHARED to the shared folder)")
     found = [Source(roots[item["community"]], item.get("url"), from_config(item, config.parent)) for item in items]
     index_dir = tmp_path_factory.mktemp("both") / "index"
-    ingest(found, index_dir, Registry.load(REPO / "data" / "projects.yml"))
+    ingest(found, index_dir, Registry.load())
     return index_dir
 
 
