@@ -29,7 +29,6 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.lang.snowball.english import EnglishStemmer
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 TOKEN = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[a-z0-9_](?:[a-z0-9_.+#\-]*[a-z0-9_+#])?)")
@@ -62,13 +61,17 @@ def porter(word: str) -> str:
     return porter_stem(word)
 
 
-_snowball = EnglishStemmer()
+@lru_cache(maxsize=1)
+def _snowball():
+    """Imported on first use: its module costs a cold `qa-archive search` 40 ms, and the default is Porter."""
+    from whoosh.lang.snowball.english import EnglishStemmer
+    return EnglishStemmer()
 
 
 @lru_cache(maxsize=65536)
 def snowball(word: str) -> str:
     """Snowball's English (Porter2) stemmer."""
-    return _snowball.stem(word)
+    return _snowball().stem(word)
 
 
 STEMMERS: dict[str, Callable[[str], str] | None] = {"none": None, "s": s_stem, "porter": porter,
@@ -167,8 +170,11 @@ def spans(text: str, wanted: Iterable[str]) -> list[tuple[int, int]]:
     return sorted({(s, e) for t, _, s, e in tokens(text) if t in wanted})
 
 
+CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
 def is_cjk(term: str) -> bool:
-    return bool(re.match(rf"[{CJK}]", term))
+    return bool(CJK_CHAR.match(term))
 
 
 class BigramTokenizer(Tokenizer):

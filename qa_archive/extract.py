@@ -38,22 +38,49 @@ ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：
 ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
+# `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\s+by|Asker|Question\s+from)\s*[:：]?\s*@?\s*"
+                         rf"(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?]{{0,39}}?)\s*(?:[:：]\s*(?P<rest>.*))?$", re.I)
+# `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
+ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
+                            rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
+# `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
+ASKER_EN = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})\s+(?:asks|asked|wonders|wondered|writes|wrote)"
+                      r"\s*[:：]\s*(?P<rest>.*)$")
+# `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
+ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
+                          rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
+# `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
+ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
+                        rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*提问\s*[:：]?\s*(?P<rest>.*)$")
+# `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
+FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
+                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+# `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
+NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
+# bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
+QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行环境|版本|现象|报错|错误|日志|场景|配置|代码|补充|补充说明|"
+                           r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
+                           r"version|steps?|expected|error|details?|setup)$", re.I)
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
+                   rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
                    rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
-ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*", re.I)
-ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+\s*\1|"
-                       r"(?:A\s*\d{0,2}|答|回答|回复|Answer|Reply)\s*[:：]+)\s*", re.I)
+ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*", re.I)
+ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
+                       r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|你问我答|有问必答|issue\s*精选|QA|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+                        r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
+                        r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
@@ -68,14 +95,30 @@ def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.strip()
     if any(r.search(text) for r in profile.extra("section")):
         return True
-    return (0 < len(text) <= 60 and "，" not in text and bool(QA_HEADING.search(text))
-            and not NOT_QA_HEADING.search(text) and not QUESTION_END.search(text))
+    head = re.split(r"[:：|｜]", text)[0].strip()      # `本周问答：大家关心的问题，一次说清`: its name, then a subtitle
+    return any(0 < len(t) <= 60 and "，" not in t and bool(QA_HEADING.search(t)) and not NOT_QA_HEADING.search(t)
+               and not QUESTION_END.search(t) for t in dict.fromkeys([text, head]))
 
 
 BR = re.compile(r"<br\s*/?>", re.I)
+SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
 # the editors' own sections, which end a Q&A section whatever follows them
-EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|社区活动|活动预告|下期预告|"
-                       r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|events?|news)(?![A-Za-z])", re.I)
+EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|版本进展|新版本|版本更新|更新日志|发布说明|"
+                       r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
+                       r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
+                       r"news|what's new|notable (?:code )?changes|contributors)(?![A-Za-z])", re.I)
+QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:questions?|Q\s*&\s*A|FAQs?)(?![A-Za-z])", re.I)
+
+
+def _editorial(text: str) -> bool:
+    """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`)."""
+    return bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
+
+
+# the editor's last word to readers at the end of a Q&A section
+READER_NOTE = re.compile(r"^\s*(?:以上(?:问题|内容|就是|为)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
+                         r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
+                         r"send (?:us )?your questions|that's all)", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -113,6 +156,7 @@ class Piece:
     full_md: str = ""
     lead: str = ""       # what made an item's question: "link" | "bold" | "plain"
     refs: list = field(default_factory=list)    # reference-link keys (`topic taproot`) used in the piece
+    asker: str | None = None                     # an item's asker, when a table's column names one
 
 
 @dataclass
@@ -127,6 +171,7 @@ class _Item:
     listed: bool = False                              # a list item made it (the next list item is a new item)
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
+    heading: int = 0                                  # the level of the heading that asked the question
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -153,12 +198,16 @@ LIQUID_VAR = re.compile(r"\{\{-?\s*([\w.]+)\s*(?:\|[^{}]*)?-?\}\}")
 FENCE = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)*\s*(`{3,}|~{3,})")
 
 
+HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
+
+
 def strip_liquid(body: str) -> str:
     """Jekyll's Liquid tags out of the text (`{% include … %}`, `{% comment %}…{% endcomment %}`), `{{ var }}`
     replaced by the post's own `{% assign var = "…" %}` (else removed). Code fences are left alone, and the line
     count is kept so line numbers still point into the post."""
     if "{%" not in body and "{{" not in body:
         return body
+    hugo = "{{<" in body or "{{%" in body
     liquid = "{%" in body
     values = {m.group(1): m.group(3) for m in LIQUID_ASSIGN.finditer(body)}
 
@@ -172,6 +221,8 @@ def strip_liquid(body: str) -> str:
         return "" if liquid else m.group(0)
 
     def clean(chunk: str) -> str:
+        if hugo:                               # Hugo's shortcodes (`{{< figure … >}}`, `{{% notice %}}`) are markup
+            chunk = HUGO_SHORTCODE.sub(blank, chunk)
         if liquid:
             chunk = LIQUID_TAG.sub(blank, LIQUID_COMMENT.sub(blank, chunk))
         return LIQUID_VAR.sub(var, chunk)
@@ -287,6 +338,15 @@ class _Reader:
                 out.append(Piece("quote", text, BR.sub("\n", md), urls=urls, line=line))
             elif tok.type == "html_block":
                 # the text of raw HTML, without what browsers never show (scripts, styles, comments, tags)
+                summary = SUMMARY.search(tok.content)
+                question = html_text(summary.group(1)).strip() if summary else ""
+                if question:
+                    # `<details><summary>Can I …?</summary>answer</details>`: a bold line (the question) over the text
+                    out.append(Piece("line", question, question, bold=True, line=line))
+                    text = html_text(tok.content[summary.end():]).strip()
+                    if text:
+                        out.append(Piece("line", unwrap(text), text, line=line))
+                    continue
                 text = html_text(tok.content).strip()
                 if text:
                     out.append(Piece("block", text, text, line=line))
@@ -299,6 +359,8 @@ class _Reader:
                 out.extend(self._list(block, start, end))
             elif tok.type == "hr":
                 out.append(Piece("heading", "", source, line=line))
+            elif tok.type == "table_open" and (rows := _qa_table(block, line)):
+                out.extend(rows)                       # | 提问者 | 问题 | 回答 |: one item a row
             else:
                 if tok.type == "fence" and not _closes_fence(self.lines[end - 1], tok.markup, start, end):
                     self.warnings.append(f"code fence opened at line {start + 1} is never closed")
@@ -375,6 +437,8 @@ class _Reader:
         urls = inline_urls(q_children)
         answer_first = unwrap(re.sub(r"^[\s:：\-–—,，.。]+", "", inline_text(rest_children)).strip())
         question = unwrap(question)
+        if kind == "link" and answer_first[:1] in ("?", "？"):     # `[Why …](url)？ Alice explains`: its mark
+            question, answer_first = question + answer_first[0], answer_first[1:].lstrip()
         if kind == "bold" or kind == "plain":
             question = question.rstrip(":： ")
         texts = [answer_first] + _block_text(inner[3:], wrap=False)
@@ -396,6 +460,7 @@ class _Reader:
                 n += 1
                 if not ln.strip():
                     continue
+                ln = BRACKET_LABEL.sub(_bracket_label, ln, count=1)      # `【问题】…` is `问：…`
                 children = self.inline(ln)
                 text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
                 if number and not result:
@@ -405,10 +470,57 @@ class _Reader:
         return result
 
 
+# `【问题】…`, `【回答】…`, `【Q】`: a label in lenticular brackets
+BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回答|答|解答|答复|回复|A|追问)\s*(\d{0,2})\s*】\s*[:：]?\s*",
+                           re.I)
+
+
+def _bracket_label(m: re.Match) -> str:
+    word = m.group(2).upper()
+    label = "追问" if word == "追问" else "Q" if word in ("问题", "问", "提问", "Q") else "A"
+    return f"{m.group(1)}{label}{m.group(3)}："
+
+
 def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str]]:
     """The post as a flat list of pieces, and warnings about its Markdown (an unclosed code fence)."""
     reader = _Reader(strip_liquid(body), profile)
     return reader.pieces(), reader.warnings
+
+
+TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
+TABLE_A = re.compile(r"^(?:回答|答复|解答|回复|答|A|Answers?|Reply|Replies)$", re.I)
+TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|Asker|Asked by|From|Who)$", re.I)
+
+
+def _qa_table(block: list[Token], line: int) -> list[Piece]:
+    """A table whose header names a question column and an answer column (and perhaps an asker column): each row
+    an item. Any other table is a block of text."""
+    rows, row = [], None
+    for t in block:
+        if t.type == "tr_open":
+            row = []
+        elif t.type == "inline" and row is not None:
+            row.append((inline_text(t.children).strip(), t.content.strip(), inline_urls(t.children),
+                        (t.map or (line - 1,))[0] + 1))
+        elif t.type == "tr_close" and row is not None:
+            rows.append(row)
+            row = None
+    if len(rows) < 2:
+        return []
+    head = [c[0].strip("* ") for c in rows[0]]
+    col = {name: next((i for i, h in enumerate(head) if r.match(h)), None)
+           for name, r in (("q", TABLE_Q), ("a", TABLE_A), ("asker", TABLE_ASKER))}
+    if col["q"] is None or col["a"] is None:
+        return []
+    out = []
+    for k, r in enumerate(rows[1:], 1):
+        if max(col["q"], col["a"]) >= len(r) or not r[col["q"]][0] or not r[col["a"]][0]:
+            continue
+        q, a = r[col["q"]], r[col["a"]]
+        asker = _name(r[col["asker"]][0].lstrip("@ ")) if col["asker"] is not None and col["asker"] < len(r) else None
+        out.append(Piece("item", q[0], q[1], urls=q[2], line=line + k + 1, answer=a[0], answer_md=a[1],
+                         full=f"{q[0]}\n{a[0]}", full_md=f"{q[1]}\n{a[1]}", lead="table", asker=asker))
+    return out
 
 
 def _block_end(tokens: list[Token], i: int) -> int:
@@ -538,6 +650,10 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         m = r.match(text)
         if m and "name" in m.groupdict():
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
+    m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
+        or (md.lstrip().startswith(("**", "__")) and ASKER_EN.match(text))
+    if m and _plausible_name(m.group("name")):
+        return _name(m.group("name")), (m.group("rest") or "").strip()
     m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
     if m and _plausible_name(m.group("name")):
         first, _, more = m.group("name").partition(" ")
@@ -633,6 +749,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         registry = Registry.load(profile.projects)    # the community's own registry, instead of the shared one
     parts, warnings = pieces(post.body, profile)
     parts = _join_split_link_lines(_split_quotes(parts, registry, profile), registry)
+    speakers = _plain_speakers(parts, registry, profile)
     items: list[_Item] = []
     all_items: list[_Item] = []
     log = {"sections": [], "skipped": [], "items": all_items, "pairs": []}
@@ -642,6 +759,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     qa_level = 0                # the heading level of the Q&A section we are in (0: none, or a bold line)
     qa_heading_seen = False
     section = 0
+    editorial = False           # in the editors' own section (releases, events, reading): no asker starts an item
+    editorial_level = 0
 
     def skip(p: Piece, why: str):
         text = p.text if p.kind != "item" else p.full
@@ -698,7 +817,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     for n, p in enumerate(parts):
         if p.kind == "heading":
             text = p.text.replace("*", "")
-            asker = _asker(text, p.md.lstrip("# "), profile) if text else None
+            asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
             if asker is not None:                         # `### @name 提问`
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -708,19 +827,26 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     set_question(p, asker[1], asker[1], bool(QUESTION_END.search(asker[1])))
                 continue
             m = QLINE.match(text)
+            if (item is not None and item.heading and p.level > item.heading and text and not m
+                    and not QUESTION_END.search(text) and not _editorial(text)):
+                _append(item, Piece("line", text, p.md, line=p.line))   # `#### Example` inside the answer
+                note(p, "answer" if item.turn()[2] is not None else "question")
+                continue
             if m and (in_qa or QUESTION_END.search(text)):
                 close_item()                              # `## Q: …?` at any level: a question of its own
                 start_item(None, p, numbered=False)
+                item.heading = p.level
                 set_question(p, m.group("rest"), m.group("rest"), True)
                 in_qa, qa_level = True, qa_level or p.level - 1
                 continue
-            if in_qa and qa_level and p.level > qa_level and text and not EDITORIAL.search(text):
+            if in_qa and qa_level and p.level > qa_level and text and not _editorial(text):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
                 close_item()
                 m = QLINE.match(text)
                 q = m.group("rest") if m else text
                 if m or QUESTION_END.search(text):
                     start_item(None, p, numbered=False)
+                    item.heading = p.level
                     set_question(p, q, q, True)
                 else:
                     close_all()
@@ -733,10 +859,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             in_qa, qa_level = False, 0
             if is_qa_heading(p.text, profile):
                 enter_section(p, p.level or 1)
+                editorial = False
             elif p.text:
                 skip(p, "a heading that does not start a Q&A section")
+                if _editorial(p.text):
+                    editorial, editorial_level = True, p.level or 1
+                elif not (editorial and p.level > editorial_level):
+                    editorial = False
             continue
         if p.kind == "item":
+            if p.lead == "table":
+                close_item()                             # a row of a Q&A table is an item of its own
             if item is not None and not item.done and not item.listed:
                 _append(item, Piece("block", p.full, p.full_md, line=p.line))    # a list inside an answer
                 note(p, "answer" if item.turn()[2] is not None else "question", p.full)
@@ -744,7 +877,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if not in_qa:
                 skip(p, "a list item outside any Q&A section")
                 continue
-            start_item(None, p, numbered=False)
+            start_item(p.asker, p, numbered=False)
             item.listed = True
             item.urls = list(p.urls)
             item.refs = list(p.refs)
@@ -778,7 +911,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted = True
                 note(p, "follow-up", said_text)
                 continue
-            asker = _asker(text, p.md, profile)
+            m = FOLLOW_UP.match(text)
+            if m and item is not None and not item.listed and item.turn()[2] is not None:
+                item.turns.append([[m.group("rest")], [re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)], None, None])
+                item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
+                note(p, "follow-up", m.group("rest"))
+                continue
+            m = SPEAKER_MD.match(p.md) if in_qa and not editorial and QUESTION_END.search(text) else None
+            if m and _speaker_asks(m.group("name"), item, profile) and _asker(text, p.md, profile) is None:
+                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                start_item(_name(m.group("name").strip().lstrip("@")), p)    # `**小柯**：请问…？` in a transcript
+                note(p, "asker", text)
+                set_question(p, said_text, p.md[m.end():], True)
+                continue
+            asker = _asker(text, p.md, profile) if not editorial else None
             if asker is not None:
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -788,7 +934,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 continue
-            if ASKER_NONE.match(text):
+            if ASKER_NONE.match(text) and not editorial:
                 start_item(None, p)
                 note(p, "asker", text)
                 in_qa = True
@@ -798,12 +944,16 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
                 if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
                     start_item(None, p, numbered=False)
-                set_question(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1),
-                             bool(QUESTION_END.search(m.group("rest"))) and not _explicit_answer_ahead(parts, n, profile))
+                rest, rest_md = m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
+                if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
+                    item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
+                    rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
+                set_question(p, rest, rest_md,
+                             bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
-            if m and len(text) <= 120:
+            if m and len(text) <= 120 and not editorial:
                 close_all()
                 group = _Group(topic=m.group("topic") or m.group("topic3"))
                 in_qa = True
@@ -825,11 +975,28 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             t = item.turn() if item is not None and not item.done else None
             speaker = t is not None and t[2] is None and bool(t[0]) and not _explicit_answer_ahead(parts, n, profile)
-            answer_label = _answer_label(p, profile, speaker)
+            answer_label = _answer_label(p, profile, speaker, speakers)
             if p.bold and answer_label is None and t is not None and not t[0] and t[2] is None \
                     and len(item.turns) == 1:
                 set_question(p, text.strip(), p.md.replace("**", "").strip(), bool(QUESTION_END.search(text)))
                 continue                                 # `**@name** 提问：` then the question in bold
+            if p.bold and answer_label is None and speaker and _answerer_line(parts, n, text, profile):
+                start_answer(p, "", "", role="answerer")  # `**维护者回复**` (or `**周航**`) over the answer below
+                item.trace[-1] = (p.line, "answerer", text.strip())
+                continue
+            if (p.bold and answer_label is None and in_qa and item is not None and not item.done and not item.listed
+                    and item.turn()[2] is not None and not is_qa_heading(text, profile) and not _editorial(text)
+                    and not GROUP.match(text) and _plain_next(parts, n, profile) and _qa_goes_on(parts, n, profile)):
+                _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
+                note(p, "answer")
+                continue
+            if (p.bold and answer_label is None and in_qa and not editorial and QUESTION_END.search(text)
+                    and (item is None or item.done or item.turn()[2] is not None)
+                    and not _followed_by_pairs(parts, n, profile)):
+                close_item()                             # `**如何升级？**` over its answer: a question of its own
+                start_item(None, p, numbered=False)
+                set_question(p, text.strip(), p.md.replace("**", "").strip(), True)
+                continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
                 m = NUMBERED_NAME.match(text)
@@ -838,7 +1005,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "asker", text)
                     in_qa = True
                     continue
-                if in_qa and not EDITORIAL.search(text) and _followed_by_pairs(parts, n, profile):
+                if in_qa and not _editorial(text) and _followed_by_pairs(parts, n, profile):
                     close_all()                          # a topic over several Q/A pairs: the section goes on
                     group = _Group(topic=text.strip().rstrip(":："))
                     log["sections"].append({"line": p.line, "heading": text, "topic": True})
@@ -848,11 +1015,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 qa_level = 0
                 if in_qa:
                     enter_section(p, 0)
+                    editorial = False
                 else:
                     skip(p, "a bold line that does not start a Q&A section")
+                    if _editorial(text):
+                        editorial, editorial_level = True, 0
+                    elif not editorial_level:
+                        editorial = False     # (a bold line under an editorial heading is its sub-title)
                 continue
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
+                continue
+            if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, n):
+                item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
+                skip(p, "the editor's closing note to readers, not part of the answer")
                 continue
             if EDITOR_POINTER.match(text):              # `相关阅读：…` is the editor's, not the answer's
                 item.done = True
@@ -860,6 +1036,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if answer_label is not None:
                 start_answer(p, *answer_label)
+                if item.answerer is None and (m := SPEAKER_MD.match(p.md)):
+                    item.answerer = _name(m.group("name").strip().lstrip("@"))
                 continue
             _append(item, p)
             note(p, "answer" if item.turn()[2] is not None else "question")
@@ -872,13 +1050,21 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.done = False
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
-                if not in_qa or (group is None and not items
+                if not in_qa or (group is None and not items and not QLINE.match(p.text.split("\n")[0].replace("*", ""))
                                  and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
                     skip(p, "a quote outside any item")
                     continue
                 start_item(None, p, numbered=False)     # a quoted question with no asker line
                 item.bare = True
             t = item.turn()
+            if t[0] and (ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer"))):
+                a_text, a_md = _answer_label(Piece("line", p.text, p.md), profile)    # `> A：…`: a quoted answer
+                if t[2] is None:
+                    start_answer(p, a_text, a_md)
+                else:
+                    _append(item, Piece("quote", a_text, a_md, line=p.line))
+                    note(p, "answer", a_text)
+                continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
                 if item.asker is None and (item.group is not None or item.bare):
                     start_item(None, p, numbered=False)   # a run (or group) of bare Q/A pairs: the next pair
@@ -889,6 +1075,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
             q_md, a_md = _split_on_answer(p.md)
+            if QLINE.match(q_text.split("\n")[0].replace("*", "")) and not t[0]:     # `> **Q:** …`: not the label
+                q_text = re.sub(r"^[^:：.．、]*[:：.．、]\s*", "", q_text.replace("*", ""), count=1)
+                q_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", q_md, count=1)
             t[0].append(q_text)
             t[1].append(q_md)
             note(p, "question", q_text)
@@ -905,13 +1094,30 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     close_all()
 
     threads = _threads(post, items, registry, profile)
-    log["pairs"] = list(zip(items, threads))
+    log["pairs"] = list(zip(items, threads, strict=True))
     if qa_heading_seen and not threads:
         warnings.append("has a Q&A section but no thread could be extracted from it (an unknown format?)")
     return threads, warnings, log
 
 
-def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[str, str] | None:
+PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15})?)\s*[:：]\s*(?=\S)")
+
+
+def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) -> frozenset:
+    """Plain `Nebula：…` labels that open the line after a quoted question at least twice in a post: the one who
+    answers, named the same way each time (a bold label needs no repeating)."""
+    counts: dict[str, int] = {}
+    for prev, p in zip(parts, parts[1:], strict=False):
+        if prev.kind != "quote" or p.kind != "line" or _link_line(p, registry, profile):
+            continue
+        m = PLAIN_SPEAKER.match(p.text)
+        if m and not QUESTION_PART.match(m.group("name")) and not ANSWER.match(p.text) and not QLINE.match(p.text):
+            counts[m.group("name")] = counts.get(m.group("name"), 0) + 1
+    return frozenset(k for k, c in counts.items() if c >= 2)
+
+
+def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
+                  speakers: frozenset = frozenset()) -> tuple[str, str] | None:
     """(answer text, its Markdown) when a line starts an answer: `A：`, `答：`, `Answer:`, a profile's label, or
     (when `speaker`: a question waits for its answer) a bold speaker label (`**Maintainer**：`)."""
     for r in profile.extra("answer"):
@@ -920,11 +1126,80 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False) -> tuple[st
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
+    if m:                                         # `**A.** …` after a `**Q.**` question
+        return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
+    m = NAMED_ANSWER.match(p.text) if speaker else None
+    if m:                                         # `官方回复：…`, `维护者 回答：…`
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
+    m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
+    if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
     m = SPEAKER_MD.match(p.md) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
-            and len(m.group("name").split()) <= 4:
+            and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
         return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
     return None
+
+
+ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答)|答|A\s*\d{0,2}|Answer|Reply)\s*[:：]?\s*$",
+                           re.I)
+
+
+def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> bool:
+    """A bold line alone while a question waits, naming who answers (`**维护者回复**`, `**A**`, or a short name
+    like `**周航**` when plain text follows it): the answer is below it, not a new section."""
+    if ANSWERER_LINE.match(text):
+        return True
+    nxt = parts[n + 1] if n + 1 < len(parts) else None
+    return (bool(re.fullmatch(r"[^\s:：，,。？?!！@#、.．]{1,12}|[A-Za-z]+(?: [A-Za-z]+){0,2}", text.strip()))
+            and not _editorial(text) and not is_qa_heading(text, profile)
+            and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
+            and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
+
+
+def _plain_next(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether piece n is followed by plain text (not a question, an asker line or a bold line)."""
+    p = parts[n + 1] if n + 1 < len(parts) else None
+    if p is None or p.kind not in ("line", "block") or p.bold:
+        return False
+    text = p.text.replace("*", "")
+    return _asker(text, p.md, profile) is None and not QLINE.match(text) and not ASKER_NONE.match(text)
+
+
+def _qa_goes_on(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether, after piece n and the text under it, the Q&A goes on (an asker line, a question line or a quote
+    comes before any heading): a bold line there is a sub-title in an answer, not the next section."""
+    for p in parts[n + 1:n + 30]:
+        if p.kind == "heading":
+            return False
+        if p.kind == "quote":
+            return True
+        if p.kind == "line":
+            text = p.text.replace("*", "")
+            if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
+                return True
+            if p.bold and (_editorial(text) or is_qa_heading(text, profile)):
+                return False
+    return False
+
+
+def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
+    """Whether a bold speaker's question (`**小柯**：…？`) opens a new item: no item waits for an answer, the speaker
+    is not the one answering it, and the label is a name (not `A`, `Q`, `问题`)."""
+    name = name.strip()
+    if (not name or QUESTION_PART.match(name) or re.match(rf"^\s*{NUM}", name) or ANSWER.match(name + "：")
+            or QLINE.match(name + "：x") or ASKER_NONE.match(name + "：") or len(name.split()) > 4):
+        return False
+    if item is None or item.done:
+        return True
+    return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
+
+
+def _section_ends(parts: list[Piece], n: int) -> bool:
+    """Whether nothing but the end of the section (a heading, a bold title line, the end) follows piece n."""
+    nxt = parts[n + 1] if n + 1 < len(parts) else None
+    return nxt is None or nxt.kind == "heading" or (nxt.kind == "line" and nxt.bold)
 
 
 def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speakers: bool = False) -> bool:
@@ -967,6 +1242,11 @@ def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only:
     return False
 
 
+REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$", re.I)
+# `项目地址：url`, `GitHub: url`: a link line whose label names no project
+LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
+                        r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation",
+                        re.I)
 LABEL_ONLY = re.compile(r"^\s*(「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(1)」)\s*[:：]\s*$")
 URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 
@@ -988,7 +1268,8 @@ def _join_split_link_lines(parts: list[Piece], registry: Registry) -> list[Piece
 
 def _starts_item(text: str, profile: Profile = DEFAULT) -> bool:
     text = text.replace("*", "")
-    return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text)
+    return bool(ASKER_AT.match(text) or ASKER_NAMED.match(text) or GROUP.match(text) or ASKER_LABEL.match(text)
+                or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text)
                 or any(r.match(text) for r in profile.extra("asker")))
 
 
@@ -1063,7 +1344,8 @@ def _append(item: _Item, p: Piece):
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
-    return re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* ")) or None
+    name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
+    return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
 
 
 def _has_number(text: str) -> bool:
@@ -1092,11 +1374,16 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
         return None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
+    if LINK_LABEL.fullmatch(label):
+        return "", url                            # `项目地址：url`: the URL says which project, not the label
     project = registry.lookup(label)
     if m.group("open") or project:
         return label, url
     # `MOSN:url`, `SOFAJRaft：url`: a bare label counts when it looks like a project name, not a sentence
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9 .\-]{1,30}", label) and len(label.split()) <= 3:
+        return label, url
+    # `星图：https://github.com/owner/repo`: any short name over a repository's own address
+    if REPO_URL.match(url) and len(label) <= 20 and not re.search(r"[，。,;；！!？?]", label) and not ANSWER.match(p.text):
         return label, url
     return None
 
@@ -1107,6 +1394,10 @@ def _join(texts: list[str]) -> str:
 
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
     threads, taken = [], set()
+    # Topic keywords are a weak signal that only means something inside the registry's own world: a post that
+    # never names one of its projects (another community's newsletter read with the default registry) gets no
+    # tag from them, so a graph database's 快照 question is not tagged SOFAJRaft.
+    topical = bool(registry.mentions(post.body))
     for pos, it in enumerate(items):
         turns = []
         for q, qmd, a, amd in it.turns:
@@ -1116,7 +1407,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns.pop()
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
-        projects = _projects(pairs, it, turns, registry, profile)
+        projects = _projects(pairs, it, turns, registry, profile, topical)
         thread = Thread(id="", source=post.source, title=post.title, date=post.date, url=post.url,
                         asker=it.asker, turns=turns, projects=projects, links=links, position=pos,
                         community=post.community)
@@ -1149,13 +1440,15 @@ def _join_md(mds: list[str]) -> str:
     return "\n\n".join(m.strip() for m in mds if m and m.strip())
 
 
-def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: Profile = DEFAULT) -> list[str]:
+def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: Profile = DEFAULT,
+              topical: bool = True) -> list[str]:
     """Tags from the link lines (label, else the repository the URL points into), then from the community's own
-    tag references (`[taproot][topic taproot]`), else from mentions in the thread."""
+    tag references (`[taproot][topic taproot]`), else from mentions in the thread (and, when `topical`, from the
+    registry's topic keywords)."""
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
-        name = p.name if p else (label if re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]{1,30}", label) else None)
+        name = p.name if p else (label if re.fullmatch(rf"[A-Za-z{CJK}][\w{CJK}.\-]{{1,30}}", label or "") else None)
         if name and name not in found:
             found.append(name)
     for key in it.refs:
@@ -1172,7 +1465,7 @@ def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: 
         # what the question is about decides; the answer may mention other projects in passing
         question = " ".join([it.group.topic if it.group else ""] + [t.q for t in turns])
         thread = question + " " + " ".join(t.a or "" for t in turns)
-        found = registry.mentions(question) or list(dict.fromkeys(registry.mentions(thread)
-                                                                   + registry.topics(question))) \
-            or registry.topics(thread)
+        topics = registry.topics if topical else (lambda text: [])
+        found = registry.mentions(question) or list(dict.fromkeys(registry.mentions(thread) + topics(question))) \
+            or topics(thread)
     return found

@@ -8,22 +8,28 @@ shared between threads.
 """
 from __future__ import annotations
 
+import json
 import math
 import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from whoosh import scoring
 
 from . import analysis
-from .index import IndexError_, current_dir, open_current, read_snapshot
+from .index import IndexError_, current_dir, open_current, read_columns, read_snapshot
 from .projects import Registry
 
 COMMON_SHARE = 0.05       # terms in more than this share of entries are left out of queries
 COMMON_MIN_ENTRIES = 200  # below this many entries no term is common
 IDF_FIELDS = ("question", "answer")
 MAX_CACHED_IDF = 200_000
+POSTINGS_BUDGET = 400_000  # postings a generation keeps in memory for scoring (about 40 MB), least recent dropped
+BM25_B, BM25_K1 = 0.6, 1.2
 
 
 def idf(n: int, df: int) -> float:
@@ -68,26 +74,121 @@ class Generation:
     _terms: dict[int, DocTerms] = field(default_factory=dict, repr=False)
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _postings: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _postings_size: int = 0
+    _norms: dict[str, list] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, index_dir: str | Path, registry: Registry | None = None) -> Generation:
         """The published generation; `registry` overrides the one recorded at ingest."""
         index_dir = Path(index_dir)
         ix, path, manifest = open_current(index_dir)
-        snapshot = read_snapshot(path)
-        if snapshot is None:
-            raise IndexError_("index.no_snapshot", path=str(index_dir.absolute()))
-        docs = {num: d for num, d in enumerate(snapshot["docs"]) if d is not None}
-        n = snapshot["count"]
-        common = frozenset(t for t, df in snapshot["df"].items() if df > n * COMMON_SHARE) \
+        columns = read_columns(path)
+        lazy = None
+        if columns is not None:
+            try:
+                lazy = LazyDocs((path / "entries.json").read_bytes(), columns["spans"])
+            except (OSError, ValueError):
+                lazy = None
+        if lazy is not None:
+            docs, n, df = lazy, columns["count"], columns["df"]
+            by_id = {i: num for num, i in enumerate(columns["ids"]) if i is not None}
+        else:                      # an index from before columns.json: parse every entry now
+            snapshot = read_snapshot(path)
+            if snapshot is None:
+                raise IndexError_("index.no_snapshot", path=str(index_dir.absolute()))
+            docs = {num: d for num, d in enumerate(snapshot["docs"]) if d is not None}
+            n, df = snapshot["count"], snapshot["df"]
+            by_id = {d["id"]: num for num, d in docs.items()}
+        common = frozenset(t for t, k in df.items() if k > n * COMMON_SHARE) \
             if n >= COMMON_MIN_ENTRIES else frozenset()
-        return cls(key=generation_key(path), name=path.name, path=path, index=ix, manifest=manifest,
-                   registry=registry or recorded_registry(path, manifest), docs=docs,
-                   by_id={d["id"]: num for num, d in docs.items()}, count=n, common=common)
+        gen = cls(key=generation_key(path), name=path.name, path=path, index=ix, manifest=manifest,
+                  registry=registry or recorded_registry(path, manifest), docs=docs, by_id=by_id, count=n,
+                  common=common)
+        if lazy is not None:
+            gen._values["columns"] = columns
+        return gen
 
     def searcher(self):
         """A new Whoosh searcher with the archive's BM25F weights (one per thread; close it when done)."""
-        return self.index.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+        return self.index.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+
+    # -- what scoring reads, cached for the generation (see search.score_terms)
+    def postings(self, reader, fieldname: str, term: str) -> dict[int, float]:
+        """{docnum: weight} of a term in a field, read from Whoosh once and kept while the budget allows.
+
+        Reading a posting list costs about as much as scoring it once; the bigrams and words of new queries
+        repeat, so most lists of a query are already here. The budget bounds memory (least recent dropped)."""
+        key = (fieldname, term)
+        with self._lock:
+            got = self._postings.get(key)
+            if got is not None:
+                self._postings.move_to_end(key)
+                return got
+        got = {}
+        if key in reader:
+            m = reader.postings(fieldname, term)
+            while m.is_active():
+                got[m.id()] = m.weight()
+                m.next()
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = got
+                self._postings_size += len(got) + 1
+                while self._postings_size > POSTINGS_BUDGET and len(self._postings) > 1:
+                    _, old = self._postings.popitem(last=False)
+                    self._postings_size -= len(old) + 1
+        return got
+
+    def norms(self, searcher, fieldname: str) -> list[float]:
+        """BM25's length normalisation of every document in a field, `K1 * (1 - B + B * length / average)`, with
+        the lengths Whoosh stores (one byte each, so the scores equal Whoosh's own)."""
+        got = self._norms.get(fieldname)
+        if got is None:
+            avg = searcher.avg_field_length(fieldname) or 1
+            dfl = searcher.doc_field_length
+            got = [BM25_K1 * ((1 - BM25_B) + BM25_B * (dfl(d, fieldname, 1) or 1) / avg)
+                   for d in range(searcher.reader().doc_count_all())]
+            with self._lock:
+                self._norms[fieldname] = got
+        return got
+
+    def dates(self) -> dict[int, str | None]:
+        """docnum -> the entry's date (ISO text or None), from the columns when the generation has them."""
+        def compute():
+            columns = self._values.get("columns")
+            if columns:
+                return {n: d for n, (i, d) in enumerate(zip(columns["ids"], columns["dates"], strict=True))
+                        if i is not None}
+            return {n: d.get("date") for n, d in self.docs.items()}
+        return self.cached("dates", compute)
+
+    def community_column(self) -> dict[int, str | None]:
+        """docnum -> the entry's community, from the columns when the generation has them."""
+        def compute():
+            columns = self._values.get("columns")
+            if columns and "communities" in columns:
+                return {n: c for n, (i, c) in enumerate(zip(columns["ids"], columns["communities"], strict=True))
+                        if i is not None}
+            return {n: d.get("community") for n, d in self.docs.items()}
+        return self.cached("community_column", compute)
+
+    def facet_sets(self) -> tuple[dict[str, set], dict[str, set]]:
+        """Project name -> its entries' docnums, year -> docnums: facets are counted by set intersections."""
+        def compute():
+            projects: dict[str, set] = {}
+            years: dict[str, set] = {}
+            columns = self._values.get("columns")
+            rows = (((n, p, d) for n, (i, p, d) in enumerate(zip(columns["ids"], columns["projects"],
+                                                                  columns["dates"], strict=True)) if i is not None)
+                    if columns else ((n, d.get("projects"), d.get("date")) for n, d in self.docs.items()))
+            for n, names, date in rows:
+                for p in names or []:
+                    projects.setdefault(p, set()).add(n)
+                if date:
+                    years.setdefault(date[:4], set()).add(n)
+            return projects, years
+        return self.cached("facet_sets", compute)
 
     def doc_frequency(self, term: str, reader) -> int:
         """In how many entries a term occurs, in the questions or the answers (the larger)."""
@@ -118,9 +219,9 @@ class Generation:
         got = self._terms.get(docnum)
         if got is None:
             turns = self.docs[docnum]["turns"]
-            got = DocTerms(set(analysis.terms(" ".join(t["q"] for t in turns), parts=False)),
-                           set(analysis.terms(" ".join(t["a"] or "" for t in turns), parts=False)),
-                           set(analysis.terms(turns[0]["q"], parts=False)) if turns else set())
+            got = DocTerms(query_terms(" ".join(t["q"] for t in turns)),
+                           query_terms(" ".join(t["a"] or "" for t in turns)),
+                           query_terms(turns[0]["q"]) if turns else set())
             self._terms[docnum] = got
         return got
 
@@ -135,6 +236,60 @@ class Generation:
     def entry(self, entry_id: str) -> dict | None:
         num = self.by_id.get(entry_id)
         return self.docs[num] if num is not None else None
+
+
+class LazyDocs(Mapping):
+    """docnum -> entry, each parsed from its span of entries.json the first time it is asked for."""
+
+    def __init__(self, data: bytes, spans: list):
+        ends = [s for s in spans[:1] + spans[-1:] if s is not None]
+        if any(s[1] > len(data) or data[s[0]:s[0] + 1] != b"{" for s in ends):
+            raise ValueError("entries.json does not match columns.json")
+        self._data = data
+        self._spans = spans
+        self._keys = [n for n, s in enumerate(spans) if s is not None]
+        self._parsed: dict[int, dict] = {}
+
+    def __getitem__(self, docnum) -> dict:
+        got = self._parsed.get(docnum)
+        if got is None:
+            try:
+                start, end = self._spans[docnum] if isinstance(docnum, int) and docnum >= 0 else (None, None)
+            except (IndexError, TypeError):
+                start = None
+            if start is None:
+                raise KeyError(docnum)
+            got = self._parsed[docnum] = json.loads(self._data[start:end])
+        return got
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def query_terms(text: str) -> set[str]:
+    """`set(analysis.terms(text, parts=False))`, the terms a query can meet in a text, made faster: a CJK run's
+    bigrams are sliced in one set comprehension, and a Latin word's terms, which do not depend on its neighbours,
+    are made once per word and cached. (Re-ranking needs them for each new candidate: at 20x this was most of a
+    query's re-ranking time.)"""
+    out: set[str] = set()
+    for m in analysis.TOKEN.finditer(analysis.normalize(text)):
+        run = m.group("cjk")
+        if run is None:
+            out.update(_word_terms(m.group("word")))
+        elif len(run) == 1:
+            if run not in analysis.CJK_STOP:
+                out.add(run)
+        else:
+            out.update({run[i:i + 2] for i in range(len(run) - 1)})
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _word_terms(word: str) -> frozenset[str]:
+    return frozenset(analysis.terms(word, parts=False))
 
 
 def recorded_registry(path: Path, manifest: dict) -> Registry:

@@ -5,27 +5,46 @@
     index.document / index.Draft           Threads → Whoosh documents in an unpublished generation, then published
 
 Only posts whose bytes changed since the last ingest are read again (the manifest keeps each post's hash and its
-entry ids). The registry of projects used is written into the generation (`registry-<hash>.yml`), so searches
+entry ids). Reading and extracting, most of an ingest's work, runs in worker processes (one per core) when there are
+enough posts to read; the one Whoosh writer stays in this process and takes their threads in file order, a bounded
+number of posts in flight, so memory does not grow with the tree and the index is the same as a serial ingest's. The registry of projects used is written into the generation (`registry-<hash>.yml`), so searches
+and `serve` read the one the ingest used, wherever they are started.
+ The registry of projects used is written into the generation (`registry-<hash>.yml`), so searches
 and `serve` read the one the ingest used, wherever they are started.
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
+import os
+import pickle
+import re
+import signal
+import struct
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .extract import extract
-from .index import SCHEMA_VERSION, Draft, document
+from .index import SCHEMA_VERSION, Draft, document, read_snapshot
+from .languages import entry_script
+from .models import Thread
 from .parse import PostError, Source, find_posts, read_post, relative
-from .projects import Registry
+from .profiles import community_of
+from .projects import Registry, squash
 
-EXTRACTOR_VERSION = 6          # bump when extraction changes: every post is read again on the next ingest
+EXTRACTOR_VERSION = 7          # bump when extraction changes: every post is read again on the next ingest
+PARALLEL_MIN_POSTS = 48        # fewer posts to read than this: read them here (starting workers costs ~0.5 s)
+CHUNK = 8                      # posts per task sent to a worker
+IN_FLIGHT = 4                  # tasks per worker sent ahead of the writer: bounds the memory results take
 
 
 @dataclass
@@ -48,11 +67,14 @@ class IngestReport:
 
 
 def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: bool = False, wait: float = 0.0,
-           progress: Callable[[int, int, str], None] | None = None) -> IngestReport:
-    """Read the posts under each source into a new generation of the index, and publish it."""
+           progress: Callable[[int, int, str], None] | None = None, workers: int | None = None) -> IngestReport:
+    """Read the posts under each source into a new generation of the index, and publish it.
+
+    `workers`: processes that read and extract posts (default: one per core; 1 reads them in this process)."""
     started = time.monotonic()
     report = IngestReport()
-    fingerprint = registry_fingerprint(registry)
+    recorded = with_profiles(registry, sources)      # recorded with the generation: searches know every tag
+    fingerprint = registry_fingerprint(recorded)
     with Draft(Path(index_dir), wait) as draft:
         previous = draft.previous_manifest
         old = previous if not rebuild else {}
@@ -67,25 +89,44 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         posts = dict(old.get("posts") or {})
         roots = [str(s.root.resolve()) for s in sources]
         seen: set[str] = set()
+        fresh: dict[str, Thread] = {}              # threads of the posts read now, written after linking
         files = [(s, f) for s in sources for f in find_posts(s.root)]
-        for n, (src, path) in enumerate(files, 1):
+        done = 0
+        todo = []
+        for src, path in files:
+            job = _plan(src, path, posts, seen, report)
+            if job is None:
+                done += 1
+                if progress:
+                    progress(done, len(files), str(path))
+            else:
+                todo.append(job)
+        for job, result in zip(todo, read_posts(todo, registry, workers), strict=True):
+            done += 1
             if progress:
-                progress(n, len(files), str(path))
-            _ingest_one(src, path, posts, seen, writer, registry, report, str(src.root.resolve()))
+                progress(done, len(files), str(job.path))
+            _apply(job, result, posts, seen, writer, report, fresh)
         for source, info in list(posts.items()):
             if info.get("root") in roots and source not in seen:
                 writer.delete_by_term("source", source)
                 report.removed += len(info.get("ids") or [])
                 del posts[source]
+        if copy_old and (report.posts_read or report.removed):
+            kept = set().union(*(info.get("ids") or [] for info in posts.values())) - set(fresh)
+            write_linked(writer, fresh, previous_entries(draft.previous, kept))
+        elif fresh:
+            write_linked(writer, fresh, {})
         if dropped:
             kept = {i for info in posts.values() for i in info.get("ids") or []}
             report.removed += len(dropped - kept)
-        if copy_old and not report.posts_read and not report.removed:
-            draft.discard()
+        held = {**(old.get("communities") or {}), **communities(sources)}
+        if copy_old and not report.posts_read and not report.removed and held == previous.get("communities"):
+            draft.discard()             # (a community renamed in sources.yml is published even so)
         else:
-            text, name = registry_file(registry)
+            text, name = registry_file(recorded)
             total = sum(len(v.get("ids") or []) for v in posts.values())
             draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
+                           "communities": held,
                            "report": {k: v for k, v in report.as_dict().items()
                                       if k not in ("problems", "warnings")}},
                           files={name: text}, finish=write_vectors)
@@ -101,7 +142,18 @@ def write_vectors(path: Path, previous: Path | None):
     embed.write_generation(path, previous)
 
 
-def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registry, report: IngestReport, root: str):
+@dataclass
+class _Job:
+    """A post to read: where it is, and what the published generation holds for it."""
+    src: Source
+    path: Path
+    rel: str
+    prev: dict | None
+    root: str
+
+
+def _plan(src: Source, path: Path, posts: dict, seen: set, report: IngestReport) -> _Job | None:
+    """A job when the post must be read; None when it is unchanged (its entries stay) or cannot be taken."""
     try:
         sha_hint = quick_sha(path)
     except OSError:
@@ -112,41 +164,177 @@ def _ingest_one(src: Source, path: Path, posts: dict, seen: set, writer, registr
         report.problems.append((rel, f"is also under another ingested folder; {path} is skipped "
                                      "(ingest such trees into separate indexes, or from their common parent)", True))
         report.posts_failed += 1
-        return
+        return None
+    seen.add(rel)
     prev = posts.get(rel)
     if prev and sha_hint and prev.get("sha") == sha_hint and prev.get("url_pattern") == src.url:
-        seen.add(rel)
         report.posts_unchanged += 1
         report.unchanged += len(prev.get("ids") or [])
-        return
-    try:
-        post = read_post(path, src.root, src.url, src.profile)
-    except PostError as e:
-        report.problems.append((e.source, e.message, e.fatal))
-        if e.fatal:
+        return None
+    return _Job(src, path, rel, prev, str(src.root.resolve()))
+
+
+def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: IngestReport, fresh: dict):
+    """A read post's threads into `fresh` (written after linking translations), its record into the manifest's
+    posts; its old entries out of the writer."""
+    prev = job.prev
+    if result[0] == "error":
+        _, source, message, fatal = result
+        report.problems.append((source, message, fatal))
+        if fatal:
             report.posts_failed += 1
         else:
             report.posts_skipped += 1
-        if prev:
-            seen.add(rel)      # a post that became unreadable keeps its entries until it is fixed or deleted
+        if not prev:      # (one that had entries stays in `seen`: it keeps them until it is fixed or deleted)
+            seen.discard(job.rel)
         return
-    seen.add(post.source)
+    _, source, sha, threads, warnings = result
     report.posts_read += 1
-    threads, warnings = extract(post, registry)
-    for w in post.warnings + warnings:
-        report.warnings.append((post.source, w))
+    for w in warnings:
+        report.warnings.append((source, w))
     old_ids = set((prev or {}).get("ids") or [])
     if prev:
-        writer.delete_by_term("source", post.source)
+        writer.delete_by_term("source", source)
     for t in threads:
-        writer.add_document(**document(t))
+        fresh[t.id] = t
         if t.id in old_ids:
             report.changed += 1
         else:
             report.added += 1
     new_ids = [t.id for t in threads]
     report.removed += len(old_ids - set(new_ids))
-    posts[post.source] = {"root": root, "sha": post.sha, "ids": new_ids, "url_pattern": src.url}
+    posts[source] = {"root": job.root, "sha": sha, "ids": new_ids, "url_pattern": job.src.url}
+
+
+def read_one(path: Path, root: Path, url: str | None, profile, registry: Registry) -> tuple:
+    """("ok", source, sha, threads, warnings) or ("error", source, message, fatal)."""
+    try:
+        post = read_post(path, root, url, profile)
+    except PostError as e:
+        return ("error", e.source, e.message, e.fatal)
+    threads, warnings = extract(post, registry)
+    return ("ok", post.source, post.sha, threads, post.warnings + warnings)
+
+
+def read_posts(jobs: list[_Job], registry: Registry, workers: int | None = None) -> Iterator[tuple]:
+    """`read_one` of every job, in order: in worker processes when there are enough, else here."""
+    workers = min(workers or os.cpu_count() or 1, max(1, len(jobs) // CHUNK))
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_POSTS:
+        for job in jobs:
+            yield read_one(job.path, job.src.root, job.src.url, job.src.profile, registry)
+        return
+    tasks = [[(str(j.path), str(j.src.root), j.src.url, j.src.profile) for j in jobs[i:i + CHUNK]]
+             for i in range(0, len(jobs), CHUNK)]
+    pool = [_Worker(registry) for _ in range(workers)]
+    try:
+        pending: deque = deque()
+        for k, task in enumerate(tasks):
+            worker = pool[k % workers]
+            worker.send(task)
+            pending.append(worker)
+            while len(pending) >= workers * IN_FLIGHT:
+                yield from pending.popleft().receive()
+        while pending:
+            yield from pending.popleft().receive()
+    finally:
+        for worker in pool:
+            worker.close()
+
+
+class _Worker:
+    """A `python` process that reads and extracts posts: tasks in on its stdin, results out on its stdout, both
+    pickled with a length in front. A new interpreter rather than a fork: it holds neither the write lock nor the
+    writer's files, imports nothing of the caller's main module, and exits when its stdin closes (so when this
+    process dies, however it dies)."""
+
+    def __init__(self, registry: Registry):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parent.parent)]
+                                                          + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+        self.proc = subprocess.Popen([sys.executable, "-c", "from qa_archive.ingest import worker_main; worker_main()"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        _write_frame(self.proc.stdin, registry)
+
+    def send(self, task: list):
+        _write_frame(self.proc.stdin, task)
+
+    def receive(self) -> list[tuple]:
+        got = _read_frame(self.proc.stdout)
+        if got is None:
+            raise RuntimeError(f"an ingest worker stopped (exit status {self.proc.wait()})")
+        if isinstance(got, BaseException):
+            raise got
+        return got
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+
+
+def worker_main():
+    """The worker's loop (see `_Worker`): a registry first, then tasks until stdin closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the ingest's to handle; it closes our stdin
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    try:
+        registry = _read_frame(stdin)
+        while (task := _read_frame(stdin)) is not None:
+            try:
+                result = [read_one(Path(path), Path(root), url, profile, registry)
+                          for path, root, url, profile in task]
+            except Exception as e:      # the writer raises it, as a serial ingest would
+                result = e
+            _write_frame(stdout, result)
+    except (BrokenPipeError, EOFError):
+        pass                            # the ingest is gone (killed, or failed): nothing is waiting for us
+
+
+def _write_frame(f, obj):
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    f.write(struct.pack("<Q", len(data)) + data)
+    f.flush()
+
+
+def _read_frame(f):
+    head = f.read(8)
+    if len(head) < 8:
+        return None
+    (n,) = struct.unpack("<Q", head)
+    return pickle.loads(f.read(n))
+
+
+def communities(sources: list[Source]) -> dict[str, dict]:
+    """Each source's community key -> its display name, language and URL pattern from its profile (None when
+    the profile has none): what the web UI shows for a community, recorded in the manifest."""
+    out: dict[str, dict] = {}
+    for src in sources:
+        p = src.profile
+        key = community_of(src.root, p)
+        got = out.setdefault(key, {"name": None, "language": None, "url": None})
+        for k, v in (("name", p and p.name), ("language", p and p.language), ("url", src.url)):
+            got[k] = got[k] or v or None
+    return out
+
+
+def with_profiles(registry: Registry, sources: list[Source]) -> Registry:
+    """The shared registry plus each source's own (`projects:` in its profile), so the registry recorded with
+    the generation knows every community's tags and their aliases (`project:p2tr` finds Taproot)."""
+    extra = [Registry.load(s.profile.projects) for s in sources if s.profile is not None and s.profile.projects]
+    if not extra:
+        return registry
+    projects, names = list(registry.projects), {squash(p.name) for p in registry.projects}
+    for other in extra:
+        for p in other.projects:
+            if squash(p.name) not in names:
+                names.add(squash(p.name))
+                projects.append(p)
+    return Registry(projects)
 
 
 def quick_sha(path: Path) -> str | None:
@@ -165,3 +353,173 @@ def registry_file(registry: Registry) -> tuple[str, str]:
     text = yaml.safe_dump({"projects": [dataclasses.asdict(p) for p in registry.projects]}, allow_unicode=True,
                           sort_keys=False)
     return text, f"registry-{hashlib.sha1(text.encode()).hexdigest()[:12]}.yml"
+
+
+# ---------------------------------------------------------------------------------------------- translations
+#
+# A community may publish each post in two languages (Optech: English and Chinese). The same Q&A item in both
+# cites the same question link, so two entries of one community, in different scripts, that share a specific link
+# are translations of each other. Each entry lists its partners (`translations`: ids), and its document indexes
+# the partners' questions and answers in the `translation` field, so a query in one language finds the thread
+# written in the other. Links are recomputed over the whole generation at every ingest that changes something:
+# an unchanged post's entries gain a partner when the other language's post arrives later.
+
+GENERIC_LINK = 3          # a link shared by this many entries of one script (a repository, a home page) says nothing
+def link_key(url: str) -> str:
+    """A URL compared loosely: no scheme, no `www.`, no fragment, no empty path segments or trailing slash, host
+    in lower case."""
+    m = re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//(?:www\.)?([^/?#]*)([^?#]*)(\?[^#]*)?", url.strip(), re.I)
+    if not m:
+        return url.strip()
+    path = "/".join(p for p in m.group(2).split("/") if p)
+    return f"{m.group(1).lower()}/{path}{m.group(3) or ''}"
+
+
+def specific(key: str) -> bool:
+    """Whether a link (a `link_key`) can name one question: it points below a site's or a repository's root, to a
+    numbered page (`/a/76541`, `/t/slug/4101`, `/issues/191`, `?p=12`) or at least three levels down. A home page or a
+    repository (`github.com/mosn/mosn`) is cited by items about anything."""
+    path, _, query = key.partition("?")
+    parts = [p for p in path.split("/")[1:] if p]
+    return len(parts) >= 3 or len(parts) == 2 and any(ch.isdigit() for ch in "".join(parts)) \
+        or any(ch.isdigit() for ch in query)
+
+
+def _day(entry: dict) -> int | None:
+    try:
+        return dt.date.fromisoformat((entry.get("date") or "")[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def link_translations(entries: dict[str, dict]) -> dict[str, list[str]]:
+    """Entry id -> ids of its translations (at most one per other script), for entries that have any.
+
+    Two entries are candidates when they are of one community, in different scripts, and share a `specific` link
+    that no more than GENERIC_LINK - 1 entries of either script cite. Candidates are paired best first: more shared
+    specific links, then the closer date, then the closer position in the post; each entry pairs once per script.
+    Then items that cite nothing are paired by position inside posts so paired (`_align_posts`).
+    """
+    groups: dict[tuple, dict[str, list[str]]] = {}
+    scripts: dict[str, str] = {}
+    for eid, e in entries.items():
+        keys = {k for k in (link_key(u) for u in e.get("links") or [] if u) if specific(k)}
+        if not keys:
+            continue
+        scripts[eid] = entry_script(e)
+        for k in keys:
+            groups.setdefault((e.get("community") or "", k), {}).setdefault(scripts[eid], []).append(eid)
+    score: dict[tuple[str, str], float] = {}
+    for by_script in groups.values():
+        if len(by_script) < 2:
+            continue
+        for sa, sb in ((a, b) for a in by_script for b in by_script if a < b):
+            ea, eb = by_script[sa], by_script[sb]
+            n = max(len(ea), len(eb))
+            if n >= GENERIC_LINK:
+                continue
+            for a in ea:
+                for b in eb:
+                    score[(a, b)] = score.get((a, b), 0.0) + 1.0 / n
+
+    def order(pair):
+        a, b = pair
+        da, db = _day(entries[a]), _day(entries[b])
+        gap = abs(da - db) if da is not None and db is not None else 10 ** 6
+        pos = abs((entries[a].get("position") or 0) - (entries[b].get("position") or 0))
+        return (-score[pair], gap, pos, a, b)
+
+    partner: dict[str, dict[str, str]] = {}
+
+    def pair(a: str, b: str, sa: str, sb: str) -> bool:
+        if sb in partner.get(a, {}) or sa in partner.get(b, {}):
+            return False
+        partner.setdefault(a, {})[sb] = b
+        partner.setdefault(b, {})[sa] = a
+        return True
+
+    for a, b in sorted(score, key=order):
+        pair(a, b, scripts[a], scripts[b])
+    _align_posts(entries, partner, pair)
+    return {eid: sorted(p.values()) for eid, p in partner.items()}
+
+
+def _align_posts(entries: dict[str, dict], partner: dict, pair):
+    """Items a link could not pair (one side cites nothing), paired by their place in two posts that are
+    translations of each other: posts whose linked items all sit at one same offset of position, and that have
+    the same number of items. Each post pairs with one post of the other script."""
+    by_post: dict[str, list[str]] = {}
+    for eid, e in entries.items():
+        by_post.setdefault(e.get("source") or "", []).append(eid)
+    offsets: dict[tuple[str, str], set[int]] = {}
+    for a, ps in partner.items():
+        for b in ps.values():
+            sa, sb = entries[a].get("source") or "", entries[b].get("source") or ""
+            if sa < sb:
+                offsets.setdefault((sa, sb), set()).add(
+                    (entries[b].get("position") or 0) - (entries[a].get("position") or 0))
+    counterparts: dict[str, int] = {}
+    for sa, sb in offsets:
+        counterparts[sa] = counterparts.get(sa, 0) + 1
+        counterparts[sb] = counterparts.get(sb, 0) + 1
+    for (sa, sb), offs in offsets.items():
+        if len(offs) != 1 or counterparts[sa] != 1 or counterparts[sb] != 1 \
+                or len(by_post[sa]) != len(by_post[sb]):
+            continue
+        off = offs.pop()
+        at = {entries[b].get("position") or 0: b for b in by_post[sb]}
+        for a in by_post[sa]:
+            b = at.get((entries[a].get("position") or 0) + off)
+            if b is None or partner.get(a) or partner.get(b):
+                continue
+            sa_, sb_ = entry_script(entries[a]), entry_script(entries[b])
+            if sa_ != sb_:
+                pair(a, b, sa_, sb_)
+
+
+def linked_document(entry: dict, partners: list[dict]) -> dict:
+    """A Whoosh document for an entry (a `Thread.to_dict`), with its translations' ids in the stored entry and
+    their questions and answers in the `translation` field."""
+    fields = document(Thread.from_dict(entry))
+    ids = [p["id"] for p in partners]
+    if ids:
+        fields["doc"] = json.dumps(dict(json.loads(fields["doc"]), translations=ids), ensure_ascii=False)
+        fields["translation"] = "\n".join(f"{t.get('q') or ''}\n{t.get('a') or ''}"
+                                           for p in partners for t in p.get("turns") or [])
+    return fields
+
+
+def previous_entries(gen: Path | None, ids: set[str]) -> dict[str, dict]:
+    """The stored entries (with their `translations`) of the published generation whose ids are in `ids`."""
+    snapshot = read_snapshot(gen) if gen is not None and ids else None
+    if not snapshot:
+        return {}
+    return {d["id"]: d for d in snapshot["docs"] if d is not None and d["id"] in ids}
+
+
+def write_linked(writer, fresh: dict[str, Thread], kept: dict[str, dict]):
+    """Write the threads read now, and rewrite kept (unchanged) entries whose translations changed or whose
+    partner was read again, after linking translations over all of them."""
+    entries = {**kept, **{i: t.to_dict() for i, t in fresh.items()}}
+    links = link_translations(entries)
+    for eid, e in entries.items():
+        ids = links.get(eid, [])
+        if eid in kept and ids == (e.get("translations") or []) and not any(p in fresh for p in ids):
+            continue                                    # stored as it should be
+        if eid in kept:
+            writer.delete_by_term("id", eid)
+        writer.add_document(**linked_document(e, [entries[p] for p in ids]))
+
+
+def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
+    """Replace the index with these threads (an export, or threads made elsewhere), translations linked as an
+    ingest links them."""
+    with Draft(Path(index_dir), wait) as draft:
+        writer = draft.start()
+        fresh = {t.id: t for t in threads}
+        posts: dict = {}
+        for t in fresh.values():
+            posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
+        write_linked(writer, fresh, {})
+        draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts}, finish=write_vectors)
+    return len(fresh)

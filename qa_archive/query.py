@@ -17,6 +17,7 @@ from whoosh import query as Q
 
 from . import analysis
 from .messages import ArchiveError, render
+from .profiles import slug
 from .projects import Registry, squash
 
 MAX_QUERY_CHARS = 500
@@ -111,7 +112,7 @@ class Filter:
     (None for keys that scope the search rather than filter it). `many`: every value counts (OR); otherwise the
     last one given wins."""
     name: str
-    type: str                                   # "project", "text", "date", "year", "fields": for forms and docs
+    type: str                   # "project", "community", "text", "date", "year", "fields": for forms and docs
     help: dict[str, str]                        # {"en": …, "zh": …}
     parse: Callable[[str, Registry | None, list], Any]
     clause: Callable[[list], Q.Query | None] | None = None
@@ -123,6 +124,9 @@ FILTERS: tuple[Filter, ...] = (
     Filter("project", "project", {"en": "only entries tagged with this project (any spelling or alias)",
                                   "zh": "只看标记了该项目的问答（任意写法或别名）"},
            _project, lambda vs: Q.Or([Q.Term("projects", squash(v)) for v in vs]), example="MOSN"),
+    Filter("community", "community", {"en": "only entries from this community's posts (its key, e.g. optech)",
+                                      "zh": "只看这个社区的问答（社区代号，如 optech）"},
+           lambda v, r, n: slug(v), lambda vs: Q.Or([Q.Term("community", v) for v in vs]), example="optech"),
     Filter("asker", "text", {"en": "only questions asked by this person", "zh": "只看此人提的问题"},
            lambda v, r, n: v.lstrip("@"), lambda vs: Q.Or([Q.Term("asker", squash(v)) for v in vs]),
            example="zhangsan"),
@@ -263,6 +267,9 @@ def bounded(value, low: int, high: int, name: str) -> int:
 # ---------------------------------------------------------------------------------------------- Whoosh queries
 
 PROJECT_TAG_BOOST = 1.0
+# query-time weights of the searched fields (the schema's own: question 2, answer 1); `translation` holds the
+# questions and answers of an entry's translations, so a query in one language finds the thread in the other
+FIELD_BOOST = {"question": 1.0, "answer": 1.0, "translation": 0.6}     # translation: tune_ranking.py
 
 
 def union(queries: list[Q.Query]) -> Q.Query:
@@ -275,8 +282,8 @@ def union(queries: list[Q.Query]) -> Q.Query:
 
 def any_field(fields, term: str) -> Q.Query:
     if len(fields) == 1:
-        return Q.Term(fields[0], term)
-    return union([Q.Term(f, term) for f in fields])
+        return Q.Term(fields[0], term, boost=FIELD_BOOST.get(fields[0], 1.0))
+    return union([Q.Term(f, term, boost=FIELD_BOOST.get(f, 1.0)) for f in fields])
 
 
 def word_terms(word: str) -> list[str]:
@@ -307,8 +314,10 @@ def phrase_query(phrase: str, fields) -> Q.Query | None:
 
 def build_query(pq: ParsedQuery, common: set[str] = frozenset(), registry: Registry | None = None) -> Q.Query:
     musts, shoulds = [], []
+    # words are also looked for in an entry's translations, unless the query names the fields (`in:question`)
+    fields = pq.fields if pq.last("in") else pq.fields + ("translation",)
     for w in pq.words:
-        wq = word_query(w, pq.fields, common)
+        wq = word_query(w, fields, common)
         project = registry.lookup(w, fuzzy=False) if registry and not analysis.is_cjk(w) else None
         if project is not None:
             # a project name also matches the threads tagged with it (their text may only say "it")

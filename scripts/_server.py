@@ -1,6 +1,8 @@
-"""What the check scripts share: the `qa-archive` command and a served index on 127.0.0.1."""
+"""What the check scripts share: the `qa-archive` command, a served index on 127.0.0.1, and the query sets."""
 from __future__ import annotations
 
+import json
+import random
 import shutil
 import socket
 import subprocess
@@ -9,6 +11,15 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# a few hand-written queries beside the gold ones (the README's examples and common questions)
+EXTRA_QUERIES = ["jraft 跨机房", "Seata 行锁", "MOSN 热升级", "SOFARPC 泛化调用", "SOFAArk 合并部署", "注册中心 推送",
+                 "undo_log", "project:Seata 全局锁", "xid 传递", "sidecar istio 配置", "leader 选举", "快照 日志",
+                 "year:2021 MOSN", '"分支事务"', "Layotto Windows", "数据库 连接池", "spring boot 版本", "TCC 悬挂",
+                 "SOFABoot 模块化 mybatis", "session 数据 同步", "Nydus 镜像 加速", "dubbo 协议 转换", "k8s 版本",
+                 "GC 停顿 选举超时", "nacos 集群 地址"]
 
 
 def qa_archive_exe() -> str:
@@ -22,12 +33,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir, workers: int = 2, timeout: float = 60):
+def serving(index_dir, workers: int = 2, timeout: float = 60, threads: int | None = None):
     """`qa-archive serve` on a free loopback port until the block ends; yields (base URL, server process)."""
     port = free_port()
-    server = subprocess.Popen([qa_archive_exe(), "serve", "--index", str(index_dir), "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(workers)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [qa_archive_exe(), "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
+    if threads is not None:
+        cmd += ["--threads", str(threads)]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -43,3 +56,43 @@ def serving(index_dir, workers: int = 2, timeout: float = 60):
     finally:
         server.terminate()
         server.wait(10)
+
+
+# ---------------------------------------------------------------------------------------------- query sets
+
+def gold_entries(gold_dir: Path) -> list[tuple[str, str, str]]:
+    """(source, question, keyword query) of every gold entry that has a keyword query (the development set)."""
+    out = []
+    for f in sorted(Path(gold_dir).glob("*.json")):
+        post = json.loads(f.read_text(encoding="utf-8"))
+        for e in post["entries"]:
+            if (e.get("queries") or {}).get("keywords"):
+                out.append((post["path"], e["question"], e["queries"]["keywords"]))
+    return out
+
+
+def held_out_queries() -> list[dict]:
+    """The project's held-out keyword queries (data/eval/search.json): source, asker, keywords."""
+    path = REPO / "data" / "eval" / "search.json"
+    return json.loads(path.read_text(encoding="utf-8"))["queries"] if path.exists() else []
+
+
+def keyword_queries(shared: Path) -> list[str]:
+    """The development and held-out gold keyword queries plus the extra ones, each once, in a fixed order."""
+    qs = [kw for _, _, kw in gold_entries(Path(shared) / "gold")] + [q["keywords"] for q in held_out_queries()]
+    return list(dict.fromkeys(qs + EXTRA_QUERIES))
+
+
+def new_queries(shared: Path, n: int, seed: int = 7, exclude: set[str] = frozenset()) -> list[str]:
+    """`n` different queries of two or three words taken from the gold queries (what a bot or a crawler sends:
+    new combinations, never a repeat), none of them in `exclude`."""
+    words = sorted({w for q in keyword_queries(shared) for w in q.split() if ":" not in w and '"' not in w})
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    tries = 0
+    while len(out) < n and tries < n * 50:
+        tries += 1
+        q = " ".join(rng.sample(words, rng.choice((2, 3))))
+        if q not in exclude:
+            out[q] = None
+    return list(out)

@@ -1,210 +1,673 @@
 #!/usr/bin/env python3
-"""Speed, memory and search quality figures (not a test: it prints numbers for the README).
+"""Speed, size and search-quality figures at 1x, 20x and 50x the shared corpus (not a test: it prints numbers
+for the README and issue 12).
 
-    python scripts/benchmark.py                  # shared corpus + a synthetic corpus 20x larger
-    python scripts/benchmark.py --scale 5        # a smaller synthetic corpus
-    python scripts/benchmark.py --no-synthetic
+    python scripts/benchmark.py                   # 1x, 20x and 50x: about ten minutes on 2 cores
+    python scripts/benchmark.py --quick           # 1x and a 5x synthetic, fewer queries, short load: ~2 minutes
+    python scripts/benchmark.py --profile         # also: where one query's time goes, stage by stage
+    python scripts/benchmark.py --scales 1,20 --json
+    python scripts/benchmark.py --scales 1 --analyzers    # recall and MRR under Whoosh's, jieba's and our analyzer
 
-It measures:
-  - ingest time of ../shared/corpus, and of a synthetic corpus made at run time by copying its weekly posts
-    N times with their Q&A items shuffled and renamed (nothing of it is written outside a temp folder);
-  - in-process query latency p50/p95 (result cache cleared before every query) on both;
-  - the CLI's cold `qa-archive search` time (a new process each time);
-  - analysis quality on the gold keyword queries: recall@5 and MRR@10 for Whoosh's default analyzer,
-    jieba's Whoosh analyzer and ours, each over the same entries with the same plain OR query, plus our full
-    ranking (query language, coverage re-ranking).
+Every figure comes from one run on one machine, side by side:
+  - ingest: `qa-archive ingest` in a new process (wall time, its peak memory), and the index's size on disk;
+  - `/api/search` over HTTP on `qa-archive serve` (2 workers, 127.0.0.1), one request at a time, each query sent
+    once (the development and held-out gold keyword queries, the README's examples, then new two- and
+    three-word combinations of their words), so no result cache helps; `/api/health` the same way;
+  - in-process `Archive.search` p50/p95 over the same queries, each once, after a warm-up on other queries;
+  - SQLite FTS5 on the same entries (exported with `qa-archive export`) in the same run: the same bigrams and
+    whole words as our analyzer, an OR query, bm25 with the question column counting double;
+  - a naive Whoosh build of the same entries (our analyzer, a plain OR query, no re-ranking);
+  - `qa-archive search` cold (a new process each time);
+  - at 1x: 16 concurrent clients each sending a new query on every request (scripts/loadcheck.py's clients),
+    and the same on /api/health;
+  - search quality on the gold keyword queries at every scale (recall@1/@5, MRR@10): at 20x the gold thread
+    must win among twenty times as many entries.
+
+The synthetic corpus (made at run time in a temp folder, never written elsewhere): copy 0 is the shared tree's
+posts with Q&A as they are; copies 1..N-1 keep every post's structure (headings, item markers, link lines) but rebuild each question
+and answer line from clauses drawn at random from the whole corpus's questions or answers, rename askers, and
+give a few identifiers a new suffix. So no two entries are copies, the vocabulary grows with the corpus, posting
+lists lengthen as they would, and a cache keyed on text or on a post's hash gains nothing.
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
+import http.client
 import json
+import os
+import pstats
 import random
 import re
-import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qa_archive.index import all_threads, ingest  # noqa: E402
+from _server import EXTRA_QUERIES, gold_entries, held_out_queries, keyword_queries, new_queries, qa_archive_exe, serving  # noqa: E402
+
+from qa_archive import analysis  # noqa: E402
 from qa_archive.models import fold  # noqa: E402
-from qa_archive.parse import Source  # noqa: E402
-from qa_archive.projects import Registry  # noqa: E402
 from qa_archive.search import Archive  # noqa: E402
 
-EXTRA_QUERIES = ["jraft 跨机房", "Seata 行锁", "MOSN 热升级", "SOFARPC 泛化调用", "SOFAArk 合并部署", "注册中心 推送",
-                 "undo_log", "project:Seata 全局锁", "xid 传递", "sidecar istio 配置", "leader 选举", "快照 日志",
-                 "year:2021 MOSN", '"分支事务"', "Layotto Windows", "数据库 连接池", "spring boot 版本"]
+TARGETS_20X = {"ingest_s": 30, "http_p95_ms": 30, "inprocess_over_fts5_p95": 4, "cli_cold_s": 0.35}
+TARGET_LOAD_RPS = 300
 
 
 def pct(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))]
+    return values[min(len(values) - 1, int(len(values) * p))] if values else None
 
 
-def latency(archive: Archive, queries: list[str], rounds: int = 3) -> dict:
-    times = []
-    for _ in range(rounds):
-        for q in queries:
-            archive._cache.clear()
-            t = time.perf_counter()
-            archive.search(q, limit=10)
-            times.append((time.perf_counter() - t) * 1000)
-    cached = []
-    for q in queries:
-        archive.search(q, limit=10)
-        t = time.perf_counter()
-        archive.search(q, limit=10)          # the same query again: served from the per-generation cache
-        cached.append((time.perf_counter() - t) * 1000)
-    return {"queries": len(times), "p50_ms": round(statistics.median(times), 1), "p95_ms": round(pct(times, .95), 1),
-            "cached_p50_ms": round(statistics.median(cached), 2)}
+def summary(times_ms) -> dict:
+    return {"n": len(times_ms), "p50_ms": round(statistics.median(times_ms), 2), "p95_ms": round(pct(times_ms, .95), 2),
+            "max_ms": round(max(times_ms), 1)}
 
 
-def synthesize(corpus: Path, out: Path, scale: int, seed: int = 1) -> int:
-    """Copies of every post with Q&A, items shuffled and askers renamed, so ids and order differ."""
+# ---------------------------------------------------------------------------------------------- synthetic corpus
+
+QA_MARK = "提问"
+CLAUSE = re.compile(r"(?<=[，。？！；,?!;])")
+PREFIX = re.compile(r"^((?:\s*>)+\s*|\s*(?:\*\*)?(?:A|Q|答|问)\s*(?:\*\*)?\s*[：:]\s*(?:\*\*)?\s*)")
+KEEP_LINE = re.compile(r"^\s*(?:$|#|!\[|\||```|~~~|\*\*\d|\d+[、.]|<)|\]\(|https?://|@")
+IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
+
+
+def _qa_body(text: str) -> tuple[str, str]:
+    """(front matter and what comes before the Q&A, the rest)."""
+    head, sep, body = text.partition(QA_MARK)
+    if not sep:
+        head, sep, body = text.partition("\n---\n")         # no 提问: everything after the front matter
+    return head + sep, body
+
+
+def _line_kind(line: str) -> tuple[str, str, str] | None:
+    """(prefix, text, kind) of a prose line that may be rewritten; None for structure (markers, links, code)."""
+    if KEEP_LINE.search(line):
+        return None
+    m = PREFIX.match(line)
+    prefix = m.group(1) if m else ""
+    kind = "q" if (">" in prefix or "Q" in prefix or "问" in prefix) else "a"
+    rest = line[len(prefix):]
+    return (prefix, rest, kind) if len(rest.strip()) >= 4 else None
+
+
+def _pools(posts: list[str]) -> dict[str, list[str]]:
+    pools: dict[str, list[str]] = {"q": [], "a": []}
+    for text in posts:
+        in_code = False
+        for line in _qa_body(text)[1].splitlines():
+            if line.lstrip().startswith(("```", "~~~")):
+                in_code = not in_code
+            got = None if in_code else _line_kind(line)
+            if got:
+                pools[got[2]] += [c for c in CLAUSE.split(got[1]) if len(c.strip()) >= 2]
+    return pools
+
+
+def _rewrite(text: str, pools: dict, rng: random.Random, k: int) -> str:
+    head, body = _qa_body(text)
+    out, in_code = [], False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        got = None if in_code else _line_kind(line)
+        if got:
+            prefix, rest, kind = got
+            clauses = [c for c in CLAUSE.split(rest) if c] or [rest]
+            new = [rng.choice(pools[kind]) if rng.random() < 0.6 else c for c in clauses]
+            if new == clauses:
+                new[rng.randrange(len(new))] = rng.choice(pools[kind])
+            line = prefix + IDENT.sub(lambda m: m.group(0) + str(rng.randint(2, 99)) if rng.random() < 0.05
+                                      else m.group(0), "".join(new).replace("\n", " "))
+        out.append(line)
+    body = "\n".join(out)
+    body = re.sub(r"@([^\s*\]]+)", lambda m: f"@{m.group(1)}{k}", body)      # askers differ per copy
+    return head + body
+
+
+def synthesize(corpus: Path, out: Path, scale: int, sources: set[str], seed: int = 1) -> dict:
+    """`scale` copies of the corpus's posts with Q&A (`sources`, paths relative to `corpus`) under out/copyNN/
+    (as issue 12's 20x: 389 entries become 7,780): copy 0 as they are, the others rewritten (see above). Posts
+    without Q&A are left out: they yield nothing (at 1x they cost most of the extraction time: see the report)."""
     rng = random.Random(seed)
-    posts = [p for p in corpus.rglob("index.md") if "提问" in p.read_text(encoding="utf-8", errors="replace")]
-    n = 0
+    qa = {corpus / s: (corpus / s).read_text(encoding="utf-8", errors="replace") for s in sorted(sources)}
+    pools = _pools(list(qa.values()))
     for k in range(scale):
-        for p in posts:
-            text = p.read_text(encoding="utf-8", errors="replace")
-            head, sep, body = text.partition("提问")
-            items = re.split(r"(?m)^(?=\*\*\d+[、.]@)", sep + body)
-            rng.shuffle(items)
-            body = "".join(items)
-            body = re.sub(r"@([^\s*]+)", lambda m, k=k: f"@{m.group(1)}{k}", body)
-            target = out / f"copy{k}" / p.parent.name / "index.md"
+        for p, text in qa.items():
+            target = out / f"copy{k:02d}" / p.relative_to(corpus)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(head + body, encoding="utf-8")
-            n += 1
-    return n
+            target.write_text(text if k == 0 else _rewrite(text, pools, rng, k), encoding="utf-8")
+    return {"copies": scale, "posts": len(qa) * scale, "bytes": sum(len(t.encode()) for t in qa.values()) * scale}
 
 
-def cli_cold(index_dir: Path, runs: int = 5) -> float:
-    exe = shutil.which("qa-archive") or str(Path(sys.executable).parent / "qa-archive")
-    times = []
-    for _ in range(runs):
+# ---------------------------------------------------------------------------------------------- measurements
+
+def run_ingest(root: Path, index_dir: Path) -> dict:
+    """`qa-archive ingest` in a new process: wall time and its peak resident memory."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([qa_archive_exe(), "ingest", str(root), "--index", str(index_dir), "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):           # 1: some posts reported as bad, the rest landed
+        raise SystemExit(f"ingest failed ({proc.returncode}): {err[-2000:]}")
+    # CPU seconds (user + system, the process and the workers it waited for) say what wall time would be on an idle
+    # machine when other work shares the cores
+    return {"ingest_s": round(seconds, 2), "ingest_cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "ingest_peak_rss_mb": round(usage.ru_maxrss / 1024)}
+
+
+def index_bytes(index_dir: Path) -> int:
+    gen = (index_dir / "current").resolve()
+    return sum(f.stat().st_size for f in gen.rglob("*") if f.is_file())
+
+
+def export(index_dir: Path) -> list[dict]:
+    out = subprocess.run([qa_archive_exe(), "export", "--index", str(index_dir)], check=True, capture_output=True)
+    return [json.loads(line) for line in out.stdout.decode().splitlines() if line.strip()]
+
+
+def plain_words(query: str) -> str:
+    """A query without its operators, for the references that have no query language."""
+    return " ".join(re.sub(r'^-|^[A-Za-z]+:|"', " ", w) for w in query.split())
+
+
+class Fts5:
+    """The reference: SQLite FTS5 over the same entries, the same terms as our analyzer, bm25, question x2."""
+
+    def __init__(self, entries: list[dict], path: Path):
         t = time.perf_counter()
-        subprocess.run([exe, "search", "jraft 跨机房", "--index", str(index_dir), "-n", "3"], check=True,
-                       capture_output=True)
+        self.con = sqlite3.connect(str(path))
+        self.con.execute("CREATE VIRTUAL TABLE e USING fts5(question, answer, "
+                         "tokenize=\"unicode61 remove_diacritics 0 tokenchars '_.-+#'\")")
+        self.rows = entries
+        self.con.executemany("INSERT INTO e(rowid, question, answer) VALUES (?, ?, ?)", (
+            (i, " ".join(analysis.terms(" ".join(t["q"] for t in d["turns"]))),
+             " ".join(analysis.terms(" ".join(t["a"] or "" for t in d["turns"]))))
+            for i, d in enumerate(entries)))
+        self.con.commit()
+        self.build_s = round(time.perf_counter() - t, 2)
+        self.bytes = path.stat().st_size
+
+    def search(self, query: str, limit: int = 10) -> list[dict]:
+        terms = list(dict.fromkeys(analysis.terms(plain_words(query), parts=False)))
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self.con.execute("SELECT rowid FROM e WHERE e MATCH ? ORDER BY bm25(e, 2.0, 1.0) LIMIT ?",
+                                (match, limit)).fetchall()
+        return [self.rows[r[0]] for r in rows]
+
+
+class NaiveWhoosh:
+    """The same entries in a plain Whoosh index with our analyzer; a bigram OR query; no re-ranking."""
+
+    def __init__(self, entries: list[dict], path: Path):
+        from whoosh import fields, index, qparser
+        t = time.perf_counter()
+        an = analysis.analyzer()
+        schema = fields.Schema(n=fields.STORED, question=fields.TEXT(analyzer=an, field_boost=2.0),
+                               answer=fields.TEXT(analyzer=an))
+        path.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(path), schema)
+        w = ix.writer(limitmb=128)
+        for i, d in enumerate(entries):
+            w.add_document(n=i, question=" ".join(x["q"] for x in d["turns"]),
+                           answer=" ".join(x["a"] or "" for x in d["turns"]))
+        w.commit()
+        self.build_s = round(time.perf_counter() - t, 2)
+        self.rows = entries
+        self.parser = qparser.MultifieldParser(["question", "answer"], ix.schema, group=qparser.OrGroup)
+        self.searcher = ix.searcher()
+
+    def search(self, query: str, limit: int = 10) -> list[dict]:
+        return [self.rows[h["n"]] for h in self.searcher.search(self.parser.parse(plain_words(query)), limit=limit)]
+
+
+def timed(fn, queries) -> tuple[dict, dict]:
+    """Wall time per query, and CPU time (what wall time would be on cores nothing else uses)."""
+    times, cpu, results = [], [], {}
+    for q in queries:
+        t, c = time.perf_counter(), time.process_time()
+        results[q] = fn(q)
+        cpu.append((time.process_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
-    return round(statistics.median(times))
+    cs = summary(cpu)
+    return dict(summary(times), cpu_p50_ms=cs["p50_ms"], cpu_p95_ms=cs["p95_ms"]), results
 
 
-def gold_queries(gold_dir: Path):
-    out = []
-    for f in sorted(gold_dir.glob("*.json")):
-        post = json.loads(f.read_text(encoding="utf-8"))
-        for e in post["entries"]:
-            if (e.get("queries") or {}).get("keywords"):
-                out.append((post["path"], e["question"], e["queries"]["keywords"]))
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server's worker processes used so far (Linux /proc)."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def http_sequential(base: str, queries: list[str], warm: list[str], health: int = 100, pid: int = 0) -> dict:
+    """One request at a time on one keep-alive connection; every query once. The server's CPU time per search
+    request (the workers' user + system time over the run) is what a request costs on cores nothing else uses."""
+    host, port = base.rsplit("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def get(path):
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"{path}: HTTP {resp.status}: {body[:300]!r}")
+        return body
+
+    for q in warm:                   # each worker opens the index and loads its generation on its first request
+        get(f"/api/search?{urlencode({'q': q, 'limit': 10})}")
+    times = []
+    cpu0 = server_cpu_s(pid)
+    for q in queries:
+        t = time.perf_counter()
+        get(f"/api/search?{urlencode({'q': q, 'limit': 10})}")
+        times.append((time.perf_counter() - t) * 1000)
+    cpu_ms = (server_cpu_s(pid) - cpu0) * 1000 / max(len(queries), 1)
+    htimes = []
+    for _ in range(health):
+        t = time.perf_counter()
+        get("/api/health")
+        htimes.append((time.perf_counter() - t) * 1000)
+    conn.close()
+    return {"search": dict(summary(times), server_cpu_ms_per_request=round(cpu_ms, 2)), "health": summary(htimes)}
+
+
+def cli_cold(index_dir: Path, queries: list[str]) -> dict:
+    times, cpu = [], []
+    for q in queries:
+        t = time.perf_counter()
+        proc = subprocess.Popen([qa_archive_exe(), "search", q, "--index", str(index_dir), "-n", "10"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - t)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"qa-archive search {q!r} failed")
+    return {"runs": len(times), "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3),
+            "cpu_median_s": round(statistics.median(cpu), 3)}
+
+
+def load(base: str, shared: Path, seconds: float, health: bool) -> dict:
+    from loadcheck import measure, new_query_paths
+    port = int(base.rsplit(":", 1)[1])
+    out = {"new queries, 16 clients": measure(port, new_query_paths(shared, 16, seconds), 16, seconds)}
+    if health:
+        out["/api/health, 16 clients"] = measure(port, ["/api/health"], 16, seconds)
     return out
 
 
-def rank_of(source, question, hits):
-    for i, h in enumerate(hits, 1):
-        if h["source"] == source and fold(h["question"])[:30] == fold(question)[:30]:
-            return i
-    return None
+# ---------------------------------------------------------------------------------------------- quality
+
+def quality(results: dict, prefix: str = "") -> dict:
+    """recall@1/@5 and MRR@10 of the gold keyword queries (development set) and the held-out ones."""
+    def score(ranks):
+        n = max(len(ranks), 1)
+        return {"n": len(ranks), "recall@1": round(sum(1 for r in ranks if r == 1) / n, 3),
+                "recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 3),
+                "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / n, 3)}
+
+    def rank(hits, ok):
+        return next((i for i, h in enumerate(hits[:10], 1) if ok(h)), None)
+
+    shared = Path(results["_shared"])
+    dev = [rank(results[kw], lambda h, s=s, q=q: h["source"] == prefix + s and fold(h["question"])[:30] == fold(q)[:30])
+           for s, q, kw in gold_entries(shared / "gold") if kw in results]
+    held = [rank(results[q["keywords"]], lambda h, q=q: h["source"] == prefix + q["source"]
+                 and fold(h.get("asker") or "") == fold(q["asker"] or ""))
+            for q in held_out_queries() if q["keywords"] in results]
+    return {"development": score(dev), "held-out": score(held)}
 
 
-def quality(ranks):
-    n = max(len(ranks), 1)
-    return {"recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 3),
-            "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / n, 3)}
-
-
-def analyzer_comparison(index_dir: Path, gold_dir: Path) -> dict:
-    """The same entries and the same plain OR query under three analyzers, and our full ranking."""
+def analyzer_comparison(entries: list[dict], shared: Path, work: Path) -> dict:
+    """Search quality of the same entries under the same plain OR query with three analyzers (README's table)."""
     from whoosh import fields, index, qparser
     from whoosh.analysis import StandardAnalyzer
-
-    from qa_archive.analysis import analyzer as ours
-    threads = [t.to_dict() for t in all_threads(index_dir)]
-    queries = gold_queries(gold_dir)
-    analyzers = {"whoosh default (StandardAnalyzer)": StandardAnalyzer(), "ours (bigrams + whole words)": ours()}
+    analyzers = {"whoosh default (StandardAnalyzer)": StandardAnalyzer(), "ours (bigrams + whole words)":
+                 analysis.analyzer()}
     try:
         from jieba.analyse import ChineseAnalyzer
         analyzers["jieba ChineseAnalyzer"] = ChineseAnalyzer()
     except ImportError:
         pass
+    queries = keyword_queries(shared)
     out = {}
-    for name, an in analyzers.items():
-        tmp = Path(tempfile.mkdtemp(prefix="qa-bench-an-"))
+    for k, (name, an) in enumerate(analyzers.items()):
+        path = work / f"analyzer{k}"
+        path.mkdir()
         schema = fields.Schema(n=fields.STORED, question=fields.TEXT(analyzer=an, field_boost=2.0),
                                answer=fields.TEXT(analyzer=an))
-        ix = index.create_in(str(tmp), schema)
+        ix = index.create_in(str(path), schema)
         w = ix.writer()
-        for i, t in enumerate(threads):
-            w.add_document(n=i, question=" ".join(x["q"] for x in t["turns"]),
-                           answer=" ".join(x["a"] or "" for x in t["turns"]))
+        for i, d in enumerate(entries):
+            w.add_document(n=i, question=" ".join(x["q"] for x in d["turns"]),
+                           answer=" ".join(x["a"] or "" for x in d["turns"]))
         w.commit()
         parser = qparser.MultifieldParser(["question", "answer"], ix.schema, group=qparser.OrGroup)
-        ranks = []
         with ix.searcher() as s:
-            for source, question, kw in queries:
-                hits = [threads[h["n"]] for h in s.search(parser.parse(kw), limit=10)]
-                ranks.append(rank_of(source, question, hits))
-        shutil.rmtree(tmp, ignore_errors=True)
-        out[name] = quality(ranks)
-    archive = Archive(index_dir)
-    out["ours, full ranking (qa-archive search)"] = quality(
-        [rank_of(s, q, archive.search(kw, limit=10)["hits"]) for s, q, kw in queries])
-    held_out = json.loads((REPO / "data" / "eval" / "search.json").read_text(encoding="utf-8"))["queries"]
-    out["ours, full ranking, held-out queries (data/eval/search.json)"] = quality([next(
-        (i for i, h in enumerate(archive.search(q["keywords"], limit=10)["hits"], 1)
-         if h["source"] == q["source"] and fold(h["asker"] or "") == fold(q["asker"] or "")), None)
-        for q in held_out])
+            results = {q: [entries[h["n"]] for h in s.search(parser.parse(plain_words(q)), limit=10)]
+                       for q in queries}
+        results["_shared"] = str(shared)
+        out[name] = quality(results)
+        shutil.rmtree(path, ignore_errors=True)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- profile
+
+def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
+    """Where one query's time goes: each stage of Archive.search timed by a wrapper (inclusive CPU time, which
+    other work on the machine does not inflate, summed over the queries and divided by their number), then the
+    top functions under cProfile."""
+    from whoosh.searching import Searcher
+
+    import qa_archive.search as S
+    stages = [  # (owner, attribute, stage): stages that do not nest inside each other
+        (S, "parse_query", "parse (query language)"),
+        (S, "build_query", "analysis + building the Whoosh query"),
+        (S, "build_filter", "analysis + building the Whoosh query"),
+        (Searcher, "search", "Whoosh matching + scoring (every match)"),
+        (S, "score_terms", "BM25F over cached posting lists (every match)"),
+        (S, "best", "the best 50 of the matches"),
+        (S, "rerank", "re-ranking"),
+        (S, "make_hit", "snippets + highlights (page rows)"),
+        (S, "facets", "facets"),
+        (S, "suggest", "did-you-mean"),
+    ]
+    spent: dict[str, float] = {}
+    originals = []
+    for owner, name, stage in stages:
+        fn = getattr(owner, name, None)
+        if fn is None:
+            continue
+        originals.append((owner, name, fn))
+
+        def wrapper(*a, _fn=fn, _stage=stage, **kw):
+            t = time.process_time()
+            try:
+                return _fn(*a, **kw)
+            finally:
+                spent[_stage] = spent.get(_stage, 0.0) + time.process_time() - t
+        setattr(owner, name, wrapper)
+    try:
+        arch = Archive(index_dir)
+        for q in warm:
+            arch.search(q, limit=10)
+        spent.clear()
+        total = dumps = 0.0
+        for q in queries:
+            t = time.process_time()
+            res = arch.search(q, limit=10)
+            total += time.process_time() - t
+            t = time.process_time()
+            json.dumps(res, ensure_ascii=False)       # what the JSON API adds (Flask's jsonify is json.dumps)
+            dumps += time.process_time() - t
+    finally:
+        for owner, name, fn in originals:
+            setattr(owner, name, fn)
+    n = len(queries)
+    table = {stage: round(s * 1000 / n, 3) for stage, s in sorted(spent.items(), key=lambda x: -x[1])}
+    table["other (cache, generation check, result dict)"] = round((total - sum(spent.values())) * 1000 / n, 3)
+    table["TOTAL Archive.search"] = round(total * 1000 / n, 3)
+    table["JSON encoding of the result"] = round(dumps * 1000 / n, 3)
+
+    arch = Archive(index_dir)
+    for q in warm:
+        arch.search(q, limit=10)
+    prof = cProfile.Profile()
+    prof.enable()
+    for q in queries:
+        arch.search(q + " ", limit=10)       # a different cache key: the stage run above cached these
+    prof.disable()
+    stats = pstats.Stats(prof)
+    top = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:25]
+    functions = [{"function": f"{Path(f).name}:{line}({name})", "calls": nc, "tottime_ms_per_query":
+                  round(tt * 1000 / n, 3), "cumtime_ms_per_query": round(ct * 1000 / n, 3)}
+                 for (f, line, name), (cc, nc, tt, ct, _) in top]
+    return {"queries": n, "ms_per_query": table, "top_functions_by_own_time": functions}
+
+
+# ---------------------------------------------------------------------------------------------- one scale
+
+def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, queries: list[str], warm: list[str]) -> dict:
+    ix = work / f"ix{scale}"
+    print(f"[{time.strftime('%H:%M:%S')}] {scale}x: ingest {root}", file=sys.stderr, flush=True)
+    r = {"scale": scale}
+    r.update(run_ingest(root, ix))
+    r["entries"] = Archive(ix).count()
+    r["index_bytes"] = index_bytes(ix)
+    r["index_mb_per_10k_entries"] = round(r["index_bytes"] / 1e6 * 10000 / max(r["entries"], 1), 1)
+    if scale == 1:
+        r.update({"re_ingest_unchanged_s": run_ingest(root, ix)["ingest_s"]})
+    prefix = "" if scale == 1 else "copy00/"
+
+    print(f"[{time.strftime('%H:%M:%S')}] {scale}x: in-process search", file=sys.stderr, flush=True)
+    arch = Archive(ix)
+    for q in warm:
+        arch.search(q, limit=10)
+    stats, results = timed(lambda q: arch.search(q, limit=10)["hits"], queries)
+    r["inprocess"] = stats
+    results["_shared"] = str(shared)
+    r["quality"] = quality(results, prefix)
+
+    entries = export(ix)
+    print(f"[{time.strftime('%H:%M:%S')}] {scale}x: FTS5 reference", file=sys.stderr, flush=True)
+    fts = Fts5(entries, work / f"fts{scale}.sqlite")
+    for q in warm:
+        fts.search(q)
+    stats, results = timed(fts.search, queries)
+    results["_shared"] = str(shared)
+    r["fts5"] = dict(stats, build_s=fts.build_s, bytes=fts.bytes, quality=quality(results, prefix))
+    r["inprocess_over_fts5_p95"] = round(r["inprocess"]["p95_ms"] / max(stats["p95_ms"], 1e-3), 1)
+    r["inprocess_over_fts5_cpu_p95"] = round(r["inprocess"]["cpu_p95_ms"] / max(stats["cpu_p95_ms"], 1e-3), 1)
+    fts.con.close()
+    if opts.analyzers and scale == 1:
+        print(f"[{time.strftime('%H:%M:%S')}] {scale}x: analyzers", file=sys.stderr, flush=True)
+        r["analyzers (plain OR query, same entries)"] = analyzer_comparison(entries, shared, work)
+    if not opts.quick and scale <= 20:
+        print(f"[{time.strftime('%H:%M:%S')}] {scale}x: naive Whoosh build", file=sys.stderr, flush=True)
+        naive = NaiveWhoosh(entries, work / f"naive{scale}")
+        for q in warm:
+            naive.search(q)
+        stats, results = timed(naive.search, queries)
+        results["_shared"] = str(shared)
+        r["naive_whoosh"] = dict(stats, build_s=naive.build_s, quality=quality(results, prefix))
+        naive.searcher.close()
+        shutil.rmtree(work / f"naive{scale}", ignore_errors=True)
+    del entries
+
+    if not opts.no_http:
+        print(f"[{time.strftime('%H:%M:%S')}] {scale}x: HTTP", file=sys.stderr, flush=True)
+        with serving(ix, workers=2) as (base, server):
+            r["http"] = http_sequential(base, queries, warm, pid=server.pid)
+            if scale == 1 and opts.load_seconds > 0:
+                print(f"[{time.strftime('%H:%M:%S')}] {scale}x: 16 clients", file=sys.stderr, flush=True)
+                r["load"] = load(base, shared, opts.load_seconds, health=not opts.quick)
+    r["cli_cold"] = cli_cold(ix, queries[:3 if opts.quick else 7])
+    if opts.profile and scale == max(opts.scale_list):
+        print(f"[{time.strftime('%H:%M:%S')}] {scale}x: profile", file=sys.stderr, flush=True)
+        r["profile"] = profile(ix, queries, warm)
+    return r
+
+
+def table(report: dict) -> str:
+    scales = [s for s in report["scales"]]
+    cols = [f"{s['scale']}x ({s['entries']:,} entries)" for s in scales]
+
+    def row(name, fn):
+        cells = []
+        for s in scales:
+            try:
+                cells.append(fn(s))
+            except (KeyError, TypeError):
+                cells.append("–")
+        return f"| {name} | " + " | ".join(cells) + " |"
+
+    lines = ["| | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|",
+             row("ingest (new process): wall, CPU, peak memory",
+                 lambda s: f"{s['ingest_s']} s, {s['ingest_cpu_s']} s CPU, {s['ingest_peak_rss_mb']} MB"),
+             row("re-ingest, nothing changed", lambda s: f"{s['re_ingest_unchanged_s']} s"),
+             row("index size", lambda s: f"{s['index_bytes'] / 1e6:.1f} MB ({s['index_mb_per_10k_entries']} MB per 10k)"),
+             row("`/api/search` p50 / p95 (HTTP, each query once)",
+                 lambda s: f"{s['http']['search']['p50_ms']} / {s['http']['search']['p95_ms']} ms"),
+             row("`/api/search`: server CPU per request (mean)",
+                 lambda s: f"{s['http']['search']['server_cpu_ms_per_request']} ms"),
+             row("`/api/health` p95", lambda s: f"{s['http']['health']['p95_ms']} ms"),
+             row("in-process search p50 / p95", lambda s: f"{s['inprocess']['p50_ms']} / {s['inprocess']['p95_ms']} ms"),
+             row("SQLite FTS5 p50 / p95 (same entries, bigrams + bm25)",
+                 lambda s: f"{s['fts5']['p50_ms']} / {s['fts5']['p95_ms']} ms"),
+             row("in-process CPU p50 / p95", lambda s: f"{s['inprocess']['cpu_p50_ms']} / {s['inprocess']['cpu_p95_ms']} ms"),
+             row("FTS5 CPU p50 / p95", lambda s: f"{s['fts5']['cpu_p50_ms']} / {s['fts5']['cpu_p95_ms']} ms"),
+             row("in-process p95 ÷ FTS5 p95 (wall; CPU)",
+                 lambda s: f"{s['inprocess_over_fts5_p95']}×; {s['inprocess_over_fts5_cpu_p95']}×"),
+             row("naive Whoosh (bigram OR, no re-ranking) p95", lambda s: f"{s['naive_whoosh']['p95_ms']} ms"),
+             row("`qa-archive search` cold (median / max; CPU median)",
+                 lambda s: f"{s['cli_cold']['median_s']} / {s['cli_cold']['max_s']} s; {s['cli_cold']['cpu_median_s']} s"),
+             row("16 clients, new queries: req/s, p50 / p95, errors",
+                 lambda s: "{rps} req/s, {p50_ms} / {p95_ms} ms, {errors} errors".format(
+                     **s['load']['new queries, 16 clients'])),
+             row("16 clients, /api/health: req/s", lambda s: f"{s['load']['/api/health, 16 clients']['rps']} req/s"),
+             row("gold keyword queries: recall@1 / @5 / MRR@10",
+                 lambda s: "{recall@1} / {recall@5} / {mrr@10}".format(**s['quality']['development'])),
+             row("held-out keyword queries: recall@1 / @5 / MRR@10",
+                 lambda s: "{recall@1} / {recall@5} / {mrr@10}".format(**s['quality']['held-out'])),
+             row("FTS5 on the gold queries: recall@5 / MRR@10",
+                 lambda s: "{recall@5} / {mrr@10}".format(**s['fts5']['quality']['development'])),
+             ]
+    return "\n".join(lines)
+
+
+def verdicts(report: dict) -> list[str]:
+    out = []
+    by = {s["scale"]: s for s in report["scales"]}
+    if 20 in by:
+        s = by[20]
+        checks = [("ingest ≤ 30 s", s.get("ingest_s"), TARGETS_20X["ingest_s"]),
+                  ("/api/search p95 ≤ 30 ms", (s.get("http") or {}).get("search", {}).get("p95_ms"),
+                   TARGETS_20X["http_p95_ms"]),
+                  ("in-process p95 ≤ 4× FTS5", s.get("inprocess_over_fts5_p95"), TARGETS_20X["inprocess_over_fts5_p95"]),
+                  ("`qa-archive search` cold ≤ 0.35 s", (s.get("cli_cold") or {}).get("median_s"),
+                   TARGETS_20X["cli_cold_s"])]
+        for name, value, limit in checks:
+            if value is not None:
+                out.append(f"20x {name}: {value} -> {'met' if value <= limit else 'NOT met'}")
+    if 1 in by and "load" in by[1]:
+        ld = by[1]["load"]["new queries, 16 clients"]
+        ok = ld["rps"] >= TARGET_LOAD_RPS and ld["errors"] == 0
+        out.append(f"1x 16 clients new queries ≥ 300 req/s, 0 errors: {ld['rps']} req/s, {ld['errors']} errors -> "
+                   f"{'met' if ok else 'NOT met'}")
     return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
-    ap.add_argument("--scale", type=int, default=20)
-    ap.add_argument("--no-synthetic", action="store_true")
-    a = ap.parse_args()
-    shared = Path(a.shared)
+    ap.add_argument("--scales", help="comma-separated scales (default 1,20,50; --quick: 1,5)")
+    ap.add_argument("--quick", action="store_true", help="1x and 5x, fewer queries, a short load, no naive build")
+    ap.add_argument("--profile", action="store_true", help="where a query's time goes, at the largest scale")
+    ap.add_argument("--no-http", action="store_true", help="skip the served measurements")
+    ap.add_argument("--analyzers", action="store_true", help="at 1x: quality under three analyzers (README)")
+    ap.add_argument("--load-seconds", type=float, help="length of the 16-client run at 1x (default 20; --quick 6)")
+    ap.add_argument("--queries", type=int, help="new two/three-word queries beside the gold ones (default 150)")
+    ap.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    ap.add_argument("--keep", action="store_true", help="keep the temp folder (indexes, synthetic corpus)")
+    opts = ap.parse_args()
+    opts.scale_list = [int(x) for x in (opts.scales or ("1,5" if opts.quick else "1,20,50")).split(",")]
+    if opts.load_seconds is None:
+        opts.load_seconds = 6 if opts.quick else 20
+    shared = Path(opts.shared)
     corpus = shared / "corpus" / "sofastack.tech"
-    registry = Registry.load(REPO / "data" / "projects.yml")
+    gold = keyword_queries(shared)
+    extra = new_queries(shared, opts.queries if opts.queries is not None else (40 if opts.quick else 150),
+                        seed=11, exclude=set(gold))
+    queries = gold + extra
+    warm = new_queries(shared, 20, seed=99, exclude=set(queries))
     work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
-    report = {}
+    report = {"machine": machine(), "queries": {"gold and held-out keyword queries": len(gold) - len(EXTRA_QUERIES),
+                                                "README examples": len(EXTRA_QUERIES), "new combinations": len(extra)},
+              "scales": []}
     try:
-        t = time.perf_counter()
-        r = ingest([Source(corpus)], work / "ix", registry)
-        report["shared corpus"] = {"entries": r.added, "ingest_s": round(time.perf_counter() - t, 2)}
-        t = time.perf_counter()
-        r2 = ingest([Source(corpus)], work / "ix", registry)
-        report["shared corpus"]["re_ingest_unchanged_s"] = round(time.perf_counter() - t, 2)
-        queries = [kw for _, _, kw in gold_queries(shared / "gold")] + EXTRA_QUERIES
-        report["shared corpus"].update(latency(Archive(work / "ix"), queries))
-        report["shared corpus"]["cli_cold_search_ms"] = cli_cold(work / "ix")
-        report["analysis (gold keyword queries)"] = analyzer_comparison(work / "ix", shared / "gold")
-        if not a.no_synthetic:
-            posts = synthesize(corpus, work / "synthetic", a.scale)
-            t = time.perf_counter()
-            r = ingest([Source(work / "synthetic")], work / "ix20", registry)
-            report[f"synthetic x{a.scale}"] = {"posts": posts, "entries": r.added,
-                                              "ingest_s": round(time.perf_counter() - t, 2)}
-            report[f"synthetic x{a.scale}"].update(latency(Archive(work / "ix20"), queries, rounds=2))
-            report[f"synthetic x{a.scale}"]["cli_cold_search_ms"] = cli_cold(work / "ix20")
-        report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        del r2
+        sources = None
+        for scale in opts.scale_list:
+            if scale == 1:
+                root = corpus
+            else:
+                if sources is None:        # the posts that hold Q&A: what the 1x index's entries come from
+                    if not (work / "ix1").exists():
+                        run_ingest(corpus, work / "ix1")
+                    sources = {e["source"] for e in export(work / "ix1")}
+                print(f"[{time.strftime('%H:%M:%S')}] {scale}x: synthesizing", file=sys.stderr, flush=True)
+                root = work / f"synthetic{scale}"
+                report[f"synthetic {scale}x"] = synthesize(corpus, root, scale, sources)
+            report["scales"].append(measure_scale(scale, root, work, shared, opts, queries, warm))
+            if scale != 1 and not opts.keep:
+                shutil.rmtree(root, ignore_errors=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-    for section, values in report.items():
-        if isinstance(values, dict):
-            print(f"{section}:")
-            for k, v in values.items():
-                print(f"  {k}: {v}")
+        if opts.keep:
+            print(f"kept {work}", file=sys.stderr)
         else:
-            print(f"{section}: {values}")
+            shutil.rmtree(work, ignore_errors=True)
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    if opts.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    print(f"machine: {report['machine']}")
+    print(f"queries: {report['queries']}")
+    print(table(report))
+    for line in verdicts(report):
+        print(line)
+    for s in report["scales"]:
+        if "profile" in s:
+            p = s["profile"]
+            print(f"\nwhere a query's time goes at {s['scale']}x ({p['queries']} queries, CPU ms per query):")
+            for k, v in p["ms_per_query"].items():
+                print(f"  {v:8.3f}  {k}")
+            print("top functions by own time (cProfile, ms per query):")
+            for f in p["top_functions_by_own_time"][:15]:
+                print(f"  {f['tottime_ms_per_query']:8.3f} own {f['cumtime_ms_per_query']:8.3f} cum  {f['function']}")
+    print(f"load average after the run: {report['load_average_after']} (other work on the machine skews timings)")
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}){mem}, Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}"
 
 
 if __name__ == "__main__":

@@ -57,8 +57,11 @@ def main():
                 p.unlink()
         expected = []
         for v in variants:
-            run(exe, "ingest", str(v), "--index", str(work / f"clean-{v.name}"), "-q")
-            expected.append(export(exe, work / f"clean-{v.name}"))
+            # from a folder named like the live one: an entry's community defaults to its source folder's name
+            same_name = work / f"clean-{v.name}" / "live"
+            shutil.copytree(v, same_name, symlinks=True)
+            run(exe, "ingest", str(same_name), "--index", str(work / f"clean-{v.name}" / "ix"), "-q")
+            expected.append(export(exe, work / f"clean-{v.name}" / "ix"))
         ix = work / "ix"
         # every round ingests the other variant into the same index: same root path, swapped contents
         live = work / "live"

@@ -285,3 +285,24 @@ def test_index_errors_carry_codes_and_absolute_paths(tmp_path, monkeypatch):
         Archive("nowhere").search("Seata")
     assert e.value.code == "index.missing" and str(tmp_path / "nowhere") in str(e.value)
     assert "没有索引" in e.value.render("zh")
+
+
+def test_workers_give_the_index_a_serial_ingest_gives(tmp_path, monkeypatch):
+    """Posts read in worker processes land as they would if read here: same entries, same order, same report;
+    a bad post among them is reported and the rest lands."""
+    import qa_archive.ingest as ingest_module
+    root = tmp_path / "posts"
+    for k in range(7):
+        write_post(root, f"weekly-{k}.md", qa(asker=f"读者{k}", question=f"第 {k} 个问题：Seata 怎么配？"),
+                   title=f"SOFA Weekly | 第 {k} 期")
+    (root / "bad.md").write_bytes(b"---\ntitle: [unclosed\n---\nbody")
+    registry = Registry.load()
+    serial = ingest([Source(root)], tmp_path / "serial", registry, workers=1)
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_POSTS", 1)
+    monkeypatch.setattr(ingest_module, "CHUNK", 2)
+    parallel = ingest([Source(root)], tmp_path / "parallel", registry, workers=2)
+    assert [t.to_dict() for t in all_threads(tmp_path / "serial")] == \
+        [t.to_dict() for t in all_threads(tmp_path / "parallel")]
+    assert (parallel.added, parallel.posts_read, parallel.posts_failed, parallel.problems) == \
+        (serial.added, serial.posts_read, serial.posts_failed, serial.problems)
+    assert parallel.added == 7 and parallel.problems

@@ -1,0 +1,259 @@
+"""Re-ranking search's top candidates: features of one candidate for one query, and the weights that combine them.
+
+BM25F (in `query.py`/`search.py`) finds the candidates; this module re-orders the best `RERANK_DEPTH` of them by
+what BM25 does not see:
+
+    score      BM25F, scaled to the best candidate
+    question   the share of the query (idf-weighted words) found in the thread's questions
+    first      … in its first question (what the thread is about)
+    thread     … anywhere in the thread
+    exact      the share of multi-term words (`分库分表`, `k8s注册IP`) found as written in the questions, not
+               only as scattered bigrams
+    adjacent   the share of consecutive query words found next to each other in the questions (phrase/proximity)
+    project    the thread is tagged with a project the query names
+    partner    the share of the query found in the thread's translation (the same item in another language)
+    language   0 for a thread that has a translation and is not in the query's script: of a thread and its
+               translation, the one in the language of the query comes first (other threads are not judged by
+               their language)
+    recency    newer threads first, as a tie-break (0 for the oldest entry of the archive, 1 for the newest)
+
+A word that names a project the thread is tagged with counts as covered everywhere. The weights are chosen by
+`scripts/tune_ranking.py`, by cross-validation over posts; `WEIGHTS` holds the chosen ones. Everything here costs
+a few set and substring lookups per candidate: nothing scales with the archive.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, astuple, dataclass, fields
+
+from . import analysis
+from .languages import entry_script, script
+from .models import fold
+from .projects import squash
+
+RERANK_DEPTH = 50
+SPACES = re.compile(r"\s+")
+COMPOUND = re.compile(rf"[{analysis.CJK}]|\w[-_.]\w")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each feature counts (BM25's score is the unit). The defaults are the ones `scripts/tune_ranking.py`
+    chose on all the development queries; its held-out figures are in the README."""
+    score: float = 1.0
+    question: float = 1.0
+    first: float = 0.6
+    thread: float = 0.4
+    exact: float = 0.2
+    adjacent: float = 0.05
+    project: float = 0.0
+    partner: float = 0.6
+    language: float = 0.3
+    recency: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+WEIGHTS = Weights()
+FEATURES = Weights.names()
+
+
+def squeeze(text: str) -> str:
+    """Normalised (NFKC, lower case) text with no white space: `SOFA RPC 容器` and `sofarpc容器` read the same."""
+    return SPACES.sub("", analysis.normalize(text))
+
+
+@dataclass
+class Query:
+    """What the features need from a query, computed once per query (not per candidate)."""
+    groups: list[tuple[list[str], float]]      # each word's terms and weight (idf)
+    named: list[str | None]                     # the squashed project a one-term word names, else None
+    exact: list[str]                            # multi-term words as written (squeezed)
+    pairs: list[str]                            # consecutive words joined (squeezed)
+    total: float
+    script: str                                 # "cjk" or "latin": the query's writing system
+
+
+def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None = None) -> Query:
+    """`groups`: the query's words as (terms, weight); `names`: the same words as the user wrote them, one per
+    group (for project names, words as written and adjacency; a term may be a stem)."""
+    total = sum(w for _, w in groups) or 1.0
+    labels = names or [terms[0] if len(terms) == 1 else "" for terms, _ in groups]
+    named = [squash(p.name) if label and (p := gen.registry.lookup(label, fuzzy=False)) else None
+             for label in labels]
+    typed = [squeeze(w) for w in names or []]
+    # unweighted: a word no entry has as a term (`ark-biz` of `ark-biz.jar`) has no idf, but can be found as written
+    # only words that are one thing written together: a CJK run (`分库分表`), a compound (`ark-biz`, `undo_log`);
+    # not `doesn't`, whose parts say nothing as a phrase
+    exact = [s for s, w, (terms, _) in zip(typed, names or [], groups, strict=False)
+             if len(terms) > 1 and COMPOUND.search(w)]
+    pairs = [a + b for a, b in zip(typed, typed[1:], strict=False)]
+    return Query(groups, named, exact, pairs, total, script(" ".join(names or [])))
+
+
+def _question_text(gen, docnum: int) -> str:
+    """An entry's questions, squeezed; cached on the generation."""
+    table = gen.cached("ranking.question_text", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = table[docnum] = squeeze(" ".join(t["q"] for t in gen.docs[docnum]["turns"]))
+    return got
+
+
+def _partner_terms(gen, docnum: int) -> frozenset[str]:
+    """The question and answer terms of an entry's translations (none for most entries); cached."""
+    table = gen.cached("ranking.partner_terms", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = frozenset()
+        for pid in gen.docs[docnum].get("translations") or ():
+            num = gen.by_id.get(pid)
+            if num is not None:
+                qs, ans, _ = gen.doc_terms(num)
+                got = got | qs | ans
+        table[docnum] = got
+    return got
+
+
+def _recency(gen) -> dict[int, float]:
+    """Each entry's date on a 0 (oldest) to 1 (newest) scale, computed once per generation."""
+    def compute():
+        days = {}
+        for num, date in gen.dates().items():          # from the generation's columns: no entry is parsed
+            try:
+                days[num] = dt.date.fromisoformat((date or "")[:10]).toordinal()
+            except ValueError:
+                pass
+        lo, hi = min(days.values(), default=0), max(days.values(), default=0)
+        span = (hi - lo) or 1
+        return {num: (day - lo) / span for num, day in days.items()}
+    return gen.cached("ranking.recency", compute)
+
+
+def _script(gen, docnum: int) -> str:
+    table = gen.cached("ranking.script", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = table[docnum] = entry_script(gen.docs[docnum])
+    return got
+
+
+def _tags(gen, docnum: int) -> frozenset[str]:
+    table = gen.cached("ranking.tags", dict)
+    got = table.get(docnum)
+    if got is None:
+        got = table[docnum] = frozenset(squash(p) for p in gen.docs[docnum].get("projects") or [])
+    return got
+
+
+def _language(gen, docnum: int, query: Query) -> float:
+    """0 for a thread that has a translation and is not in the query's script (its twin is), else 1."""
+    if not gen.docs[docnum].get("translations"):
+        return 1.0
+    return 1.0 if _script(gen, docnum) == query.script else 0.0
+
+
+def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tuple[float, ...]:
+    """The features of one candidate (see the module's docstring), each between 0 and 1, in FEATURES order."""
+    q_terms, a_terms, first_terms = gen.doc_terms(docnum)
+    tags = _tags(gen, docnum)
+    partner = _partner_terms(gen, docnum)
+    q_cover = first_cover = thread_cover = partner_cover = 0.0
+    tagged = 0.0
+    for (terms, weight), project in zip(query.groups, query.named, strict=True):
+        if project is not None and project in tags:
+            q_cover += weight
+            first_cover += weight
+            thread_cover += weight
+            partner_cover += weight
+            tagged = 1.0
+            continue
+        if len(terms) == 1:                       # most words: one term, no counting
+            t = terms[0]
+            if t in q_terms:
+                q_cover += weight
+                thread_cover += weight
+                if t in first_terms:
+                    first_cover += weight
+            elif t in a_terms:
+                thread_cover += weight
+            if partner and t in partner:
+                partner_cover += weight
+            continue
+        share = weight / len(terms)
+        for t in terms:
+            if t in q_terms:
+                q_cover += share
+                thread_cover += share
+                if t in first_terms:
+                    first_cover += share
+            elif t in a_terms:
+                thread_cover += share
+            if partner and t in partner:
+                partner_cover += share
+    total = query.total
+    exact = adjacent = 0.0
+    if query.exact or query.pairs:
+        text = _question_text(gen, docnum)
+        exact = sum(1 for s in query.exact if s in text) / len(query.exact) if query.exact else 0.0
+        adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
+    return (score / best if best else 0.0, q_cover / total, first_cover / total, thread_cover / total, exact,
+            adjacent, tagged, partner_cover / total if partner else 0.0, _language(gen, docnum, query),
+            _recency(gen).get(docnum, 0.0))
+
+
+def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
+    """`feature_row` by name."""
+    return dict(zip(FEATURES, feature_row(gen, docnum, score, best, query), strict=True))
+
+
+def combine(feats: dict[str, float], weights: Weights = WEIGHTS) -> float:
+    return sum(getattr(weights, k) * v for k, v in feats.items())
+
+
+def arrange(scores: list[float], keys: list[str], dates: list[str]) -> list[int]:
+    """The order (indices) of candidates by score, best first, ties to the newer thread, except that copies of one
+    question (the same thread published again in a later post) stand together, the original (oldest) first, at
+    the best copy's place: a repost neither pushes another thread down nor outranks the post it repeats."""
+    best: dict[str, float] = {}
+    newest: dict[str, str] = {}
+    for s, k, d in zip(scores, keys, dates, strict=True):
+        if s > best.get(k, float("-inf")):
+            best[k] = s
+        if (d or "") > newest.get(k, ""):
+            newest[k] = d or ""
+    groups = sorted(best, key=lambda k: newest.get(k, ""), reverse=True)     # newer first …
+    groups.sort(key=lambda k: -best[k])                                      # … among equal scores (stable)
+    place = {k: i for i, k in enumerate(groups)}
+    return sorted(range(len(scores)), key=lambda i: (place[keys[i]], dates[i] or "9999", -scores[i]))
+
+
+def question_key(gen, docnum: int) -> str:
+    """An entry's first question, folded (case, width, spaces, punctuation): copies of a question share it."""
+    table = gen.cached("ranking.question_key", dict)
+    got = table.get(docnum)
+    if got is None:
+        d = gen.docs[docnum]
+        got = table[docnum] = fold(d.get("question") or "") or d["id"]
+    return got
+
+
+def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
+           words: list[str] | None = None, weights: Weights = WEIGHTS) -> list[tuple[float, int]]:
+    """Candidates (BM25 score, docnum) re-ordered by `combine(features)`, best first."""
+    if not ranked:
+        return []
+    query = prepare(gen, groups, words)
+    best = max((s for s, _ in ranked), default=0.0) or 1.0
+    w = astuple(weights)
+    out = [(sum(a * b for a, b in zip(w, feature_row(gen, docnum, score, best, query), strict=True)), docnum)
+           for score, docnum in ranked]
+    order = arrange([s for s, _ in out], [question_key(gen, n) for _, n in out],
+                    [gen.docs[n].get("date") or "" for _, n in out])
+    return [out[i] for i in order]

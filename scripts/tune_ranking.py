@@ -1,0 +1,278 @@
+"""Choose search's re-ranking weights by k-fold cross-validation over posts, and report held-out figures.
+
+    python scripts/tune_ranking.py                      # ingest ../shared/corpus/sofastack.tech into a temp index
+    python scripts/tune_ranking.py --index /tmp/sofa    # an index already built from it
+    python scripts/tune_ranking.py --optech /tmp/optech # also Optech's gold queries (an index of that corpus)
+
+Queries: the gold keyword queries (`<shared>/gold`), ours (`data/eval/search.json`, `data/eval/search-more.json`)
+and, with `--optech`, the queries of `<shared>/gold-bitcoinops`, our English ones (`data/eval/search-en.json`) and
+translated pairs (`--crosslang`). Queries are grouped by the post their thread comes
+from, and the posts split into k folds: weights are chosen on k-1 folds (coordinate ascent over a grid,
+maximising MRR@10 then recall@1) and measured on the held-out fold. The table prints the held-out figures beside
+the in-sample ones (weights chosen and measured on everything), for today's weights and for the tuned ones.
+
+Each query's BM25 candidates and their features are computed once (`ranking.features`); the search itself is
+`search.run`'s, so what is measured here is what `qa-archive search` does.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa_archive import ranking  # noqa: E402
+from qa_archive.evaluation import (  # noqa: E402
+    QUESTION_MATCH,
+    Gold,
+    load_gold,
+    load_queries,
+    matches,
+    similarity,
+    summary,
+)
+from qa_archive.query import FIELD_BOOST, build_filter, build_query, parse_query, word_terms  # noqa: E402
+from qa_archive.search import Archive  # noqa: E402
+
+SHARED = Path(os.environ.get("QA_ARCHIVE_SHARED", ROOT.parent / "shared"))
+GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5)
+TUNED = [f for f in ranking.FEATURES if f != "score"]       # BM25's weight stays 1: the others are relative to it
+
+
+def post_key(source: str) -> str:
+    """The post a query belongs to, for folds: a post and its translation (`_posts/en/…`, `_posts/zh/…`) are one."""
+    return re.sub(r"/(en|zh)/", "/*/", source)
+
+
+def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> dict:
+    """One query's top BM25 candidates: their features and whether each is the gold thread. `keep`: only
+    candidates whose source starts with it (the other language's, for cross-language queries)."""
+    gen, searcher = archive.view()
+    pq = parse_query(text, gen.registry)
+    q = build_query(pq, gen.common, gen.registry)
+    results = searcher.search(q, limit=ranking.RERANK_DEPTH, filter=build_filter(pq), terms=False)
+    ranked = [(score, docnum) for score, docnum in results.top_n]
+    best = max((s for s, _ in ranked), default=0.0) or 1.0
+    if keep:
+        ranked = [(s, n) for s, n in ranked if gen.docs[n]["source"].startswith(keep)]
+    reader = searcher.reader()
+    words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
+    groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
+    query = ranking.prepare(gen, groups, [w for w, _ in words])
+    rows = [[ranking.features(gen, n, s, best, query)[f] for f in ranking.FEATURES] for s, n in ranked]
+    hits = [matches(gen.docs[n], gold) for _, n in ranked]
+    return {"source": post_key(gold.source), "text": text, "cross": bool(keep), "rows": rows, "hits": hits,
+            "keys": [ranking.question_key(gen, n) for _, n in ranked],
+            "dates": [gen.docs[n].get("date") or "" for _, n in ranked],
+            "questions": [gen.docs[n]["question"][:60] for _, n in ranked]}
+
+
+def rank(item: dict, w: list[float]) -> int | None:
+    scores = [sum(a * b for a, b in zip(w, row, strict=True)) for row in item["rows"]]
+    scored = ranking.arrange(scores, item["keys"], item["dates"])
+    return next((r for r, i in enumerate(scored, 1) if item["hits"][i]), None)
+
+
+def objective(items: list[dict], w: list[float]) -> tuple[float, float]:
+    ranks = [rank(it, w) for it in items]
+    mrr = sum(1 / r for r in ranks if r and r <= 10) / max(len(ranks), 1)
+    r1 = sum(1 for r in ranks if r == 1) / max(len(ranks), 1)
+    return round(mrr, 6), r1
+
+
+def fit(items: list[dict], start: list[float], rounds: int = 3) -> list[float]:
+    """Coordinate ascent over GRID for every weight but BM25's; ties keep the current (smaller change) value."""
+    w = list(start)
+    best = objective(items, w)
+    for _ in range(rounds):
+        improved = False
+        for name in TUNED:
+            i = ranking.FEATURES.index(name)
+            for v in GRID:
+                if v == w[i]:
+                    continue
+                trial = w[:i] + [v] + w[i + 1:]
+                got = objective(items, trial)
+                if got > best:
+                    best, w, improved = got, trial, True
+        if not improved:
+            break
+    return w
+
+
+def folds(items: list[dict], k: int, seed: int) -> list[list[dict]]:
+    posts = sorted({it["source"] for it in items})
+    random.Random(seed).shuffle(posts)
+    fold_of = {p: i % k for i, p in enumerate(posts)}
+    return [[it for it in items if fold_of[it["source"]] == f] for f in range(k)]
+
+
+def cross_validate(items: list[dict], k: int, seed: int, start: list[float]) -> tuple[list[int | None], list]:
+    held, chosen = [], []
+    for test in folds(items, k, seed):
+        train = [it for it in items if it not in test]
+        w = fit(train, start)
+        chosen.append(w)
+        held += [rank(it, w) for it in test]
+    return held, chosen
+
+
+def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0) -> dict[str, list[dict]]:
+    sets = {
+        "gold": (archive, [g for g in load_gold(SHARED / "gold") if g.queries.get("keywords")]),
+        "own": (archive, load_queries(ROOT / "data/eval/search.json")),
+        "more": (archive, load_queries(ROOT / "data/eval/search-more.json")),
+    }
+    if optech is not None:
+        golds = [g for g in load_gold(SHARED / "gold-bitcoinops") if g.queries.get("keywords")]
+        sets["optech"] = (optech, golds)
+        sets["en"] = (optech, load_queries(ROOT / "data/eval/search-en.json"))
+    out = {name: [candidates(a, g, g.queries["keywords"]) for g in gs] for name, (a, gs) in sets.items()}
+    if optech is not None and crosslang_n:
+        pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]
+        pairs = sorted(pairs, key=lambda p: p["bse"])
+        random.Random(7).shuffle(pairs)
+        for frm, to in (("zh", "en"), ("en", "zh")):
+            out[f"x-{frm}>{to}"] = [candidates(optech, Gold(p[f"{to}_path"], p[f"{to}_question"]),
+                                               plain(p[f"{frm}_question"]), keep=f"_posts/{to}/")
+                                    for p in pairs[:crosslang_n]]
+    return out
+
+
+def ingest_corpus(path: Path, index: Path):
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+    from qa_archive.projects import Registry
+    ingest([Source(path)], index, Registry.load())
+
+
+def optech_from_gold(gold_dir: Path, index: Path) -> int:
+    """An index of Optech's Selected Q&A made from the generated gold (`gold-bitcoinops`: its threads as the
+    extractor would give them), translations linked as an ingest links them. Until the extractor reads Optech's
+    posts itself, this is how English and cross-language search are measured."""
+    from qa_archive.ingest import import_threads
+    from qa_archive.models import Thread, Turn, thread_id
+    threads, taken = [], set()
+    for f in sorted(gold_dir.glob("*.json")):
+        post = json.loads(f.read_text(encoding="utf-8"))
+        for pos, e in enumerate(post["entries"]):
+            turns = [Turn(q=t["q"], a=t.get("a"), q_md=t["q"], a_md=t.get("a")) for t in e.get("turns") or []]
+            threads.append(Thread(id=thread_id(post["path"], None, e["question"], taken), source=post["path"],
+                                  title=post.get("title") or "", date=post.get("date"), url=None, asker=None,
+                                  turns=turns, projects=[], links=list(e.get("links") or []), position=pos))
+    return import_threads(threads, index)
+
+
+def plain(question: str) -> str:
+    """A question as a query of words: without the quotes and leading dashes that the query language reads as
+    "exact phrase" and "-exclude"."""
+    return re.sub(r'["“”＂]|(?<!\S)-+', " ", question)[:400]
+
+
+def crosslang(archive: Archive, pairs: list[dict]) -> dict:
+    """For each translated pair, the rank of the entry in the other language when searching with one's question
+    (`plain`), among hits in that other language (the query's own entry and its language are set aside)."""
+    out = {}
+    for frm, to in (("zh", "en"), ("en", "zh")):
+        ranks = []
+        for p in pairs:
+            hits = archive.search(plain(p[f"{frm}_question"]), limit=20)["hits"]
+            other = [h for h in hits if h["source"].startswith(f"_posts/{to}/")]
+            ranks.append(next((i for i, h in enumerate(other, 1) if h["source"] == p[f"{to}_path"]
+                               and similarity(h["question"], p[f"{to}_question"]) >= QUESTION_MATCH), None))
+        out[f"{frm}->{to}"] = summary(ranks)
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", help="an index of the shared SOFAStack corpus (default: build one in a temp dir)")
+    ap.add_argument("--optech", help="an index of the shared Optech corpus, to add its gold queries")
+    ap.add_argument("--optech-gold", action="store_true",
+                    help="build the Optech index from the generated gold (gold-bitcoinops), with translations linked")
+    ap.add_argument("--crosslang", type=int, default=60,
+                    help="with an Optech index, this many translated pairs per direction join the queries: the "
+                         "item's question in one language, its translation to be found among the other's hits")
+    ap.add_argument("--translation-boost", type=float,
+                    help="query weight of the `translation` field (default: query.FIELD_BOOST's)")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--misses", action="store_true", help="list the held-out queries not ranked first")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.translation_boost is not None:
+        FIELD_BOOST["translation"] = args.translation_boost
+    with tempfile.TemporaryDirectory() as tmp:
+        index = Path(args.index) if args.index else Path(tmp) / "index"
+        if not args.index:
+            ingest_corpus(SHARED / "corpus/sofastack.tech", index)
+        optech = Path(args.optech) if args.optech else None
+        if args.optech_gold:
+            optech = Path(tmp) / "optech"
+            optech_from_gold(SHARED / "gold-bitcoinops", optech)
+        sets = load_items(Archive(index), Archive(optech) if optech else None, args.crosslang)
+        if optech is not None:
+            pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]
+            cross = crosslang(Archive(optech), pairs)
+    items = [it for v in sets.values() for it in v]
+    start = [getattr(ranking.WEIGHTS, f) for f in ranking.FEATURES]
+    today = [rank(it, start) for it in items]
+    tuned_all = fit(items, start)
+    in_sample = [rank(it, tuned_all) for it in items]
+    held, chosen = cross_validate(items, args.folds, args.seed, start)
+    by_set = {}
+    held_in_order = held_sorted(items, held, args)
+    kw = [i for i, it in enumerate(items) if not it["cross"]]
+    if len(kw) < len(items):
+        by_set["keywords"] = {"today": summary([today[i] for i in kw]),
+                              "in-sample": summary([in_sample[i] for i in kw]),
+                              "held-out": summary([held_in_order[i] for i in kw])}
+    offset = 0
+    for name, v in sets.items():
+        n = len(v)
+        by_set[name] = {"today": summary(today[offset:offset + n]), "in-sample": summary(in_sample[offset:offset + n]),
+                        "held-out": summary(held_in_order[offset:offset + n])}
+        offset += n
+    report = {"crosslang": cross if optech is not None else None, "queries": len(items),
+              "posts": len({it["source"] for it in items}), "folds": args.folds,
+              "today": summary(today), "in-sample": summary(in_sample), "held-out": summary(held),
+              "by_set": by_set, "weights_today": dict(zip(ranking.FEATURES, start, strict=True)),
+              "weights_all": dict(zip(ranking.FEATURES, tuned_all, strict=True)),
+              "weights_per_fold": [dict(zip(ranking.FEATURES, w, strict=True)) for w in chosen]}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(f"{report['queries']} queries over {report['posts']} posts, {args.folds}-fold cross-validation over posts")
+    print(f"{'set':<10}{'':<12}{'recall@1':>10}{'recall@5':>10}{'MRR@10':>10}")
+    for name, row in [("all", report)] + list(by_set.items()):
+        for kind in ("today", "in-sample", "held-out"):
+            s = row[kind]
+            print(f"{name:<10}{kind:<12}{s['recall@1']:>10.3f}{s['recall@5']:>10.3f}{s['mrr@10']:>10.3f}")
+    if report["crosslang"]:
+        for k, v in report["crosslang"].items():
+            print(f"cross-language {k} (rank among the other language's hits, query = the item's question): {v}")
+    print("weights (all data):", {k: v for k, v in report["weights_all"].items()})
+    for i, w in enumerate(report["weights_per_fold"]):
+        print(f"  fold {i}:", {k: v for k, v in w.items()})
+    if args.misses:
+        for it, r in zip(items, held_in_order, strict=True):
+            if r != 1:
+                print(f"  {r!s:>4}  {it['text']}  [{it['source']}]")
+
+
+def held_sorted(items, held, args):
+    """Held-out ranks in the order of `items` (cross_validate yields them fold by fold)."""
+    order = [it for test in folds(items, args.folds, args.seed) for it in test]
+    pos = {id(it): r for it, r in zip(order, held, strict=True)}
+    return [pos[id(it)] for it in items]
+
+
+if __name__ == "__main__":
+    main()
