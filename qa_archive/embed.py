@@ -67,6 +67,21 @@ class E5Embedder(Embedder):
         self.dim = int(self._model.dim)
         self.batch = batch
         self._lock = threading.Lock()      # one forward pass at a time per process: the engine uses every core
+        self._used = False
+        # OpenMP (GNU libgomp) is not fork-safe: a child forked after the parent ran the engine waits forever for
+        # the parent's thread pool. Such a child runs the engine on its own thread only.
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self):
+        if not self._used:
+            return
+        try:
+            with open("/proc/self/maps", encoding="utf-8") as maps:
+                path = next(line.split()[-1] for line in maps if "libgomp" in line)
+            import ctypes
+            ctypes.CDLL(path).omp_set_num_threads(1)
+        except (OSError, StopIteration, AttributeError):
+            pass
 
     def encode(self, texts: Sequence[str], kind: str = "query") -> np.ndarray:
         if kind not in KINDS:
@@ -76,6 +91,7 @@ class E5Embedder(Embedder):
         for start in range(0, len(texts), self.batch):
             chunk = texts[start:start + self.batch]
             with self._lock:
+                self._used = True
                 out[start:start + len(chunk)] = self._model.encode(chunk, kind == "query")
         return out
 
@@ -148,11 +164,9 @@ def loaded(name: str | None = None) -> bool:
 
 
 def warm() -> Embedder | None:
-    """Load the model now (serve calls this before forking, so workers share it) and run it once."""
-    emb = get()
-    if emb is not None:
-        emb.encode(["warm up"], "query")
-    return emb
+    """Load the model now (serve calls this before forking, so workers share its mapped weights). It is not run
+    here: OpenMP threads started before a fork would cost the workers theirs."""
+    return get()
 
 
 def text_key(model: str, kind: str, text: str) -> str:
