@@ -402,13 +402,35 @@ def _date_option(ctx, param, value):
     raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2021-06-30")
 
 
-@cli.command(cls=QueryCommand)
+SHORT_OPTIONS = {"project": "-p"}
+
+
+def filter_option(f) -> click.Option:
+    """The option for one key of the query language's filter table (`query.FILTERS`): `--project`, `--community`,
+    `--after`, … with the table's help; dates are checked here, so a bad one is a usage error naming it."""
+    help_text = f.help["en"][:1].upper() + f.help["en"][1:] + "."
+    decls = [f"--{f.name}"] + ([SHORT_OPTIONS[f.name]] if f.name in SHORT_OPTIONS else [])
+    kinds = {"date": {"callback": _date_option, "metavar": "DATE"},
+             "year": {"type": click.IntRange(1900, 2099), "metavar": "YYYY"},
+             "fields": {"type": click.Choice(["question", "answer", "title"])}}
+    extra = kinds.get(f.type, {"metavar": "NAME" if f.type in ("project", "community", "text") else "VALUE"})
+    return click.Option(decls, help=help_text, **extra)
+
+
+class FilterCommand(QueryCommand):
+    """A query command whose filter options are the filter table's keys, one `--key` each, after the query and
+    --index. They are made when the command parses or shows its help, so `qa-archive --help` and other commands
+    never import the search stack, and a key added to the table is an option here with no change to this file."""
+
+    def get_params(self, ctx):
+        from .query import FILTERS
+        params = super().get_params(ctx)
+        return params[:2] + [filter_option(f) for f in FILTERS] + params[2:]
+
+
+@cli.command(cls=FilterCommand)
 @click.argument("query", nargs=-1, required=True)
 @index_option
-@click.option("--project", "-p", help="Only this project (any alias, any case).")
-@click.option("--asker", help="Only questions from this person.")
-@click.option("--after", callback=_date_option, metavar="DATE", help="Only entries on or after this date (YYYY-MM-DD, YYYY-MM, YYYY).")
-@click.option("--before", callback=_date_option, metavar="DATE", help="Only entries before this date.")
 @click.option("--limit", "-n", type=click.IntRange(1, 50), metavar="N", default=10, show_default=True, help="Hits per page (1 to 50).")
 @click.option("--page", type=click.IntRange(1, 100), metavar="N", default=1, show_default=True, help="Page of results.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True)
@@ -416,9 +438,10 @@ def _date_option(ctx, param, value):
 @pager_option
 @click.pass_context
 @library_errors
-def search(ctx, query, index_dir, project, asker, after, before, limit, page, sort, as_json, no_pager):
+def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filters):
     """Search the archive. The query language: plain words rank the best threads first; "exact phrase",
-    -word, project:NAME, asker:NAME, after:DATE, before:DATE, year:YYYY, in:question narrow it.
+    -word, project:NAME, community:NAME, asker:NAME, after:DATE, before:DATE, year:YYYY, in:question narrow it;
+    each filter is also an option (--project, --community, …).
 
     A -word leaves out entries holding the word; it needs no `--` (`search -Seata 事务`). Only the options
     listed here are options.
@@ -427,10 +450,12 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
     Examples:
         qa-archive search jraft 跨机房
         qa-archive search 'Seata 行锁' --project seata --sort date
+        qa-archive search taproot --community optech
         qa-archive search 事务 -Seata
         qa-archive search '"全局锁" -TCC year:2020' --json
     """
     archive = open_archive(index_dir)
+    project = filters.get("project")
     if project is not None and archive.registry.lookup(project) is None:
         import difflib
         names = {p.name.lower(): p.name for p in archive.registry.projects}
@@ -438,8 +463,7 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
         raise click.BadParameter(f"no project named {project!r}" + (f"; did you mean {' or '.join(close)}?"
                                                                     if close else "")
                                  + " (`qa-archive projects` lists the projects)", param_hint="'--project'")
-    res = archive.search(" ".join(query), project=project, asker=asker, after=after, before=before,
-                         sort=sort, page=page, limit=limit)
+    res = archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters)
     if as_json:
         emit_json(res)
         return
@@ -452,7 +476,7 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
     # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather
     # than "0 entries", the threads that answer something like it, as `qa-archive similar` finds them.
     # Only when the words are what found nothing: with a filter, "nothing" is the honest answer.
-    unfiltered = not any(res["filters"].get(k) for k in ("project", "asker", "after", "before", "year"))
+    unfiltered = not any(res["filters"].values())
     alike = archive.similar(" ".join(query), limit=5)["hits"] if not res["total"] and unfiltered \
         and any(ch.isalnum() for ch in " ".join(query)) else []
     color, width = screen()
@@ -474,6 +498,8 @@ def search(ctx, query, index_dir, project, asker, after, before, limit, page, so
                                                       for f in res["facets"]["projects"][:8]),
                              width, color, subsequent_indent="  "):
                 say(line)
+        if len(res["facets"].get("communities") or []) > 1:
+            say("Communities: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["communities"]))
 
 
 def find_entry(archive, entry_id: str) -> dict:
@@ -545,20 +571,22 @@ def show(ctx, entry_id, index_dir, as_json, no_pager):
 
 @cli.command()
 @index_option
+@click.option("--community", metavar="NAME", help="Only the projects (or topics) of this community's entries.")
 @json_option
 @pager_option
 @click.pass_context
 @library_errors
-def projects(ctx, index_dir, as_json, no_pager):
+def projects(ctx, index_dir, community, as_json, no_pager):
     """List projects with their number of entries.
 
     \b
     Examples:
         qa-archive projects
-        qa-archive projects --json
+        qa-archive projects --community optech --json
     """
     from .terminal import pad
-    rows = open_archive(index_dir).projects()
+    archive = open_archive(index_dir)
+    rows = archive.projects(community=known_community(archive, community)) if community else archive.projects()
     if as_json:
         emit_json(rows)
         return
@@ -569,19 +597,23 @@ def projects(ctx, index_dir, as_json, no_pager):
 
 @cli.command()
 @index_option
+@click.option("--community", metavar="NAME", help="Only this community's entries (`stats` lists the communities).")
 @json_option
 @pager_option
 @click.pass_context
 @library_errors
-def stats(ctx, index_dir, as_json, no_pager):
-    """Entries per project and year, index size, last ingest. `qa-archive doctor` says which sources they came from.
+def stats(ctx, index_dir, community, as_json, no_pager):
+    """Entries per project, year and community, index size, last ingest. `qa-archive doctor` says which sources
+    they came from.
 
     \b
-    Example:
+    Examples:
         qa-archive stats
+        qa-archive stats --community optech
     """
     from .terminal import pad
-    s = open_archive(index_dir).stats()
+    archive = open_archive(index_dir)
+    s = archive.stats(community=known_community(archive, community) if community else None)
     if as_json:
         emit_json(s)
         return
@@ -594,6 +626,21 @@ def stats(ctx, index_dir, as_json, no_pager):
         say("\nPer project:")
         for p in s["projects"]:
             say(f"  {pad(p['name'], 16)} {p['count']:5d}")
+        if len(s.get("communities") or []) > 1:
+            say("\nPer community:")
+            for c in s["communities"]:
+                say(f"  {pad(c['name'], 16)} {c['count']:5d}  {c['title']}" + (f" ({c['language']})"
+                                                                            if c.get("language") else ""))
+
+
+def known_community(archive, name: str) -> str:
+    """A community's key, or a usage error listing the ones the archive holds."""
+    info = archive.community(name)
+    if info is None:
+        held = ", ".join(c["name"] for c in archive.communities()) or "none"
+        raise click.BadParameter(f"no community named {name!r} (this archive holds: {held})",
+                                 param_hint="'--community'")
+    return info["name"]
 
 
 # ---------------------------------------------------------------------------------------------- doctor

@@ -163,6 +163,16 @@ class Generation:
             return {n: d.get("date") for n, d in self.docs.items()}
         return self.cached("dates", compute)
 
+    def community_column(self) -> dict[int, str | None]:
+        """docnum -> the entry's community, from the columns when the generation has them."""
+        def compute():
+            columns = self._values.get("columns")
+            if columns and "communities" in columns:
+                return {n: c for n, (i, c) in enumerate(zip(columns["ids"], columns["communities"], strict=True))
+                        if i is not None}
+            return {n: d.get("community") for n, d in self.docs.items()}
+        return self.cached("community_column", compute)
+
     def facet_sets(self) -> tuple[dict[str, set], dict[str, set]]:
         """Project name -> its entries' docnums, year -> docnums: facets are counted by set intersections."""
         def compute():

@@ -277,8 +277,9 @@ SNAPSHOT_MIN_SHARE = 0.02
 def write_snapshot(gen: Path, ix):
     """What a reader needs before its first search, precomputed once per generation: every entry in document
     order and the document frequency of the commonest terms (`entries.json`), and beside it `columns.json`: each
-    entry's id, projects and date and where its JSON lies in entries.json. A reader loads the columns (small) and
-    parses an entry only when it shows it, so a terminal search at 8,000 entries does not parse 15 MB first.
+    entry's id, projects, date and community and where its JSON lies in entries.json. A reader loads the columns
+    (small) and parses an entry only when it shows it, so a terminal search at 8,000 entries does not parse 15 MB
+    first.
     Each entry's stored JSON is copied as it is."""
     with ix.searcher() as s:
         reader = s.reader()
@@ -295,7 +296,7 @@ def write_snapshot(gen: Path, ix):
     df_json = json.dumps(df, ensure_ascii=False)
     chunks = [f'{{"count": {n}, "df": {df_json}, "docs": ['.encode()]
     pos = len(chunks[0])
-    columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "spans": []}
+    columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "communities": [], "spans": []}
     for i, doc in enumerate(raw):
         if i:
             chunks.append(b",\n")
@@ -305,6 +306,7 @@ def write_snapshot(gen: Path, ix):
         columns["ids"].append(d["id"] if d else None)
         columns["projects"].append(d.get("projects") or [] if d else [])
         columns["dates"].append(d.get("date") if d else None)
+        columns["communities"].append(d.get("community") if d else None)
         columns["spans"].append([pos, pos + len(data)] if d else None)
         chunks.append(data)
         pos += len(data)

@@ -38,7 +38,8 @@ from .index import SCHEMA_VERSION, Draft, document, read_snapshot
 from .languages import entry_script
 from .models import Thread
 from .parse import PostError, Source, find_posts, read_post, relative
-from .projects import Registry
+from .profiles import community_of
+from .projects import Registry, squash
 
 EXTRACTOR_VERSION = 7          # bump when extraction changes: every post is read again on the next ingest
 PARALLEL_MIN_POSTS = 48        # fewer posts to read than this: read them here (starting workers costs ~0.5 s)
@@ -72,7 +73,8 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
     `workers`: processes that read and extract posts (default: one per core; 1 reads them in this process)."""
     started = time.monotonic()
     report = IngestReport()
-    fingerprint = registry_fingerprint(registry)
+    recorded = with_profiles(registry, sources)      # recorded with the generation: searches know every tag
+    fingerprint = registry_fingerprint(recorded)
     with Draft(Path(index_dir), wait) as draft:
         previous = draft.previous_manifest
         old = previous if not rebuild else {}
@@ -117,12 +119,14 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         if dropped:
             kept = {i for info in posts.values() for i in info.get("ids") or []}
             report.removed += len(dropped - kept)
-        if copy_old and not report.posts_read and not report.removed:
-            draft.discard()
+        held = {**(old.get("communities") or {}), **communities(sources)}
+        if copy_old and not report.posts_read and not report.removed and held == previous.get("communities"):
+            draft.discard()             # (a community renamed in sources.yml is published even so)
         else:
-            text, name = registry_file(registry)
+            text, name = registry_file(recorded)
             total = sum(len(v.get("ids") or []) for v in posts.values())
             draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
+                           "communities": held,
                            "report": {k: v for k, v in report.as_dict().items()
                                       if k not in ("problems", "warnings")}},
                           files={name: text})
@@ -296,6 +300,34 @@ def _read_frame(f):
         return None
     (n,) = struct.unpack("<Q", head)
     return pickle.loads(f.read(n))
+
+
+def communities(sources: list[Source]) -> dict[str, dict]:
+    """Each source's community key -> its display name, language and URL pattern from its profile (None when
+    the profile has none): what the web UI shows for a community, recorded in the manifest."""
+    out: dict[str, dict] = {}
+    for src in sources:
+        p = src.profile
+        key = community_of(src.root, p)
+        got = out.setdefault(key, {"name": None, "language": None, "url": None})
+        for k, v in (("name", p and p.name), ("language", p and p.language), ("url", src.url)):
+            got[k] = got[k] or v or None
+    return out
+
+
+def with_profiles(registry: Registry, sources: list[Source]) -> Registry:
+    """The shared registry plus each source's own (`projects:` in its profile), so the registry recorded with
+    the generation knows every community's tags and their aliases (`project:p2tr` finds Taproot)."""
+    extra = [Registry.load(s.profile.projects) for s in sources if s.profile is not None and s.profile.projects]
+    if not extra:
+        return registry
+    projects, names = list(registry.projects), {squash(p.name) for p in registry.projects}
+    for other in extra:
+        for p in other.projects:
+            if squash(p.name) not in names:
+                names.add(squash(p.name))
+                projects.append(p)
+    return Registry(projects)
 
 
 def quick_sha(path: Path) -> str | None:

@@ -21,6 +21,7 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                      "q": {"type": "string"}, "a": {"type": ["string", "null"]}}}},
                  "projects": {"type": "array", "items": {"type": "string"}},
                  "links": {"type": "array", "items": {"type": "string"}},
+                 "community": {"type": ["string", "null"]},
                  "permalink": {"type": "string", "format": "uri"},
                  "score": {"type": ["number", "null"]},
                  "highlights": {"type": "object", "properties": {"question": {"type": "string"},
@@ -44,6 +45,7 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
     def ok(schema, desc="OK"):
         return {"description": desc, "content": {"application/json": {"schema": schema}}}
 
+    one_community = q("community", "Only this community's entries (its key, as in community:KEY)")
     search_params = [
         q("q", f"Query (max {max_query} characters): words, \"phrase\", -word, "
                + ", ".join(f"{f.name}:{f.example}" for f in filters), {"type": "string", "maxLength": max_query}),
@@ -63,7 +65,8 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
                     "hits": {"type": "array", "items": entry}, "notes": {"type": "array", "items": {"type": "string"}},
                     "suggestion": {"type": ["string", "null"]},
-                    "facets": {"type": "object", "properties": {"projects": facet, "years": facet}}}}),
+                    "facets": {"type": "object", "properties": {"projects": facet, "years": facet,
+                                                                 "communities": facet}}}}),
                 "400": error}}},
             "/api/similar": {
                 "get": {"summary": "Prior threads most similar to a new question", "parameters": [
@@ -81,10 +84,17 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
             "/api/entries/{id}": {"get": {"summary": "One entry", "parameters": [
                 {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": ok(entry), "404": missing}}},
-            "/api/projects": {"get": {"summary": "Projects with entry counts", "responses": {"200": ok({
-                "type": "object", "properties": {"projects": {"type": "array", "items": {"type": "object"}}}})}}},
-            "/api/stats": {"get": {"summary": "Entries per project and year, index facts",
-                                   "responses": {"200": ok({"type": "object"})}}},
+            "/api/projects": {"get": {"summary": "Projects with entry counts", "parameters": [one_community],
+                                      "responses": {"200": ok({"type": "object", "properties": {
+                                          "projects": {"type": "array", "items": {"type": "object"}}}}),
+                                          "404": missing}}},
+            "/api/communities": {"get": {"summary": "The communities the archive holds: key, display name, "
+                                                    "language, entry count",
+                                         "responses": {"200": ok({"type": "object", "properties": {
+                                             "communities": {"type": "array", "items": {"type": "object"}}}})}}},
+            "/api/stats": {"get": {"summary": "Entries per project, year and community, index facts",
+                                   "parameters": [one_community],
+                                   "responses": {"200": ok({"type": "object"}), "404": missing}}},
             "/api/health": {"get": {"summary": "Liveness and the published index generation",
                                     "responses": {"200": ok({"type": "object"}), "503": unavailable}}},
         },

@@ -1,4 +1,5 @@
-"""The project registry: canonical names, aliases and repositories, from `data/projects.yml`.
+"""The project registry: canonical names, aliases and repositories, from the packaged `projects.yml` (or the file
+QA_ARCHIVE_PROJECTS or a source profile names).
 
 One place answers "which project is this?" for the extractor (link-line labels, mentions in text), the index
 (tags) and the query language (`project:jraft`).
@@ -107,12 +108,10 @@ def _has_keyword(text: str, keyword: str) -> bool:
 
 
 def default_path() -> Path:
-    """QA_ARCHIVE_PROJECTS, else `data/projects.yml` in the working directory, else the packaged copy."""
+    """QA_ARCHIVE_PROJECTS, else the packaged registry. Never a file found through the working directory: the
+    registry an ingest used is recorded with its generation, and where a command is started must not change it."""
     env = os.environ.get("QA_ARCHIVE_PROJECTS")
-    if env:
-        return Path(env)
-    local = Path("data/projects.yml")
-    return local if local.is_file() else PACKAGED
+    return Path(env) if env else PACKAGED
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,7 @@ from whoosh import query as Q
 
 from . import analysis
 from .messages import ArchiveError, render
+from .profiles import slug
 from .projects import Registry, squash
 
 MAX_QUERY_CHARS = 500
@@ -111,7 +112,7 @@ class Filter:
     (None for keys that scope the search rather than filter it). `many`: every value counts (OR); otherwise the
     last one given wins."""
     name: str
-    type: str                                   # "project", "text", "date", "year", "fields": for forms and docs
+    type: str                   # "project", "community", "text", "date", "year", "fields": for forms and docs
     help: dict[str, str]                        # {"en": …, "zh": …}
     parse: Callable[[str, Registry | None, list], Any]
     clause: Callable[[list], Q.Query | None] | None = None
@@ -123,6 +124,9 @@ FILTERS: tuple[Filter, ...] = (
     Filter("project", "project", {"en": "only entries tagged with this project (any spelling or alias)",
                                   "zh": "只看标记了该项目的问答（任意写法或别名）"},
            _project, lambda vs: Q.Or([Q.Term("projects", squash(v)) for v in vs]), example="MOSN"),
+    Filter("community", "community", {"en": "only entries from this community's posts (its key, e.g. optech)",
+                                      "zh": "只看这个社区的问答（社区代号，如 optech）"},
+           lambda v, r, n: slug(v), lambda vs: Q.Or([Q.Term("community", v) for v in vs]), example="optech"),
     Filter("asker", "text", {"en": "only questions asked by this person", "zh": "只看此人提的问题"},
            lambda v, r, n: v.lstrip("@"), lambda vs: Q.Or([Q.Term("asker", squash(v)) for v in vs]),
            example="zhangsan"),

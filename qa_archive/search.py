@@ -20,6 +20,7 @@ from whoosh import query as Q
 from . import analysis, ranking
 from .generation import Generation, current_key
 from .index import IndexError_
+from .profiles import slug
 from .projects import Registry, squash
 from .query import (
     FILTERS,
@@ -165,14 +166,34 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
 
 
 def facets(gen: Generation, docnums) -> dict:
-    """Project and year counts of the matches: one set intersection per project and per year (C loops over the
-    smaller set; a dict's keys would be copied into a new set for every project, so they become a set once)."""
+    """Project, year and community counts of the matches: one set intersection per project and per year (C loops
+    over the smaller set; a dict's keys would be copied into a new set for every project, so they become a set
+    once)."""
     projects, years = gen.facet_sets()
     matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
     pc = [(name, len(s & matched)) for name, s in projects.items()]
     yc = [(name, len(s & matched)) for name, s in years.items()]
     return {"projects": [{"name": k, "count": v} for k, v in sorted(pc, key=lambda x: (-x[1], x[0])) if v],
-            "years": [{"name": k, "count": v} for k, v in sorted(yc, reverse=True) if v]}
+            "years": [{"name": k, "count": v} for k, v in sorted(yc, reverse=True) if v],
+            "communities": community_facet(gen, matched)}
+
+
+def community_sets(gen: Generation) -> dict[str, set]:
+    """Community -> its entries' docnums, once per generation (from the generation's community column)."""
+    def compute():
+        sets: dict[str, set] = {}
+        for n, c in gen.community_column().items():
+            if c:
+                sets.setdefault(c, set()).add(n)
+        return sets
+    return gen.cached("community_sets", compute)
+
+
+def community_facet(gen: Generation, docnums) -> list[dict]:
+    """Community counts of the matches, largest first: one set intersection per community."""
+    matched = docnums if isinstance(docnums, (set, frozenset)) else set(docnums)
+    counts = [(name, len(s & matched)) for name, s in community_sets(gen).items()]
+    return [{"name": k, "count": v} for k, v in sorted(counts, key=lambda x: (-x[1], x[0])) if v]
 
 
 def suggest(gen: Generation, searcher, pq: ParsedQuery, text: str) -> str | None:
@@ -334,9 +355,11 @@ class Archive:
         d = self.current().entry(entry_id)
         return dict(d) if d is not None else None
 
-    def newest(self, limit: int = 10, project: str | None = None) -> list[dict]:
+    def newest(self, limit: int = 10, project: str | None = None, community: str | None = None) -> list[dict]:
         gen = self.current()
         docs = gen.docs.values()
+        if community:
+            docs = [gen.docs[n] for n in sorted(community_sets(gen).get(slug(community), ()))]
         if project:
             key = squash(gen.registry.canonical(project))
             docs = [d for d in docs if key in {squash(p) for p in d.get("projects") or []}]
@@ -349,10 +372,42 @@ class Archive:
         hits = self.similar(text, limit=limit + 1)["hits"]
         return [h for h in hits if h["id"] != entry["id"]][:limit]
 
-    def projects(self) -> list[dict]:
-        """Projects with entry counts (registry projects with none are listed too, with 0)."""
+    def communities(self) -> list[dict]:
+        """The communities the archive holds, largest first: `name` (the key of `community:`), `title` (the display
+        name from its profile, else the key), `language` (from its profile, else None), `count`."""
+        gen = self.current()
+
+        def compute():
+            info = gen.manifest.get("communities") or {}
+            counts = {k: len(v) for k, v in community_sets(gen).items()}
+            return [{"name": k, "title": (info.get(k) or {}).get("name") or k,
+                     "language": (info.get(k) or {}).get("language"), "count": n}
+                    for k, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+        return [dict(c) for c in gen.cached("communities", compute)]
+
+    def community(self, name: str) -> dict | None:
+        """One community by its key (any spelling `slug` folds to it), or None."""
+        key = slug(name or "")
+        return next((c for c in self.communities() if c["name"] == key), None)
+
+    def projects(self, community: str | None = None) -> list[dict]:
+        """Projects with entry counts (registry projects with none are listed too, with 0); of one community's
+        entries only (and only those it has) when `community` is given."""
         gen = self.current()
         registry = self.registry
+        if community:
+            key = slug(community)
+            if self.community(key) is None:
+                return []                   # (nothing cached for names no entry has: they come from users)
+
+            def compute_one():
+                projects, _ = gen.facet_sets()
+                own = community_sets(gen).get(key, set())
+                counts = {name: len(s & own) for name, s in projects.items() if s & own}
+                repos = {p.name: p.repo for p in registry.projects}
+                return sorted(({"name": n, "count": c, "repo": repos.get(n)} for n, c in counts.items()),
+                              key=lambda p: (-p["count"], p["name"].lower()))
+            return [dict(p) for p in gen.cached(f"projects/{key}", compute_one)]
 
         def compute():
             counts = Counter(p for d in gen.docs.values() for p in d.get("projects") or [])
@@ -362,8 +417,24 @@ class Archive:
                           key=lambda p: (-p["count"], p["name"].lower()))
         return [dict(p) for p in gen.cached("projects", compute)]
 
-    def stats(self) -> dict:
+    def stats(self, community: str | None = None) -> dict:
+        """Entries, posts, per-project and per-year counts, index size, last ingest; `communities` breaks the
+        entries down by community. With `community`, the counts are that community's alone."""
         gen = self.current()
+        if community:
+            key = slug(community)
+
+            def compute_one():
+                docs = [gen.docs[n] for n in sorted(community_sets(gen).get(key, ()))]
+                years = Counter((d.get("date") or "")[:4] or "unknown" for d in docs)
+                whole = self.stats()
+                return dict(whole, community=key, entries=len(docs), posts=len({d.get("source") for d in docs}),
+                            projects=self.projects(community=key),
+                            years=[{"name": k, "count": v} for k, v in sorted(years.items())],
+                            communities=[c for c in whole["communities"] if c["name"] == key])
+            if self.community(key) is None:
+                return compute_one()        # all zeros, and not cached: the name comes from a user
+            return dict(gen.cached(f"stats/{key}", compute_one))
 
         def compute():
             size = sum(f.stat().st_size for f in gen.path.iterdir() if f.is_file())
@@ -371,10 +442,11 @@ class Archive:
             return {"entries": gen.count, "posts": len(gen.manifest.get("posts") or {}),
                     "projects": [p for p in self.projects() if p["count"]],
                     "years": [{"name": k, "count": v} for k, v in sorted(years.items())],
-                    "index_bytes": size, "generation": gen.name, "last_ingest": gen.manifest.get("created"),
+                    "communities": self.communities(), "index_bytes": size, "generation": gen.name,
+                    "last_ingest": gen.manifest.get("created"),
                     "last_report": gen.manifest.get("report")}
         return dict(gen.cached("stats", compute))
 
 
 __all__ = ["Archive", "QueryError", "IndexError_", "FILTERS", "MAX_LIMIT", "MAX_PAGE", "MAX_QUERY_CHARS",
-           "parse_query", "build_query", "highlight", "run", "rerank", "facets", "suggest"]
+           "parse_query", "build_query", "highlight", "run", "rerank", "facets", "community_facet", "suggest"]

@@ -57,6 +57,7 @@ SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, esca
 ASK_LIMIT = 5
 ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
+HOME_PROJECTS = 30         # projects on the home page of an archive of several communities
 TITLE_CHARS = 90           # a result's title: the first question, cut at a word or character boundary
 ENTRY_TITLE_CHARS = 120
 
@@ -72,11 +73,42 @@ class WebError(ArchiveError):
 # ---------------------------------------------------------------------------------------------- i18n
 
 def lang() -> str:
+    """The interface follows the reader: the switch (?lang=, then its cookie), else the browser's Chinese or
+    English. A reader who has said neither (a German browser, a feed reader, a bot) gets the language of what the
+    page shows: the community's (an English community's pages are English), an entry's own; else Chinese."""
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in ("zh", "en"):
         return chosen
-    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-TW", "en"], default="zh")
-    return "en" if best == "en" else "zh"
+    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-TW", "en"])
+    if best:
+        return "en" if best == "en" else "zh"
+    own = page_language()
+    return own if own in ("zh", "en") else "zh"
+
+
+def page_language() -> str | None:
+    """The language of what this page shows: an entry's own, else (from its profile) that of the community the
+    page belongs to: a community's page or feed, a search filtered to one, any page of an archive of one."""
+    try:
+        arch = archive()
+        name = (request.view_args or {}).get("community") or request.args.get("community")
+        if not name and request.endpoint == "pages.entry":
+            # an entry's page is in the entry's own language (a community's Chinese translation: Chinese)
+            entry = arch.get((request.view_args or {}).get("entry_id", ""))
+            if entry is not None:
+                return community_of(entry)["lang"]
+        held = arch.communities()
+        if not name and len(held) == 1:
+            name = held[0]["name"]
+        info = arch.community(name) if name else None
+    except Exception:               # no index yet, a damaged one: the page itself will say so
+        return None
+    return short_language((info or {}).get("language"))
+
+
+def short_language(code: str | None) -> str | None:
+    """`en-US` -> `en`, `zh-Hans` -> `zh`: the interface languages are zh and en."""
+    return (code or "").split("-")[0].split("_")[0].lower() or None
 
 
 def t(key: str, **params) -> str:
@@ -190,15 +222,20 @@ def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> di
     return archive().similar(text, limit=limit, project=project)
 
 
-def ask(text: str, project: str | None = None) -> list[dict]:
-    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is)."""
+def ask(text: str, project: str | None = None, community: str | None = None) -> list[dict]:
+    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is); of
+    one community's threads when a search is narrowed to it."""
     try:
-        hits = similar(text[:ASK_MAX_CHARS], project=project)["hits"]
+        hits = similar(text[:ASK_MAX_CHARS], limit=20 if community else ASK_LIMIT, project=project)["hits"]
     except (QueryError, ArchiveError):
         return []
+    if community:
+        info = archive().community(community)
+        hits = [h for h in hits if info and h.get("community") == info["name"]][:ASK_LIMIT]
     top = max((h.get("score") or 0 for h in hits), default=0)
     # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
-    return [card(h, marks=False) for h in hits if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top]
+    return one_badge([card(h, marks=False) for h in hits
+                      if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top])
 
 
 def safe_suggestion(text: str, suggestion: str | None, known=None) -> str | None:
@@ -249,8 +286,15 @@ def _markdown() -> MarkdownIt:
 MD = _markdown()   # markdown-it's validateLink already refuses javascript:, vbscript: and data: (but images)
 
 
+REFERENCE_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
 def render_md(text: str | None) -> str:
-    return MD.render(text or "")
+    """Markdown as HTML. An entry's Markdown is a part of its post, without the post's link definitions: a
+    reference link (`[schnorr][topic schnorr]`, `[BIP86][]`, Optech's style) shows as its text, not as brackets."""
+    parts = CODE.split(text or "")
+    return MD.render("".join(p if i % 2 else REFERENCE_LINK.sub(r"\1", p) for i, p in enumerate(parts)))
 
 
 # ---------------------------------------------------------------------------------------------- app
@@ -398,8 +442,50 @@ def card(hit: dict, marks: bool = True) -> dict:
     if not marks:
         c.pop("highlights", None)
     c["headline_html"] = str(marked_title(c["headline"], highlights))
+    c.update(community_of(hit))
     c["snippet_html"] = (highlights or {}).get("answer") or html.escape(shorten(hit.get("answer"), 140))
     return c
+
+
+CJK_TEXT = re.compile(f"[{analysis.CJK}]")
+
+
+def community_of(entry: dict) -> dict:
+    """An entry's community for display: the language of the entry's own text (`lang`: Chinese when it has
+    Chinese characters, else English when it has Latin letters, else its community's) and, when the archive holds
+    several communities, the community's display name (`community_title`). A community may publish in both
+    languages (Optech's Chinese translations): each entry keeps its own."""
+    held = {c["name"]: c for c in archive().communities()}
+    info = held.get(entry.get("community") or "") or {}
+    text = " ".join([entry.get("question") or "", (entry.get("answer") or "")[:300]])
+    own = "zh" if CJK_TEXT.search(text) else "en" if re.search("[A-Za-z]", text) else None
+    return {"lang": own or short_language(info.get("language")),
+            "community_title": info.get("title") if len(held) > 1 else None}
+
+
+def one_badge(cards: list[dict]) -> list[dict]:
+    """A list's entries name their community only when it holds several communities' entries: a badge that
+    every entry shares tells the reader nothing."""
+    if len({c.get("community") for c in cards}) <= 1:
+        for c in cards:
+            c["community_title"] = None
+    return cards
+
+
+def filter_examples() -> tuple:
+    """The filter table with examples taken from this archive (its largest project and community; on a
+    community's pages, that community's), so the form and the API page never show another community's names."""
+    import dataclasses
+    arch = archive()
+    scope = (request.view_args or {}).get("community") or request.args.get("community") or None
+    try:
+        info = arch.community(scope) if scope else None
+        found = {"project": next((p["name"] for p in arch.projects(community=info and info["name"]) if p["count"]),
+                                 None),
+                 "community": info["name"] if info else next((c["name"] for c in arch.communities()), None)}
+    except (IndexError_, ArchiveError):
+        found = {}
+    return tuple(dataclasses.replace(f, example=found[f.type]) if found.get(f.type) else f for f in query.FILTERS)
 
 
 def search_args() -> dict:
@@ -414,9 +500,15 @@ def search_args() -> dict:
 def filter_fields() -> list[dict]:
     """The search form's filter fields, one per key of the filter table, with their values in this request."""
     lang_ = g.get("lang", "zh")
+    try:
+        held = [{"value": c["name"], "label": c["title"]} for c in archive().communities()]
+    except (IndexError_, ArchiveError):
+        held = []
+    options = {"fields": [{"value": o, "label": o} for o in list(query.FIELDS) + ["title"]],
+               "community": held or None}
     return [{"name": f.name, "type": f.type, "label": f.help.get(lang_) or f.help.get("en", f.name),
-             "example": f.example, "value": request.args.get(f.name, ""),
-             "options": list(query.FIELDS) + ["title"] if f.type == "fields" else None} for f in query.FILTERS]
+             "example": f.example, "value": request.args.get(f.name, ""), "options": options.get(f.type)}
+            for f in filter_examples()]
 
 
 # ---------------------------------------------------------------------------------------------- views
@@ -424,8 +516,12 @@ def filter_fields() -> list[dict]:
 def home_view() -> dict:
     arch = archive()
     s = arch.stats()
-    return {"name": site_name(), "projects": [p for p in arch.projects() if p["count"]],
-            "newest": [card(e) for e in arch.newest(8)],
+    held = arch.communities()
+    projects = [p for p in arch.projects() if p["count"]]
+    return {"name": site_name(), "communities": held if len(held) > 1 else [],
+            # several communities' tags together run long: the commonest here, each community's all on its page
+            "projects": projects[:HOME_PROJECTS] if len(held) > 1 else projects,
+            "newest": one_badge([card(e) for e in arch.newest(8)]),
             "stats": {"entries": s["entries"], "posts": s["posts"], "last_ingest": s.get("last_ingest"),
                       "updated": human_date(s.get("last_ingest"), with_time=True)}}
 
@@ -440,9 +536,15 @@ def search_view(args: dict) -> tuple[dict, int]:
         error = e
     asked: list[dict] = []
     if text and (question or (res is not None and res["total"] == 0)):
-        asked = ask(text, project=args["project"])
+        asked = ask(text, project=args["project"], community=args.get("community"))
     if res is not None:
-        res = dict(res, hits=[card(h) for h in res["hits"]],
+        titles = {c["name"]: c["title"] for c in archive().communities()}
+        found = res["facets"].get("communities") or []
+        # shown when the matches span several communities, or one is chosen (its ✕ clears it)
+        shown_facets = dict(res["facets"], communities=[dict(f, title=titles.get(f["name"], f["name"]))
+                                                        for f in found]
+                            if len(found) > 1 or args.get("community") else [])
+        res = dict(res, hits=one_badge([card(h) for h in res["hits"]]), facets=shown_facets,
                    notes=[message(n) for n in res.get("notes") or []],
                    suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
     view = {"query": text, "args": args, "question_like": question,
@@ -483,7 +585,8 @@ def entry_view(entry_id: str) -> dict:
                                                     or bare(turns_md[0]["q"]) != bare(first))
     entry["turns_md"] = turns_md
     entry["date_text"] = human_date(e.get("date"))
-    return {"entry": entry, "related": [card(h, marks=False) for h in arch.related(e)]}
+    entry.update(community_of(e))
+    return {"entry": entry, "related": one_badge([card(h, marks=False) for h in arch.related(e)])}
 
 
 def bare(text: str | None) -> str:
@@ -507,23 +610,50 @@ def project_view(info: dict, page) -> dict:
     page = bounded(page or 1, 1, pages, "page")
     start = (page - 1) * size
     return {"project": info, "total": len(entries), "page": page, "pages": pages,
-            "entries": [card(e) for e in entries[start:start + size]]}
+            "entries": one_badge([card(e) for e in entries[start:start + size]])}
 
 
-def stats_view() -> dict:
-    s = archive().stats()
-    return {"stats": s, "updated": human_date(s.get("last_ingest"), with_time=True),
-            "year_chart": bar_chart(s["years"]), "project_chart": bar_chart(s["projects"])}
+def stats_view(community: str | None = None) -> dict:
+    """The archive's counts, or one community's (`?community=`), with a chart per community when it holds several."""
+    arch = archive()
+    info = community_info(community) if community else None
+    s = arch.stats(community=info["name"] if info else None)
+    held = arch.communities()
+    return {"stats": s, "community": info, "updated": human_date(s.get("last_ingest"), with_time=True),
+            "year_chart": bar_chart(s["years"]), "project_chart": bar_chart(s["projects"]),
+            "community_chart": bar_chart([{"name": c["name"], "title": c["title"], "count": c["count"]}
+                                          for c in held]) if len(held) > 1 and not info else None}
+
+
+def community_info(name: str) -> dict:
+    info = archive().community(name)
+    if info is None:
+        raise WebError(404, "web.no_community", name=name)
+    return info
+
+
+def community_view(info: dict, page) -> dict:
+    """A community's page: its projects or topics, and its entries, newest first (paged like a project's)."""
+    arch = archive()
+    size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
+    entries = arch.newest(info["count"] + 1, community=info["name"])
+    pages = max(1, math.ceil(len(entries) / size))
+    page = bounded(page or 1, 1, pages, "page")
+    start = (page - 1) * size
+    return {"community": info, "lang": short_language(info.get("language")),
+            "projects": arch.projects(community=info["name"]), "total": len(entries), "page": page,
+            "pages": pages, "entries": one_badge([card(e) for e in entries[start:start + size]])}
 
 
 def bar_chart(rows: list[dict]) -> dict:
     """Geometry of a server-rendered SVG bar chart (bar widths in percent of the longest): no chart framework."""
     top = max((r["count"] for r in rows), default=1) or 1
-    return {"bars": [{"name": r["name"], "count": r["count"], "w": round(r["count"] / top * 100, 1)} for r in rows]}
+    return {"bars": [{"name": r["name"], "title": r.get("title") or r["name"], "count": r["count"],
+                      "w": round(r["count"] / top * 100, 1)} for r in rows]}
 
 
 def openapi_spec() -> dict:
-    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE, query.FILTERS)
+    return spec(MAX_QUERY_CHARS, MAX_LIMIT, MAX_PAGE, filter_examples())
 
 
 def api_view() -> dict:
@@ -619,7 +749,17 @@ def project(name):
 @pages.route("/stats.json")
 @pages.route("/stats")
 def stats():
-    return respond("stats.html", stats_view())
+    return respond("stats.html", stats_view(request.args.get("community") or None))
+
+
+@pages.route("/c/<community>.json")
+@pages.route("/c/<community>")
+def community(community):
+    info = community_info(community)
+    if info["name"] != community:
+        target = url_for("pages.community", community=info["name"]) + (".json" if wants_json() else "")
+        return redirect(target + ("?" + request.query_string.decode() if request.query_string else ""))
+    return respond("community.html", community_view(info, request.args.get("page")))
 
 
 @pages.route("/api.json")
@@ -637,24 +777,40 @@ def favicon():
 
 @pages.route("/feed.atom")
 @pages.route("/p/<name>/feed.atom")
-def feed(name=None):
+@pages.route("/c/<community>/feed.atom")
+def feed(name=None, community=None):
+    """The newest entries: of the archive, of a project (`/p/<name>/feed.atom`), of a community
+    (`/c/<community>/feed.atom`), or of both (`?community=`, `?project=`)."""
     arch = archive()
-    if name and not any(p["name"].lower() == name.lower() and p["count"] for p in arch.projects()):
+    name = name or request.args.get("project") or None
+    community = community or request.args.get("community") or None
+    info = community_info(community) if community else None
+    if name and not any(p["name"].lower() == name.lower() and p["count"]
+                        for p in arch.projects(community=info and info["name"])):
         raise WebError(404, "web.no_project", name=name)
     ingested = arch.stats().get("last_ingest") or "1970-01-01"
     entries = []
-    for e in arch.newest(30, project=name):
+    for e in arch.newest(30, project=name, community=info and info["name"]):
         turns = e.get("turns") or []
         entries.append({"id": e["id"], "permalink": permalink(e), "asker": e.get("asker"),
+                        "lang": community_of(e)["lang"],
                         "projects": e.get("projects") or [],
                         "title": shorten(turns[0]["q"] if turns else e.get("question"), 100),
                         "summary": shorten(e.get("answer"), 400),
                         # an undated entry: when it was ingested
                         "updated": _rfc3339(e.get("date") or ingested)})
+    # the feed's language is its community's (else its entries' commonest); an entry in another says so
+    langs = [e["lang"] for e in entries if e["lang"]]
+    feed_lang = short_language(info and info.get("language")) \
+        or next(iter(sorted(set(langs), key=lambda x: (-langs.count(x), x))), None)
+    for e in entries:
+        e["lang"] = e["lang"] if e["lang"] != feed_lang else None
     updated = max((e["updated"] for e in entries), default=_rfc3339(ingested))
-    self_url = absolute("pages.feed", name=name)
-    body = render_template("feed.xml", entries=entries, name=name, updated=updated, self_url=self_url,
-                           home_url=absolute("pages.home"))
+    self_url = absolute("pages.feed", community=info["name"], project=name) if info \
+        else absolute("pages.feed", name=name)
+    body = render_template("feed.xml", entries=entries, name=name, community=info, lang=feed_lang, updated=updated,
+                           self_url=self_url, home_url=absolute("pages.community", community=info["name"])
+                           if info else absolute("pages.home"))
     return Response(body, mimetype="application/atom+xml")
 
 
@@ -696,12 +852,21 @@ def api_entry(entry_id):
 
 @api.route("/projects")
 def api_projects():
+    community = request.args.get("community")
+    if community:
+        return jsonify({"projects": archive().projects(community=community_info(community)["name"])})
     return jsonify({"projects": archive().projects()})
+
+
+@api.route("/communities")
+def api_communities():
+    return jsonify({"communities": archive().communities()})
 
 
 @api.route("/stats")
 def api_stats():
-    return jsonify(archive().stats())
+    community = request.args.get("community")
+    return jsonify(archive().stats(community=community_info(community)["name"] if community else None))
 
 
 @api.route("/similar", methods=["GET", "POST"])

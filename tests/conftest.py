@@ -22,7 +22,7 @@ GOLD = SHARED / "gold"
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
-    return Registry.load(REPO / "data" / "projects.yml")
+    return Registry.load(REPO / "qa_archive" / "projects.yml")
 
 
 def ingested(tmp_path_factory, name: str, root: Path, registry) -> Path:
