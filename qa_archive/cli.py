@@ -103,14 +103,14 @@ def library_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from .index import IndexError_
+        from .index import IndexProblem
         from .messages import ArchiveError
         from .search import QueryError
         try:
             return fn(*args, **kwargs)
         except ArchiveError as e:
             raise click.ClickException(e.render("en")) from None
-        except (IndexError_, QueryError) as e:
+        except (IndexProblem, QueryError) as e:
             raise click.ClickException(str(e)) from None
         except BrokenPipeError:
             raise
@@ -346,7 +346,7 @@ def import_(file, index_dir, wait):
 # ---------------------------------------------------------------------------------------------- reading
 
 def open_archive(index_dir):
-    from .search import Archive
+    from .archive import Archive
     return Archive(index_dir)
 
 

@@ -144,16 +144,20 @@ FILTERS: tuple[Filter, ...] = (
     Filter("in", "fields", {"en": "search only in question, answer or title", "zh": "只在问题、回答或标题中搜索"},
            _fields, None, many=False, example="question"),
 )
-FILTER_KEYS = frozenset(f.name for f in FILTERS)
-BY_NAME = {f.name: f for f in FILTERS}
+
+
+def by_name() -> dict[str, Filter]:
+    """FILTERS by key, read from the table on each call: a filter added to FILTERS alone is known everywhere."""
+    return {f.name: f for f in FILTERS}
 
 
 def filter_text(values: dict[str, Any]) -> str:
     """Filter values given apart from the text (CLI options, form fields) as query-language terms."""
-    unknown = set(values) - FILTER_KEYS
+    known = by_name()
+    unknown = set(values) - set(known)
     if unknown:
         raise TypeError(f"unknown filter {sorted(unknown)[0]!r}")
-    return " ".join(f'{name}:"{str(values[name]).replace(chr(34), "")}"' for name in BY_NAME
+    return " ".join(f'{name}:"{str(values[name]).replace(chr(34), "")}"' for name in known
                     if values.get(name) not in (None, ""))
 
 
@@ -227,6 +231,7 @@ def parse_query(text: str, registry: Registry | None = None) -> ParsedQuery:
     Anything that does not parse is searched as plain text, with a note saying so; this never raises.
     """
     pq = ParsedQuery()
+    known = by_name()
     text = (text or "").translate(QUOTES)
     if text.count('"') % 2:
         pq.notes.append(Note("note.unbalanced_quote"))
@@ -234,13 +239,13 @@ def parse_query(text: str, registry: Registry | None = None) -> ParsedQuery:
     for m in TOKEN.finditer(text):
         neg, key, phrase, word = m.group("neg"), (m.group("key") or "").lower(), m.group("phrase"), m.group("word")
         value = phrase if phrase is not None else (word or "")
-        if key and key not in FILTER_KEYS:
+        if key and key not in known:
             value, key = f"{m.group('key')}:{value}", ""        # `http://…`, `error:foo`: plain text
         if key:
             if not value:
                 pq.notes.append(Note("note.needs_value", key=key))
                 continue
-            parsed = BY_NAME[key].parse(value, registry, pq.notes)
+            parsed = known[key].parse(value, registry, pq.notes)
             if parsed is not None:
                 pq.filters.setdefault(key, []).append(parsed)
         elif neg and value and not value.startswith("-"):

@@ -38,12 +38,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from . import analysis, query
-from .index import IndexError_
+from .index import IndexProblem
 from .messages import ArchiveError, archive_name, known
 from .messages import render as render_message
 from .openapi import spec
 from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded
-from .search import Archive
+from .archive import Archive
 from .similar import reply_markdown
 
 pages = Blueprint("pages", __name__)
@@ -373,7 +373,7 @@ def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:
         code = f"http.{status}" if known(f"http.{status}") else "http.other"
         err = WebError(status, code, path=request.path, method=request.method, allow=allow, http_status=status)
         return status, code, err
-    if isinstance(e, IndexError_):
+    if isinstance(e, IndexProblem):
         return 503, error_code(e), e
     if isinstance(e, (QueryError, ArchiveError)):
         return getattr(e, "status", 400), error_code(e), e
@@ -483,7 +483,7 @@ def filter_examples() -> tuple:
         found = {"project": next((p["name"] for p in arch.projects(community=info and info["name"]) if p["count"]),
                                  None),
                  "community": info["name"] if info else next((c["name"] for c in arch.communities()), None)}
-    except (IndexError_, ArchiveError):
+    except (IndexProblem, ArchiveError):
         found = {}
     return tuple(dataclasses.replace(f, example=found[f.type]) if found.get(f.type) else f for f in query.FILTERS)
 
@@ -502,7 +502,7 @@ def filter_fields() -> list[dict]:
     lang_ = g.get("lang", "zh")
     try:
         held = [{"value": c["name"], "label": c["title"]} for c in archive().communities()]
-    except (IndexError_, ArchiveError):
+    except (IndexProblem, ArchiveError):
         held = []
     options = {"fields": [{"value": o, "label": o} for o in list(query.FIELDS) + ["title"]],
                "community": held or None}
@@ -831,7 +831,7 @@ def api_health():
     arch = archive()
     try:
         return jsonify({"status": "ok", "entries": arch.count(), "generation": arch.generation()})
-    except IndexError_ as e:
+    except IndexProblem as e:
         return jsonify({"status": "unavailable", "error": {"status": 503, "code": error_code(e),
                                                             "message": str(e)}}), 503
 

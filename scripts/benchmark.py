@@ -57,7 +57,7 @@ from _server import EXTRA_QUERIES, gold_entries, held_out_queries, keyword_queri
 
 from qa_archive import analysis  # noqa: E402
 from qa_archive.models import fold  # noqa: E402
-from qa_archive.search import Archive  # noqa: E402
+from qa_archive.archive import Archive  # noqa: E402
 
 TARGETS_20X = {"ingest_s": 30, "http_p95_ms": 30, "inprocess_over_fts5_p95": 4, "cli_cold_s": 0.35}
 TARGET_LOAD_RPS = 300

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from qa_archive.models import fold  # noqa: E402
-from qa_archive.search import Archive  # noqa: E402
+from qa_archive.archive import Archive  # noqa: E402
 
 
 def load(shared: Path):

@@ -348,7 +348,7 @@ def test_a_first_run_serves_the_samples_from_their_own_index(tmp_path, served, m
     """The README's order on a fresh clone: `serve`, then build the real archive; no sample ever joins it."""
     import shutil
 
-    from qa_archive.search import Archive
+    from qa_archive.archive import Archive
 
     from .conftest import SAMPLES, write_post
     clone = tmp_path / "clone"

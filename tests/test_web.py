@@ -439,8 +439,6 @@ def test_a_filter_key_from_the_table_reaches_the_form_the_api_and_its_page(sampl
     fake = query.Filter("source", "text", {"en": "only entries of this post", "zh": "只看这篇文章的问答"},
                         lambda v, r, notes: v, lambda vs: Q.Or([Q.Term("source", v) for v in vs]), example="x.md")
     monkeypatch.setattr(query, "FILTERS", query.FILTERS + (fake,))
-    monkeypatch.setattr(query, "BY_NAME", dict(query.BY_NAME, source=fake))
-    monkeypatch.setattr(query, "FILTER_KEYS", query.FILTER_KEYS | {"source"})
     c = create_app(sample_index, {"TESTING": True}).test_client()
     one = c.get("/api/search?q=Seata&limit=1").get_json()["hits"][0]["source"]
     page = c.get("/search", query_string={"q": "Seata", "source": one, "lang": "zh"}).text
