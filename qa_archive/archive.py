@@ -15,7 +15,7 @@ from .generation import Generation, current_key
 from .profiles import slug
 from .projects import Registry, squash
 from .query import (MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, SORTS, NothingToSearch, QueryError, bounded, filter_text,
-                    parse_query)
+                    parse_query, within_pages)
 from .search import community_sets, run
 from .similar import find_similar
 
@@ -70,7 +70,8 @@ class Archive:
 
     def search(self, text: str = "", sort: str = "relevance", page: int = 1, limit: int = 10, **filters) -> dict:
         """Ranked hits; `filters` are FILTERS keys (project=, asker=, after=, before=, year=, in=) given apart from
-        the text. Raises QueryError for input that cannot be run."""
+        the text. Raises QueryError for input that cannot be run, and `query.past_end` (naming the last page) for a
+        page past the last one when something was found."""
         text = (text or "").strip()
         if len(text) > MAX_QUERY_CHARS:
             raise QueryError("query.too_long", length=len(text), limit=MAX_QUERY_CHARS)
@@ -86,14 +87,16 @@ class Archive:
             raise QueryError("query.empty")
         key = (gen.key, text, extra, sort, page, limit)
         with self._lock:
-            if key in self._cache:
+            result = self._cache.get(key)
+            if result is not None:
                 self._cache.move_to_end(key)
-                return self._cache[key]
-        result = run(gen, searcher, pq, text, sort, page, limit)
-        with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        if result is None:
+            result = run(gen, searcher, pq, text, sort, page, limit)
+            with self._lock:
+                self._cache[key] = result
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        within_pages(page, result["pages"], result["total"])
         return result
 
     def similar(self, text: str, limit: int = 5, project: str | None = None) -> dict:

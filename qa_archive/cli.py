@@ -467,10 +467,6 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
     if as_json:
         emit_json(res)
         return
-    if res["total"] and not res["hits"]:
-        raise click.ClickException(
-            f"page {res['page']} is past the end: {plural(res['total'], 'entry')} at {res['limit']} a page "
-            f"make {plural(res['pages'], 'page')}; the last is --page {res['pages']}")
     for note in res["notes"]:
         say(paint(f"note: {note}", "note", color_wanted(sys.stderr)), err=True)
     # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather

@@ -269,6 +269,14 @@ def bounded(value, low: int, high: int, name: str) -> int:
     return n
 
 
+def within_pages(page: int, pages: int, total: int) -> None:
+    """The one rule for a page past the last, for searches and paged lists alike: with something to show, asking
+    for a later page than there is raises `query.past_end`, which names the last page (`last` in its params, for
+    a link to it); with nothing found there is no last page, and the empty result says so."""
+    if total and page > pages:
+        raise QueryError("query.past_end", page=page, last=pages, total=total)
+
+
 # ---------------------------------------------------------------------------------------------- Whoosh queries
 
 PROJECT_TAG_BOOST = 1.0

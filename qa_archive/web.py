@@ -38,12 +38,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from . import analysis, query
+from .archive import Archive
 from .index import IndexProblem
 from .messages import ArchiveError, archive_name, known
 from .messages import render as render_message
 from .openapi import spec
-from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded
-from .archive import Archive
+from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded, within_pages
 from .similar import reply_markdown
 
 pages = Blueprint("pages", __name__)
@@ -57,6 +57,7 @@ SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, esca
 ASK_LIMIT = 5
 ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
+LIST_PAGE_BOUND = 10 ** 6     # a paged list checks a page number is whole; past the last page, `within_pages` says so
 HOME_PROJECTS = 30         # projects on the home page of an archive of several communities
 TITLE_CHARS = 90           # a result's title: the first question, cut at a word or character boundary
 ENTRY_TITLE_CHARS = 120
@@ -345,7 +346,7 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
         status, code, err = error_parts(e, allow.get("Allow", ""))
         if wants_json():
             return jsonify({"error": {"status": status, "code": code, "message": message(err, "en")}}), status, allow
-        view = {"error": {"status": status, "code": code, "message": message(err)}}
+        view = {"error": {"status": status, "code": code, "message": message(err), "last_page": last_page(err)}}
         return render_template("error.html", v=view), status, allow
 
     return app
@@ -379,6 +380,16 @@ def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:
         return getattr(e, "status", 400), error_code(e), e
     current_app.logger.exception("unhandled error")
     return 500, "http.500", WebError(500, "http.500")
+
+
+def last_page(err) -> dict | None:
+    """For a page past the end (`query.past_end`, the library's one rule): the last page's number and this
+    address with that page, for a link; else None."""
+    if getattr(err, "code", None) != "query.past_end":
+        return None
+    last = err.params["last"]
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(last))]
+    return {"page": last, "url": request.path + "?" + urlencode(args)}
 
 
 def wants_json() -> bool:
@@ -553,7 +564,8 @@ def search_view(args: dict) -> tuple[dict, int]:
             # nothing found either way: the projects to browse instead
             "projects": [p for p in archive().projects() if p["count"]][:12]
             if res is not None and not res["hits"] and not asked else [],
-            "error": {"status": 400, "code": error_code(error), "message": message(error)} if error else None}
+            "error": {"status": 400, "code": error_code(error), "message": message(error),
+                      "last_page": last_page(error)} if error else None}
     return view, (400 if error and not asked else 200)
 
 
@@ -607,7 +619,8 @@ def project_view(info: dict, page) -> dict:
     size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
     entries = archive().newest(info["count"] + 1, project=info["name"])
     pages = max(1, math.ceil(len(entries) / size))
-    page = bounded(page or 1, 1, pages, "page")
+    page = bounded(page or 1, 1, LIST_PAGE_BOUND, "page")
+    within_pages(page, pages, len(entries))
     start = (page - 1) * size
     return {"project": info, "total": len(entries), "page": page, "pages": pages,
             "entries": one_badge([card(e) for e in entries[start:start + size]])}
@@ -638,7 +651,8 @@ def community_view(info: dict, page) -> dict:
     size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
     entries = arch.newest(info["count"] + 1, community=info["name"])
     pages = max(1, math.ceil(len(entries) / size))
-    page = bounded(page or 1, 1, pages, "page")
+    page = bounded(page or 1, 1, LIST_PAGE_BOUND, "page")
+    within_pages(page, pages, len(entries))
     start = (page - 1) * size
     return {"community": info, "lang": short_language(info.get("language")),
             "projects": arch.projects(community=info["name"]), "total": len(entries), "page": page,

@@ -114,9 +114,11 @@ def test_a_page_past_the_end_says_so(run):
     result = run("search", "SOFA", "--page", "99")
     total = json.loads(run("search", "SOFA", "--json").output)["total"]
     assert result.exit_code == 1
-    assert "page 99 is past the end" in result.output and f"{total} entries" in result.output
-    assert "the last is --page" in result.output
-    assert json.loads(run("search", "SOFA", "--page", "99", "--json").output)["hits"] == []   # scripts: data
+    last = json.loads(run("search", "SOFA", "--json").output)["pages"]
+    assert "page 99 is past the end" in result.output and f"{total} results" in result.output
+    assert f"the last page is {last}" in result.output
+    assert run("search", "SOFA", "--page", "99", "--json").exit_code == 1     # the library's rule, for data too
+    assert run("search", "zzqqxx", "--page", "99").output.startswith("0 entries")  # nothing found: no last page
 
 
 def test_english_plurals(run):

@@ -508,3 +508,22 @@ def test_questions_about_the_real_archive_find_their_threads(corpus_index):
         pasted.append(rank_of(c.post("/ask.json", data={"q": log}).get_json()["ask"]["hits"], g))
     for ranks in (typed, pasted):
         assert sum(1 for r in ranks if r and r <= 3) / len(ranks) >= 0.93, ranks
+
+
+def test_a_page_past_the_end_is_one_rule_on_pages_json_and_api(client):
+    """Search, its JSON twin, the API and a project's paged list all answer a page past the last with the
+    library's `query.past_end`, which names the last page; the pages link to it."""
+    pages = client.get("/api/search?q=Seata").get_json()["pages"]
+    page = client.get("/search?q=Seata&page=99&lang=zh")
+    assert page.status_code == 400 and "第 99 页超出了范围" in page.text and "没有找到" not in page.text
+    assert f"第 {pages} 页" in page.text and f'href="/search?q=Seata&amp;lang=zh&amp;page={pages}"' in page.text
+    for url in ("/api/search?q=Seata&page=99", "/search.json?q=Seata&page=99"):
+        r = client.get(url)
+        assert r.status_code == 400 and r.get_json()["error"]["code"] == "query.past_end", url
+    assert client.get("/search.json?q=Seata&page=99").get_json()["error"]["last_page"]["page"] == pages
+    assert client.get("/search?q=zzqqxx&page=99").status_code == 200          # nothing found: no last page
+    name = client.get("/api/projects").get_json()["projects"][0]["name"]
+    r = client.get(f"/p/{name}.json?page=999")
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "query.past_end"
+    html = client.get(f"/p/{name}?page=999&lang=en").text
+    assert "page 999 is past the end" in html and 'id="last-page"' in html
