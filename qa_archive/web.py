@@ -558,6 +558,10 @@ def search_view(args: dict) -> tuple[dict, int]:
         res = dict(res, hits=one_badge([card(h) for h in res["hits"]]), facets=shown_facets,
                    notes=[message(n) for n in res.get("notes") or []],
                    suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
+    # the numbers the search used (or, when it refused them, as numbers where they are whole), not the URL's strings
+    args = dict(args, **({"page": res["page"], "limit": res["limit"]} if res is not None else
+                         {k: int(args[k]) if re.fullmatch(r"\s*[+-]?\d+\s*", str(args[k])) else args[k]
+                          for k in ("page", "limit")}))
     view = {"query": text, "args": args, "question_like": question,
             "ask": {"hits": asked, "confident": any(h.get("confident") for h in asked)},
             "results": res,

@@ -527,3 +527,10 @@ def test_a_page_past_the_end_is_one_rule_on_pages_json_and_api(client):
     assert r.status_code == 400 and r.get_json()["error"]["code"] == "query.past_end"
     html = client.get(f"/p/{name}?page=999&lang=en").text
     assert "page 999 is past the end" in html and 'id="last-page"' in html
+
+
+def test_search_json_echoes_the_parsed_numbers(client):
+    args = client.get("/search.json?q=Seata&page=1&limit=5").get_json()["args"]
+    assert args["page"] == 1 and args["limit"] == 5 and args["sort"] == "relevance"
+    refused = client.get("/search.json?q=Seata&page=2&limit=99999")
+    assert refused.status_code == 400 and refused.get_json()["args"]["limit"] == 99999
