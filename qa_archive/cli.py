@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .terminal import color_wanted, display_width, fill, paged, paint, plural, screen_width
+from .terminal import color_wanted, display_width, fill, language, paged, paint, plural, screen_width
 
 DEFAULT_INDEX = "index"
 SAMPLE_POSTS = Path("data/posts")          # the sample posts of a fresh clone, relative to where you run it
@@ -28,6 +28,12 @@ def index_option(f):
 
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")(f)
+
+
+def msg(code: str, **params) -> str:
+    """A catalogue message in the terminal's language (English unless the locale is Chinese)."""
+    from .messages import render
+    return render(code, params, language())
 
 
 def pager_option(f):
@@ -109,9 +115,9 @@ def library_errors(fn):
         try:
             return fn(*args, **kwargs)
         except ArchiveError as e:
-            raise click.ClickException(e.render("en")) from None
+            raise click.ClickException(e.render(language())) from None
         except (IndexProblem, QueryError) as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(e.render(language())) from None
         except BrokenPipeError:
             raise
         except OSError as e:
@@ -148,7 +154,7 @@ def _existing_file(ctx, param, value):
         return value
     path = Path(os.path.abspath(os.path.expanduser(str(value))))
     if not path.is_file():
-        raise click.BadParameter(f"{path} {'is a folder, not a file' if path.is_dir() else 'does not exist'}")
+        raise click.BadParameter(msg("cli.is_folder" if path.is_dir() else "cli.no_file", path=path))
     return path
 
 
@@ -160,17 +166,17 @@ def load_sources(paths, url, config):
         try:
             cfg = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as e:
-            raise click.BadParameter(f"{config} is not valid YAML: {e}", param_hint="--config") from None
+            raise click.BadParameter(msg("cli.config_yaml", config=config, error=e), param_hint="--config") from None
         items = cfg.get("sources") if isinstance(cfg, dict) else None
         if not isinstance(items, list):
-            raise click.BadParameter(f"{config} needs a list `sources:` of {{path: ..., url: ...}}",
+            raise click.BadParameter(msg("cli.config_sources", config=config),
                                      param_hint="--config")
         base = Path(config).parent
         for item in items:
             if isinstance(item, str):
                 item = {"path": item}
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-                raise click.BadParameter(f"{config}: every source needs a `path` (got {item!r})",
+                raise click.BadParameter(msg("cli.config_path", config=config, item=repr(item)),
                                          param_hint="--config")
             try:
                 sources.append(Source.from_config(item, base))     # path, url and the community's profile
@@ -178,7 +184,7 @@ def load_sources(paths, url, config):
                 raise click.BadParameter(f"{config}: {e}", param_hint="--config") from None
     for s in sources:
         if not s.root.exists():
-            raise click.BadParameter(f"{os.path.abspath(s.root)} does not exist", param_hint="PATH")
+            raise click.BadParameter(msg("cli.no_file", path=os.path.abspath(s.root)), param_hint="PATH")
     return sources
 
 
@@ -256,7 +262,7 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
     from .ingest import ingest as run_ingest
     from .projects import Registry
     if not paths and not config:
-        raise click.UsageError("give one or more PATHs to ingest, or --config FILE")
+        raise click.UsageError(msg("cli.no_paths"))
     sources = load_sources(paths, url, config)
     show_progress = not quiet and not as_json and sys.stderr.isatty()
     bar = None
@@ -337,7 +343,7 @@ def import_(file, index_dir, wait):
                     raise TypeError("a line must be a JSON object")
                 yield Thread.from_dict(row)
             except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise click.ClickException(f"{name}:{n}: not an exported entry ({e})") from None
+                raise click.ClickException(msg("cli.not_exported", where=f"{name}:{n}", error=e)) from None
 
     n = import_threads(threads(), index_dir, wait=wait)
     click.echo(f"{plural(n, 'entry')} imported into {index_dir}", err=True)
@@ -399,7 +405,7 @@ def _date_option(ctx, param, value):
             continue
         if 1900 <= day.year <= 2999:
             return value
-    raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2021-06-30")
+    raise click.BadParameter(msg("cli.not_a_date", value=repr(value)))
 
 
 SHORT_OPTIONS = {"project": "-p"}
@@ -460,9 +466,8 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         import difflib
         names = {p.name.lower(): p.name for p in archive.registry.projects}
         close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
-        raise click.BadParameter(f"no project named {project!r}" + (f"; did you mean {' or '.join(close)}?"
-                                                                    if close else "")
-                                 + " (`qa-archive projects` lists the projects)", param_hint="'--project'")
+        raise click.BadParameter(msg("cli.no_project_close", value=repr(project), names=", ".join(close)) if close
+                                 else msg("cli.no_project", value=repr(project)), param_hint="'--project'")
     res = archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters)
     if as_json:
         emit_json(res)
@@ -482,13 +487,13 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         for i, hit in enumerate(res["hits"], start + 1):
             print_hit(hit, i, color, width)
         if alike:
-            say("Nothing matches the query as written; prior threads like it (as `qa-archive similar` finds them):")
+            say(msg("cli.alike_heading"))
             for i, h in enumerate(alike, 1):
                 print_hit(h, i, color, width)
                 if h.get("confident"):
-                    say("   " + paint("confident: this thread very likely answers it", "ok", color))
+                    say("   " + paint(msg("cli.confident"), "ok", color))
         if res["suggestion"]:
-            say(f"Did you mean: {res['suggestion']}")
+            say(msg("cli.did_you_mean", suggestion=res["suggestion"]))
         if res["facets"]["projects"]:
             for line in fill("Projects: " + ", ".join(f"{f['name']} ({f['count']})"
                                                       for f in res["facets"]["projects"][:8]),
@@ -505,10 +510,8 @@ def find_entry(archive, entry_id: str) -> dict:
     entry = archive.get(entry_id)
     if entry is not None:
         return entry
-    hint = "ids are shown by `qa-archive search`"
     if len(entry_id) < 4:
-        raise click.ClickException(f"no entry with id {entry_id!r}; an id prefix needs at least 4 characters "
-                                   f"({hint})")
+        raise click.ClickException(msg("cli.id_too_short", id=repr(entry_id)))
     prefix = entry_id.lower()
     gen = archive.current()
     matches = sorted((gen.entry(i) for i in gen.by_id if i.lower().startswith(prefix)),
@@ -516,12 +519,12 @@ def find_entry(archive, entry_id: str) -> dict:
     if len(matches) == 1:
         return archive.get(matches[0]["id"])
     if not matches:
-        raise click.ClickException(f"no entry with id {entry_id!r} or an id starting with it ({hint})")
+        raise click.ClickException(msg("cli.no_entry", id=repr(entry_id)))
     shown = "\n".join(f"  {d['id']}  {(d.get('date') or '')[:10]}  {clip(d.get('title') or '', 60)}"
                       for d in matches[:10])
     more = f"\n  … and {len(matches) - 10} more" if len(matches) > 10 else ""
-    raise click.ClickException(f"the id prefix {entry_id!r} is ambiguous: {plural(len(matches), 'entry')} "
-                               f"start with it; give more characters:\n{shown}{more}")
+    raise click.ClickException(msg("cli.id_ambiguous", id=repr(entry_id), count=f"{len(matches):,}",
+                                   matches=f"\n{shown}{more}"))
 
 
 @cli.command()
@@ -634,7 +637,7 @@ def known_community(archive, name: str) -> str:
     info = archive.community(name)
     if info is None:
         held = ", ".join(c["name"] for c in archive.communities()) or "none"
-        raise click.BadParameter(f"no community named {name!r} (this archive holds: {held})",
+        raise click.BadParameter(msg("cli.no_community", name=repr(name), held=held),
                                  param_hint="'--community'")
     return info["name"]
 
@@ -783,7 +786,7 @@ def sample_index_dir() -> Path:
             return path
         except OSError:
             continue
-    raise click.ClickException(f"no writable cache folder for the sample index ({candidates[0]})")
+    raise click.ClickException(msg("cli.no_cache", path=candidates[0]))
 
 
 def base_url_option(default: str | None):
@@ -793,8 +796,7 @@ def base_url_option(default: str | None):
             return None
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise click.BadParameter(f"{value!r} is not a base URL: give http(s)://host[:port][/path], without "
-                                     "?query or #fragment, e.g. https://qa.example.org/archive")
+            raise click.BadParameter(msg("cli.base_url", value=repr(value)))
         return value.strip().rstrip("/")
     return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check, metavar="URL",
                         show_default=default or "the request's host",
@@ -819,10 +821,10 @@ def listen(host: str, port: int):
         sock.close()
         import errno
         if e.errno == errno.EADDRINUSE:
-            fail(f"port {port} is in use on {host} (another server?): stop it or choose another with --port")
+            fail(msg("cli.port_in_use", port=port, host=host))
         if e.errno == errno.EACCES:
-            fail(f"no permission to listen on {where} (ports below 1024 need privileges): choose another --port")
-        fail(f"cannot listen on {where}: {e.strerror or e}")
+            fail(msg("cli.port_denied", where=where))
+        fail(msg("cli.cannot_listen", where=where, error=e.strerror or e))
     return sock
 
 
@@ -957,7 +959,7 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
                 print_hit(h, i, color, width)
                 say(f"   score {h['score']:.3f}" + ("  " + paint("confident", "ok", color) if h["confident"] else ""))
             if not res["hits"]:
-                say("No similar thread found.")
+                say(msg("cli.no_similar"))
 
 
 def main():

@@ -323,6 +323,16 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{n:,} {singular if n == 1 else plural_form}"
 
 
+def language(env=None) -> str:
+    """The terminal's language for messages, as POSIX locales choose it: the first of LC_ALL, LC_MESSAGES, LANG that
+    is set; "zh" when it starts with zh, else "en"."""
+    env = os.environ if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return "zh" if env[name].lower().startswith("zh") else "en"
+    return "en"
+
+
 # ---------------------------------------------------------------------------------------------- the pager
 
 def pager_command(env=None) -> str | None:

@@ -398,3 +398,20 @@ def test_a_configured_empty_index_is_refused_not_filled_with_samples(tmp_path, s
         assert result.exit_code == 1 and f"no index at {where}" in result.output, result.output
         assert "sample" not in result.output
     assert not served and not any((tmp_path / "empty").glob("gen-*")) and not (tmp_path / "cache").exists()
+
+
+def test_messages_come_from_the_catalogue_in_the_terminal_language(run, monkeypatch):
+    """The CLI's messages are catalogue codes: English by default, Chinese under a Chinese locale."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    english = run("show", "zzzzzzzz")
+    assert english.exit_code == 1 and "no entry with id 'zzzzzzzz' or an id starting with it" in english.output
+    assert "the last page is" in run("search", "SOFA", "--page", "99").output
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    chinese = run("show", "zzzzzzzz")
+    assert chinese.exit_code == 1 and "没有编号为 'zzzzzzzz' 或以它开头的问答" in chinese.output
+    assert "第 99 页超出了范围" in run("search", "SOFA", "--page", "99").output       # library errors too
+    assert "不是日期" in run("search", "SOFA", "--after", "soon").output
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")                                        # LC_ALL comes first
+    assert "is not a date" in run("search", "SOFA", "--after", "soon").output

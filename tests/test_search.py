@@ -169,3 +169,19 @@ def test_a_filter_key_is_one_entry_in_the_table(sample_archive, monkeypatch):
     res = sample_archive.search("Seata", source=one, limit=50)
     assert res["total"] >= 1 and {h["source"] for h in res["hits"]} == {one}
     assert res["filters"]["source"] == [one]
+
+
+def test_every_code_says_the_same_fields_in_both_languages():
+    """A Chinese message never leaves out what the English one names (the value that was wrong, the path): every
+    library and CLI code, and the pages' error codes (interface labels such as a date's parts may differ)."""
+    import string
+
+    from qa_archive.messages import catalogue, interface
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    errors = {k: v for k, v in interface().items() if k.startswith(("web.", "http."))}
+    for source in (catalogue(), errors):
+        for code, texts in source.items():
+            if isinstance(texts, dict) and "zh" in texts and "en" in texts:
+                assert fields(texts["zh"]) == fields(texts["en"]), code
