@@ -3,8 +3,9 @@
 A gold item names a thread by its post (`source`) and, when known, its question and asker. A hit matches it when
 it comes from the same post and its question reads the same (`similarity` ≥ QUESTION_MATCH); an item without a
 question is matched on the asker instead. Recall@k and MRR@k are computed from 1-based ranks (None: not found).
-The corpus tests, `scripts/benchmark.py` and `scripts/calibrate_similar.py` all measure with this module, so the
-README's figures and the tests' thresholds mean the same thing.
+The corpus tests, `scripts/benchmark.py`, `scripts/tune_ranking.py`, `scripts/eval_analysis.py` and
+`scripts/calibrate_similar.py` all measure with this module, so the README's figures and the tests' thresholds mean
+the same thing.
 
     from qa_archive.evaluation import load_gold, search_ranks, summary
     ranks = search_ranks(archive, load_gold(shared / "gold"), query="keywords")

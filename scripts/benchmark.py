@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -53,10 +54,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import EXTRA_QUERIES, gold_entries, held_out_queries, keyword_queries, new_queries, qa_archive_exe, serving  # noqa: E402
+from serverkit import EXTRA_QUERIES, gold_sets, keyword_queries, new_queries, qa_archive_exe, serving  # noqa: E402
 
-from qa_archive import analysis  # noqa: E402
-from qa_archive.models import fold  # noqa: E402
+from qa_archive import analysis, evaluation  # noqa: E402
 from qa_archive.archive import Archive  # noqa: E402
 
 TARGETS_20X = {"ingest_s": 30, "http_p95_ms": 30, "inprocess_over_fts5_p95": 4, "cli_cold_s": 0.35}
@@ -323,24 +323,24 @@ def load(base: str, shared: Path, seconds: float, health: bool) -> dict:
 
 # ---------------------------------------------------------------------------------------------- quality
 
-def quality(results: dict, prefix: str = "") -> dict:
-    """recall@1/@5 and MRR@10 of the gold keyword queries (development set) and the held-out ones."""
-    def score(ranks):
-        n = max(len(ranks), 1)
-        return {"n": len(ranks), "recall@1": round(sum(1 for r in ranks if r == 1) / n, 3),
-                "recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 3),
-                "mrr@10": round(sum(1 / r for r in ranks if r and r <= 10) / n, 3)}
+def quality(results: dict, shared: Path, prefix: str = "") -> dict:
+    """recall@1/@5 and MRR@10 of the gold keyword queries (development set) and the held-out ones, as
+    `qa_archive.evaluation` defines them. `results`: each query's hits; `prefix`: where copy 0 of a synthetic
+    corpus puts the gold posts."""
+    out = {}
+    for name, golds in gold_sets(shared).items():
+        golds = [replace(g, source=prefix + g.source) for g in golds if g.queries["keywords"] in results]
+        out[name] = evaluation.summary([evaluation.rank_of(results[g.queries["keywords"]][:10], g) for g in golds])
+    return out
 
-    def rank(hits, ok):
-        return next((i for i, h in enumerate(hits[:10], 1) if ok(h)), None)
 
-    shared = Path(results["_shared"])
-    dev = [rank(results[kw], lambda h, s=s, q=q: h["source"] == prefix + s and fold(h["question"])[:30] == fold(q)[:30])
-           for s, q, kw in gold_entries(shared / "gold") if kw in results]
-    held = [rank(results[q["keywords"]], lambda h, q=q: h["source"] == prefix + q["source"]
-                 and fold(h.get("asker") or "") == fold(q["asker"] or ""))
-            for q in held_out_queries() if q["keywords"] in results]
-    return {"development": score(dev), "held-out": score(held)}
+def measure_engine(search, queries: list[str], warm: list[str], shared: Path, prefix: str = "") -> tuple[dict, dict]:
+    """One engine's timings over `queries` (after a warm-up on `warm`) and its quality on the gold queries among
+    them: (timings, quality). `search(query)` returns the hits, best first."""
+    for q in warm:
+        search(q)
+    stats, results = timed(search, queries)
+    return stats, quality(results, shared, prefix)
 
 
 def analyzer_comparison(entries: list[dict], shared: Path, work: Path) -> dict:
@@ -371,8 +371,7 @@ def analyzer_comparison(entries: list[dict], shared: Path, work: Path) -> dict:
         with ix.searcher() as s:
             results = {q: [entries[h["n"]] for h in s.search(parser.parse(plain_words(q)), limit=10)]
                        for q in queries}
-        results["_shared"] = str(shared)
-        out[name] = quality(results)
+        out[name] = quality(results, shared)
         shutil.rmtree(path, ignore_errors=True)
     return out
 
@@ -451,6 +450,16 @@ def profile(index_dir: Path, queries: list[str], warm: list[str]) -> dict:
     return {"queries": n, "ms_per_query": table, "top_functions_by_own_time": functions}
 
 
+def print_profile(p: dict, where: str = "", top: int = 15):
+    """`profile`'s report as text: the stages, then the `top` functions by own time."""
+    print(f"where a query's time goes{where} ({p['queries']} queries, CPU ms per query):")
+    for k, v in p["ms_per_query"].items():
+        print(f"  {v:8.3f}  {k}")
+    print("top functions by own time (cProfile, ms per query):")
+    for f in p["top_functions_by_own_time"][:top]:
+        print(f"  {f['tottime_ms_per_query']:8.3f} own {f['cumtime_ms_per_query']:8.3f} cum  {f['function']}")
+
+
 # ---------------------------------------------------------------------------------------------- one scale
 
 def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, queries: list[str], warm: list[str]) -> dict:
@@ -467,21 +476,14 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
 
     print(f"[{time.strftime('%H:%M:%S')}] {scale}x: in-process search", file=sys.stderr, flush=True)
     arch = Archive(ix)
-    for q in warm:
-        arch.search(q, limit=10)
-    stats, results = timed(lambda q: arch.search(q, limit=10)["hits"], queries)
-    r["inprocess"] = stats
-    results["_shared"] = str(shared)
-    r["quality"] = quality(results, prefix)
+    r["inprocess"], r["quality"] = measure_engine(lambda q: arch.search(q, limit=10)["hits"], queries, warm,
+                                                  shared, prefix)
 
     entries = export(ix)
     print(f"[{time.strftime('%H:%M:%S')}] {scale}x: FTS5 reference", file=sys.stderr, flush=True)
     fts = Fts5(entries, work / f"fts{scale}.sqlite")
-    for q in warm:
-        fts.search(q)
-    stats, results = timed(fts.search, queries)
-    results["_shared"] = str(shared)
-    r["fts5"] = dict(stats, build_s=fts.build_s, bytes=fts.bytes, quality=quality(results, prefix))
+    stats, q_fts = measure_engine(fts.search, queries, warm, shared, prefix)
+    r["fts5"] = dict(stats, build_s=fts.build_s, bytes=fts.bytes, quality=q_fts)
     r["inprocess_over_fts5_p95"] = round(r["inprocess"]["p95_ms"] / max(stats["p95_ms"], 1e-3), 1)
     r["inprocess_over_fts5_cpu_p95"] = round(r["inprocess"]["cpu_p95_ms"] / max(stats["cpu_p95_ms"], 1e-3), 1)
     fts.con.close()
@@ -491,11 +493,8 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
     if not opts.quick and scale <= 20:
         print(f"[{time.strftime('%H:%M:%S')}] {scale}x: naive Whoosh build", file=sys.stderr, flush=True)
         naive = NaiveWhoosh(entries, work / f"naive{scale}")
-        for q in warm:
-            naive.search(q)
-        stats, results = timed(naive.search, queries)
-        results["_shared"] = str(shared)
-        r["naive_whoosh"] = dict(stats, build_s=naive.build_s, quality=quality(results, prefix))
+        stats, q_naive = measure_engine(naive.search, queries, warm, shared, prefix)
+        r["naive_whoosh"] = dict(stats, build_s=naive.build_s, quality=q_naive)
         naive.searcher.close()
         shutil.rmtree(work / f"naive{scale}", ignore_errors=True)
     del entries
@@ -642,13 +641,8 @@ def main():
         print(line)
     for s in report["scales"]:
         if "profile" in s:
-            p = s["profile"]
-            print(f"\nwhere a query's time goes at {s['scale']}x ({p['queries']} queries, CPU ms per query):")
-            for k, v in p["ms_per_query"].items():
-                print(f"  {v:8.3f}  {k}")
-            print("top functions by own time (cProfile, ms per query):")
-            for f in p["top_functions_by_own_time"][:15]:
-                print(f"  {f['tottime_ms_per_query']:8.3f} own {f['cumtime_ms_per_query']:8.3f} cum  {f['function']}")
+            print()
+            print_profile(s["profile"], f" at {s['scale']}x", top=15)
     print(f"load average after the run: {report['load_average_after']} (other work on the machine skews timings)")
 
 

@@ -4,11 +4,14 @@ Indexes every thread of Bitcoin Optech's gold (`../shared/gold-bitcoinops`, Engl
 answer, as the archive indexes them) in a temporary Whoosh index once per candidate analyzer, runs English queries
 and reports recall@1, recall@5 and MRR@10 per candidate.
 
-Ranking: the project's, re-implemented here over a bare index (no registry: Optech threads carry no project tags):
-each query word is the OR of its terms in question (field boost 2) and answer, terms in more than 5% of entries
-dropped from a word that has others, BM25F (B=0.6, K1=1.2), and the top 50 re-ranked by idf-weighted coverage of
-the query's words in the questions and anywhere in the thread (`search.rerank`'s weights 1, 0.4, 0.3). `--plain`
-adds plain BM25F without the re-ranking.
+Ranking: a simplified stand-in for the project's, over a bare index per candidate (no registry, no generation:
+Optech threads carry no project tags). Each query word is the OR of its terms in question (field boost 2) and
+answer, terms in more than `generation.COMMON_SHARE` of entries dropped from a word that has others, BM25F with
+`generation`'s B and K1, and the top `ranking.RERANK_DEPTH` re-ranked by idf-weighted coverage of the query's words
+in the questions and anywhere in the thread (weights 1, 0.4, 0.3: the ranking before `ranking.py`). It is NOT
+`qa-archive search`'s ranking, which has more features (first question, exact, adjacent, project, partner,
+language, recency) and its own weights: the figures compare analyzers with each other, not with the README's
+search figures. `--plain` adds plain BM25F without the re-ranking.
 
 Queries:
   - `data/eval/search-en.json`: ours (keywords and short questions, our own words) for threads of the English gold;
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import time
@@ -40,6 +42,8 @@ sys.path.insert(0, str(REPO))
 from qa_archive import analysis  # noqa: E402
 from qa_archive.analysis import LUCENE_STOP, English  # noqa: E402
 from qa_archive.evaluation import Gold, load_gold, load_queries, rank_of, summary  # noqa: E402
+from qa_archive.generation import BM25_B, BM25_K1, COMMON_MIN_ENTRIES, COMMON_SHARE, idf  # noqa: E402
+from qa_archive.ranking import RERANK_DEPTH  # noqa: E402
 
 # Question words and auxiliaries that English questions are full of, on top of Lucene's list.
 EXTENDED_STOP = LUCENE_STOP | frozenset(
@@ -56,8 +60,6 @@ CANDIDATES = {
     for stem in ("s", "porter", "snowball")
     for stop_name, stop in (("no", frozenset()), ("Lucene's", LUCENE_STOP))
 }
-COMMON_SHARE = 0.05
-RERANK_DEPTH = 50
 FOLDS = 5
 
 
@@ -85,7 +87,7 @@ class Bench:
         for i, t in enumerate(threads):
             w.add_document(n=i, question=t["q"], answer=t["a"])
         w.commit()
-        self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+        self.searcher = self.ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
         self.reader = self.searcher.reader()
         n = len(threads)
         df = defaultdict(int)
@@ -96,12 +98,11 @@ class Bench:
             self.doc_terms.append((qs, as_))
             for term in qs | as_:
                 df[term] += 1
-        self.common = {t for t, c in df.items() if c > n * COMMON_SHARE} if n >= 200 else set()
+        self.common = {t for t, c in df.items() if c > n * COMMON_SHARE} if n >= COMMON_MIN_ENTRIES else set()
 
     def idf(self, term: str) -> float:
-        df = max(self.reader.doc_frequency("question", term), self.reader.doc_frequency("answer", term))
-        n = len(self.threads)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
+        return idf(len(self.threads),
+                   max(self.reader.doc_frequency("question", term), self.reader.doc_frequency("answer", term)))
 
     def search(self, text: str, rerank: bool = True, limit: int = 10) -> list[int]:
         words = text.split()
@@ -134,8 +135,6 @@ class Bench:
     def rank(self, gold: Gold, rerank: bool = True) -> int | None:
         """Where the gold thread comes for its keywords (`evaluation.rank_of`: the project's one definition)."""
         return rank_of([self.threads[n] for n in self.search(gold.queries["keywords"], rerank)], gold)
-
-
 
 
 def folds_by_post(queries: list[Gold], k: int = FOLDS, seed: int = 13) -> list[set[str]]:

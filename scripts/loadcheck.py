@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import EXTRA_QUERIES, new_queries, qa_archive_exe, serving  # noqa: E402
+from serverkit import EXTRA_QUERIES, new_queries, qa_archive_exe, serving  # noqa: E402
 
 
 def client_process(port: int, paths: list[str], threads: int, seconds: float, seed: int, clients: int):

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import REPO, keyword_queries, new_queries  # noqa: E402
-from benchmark import profile  # noqa: E402
+from serverkit import REPO, keyword_queries, new_queries  # noqa: E402
+from benchmark import print_profile, profile  # noqa: E402
 
 
 def main():
@@ -27,13 +27,7 @@ def main():
     queries = keyword_queries(shared)
     queries += new_queries(shared, a.queries, seed=11, exclude=set(queries))
     warm = new_queries(shared, 20, seed=99, exclude=set(queries))
-    p = profile(Path(a.index), queries, warm)
-    print(f"where a query's time goes ({p['queries']} queries, CPU ms per query):")
-    for k, v in p["ms_per_query"].items():
-        print(f"  {v:8.3f}  {k}")
-    print("top functions by own time (cProfile, ms per query):")
-    for f in p["top_functions_by_own_time"][:20]:
-        print(f"  {f['tottime_ms_per_query']:8.3f} own {f['cumtime_ms_per_query']:8.3f} cum  {f['function']}")
+    print_profile(profile(Path(a.index), queries, warm), top=20)
 
 
 if __name__ == "__main__":

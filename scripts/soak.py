@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import qa_archive_exe, serving  # noqa: E402
+from serverkit import qa_archive_exe, serving  # noqa: E402
 
 QUERIES = ["Seata 全局锁", "jraft 快照", "MOSN sidecar", "SOFARPC 超时", "注册中心", "合并部署", "TCC", "session"]
 

@@ -30,12 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from qa_archive import ranking  # noqa: E402
 from qa_archive.evaluation import (  # noqa: E402
-    QUESTION_MATCH,
     Gold,
     load_gold,
     load_queries,
     matches,
-    similarity,
+    mrr,
+    rank_of,
+    recall_at,
     summary,
 )
 from qa_archive.query import FIELD_BOOST, build_filter, build_query, parse_query, word_terms  # noqa: E402
@@ -75,6 +76,8 @@ def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> di
 
 
 def rank(item: dict, w: list[float]) -> int | None:
+    """The gold thread's 1-based rank under weights `w` (None: not among the candidates); `item["hits"]` says
+    which candidates `evaluation.matches` the gold thread, computed once per query."""
     scores = [sum(a * b for a, b in zip(w, row, strict=True)) for row in item["rows"]]
     scored = ranking.arrange(scores, item["keys"], item["dates"])
     return next((r for r, i in enumerate(scored, 1) if item["hits"][i]), None)
@@ -82,9 +85,7 @@ def rank(item: dict, w: list[float]) -> int | None:
 
 def objective(items: list[dict], w: list[float]) -> tuple[float, float]:
     ranks = [rank(it, w) for it in items]
-    mrr = sum(1 / r for r in ranks if r and r <= 10) / max(len(ranks), 1)
-    r1 = sum(1 for r in ranks if r == 1) / max(len(ranks), 1)
-    return round(mrr, 6), r1
+    return round(mrr(ranks, 10), 6), recall_at(ranks, 1)
 
 
 def fit(items: list[dict], start: list[float], rounds: int = 3) -> list[float]:
@@ -185,8 +186,7 @@ def crosslang(archive: Archive, pairs: list[dict]) -> dict:
         for p in pairs:
             hits = archive.search(plain(p[f"{frm}_question"]), limit=20)["hits"]
             other = [h for h in hits if h["source"].startswith(f"_posts/{to}/")]
-            ranks.append(next((i for i, h in enumerate(other, 1) if h["source"] == p[f"{to}_path"]
-                               and similarity(h["question"], p[f"{to}_question"]) >= QUESTION_MATCH), None))
+            ranks.append(rank_of(other, Gold(p[f"{to}_path"], p[f"{to}_question"])))
         out[f"{frm}->{to}"] = summary(ranks)
     return out
 

@@ -1,7 +1,6 @@
 """What the check scripts share: the `qa-archive` command, a served index on 127.0.0.1, and the query sets."""
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import socket
@@ -13,6 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from qa_archive.evaluation import Gold, load_gold, load_queries  # noqa: E402
 
 # a few hand-written queries beside the gold ones (the README's examples and common questions)
 EXTRA_QUERIES = ["jraft 跨机房", "Seata 行锁", "MOSN 热升级", "SOFARPC 泛化调用", "SOFAArk 合并部署", "注册中心 推送",
@@ -60,26 +62,17 @@ def serving(index_dir, workers: int = 2, timeout: float = 60, threads: int | Non
 
 # ---------------------------------------------------------------------------------------------- query sets
 
-def gold_entries(gold_dir: Path) -> list[tuple[str, str, str]]:
-    """(source, question, keyword query) of every gold entry that has a keyword query (the development set)."""
-    out = []
-    for f in sorted(Path(gold_dir).glob("*.json")):
-        post = json.loads(f.read_text(encoding="utf-8"))
-        for e in post["entries"]:
-            if (e.get("queries") or {}).get("keywords"):
-                out.append((post["path"], e["question"], e["queries"]["keywords"]))
-    return out
-
-
-def held_out_queries() -> list[dict]:
-    """The project's held-out keyword queries (data/eval/search.json): source, asker, keywords."""
-    path = REPO / "data" / "eval" / "search.json"
-    return json.loads(path.read_text(encoding="utf-8"))["queries"] if path.exists() else []
+def gold_sets(shared: Path) -> dict[str, list[Gold]]:
+    """The gold threads search is measured on, each with its keyword query: "development", the gold posts'
+    entries (`<shared>/gold`), and "held-out", the project's own queries (data/eval/search.json)."""
+    held = REPO / "data" / "eval" / "search.json"
+    return {"development": [g for g in load_gold(Path(shared) / "gold") if g.queries.get("keywords")],
+            "held-out": load_queries(held) if held.exists() else []}
 
 
 def keyword_queries(shared: Path) -> list[str]:
     """The development and held-out gold keyword queries plus the extra ones, each once, in a fixed order."""
-    qs = [kw for _, _, kw in gold_entries(Path(shared) / "gold")] + [q["keywords"] for q in held_out_queries()]
+    qs = [g.queries["keywords"] for golds in gold_sets(shared).values() for g in golds]
     return list(dict.fromkeys(qs + EXTRA_QUERIES))
 
 
