@@ -15,9 +15,14 @@ from .generation import Generation, current_key
 from .profiles import slug
 from .projects import Registry, squash
 from .query import (MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, SORTS, NothingToSearch, QueryError, bounded, filter_text,
-                    parse_query, within_pages)
+                    looks_like_question, parse_query, within_pages)
 from .search import community_sets, run
 from .similar import find_similar
+
+ASK_LIMIT = 5
+ASK_MAX_CHARS = 4000        # a pasted question with its log lines, not a whole log file
+ASK_MIN_SHARE = 0.3         # a look-alike far weaker than the best one (this share of its score) is noise
+ASKABLE_FILTERS = ("project", "community")      # the filters the similar-question matcher honours
 
 
 class Archive:
@@ -102,6 +107,45 @@ class Archive:
     def similar(self, text: str, limit: int = 5, project: str | None = None) -> dict:
         gen, searcher = self.view()
         return find_similar(gen, searcher, text, limit=limit, project=project)
+
+    def ask(self, text: str, project: str | None = None, community: str | None = None,
+            limit: int = ASK_LIMIT) -> list[dict]:
+        """Prior threads for a question in someone's own words (the first marked `confident` when it is), of one
+        project's or community's threads when given; the look-alikes far weaker than the best are left out.
+        Never raises for the text: a text the matcher cannot use gets []."""
+        try:
+            hits = self.similar(text[:ASK_MAX_CHARS], limit=limit * 4 if community else limit,
+                                project=project)["hits"]
+        except QueryError:
+            return []
+        if community:
+            info = self.community(community)
+            hits = [h for h in hits if info and h.get("community") == info["name"]][:limit]
+        top = max((h.get("score") or 0 for h in hits), default=0)
+        return [h for h in hits if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top]
+
+    def search_or_ask(self, text: str = "", sort: str = "relevance", page: int = 1, limit: int = 10,
+                      **filters) -> dict:
+        """A search, and the one rule for when to answer with similar questions too, for every interface:
+        when the text reads as a question in someone's own words (`query.looks_like_question`), or the search
+        found nothing. Only project and community narrow the look-alikes; with any other filter set (a date,
+        an asker, a field), "nothing found" is the honest answer and nothing is asked.
+
+        Returns {"results": the search's result or None, "error": its QueryError or None, "question_like": bool,
+        "asked": the look-alikes (`ask`)}."""
+        text = (text or "").strip()
+        question = looks_like_question(text)
+        res = error = None
+        try:
+            res = self.search(text, sort=sort, page=page, limit=limit, **filters)
+        except QueryError as e:
+            error = e
+        given = res["filters"] if res is not None else filters
+        narrowed = any(v not in (None, "", [], False) for k, v in given.items() if k not in ASKABLE_FILTERS)
+        wanted = question or (res is not None and res["total"] == 0)
+        asked = self.ask(text, project=filters.get("project"), community=filters.get("community")) \
+            if text and wanted and not narrowed and any(ch.isalnum() for ch in text) else []
+        return {"results": res, "error": error, "question_like": question, "asked": asked}
 
     def get(self, entry_id: str) -> dict | None:
         d = self.current().entry(entry_id)

@@ -468,18 +468,21 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
         raise click.BadParameter(msg("cli.no_project_close", value=repr(project), names=", ".join(close)) if close
                                  else msg("cli.no_project", value=repr(project)), param_hint="'--project'")
-    res = archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters)
     if as_json:
-        emit_json(res)
+        emit_json(archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters))
         return
+    # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: the
+    # threads that answer something like it too, by the library's one rule (`Archive.search_or_ask`).
+    found = archive.search_or_ask(" ".join(query), sort=sort, page=page, limit=limit, **filters)
+    res, alike = found["results"], found["asked"]
+    if found["error"] is not None:
+        if not alike:
+            raise found["error"]
+        say(paint(f"note: {found['error'].render(language())}", "note", color_wanted(sys.stderr)), err=True)
+        res = {"total": 0, "page": 1, "pages": 1, "limit": limit, "hits": [], "notes": [], "suggestion": None,
+               "facets": {"projects": []}}
     for note in res["notes"]:
-        say(paint(f"note: {note}", "note", color_wanted(sys.stderr)), err=True)
-    # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather
-    # than "0 entries", the threads that answer something like it, as `qa-archive similar` finds them.
-    # Only when the words are what found nothing: with a filter, "nothing" is the honest answer.
-    unfiltered = not any(res["filters"].values())
-    alike = archive.similar(" ".join(query), limit=5)["hits"] if not res["total"] and unfiltered \
-        and any(ch.isalnum() for ch in " ".join(query)) else []
+        say(paint(f"note: {note.render(language())}", "note", color_wanted(sys.stderr)), err=True)
     color, width = screen()
     with pager(ctx, no_pager):
         start = (res["page"] - 1) * res["limit"]
@@ -487,7 +490,7 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         for i, hit in enumerate(res["hits"], start + 1):
             print_hit(hit, i, color, width)
         if alike:
-            say(msg("cli.alike_heading"))
+            say(msg("cli.alike_heading" if not res["total"] else "cli.alike_too_heading"))
             for i, h in enumerate(alike, 1):
                 print_hit(h, i, color, width)
                 if h.get("confident"):

@@ -277,6 +277,30 @@ def within_pages(page: int, pages: int, total: int) -> None:
         raise QueryError("query.past_end", page=page, last=pages, total=total)
 
 
+# ---------------------------------------------------------------------------------------------- questions
+
+GREETING = re.compile(r"^\W*(你好|您好|大家好|各位|请问|请教|老师好|hi|hello|hey|dear)\b", re.I)
+QUESTION_MARK = re.compile(r"[?？]")
+ASKING = re.compile(r"(吗|呢|么|吧|如何解决|怎么办|怎么[弄做配改])$|^(how|what|why|where|when|which|can|could|does|do|is|are|"
+                    r"should)\s+\S+\s+\S+\s+\S+", re.I)     # a question without its question mark
+SENTENCE_END = re.compile(r"[。！!；;，,:：]\s*\S")
+
+
+def looks_like_question(text: str) -> bool:
+    """A question in someone's own words rather than search words: a question mark, a greeting, several lines
+    (a pasted log), or several sentences or many words. `Seata 行锁 year:2021` is search words."""
+    text = (text or "").strip()
+    if not text:
+        return False
+    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text) or ASKING.search(text):
+        return True
+    cjk = len(re.findall(f"[{analysis.CJK}]", text))
+    words = len(re.findall(r"[A-Za-z][\w.\-]*", text))
+    if cjk >= 24 or words >= 10 or cjk + 2 * words >= 30:
+        return True
+    return bool(SENTENCE_END.search(text)) and cjk + 2 * words >= 12
+
+
 # ---------------------------------------------------------------------------------------------- Whoosh queries
 
 PROJECT_TAG_BOOST = 1.0

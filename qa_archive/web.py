@@ -38,7 +38,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from . import analysis, query
-from .archive import Archive
+from .archive import ASK_LIMIT, ASK_MAX_CHARS, Archive
 from .index import IndexProblem
 from .messages import ArchiveError, archive_name, known
 from .messages import render as render_message
@@ -52,10 +52,7 @@ api = Blueprint("api", __name__, url_prefix="/api")
 CSP = ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
-ASK_MAX_CHARS = 4000       # the ask page takes a pasted question with its log lines, not a whole log file
 SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, escaped) stays within 4 KB
-ASK_LIMIT = 5
-ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
 LIST_PAGE_BOUND = 10 ** 6     # a paged list checks a page number is whole; past the last page, `within_pages` says so
 HOME_PROJECTS = 30         # projects on the home page of an archive of several communities
@@ -195,28 +192,6 @@ def marked_title(title: str, highlights: dict | None) -> Markup:
 
 # ---------------------------------------------------------------------------------------------- asking
 
-GREETING = re.compile(r"^\W*(你好|您好|大家好|各位|请问|请教|老师好|hi|hello|hey|dear)\b", re.I)
-QUESTION_MARK = re.compile(r"[?？]")
-ASKING = re.compile(r"(吗|呢|么|吧|如何解决|怎么办|怎么[弄做配改])$|^(how|what|why|where|when|which|can|could|does|do|is|are|"
-                    r"should)\s+\S+\s+\S+\s+\S+", re.I)     # a question without its question mark
-SENTENCE_END = re.compile(r"[。！!；;，,:：]\s*\S")
-
-
-def looks_like_question(text: str) -> bool:
-    """A question in someone's own words rather than search words: a question mark, a greeting, several lines
-    (a pasted log), or several sentences or many words. `Seata 行锁 year:2021` is search words."""
-    text = (text or "").strip()
-    if not text:
-        return False
-    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text) or ASKING.search(text):
-        return True
-    cjk = len(re.findall(f"[{analysis.CJK}]", text))
-    words = len(re.findall(r"[A-Za-z][\w.\-]*", text))
-    if cjk >= 24 or words >= 10 or cjk + 2 * words >= 30:
-        return True
-    return bool(SENTENCE_END.search(text)) and cjk + 2 * words >= 12
-
-
 def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> dict:
     """The one call into the similar-question matcher: {"hits": [...], "terms": [...]}; raises QueryError for
     bad input."""
@@ -224,19 +199,8 @@ def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> di
 
 
 def ask(text: str, project: str | None = None, community: str | None = None) -> list[dict]:
-    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is); of
-    one community's threads when a search is narrowed to it."""
-    try:
-        hits = similar(text[:ASK_MAX_CHARS], limit=20 if community else ASK_LIMIT, project=project)["hits"]
-    except (QueryError, ArchiveError):
-        return []
-    if community:
-        info = archive().community(community)
-        hits = [h for h in hits if info and h.get("community") == info["name"]][:ASK_LIMIT]
-    top = max((h.get("score") or 0 for h in hits), default=0)
-    # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
-    return one_badge([card(h, marks=False) for h in hits
-                      if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top])
+    """Prior threads for a question in the reader's own words (`Archive.ask`, the library's rule), as cards."""
+    return one_badge([card(h, marks=False) for h in archive().ask(text, project=project, community=community)])
 
 
 def safe_suggestion(text: str, suggestion: str | None, known=None) -> str | None:
@@ -539,15 +503,9 @@ def home_view() -> dict:
 
 def search_view(args: dict) -> tuple[dict, int]:
     text = args["text"].strip()
-    question = looks_like_question(text)
-    res, error = None, None
-    try:
-        res = archive().search(**dict(args, text=text))
-    except (QueryError, ArchiveError) as e:
-        error = e
-    asked: list[dict] = []
-    if text and (question or (res is not None and res["total"] == 0)):
-        asked = ask(text, project=args["project"], community=args.get("community"))
+    found = archive().search_or_ask(**dict(args, text=text))       # the library's one rule for asking
+    res, error, question = found["results"], found["error"], found["question_like"]
+    asked = one_badge([card(h, marks=False) for h in found["asked"]])
     if res is not None:
         titles = {c["name"]: c["title"] for c in archive().communities()}
         found = res["facets"].get("communities") or []

@@ -185,3 +185,17 @@ def test_every_code_says_the_same_fields_in_both_languages():
         for code, texts in source.items():
             if isinstance(texts, dict) and "zh" in texts and "en" in texts:
                 assert fields(texts["zh"]) == fields(texts["en"]), code
+
+
+def test_search_or_ask_is_one_rule_for_every_interface(sample_archive):
+    """Similar questions come with a search when the text reads as a question or nothing was found; project and
+    community narrow them; any other filter means "nothing found" is the answer."""
+    pasted = "大家好，Seata 的 TCC 模式里 Cancel 比 Try 先到达，请问这种情况会出什么问题，该怎么处理？"
+    found = sample_archive.search_or_ask(pasted)
+    assert found["question_like"] and found["asked"] and found["error"] is None
+    assert sample_archive.search_or_ask(pasted, project="Seata")["asked"]
+    assert sample_archive.search_or_ask(pasted, after="2030-01-01")["asked"] == []
+    assert sample_archive.search_or_ask(pasted + " year:2015")["asked"] == []          # in the text, the same
+    words = sample_archive.search_or_ask("Seata")
+    assert not words["question_like"] and words["asked"] == [] and words["results"]["total"]
+    assert sample_archive.search_or_ask("zzqqxx", page=1)["results"]["total"] == 0

@@ -11,7 +11,8 @@ import yaml
 from qa_archive import messages
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.web import create_app, looks_like_question, safe_suggestion, shorten
+from qa_archive.query import looks_like_question
+from qa_archive.web import create_app, safe_suggestion, shorten
 
 from .conftest import write_post
 
@@ -534,3 +535,10 @@ def test_search_json_echoes_the_parsed_numbers(client):
     assert args["page"] == 1 and args["limit"] == 5 and args["sort"] == "relevance"
     refused = client.get("/search.json?q=Seata&page=2&limit=99999")
     assert refused.status_code == 400 and refused.get_json()["args"]["limit"] == 99999
+
+
+def test_the_web_asks_by_the_library_rule_for_filters(client):
+    """A date filter that leaves nothing: no look-alikes from other years on the page (the CLI says the same)."""
+    data = client.get("/search.json", query_string={"q": PASTED, "after": "2030-01-01"}).get_json()
+    assert data["results"]["total"] == 0 and data["ask"]["hits"] == []
+    assert client.get("/search.json", query_string={"q": PASTED, "project": "Seata"}).get_json()["ask"]["hits"]
