@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -16,12 +17,17 @@ SAMPLE_POSTS = Path("data/posts")          # the sample posts of a fresh clone, 
 
 
 def _absolute(ctx, param, value):
-    """Paths in messages are absolute: `no index at /home/me/qa/index` says where it looked."""
-    return Path(os.path.abspath(os.path.expanduser(value))) if value is not None else None
+    """Paths in messages are absolute: `no index at /home/me/qa/index` says where it looked. An empty path is
+    refused rather than read as the working directory."""
+    if value is None:
+        return None
+    if not str(value).strip():
+        raise click.BadParameter(msg("cli.empty_path"))
+    return Path(os.path.abspath(os.path.expanduser(str(value))))
 
 
 def index_option(f):
-    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False), metavar="DIR",
                         envvar="QA_ARCHIVE_INDEX", default=DEFAULT_INDEX, show_default="index/",
                         callback=_absolute, help="Index directory (or set QA_ARCHIVE_INDEX).")(f)
 
@@ -45,6 +51,25 @@ def screen() -> tuple[bool, int]:
     """(colour, width): colour (unless NO_COLOR) and the terminal's width on a terminal; plain text 100 wide when
     piped. Decided before a pager takes over stdout."""
     return color_wanted(sys.stdout), screen_width(sys.stdout)
+
+
+def human_time(value: str | None) -> str:
+    """An ISO time as people write it, in UTC, in the terminal's language: `30 Nov 2026, 10:40 UTC`."""
+    import datetime as dt
+
+    from .messages import render
+    if not value:
+        return "-"
+    try:
+        d = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if d.tzinfo is not None:
+        d = d.astimezone(dt.timezone.utc)
+    lang = language()
+    months = render("months", None, lang).split()
+    return render("datetime", {"y": d.year, "m": d.month, "d": d.day, "hh": f"{d.hour:02d}", "mm": f"{d.minute:02d}",
+                               "month": months[d.month - 1] if len(months) == 12 else str(d.month)}, lang)
 
 
 def say(line: str = "", err: bool = False):
@@ -217,12 +242,12 @@ def inspect(post, config, as_json):
         emit_json(result)
         return
     click.echo(f"{result['source']}: {result['title']} ({result['date'] or 'no date'}), community "
-               f"{result['community']}: {result['threads']} thread(s)")
+               f"{result['community']}: {plural(result['threads'], 'thread')}")
     for s in result["sections"]:
         click.echo(f"  line {s['line']}: {'topic' if s.get('topic') else 'Q&A section'} {s['heading']!r}")
     for n, it in enumerate(result["items"], 1):
         state = "kept" if it["kept"] else f"dropped: {it['reason']}"
-        click.echo(f"\nitem {n} ({state}), asker {it['asker'] or '-'}, {it['turns']} turn(s), projects "
+        click.echo(f"\nitem {n} ({state}), asker {it['asker'] or '-'}, {plural(it['turns'], 'turn')}, projects "
                    f"{', '.join(it['projects']) or '-'}")
         for part in it["parts"]:
             click.echo(f"  line {part['line']:>4} {part['role']:<9} {part['text'][:90]}")
@@ -702,7 +727,7 @@ def diagnose(index_dir: Path, origin: str) -> dict:
         row["sample"] = row["path"] == sample or row["path"].endswith(os.sep + os.path.join("data", "posts"))
         if not row["exists"]:
             out["warnings"].append(f"the source {row['path']} no longer exists; its entries stay until "
-                                   "`qa-archive ingest --rebuild`")
+                                   f"`qa-archive ingest PATH --index {index_dir} --rebuild`")
         out["sources"].append(row)
     out["posts"] = sum(r["posts"] for r in out["sources"])
     if len(out["sources"]) > 1 and any(r["sample"] for r in out["sources"]):
@@ -733,10 +758,20 @@ def doctor(ctx, index_dir, as_json):
         emit_json(d)
         sys.exit(1 if d["problems"] else 0)
     from .terminal import pad
-    color = color_wanted(sys.stdout)
+    color, width = screen()
+
+    def say(line: str, style: str | None = None, indent: str = " " * 12):
+        """A line as it is when it fits the screen; a longer one (long paths and advice) wrapped, continued under
+        the values' column."""
+        if display_width(line) <= width:
+            click.echo(paint(line, style, color), color=True)
+            return
+        lead = re.match(r"\s*(?:[a-z]+\s{2,})?", line).group()       # the label column, kept as it is
+        for part in fill([(line[len(lead):], style)], width, color, indent=lead, subsequent_indent=indent):
+            click.echo(part, color=True)
     say(f"index       {d['index']} (from {origin})")
     if d["generation"]:
-        say(f"generation  {d['generation']}, written {d['created']} by qa-archive {d['version']}")
+        say(f"generation  {d['generation']}, written {human_time(d['created'])} by qa-archive {d['version']}")
         say(f"schema      {d['schema']} (this qa-archive reads {d['schema_supported']})")
     reg = d["registry"]
     if reg["projects"] is not None:
@@ -753,7 +788,7 @@ def doctor(ctx, index_dir, as_json):
     if d["generation"]:
         say(f"holds       {plural(d['entries'], 'entry')} from {plural(d['posts'], 'post')} in "
             f"{plural(len(d['sources']), 'source')}")
-        width = max((len(r["path"]) for r in d["sources"]), default=0)
+        col = max((len(r["path"]) for r in d["sources"]), default=0)
         for r in d["sources"]:
             notes = ([f"community {', '.join(r['communities'])}"] if r["communities"] else []) \
                 + [", ".join(r["url_patterns"]) if r["url_patterns"] else "no source URL"]
@@ -761,15 +796,21 @@ def doctor(ctx, index_dir, as_json):
                 notes.append("the sample posts")
             if not r["exists"]:
                 notes.append("missing")
-            say(f"  {pad(r['path'], width)}  {r['posts']:5d} {'post ' if r['posts'] == 1 else 'posts'} "
-                f"{r['entries']:6d} {'entry  ' if r['entries'] == 1 else 'entries'}  ({'; '.join(notes)})")
+            row = (f"  {pad(r['path'], col)}  {r['posts']:5d} {'post ' if r['posts'] == 1 else 'posts'} "
+                   f"{r['entries']:6d} {'entry  ' if r['entries'] == 1 else 'entries'}")
+            notes = f"({'; '.join(notes)})"
+            if display_width(row) + 2 + display_width(notes) <= width:
+                click.echo(f"{row}  {notes}")
+            else:                       # the table's columns stay; the notes go under the row, wrapped
+                click.echo(row)
+                say(" " * 4 + notes, indent=" " * 5)
     for w in d["warnings"]:
-        say(paint(f"warning: {w}", "note", color))
+        say(f"warning: {w}", "note", "  ")
     for p in d["problems"]:
-        say(paint(f"problem: {p}", "error", color))
+        say(f"problem: {p}", "error", "  ")
     if d["problems"]:
         sys.exit(1)
-    say(paint("ok", "ok", color))
+    say("ok", "ok")
 
 
 # ---------------------------------------------------------------------------------------------- serving

@@ -66,7 +66,8 @@ def color_wanted(stream=None, env=None) -> bool:
 
 
 def screen_width(stream=None) -> int:
-    """The terminal's width in columns (COLUMNS wins, as everywhere); DEFAULT_WIDTH when not a terminal."""
+    """The terminal's width in columns, COLUMNS winning over what the terminal reports; output that is not a
+    terminal (piped, redirected) is DEFAULT_WIDTH wide whatever COLUMNS says."""
     stream = stream or sys.stdout
     try:
         tty = stream.isatty()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -415,3 +416,28 @@ def test_messages_come_from_the_catalogue_in_the_terminal_language(run, monkeypa
     assert "不是日期" in run("search", "SOFA", "--after", "soon").output
     monkeypatch.setenv("LC_ALL", "en_US.UTF-8")                                        # LC_ALL comes first
     assert "is not a date" in run("search", "SOFA", "--after", "soon").output
+
+
+def test_inspect_prints_the_posts_warnings_and_counts_in_words(tmp_path):
+    """The post's own warnings (front matter YAML aliases read as empty) are printed; counts say thread/turn."""
+    post = tmp_path / "weekly.md"
+    post.write_text('---\ntitle: &t "SOFA Weekly | 示例"\ndescription: *t\ndate: 2021-03-05\n---\n\n'
+                    "### 每周读者问答提炼\n\n**@li** 提问：\n\n> Seata 的 AT 模式怎么回滚？\n\n"
+                    "A：依靠 undo_log 里的前后镜像生成反向 SQL。\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["inspect", str(post)])
+    assert out.exit_code == 0, out.output
+    assert "warning: front matter uses YAML aliases" in out.output
+    assert "1 thread\n" in out.output and "(s)" not in out.output and "1 turn," in out.output
+    data = json.loads(CliRunner().invoke(cli, ["inspect", str(post), "--json"]).output)
+    assert any("YAML aliases" in w for w in data["warnings"])
+
+
+def test_doctor_refuses_an_empty_index_and_writes_times_and_long_lines_for_people(run):
+    empty = CliRunner().invoke(cli, ["doctor", "--index", ""])
+    assert empty.exit_code == 2 and "the path is empty" in empty.output and "no index at" not in empty.output
+    out = run("doctor").output
+    gen = next(line for line in out.splitlines() if line.startswith("generation"))
+    assert re.search(r"written \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC by", gen), gen
+    assert all(len(line) <= 100 for line in out.splitlines())           # piped: 100 columns, long lines wrapped
+    data = json.loads(run("doctor", "--json").output)
+    assert data["created"].count("-") >= 2                                # scripts keep the ISO time

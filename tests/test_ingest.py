@@ -169,7 +169,8 @@ def test_older_schema_and_damaged_index_say_how_to_fix(tree, tmp_path, registry)
     with pytest.raises(IndexProblem, match="another version.*--rebuild"):
         Archive(ix).search("Seata")
     result = CliRunner().invoke(cli, ["search", "Seata", "--index", str(ix)])
-    assert result.exit_code == 1 and "ingest --rebuild" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and f"ingest PATH --index {ix} --rebuild" in result.output
+    assert "Traceback" not in result.output
 
     manifest.write_text(json.dumps(data))
     for f in current_dir(ix).glob("*.seg"):
@@ -306,3 +307,11 @@ def test_workers_give_the_index_a_serial_ingest_gives(tmp_path, monkeypatch):
     assert (parallel.added, parallel.posts_read, parallel.posts_failed, parallel.problems) == \
         (serial.added, serial.posts_read, serial.posts_failed, serial.problems)
     assert parallel.added == 7 and parallel.problems
+
+
+def test_the_rebuild_advice_names_the_index_and_a_path(tmp_path):
+    from qa_archive.messages import render
+    for code in ("index.damaged", "index.schema", "index.unreadable", "index.no_snapshot"):
+        for lang in ("en", "zh"):
+            text = render(code, {"path": "/srv/qa/index", "found": 1, "expected": 2, "error": "x"}, lang)
+            assert "`qa-archive ingest PATH --index /srv/qa/index --rebuild`" in text, (code, lang)
