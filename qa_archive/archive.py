@@ -15,7 +15,7 @@ from .generation import Generation, current_key
 from .profiles import slug
 from .projects import Registry, squash
 from .query import (MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, SORTS, NothingToSearch, QueryError, bounded, filter_text,
-                    looks_like_question, parse_query, within_pages)
+                    Note, looks_like_question, parse_query, project_name, within_pages)
 from .search import community_sets, run
 from .similar import find_similar
 
@@ -104,9 +104,22 @@ class Archive:
         within_pages(page, result["pages"], result["total"])
         return result
 
+    def check_project(self, name: str | None) -> tuple[str | None, list[Note]]:
+        """(the registry's name for a project a user named, notes): an unknown name gives None and the note a
+        search's `project:` gives (`note.unknown_project`)."""
+        notes: list[Note] = []
+        if not name:
+            return None, notes
+        known = project_name(name, self.registry, notes)
+        return (None if notes else known), notes
+
     def similar(self, text: str, limit: int = 5, project: str | None = None) -> dict:
+        """Prior threads like a new question (`similar.find_similar`). An unknown `project` is left out, with the
+        note a search gives (`notes`)."""
+        project, notes = self.check_project(project)
         gen, searcher = self.view()
-        return find_similar(gen, searcher, text, limit=limit, project=project)
+        res = find_similar(gen, searcher, text, limit=limit, project=project)
+        return dict(res, notes=notes + list(res.get("notes") or []))
 
     def ask(self, text: str, project: str | None = None, community: str | None = None,
             limit: int = ASK_LIMIT) -> list[dict]:

@@ -486,13 +486,7 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         qa-archive search '"全局锁" -TCC year:2020' --json
     """
     archive = open_archive(index_dir)
-    project = filters.get("project")
-    if project is not None and archive.registry.lookup(project) is None:
-        import difflib
-        names = {p.name.lower(): p.name for p in archive.registry.projects}
-        close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
-        raise click.BadParameter(msg("cli.no_project_close", value=repr(project), names=", ".join(close)) if close
-                                 else msg("cli.no_project", value=repr(project)), param_hint="'--project'")
+    known_project(archive, filters.get("project"))
     if as_json:
         emit_json(archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters))
         return
@@ -529,6 +523,18 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
                 say(line)
         if len(res["facets"].get("communities") or []) > 1:
             say("Communities: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["communities"]))
+
+
+def known_project(archive, project: str | None) -> None:
+    """A --project the registry does not know is a usage error naming the closest ones (search and similar alike;
+    the library's own check, `Archive.check_project`, gives the pages and the API a note instead)."""
+    if project is None or not archive.check_project(project)[1]:
+        return
+    import difflib
+    names = {p.name.lower(): p.name for p in archive.registry.projects}
+    close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
+    raise click.BadParameter(msg("cli.no_project_close", value=repr(project), names=", ".join(close)) if close
+                             else msg("cli.no_project", value=repr(project)), param_hint="'--project'")
 
 
 def find_entry(archive, entry_id: str) -> dict:
@@ -985,7 +991,9 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
     from .similar import reply_markdown
     if text == "-":
         text = sys.stdin.read()
-    res = open_archive(index_dir).similar(text, limit=limit, project=project)
+    archive = open_archive(index_dir)
+    known_project(archive, project)
+    res = archive.similar(text, limit=limit, project=project)
 
     def permalink(h):
         return f"{base_url}/q/{h['id']}"

@@ -71,7 +71,9 @@ def parse_date(value: str) -> dt.date | None:
     return None
 
 
-def _project(value: str, registry: Registry | None, notes: list) -> str:
+def project_name(value: str, registry: Registry | None, notes: list) -> str:
+    """A project as the registry names it; an unknown name stays as given, with `note.unknown_project` (the one
+    check for a project a user names, for search and similar questions alike)."""
     project = registry.lookup(value) if registry else None
     if project is None and registry is not None:
         notes.append(Note("note.unknown_project", value=value))
@@ -123,7 +125,7 @@ class Filter:
 FILTERS: tuple[Filter, ...] = (
     Filter("project", "project", {"en": "only entries tagged with this project (any spelling or alias)",
                                   "zh": "只看标记了该项目的问答（任意写法或别名）"},
-           _project, lambda vs: Q.Or([Q.Term("projects", squash(v)) for v in vs]), example="MOSN"),
+           project_name, lambda vs: Q.Or([Q.Term("projects", squash(v)) for v in vs]), example="MOSN"),
     Filter("community", "community", {"en": "only entries from this community's posts (its key, e.g. optech)",
                                       "zh": "只看这个社区的问答（社区代号，如 optech）"},
            lambda v, r, n: slug(v), lambda vs: Q.Or([Q.Term("community", v) for v in vs]), example="optech"),

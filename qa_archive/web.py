@@ -536,7 +536,8 @@ def ask_view(text: str, project: str | None = None) -> dict:
     keeps the line breaks that a search box drops, so the matcher can set log lines aside)."""
     text = (text or "").strip()
     asked = ask(text, project=project) if text else []
-    return {"question": text, "project": project, "ask": {"hits": asked,
+    notes = archive().check_project(project)[1]
+    return {"question": text, "project": project, "notes": [message(n) for n in notes], "ask": {"hits": asked,
                                                          "confident": any(h.get("confident") for h in asked)},
             "search_url": url_for("pages.search", q=" ".join(text.split())) if 0 < len(text) <= MAX_QUERY_CHARS
             else None}
@@ -861,7 +862,7 @@ def api_similar():
             request.args.get("project")
     res = similar(text, limit=limit, project=project)
     hits = [public(h) for h in res["hits"]]
-    return jsonify({"hits": hits, "terms": res.get("terms", []),
+    return jsonify({"hits": hits, "terms": res.get("terms", []), "notes": [message(n, "en") for n in res["notes"]],
                     "reply_markdown": reply_markdown(text, hits, lambda h: h["permalink"])})
 
 

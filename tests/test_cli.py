@@ -441,3 +441,9 @@ def test_doctor_refuses_an_empty_index_and_writes_times_and_long_lines_for_peopl
     assert all(len(line) <= 100 for line in out.splitlines())           # piped: 100 columns, long lines wrapped
     data = json.loads(run("doctor", "--json").output)
     assert data["created"].count("-") >= 2                                # scripts keep the ISO time
+
+
+def test_an_unknown_project_is_one_usage_error_for_search_and_similar(run):
+    for command in (["search", "TCC"], ["similar", "Seata TCC 悬挂怎么处理？"]):
+        out = run(*command, "--project", "Seeta")
+        assert out.exit_code == 2 and "no project named 'Seeta'; did you mean Seata?" in out.output, out.output

@@ -542,3 +542,14 @@ def test_the_web_asks_by_the_library_rule_for_filters(client):
     data = client.get("/search.json", query_string={"q": PASTED, "after": "2030-01-01"}).get_json()
     assert data["results"]["total"] == 0 and data["ask"]["hits"] == []
     assert client.get("/search.json", query_string={"q": PASTED, "project": "Seata"}).get_json()["ask"]["hits"]
+
+
+def test_an_unknown_project_gets_the_same_note_in_search_similar_and_ask(client):
+    q = "Seata TCC 悬挂怎么处理？"
+    searched = client.get("/api/search", query_string={"q": "Seata", "project": "Nosuch"}).get_json()
+    similar = client.get("/api/similar", query_string={"text": q, "project": "Nosuch"}).get_json()
+    asked = client.get("/ask.json", query_string={"q": q, "project": "Nosuch"}).get_json()
+    note = "no known project named 'Nosuch'"
+    assert note in searched["notes"] and note in similar["notes"] and similar["hits"]
+    assert asked["notes"] == ["没有名为 “Nosuch” 的项目"] and asked["ask"]["hits"]
+    assert client.get("/api/similar", query_string={"text": q, "project": "seata"}).get_json()["notes"] == []
