@@ -72,9 +72,10 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                 "get": {"summary": "Prior threads most similar to a new question", "parameters": [
                     q("text", "The new question (up to 20 KB)", required=True),
                     q("limit", "How many", {"type": "integer", "minimum": 1, "maximum": 20}),
-                    q("project", "Prefer this project")],
+                    q("project", "Prefer this project (an unknown one is left out, with a note)")],
                     "responses": {"200": ok({"type": "object", "properties": {
-                        "hits": {"type": "array", "items": entry}, "reply_markdown": {"type": "string"}}}),
+                        "hits": {"type": "array", "items": entry}, "notes": {"type": "array", "items": {"type": "string"}},
+                        "reply_markdown": {"type": "string"}}}),
                         "400": error}},
                 "post": {"summary": "The same, with a JSON body", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
