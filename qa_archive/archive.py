@@ -113,12 +113,13 @@ class Archive:
         known = project_name(name, self.registry, notes)
         return (None if notes else known), notes
 
-    def similar(self, text: str, limit: int = 5, project: str | None = None) -> dict:
-        """Prior threads like a new question (`similar.find_similar`). An unknown `project` is left out, with the
-        note a search gives (`notes`)."""
+    def similar(self, text: str, limit: int = 5, project: str | None = None, threshold: float | None = None) -> dict:
+        """Prior threads like a new question (`similar.find_similar`); `threshold` is the configured
+        `similar.threshold` (the environment's QA_ARCHIVE_CONFIDENT_AT overrides it). An unknown `project` is
+        left out, with the note a search gives (`notes`)."""
         project, notes = self.check_project(project)
         gen, searcher = self.view()
-        res = find_similar(gen, searcher, text, limit=limit, project=project)
+        res = find_similar(gen, searcher, text, limit=limit, project=project, threshold=threshold)
         return dict(res, notes=notes + list(res.get("notes") or []))
 
     def ask(self, text: str, project: str | None = None, community: str | None = None,

@@ -952,10 +952,10 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
             run_ingest([Source(SAMPLE_POSTS.absolute())], sample_dir, Registry.load(), wait=30)
             index_dir = sample_dir
         open_archive(index_dir).count()               # a missing or damaged index: one message, no server
-        from .similar import segment
+        from .similar import warm
         from .web import create_app
         app = create_app(index_dir, test_config={"BASE_URL": base_url} if base_url else None)
-        segment("")          # load jieba's dictionary once, before the workers fork, so they share it
+        warm(app.extensions["archive"])   # jieba, the embedding model and the vectors, before the workers fork
     except BaseException:
         sock.close()
         raise

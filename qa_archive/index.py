@@ -248,12 +248,15 @@ class Draft:
         shutil.rmtree(self.path, ignore_errors=True)
         self.published = self.previous
 
-    def publish(self, manifest: dict, files: dict[str, str] | None = None):
-        """Commit, write the snapshot, `files` (name -> text) and the manifest, then swap `current` to it."""
+    def publish(self, manifest: dict, files: dict[str, str] | None = None, finish=None):
+        """Commit, write the snapshot, `files` (name -> text), then `finish(path, previous)` (more files derived
+        from the snapshot: the embedding vectors) and the manifest, then swap `current` to it."""
         self.writer.commit(optimize=True)
         write_snapshot(self.path, self._ix)
         for name, text in (files or {}).items():
             (self.path / name).write_text(text, encoding="utf-8")
+        if finish is not None:
+            finish(self.path, self.previous)
         _write_json(self.path / "manifest.json", {"schema": SCHEMA_VERSION, "version": __version__,
                                                   "created": _now(), **manifest})
         _publish(self.index_dir, self.path)

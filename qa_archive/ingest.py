@@ -129,10 +129,17 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
                            "communities": held,
                            "report": {k: v for k, v in report.as_dict().items()
                                       if k not in ("problems", "warnings")}},
-                          files={name: text})
+                          files={name: text}, finish=write_vectors)
         report.generation = draft.published.name
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+def write_vectors(path: Path, previous: Path | None):
+    """The embedding vectors of the new generation's entries (unchanged text reuses the previous generation's);
+    nothing when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
+    from . import embed
+    embed.write_generation(path, previous)
 
 
 @dataclass
@@ -514,5 +521,5 @@ def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
         for t in fresh.values():
             posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
         write_linked(writer, fresh, {})
-        draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts})
+        draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts}, finish=write_vectors)
     return len(fresh)

