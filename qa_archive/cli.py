@@ -497,15 +497,16 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
     if found["error"] is not None:
         if not alike:
             raise found["error"]
-        say(paint(f"note: {found['error'].render(language())}", "note", color_wanted(sys.stderr)), err=True)
+        say(paint(msg("cli.note", note=found["error"].render(language())), "note", color_wanted(sys.stderr)), err=True)
         res = {"total": 0, "page": 1, "pages": 1, "limit": limit, "hits": [], "notes": [], "suggestion": None,
                "facets": {"projects": []}}
     for note in res["notes"]:
-        say(paint(f"note: {note.render(language())}", "note", color_wanted(sys.stderr)), err=True)
+        say(paint(msg("cli.note", note=note.render(language())), "note", color_wanted(sys.stderr)), err=True)
     color, width = screen()
     with pager(ctx, no_pager):
         start = (res["page"] - 1) * res["limit"]
-        say(plural(res["total"], "entry") + (f", page {res['page']} of {res['pages']}" if res["pages"] > 1 else ""))
+        say(msg("cli.entries", n=res["total"]) + (msg("cli.page_of", page=res["page"], pages=res["pages"])
+                                                  if res["pages"] > 1 else ""))
         for i, hit in enumerate(res["hits"], start + 1):
             print_hit(hit, i, color, width)
         if alike:
@@ -517,12 +518,12 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         if res["suggestion"]:
             say(msg("cli.did_you_mean", suggestion=res["suggestion"]))
         if res["facets"]["projects"]:
-            for line in fill("Projects: " + ", ".join(f"{f['name']} ({f['count']})"
+            for line in fill(msg("cli.projects_facet") + ", ".join(f"{f['name']} ({f['count']})"
                                                       for f in res["facets"]["projects"][:8]),
                              width, color, subsequent_indent="  "):
                 say(line)
         if len(res["facets"].get("communities") or []) > 1:
-            say("Communities: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["communities"]))
+            say(msg("cli.communities_facet") + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["communities"]))
 
 
 def known_project(archive, project: str | None) -> None:

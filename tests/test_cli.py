@@ -447,3 +447,13 @@ def test_an_unknown_project_is_one_usage_error_for_search_and_similar(run):
     for command in (["search", "TCC"], ["similar", "Seata TCC 悬挂怎么处理？"]):
         out = run(*command, "--project", "Seeta")
         assert out.exit_code == 2 and "no project named 'Seeta'; did you mean Seata?" in out.output, out.output
+
+
+def test_search_output_speaks_the_terminal_language(run, monkeypatch):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    out = run("search", "Seata", "-n", "1").output
+    assert re.match(r"\d+ 条问答，第 1/\d+ 页", out) and "项目：" in out and "entries" not in out
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert re.match(r"\d+ entries, page 1 of \d+", run("search", "Seata", "-n", "1").output)
