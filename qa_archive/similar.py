@@ -99,6 +99,12 @@ def segment(text: str) -> list[str]:
     return _jieba.lcut(text)
 
 
+def dictionary_words(text: str) -> int:
+    """How many distinct Chinese words of two or more characters in the text jieba's dictionary knows."""
+    segment("")
+    return len({w for w in segment(text) if len(w) >= 2 and analysis.is_cjk(w) and w in _jieba.dt.FREQ})
+
+
 STOP_WORDS = frozenset(FILLER) | frozenset("""的 了 是 在 和 有 我 你 他 她 它 这 那 就 都 也 要 会 能 吗 呢 吧 啊 啥 么 嘛 呀 还 又 跟 与 及 或
     把 被 让 给 对 从 到 用 里 上 下 中 时 后 前 个 些 种 样 么 一 二 两 几 很 太 更 最 再 才 只 不 没 没有 已经 还是 或者 以及 如果 但是 然后
     所以 因为 这样 那样 这种 那种 哪种 哪个 怎样 怎么样 是否 需要 应该 时候 情况 之后 之前 之间 里面 那套 一般 具体 比如 自己 大家 一些
@@ -177,9 +183,10 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
     lexical = sorted(((overlap(gen, reader, query_terms, hit.docnum, wanted) + W_BM25 * hit.score / best_bm25,
                        hit.docnum) for hit in results), key=lambda x: -x[0])[:LEX_CANDIDATES]
     cands = [{"docnum": num, "lex": round(score, 4)} for score, num in lexical]
-    # By meaning too, unless no word of the question occurs anywhere in the archive (`zzqqxx`): then every thread
-    # is merely the least unlike it, and showing one would be noise.
-    known = any(gen.idf(t, reader) for k, _ in weighted for t in k.terms)
+    # By meaning too, unless the question says nothing: no word of it occurs anywhere in the archive (`zzqqxx`)
+    # and it is not real Chinese either (a Chinese question to an English archive has no word in common with it,
+    # yet its meaning finds the English answer). Otherwise every thread is merely the least unlike it.
+    known = any(gen.idf(t, reader) for k, _ in weighted for t in k.terms) or dictionary_words(cleaned) >= 2
     if embedder is not None and known:
         matrix, whole = vectors(gen, embedder)
         q = embedder.encode([text], "query")[0]

@@ -163,3 +163,11 @@ def test_the_real_model_finds_the_answer_in_the_other_language(tmp_path, registr
     assert res["semantic"] is True
     assert res["hits"][0]["asker"] == "Ann"
     assert Archive(index).similar("zzqqxx")["hits"] == []          # nothing of it is known: nothing is alike
+
+
+def test_real_chinese_with_no_word_in_the_archive_still_counts_as_a_question():
+    # The gate that keeps `zzqqxx` from finding a thread must not silence a Chinese question to an English-only
+    # archive: its words are in no entry, but it is real Chinese, and its meaning can find the English answer.
+    from qa_archive.similar import dictionary_words
+    assert dictionary_words("比特币交易的手续费是怎么计算的？") >= 2
+    assert dictionary_words("zzqqxx qqzz") == 0
