@@ -34,7 +34,7 @@ def reply_via_api(api: str, text: str) -> str:
 
 
 def reply_via_index(index: str, base_url: str, text: str) -> str:
-    from qa_archive.search import Archive
+    from qa_archive.archive import Archive
     from qa_archive.similar import reply_markdown
     hits = Archive(index).similar(text, limit=3)["hits"]
     return reply_markdown(text, hits, lambda h: f"{base_url.rstrip('/')}/q/{h['id']}")

@@ -4,30 +4,42 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from .terminal import color_wanted, display_width, fill, paged, paint, plural, screen_width
+from .terminal import color_wanted, display_width, fill, language, paged, paint, plural, screen_width
 
 DEFAULT_INDEX = "index"
 SAMPLE_POSTS = Path("data/posts")          # the sample posts of a fresh clone, relative to where you run it
 
 
 def _absolute(ctx, param, value):
-    """Paths in messages are absolute: `no index at /home/me/qa/index` says where it looked."""
-    return Path(os.path.abspath(os.path.expanduser(value))) if value is not None else None
+    """Paths in messages are absolute: `no index at /home/me/qa/index` says where it looked. An empty path is
+    refused rather than read as the working directory."""
+    if value is None:
+        return None
+    if not str(value).strip():
+        raise click.BadParameter(msg("cli.empty_path"))
+    return Path(os.path.abspath(os.path.expanduser(str(value))))
 
 
 def index_option(f):
-    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False), metavar="DIR",
                         envvar="QA_ARCHIVE_INDEX", default=DEFAULT_INDEX, show_default="index/",
                         callback=_absolute, help="Index directory (or set QA_ARCHIVE_INDEX).")(f)
 
 
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")(f)
+
+
+def msg(code: str, **params) -> str:
+    """A catalogue message in the terminal's language (English unless the locale is Chinese)."""
+    from .messages import render
+    return render(code, params, language())
 
 
 def pager_option(f):
@@ -39,6 +51,25 @@ def screen() -> tuple[bool, int]:
     """(colour, width): colour (unless NO_COLOR) and the terminal's width on a terminal; plain text 100 wide when
     piped. Decided before a pager takes over stdout."""
     return color_wanted(sys.stdout), screen_width(sys.stdout)
+
+
+def human_time(value: str | None) -> str:
+    """An ISO time as people write it, in UTC, in the terminal's language: `30 Nov 2026, 10:40 UTC`."""
+    import datetime as dt
+
+    from .messages import render
+    if not value:
+        return "-"
+    try:
+        d = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if d.tzinfo is not None:
+        d = d.astimezone(dt.timezone.utc)
+    lang = language()
+    months = render("months", None, lang).split()
+    return render("datetime", {"y": d.year, "m": d.month, "d": d.day, "hh": f"{d.hour:02d}", "mm": f"{d.minute:02d}",
+                               "month": months[d.month - 1] if len(months) == 12 else str(d.month)}, lang)
 
 
 def say(line: str = "", err: bool = False):
@@ -103,15 +134,15 @@ def library_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from .index import IndexError_
+        from .index import IndexProblem
         from .messages import ArchiveError
         from .search import QueryError
         try:
             return fn(*args, **kwargs)
         except ArchiveError as e:
-            raise click.ClickException(e.render("en")) from None
-        except (IndexError_, QueryError) as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(e.render(language())) from None
+        except (IndexProblem, QueryError) as e:
+            raise click.ClickException(e.render(language())) from None
         except BrokenPipeError:
             raise
         except OSError as e:
@@ -148,7 +179,7 @@ def _existing_file(ctx, param, value):
         return value
     path = Path(os.path.abspath(os.path.expanduser(str(value))))
     if not path.is_file():
-        raise click.BadParameter(f"{path} {'is a folder, not a file' if path.is_dir() else 'does not exist'}")
+        raise click.BadParameter(msg("cli.is_folder" if path.is_dir() else "cli.no_file", path=path))
     return path
 
 
@@ -160,17 +191,17 @@ def load_sources(paths, url, config):
         try:
             cfg = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as e:
-            raise click.BadParameter(f"{config} is not valid YAML: {e}", param_hint="--config") from None
+            raise click.BadParameter(msg("cli.config_yaml", config=config, error=e), param_hint="--config") from None
         items = cfg.get("sources") if isinstance(cfg, dict) else None
         if not isinstance(items, list):
-            raise click.BadParameter(f"{config} needs a list `sources:` of {{path: ..., url: ...}}",
+            raise click.BadParameter(msg("cli.config_sources", config=config),
                                      param_hint="--config")
         base = Path(config).parent
         for item in items:
             if isinstance(item, str):
                 item = {"path": item}
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-                raise click.BadParameter(f"{config}: every source needs a `path` (got {item!r})",
+                raise click.BadParameter(msg("cli.config_path", config=config, item=repr(item)),
                                          param_hint="--config")
             try:
                 sources.append(Source.from_config(item, base))     # path, url and the community's profile
@@ -178,7 +209,7 @@ def load_sources(paths, url, config):
                 raise click.BadParameter(f"{config}: {e}", param_hint="--config") from None
     for s in sources:
         if not s.root.exists():
-            raise click.BadParameter(f"{os.path.abspath(s.root)} does not exist", param_hint="PATH")
+            raise click.BadParameter(msg("cli.no_file", path=os.path.abspath(s.root)), param_hint="PATH")
     return sources
 
 
@@ -211,12 +242,12 @@ def inspect(post, config, as_json):
         emit_json(result)
         return
     click.echo(f"{result['source']}: {result['title']} ({result['date'] or 'no date'}), community "
-               f"{result['community']}: {result['threads']} thread(s)")
+               f"{result['community']}: {plural(result['threads'], 'thread')}")
     for s in result["sections"]:
         click.echo(f"  line {s['line']}: {'topic' if s.get('topic') else 'Q&A section'} {s['heading']!r}")
     for n, it in enumerate(result["items"], 1):
         state = "kept" if it["kept"] else f"dropped: {it['reason']}"
-        click.echo(f"\nitem {n} ({state}), asker {it['asker'] or '-'}, {it['turns']} turn(s), projects "
+        click.echo(f"\nitem {n} ({state}), asker {it['asker'] or '-'}, {plural(it['turns'], 'turn')}, projects "
                    f"{', '.join(it['projects']) or '-'}")
         for part in it["parts"]:
             click.echo(f"  line {part['line']:>4} {part['role']:<9} {part['text'][:90]}")
@@ -256,7 +287,7 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
     from .ingest import ingest as run_ingest
     from .projects import Registry
     if not paths and not config:
-        raise click.UsageError("give one or more PATHs to ingest, or --config FILE")
+        raise click.UsageError(msg("cli.no_paths"))
     sources = load_sources(paths, url, config)
     show_progress = not quiet and not as_json and sys.stderr.isatty()
     bar = None
@@ -337,7 +368,7 @@ def import_(file, index_dir, wait):
                     raise TypeError("a line must be a JSON object")
                 yield Thread.from_dict(row)
             except (ValueError, KeyError, TypeError, AttributeError) as e:
-                raise click.ClickException(f"{name}:{n}: not an exported entry ({e})") from None
+                raise click.ClickException(msg("cli.not_exported", where=f"{name}:{n}", error=e)) from None
 
     n = import_threads(threads(), index_dir, wait=wait)
     click.echo(f"{plural(n, 'entry')} imported into {index_dir}", err=True)
@@ -346,7 +377,7 @@ def import_(file, index_dir, wait):
 # ---------------------------------------------------------------------------------------------- reading
 
 def open_archive(index_dir):
-    from .search import Archive
+    from .archive import Archive
     return Archive(index_dir)
 
 
@@ -399,7 +430,7 @@ def _date_option(ctx, param, value):
             continue
         if 1900 <= day.year <= 2999:
             return value
-    raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2021-06-30")
+    raise click.BadParameter(msg("cli.not_a_date", value=repr(value)))
 
 
 SHORT_OPTIONS = {"project": "-p"}
@@ -455,51 +486,56 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
         qa-archive search '"全局锁" -TCC year:2020' --json
     """
     archive = open_archive(index_dir)
-    project = filters.get("project")
-    if project is not None and archive.registry.lookup(project) is None:
-        import difflib
-        names = {p.name.lower(): p.name for p in archive.registry.projects}
-        close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
-        raise click.BadParameter(f"no project named {project!r}" + (f"; did you mean {' or '.join(close)}?"
-                                                                    if close else "")
-                                 + " (`qa-archive projects` lists the projects)", param_hint="'--project'")
-    res = archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters)
+    known_project(archive, filters.get("project"))
     if as_json:
-        emit_json(res)
+        emit_json(archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters))
         return
-    if res["total"] and not res["hits"]:
-        raise click.ClickException(
-            f"page {res['page']} is past the end: {plural(res['total'], 'entry')} at {res['limit']} a page "
-            f"make {plural(res['pages'], 'page')}; the last is --page {res['pages']}")
+    # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: the
+    # threads that answer something like it too, by the library's one rule (`Archive.search_or_ask`).
+    found = archive.search_or_ask(" ".join(query), sort=sort, page=page, limit=limit, **filters)
+    res, alike = found["results"], found["asked"]
+    if found["error"] is not None:
+        if not alike:
+            raise found["error"]
+        say(paint(msg("cli.note", note=found["error"].render(language())), "note", color_wanted(sys.stderr)), err=True)
+        res = {"total": 0, "page": 1, "pages": 1, "limit": limit, "hits": [], "notes": [], "suggestion": None,
+               "facets": {"projects": []}}
     for note in res["notes"]:
-        say(paint(f"note: {note}", "note", color_wanted(sys.stderr)), err=True)
-    # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: rather
-    # than "0 entries", the threads that answer something like it, as `qa-archive similar` finds them.
-    # Only when the words are what found nothing: with a filter, "nothing" is the honest answer.
-    unfiltered = not any(res["filters"].values())
-    alike = archive.similar(" ".join(query), limit=5)["hits"] if not res["total"] and unfiltered \
-        and any(ch.isalnum() for ch in " ".join(query)) else []
+        say(paint(msg("cli.note", note=note.render(language())), "note", color_wanted(sys.stderr)), err=True)
     color, width = screen()
     with pager(ctx, no_pager):
         start = (res["page"] - 1) * res["limit"]
-        say(plural(res["total"], "entry") + (f", page {res['page']} of {res['pages']}" if res["pages"] > 1 else ""))
+        say(msg("cli.entries", n=res["total"]) + (msg("cli.page_of", page=res["page"], pages=res["pages"])
+                                                  if res["pages"] > 1 else ""))
         for i, hit in enumerate(res["hits"], start + 1):
             print_hit(hit, i, color, width)
         if alike:
-            say("Nothing matches the query as written; prior threads like it (as `qa-archive similar` finds them):")
+            say(msg("cli.alike_heading" if not res["total"] else "cli.alike_too_heading"))
             for i, h in enumerate(alike, 1):
                 print_hit(h, i, color, width)
                 if h.get("confident"):
-                    say("   " + paint("confident: this thread very likely answers it", "ok", color))
+                    say("   " + paint(msg("cli.confident"), "ok", color))
         if res["suggestion"]:
-            say(f"Did you mean: {res['suggestion']}")
+            say(msg("cli.did_you_mean", suggestion=res["suggestion"]))
         if res["facets"]["projects"]:
-            for line in fill("Projects: " + ", ".join(f"{f['name']} ({f['count']})"
+            for line in fill(msg("cli.projects_facet") + ", ".join(f"{f['name']} ({f['count']})"
                                                       for f in res["facets"]["projects"][:8]),
                              width, color, subsequent_indent="  "):
                 say(line)
         if len(res["facets"].get("communities") or []) > 1:
-            say("Communities: " + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["communities"]))
+            say(msg("cli.communities_facet") + ", ".join(f"{f['name']} ({f['count']})" for f in res["facets"]["communities"]))
+
+
+def known_project(archive, project: str | None) -> None:
+    """A --project the registry does not know is a usage error naming the closest ones (search and similar alike;
+    the library's own check, `Archive.check_project`, gives the pages and the API a note instead)."""
+    if project is None or not archive.check_project(project)[1]:
+        return
+    import difflib
+    names = {p.name.lower(): p.name for p in archive.registry.projects}
+    close = [names[n] for n in difflib.get_close_matches(project.lower(), list(names), n=3, cutoff=0.5)]
+    raise click.BadParameter(msg("cli.no_project_close", value=repr(project), names=", ".join(close)) if close
+                             else msg("cli.no_project", value=repr(project)), param_hint="'--project'")
 
 
 def find_entry(archive, entry_id: str) -> dict:
@@ -509,10 +545,8 @@ def find_entry(archive, entry_id: str) -> dict:
     entry = archive.get(entry_id)
     if entry is not None:
         return entry
-    hint = "ids are shown by `qa-archive search`"
     if len(entry_id) < 4:
-        raise click.ClickException(f"no entry with id {entry_id!r}; an id prefix needs at least 4 characters "
-                                   f"({hint})")
+        raise click.ClickException(msg("cli.id_too_short", id=repr(entry_id)))
     prefix = entry_id.lower()
     gen = archive.current()
     matches = sorted((gen.entry(i) for i in gen.by_id if i.lower().startswith(prefix)),
@@ -520,12 +554,12 @@ def find_entry(archive, entry_id: str) -> dict:
     if len(matches) == 1:
         return archive.get(matches[0]["id"])
     if not matches:
-        raise click.ClickException(f"no entry with id {entry_id!r} or an id starting with it ({hint})")
+        raise click.ClickException(msg("cli.no_entry", id=repr(entry_id)))
     shown = "\n".join(f"  {d['id']}  {(d.get('date') or '')[:10]}  {clip(d.get('title') or '', 60)}"
                       for d in matches[:10])
     more = f"\n  … and {len(matches) - 10} more" if len(matches) > 10 else ""
-    raise click.ClickException(f"the id prefix {entry_id!r} is ambiguous: {plural(len(matches), 'entry')} "
-                               f"start with it; give more characters:\n{shown}{more}")
+    raise click.ClickException(msg("cli.id_ambiguous", id=repr(entry_id), count=f"{len(matches):,}",
+                                   matches=f"\n{shown}{more}"))
 
 
 @cli.command()
@@ -638,7 +672,7 @@ def known_community(archive, name: str) -> str:
     info = archive.community(name)
     if info is None:
         held = ", ".join(c["name"] for c in archive.communities()) or "none"
-        raise click.BadParameter(f"no community named {name!r} (this archive holds: {held})",
+        raise click.BadParameter(msg("cli.no_community", name=repr(name), held=held),
                                  param_hint="'--community'")
     return info["name"]
 
@@ -700,7 +734,7 @@ def diagnose(index_dir: Path, origin: str) -> dict:
         row["sample"] = row["path"] == sample or row["path"].endswith(os.sep + os.path.join("data", "posts"))
         if not row["exists"]:
             out["warnings"].append(f"the source {row['path']} no longer exists; its entries stay until "
-                                   "`qa-archive ingest --rebuild`")
+                                   f"`qa-archive ingest PATH --index {index_dir} --rebuild`")
         out["sources"].append(row)
     out["posts"] = sum(r["posts"] for r in out["sources"])
     if len(out["sources"]) > 1 and any(r["sample"] for r in out["sources"]):
@@ -731,10 +765,20 @@ def doctor(ctx, index_dir, as_json):
         emit_json(d)
         sys.exit(1 if d["problems"] else 0)
     from .terminal import pad
-    color = color_wanted(sys.stdout)
+    color, width = screen()
+
+    def say(line: str, style: str | None = None, indent: str = " " * 12):
+        """A line as it is when it fits the screen; a longer one (long paths and advice) wrapped, continued under
+        the values' column."""
+        if display_width(line) <= width:
+            click.echo(paint(line, style, color), color=True)
+            return
+        lead = re.match(r"\s*(?:[a-z]+\s{2,})?", line).group()       # the label column, kept as it is
+        for part in fill([(line[len(lead):], style)], width, color, indent=lead, subsequent_indent=indent):
+            click.echo(part, color=True)
     say(f"index       {d['index']} (from {origin})")
     if d["generation"]:
-        say(f"generation  {d['generation']}, written {d['created']} by qa-archive {d['version']}")
+        say(f"generation  {d['generation']}, written {human_time(d['created'])} by qa-archive {d['version']}")
         say(f"schema      {d['schema']} (this qa-archive reads {d['schema_supported']})")
     reg = d["registry"]
     if reg["projects"] is not None:
@@ -751,7 +795,7 @@ def doctor(ctx, index_dir, as_json):
     if d["generation"]:
         say(f"holds       {plural(d['entries'], 'entry')} from {plural(d['posts'], 'post')} in "
             f"{plural(len(d['sources']), 'source')}")
-        width = max((len(r["path"]) for r in d["sources"]), default=0)
+        col = max((len(r["path"]) for r in d["sources"]), default=0)
         for r in d["sources"]:
             notes = ([f"community {', '.join(r['communities'])}"] if r["communities"] else []) \
                 + [", ".join(r["url_patterns"]) if r["url_patterns"] else "no source URL"]
@@ -759,15 +803,21 @@ def doctor(ctx, index_dir, as_json):
                 notes.append("the sample posts")
             if not r["exists"]:
                 notes.append("missing")
-            say(f"  {pad(r['path'], width)}  {r['posts']:5d} {'post ' if r['posts'] == 1 else 'posts'} "
-                f"{r['entries']:6d} {'entry  ' if r['entries'] == 1 else 'entries'}  ({'; '.join(notes)})")
+            row = (f"  {pad(r['path'], col)}  {r['posts']:5d} {'post ' if r['posts'] == 1 else 'posts'} "
+                   f"{r['entries']:6d} {'entry  ' if r['entries'] == 1 else 'entries'}")
+            notes = f"({'; '.join(notes)})"
+            if display_width(row) + 2 + display_width(notes) <= width:
+                click.echo(f"{row}  {notes}")
+            else:                       # the table's columns stay; the notes go under the row, wrapped
+                click.echo(row)
+                say(" " * 4 + notes, indent=" " * 5)
     for w in d["warnings"]:
-        say(paint(f"warning: {w}", "note", color))
+        say(f"warning: {w}", "note", "  ")
     for p in d["problems"]:
-        say(paint(f"problem: {p}", "error", color))
+        say(f"problem: {p}", "error", "  ")
     if d["problems"]:
         sys.exit(1)
-    say(paint("ok", "ok", color))
+    say("ok", "ok")
 
 
 # ---------------------------------------------------------------------------------------------- serving
@@ -787,7 +837,7 @@ def sample_index_dir() -> Path:
             return path
         except OSError:
             continue
-    raise click.ClickException(f"no writable cache folder for the sample index ({candidates[0]})")
+    raise click.ClickException(msg("cli.no_cache", path=candidates[0]))
 
 
 def base_url_option(default: str | None):
@@ -797,8 +847,7 @@ def base_url_option(default: str | None):
             return None
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise click.BadParameter(f"{value!r} is not a base URL: give http(s)://host[:port][/path], without "
-                                     "?query or #fragment, e.g. https://qa.example.org/archive")
+            raise click.BadParameter(msg("cli.base_url", value=repr(value)))
         return value.strip().rstrip("/")
     return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check, metavar="URL",
                         show_default=default or "the request's host",
@@ -823,10 +872,10 @@ def listen(host: str, port: int):
         sock.close()
         import errno
         if e.errno == errno.EADDRINUSE:
-            fail(f"port {port} is in use on {host} (another server?): stop it or choose another with --port")
+            fail(msg("cli.port_in_use", port=port, host=host))
         if e.errno == errno.EACCES:
-            fail(f"no permission to listen on {where} (ports below 1024 need privileges): choose another --port")
-        fail(f"cannot listen on {where}: {e.strerror or e}")
+            fail(msg("cli.port_denied", where=where))
+        fail(msg("cli.cannot_listen", where=where, error=e.strerror or e))
     return sock
 
 
@@ -943,7 +992,9 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
     from .similar import reply_markdown
     if text == "-":
         text = sys.stdin.read()
-    res = open_archive(index_dir).similar(text, limit=limit, project=project)
+    archive = open_archive(index_dir)
+    known_project(archive, project)
+    res = archive.similar(text, limit=limit, project=project)
 
     def permalink(h):
         return f"{base_url}/q/{h['id']}"
@@ -961,7 +1012,7 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
                 print_hit(h, i, color, width)
                 say(f"   score {h['score']:.3f}" + ("  " + paint("confident", "ok", color) if h["confident"] else ""))
             if not res["hits"]:
-                say("No similar thread found.")
+                say(msg("cli.no_similar"))
 
 
 def main():

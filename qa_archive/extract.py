@@ -740,7 +740,8 @@ def explain(post: Post, registry: Registry, profile: Profile | None = None) -> d
     return {"source": post.source, "title": post.title, "date": post.date, "community": post.community,
             "sections": [dict(s, line=s["line"] + shift) for s in log["sections"]], "items": items,
             "skipped": [{"line": ln + shift, "text": text[:160], "reason": why} for ln, text, why in log["skipped"]],
-            "warnings": warnings, "threads": len(threads)}
+            # the post's own warnings (its front matter) first, then the extractor's
+            "warnings": list(dict.fromkeys([*(post.warnings or []), *warnings])), "threads": len(threads)}
 
 
 def _run(post: Post, registry: Registry, profile: Profile | None):

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from whoosh import scoring
 
 from . import analysis
-from .index import IndexError_, current_dir, open_current, read_columns, read_snapshot
+from .index import IndexProblem, current_dir, open_current, read_columns, read_snapshot
 from .projects import Registry
 
 COMMON_SHARE = 0.05       # terms in more than this share of entries are left out of queries
@@ -96,7 +96,7 @@ class Generation:
         else:                      # an index from before columns.json: parse every entry now
             snapshot = read_snapshot(path)
             if snapshot is None:
-                raise IndexError_("index.no_snapshot", path=str(index_dir.absolute()))
+                raise IndexProblem("index.no_snapshot", path=str(index_dir.absolute()))
             docs = {num: d for num, d in enumerate(snapshot["docs"]) if d is not None}
             n, df = snapshot["count"], snapshot["df"]
             by_id = {d["id"]: num for num, d in docs.items()}

@@ -37,11 +37,11 @@ SCHEMA_VERSION = 6             # 4: community; 5: English words stemmed, spellin
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
-class IndexError_(ArchiveError):
+class IndexProblem(ArchiveError):
     """The index is missing, busy, damaged or from another version. The message says what to do."""
 
 
-class IndexBusy(IndexError_):
+class IndexBusy(IndexProblem):
     pass
 
 
@@ -107,24 +107,24 @@ def read_manifest(gen: Path | None) -> dict:
 
 
 def open_current(index_dir: Path):
-    """(whoosh index, generation path, manifest) of the published index, or IndexError_ saying what is wrong."""
+    """(whoosh index, generation path, manifest) of the published index, or IndexProblem saying what is wrong."""
     index_dir = Path(index_dir)
     where = str(index_dir.absolute())
     gen = current_dir(index_dir)
     if gen is None:
         if (index_dir / "current").is_symlink():
-            raise IndexError_("index.damaged", path=where)
-        raise IndexError_("index.missing", path=where)
+            raise IndexProblem("index.damaged", path=where)
+        raise IndexProblem("index.missing", path=where)
     manifest = read_manifest(gen)
     if manifest.get("schema") != SCHEMA_VERSION:
-        raise IndexError_("index.schema", path=where, found=manifest.get("schema"), expected=SCHEMA_VERSION)
+        raise IndexProblem("index.schema", path=where, found=manifest.get("schema"), expected=SCHEMA_VERSION)
     try:
         ix = windex.open_dir(str(gen))
         with ix.reader() as reader:          # opens every segment: a missing or damaged file shows here
             reader.doc_count()
         return ix, gen, manifest
     except Exception as e:  # whoosh raises many kinds for a damaged directory
-        raise IndexError_("index.unreadable", path=where, error=f"{type(e).__name__}: {e}") from None
+        raise IndexProblem("index.unreadable", path=where, error=f"{type(e).__name__}: {e}") from None
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -78,9 +78,10 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                 "get": {"summary": "Prior threads most similar to a new question", "parameters": [
                     q("text", "The new question (up to 20 KB)", required=True),
                     q("limit", "How many", {"type": "integer", "minimum": 1, "maximum": 20}),
-                    q("project", "Prefer this project")],
+                    q("project", "Prefer this project (an unknown one is left out, with a note)")],
                     "responses": {"200": ok({"type": "object", "properties": {
                         "hits": {"type": "array", "items": entry}, "reply_markdown": {"type": "string"},
+                        "notes": {"type": "array", "items": {"type": "string"}},
                         "terms": {"type": "array", "items": {"type": "string"}},
                         "threshold": {"type": ["number", "null"],
                                       "description": "a hit is confident when its confidence is at least this"}}}),

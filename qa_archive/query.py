@@ -71,7 +71,9 @@ def parse_date(value: str) -> dt.date | None:
     return None
 
 
-def _project(value: str, registry: Registry | None, notes: list) -> str:
+def project_name(value: str, registry: Registry | None, notes: list) -> str:
+    """A project as the registry names it; an unknown name stays as given, with `note.unknown_project` (the one
+    check for a project a user names, for search and similar questions alike)."""
     project = registry.lookup(value) if registry else None
     if project is None and registry is not None:
         notes.append(Note("note.unknown_project", value=value))
@@ -123,7 +125,7 @@ class Filter:
 FILTERS: tuple[Filter, ...] = (
     Filter("project", "project", {"en": "only entries tagged with this project (any spelling or alias)",
                                   "zh": "只看标记了该项目的问答（任意写法或别名）"},
-           _project, lambda vs: Q.Or([Q.Term("projects", squash(v)) for v in vs]), example="MOSN"),
+           project_name, lambda vs: Q.Or([Q.Term("projects", squash(v)) for v in vs]), example="MOSN"),
     Filter("community", "community", {"en": "only entries from this community's posts (its key, e.g. optech)",
                                       "zh": "只看这个社区的问答（社区代号，如 optech）"},
            lambda v, r, n: slug(v), lambda vs: Q.Or([Q.Term("community", v) for v in vs]), example="optech"),
@@ -144,16 +146,20 @@ FILTERS: tuple[Filter, ...] = (
     Filter("in", "fields", {"en": "search only in question, answer or title", "zh": "只在问题、回答或标题中搜索"},
            _fields, None, many=False, example="question"),
 )
-FILTER_KEYS = frozenset(f.name for f in FILTERS)
-BY_NAME = {f.name: f for f in FILTERS}
+
+
+def by_name() -> dict[str, Filter]:
+    """FILTERS by key, read from the table on each call: a filter added to FILTERS alone is known everywhere."""
+    return {f.name: f for f in FILTERS}
 
 
 def filter_text(values: dict[str, Any]) -> str:
     """Filter values given apart from the text (CLI options, form fields) as query-language terms."""
-    unknown = set(values) - FILTER_KEYS
+    known = by_name()
+    unknown = set(values) - set(known)
     if unknown:
         raise TypeError(f"unknown filter {sorted(unknown)[0]!r}")
-    return " ".join(f'{name}:"{str(values[name]).replace(chr(34), "")}"' for name in BY_NAME
+    return " ".join(f'{name}:"{str(values[name]).replace(chr(34), "")}"' for name in known
                     if values.get(name) not in (None, ""))
 
 
@@ -227,6 +233,7 @@ def parse_query(text: str, registry: Registry | None = None) -> ParsedQuery:
     Anything that does not parse is searched as plain text, with a note saying so; this never raises.
     """
     pq = ParsedQuery()
+    known = by_name()
     text = (text or "").translate(QUOTES)
     if text.count('"') % 2:
         pq.notes.append(Note("note.unbalanced_quote"))
@@ -234,13 +241,13 @@ def parse_query(text: str, registry: Registry | None = None) -> ParsedQuery:
     for m in TOKEN.finditer(text):
         neg, key, phrase, word = m.group("neg"), (m.group("key") or "").lower(), m.group("phrase"), m.group("word")
         value = phrase if phrase is not None else (word or "")
-        if key and key not in FILTER_KEYS:
+        if key and key not in known:
             value, key = f"{m.group('key')}:{value}", ""        # `http://…`, `error:foo`: plain text
         if key:
             if not value:
                 pq.notes.append(Note("note.needs_value", key=key))
                 continue
-            parsed = BY_NAME[key].parse(value, registry, pq.notes)
+            parsed = known[key].parse(value, registry, pq.notes)
             if parsed is not None:
                 pq.filters.setdefault(key, []).append(parsed)
         elif neg and value and not value.startswith("-"):
@@ -262,6 +269,38 @@ def bounded(value, low: int, high: int, name: str) -> int:
     if not low <= n <= high:
         raise QueryError(f"query.{name}_range", low=low, high=high, value=n)
     return n
+
+
+def within_pages(page: int, pages: int, total: int) -> None:
+    """The one rule for a page past the last, for searches and paged lists alike: with something to show, asking
+    for a later page than there is raises `query.past_end`, which names the last page (`last` in its params, for
+    a link to it); with nothing found there is no last page, and the empty result says so."""
+    if total and page > pages:
+        raise QueryError("query.past_end", page=page, last=pages, total=total)
+
+
+# ---------------------------------------------------------------------------------------------- questions
+
+GREETING = re.compile(r"^\W*(你好|您好|大家好|各位|请问|请教|老师好|hi|hello|hey|dear)\b", re.I)
+QUESTION_MARK = re.compile(r"[?？]")
+ASKING = re.compile(r"(吗|呢|么|吧|如何解决|怎么办|怎么[弄做配改])$|^(how|what|why|where|when|which|can|could|does|do|is|are|"
+                    r"should)\s+\S+\s+\S+\s+\S+", re.I)     # a question without its question mark
+SENTENCE_END = re.compile(r"[。！!；;，,:：]\s*\S")
+
+
+def looks_like_question(text: str) -> bool:
+    """A question in someone's own words rather than search words: a question mark, a greeting, several lines
+    (a pasted log), or several sentences or many words. `Seata 行锁 year:2021` is search words."""
+    text = (text or "").strip()
+    if not text:
+        return False
+    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text) or ASKING.search(text):
+        return True
+    cjk = len(re.findall(f"[{analysis.CJK}]", text))
+    words = len(re.findall(r"[A-Za-z][\w.\-]*", text))
+    if cjk >= 24 or words >= 10 or cjk + 2 * words >= 30:
+        return True
+    return bool(SENTENCE_END.search(text)) and cjk + 2 * words >= 12
 
 
 # ---------------------------------------------------------------------------------------------- Whoosh queries

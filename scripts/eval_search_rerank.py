@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from eval_similar import folds  # noqa: E402
 
 from qa_archive import embed, evaluation, similar  # noqa: E402
-from qa_archive.search import Archive  # noqa: E402
+from qa_archive.archive import Archive  # noqa: E402
 
 GRID = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
 

@@ -218,7 +218,7 @@ def cv_choose(recs, fold_ids, k, method, grid) -> tuple[dict, list[float]]:
 
 def build(args, model: str):
     """(generation, records) for every labelled question, with `model`'s vectors (None: lexical only)."""
-    from qa_archive.search import Archive
+    from qa_archive.archive import Archive
     gen, searcher = Archive(args.index).view()
     threads = [gen.docs[i] for i in sorted(gen.docs)]
     qs = load_questions(Path(args.shared), threads)

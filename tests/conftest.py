@@ -11,7 +11,7 @@ import pytest
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
 from qa_archive.projects import Registry
-from qa_archive.search import Archive
+from qa_archive.archive import Archive
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "data" / "posts"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -114,9 +115,11 @@ def test_a_page_past_the_end_says_so(run):
     result = run("search", "SOFA", "--page", "99")
     total = json.loads(run("search", "SOFA", "--json").output)["total"]
     assert result.exit_code == 1
-    assert "page 99 is past the end" in result.output and f"{total} entries" in result.output
-    assert "the last is --page" in result.output
-    assert json.loads(run("search", "SOFA", "--page", "99", "--json").output)["hits"] == []   # scripts: data
+    last = json.loads(run("search", "SOFA", "--json").output)["pages"]
+    assert "page 99 is past the end" in result.output and f"{total} results" in result.output
+    assert f"the last page is {last}" in result.output
+    assert run("search", "SOFA", "--page", "99", "--json").exit_code == 1     # the library's rule, for data too
+    assert run("search", "zzqqxx", "--page", "99").output.startswith("0 entries")  # nothing found: no last page
 
 
 def test_english_plurals(run):
@@ -348,7 +351,7 @@ def test_a_first_run_serves_the_samples_from_their_own_index(tmp_path, served, m
     """The README's order on a fresh clone: `serve`, then build the real archive; no sample ever joins it."""
     import shutil
 
-    from qa_archive.search import Archive
+    from qa_archive.archive import Archive
 
     from .conftest import SAMPLES, write_post
     clone = tmp_path / "clone"
@@ -396,3 +399,61 @@ def test_a_configured_empty_index_is_refused_not_filled_with_samples(tmp_path, s
         assert result.exit_code == 1 and f"no index at {where}" in result.output, result.output
         assert "sample" not in result.output
     assert not served and not any((tmp_path / "empty").glob("gen-*")) and not (tmp_path / "cache").exists()
+
+
+def test_messages_come_from_the_catalogue_in_the_terminal_language(run, monkeypatch):
+    """The CLI's messages are catalogue codes: English by default, Chinese under a Chinese locale."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    english = run("show", "zzzzzzzz")
+    assert english.exit_code == 1 and "no entry with id 'zzzzzzzz' or an id starting with it" in english.output
+    assert "the last page is" in run("search", "SOFA", "--page", "99").output
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    chinese = run("show", "zzzzzzzz")
+    assert chinese.exit_code == 1 and "没有编号为 'zzzzzzzz' 或以它开头的问答" in chinese.output
+    assert "第 99 页超出了范围" in run("search", "SOFA", "--page", "99").output       # library errors too
+    assert "不是日期" in run("search", "SOFA", "--after", "soon").output
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")                                        # LC_ALL comes first
+    assert "is not a date" in run("search", "SOFA", "--after", "soon").output
+
+
+def test_inspect_prints_the_posts_warnings_and_counts_in_words(tmp_path):
+    """The post's own warnings (front matter YAML aliases read as empty) are printed; counts say thread/turn."""
+    post = tmp_path / "weekly.md"
+    post.write_text('---\ntitle: &t "SOFA Weekly | 示例"\ndescription: *t\ndate: 2021-03-05\n---\n\n'
+                    "### 每周读者问答提炼\n\n**@li** 提问：\n\n> Seata 的 AT 模式怎么回滚？\n\n"
+                    "A：依靠 undo_log 里的前后镜像生成反向 SQL。\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["inspect", str(post)])
+    assert out.exit_code == 0, out.output
+    assert "warning: front matter uses YAML aliases" in out.output
+    assert "1 thread\n" in out.output and "(s)" not in out.output and "1 turn," in out.output
+    data = json.loads(CliRunner().invoke(cli, ["inspect", str(post), "--json"]).output)
+    assert any("YAML aliases" in w for w in data["warnings"])
+
+
+def test_doctor_refuses_an_empty_index_and_writes_times_and_long_lines_for_people(run):
+    empty = CliRunner().invoke(cli, ["doctor", "--index", ""])
+    assert empty.exit_code == 2 and "the path is empty" in empty.output and "no index at" not in empty.output
+    out = run("doctor").output
+    gen = next(line for line in out.splitlines() if line.startswith("generation"))
+    assert re.search(r"written \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC by", gen), gen
+    assert all(len(line) <= 100 for line in out.splitlines())           # piped: 100 columns, long lines wrapped
+    data = json.loads(run("doctor", "--json").output)
+    assert data["created"].count("-") >= 2                                # scripts keep the ISO time
+
+
+def test_an_unknown_project_is_one_usage_error_for_search_and_similar(run):
+    for command in (["search", "TCC"], ["similar", "Seata TCC 悬挂怎么处理？"]):
+        out = run(*command, "--project", "Seeta")
+        assert out.exit_code == 2 and "no project named 'Seeta'; did you mean Seata?" in out.output, out.output
+
+
+def test_search_output_speaks_the_terminal_language(run, monkeypatch):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    out = run("search", "Seata", "-n", "1").output
+    assert re.match(r"\d+ 条问答，第 1/\d+ 页", out) and "项目：" in out and "entries" not in out
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert re.match(r"\d+ entries, page 1 of \d+", run("search", "Seata", "-n", "1").output)

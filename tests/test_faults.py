@@ -17,7 +17,7 @@ from qa_archive.cli import cli
 from qa_archive.index import all_threads, current_dir
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.search import Archive
+from qa_archive.archive import Archive
 
 from .conftest import write_post
 

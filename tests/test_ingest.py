@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from qa_archive.cli import cli
-from qa_archive.index import IndexBusy, IndexError_, all_threads, current_dir, write_lock
+from qa_archive.index import IndexBusy, IndexProblem, all_threads, current_dir, write_lock
 from qa_archive.ingest import ingest
 from qa_archive.parse import MAX_POST_BYTES, Source
 from qa_archive.projects import Registry
-from qa_archive.search import Archive
+from qa_archive.archive import Archive
 
 from .conftest import write_post
 
@@ -166,15 +166,16 @@ def test_older_schema_and_damaged_index_say_how_to_fix(tree, tmp_path, registry)
     manifest = current_dir(ix) / "manifest.json"
     data = json.loads(manifest.read_text())
     manifest.write_text(json.dumps(dict(data, schema=1)))
-    with pytest.raises(IndexError_, match="another version.*--rebuild"):
+    with pytest.raises(IndexProblem, match="another version.*--rebuild"):
         Archive(ix).search("Seata")
     result = CliRunner().invoke(cli, ["search", "Seata", "--index", str(ix)])
-    assert result.exit_code == 1 and "ingest --rebuild" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and f"ingest PATH --index {ix} --rebuild" in result.output
+    assert "Traceback" not in result.output
 
     manifest.write_text(json.dumps(data))
     for f in current_dir(ix).glob("*.seg"):
         f.unlink()
-    with pytest.raises(IndexError_, match="cannot be opened.*--rebuild"):
+    with pytest.raises(IndexProblem, match="cannot be opened.*--rebuild"):
         Archive(ix).search("Seata")
     assert ingest([Source(tree)], ix, registry, rebuild=True).added == 2
     assert Archive(ix).search("Seata")["total"] >= 1
@@ -281,7 +282,7 @@ def test_the_registry_used_at_ingest_is_the_one_searches_use_wherever_they_start
 
 def test_index_errors_carry_codes_and_absolute_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(IndexError_) as e:
+    with pytest.raises(IndexProblem) as e:
         Archive("nowhere").search("Seata")
     assert e.value.code == "index.missing" and str(tmp_path / "nowhere") in str(e.value)
     assert "没有索引" in e.value.render("zh")
@@ -306,3 +307,11 @@ def test_workers_give_the_index_a_serial_ingest_gives(tmp_path, monkeypatch):
     assert (parallel.added, parallel.posts_read, parallel.posts_failed, parallel.problems) == \
         (serial.added, serial.posts_read, serial.posts_failed, serial.problems)
     assert parallel.added == 7 and parallel.problems
+
+
+def test_the_rebuild_advice_names_the_index_and_a_path(tmp_path):
+    from qa_archive.messages import render
+    for code in ("index.damaged", "index.schema", "index.unreadable", "index.no_snapshot"):
+        for lang in ("en", "zh"):
+            text = render(code, {"path": "/srv/qa/index", "found": 1, "expected": 2, "error": "x"}, lang)
+            assert "`qa-archive ingest PATH --index /srv/qa/index --rebuild`" in text, (code, lang)

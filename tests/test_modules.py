@@ -90,3 +90,9 @@ def test_search_and_similar_are_siblings():
     assert "search" not in GRAPH["similar"][0]
     assert {"generation", "query"} <= GRAPH["similar"][0] and {"generation", "query"} <= GRAPH["search"][0]
     assert "ingest" not in GRAPH["index"][0] and "parse" not in GRAPH["index"][0]
+
+
+def test_the_archive_facade_puts_search_and_similar_side_by_side():
+    """search.py and similar.py are siblings: neither imports the other; archive.py is the one that uses both."""
+    assert "similar" not in GRAPH["search"][0] and "search" not in GRAPH["similar"][0]
+    assert {"search", "similar"} <= GRAPH["archive"][0]

@@ -149,7 +149,7 @@ def test_notes_and_errors_carry_catalogue_codes(sample_archive):
 
 def test_every_catalogue_code_has_chinese_and_english():
     from qa_archive.messages import catalogue
-    assert all(set(texts) == {"zh", "en"} for texts in catalogue().values())
+    assert all({"zh", "en"} <= set(texts) <= {"zh", "en", "zh_one", "en_one"} for texts in catalogue().values())
 
 
 def test_did_you_mean_never_rewrites_numbers_versions_or_quoted_text(sample_archive):
@@ -158,16 +158,44 @@ def test_did_you_mean_never_rewrites_numbers_versions_or_quoted_text(sample_arch
 
 
 def test_a_filter_key_is_one_entry_in_the_table(sample_archive, monkeypatch):
-    """A fake key added through FILTERS is parsed, applied and named in the result's filters."""
+    """A fake key added to FILTERS alone is parsed, applied and named in the result's filters."""
     from whoosh import query as Q
 
     from qa_archive import query
     fake = query.Filter("source", "text", {"en": "only entries of this post", "zh": "只看这篇文章的问答"},
                         lambda v, r, notes: v, lambda vs: Q.Or([Q.Term("source", v) for v in vs]))
     monkeypatch.setattr(query, "FILTERS", query.FILTERS + (fake,))
-    monkeypatch.setattr(query, "BY_NAME", dict(query.BY_NAME, source=fake))
-    monkeypatch.setattr(query, "FILTER_KEYS", query.FILTER_KEYS | {"source"})
     one = sample_archive.search("Seata", limit=1)["hits"][0]["source"]
     res = sample_archive.search("Seata", source=one, limit=50)
     assert res["total"] >= 1 and {h["source"] for h in res["hits"]} == {one}
     assert res["filters"]["source"] == [one]
+
+
+def test_every_code_says_the_same_fields_in_both_languages():
+    """A Chinese message never leaves out what the English one names (the value that was wrong, the path): every
+    library and CLI code, and the pages' error codes (interface labels such as a date's parts may differ)."""
+    import string
+
+    from qa_archive.messages import catalogue, interface
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    errors = {k: v for k, v in interface().items() if k.startswith(("web.", "http."))}
+    for source in (catalogue(), errors):
+        for code, texts in source.items():
+            if isinstance(texts, dict) and "zh" in texts and "en" in texts:
+                assert fields(texts["zh"]) == fields(texts["en"]), code
+
+
+def test_search_or_ask_is_one_rule_for_every_interface(sample_archive):
+    """Similar questions come with a search when the text reads as a question or nothing was found; project and
+    community narrow them; any other filter means "nothing found" is the answer."""
+    pasted = "大家好，Seata 的 TCC 模式里 Cancel 比 Try 先到达，请问这种情况会出什么问题，该怎么处理？"
+    found = sample_archive.search_or_ask(pasted)
+    assert found["question_like"] and found["asked"] and found["error"] is None
+    assert sample_archive.search_or_ask(pasted, project="Seata")["asked"]
+    assert sample_archive.search_or_ask(pasted, after="2030-01-01")["asked"] == []
+    assert sample_archive.search_or_ask(pasted + " year:2015")["asked"] == []          # in the text, the same
+    words = sample_archive.search_or_ask("Seata")
+    assert not words["question_like"] and words["asked"] == [] and words["results"]["total"]
+    assert sample_archive.search_or_ask("zzqqxx", page=1)["results"]["total"] == 0

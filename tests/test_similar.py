@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qa_archive.search import QueryError
-from qa_archive.similar import MAX_TERMS, prose, reply_markdown
+from qa_archive.similar import MAX_TERMS, machine_output, prose, reply_markdown
 
 
 def test_a_20kb_log_paste_is_reduced_to_its_prose(sample_archive):
@@ -59,3 +59,35 @@ def test_the_example_bot_replies_only_when_confident(sample_index):
     assert silent.stdout == ""
     missing = subprocess.run(bot[:2] + ["--index", "/nonexistent"], input="x", capture_output=True, text=True)
     assert missing.returncode == 1 and "no index" in missing.stderr and "Traceback" not in missing.stderr
+
+
+LONG_ONE_LINE = (
+    "大家好，我们团队最近在生产环境把订单服务和库存服务接入了 Seata 的 TCC 模式，版本是 1.4.2，注册中心用的 Nacos，"
+    "数据库是 MySQL 5.7。压测的时候发现一个很奇怪的现象：网络抖动比较厉害的时候，有些全局事务在超时之后发起了回滚，"
+    "Cancel 请求反而比 Try 先到达了库存服务这个参与者，Cancel 因为找不到 Try 留下的冻结记录，只能直接返回成功；"
+    "可是过了几秒钟，迟到的 Try 又被执行了，把库存冻结了一份，这份冻结之后再也没有人去释放，库存就这样一直少了一块，"
+    "对账的时候才发现。我们查了一些资料，好像这种情况叫做悬挂，但是不太确定我们的理解对不对。想请教一下各位："
+    "这种 Cancel 比 Try 先到的情况具体会造成什么问题？业务上应该怎么防止？是不是要在空回滚的时候记录一个标记，"
+    "然后在 Try 里面先检查这个标记？这个标记应该放在哪里，需要和业务数据放在同一个库、同一个本地事务里面吗？"
+    "另外 Seata 新版本里面有没有自带的防悬挂机制可以直接打开使用？谢谢大家！")
+
+
+def test_a_long_question_on_one_line_is_kept(sample_archive):
+    """A search box drops line breaks: a 450-character question arrives as one line and is still read."""
+    assert "\n" not in LONG_ONE_LINE and len(LONG_ONE_LINE) >= 450
+    assert not machine_output(LONG_ONE_LINE) and "悬挂" in prose(LONG_ONE_LINE)
+    hits = sample_archive.similar(LONG_ONE_LINE, limit=3)["hits"]
+    assert hits and hits[0]["asker"] == "ray-huang"
+    english = ("Hello everyone, we run Seata in TCC mode and under network jitter a Cancel sometimes reaches the "
+               "participant before its Try does; the late Try then freezes stock that nobody releases. ") * 3
+    assert len(english) > 400 and not machine_output(english)
+
+
+def test_long_machine_output_on_one_line_is_dropped():
+    import base64
+    blob = base64.b64encode(bytes(range(256)) * 2).decode()                   # no spaces, no Chinese
+    payload = '{"xid":"192.168.0.1:8091:2612341","branchId":2612342,"status":3,' * 8    # a minified payload
+    dump = " ".join(f"0x{i:08x}" for i in range(60))                              # hex with spaces
+    for line in (blob, payload, dump):
+        assert len(line) >= 400 and machine_output(line), line[:40]
+        assert line[:30] not in prose(f"Seata 悬挂怎么处理？\n{line}\n")

