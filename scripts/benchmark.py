@@ -417,7 +417,7 @@ SIMILAR_CODE = """
 import json, os, sys, time
 sys.path.insert(0, sys.argv[3])
 os.environ["QA_ARCHIVE_EMBEDDER"] = sys.argv[2]
-from qa_archive.search import Archive
+from qa_archive.archive import Archive
 qs = json.loads(sys.stdin.read())
 arch = Archive(sys.argv[1])
 for q in qs["warm"]:
