@@ -14,8 +14,21 @@ from pathlib import Path
 from .generation import Generation, current_key
 from .profiles import slug
 from .projects import Registry, squash
-from .query import (MAX_LIMIT, MAX_PAGE, MAX_QUERY_CHARS, SORTS, NothingToSearch, QueryError, bounded, filter_text,
-                    Note, looks_like_question, parse_query, project_name, within_pages)
+from .query import (
+    MAX_LIMIT,
+    MAX_PAGE,
+    MAX_QUERY_CHARS,
+    SORTS,
+    Note,
+    NothingToSearch,
+    QueryError,
+    bounded,
+    filter_text,
+    looks_like_question,
+    parse_query,
+    project_name,
+    within_pages,
+)
 from .search import community_sets, run
 from .similar import find_similar
 

@@ -1,7 +1,6 @@
 """The OpenAPI document of the JSON API, served at /api/openapi.json (schemathesis and bots read it)."""
 from __future__ import annotations
 
-
 FILTER_SCHEMAS = {                       # a filter's type in the filter table -> its parameter schema
     "date": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
     "year": {"type": "integer", "minimum": 1900, "maximum": 2099},

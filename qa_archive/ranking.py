@@ -174,18 +174,6 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
             partner_cover += weight
             tagged = 1.0
             continue
-        if len(terms) == 1:                       # most words: one term, no counting
-            t = terms[0]
-            if t in q_terms:
-                q_cover += weight
-                thread_cover += weight
-                if t in first_terms:
-                    first_cover += weight
-            elif t in a_terms:
-                thread_cover += weight
-            if partner and t in partner:
-                partner_cover += weight
-            continue
         share = weight / len(terms)
         for t in terms:
             if t in q_terms:

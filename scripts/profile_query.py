@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serverkit import REPO, keyword_queries, new_queries  # noqa: E402
 from benchmark import print_profile, profile  # noqa: E402
+from serverkit import REPO, keyword_queries, new_queries  # noqa: E402
 
 
 def main():

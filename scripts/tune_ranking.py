@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa_archive import ranking  # noqa: E402
+from qa_archive.archive import Archive  # noqa: E402
 from qa_archive.evaluation import (  # noqa: E402
     Gold,
     load_gold,
@@ -40,7 +41,6 @@ from qa_archive.evaluation import (  # noqa: E402
     summary,
 )
 from qa_archive.query import FIELD_BOOST, build_filter, build_query, parse_query, word_terms  # noqa: E402
-from qa_archive.archive import Archive  # noqa: E402
 
 SHARED = Path(os.environ.get("QA_ARCHIVE_SHARED", ROOT.parent / "shared"))
 GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5)

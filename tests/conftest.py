@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from qa_archive.archive import Archive
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
 from qa_archive.projects import Registry
-from qa_archive.archive import Archive
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "data" / "posts"

@@ -161,9 +161,9 @@ A：Point the client at the session servers; the rest is configuration.
 
 @pytest.fixture(scope="module")
 def english_archive(tmp_path_factory, registry):
+    from qa_archive.archive import Archive
     from qa_archive.ingest import ingest
     from qa_archive.parse import Source
-    from qa_archive.archive import Archive
 
     from .conftest import write_post
     root = tmp_path_factory.mktemp("english") / "posts"

@@ -21,6 +21,7 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -87,13 +88,13 @@ PLACEHOLDER_IMAGE = ('<svg xmlns="http://www.w3.org/2000/svg" width="320" height
 
 # ---------------------------------------------------------------------------------------------- helpers
 
-def _qa_archive() -> str:
+def qa_archive_exe() -> str:
     exe = shutil.which("qa-archive") or str(Path(sys.executable).parent / "qa-archive")
     assert Path(exe).exists(), f"the qa-archive console script is not installed (looked next to {sys.executable})"
     return exe
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -105,6 +106,37 @@ _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))     # neve
 def get_json(url: str) -> dict:
     with _LOCAL.open(url, timeout=5) as r:
         return json.load(r)
+
+
+@contextmanager
+def served(exe: str, index: Path, log_path: Path, env: dict | None = None):
+    """`qa-archive serve` on a free loopback port over `index`, until the block ends: yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([exe, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port),
+                                 "--workers", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"qa-archive serve exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                if get_json(f"{base}/api/health").get("status") == "ok":
+                    break
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"qa-archive serve not ready after 30 s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.05)    # poll interval while the server starts
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def query(url: str) -> dict[str, list[str]]:
@@ -144,38 +176,13 @@ def server(tmp_path_factory) -> str:
     config = tmp / "sources.yml"
     config.write_text(f"sources:\n  - path: linked\n    url: '{LINKED_URL_PATTERN}'\n", encoding="utf-8")
 
-    exe = _qa_archive()
+    exe = qa_archive_exe()
     done = subprocess.run([exe, "ingest", "data/posts", str(hostile), "--config", str(config),
                            "--index", str(index), "-q"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"ingest failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp / "serve.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([exe, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port),
-                                 "--workers", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"qa-archive serve exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                if get_json(f"{base}/api/health").get("status") == "ok":
-                    break
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"qa-archive serve not ready after 30 s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.05)    # poll interval while the server starts
+    with served(exe, index, tmp / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

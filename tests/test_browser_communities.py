@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, Local, get_json, no_horizontal_scroll
+from tests.test_browser import (
+    Local,
+    browser,  # noqa: F401  (the shared Chromium fixture)
+    no_horizontal_scroll,
+    qa_archive_exe,
+    served,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -28,62 +29,21 @@ CONFIG = ROOT / "tests" / "fixtures" / "communities" / "sources.yml"
 BRANDS = ("sofa", "seata", "mosn", "jraft", "layotto")      # the Chinese samples' projects: never on English pages
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> str:
     index = tmp_path_factory.mktemp("qa-communities") / "index"
-    exe = shutil.which("qa-archive") or str(Path(sys.executable).parent / "qa-archive")
+    exe = qa_archive_exe()
     done = subprocess.run([exe, "ingest", "--config", str(CONFIG), "--index", str(index), "-q"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"ingest failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, QA_ARCHIVE_CONFIG=str(CONFIG))       # its `archive: name:` names the site
     env.pop("QA_ARCHIVE_NAME", None)
-    log_path = index.parent / "serve.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([exe, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port),
-                                 "--workers", "1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"qa-archive serve exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                if get_json(f"{base}/api/health").get("status") == "ok":
-                    break
-            except (urllib.error.URLError, OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"qa-archive serve not ready after 30 s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.05)    # poll interval while the server starts
+    with served(exe, index, index.parent / "serve.log", env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"CI is set but {CHROMIUM} is missing: install it with apt-get install -y chromium")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture()
-def make_page(browser, server):
+def make_page(browser, server):  # noqa: F811  (browser: the fixture shared from test_browser)
     """A page in a fresh context whose browser prefers German, a language the interface does not have, so each
     page's language is its community's; script errors and CSP violations fail the test."""
     made = []

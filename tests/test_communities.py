@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from qa_archive.archive import Archive
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
 from qa_archive.projects import Registry
-from qa_archive.archive import Archive
 from qa_archive.web import create_app
 
 REPO = Path(__file__).resolve().parent.parent

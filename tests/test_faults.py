@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from qa_archive import index as index_mod
+from qa_archive.archive import Archive
 from qa_archive.cli import cli
 from qa_archive.index import all_threads, current_dir
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.archive import Archive
 
 from .conftest import write_post
 

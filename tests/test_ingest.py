@@ -9,12 +9,12 @@ import threading
 import pytest
 from click.testing import CliRunner
 
+from qa_archive.archive import Archive
 from qa_archive.cli import cli
 from qa_archive.index import IndexBusy, IndexProblem, all_threads, current_dir, write_lock
 from qa_archive.ingest import ingest
 from qa_archive.parse import MAX_POST_BYTES, Source
 from qa_archive.projects import Registry
-from qa_archive.archive import Archive
 
 from .conftest import write_post
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 
 from qa_archive import ranking
+from qa_archive.archive import Archive
 from qa_archive.ingest import ingest, link_key, link_translations
 from qa_archive.languages import entry_script, script
 from qa_archive.parse import Source
 from qa_archive.projects import Registry
-from qa_archive.archive import Archive
 
 from .conftest import write_post
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from qa_archive import embed
+from qa_archive.archive import Archive
 from qa_archive.ingest import ingest
 from qa_archive.parse import Source
-from qa_archive.archive import Archive
 from qa_archive.web import create_app
 
 from .conftest import write_post
