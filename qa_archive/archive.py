@@ -43,8 +43,10 @@ class Archive:
 
     The registry is the one recorded with the generation at ingest, unless one is given here."""
 
-    def __init__(self, index_dir: str | os.PathLike, registry: Registry | None = None, cache_size: int = 512):
+    def __init__(self, index_dir: str | os.PathLike, registry: Registry | None = None, cache_size: int = 512,
+                 threshold: float | str | None = None):
         self.index_dir = Path(index_dir)
+        self.threshold = threshold          # the configured `similar.threshold` (QA_ARCHIVE_CONFIDENT_AT beats it)
         self._registry = registry
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -132,7 +134,8 @@ class Archive:
         left out, with the note a search gives (`notes`)."""
         project, notes = self.check_project(project)
         gen, searcher = self.view()
-        res = find_similar(gen, searcher, text, limit=limit, project=project, threshold=threshold)
+        res = find_similar(gen, searcher, text, limit=limit, project=project,
+                           threshold=self.threshold if threshold is None else threshold)
         return dict(res, notes=notes + list(res.get("notes") or []))
 
     def ask(self, text: str, project: str | None = None, community: str | None = None,

@@ -276,11 +276,12 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
     app.config.update(INDEX_DIR=str(index_dir or os.environ.get("QA_ARCHIVE_INDEX", "index")),
                       BASE_URL=os.environ.get("QA_ARCHIVE_BASE_URL") or archive_cfg.get("base_url") or None,
                       ARCHIVE_NAME=os.environ.get("QA_ARCHIVE_NAME") or archive_cfg.get("name") or None,
+                      SIMILAR_THRESHOLD=archive_cfg.get("similar_threshold"),
                       MAX_CONTENT_LENGTH=256 * 1024)        # a question, not an upload: larger bodies get a 413
     app.config.update(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["archive"] = Archive(app.config["INDEX_DIR"])
+    app.extensions["archive"] = Archive(app.config["INDEX_DIR"], threshold=app.config["SIMILAR_THRESHOLD"])
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.jinja_env.globals.update(t=t, render_md=render_md, page_url=page_url, site_name=site_name,
@@ -317,7 +318,8 @@ def create_app(index_dir: str | os.PathLike | None = None, test_config: dict | N
 
 
 def archive_settings(path: str | os.PathLike | None) -> dict:
-    """The `archive:` section of a config file (the one `ingest --config` reads): `name`, `base_url`."""
+    """The `archive:` section of a config file (the one `ingest --config` reads): `name`, `base_url`; and its
+    `similar: threshold:`, the confidence at which a match is `confident`."""
     if not path:
         return {}
     try:
@@ -326,7 +328,11 @@ def archive_settings(path: str | os.PathLike | None) -> dict:
     except (OSError, yaml.YAMLError) as e:
         raise ValueError(f"cannot read the config file {Path(path).absolute()}: {e}") from None
     section = cfg.get("archive") if isinstance(cfg, dict) else None
-    return {k: str(v) for k, v in (section or {}).items() if k in ("name", "base_url") and v}
+    settings = {k: str(v) for k, v in (section or {}).items() if k in ("name", "base_url") and v}
+    similar = cfg.get("similar") if isinstance(cfg, dict) else None
+    if isinstance(similar, dict) and similar.get("threshold") is not None:
+        settings["similar_threshold"] = similar["threshold"]
+    return settings
 
 
 def error_parts(e, allow: str = "") -> tuple[int, str | None, object]:

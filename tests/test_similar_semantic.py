@@ -171,3 +171,17 @@ def test_real_chinese_with_no_word_in_the_archive_still_counts_as_a_question():
     from qa_archive.similar import dictionary_words
     assert dictionary_words("比特币交易的手续费是怎么计算的？") >= 2
     assert dictionary_words("zzqqxx qqzz") == 0
+
+
+def test_config_file_similar_threshold_sets_confident(tiny, tmp_path):
+    # `similar: threshold:` in the site's config is the documented setting; the environment variable beats it
+    # (the fake_model fixture behind `tiny` clears QA_ARCHIVE_CONFIDENT_AT).
+    _, index = tiny
+    text = "SOFAJRaft 选举超时默认多少"
+    for at, confident in ((1, False), (0, True)):
+        config = tmp_path / f"site-{at}.yml"
+        config.write_text(f"similar:\n  threshold: {at}\n", encoding="utf-8")
+        client = create_app(index, {"TESTING": True, "CONFIG_FILE": str(config)}).test_client()
+        res = client.get("/api/similar", query_string={"text": text}).get_json()
+        assert res["threshold"] == float(at)
+        assert res["hits"][0]["confident"] is confident
