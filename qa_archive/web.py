@@ -719,13 +719,18 @@ def entry(entry_id):
     return respond("entry.html", entry_view(entry_id))
 
 
+def to_canonical(endpoint: str, **values):
+    """A redirect from an alias (`/p/seata`, `/c/Optech`) to the canonical page, keeping `.json` and the query."""
+    target = url_for(endpoint, **values) + (".json" if wants_json() else "")
+    return redirect(target + ("?" + request.query_string.decode() if request.query_string else ""))
+
+
 @pages.route("/p/<name>.json")
 @pages.route("/p/<name>")
 def project(name):
     info = project_info(name)
     if info["name"] != name:
-        target = url_for("pages.project", name=info["name"]) + (".json" if wants_json() else "")
-        return redirect(target + ("?" + request.query_string.decode() if request.query_string else ""))
+        return to_canonical("pages.project", name=info["name"])
     return respond("project.html", project_view(info, request.args.get("page")))
 
 
@@ -740,8 +745,7 @@ def stats():
 def community(community):
     info = community_info(community)
     if info["name"] != community:
-        target = url_for("pages.community", community=info["name"]) + (".json" if wants_json() else "")
-        return redirect(target + ("?" + request.query_string.decode() if request.query_string else ""))
+        return to_canonical("pages.community", community=info["name"])
     return respond("community.html", community_view(info, request.args.get("page")))
 
 

@@ -240,9 +240,10 @@ def _context(browser: Browser, server: str, **kwargs) -> tuple[BrowserContext, L
     return ctx, local
 
 
-@pytest.fixture()
-def make_page(browser, server):
-    """new_page(**context options) -> a page in a fresh context; checks for script errors at teardown."""
+@contextmanager
+def page_maker(browser: Browser, server: str):
+    """new_page(**context options) -> a page in a fresh context; when the block ends, every context is closed and
+    script errors or CSP violations in any of its pages fail the test."""
     made: list[tuple[BrowserContext, Local]] = []
 
     def new_page(**kwargs) -> Page:
@@ -255,6 +256,12 @@ def make_page(browser, server):
         ctx.close()
         assert not local.page_errors, f"script errors in the page: {local.page_errors}"
         assert not local.csp_violations, f"the page tried something the CSP blocked: {local.csp_violations}"
+
+
+@pytest.fixture()
+def make_page(browser, server):
+    with page_maker(browser, server) as new_page:
+        yield new_page
 
 
 @pytest.fixture()

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.test_browser import (
-    Local,
     browser,  # noqa: F401  (the shared Chromium fixture)
     no_horizontal_scroll,
+    page_maker,
     qa_archive_exe,
     served,
 )
@@ -46,23 +46,14 @@ def server(tmp_path_factory) -> str:
 def make_page(browser, server):  # noqa: F811  (browser: the fixture shared from test_browser)
     """A page in a fresh context whose browser prefers German, a language the interface does not have, so each
     page's language is its community's; script errors and CSP violations fail the test."""
-    made = []
+    with page_maker(browser, server) as make:
+        def new_page(width: int = 1366) -> Page:
+            phone = width < 600
+            return make(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"},
+                        viewport={"width": width, "height": 844 if phone else 900},
+                        device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone)
 
-    def new_page(width: int = 1366) -> Page:
-        phone = width < 600
-        ctx = browser.new_context(locale="de-DE", extra_http_headers={"Accept-Language": "de-DE,de;q=0.9"},
-                                  viewport={"width": width, "height": 844 if phone else 900},
-                                  device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone)
-        local = Local(server)
-        ctx.route("**/*", local.route)
-        made.append((ctx, local))
-        return local.watch(ctx.new_page())
-
-    yield new_page
-    for ctx, local in made:
-        ctx.close()
-        assert not local.page_errors, f"script errors in the page: {local.page_errors}"
-        assert not local.csp_violations, f"the page tried something the CSP blocked: {local.csp_violations}"
+        yield new_page
 
 
 def side_by_side(page: Page, left: bytes, right: bytes, width: int, path: Path) -> None:
