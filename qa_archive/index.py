@@ -37,6 +37,11 @@ SCHEMA_VERSION = 6             # 4: community; 5: English words stemmed, spellin
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 
+# Whoosh's posting pool spills to sorted temporary runs (pickled, then merged) above this size: at 20x the corpus
+# 128 MB spilled twice and the spill and merge took a quarter of the writer's time. 512 MB holds 20x in memory, and a
+# larger tree still spills, so memory stays bounded.
+WRITER_MB = 512
+
 class IndexProblem(ArchiveError):
     """The index is missing, busy, damaged or from another version. The message says what to do."""
 
@@ -238,7 +243,7 @@ class Draft:
             self._ix = windex.open_dir(str(self.path))
         else:
             self._ix = windex.create_in(str(self.path), schema())
-        self.writer = self._ix.writer(limitmb=128)
+        self.writer = self._ix.writer(limitmb=WRITER_MB)
         return self.writer
 
     def discard(self):

@@ -101,18 +101,26 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
                     progress(done, len(files), str(path))
             else:
                 todo.append(job)
+        written: set[str] = set()                 # ids of fresh threads already written (no translation possible)
         for job, result in zip(todo, read_posts(todo, registry, workers), strict=True):
             done += 1
             if progress:
                 progress(done, len(files), str(job.path))
-            _apply(job, result, posts, seen, writer, report, fresh)
+            read = _apply(job, result, posts, seen, writer, report, fresh)
+            if read and not any(specific(link_key(u)) for t in read for u in t.links if u):
+                # No thread of this post cites a specific link, so none can have a translation (see
+                # link_translations): write them now, while the workers read on, not in one run at the end.
+                for t in read:
+                    writer.add_document(**linked_document(t.to_dict(), []))
+                    written.add(t.id)
+                    del fresh[t.id]
         for source, info in list(posts.items()):
             if info.get("root") in roots and source not in seen:
                 writer.delete_by_term("source", source)
                 report.removed += len(info.get("ids") or [])
                 del posts[source]
         if copy_old and (report.posts_read or report.removed):
-            kept = set().union(*(info.get("ids") or [] for info in posts.values())) - set(fresh)
+            kept = set().union(*(info.get("ids") or [] for info in posts.values())) - set(fresh) - written
             write_linked(writer, fresh, previous_entries(draft.previous, kept))
         elif fresh:
             write_linked(writer, fresh, {})
@@ -174,9 +182,10 @@ def _plan(src: Source, path: Path, posts: dict, seen: set, report: IngestReport)
     return _Job(src, path, rel, prev, str(src.root.resolve()))
 
 
-def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: IngestReport, fresh: dict):
+def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: IngestReport,
+           fresh: dict) -> list[Thread]:
     """A read post's threads into `fresh` (written after linking translations), its record into the manifest's
-    posts; its old entries out of the writer."""
+    posts; its old entries out of the writer. Returns the threads read (none for a post that failed)."""
     prev = job.prev
     if result[0] == "error":
         _, source, message, fatal = result
@@ -187,7 +196,7 @@ def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: Ing
             report.posts_skipped += 1
         if not prev:      # (one that had entries stays in `seen`: it keeps them until it is fixed or deleted)
             seen.discard(job.rel)
-        return
+        return []
     _, source, sha, threads, warnings = result
     report.posts_read += 1
     for w in warnings:
@@ -204,6 +213,7 @@ def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: Ing
     new_ids = [t.id for t in threads]
     report.removed += len(old_ids - set(new_ids))
     posts[source] = {"root": job.root, "sha": sha, "ids": new_ids, "url_pattern": job.src.url}
+    return threads
 
 
 def read_one(path: Path, root: Path, url: str | None, profile, registry: Registry) -> tuple:
