@@ -30,7 +30,9 @@ from .query import (
     within_pages,
 )
 from .search import community_sets, run
-from .similar import find_similar
+
+# similar.py (numpy, the confidence model, the embedder) is imported by the first similar-question lookup: a
+# terminal `search` never pays for it
 
 ASK_LIMIT = 5
 ASK_MAX_CHARS = 4000        # a pasted question with its log lines, not a whole log file
@@ -132,6 +134,7 @@ class Archive:
         """Prior threads like a new question (`similar.find_similar`); `threshold` is the configured
         `similar.threshold` (the environment's QA_ARCHIVE_CONFIDENT_AT overrides it). An unknown `project` is
         left out, with the note a search gives (`notes`)."""
+        from .similar import find_similar
         project, notes = self.check_project(project)
         gen, searcher = self.view()
         res = find_similar(gen, searcher, text, limit=limit, project=project,

@@ -18,11 +18,14 @@ CATALOGUE = Path(__file__).with_name("catalogue.yml")
 UI = Path(__file__).with_name("ui.yml")
 LANGUAGES = ("zh", "en")
 NAME_ENV = "QA_ARCHIVE_NAME"
+# libyaml's safe loader when PyYAML has it (the wheels do): the same data as yaml.safe_load, ten times faster,
+# which a terminal command starting cold notices
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load(path: Path) -> dict:
     with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+        return yaml.load(f, Loader=SAFE_LOADER) or {}
 
 
 @lru_cache(maxsize=1)

@@ -116,7 +116,8 @@ def default_path() -> Path:
 
 @lru_cache(maxsize=8)
 def _load(path: str) -> Registry:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    # libyaml's safe loader when PyYAML has it: yaml.safe_load's data, ten times faster (a cold `search` reads one)
+    raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     projects = []
     for item in raw.get("projects") or []:
         if isinstance(item, dict) and item.get("name"):
