@@ -21,6 +21,13 @@ Every figure comes from one run on one machine, side by side:
   - `qa-archive search` cold (a new process each time);
   - at 1x: 16 concurrent clients each sending a new query on every request (scripts/loadcheck.py's clients),
     and the same on /api/health;
+  - at 1x: `/api/similar` over HTTP (issue 11: p95 <= 150 ms), one request at a time, every question new (the
+    scorecard's paraphrases and near-miss questions, each once, POSTed as a bot sends them, after a warm-up on five
+    others), on a `qa-archive serve` with the default embedder, which warms the model and the vectors before its
+    workers fork. The 1x index gets its vectors first (`embed.write_generation`, what an ingest with the model
+    does before it publishes), since the scales are ingested without them; the other scales are served with
+    QA_ARCHIVE_EMBEDDER as they were ingested (the model on over an index without vectors would embed the whole
+    archive in memory before listening);
   - search quality on the gold keyword queries at every scale (recall@1/@5, MRR@10): at 20x the gold thread
     must win among twenty times as many entries.
   - each shared corpus (SOFA Weekly; Bitcoin Optech, English and Chinese) ingested alone into a new index by
@@ -69,6 +76,7 @@ from qa_archive.archive import Archive  # noqa: E402
 
 TARGETS_20X = {"ingest_s": 30, "http_p95_ms": 30, "inprocess_over_fts5_p95": 4, "cli_cold_s": 0.35}
 TARGET_LOAD_RPS = 300
+TARGET_SIMILAR_P95_MS = 150         # issue 11: `/api/similar` at 1x over HTTP, one request at a time
 
 
 def pct(values, p):
@@ -161,6 +169,7 @@ def synthesize(corpus: Path, out: Path, scale: int, sources: set[str], seed: int
 # ---------------------------------------------------------------------------------------------- measurements
 
 SCALE_EMBEDDER = "none"     # the scales' ingests: no vectors unless --scale-vectors (see ingest_corpora for their cost)
+DEFAULT_EMBEDDER = "e5-small-q4"    # qa_archive.embed.DEFAULT_MODEL: what `serve` uses out of the box
 
 
 def run_ingest(root: Path, index_dir: Path) -> dict:
@@ -311,6 +320,72 @@ def http_sequential(base: str, queries: list[str], warm: list[str], health: int 
     return {"search": dict(summary(times), server_cpu_ms_per_request=round(cpu_ms, 2)), "health": summary(htimes)}
 
 
+def similar_questions(shared: Path, quick: bool = False, sample: bool = True) -> tuple[list[str], list[str]]:
+    """(timed, warm): the scorecard's paraphrases and near-miss questions (`<shared>/eval/similar-dev.json`), each
+    once; the last five near-miss questions warm up. `sample`: with --quick, 40 paraphrases and 20 near-misses."""
+    dev = json.loads((shared / "eval" / "similar-dev.json").read_text(encoding="utf-8"))
+    para = [p if isinstance(p, str) else p["text"] for p in dev["paraphrases"]]
+    near = [p if isinstance(p, str) else p["text"] for p in dev["near_miss"]]
+    warm, near = near[-5:], near[:-5]
+    return (para[:40] + near[:20] if quick and sample else para + near), warm
+
+
+# `embed.write_generation` on the published generation (what an ingest with the model does before it publishes)
+VECTORS_CODE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[2])
+from pathlib import Path
+from qa_archive import embed
+from qa_archive.index import current_dir
+t, c = time.perf_counter(), time.process_time()
+model = embed.get()
+n = embed.write_generation(current_dir(Path(sys.argv[1])), embedder=model) if model else None
+print(json.dumps({"model": model.name if model else None, "texts_embedded": n, "s": round(time.perf_counter() - t, 2),
+                  "cpu_s": round(time.process_time() - c, 2)}))
+"""
+
+
+def add_vectors(index_dir: Path) -> dict:
+    """The published generation's embedding vectors, written beside it (a new process, the default embedder):
+    the model, how many texts it embedded, wall and CPU seconds (model load included)."""
+    env = dict(os.environ, QA_ARCHIVE_EMBEDDER=DEFAULT_EMBEDDER)
+    out = subprocess.run([sys.executable, "-c", VECTORS_CODE, str(index_dir), str(REPO)], check=True,
+                         capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def http_similar(base: str, questions: list[str], warm: list[str], pid: int = 0) -> dict:
+    """`/api/similar` one request at a time on one keep-alive connection, each question once, POSTed as JSON (as
+    a bot sends a message, line breaks and all; the route takes `text` in a JSON body or as `?text=`). Also: the
+    workers' CPU time per request, how many answers had hits and how many were marked confident."""
+    host, port = base.rsplit("//", 1)[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def post(text):
+        conn.request("POST", "/api/similar", body=json.dumps({"text": text}, ensure_ascii=False).encode(),
+                     headers={"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        body = resp.read()
+        if resp.status != 200:
+            raise SystemExit(f"/api/similar: HTTP {resp.status}: {body[:300]!r}")
+        return json.loads(body)
+
+    for q in warm:                  # each worker thread opens its searcher on its first request
+        post(q)
+    times, with_hits, confident = [], 0, 0
+    cpu0 = server_cpu_s(pid)
+    for q in questions:
+        t = time.perf_counter()
+        got = post(q)
+        times.append((time.perf_counter() - t) * 1000)
+        with_hits += bool(got["hits"])
+        confident += bool(got["hits"] and got["hits"][0].get("confident"))
+    cpu_ms = (server_cpu_s(pid) - cpu0) * 1000 / max(len(questions), 1)
+    conn.close()
+    return dict(summary(times), server_cpu_ms_per_request=round(cpu_ms, 2), answered_with_hits=with_hits,
+                top_marked_confident=confident, target_p95_ms=TARGET_SIMILAR_P95_MS)
+
+
 def cli_cold(index_dir: Path, queries: list[str]) -> dict:
     times, cpu = [], []
     for q in queries:
@@ -456,11 +531,7 @@ def model_cost(shared: Path, index_1x: Path, corpora: dict, quick: bool) -> dict
         r["load"] = load_times(2 if quick else 3)
     r["ingest"] = {name: {k: c[k] for k in ("entries", "vectors_s", "vectors_cpu_s", "model_load_s") if k in c}
                    for name, c in corpora.items()}
-    dev = json.loads((shared / "eval" / "similar-dev.json").read_text(encoding="utf-8"))
-    para = [p["text"] for p in dev["paraphrases"]]
-    near = [p if isinstance(p, str) else p["text"] for p in dev["near_miss"]]
-    warm, near = near[-5:], near[:-5]
-    timed_q = para[:40] + near[:20] if quick else para + near
+    timed_q, warm = similar_questions(shared, quick)
     for setting in ("e5-small-q4", "none"):
         if setting != "none" and "installed_mb" not in r:
             continue
@@ -653,6 +724,10 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
     r["index_mb_per_10k_entries"] = round(r["index_bytes"] / 1e6 * 10000 / max(r["entries"], 1), 1)
     if scale == 1:
         r.update({"re_ingest_unchanged_s": run_ingest(root, ix)["ingest_s"]})
+        if SCALE_EMBEDDER and not opts.no_http:      # `/api/similar` below is measured with the model's vectors
+            print(f"[{time.strftime('%H:%M:%S')}] {scale}x: embedding vectors for /api/similar", file=sys.stderr,
+                  flush=True)
+            r["similar_vectors"] = add_vectors(ix)
     prefix = "" if scale == 1 else "copy00/"
 
     print(f"[{time.strftime('%H:%M:%S')}] {scale}x: in-process search", file=sys.stderr, flush=True)
@@ -682,8 +757,16 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
 
     if not opts.no_http:
         print(f"[{time.strftime('%H:%M:%S')}] {scale}x: HTTP", file=sys.stderr, flush=True)
-        with serving(ix, workers=2) as (base, server):
+        # 1x has its vectors (above): served as out of the box, the model warmed before the workers fork; the other
+        # scales as they were ingested
+        env = {"QA_ARCHIVE_EMBEDDER": DEFAULT_EMBEDDER if scale == 1 or not SCALE_EMBEDDER else SCALE_EMBEDDER}
+        with serving(ix, workers=2, env=env, timeout=180) as (base, server):
             r["http"] = http_sequential(base, queries, warm, pid=server.pid)
+            if scale == 1:
+                print(f"[{time.strftime('%H:%M:%S')}] {scale}x: /api/similar", file=sys.stderr, flush=True)
+                timed_q, warm_q = similar_questions(shared, sample=False)
+                r["http"]["similar"] = dict(http_similar(base, timed_q, warm_q, pid=server.pid),
+                                            embedder=env["QA_ARCHIVE_EMBEDDER"])
             if scale == 1 and opts.load_seconds > 0:
                 print(f"[{time.strftime('%H:%M:%S')}] {scale}x: 16 clients", file=sys.stderr, flush=True)
                 r["load"] = load(base, shared, opts.load_seconds, health=not opts.quick)
@@ -718,6 +801,10 @@ def table(report: dict) -> str:
              row("`/api/search`: server CPU per request (mean)",
                  lambda s: f"{s['http']['search']['server_cpu_ms_per_request']} ms"),
              row("`/api/health` p95", lambda s: f"{s['http']['health']['p95_ms']} ms"),
+             row(f"`/api/similar` p50 / p95 (HTTP, each question once; target p95 ≤ {TARGET_SIMILAR_P95_MS} ms)",
+                 lambda s: "{p50_ms} / {p95_ms} ms ({n} questions, {embedder})".format(**s['http']['similar'])),
+             row("`/api/similar`: server CPU per request (mean)",
+                 lambda s: f"{s['http']['similar']['server_cpu_ms_per_request']} ms"),
              row("in-process search p50 / p95", lambda s: f"{s['inprocess']['p50_ms']} / {s['inprocess']['p95_ms']} ms"),
              row("SQLite FTS5 p50 / p95 (same entries, bigrams + bm25)",
                  lambda s: f"{s['fts5']['p50_ms']} / {s['fts5']['p95_ms']} ms"),
@@ -756,6 +843,11 @@ def verdicts(report: dict) -> list[str]:
         for name, value, limit in checks:
             if value is not None:
                 out.append(f"20x {name}: {value} -> {'met' if value <= limit else 'NOT met'}")
+    if 1 in by and "similar" in (by[1].get("http") or {}):
+        sim = by[1]["http"]["similar"]
+        out.append(f"1x /api/similar p95 ≤ {TARGET_SIMILAR_P95_MS} ms over HTTP, one at a time: p50 {sim['p50_ms']} ms, "
+                   f"p95 {sim['p95_ms']} ms ({sim['n']} questions, QA_ARCHIVE_EMBEDDER={sim['embedder']}) -> "
+                   f"{'met' if sim['p95_ms'] <= TARGET_SIMILAR_P95_MS else 'NOT met'}")
     if 1 in by and "load" in by[1]:
         ld = by[1]["load"]["new queries, 16 clients"]
         ok = ld["rps"] >= TARGET_LOAD_RPS and ld["errors"] == 0

@@ -1,6 +1,7 @@
 """What the check scripts share: the `qa-archive` command, a served index on 127.0.0.1, and the query sets."""
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import socket
@@ -35,14 +36,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir, workers: int = 2, timeout: float = 60, threads: int | None = None):
-    """`qa-archive serve` on a free loopback port until the block ends; yields (base URL, server process)."""
+def serving(index_dir, workers: int = 2, timeout: float = 60, threads: int | None = None, env: dict | None = None):
+    """`qa-archive serve` on a free loopback port until the block ends; yields (base URL, server process). `env`:
+    variables set for the server (QA_ARCHIVE_EMBEDDER=none serves an index ingested without vectors as such: with
+    the model on, `serve` would embed its whole archive in memory before it listens)."""
     port = free_port()
     cmd = [qa_archive_exe(), "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers)]
     if threads is not None:
         cmd += ["--threads", str(threads)]
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, **env) if env else None)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
