@@ -27,3 +27,30 @@ def test_a_search_that_finds_nothing_still_asks_the_matcher(sample_index):
     """The lazy import is only deferred: a search that matches nothing falls back to similar questions."""
     run_cli(["search", "这个完全不存在的问题怎么办呢", "--index", str(sample_index), "--no-pager"],
             "assert 'qa_archive.similar' in sys.modules\n")
+
+
+def test_field_lengths_read_at_once_equal_whooshs_own(tmp_path):
+    """`Generation.norms` reads each segment's length column at once; it must give what Whoosh's per-document
+    `doc_field_length` gives, over several segments, a deleted document and a field some documents lack."""
+    from whoosh import fields, index
+    from whoosh.scoring import BM25F
+
+    from qa_archive import generation as G
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True), question=fields.TEXT, answer=fields.TEXT)
+    ix = index.create_in(str(tmp_path), schema)
+    for part in range(3):                       # three commits, no merging: three segments
+        w = ix.writer()
+        for i in range(40):
+            words = " ".join(f"w{j}" for j in range((i * 7 + part) % 300))
+            w.add_document(id=f"{part}-{i}", question=words, **({"answer": words * 2} if i % 3 else {}))
+        w.commit(merge=False)
+    w = ix.writer()
+    w.delete_by_term("id", "1-5")
+    w.commit(merge=False)
+    with ix.searcher(weighting=BM25F()) as s:
+        assert len(s.reader().leaf_readers()) > 1
+        for field in ("question", "answer"):
+            got = G.stored_lengths(s, field)
+            assert got is not None
+            want = [s.doc_field_length(d, field, 1) or 1 for d in range(s.reader().doc_count_all())]
+            assert [G.LENGTH_OF_BYTE[b] for b in got] == want
