@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -40,11 +40,15 @@ class Registry:
         for p in projects:
             for key in [p.name, *p.aliases]:
                 self.by_key.setdefault(squash(key), p)
-        # Mentions in running text: ASCII names, any case, hyphens or spaces between their letters allowed,
-        # not inside a longer ASCII word. Longest keys first so `sofajraft` wins over `jraft`.
+
+    @cached_property
+    def _mention(self) -> re.Pattern | None:
+        """Mentions in running text: ASCII names, any case, hyphens or spaces between their letters allowed, not
+        inside a longer ASCII word. Longest keys first so `sofajraft` wins over `jraft`. Compiled on first use (a
+        keyword search never asks; compiling costs a cold terminal search about 10 ms)."""
         keys = sorted((k for k in self.by_key if k.isascii() and len(k) >= 3), key=len, reverse=True)
         alts = ["[-_ ]?".join(re.escape(ch) for ch in k) for k in keys]
-        self._mention = re.compile(r"(?<![a-z0-9])(" + "|".join(alts) + r")(?![a-z0-9])") if alts else None
+        return re.compile(r"(?<![a-z0-9])(" + "|".join(alts) + r")(?![a-z0-9])") if alts else None
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> Registry:
