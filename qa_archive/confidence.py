@@ -11,7 +11,10 @@ the thread does not cover, not only at how alike the two are:
 - `cross_lang`: the question and the thread are in different languages (then shared words say little), and
   `miss_same`: `miss_share` when they are in the same language, else 0;
 - `answer_cover`: the idf-weighted share of key terms found in the *answer* (does the answer address the focus);
-- `lex`, `lex_margin`: the lexical matcher's score of the top thread and its margin over the runner-up;
+- `matched`: how many key terms the thread covers: at the same share, a thread that covers eight of a long
+  question's words has shown more than one that covers two of a short one's;
+- `lex`, `lex_margin`: the lexical matcher's score of the top thread and its margin over the best other thread (a
+  repost of the same question is not another thread);
 - `cos_question`, `cos_answer`: embedding cosine of the question with the thread's question and with its answer;
 - `sem_margin`: the top thread's semantic score over the best other candidate's.
 
@@ -36,7 +39,8 @@ from . import analysis
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 THRESHOLD_ENV = "QA_ARCHIVE_CONFIDENT_AT"
 
-LEXICAL = ("miss_share", "miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same")
+LEXICAL = ("miss_share", "miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same",
+           "matched")
 SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin")
 CJK_RE = re.compile(f"[{analysis.CJK}]")
 LATIN_RE = re.compile(r"[A-Za-z]+")
@@ -84,6 +88,7 @@ def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_l
         "miss_latin": cover["miss_latin_idf"] / max_idf if max_idf > 0 else 0.0,
         "cross_lang": float(cross_lang),
         "miss_same": 0.0 if cross_lang else cover["miss_share"],
+        "matched": float(len(cover["matched"])),
         "cos_question": cos_question,
         "cos_answer": cos_answer,
         "sem_margin": sem_margin,

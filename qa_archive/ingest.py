@@ -93,8 +93,9 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         files = [(s, f) for s in sources for f in find_posts(s.root)]
         done = 0
         todo = []
+        profiles = {id(s): s.profile.fingerprint() if s.profile is not None else None for s in sources}
         for src, path in files:
-            job = _plan(src, path, posts, seen, report)
+            job = _plan(src, path, posts, seen, report, profiles[id(src)])
             if job is None:
                 done += 1
                 if progress:
@@ -158,10 +159,13 @@ class _Job:
     rel: str
     prev: dict | None
     root: str
+    profile: str | None = None      # the source's profile fingerprint (Profile.fingerprint), recorded with the post
 
 
-def _plan(src: Source, path: Path, posts: dict, seen: set, report: IngestReport) -> _Job | None:
-    """A job when the post must be read; None when it is unchanged (its entries stay) or cannot be taken."""
+def _plan(src: Source, path: Path, posts: dict, seen: set, report: IngestReport,
+          profile: str | None = None) -> _Job | None:
+    """A job when the post must be read; None when it is unchanged (its entries stay) or cannot be taken.
+    `profile`: the source's profile fingerprint; a post read under another one is read again."""
     try:
         sha_hint = quick_sha(path)
     except OSError:
@@ -175,11 +179,12 @@ def _plan(src: Source, path: Path, posts: dict, seen: set, report: IngestReport)
         return None
     seen.add(rel)
     prev = posts.get(rel)
-    if prev and sha_hint and prev.get("sha") == sha_hint and prev.get("url_pattern") == src.url:
+    if prev and sha_hint and prev.get("sha") == sha_hint and prev.get("url_pattern") == src.url \
+            and prev.get("profile") == profile:
         report.posts_unchanged += 1
         report.unchanged += len(prev.get("ids") or [])
         return None
-    return _Job(src, path, rel, prev, str(src.root.resolve()))
+    return _Job(src, path, rel, prev, str(src.root.resolve()), profile)
 
 
 def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: IngestReport,
@@ -213,6 +218,8 @@ def _apply(job: _Job, result: tuple, posts: dict, seen: set, writer, report: Ing
     new_ids = [t.id for t in threads]
     report.removed += len(old_ids - set(new_ids))
     posts[source] = {"root": job.root, "sha": sha, "ids": new_ids, "url_pattern": job.src.url}
+    if job.profile is not None:
+        posts[source]["profile"] = job.profile
     return threads
 
 

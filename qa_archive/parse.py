@@ -113,11 +113,14 @@ def read_post(path: Path, root: Path, url_pattern: str | None = None, profile: P
     return post
 
 
+CONTROL_BYTES = bytes([*range(9), *range(14, 32), 127])      # not tab, newline, vertical tab, form feed or return
+
+
 def _binary(raw: bytes) -> bool:
     """Random or compiled bytes: text in any encoding (UTF-8, GBK) has almost no control bytes; random bytes have
     about one in nine."""
     head = raw[:8192]
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
     return controls > max(len(head) * 0.02, 8)
 
 

@@ -21,6 +21,8 @@ to each post and `extract` consults.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,6 +48,19 @@ class Profile:
 
     def extra(self, kind: str) -> list[re.Pattern]:
         return self.patterns.get(kind, [])
+
+    def fingerprint(self) -> str:
+        """What reading a post with this profile depends on (the community key its entries carry, the URL
+        pattern, the registry's text, the patterns): when it changes, the source's posts are read again even if
+        they did not change. The display name and language are the community's, not its entries', so not here."""
+        try:
+            registry = self.projects.read_bytes() if self.projects else b""
+        except OSError:
+            registry = b"missing"
+        parts = [self.community, self.url, str(self.projects or ""),
+                 hashlib.sha1(registry).hexdigest(),
+                 {k: [r.pattern for r in v] for k, v in sorted(self.patterns.items())}]
+        return hashlib.sha1(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
 
 DEFAULT = Profile()

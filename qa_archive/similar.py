@@ -24,6 +24,7 @@ from whoosh import query as Q
 from . import analysis, confidence, embed
 from .confidence import KeyTerm
 from .generation import Generation, idf
+from .models import fold
 from .projects import squash
 from .query import Note, QueryError, bounded, union
 from .snippets import make_hit
@@ -35,6 +36,8 @@ LEX_CANDIDATES = 20      # the best of them by overlap
 SEM_CANDIDATES = 20      # and the nearest by meaning
 UNSEEN_IDF = 8.0         # a word no thread has: as rare as can be
 W_BM25 = 0.1             # BM25's view, scaled to the best candidate, breaks near-ties of the overlap
+SAME_QUESTION_CHARS = 30  # two candidates whose questions start with the same 30 folded characters ask one question
+SAME_QUESTION_COS = 0.95  # as do two whose question vectors are this alike (checked by calibrate_similar.py)
 SEM_WEIGHT = 16.0        # score = overlap + SEM_WEIGHT * semantic similarity; chosen by cross-validation
                          # (scripts/eval_similar.py: the folds chose 16 to 24; e5 cosines differ by hundredths)
 
@@ -201,7 +204,8 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
             c["cos_q"], c["cos_a"] = (float(v) for v in cos[c["docnum"]])
             c["cos_t"] = float(cos_t[c["docnum"]])
     return {"key_terms": [k for k, _ in weighted], "query_terms": query_terms, "cands": cands,
-            "n_lexical": len(lexical)}
+            "n_lexical": len(lexical),
+            "question_vectors": matrix[:, 0] if embedder is not None and known else None}
 
 
 def semantic(c: dict) -> float:
@@ -225,12 +229,25 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
     q_chinese = confidence.chinese(text)
     cover = confidence.coverage(found["key_terms"], terms.questions | terms.answers, terms.answers, q_chinese)
     cross = q_chinese != confidence.chinese(f"{d.get('question') or ''} {d.get('answer') or ''}")
+    # The margins are over the best *other* thread: the same question asked again (a repost, or one thread copied
+    # into two posts) is not a rival, and a margin of nothing over it made right answers look unsure.
+    others = [c for c in others if not same_question(gen, found, top, c)]
     lex_margin = top["lex"] - max((c["lex"] for c in others), default=0.0)
     sem = {}
     if "cos_q" in top:
         sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"],
                "sem_margin": semantic(top) - max((semantic(c) for c in others), default=0.0)}
     return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover
+
+
+def same_question(gen: Generation, found: dict, a: dict, b: dict) -> bool:
+    """Whether two candidates ask the same question: the same words, or (with vectors) question vectors at least
+    SAME_QUESTION_COS alike."""
+    qa, qb = (fold(gen.docs[c["docnum"]].get("question") or "")[:SAME_QUESTION_CHARS] for c in (a, b))
+    if qa and qa == qb:
+        return True
+    vecs = found.get("question_vectors")
+    return vecs is not None and float(vecs[a["docnum"]] @ vecs[b["docnum"]]) >= SAME_QUESTION_COS
 
 
 def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: str | None = None,

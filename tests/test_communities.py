@@ -17,6 +17,8 @@ from qa_archive.parse import Source
 from qa_archive.projects import Registry
 from qa_archive.web import create_app
 
+from .conftest import write_post
+
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "tests" / "fixtures" / "communities" / "sources.yml"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -333,3 +335,28 @@ def test_sofa_and_optech_in_one_archive(both_corpora, monkeypatch):
     assert c.get("/p/Taproot.json").get_json()["total"] == taproot["total"]
     api = c.get("/api/search?q=signature&community=optech").get_json()
     assert api["total"] > 0 and {h["community"] for h in api["hits"]} == {"optech"}
+
+
+def test_a_profile_change_reads_the_sources_posts_again_without_rebuild(tmp_path):
+    # a new asker pattern in sources.yml: posts that did not change are read again, and the new pattern applies
+    from qa_archive.profiles import from_config
+    root = tmp_path / "guild"
+    write_post(root, "notes-7", """
+        ## Mailbag
+
+        Visitor Mira wonders: can the lantern relay run on a Raspberry Pi?
+
+        A: Yes, with 1 GB of memory it runs fine.
+        """, title="Guild Notes 7")
+    index_dir = tmp_path / "index"
+    registry = Registry.load()
+    plain = Source(root, profile=from_config({"path": str(root), "community": "guild"}))
+    first = ingest([plain], index_dir, registry)
+    assert ingest([plain], index_dir, registry).posts_unchanged == 1            # nothing changed: nothing read
+    asker = r"^Visitor (?P<name>\w+) wonders:\s*(?P<rest>.*)$"
+    patterned = Source(root, profile=from_config({"path": str(root), "community": "guild",
+                                                  "patterns": {"asker": asker}}))
+    again = ingest([patterned], index_dir, registry)
+    assert again.posts_read == 1 and again.generation != first.generation
+    docs = list(Archive(index_dir).current().docs.values())
+    assert [d["asker"] for d in docs] == ["Mira"]

@@ -49,9 +49,10 @@ def test_the_shipped_model_gives_probabilities_and_trusts_missing_terms_less():
     assert set(models) == {"semantic", "lexical"}
     for m in models.values():
         assert 0.0 < m.threshold < 1.0
-        base = features({"miss_share": 0.0, "miss_idf": 0.0, "miss_latin_idf": 0.0, "answer_cover": 0.6}, 6.0, 0.6,
-                        0.2, False, 0.95, 0.9, 0.05)
-        worse = dict(base, miss_share=0.6, miss_same=0.6, miss_latin=1.0)
+        base = features({"miss_share": 0.0, "miss_idf": 0.0, "miss_latin_idf": 0.0, "answer_cover": 0.6,
+                         "matched": ["seata", "全局锁", "回滚"], "unmatched": []}, 6.0, 0.6, 0.2, False, 0.95, 0.9, 0.05)
+        # the same thread lacking two of the three words
+        worse = dict(base, miss_share=0.6, miss_same=0.6, miss_latin=1.0, matched=1.0)
         p, q = m.probability(base), m.probability(worse)
         assert 0.0 <= q < p <= 1.0
 

@@ -91,3 +91,31 @@ def test_long_machine_output_on_one_line_is_dropped():
     for line in (blob, payload, dump):
         assert len(line) >= 400 and machine_output(line), line[:40]
         assert line[:30] not in prose(f"Seata 悬挂怎么处理？\n{line}\n")
+
+
+def test_a_repost_of_the_same_question_does_not_make_the_answer_look_unsure(tmp_path, monkeypatch):
+    # the same thread copied into two posts: the margin is over the best *other* thread, not over the copy
+    from qa_archive import similar
+    from qa_archive.archive import Archive
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+    from qa_archive.projects import Registry
+
+    from .conftest import write_post
+    monkeypatch.setenv("QA_ARCHIVE_EMBEDDER", "none")
+    item = ("\n### 本周问答\n\n**@{a}** 提问：\n\n> {q}\n\nA：{ans}\n")
+    same = item.format(a="lin", q="Layotto 的 wasm 插件 热更新 之后 旧实例 什么时候 回收？",
+                       ans="新实例就绪后，旧实例处理完在途请求再回收。")
+    other = item.format(a="zhou", q="Layotto 怎么 配置 Redis 状态存储？", ans="在 config.json 的 state 里写 redis。")
+    root = tmp_path / "posts"
+    write_post(root, "a", same + other, date="2024-05-10")
+    write_post(root, "b", same, date="2024-06-14")
+    ingest([Source(root)], tmp_path / "index", Registry.load())
+    gen, searcher = Archive(tmp_path / "index").view()
+    text = "wasm 插件 热更新 后 旧实例 何时 回收"
+    found = similar.candidates(gen, searcher, text)
+    order = similar.ranked(found["cands"])
+    assert gen.docs[order[0]["docnum"]]["question"] == gen.docs[order[1]["docnum"]]["question"]   # the copy is 2nd
+    feats, _ = similar.top_features(gen, text, found, order)
+    third = order[2]["lex"] if len(order) > 2 else 0.0
+    assert feats["lex_margin"] == pytest.approx(order[0]["lex"] - third) and feats["lex_margin"] > 0
