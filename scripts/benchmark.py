@@ -4,7 +4,8 @@ for the README and issue 12).
 
     python scripts/benchmark.py                   # 1x, 20x and 50x: about ten minutes on 2 cores
     python scripts/benchmark.py --quick           # 1x and a 5x synthetic, fewer queries, short load: ~2 minutes
-    python scripts/benchmark.py --profile         # also: where one query's time goes, stage by stage
+    python scripts/benchmark.py --profile         # also: where one query's time goes, stage by stage, and a cold
+                                                  # `qa-archive search`'s (imports, opening the index, the search)
     python scripts/benchmark.py --scales 1,20 --json
     python scripts/benchmark.py --scales 1 --analyzers    # recall and MRR under Whoosh's, jieba's and our analyzer
     python scripts/benchmark.py --scales none --quick     # only the corpora's ingest and the model's costs
@@ -401,6 +402,80 @@ def cli_cold(index_dir: Path, queries: list[str]) -> dict:
             "cpu_median_s": round(statistics.median(cpu), 3)}
 
 
+# One cold `qa-archive search`, stage by stage, in a new process: the CLI's own imports, the search stack's, opening
+# the generation (Whoosh segment, columns, registry) and its searcher, the search itself (a cold process fills every
+# per-generation cache: norms, term sets, facets), and printing the hits as the terminal command does
+COLD_CODE = """
+import io, sys, time
+t0 = time.perf_counter()
+import qa_archive.cli as cli
+t1 = time.perf_counter()
+from qa_archive.archive import Archive
+import qa_archive.search, qa_archive.snippets
+t2 = time.perf_counter()
+arch = Archive(sys.argv[1])
+arch.view()
+t3 = time.perf_counter()
+found = arch.search_or_ask(sys.argv[2], limit=10)
+t4 = time.perf_counter()
+sys.stdout = io.StringIO()
+for i, hit in enumerate(found["results"]["hits"] if found["results"] else [], 1):
+    cli.print_hit(hit, i, False, 100)
+t5 = time.perf_counter()
+sys.stdout = sys.__stdout__
+print(" ".join(str(x) for x in (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)))
+"""
+COLD_STAGES = ("import qa_archive.cli (click, wcwidth, the terminal helpers)",
+               "import the search stack (Whoosh, yaml, query, search)", "open the generation and a searcher",
+               "the search (cold per-generation caches)", "print the hits")
+
+
+def cli_cold_profile(index_dir: Path, queries: list[str], runs: int = 7) -> dict:
+    """Where a cold `qa-archive search`'s time goes (median wall ms of each stage over `runs` new processes; the
+    interpreter's own start is `python -c pass`), and the imports that cost most (`python -X importtime`)."""
+    stages: list[list[float]] = [[] for _ in COLD_STAGES]
+    bare = []
+    for i in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.perf_counter() - t)
+        out = subprocess.run([sys.executable, "-c", COLD_CODE, str(index_dir), queries[i % len(queries)]],
+                             check=True, capture_output=True, text=True, cwd=str(REPO))
+        for k, v in enumerate(out.stdout.split()):
+            stages[k].append(float(v))
+    table = {"python start (python -c pass)": round(statistics.median(bare) * 1000, 1)}
+    table.update({name: round(statistics.median(v) * 1000, 1) for name, v in zip(COLD_STAGES, stages)})
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import qa_archive.cli, qa_archive.archive, "
+                          "qa_archive.search"], check=True, capture_output=True, text=True, cwd=str(REPO)).stderr
+    return {"ms": table, "imports_ms": import_tree(err)}
+
+
+def import_tree(importtime: str, min_ms: float = 4.0, depth: int = 3) -> dict[str, float]:
+    """`python -X importtime`'s report (children before their importer) as {indented name: cumulative ms} in
+    import order, importers first, for the imports of at least `min_ms` down to `depth` levels."""
+    stack: list[tuple[int, str, float, list]] = []
+    for line in importtime.splitlines():
+        try:
+            _, cum, name = line.split("|")
+            cum_ms = int(cum) / 1000
+        except ValueError:
+            continue
+        level = (len(name) - len(name.lstrip()) - 1) // 2
+        children = []
+        while stack and stack[-1][0] > level:
+            children.insert(0, stack.pop())
+        stack.append((level, name.strip(), cum_ms, children))
+    out: dict[str, float] = {}
+
+    def walk(nodes):
+        for level, name, cum_ms, children in nodes:
+            if cum_ms >= min_ms and level < depth:
+                out["  " * level + name] = round(cum_ms, 1)
+                walk(children)
+    walk(stack)
+    return out
+
+
 def load(base: str, shared: Path, seconds: float, health: bool) -> dict:
     from loadcheck import measure, new_query_paths
     port = int(base.rsplit(":", 1)[1])
@@ -774,6 +849,7 @@ def measure_scale(scale: int, root: Path, work: Path, shared: Path, opts, querie
     if opts.profile and scale == max(opts.scale_list):
         print(f"[{time.strftime('%H:%M:%S')}] {scale}x: profile", file=sys.stderr, flush=True)
         r["profile"] = profile(ix, queries, warm)
+        r["cli_cold_profile"] = cli_cold_profile(ix, queries[:7])
     return r
 
 
@@ -862,7 +938,8 @@ def main():
     ap.add_argument("--scales", help="comma-separated scales (default 1,20,50; --quick: 1,5; none: only the "
                     "corpora and the model)")
     ap.add_argument("--quick", action="store_true", help="1x and 5x, fewer queries, a short load, no naive build")
-    ap.add_argument("--profile", action="store_true", help="where a query's time goes, at the largest scale")
+    ap.add_argument("--profile", action="store_true", help="where a query's time goes, and a cold `qa-archive search`'s, "
+                    "at the largest scale")
     ap.add_argument("--no-http", action="store_true", help="skip the served measurements")
     ap.add_argument("--analyzers", action="store_true", help="at 1x: quality under three analyzers (README)")
     ap.add_argument("--load-seconds", type=float, help="length of the 16-client run at 1x (default 20; --quick 6)")
@@ -939,6 +1016,14 @@ def main():
         if "profile" in s:
             print()
             print_profile(s["profile"], f" at {s['scale']}x", top=15)
+        if "cli_cold_profile" in s:
+            print()
+            print(f"a cold `qa-archive search` at {s['scale']}x, stage by stage (median wall ms of new processes):")
+            for k, v in s["cli_cold_profile"]["ms"].items():
+                print(f"  {v:8.1f}  {k}")
+            print("  imports that cost most (python -X importtime, cumulative ms; indented: imported by the one above):")
+            for k, v in s["cli_cold_profile"]["imports_ms"].items():
+                print(f"  {v:8.1f}  {k}")
     print(f"load average after the run: {report['load_average_after']} (other work on the machine skews timings)")
 
 
