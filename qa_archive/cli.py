@@ -306,17 +306,17 @@ def ingest(paths, index_dir, url, config, rebuild, wait, quiet, as_json):
         if bar is not None:
             bar.__exit__(None, None, None)
     for source, message, fatal in report.problems:
-        click.echo(f"{'error' if fatal else 'skipped'}: {source}: {message}", err=True)
+        click.echo(msg("cli.post_error" if fatal else "cli.post_skipped", source=source, message=message), err=True)
     for source, message in report.warnings:
         if not quiet:
-            click.echo(f"warning: {source}: {message}", err=True)
+            click.echo(msg("cli.post_warning", source=source, message=message), err=True)
     if as_json:
         emit_json(report.as_dict())
     elif not quiet:
-        click.echo(f"{plural(report.posts_read, 'post')} read, {report.posts_unchanged} unchanged, "
-                   f"{report.posts_skipped} skipped, {report.posts_failed} failed; entries: {report.added} added, "
-                   f"{report.changed} changed, {report.removed} removed, {report.unchanged} unchanged "
-                   f"({report.seconds}s, {index_dir / report.generation})", err=True)
+        click.echo(msg("cli.ingest_summary", read=report.posts_read, unchanged=report.posts_unchanged,
+                       skipped=report.posts_skipped, failed=report.posts_failed, added=report.added,
+                       changed=report.changed, removed=report.removed, same=report.unchanged,
+                       seconds=report.seconds, path=index_dir / report.generation), err=True)
     if report.posts_failed:
         sys.exit(1)
 
@@ -652,16 +652,17 @@ def stats(ctx, index_dir, community, as_json, no_pager):
         emit_json(s)
         return
     with pager(ctx, no_pager):
-        say(f"{plural(s['entries'], 'entry')} from {plural(s['posts'], 'post')}; index "
-            f"{s['index_bytes'] / 1e6:.1f} MB ({index_dir / s['generation']}), last ingest {s['last_ingest']}")
-        say("\nPer year:")
+        say(msg("cli.stats_summary", entries=msg("cli.entries", n=s["entries"]), posts=msg("cli.posts", n=s["posts"]),
+                size=f"{s['index_bytes'] / 1e6:.1f}", path=index_dir / s["generation"],
+                when=human_time(s["last_ingest"])))
+        say("\n" + msg("cli.per_year"))
         for y in s["years"]:
             say(f"  {y['name']}  {y['count']:5d}  " + "█" * max(1, y["count"] * 40 // max(1, s["entries"])))
-        say("\nPer project:")
+        say("\n" + msg("cli.per_project"))
         for p in s["projects"]:
             say(f"  {pad(p['name'], 16)} {p['count']:5d}")
         if len(s.get("communities") or []) > 1:
-            say("\nPer community:")
+            say("\n" + msg("cli.per_community"))
             for c in s["communities"]:
                 say(f"  {pad(c['name'], 16)} {c['count']:5d}  {c['title']}" + (f" ({c['language']})"
                                                                             if c.get("language") else ""))

@@ -9,10 +9,11 @@ the thread does not cover, not only at how alike the two are:
 - `miss_latin`: in a Chinese question, the most specific Latin-script term the thread lacks: people write product
   and option names in Latin letters (`SkyWalking`, `Jaeger`), so a missing one is a missing subject;
 - `cross_lang`: the question and the thread are in different languages (then shared words say little), and
-  `miss_same`: `miss_share` when they are in the same language, else 0;
+  `miss_same`: `miss_share` when they are in the same language, else 0 (the model reads the share through this
+  one only: an English question about a Chinese thread lacks most of its words and may still be answered);
 - `answer_cover`: the idf-weighted share of key terms found in the *answer* (does the answer address the focus);
-- `matched`: how many key terms the thread covers: at the same share, a thread that covers eight of a long
-  question's words has shown more than one that covers two of a short one's;
+- `matched`: how many key terms the thread covers, in the same language (0 across languages): at the same share,
+  a thread that covers eight of a long question's words has shown more than one that covers two of a short one's;
 - `lex`, `lex_margin`: the lexical matcher's score of the top thread and its margin over the best other thread (a
   repost of the same question is not another thread);
 - `cos_question`, `cos_answer`: embedding cosine of the question with the thread's question and with its answer;
@@ -39,8 +40,7 @@ from . import analysis
 MODEL_FILE = Path(__file__).with_name("confidence.json")
 THRESHOLD_ENV = "QA_ARCHIVE_CONFIDENT_AT"
 
-LEXICAL = ("miss_share", "miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same",
-           "matched")
+LEXICAL = ("miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same", "matched")
 SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin")
 CJK_RE = re.compile(f"[{analysis.CJK}]")
 LATIN_RE = re.compile(r"[A-Za-z]+")
@@ -88,7 +88,7 @@ def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_l
         "miss_latin": cover["miss_latin_idf"] / max_idf if max_idf > 0 else 0.0,
         "cross_lang": float(cross_lang),
         "miss_same": 0.0 if cross_lang else cover["miss_share"],
-        "matched": float(len(cover["matched"])),
+        "matched": 0.0 if cross_lang else float(len(cover["matched"])),
         "cos_question": cos_question,
         "cos_answer": cos_answer,
         "sem_margin": sem_margin,

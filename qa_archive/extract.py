@@ -32,6 +32,27 @@ _md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethr
 PLAIN_URL = re.compile(r"[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]*")
 _normalize_link = _md.normalizeLink
 _md.normalizeLink = lambda url: url if PLAIN_URL.fullmatch(url) else _normalize_link(url)
+# Inline text with none of the characters an inline rule of this parser starts at (escape, code, emphasis, links,
+# images, autolinks, HTML, entities, strikethrough, line breaks) is one text token; making it directly skips
+# markdown-it's character-by-character scan of half the text of a typical post.
+MARKUP_CHAR = re.compile(r"[\\`*_\[\]!<>&~\n]|\s$")
+
+
+def _inline_rule(state):
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        if MARKUP_CHAR.search(token.content) is None:
+            text = Token("text", "", 0)
+            text.content = token.content
+            token.children.append(text)
+        else:
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+_md.core.ruler.at("inline", _inline_rule)
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line

@@ -42,6 +42,7 @@ KEEP_GENERATIONS = 2           # the one published and the one before it, for re
 # larger tree still spills, so memory stays bounded.
 WRITER_MB = 512
 
+
 class IndexProblem(ArchiveError):
     """The index is missing, busy, damaged or from another version. The message says what to do."""
 

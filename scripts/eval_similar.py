@@ -6,7 +6,9 @@ Questions (every one checked against every thread by the people who wrote them):
 - ../shared/gold/*.json: the gold threads' `queries.paraphrase`;
 - data/eval/similar.json: our 30 paraphrases of gold threads and 40 unanswerable questions;
 - data/eval/similar-hard.json: our harder paraphrases (a third in English for Chinese threads), near-misses and
-  off-topic questions.
+  off-topic questions;
+- data/eval/similar-blind.json: 40 paraphrases, 40 near-misses and 20 off-topic questions written blind (scored
+  once with the shipped model before they joined this pool; see its `about`).
 
 Everything fitted (the fusion weight here, the confidence model in calibrate_similar.py) is chosen by k-fold
 cross-validation grouped by post: a paraphrase belongs to its thread's post, a near-miss to the post of its nearest
@@ -70,12 +72,13 @@ def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
         qs.append({"text": p["text"], "kind": "paraphrase", "targets": by_asker(p["source"], p["asker"]),
                    "set": "ours"})
     qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "ours"} for q in ours["questions"]]
-    hard = json.loads((REPO / "data" / "eval" / "similar-hard.json").read_text(encoding="utf-8"))
     ids = {t["id"] for t in threads}
-    for p in hard["paraphrases"]:
-        qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"]} & ids, "set": "hard"})
-    qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "hard"} for q in hard["near_miss"]]
-    qs += [{"text": q, "kind": "off_topic", "targets": set(), "set": "hard"} for q in hard["off_topic"]]
+    for name in ("hard", "blind"):
+        hard = json.loads((REPO / "data" / "eval" / f"similar-{name}.json").read_text(encoding="utf-8"))
+        for p in hard["paraphrases"]:
+            qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"]} & ids, "set": name})
+        qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": name} for q in hard["near_miss"]]
+        qs += [{"text": q, "kind": "off_topic", "targets": set(), "set": name} for q in hard["off_topic"]]
     # The same thread posted twice (a weekly and a retrospect) answers the question either way
     by_id = {t["id"]: t for t in threads}
     for q in qs:

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from qa_archive.cli import cli
 
+from .conftest import write_post
+
 COMMANDS = sorted(cli.commands)
 
 
@@ -457,3 +459,18 @@ def test_search_output_speaks_the_terminal_language(run, monkeypatch):
     assert re.match(r"\d+ 条问答，第 1/\d+ 页", out) and "项目：" in out and "entries" not in out
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     assert re.match(r"\d+ entries, page 1 of \d+", run("search", "Seata", "-n", "1").output)
+
+
+def test_stats_and_the_ingest_summary_speak_the_terminal_language(run, monkeypatch, tmp_path):
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    out = run("stats", "--no-pager").output
+    assert re.match(r"\d+ 条问答，来自 \d+ 篇文章；索引 ", out) and "每年问答数：" in out and "Per year" not in out
+    posts = tmp_path / "posts"
+    write_post(posts, "w1", "### 本周问答\n\n**@li** 提问：\n\n> Seata 怎么回滚？\n\nA：看 undo_log。\n")
+    summary = CliRunner().invoke(cli, ["ingest", str(posts), "--index", str(tmp_path / "ix")], env={
+        "QA_ARCHIVE_EMBEDDER": "none"})
+    assert summary.exit_code == 0 and "读取 1 篇文章" in summary.output and "新增 1" in summary.output
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert re.match(r"\d+ entries from \d+ posts; index ", run("stats", "--no-pager").output)
