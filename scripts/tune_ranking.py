@@ -4,7 +4,8 @@
     python scripts/tune_ranking.py --index /tmp/sofa    # an index already built from it
     python scripts/tune_ranking.py --optech /tmp/optech # also Optech's gold queries (an index of that corpus)
 
-Queries: the gold keyword queries (`<shared>/gold`), ours (`data/eval/search.json`, `data/eval/search-more.json`)
+Queries: the gold keyword queries (`<shared>/gold`), ours (`data/eval/search.json`, `data/eval/search-more.json`,
+`data/eval/search-blind.json`: 50 written blind, scored once before they joined)
 and, with `--optech`, the queries of `<shared>/gold-bitcoinops`, our English ones (`data/eval/search-en.json`) and
 translated pairs (`--crosslang`). Queries are grouped by the post their thread comes
 from, and the posts split into k folds: weights are chosen on k-1 folds (coordinate ascent over a grid,
@@ -130,6 +131,7 @@ def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0) -
         "gold": (archive, [g for g in load_gold(SHARED / "gold") if g.queries.get("keywords")]),
         "own": (archive, load_queries(ROOT / "data/eval/search.json")),
         "more": (archive, load_queries(ROOT / "data/eval/search-more.json")),
+        "blind": (archive, load_queries(ROOT / "data/eval/search-blind.json")),
     }
     if optech is not None:
         golds = [g for g in load_gold(SHARED / "gold-bitcoinops") if g.queries.get("keywords")]
