@@ -957,7 +957,8 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
         from .similar import warm
         from .web import create_app
         app = create_app(index_dir, test_config={"BASE_URL": base_url} if base_url else None)
-        warm(app.extensions["archive"])   # jieba, the embedding model and the vectors, before the workers fork
+        # jieba, the embedding model and the vectors, before the workers fork
+        warm(app.extensions["archive"], lambda n: click.echo(msg("cli.vectors_at_start", n=n), err=True))
     except BaseException:
         sock.close()
         raise

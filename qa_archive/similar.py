@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 from whoosh import query as Q
@@ -286,9 +287,11 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
             "semantic": embedder is not None}
 
 
-def warm(archive) -> None:
+def warm(archive, unstored: Callable[[int], None] | None = None) -> None:
     """Load jieba's dictionary, the embedding model and the published generation's vectors now: `serve` calls
-    this before its workers fork, so they share them and no first request pays for them."""
+    this before its workers fork, so they share them and no first request pays for them. An index built without
+    vectors (QA_ARCHIVE_EMBEDDER=none at ingest) has them computed here, which takes a while: `unstored(entries)`
+    is called first, so the one waiting is told why."""
     segment("")
     embedder = embed.warm()
     if embedder is None:
@@ -297,6 +300,9 @@ def warm(archive) -> None:
         gen = archive.current()
     except Exception:            # no index yet, or a damaged one: the first request will say so
         return
+    n = max(gen.docs, default=-1) + 1
+    if unstored is not None and n and embed.read_generation(gen.path, embedder, n) is None:
+        unstored(len(gen.docs))
     vectors(gen, embedder)
 
 

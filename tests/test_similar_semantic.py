@@ -185,3 +185,20 @@ def test_config_file_similar_threshold_sets_confident(tiny, tmp_path):
         res = client.get("/api/similar", query_string={"text": text}).get_json()
         assert res["threshold"] == float(at)
         assert res["hits"][0]["confident"] is confident
+
+
+def test_serve_warming_an_index_built_without_vectors_says_so_first(tmp_path, registry, fake_model, monkeypatch):
+    from qa_archive import similar
+    root = tmp_path / "posts"
+    for name, body in POSTS.items():
+        write_post(root, name, body)
+    monkeypatch.setenv(embed.MODEL_ENV, "none")
+    ingest([Source(root)], tmp_path / "plain", registry)              # no vectors stored
+    monkeypatch.setenv(embed.MODEL_ENV, "hash")
+    told = []
+    similar.warm(Archive(tmp_path / "plain"), told.append)
+    assert told == [3]                                                 # told before the vectors are computed
+    ingest([Source(root)], tmp_path / "with", registry)               # vectors stored at ingest
+    told.clear()
+    similar.warm(Archive(tmp_path / "with"), told.append)
+    assert told == []
