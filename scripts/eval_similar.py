@@ -7,8 +7,8 @@ Questions (every one checked against every thread by the people who wrote them):
 - data/eval/similar.json: our 30 paraphrases of gold threads and 40 unanswerable questions;
 - data/eval/similar-hard.json: our harder paraphrases (a third in English for Chinese threads), near-misses and
   off-topic questions;
-- data/eval/similar-blind.json: 40 paraphrases, 40 near-misses and 20 off-topic questions written blind (scored
-  once with the shipped model before they joined this pool; see its `about`).
+- data/eval/similar-blind.json and similar-blind2.json: 70 paraphrases, 70 near-misses and 30 off-topic questions
+  written blind (each set scored once with the shipped model before it joined this pool; see their `about`).
 
 Everything fitted (the fusion weight here, the confidence model in calibrate_similar.py) is chosen by k-fold
 cross-validation grouped by post: a paraphrase belongs to its thread's post, a near-miss to the post of its nearest
@@ -73,7 +73,7 @@ def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
                    "set": "ours"})
     qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "ours"} for q in ours["questions"]]
     ids = {t["id"] for t in threads}
-    for name in ("hard", "blind"):
+    for name in ("hard", "blind", "blind2"):
         hard = json.loads((REPO / "data" / "eval" / f"similar-{name}.json").read_text(encoding="utf-8"))
         for p in hard["paraphrases"]:
             qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"]} & ids, "set": name})
