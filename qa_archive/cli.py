@@ -738,10 +738,27 @@ def diagnose(index_dir: Path, origin: str) -> dict:
                                    f"`qa-archive ingest PATH --index {index_dir} --rebuild`")
         out["sources"].append(row)
     out["posts"] = sum(r["posts"] for r in out["sources"])
+    out["vectors"] = stored_vectors(gen.path)
+    if out["vectors"] is None and gen.count:
+        out["warnings"].append("no embedding vectors are stored with this generation (it was ingested with "
+                               "QA_ARCHIVE_EMBEDDER=none or without the model): similar questions are matched by "
+                               "words only, or `serve` embeds every entry when it starts; ingest again with the "
+                               f"model on to store them (`qa-archive ingest SOURCE... --rebuild --index {index_dir}`)")
     if len(out["sources"]) > 1 and any(r["sample"] for r in out["sources"]):
         out["warnings"].append("the sample posts are mixed with other sources: rebuild without them "
                                f"(`qa-archive ingest SOURCE... --rebuild --index {index_dir}`)")
     return out
+
+
+def stored_vectors(gen_path: Path) -> dict | None:
+    """{"model", "entries"} of the embedding vectors stored with a generation (read from their key list, so the
+    model is not loaded), or None when there are none."""
+    try:
+        meta = json.loads((gen_path / "vectors.keys.json").read_text(encoding="utf-8"))
+        fields = len(meta.get("fields") or [1])
+        return {"model": meta["model"], "entries": sum(1 for k in meta["keys"][::fields] if k)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 @cli.command()
@@ -794,6 +811,9 @@ def doctor(ctx, index_dir, as_json):
             + ("it differs (or qa-archive does), so every post is read again" if reg["next_ingest_rereads"]
                else "the same, so only changed posts are read"))
     if d["generation"]:
+        v = d.get("vectors")
+        say(f"vectors     {v['model']}, {plural(v['entries'], 'entry')}: similar questions matched by meaning" if v
+            else "vectors     none: similar questions matched by words only")
         say(f"holds       {plural(d['entries'], 'entry')} from {plural(d['posts'], 'post')} in "
             f"{plural(len(d['sources']), 'source')}")
         col = max((len(r["path"]) for r in d["sources"]), default=0)

@@ -254,6 +254,20 @@ def test_doctor_says_which_index_and_what_each_source_holds(run, sample_index):
     assert data["registry"]["projects"] > 10 and data["problems"] == [] and data["warnings"] == []
     assert data["registry"]["recorded"].startswith(str(sample_index)) and data["registry"]["recorded"].endswith(".yml")
     assert data["registry"]["next_ingest_rereads"] is False and "only changed posts are read" in out
+    assert data["vectors"] == {"model": "e5-small-q4", "entries": 27}
+    assert "vectors     e5-small-q4, 27 entries: similar questions matched by meaning" in out
+
+
+def test_doctor_says_when_no_vectors_are_stored(tmp_path):
+    posts = tmp_path / "posts"
+    write_post(posts, "w1", "### 本周问答\n\n**@li** 提问：\n\n> Seata 怎么回滚？\n\nA：看 undo_log。\n")
+    index = str(tmp_path / "ix")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(posts), "--index", index], env={"QA_ARCHIVE_EMBEDDER": "none"}).exit_code == 0
+    out = runner.invoke(cli, ["doctor", "--index", index]).output
+    assert "vectors     none: similar questions matched by words only" in out and "QA_ARCHIVE_EMBEDDER=none" in out
+    data = json.loads(runner.invoke(cli, ["doctor", "--index", index, "--json"]).output)
+    assert data["vectors"] is None and any("no embedding vectors" in w for w in data["warnings"])
 
 
 def test_doctor_says_when_the_next_ingest_reads_everything_again(run, tmp_path, monkeypatch):
