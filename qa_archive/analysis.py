@@ -10,6 +10,8 @@
   (`op_checksig`, `bip340`, `v0.22.0`); a hyphenated name stays whole too, and only its squashed form and its parts
   are stemmed, so that they meet the same words written plainly (`sofa-registry` = `SOFARegistry`).
   Highlighting goes through the same tokens (`spans()`), so it marks every form of a word that matched.
+- Letters followed by digits in one word (`jdk17`, `http2`, `bip340`) are also split in two, in queries and the
+  index alike, so `jdk17` meets `JDK 17` and `Java17`, and `http2` meets `HTTP/2` (the whole stays too).
 
 - English stop words are indexed and searched like any word (BM25 gives them next to no weight), so a quoted phrase
   keeps them and a query of nothing else still means something; only 的 and 了 alone are left out, as before.
@@ -138,25 +140,47 @@ def tokens(text: str, stop: bool = True, parts: bool = True,
             word = m.group("word")
             if word in stop_words:
                 continue
-            start = m.start()
+            start, end = m.start(), m.end()
+            seen = set()
             if "-" in word or "." in word and not re.fullmatch(r"[\d.]+", word):
-                yield word, pos, start, m.end()
+                yield word, pos, start, end
+                seen.add(word)
                 squashed = re.sub(r"[\-.]", "", word)
                 if squashed and squashed != word:
                     # analysed as the word it is (`sofaregistry`, as SOFARegistry is), so the two meet
                     for form in forms(squashed):
-                        yield form, pos, start, m.end()
+                        seen.add(form)
+                        yield form, pos, start, end
+                pieces = []
                 if parts:
                     offset = 0
                     for part in re.split(r"([\-.])", word):
                         if part and part not in "-." and part != word and part not in en.stop:
+                            pieces.append((part, offset))
                             for form in forms(part):
+                                seen.add(form)
                                 yield form, pos, start + offset, start + offset + len(part)
                         offset += len(part)
             else:
                 for form in forms(word):
-                    yield form, pos, start, m.end()
+                    seen.add(form)
+                    yield form, pos, start, end
+                pieces = [(word, 0)]
+            # letters then digits, written as one word: `jdk17` also as `jdk` and `17`, in queries and the index
+            # alike, so that `jdk17` meets `JDK 17` and `Java17`, and `http2` meets `HTTP/2`
+            for part, offset in pieces:
+                split = LETTERS_DIGITS.fullmatch(part)
+                if split is None:
+                    continue
+                for sub, a, b in ((split.group(1), 0, split.end(1)), (split.group(2), split.end(1), len(part))):
+                    for form in forms(sub):
+                        if form not in seen and form not in en.stop:
+                            seen.add(form)
+                            yield form, pos, start + offset + a, start + offset + b
             pos += 1
+
+
+LETTERS_DIGITS = re.compile(r"([a-z]{2,})(\d+)")      # `jdk17`, `http2`, `bip340`; not `k8s`, `v5`, `log4j`
 
 
 def terms(text: str, parts: bool = True, english: English | None = None) -> list[str]:

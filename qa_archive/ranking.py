@@ -17,7 +17,8 @@ what BM25 does not see:
                their language)
     recency    newer threads first, as a tie-break (0 for the oldest entry of the archive, 1 for the newest)
 
-A word that names a project the thread is tagged with counts as covered everywhere. The weights are chosen by
+A word that names a project the thread is tagged with counts as covered everywhere; one that is a part of a
+dotted word in the questions (`binaryPath` of `meshConfig.defaultConfig.binaryPath`) counts as found there. The weights are chosen by
 `scripts/tune_ranking.py`, by cross-validation over posts; `WEIGHTS` holds the chosen ones. Everything here costs
 a few set and substring lookups per candidate: nothing scales with the archive.
 """
@@ -35,6 +36,7 @@ from .projects import squash
 RERANK_DEPTH = 50
 SPACES = re.compile(r"\s+")
 COMPOUND = re.compile(rf"[{analysis.CJK}]|\w[-_.]\w")
+DOTTED = re.compile(r"\w\.\w")       # `a.b.binaryPath`, `ark-biz.jar`: words the index also has by their parts
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,26 @@ def _question_text(gen, docnum: int) -> str:
     return got
 
 
+def _part_terms(gen, docnum: int) -> tuple[frozenset[str], frozenset[str]]:
+    """The parts of dotted words in an entry's questions, and in its first question (`binarypath` of
+    `meshConfig.defaultConfig.binaryPath`, `jar` of `ark-biz.jar`): the index holds them, so BM25 finds the entry
+    by them, and a query word they match counts as found in the questions. Empty for most entries; cached."""
+    table = gen.cached("ranking.part_terms", dict)
+    got = table.get(docnum)
+    if got is None:
+        turns = gen.docs[docnum]["turns"]
+        q_terms, _, first_terms = gen.doc_terms(docnum)
+        got = (_parts(" ".join(t["q"] for t in turns), q_terms),
+               _parts(turns[0]["q"], first_terms) if turns else frozenset())
+        table[docnum] = got
+    return got
+
+
+def _parts(text: str, whole: set[str]) -> frozenset[str]:
+    # not the parts of hyphenated names (`block-relay-only`, `sofa-registry`): queries do not split them either
+    return frozenset(analysis.terms(text.replace("-", ""))) - whole if DOTTED.search(text) else frozenset()
+
+
 def _partner_terms(gen, docnum: int) -> frozenset[str]:
     """The question and answer terms of an entry's translations (none for most entries); cached."""
     table = gen.cached("ranking.partner_terms", dict)
@@ -164,6 +186,7 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
     q_terms, a_terms, first_terms = gen.doc_terms(docnum)
     tags = _tags(gen, docnum)
     partner = _partner_terms(gen, docnum)
+    parts, first_parts = _part_terms(gen, docnum)
     q_cover = first_cover = thread_cover = partner_cover = 0.0
     tagged = 0.0
     for (terms, weight), project in zip(query.groups, query.named, strict=True):
@@ -183,6 +206,11 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
                     first_cover += share
             elif t in a_terms:
                 thread_cover += share
+            elif t in parts:
+                q_cover += share
+                thread_cover += share
+                if t in first_parts:
+                    first_cover += share
             if partner and t in partner:
                 partner_cover += share
     total = query.total

@@ -199,3 +199,72 @@ def test_search_or_ask_is_one_rule_for_every_interface(sample_archive):
     words = sample_archive.search_or_ask("Seata")
     assert not words["question_like"] and words["asked"] == [] and words["results"]["total"]
     assert sample_archive.search_or_ask("zzqqxx", page=1)["results"]["total"] == 0
+
+
+IDENTIFIER_POST = """
+## 社区 Q&A
+
+**@amy** 提问：
+
+> Seata 对 Java17 的版本有支持吗？
+
+A：新版本已经支持，老版本要加 JVM 参数。
+
+**@ben** 提问：
+
+> MOSN 转发 HTTP/2 协议，router 要怎么配置？
+
+A：listener 里配 filter，再配路由规则。
+
+**@cai** 提问：
+
+> 加了 --set meshConfig.defaultConfig.binaryPath="/usr/local/bin/mosn" 之后 sidecar 还是旧的，为什么？
+
+A：Pod 要重新注入一次。
+
+**@dan** 提问：
+
+> sidecar 注入以后 Pod 起不来，怎么排查？
+
+A：先看日志，和 binaryPath 没有关系。
+
+**@eve** 提问：
+
+> 自动注入怎么关掉？
+
+A：去掉 namespace 上的注入标签。
+"""
+
+
+@pytest.fixture(scope="module")
+def identifier_archive(tmp_path_factory, registry):
+    from qa_archive.archive import Archive
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import write_post
+    root = tmp_path_factory.mktemp("identifiers") / "posts"
+    write_post(root, "weekly-identifiers", IDENTIFIER_POST)
+    index_dir = root.parent / "index"
+    ingest([Source(root)], index_dir, registry)
+    return Archive(index_dir, registry)
+
+
+def test_letters_then_digits_are_also_two_words():
+    for text in ("jdk17", "JDK17"):
+        assert analysis.terms(text, parts=False) == ["jdk17", "jdk", "17"]      # a query keeps the whole too
+    assert {"java", "17"} <= set(analysis.terms("Java17"))
+    assert {"http", "2"} <= set(analysis.terms("HTTP/2")) & set(analysis.terms("http2", parts=False))
+    for word in ("k8s", "v5", "log4j"):            # not letters then digits: a name, a version, stay whole
+        assert analysis.terms(word) == [word]
+
+
+def test_a_version_written_together_finds_it_written_apart(identifier_archive):
+    assert askers(identifier_archive.search("jdk17"))[0] == "amy"        # the thread says Java17
+    assert askers(identifier_archive.search("http2"))[0] == "ben"        # … and HTTP/2
+
+
+def test_a_part_of_a_dotted_identifier_counts_as_found_in_the_question(identifier_archive):
+    # two threads hold both words: the one whose question has `binaryPath` (inside a.b.binaryPath) comes first
+    res = identifier_archive.search("binaryPath 注入")
+    assert askers(res)[0] == "cai"
