@@ -33,7 +33,8 @@ from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
 
-SCHEMA_VERSION = 6             # 4: community; 5: English words stemmed, spelling fields; 6: the `translation` field
+SCHEMA_VERSION = 7             # 4: community; 5: English words stemmed, spelling fields; 6: the `translation` field;
+                               # 7: letters+digits words also indexed as two (`java17`: `java`, `17`)
 KEEP_GENERATIONS = 2           # the one published and the one before it, for readers still holding it
 
 

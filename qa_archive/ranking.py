@@ -199,18 +199,13 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
             continue
         share = weight / len(terms)
         for t in terms:
-            if t in q_terms:
+            if t in q_terms or t in parts:
                 q_cover += share
                 thread_cover += share
-                if t in first_terms:
+                if t in first_terms or t in first_parts:
                     first_cover += share
             elif t in a_terms:
                 thread_cover += share
-            elif t in parts:
-                q_cover += share
-                thread_cover += share
-                if t in first_parts:
-                    first_cover += share
             if partner and t in partner:
                 partner_cover += share
     total = query.total
