@@ -3,6 +3,7 @@
     python scripts/tune_ranking.py                      # ingest ../shared/corpus/sofastack.tech into a temp index
     python scripts/tune_ranking.py --index /tmp/sofa    # an index already built from it
     python scripts/tune_ranking.py --optech /tmp/optech # also Optech's gold queries (an index of that corpus)
+    python scripts/tune_ranking.py --index /tmp/sofa --optech /tmp/optech --misses --seeds 13,1,2,3,4
 
 Queries: the gold keyword queries (`<shared>/gold`), ours (`data/eval/search.json`, `data/eval/search-more.json`,
 `data/eval/search-blind.json`: 50 written blind, scored once before they joined)
@@ -207,6 +208,9 @@ def main(argv=None):
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--misses", action="store_true", help="list the held-out queries not ranked first")
+    ap.add_argument("--seeds", default="",
+                    help="also the mean held-out figures over these fold seeds (`13,1,2,3,4`): one split's figures "
+                         "move by a query or two with the weights each fold happens to choose")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.translation_boost is not None:
@@ -263,10 +267,29 @@ def main(argv=None):
     print("weights (all data):", {k: v for k, v in report["weights_all"].items()})
     for i, w in enumerate(report["weights_per_fold"]):
         print(f"  fold {i}:", {k: v for k, v in w.items()})
+    if args.seeds:
+        print_seed_means(sets, items, args, start)
     if args.misses:
         for it, r in zip(items, held_in_order, strict=True):
             if r != 1:
                 print(f"  {r!s:>4}  {it['text']}  [{it['source']}]")
+
+
+def print_seed_means(sets: dict, items: list[dict], args, start: list[float]) -> None:
+    """Held-out recall@1 / @5 / MRR@10 per set, averaged over the fold splits of several seeds."""
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
+    runs = []
+    for seed in seeds:
+        held, _ = cross_validate(items, args.folds, seed, start)
+        runs.append(held_sorted(items, held, argparse.Namespace(folds=args.folds, seed=seed)))
+    names = [name for name, v in sets.items() for _ in v]
+    groups = {"keywords": [i for i, it in enumerate(items) if not it["cross"]]}
+    groups.update({name: [i for i, n in enumerate(names) if n == name] for name in sets})
+    print(f"held-out, mean over seeds {seeds}")
+    for name, idx in groups.items():
+        s = [summary([ranks[i] for i in idx]) for ranks in runs]
+        mean = {k: sum(x[k] for x in s) / len(s) for k in ("recall@1", "recall@5", "mrr@10")}
+        print(f"{name:<10}{'':<12}{mean['recall@1']:>10.3f}{mean['recall@5']:>10.3f}{mean['mrr@10']:>10.3f}")
 
 
 def held_sorted(items, held, args):
