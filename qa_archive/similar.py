@@ -229,15 +229,16 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
     terms = gen.doc_terms(top["docnum"])
     q_chinese = confidence.chinese(text)
     cover = confidence.coverage(found["key_terms"], terms.questions | terms.answers, terms.answers, q_chinese)
-    cross = q_chinese != confidence.chinese(f"{d.get('question') or ''} {d.get('answer') or ''}")
+    cross = q_chinese != confidence.chinese_thread(f"{d.get('question') or ''} {d.get('answer') or ''}")
     # The margins are over the best *other* thread: the same question asked again (a repost, or one thread copied
     # into two posts) is not a rival, and a margin of nothing over it made right answers look unsure.
     others = [c for c in others if not same_question(gen, found, top, c)]
     lex_margin = top["lex"] - max((c["lex"] for c in others), default=0.0)
     sem = {}
     if "cos_q" in top:
-        sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"],
-               "sem_margin": semantic(top) - max((semantic(c) for c in others), default=0.0)}
+        rivals = sorted((semantic(c) for c in others), reverse=True) or [0.0]
+        sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"], "sem_margin": semantic(top) - rivals[0],
+               "sem_gap": semantic(top) - rivals[min(confidence.GAP_RANK, len(rivals)) - 1]}
     return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover
 
 
