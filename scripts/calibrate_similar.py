@@ -8,8 +8,10 @@ The threshold is the lowest probability at which at most --max-false of the unan
 off-topic) are answered confidently, on the questions it is fitted on.
 
 Folds are grouped by post (k=5): the held-out figures are for posts the fit never saw. The script prints them
-beside the in-sample ones, then the precision/recall curve over thresholds from the held-out probabilities, and
-writes the model fitted on everything to qa_archive/confidence.json (with --write).
+beside the in-sample ones, split into same-language questions and cross-language ones (an English question about a
+Chinese thread, or the reverse), then the same figures over --repeats other random partitions into folds (how much
+of a difference is the luck of one partition), then the precision/recall curve over thresholds from the held-out
+probabilities, and writes the model fitted on everything to qa_archive/confidence.json (with --write).
 
     python scripts/calibrate_similar.py --index /tmp/idx --write
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 from eval_similar import build, folds, groups, rank  # noqa: E402
 
-from qa_archive import embed, similar  # noqa: E402
+from qa_archive import confidence, embed, similar  # noqa: E402
 from qa_archive.confidence import LEXICAL, MODEL_FILE, SEMANTIC, Logistic  # noqa: E402
 
 
@@ -38,6 +40,15 @@ def top_features(rec, gen, method: str, w: float) -> tuple[dict | None, bool]:
         return None, False
     feats, _ = similar.top_features(gen, rec["q"]["text"], rec["found"], order)
     return feats, order[0]["id"] in rec["q"]["targets"]
+
+
+def crosses(rec, gen) -> bool:
+    """Whether a paraphrase is in the other language than the thread that answers it."""
+    if not rec["q"]["targets"]:
+        return False
+    d = gen.entry(sorted(rec["q"]["targets"])[0]) or {}
+    return confidence.chinese(rec["q"]["text"]) != confidence.chinese_thread(
+        f"{d.get('question') or ''} {d.get('answer') or ''}")
 
 
 def choose_threshold(p, kinds, max_false) -> float:
@@ -57,6 +68,16 @@ def rates(p, right, kinds, t) -> dict:
            "off_topic_conf": conf[kinds == "off_topic"].mean() if (kinds == "off_topic").any() else float("nan")}
     out["precision"] = (right & conf).sum() / max(conf.sum(), 1)
     return out
+
+
+def held_rates(held_p, held_t, right, kinds, cross) -> dict:
+    """Held-out figures, each question judged at its own fold's threshold."""
+    kinds = np.array(kinds)
+    para, conf = kinds == "paraphrase", held_p >= held_t
+    return {"top1": right[para].mean(), "top1_conf": (right & conf)[para].mean(),
+            "same_conf": (right & conf)[para & ~cross].mean(), "cross_conf": (right & conf)[para & cross].mean(),
+            "near_miss_conf": conf[kinds == "near_miss"].mean(), "off_topic_conf": conf[kinds == "off_topic"].mean(),
+            "precision": (right & conf).sum() / max(conf.sum(), 1)}
 
 
 def fit_eval(X, right, kinds, fold_ids, k, names, max_false, l2):
@@ -92,6 +113,7 @@ def main():
     ap.add_argument("--max-false", type=float, default=0.02,
                     help="largest share of unanswerable questions answered confidently, on the fitted folds")
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--repeats", type=int, default=8, help="other random partitions into folds to report as well")
     ap.add_argument("--write", action="store_true", help="write qa_archive/confidence.json")
     a = ap.parse_args()
 
@@ -115,25 +137,31 @@ def main():
         kinds = [recs[i]["q"]["kind"] for i in keep]
         # questions with no candidate at all: never confident, right only if... never
         dropped = [recs[i]["q"]["kind"] for i in range(len(recs)) if i not in set(keep)]
-        fold_ids = np.array(folds(groups([recs[i] for i in keep], gen), a.folds))
+        group_names = groups([recs[i] for i in keep], gen)
+        cross = np.array([crosses(recs[i], gen) for i in keep])
+        fold_ids = np.array(folds(group_names, a.folds))
         held_p, held_t, in_sample = fit_eval(X, right, kinds, fold_ids, a.folds, names, a.max_false, a.l2)
-        held = rates(held_p, right, kinds, 0) | {}
-        conf = held_p >= held_t
+        held = held_rates(held_p, held_t, right, kinds, cross)
+        ins = {k: float(np.mean([s[k] for s in in_sample])) for k in in_sample[0]}
+        others = []
+        for seed in range(1, a.repeats + 1):
+            ids = np.array(folds(group_names, a.folds, seed=seed))
+            p, t, _ = fit_eval(X, right, kinds, ids, a.folds, names, a.max_false, a.l2)
+            others.append(held_rates(p, t, right, kinds, cross))
         kinds_a = np.array(kinds)
         para = kinds_a == "paraphrase"
-        held = {"top1": right[para].mean(), "top1_conf": (right & conf)[para].mean(),
-                "near_miss_conf": conf[kinds_a == "near_miss"].mean(),
-                "off_topic_conf": conf[kinds_a == "off_topic"].mean(),
-                "precision": (right & conf).sum() / max(conf.sum(), 1)}
-        ins = {k: float(np.mean([s[k] for s in in_sample])) for k in held}
         n_para, n_nm, n_off = para.sum(), (kinds_a == "near_miss").sum(), (kinds_a == "off_topic").sum()
-        print(f"\n== {label} ({model}, ranking {method}); {n_para} paraphrases, {n_nm} near-miss, {n_off} off-topic"
-              + (f"; {len(dropped)} questions without candidates" if dropped else ""))
-        print(f"{'':26}{'held-out':>10}{'in-sample':>11}")
+        print(f"\n== {label} ({model}, ranking {method}); {n_para} paraphrases ({(para & cross).sum()} cross-language), "
+              f"{n_nm} near-miss, {n_off} off-topic" + (f"; {len(dropped)} questions without candidates" if dropped else ""))
+        print(f"{'':30}{'held-out':>10}{'in-sample':>11}" + (f"   {a.repeats} other partitions: mean (min-max)"
+                                                             if others else ""))
         for key, name in (("top1", "top-1"), ("top1_conf", "top-1 and confident"),
+                          ("same_conf", "  same language"), ("cross_conf", "  cross-language"),
                           ("near_miss_conf", "near-miss confident"), ("off_topic_conf", "off-topic confident"),
                           ("precision", "precision of confident")):
-            print(f"{name:26}{held[key]:10.3f}{ins[key]:11.3f}")
+            spread = [o[key] for o in others]
+            print(f"{name:30}{held[key]:10.3f}" + (f"{ins[key]:11.3f}" if key in ins else " " * 11)
+                  + (f"   {np.mean(spread):.3f} ({min(spread):.3f}-{max(spread):.3f})" if others else ""))
         print("thresholds per fold:", sorted({float(t) for t in held_t}))
         print("held-out curve:  threshold  precision  recall(top-1&conf)  near-miss  off-topic")
         for t in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
