@@ -444,7 +444,7 @@ def cli_cold_profile(index_dir: Path, queries: list[str], runs: int = 7) -> dict
         for k, v in enumerate(out.stdout.split()):
             stages[k].append(float(v))
     table = {"python start (python -c pass)": round(statistics.median(bare) * 1000, 1)}
-    table.update({name: round(statistics.median(v) * 1000, 1) for name, v in zip(COLD_STAGES, stages)})
+    table.update({name: round(statistics.median(v) * 1000, 1) for name, v in zip(COLD_STAGES, stages, strict=True)})
     err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import qa_archive.cli, qa_archive.archive, "
                           "qa_archive.search"], check=True, capture_output=True, text=True, cwd=str(REPO)).stderr
     return {"ms": table, "imports_ms": import_tree(err)}
