@@ -19,9 +19,13 @@ import hashlib
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +34,7 @@ DEFAULT_MODEL = "e5-small-q4"
 MODEL_ENV = "QA_ARCHIVE_EMBEDDER"      # "e5-small-q4" (default), "hash" (tests) or "none" (lexical only)
 MAX_CHARS = 600                        # e5 reads 512 tokens; a thread's first 600 characters carry its question
 KINDS = ("query", "passage")
+PROGRESS_STEP = 64                     # texts embedded between two progress reports
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -179,9 +184,11 @@ class VectorCache:
     `vectors()` embeds only the texts it has no vector for, in batches, so re-ingesting unchanged text costs no
     model time. `save()` writes both files atomically (a temporary name, then a rename)."""
 
-    def __init__(self, embedder: Embedder, path: str | os.PathLike | None = None):
+    def __init__(self, embedder: Embedder, path: str | os.PathLike | None = None,
+                 progress: Callable[[int], None] | None = None):
         self.embedder = embedder
         self.path = Path(path) if path else None
+        self.progress = progress
         self._rows: dict[str, np.ndarray] = {}
         self.misses = 0
         if self.path is not None:
@@ -215,13 +222,22 @@ class VectorCache:
         todo = list(dict.fromkeys(k for k in keys if k not in self._rows))
         if todo:
             by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-            new = self.embedder.encode([by_key[k] for k in todo], kind)
-            self.misses += len(todo)
-            for k, row in zip(todo, new, strict=True):
-                self._rows[k] = row
+            step = PROGRESS_STEP if self.progress else len(todo)
+            for start in range(0, len(todo), step):
+                part = todo[start:start + step]
+                for k, row in zip(part, self.embedder.encode([by_key[k] for k in part], kind), strict=True):
+                    self._rows[k] = row
+                self.misses += len(part)
+                if self.progress:
+                    self.progress(self.misses)
         if not keys:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return np.stack([self._rows[k] for k in keys]).astype(np.float32)
+
+    def missing(self, docs: list[dict | None]) -> int:
+        """How many texts of these entries the cache has no vector for."""
+        return len({text_key(self.embedder.name, kind, text) for fields in entry_texts(docs) if fields
+                    for kind, text in fields} - self._rows.keys())
 
     def save(self, stem: str | os.PathLike | None = None, keep: Iterable[str] | None = None):
         """Write the cache (only the `keep` keys when given, so removed text does not pile up)."""
@@ -270,29 +286,114 @@ def generation_vectors(gen_path: Path, docs: list[dict | None], embedder: Embedd
     return out, cache.misses
 
 
+def seeded_cache(embedder: Embedder, previous: str | os.PathLike | None) -> VectorCache:
+    """A cache holding the vectors of the `previous` generation (reused for unchanged text)."""
+    cache = VectorCache(embedder)
+    if previous:
+        cache.merge(Path(previous) / VECTORS)
+    return cache
+
+
+def read_docs(gen_path: str | os.PathLike) -> list[dict | None]:
+    return json.loads((Path(gen_path) / "entries.json").read_text(encoding="utf-8"))["docs"]
+
+
 def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None,
-                     embedder: Embedder | None = None) -> int | None:
+                     embedder: Embedder | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> int | None:
     """Embed a generation's entries (read from its entries.json) into `<gen>/vectors.npy`, reusing the vectors
-    of `previous` for unchanged text. Called by the ingest before it publishes; returns the number of texts
-    embedded, or None when embeddings are switched off."""
+    of `previous` for unchanged text; `progress(done, total)` after each batch of new texts. Returns the number
+    of texts embedded, or None when embeddings are switched off."""
     embedder = embedder or get()
     if embedder is None:
         return None
     gen_path = Path(gen_path)
-    docs = json.loads((gen_path / "entries.json").read_text(encoding="utf-8"))["docs"]
-    seeds = [Path(previous) / VECTORS] if previous else []
-    matrix, misses = generation_vectors(gen_path, docs, embedder, seeds)
+    docs = read_docs(gen_path)
+    cache = seeded_cache(embedder, previous)
+    if progress is not None:
+        total = cache.missing(docs)
+        cache.progress = lambda done: progress(done, total)
+    matrix, misses = generation_vectors(gen_path, docs, embedder, cache=cache)
     keys = [text_key(embedder.name, kind, text) if fields else ""
             for fields in entry_texts(docs) for kind, text in (fields or [("", "")] * len(FIELDS))]
     stem = gen_path / VECTORS
     tmp = stem.with_suffix(".npy.tmp")
     with open(tmp, "wb") as f:
         np.save(f, matrix, allow_pickle=False)
-    stem.with_suffix(".keys.json").write_text(
-        json.dumps({"model": embedder.name, "dim": embedder.dim, "fields": list(FIELDS), "keys": keys}),
-        encoding="utf-8")
+    # the key list first, the matrix last: a reader that finds the matrix finds its keys
+    tmp_keys = stem.with_suffix(".keys.json.tmp")
+    tmp_keys.write_text(json.dumps({"model": embedder.name, "dim": embedder.dim, "fields": list(FIELDS),
+                                    "keys": keys}), encoding="utf-8")
+    os.replace(tmp_keys, stem.with_suffix(".keys.json"))
     os.replace(tmp, stem.with_suffix(".npy"))
     return misses
+
+
+# -- embedding after publishing --------------------------------------------------------------------------------
+# A first ingest of a large archive would wait minutes for the model (about 0.05 s of CPU a text). Past
+# FOREGROUND_TEXTS new texts, `auto` publishes the generation at once, searchable, and a background process adds
+# its vectors; until they are there, similar questions are matched by words, with the lexical confidence model.
+
+VECTOR_MODES = ("auto", "wait", "background")
+FOREGROUND_TEXTS = 3000          # about a minute and a half of model time on 2 cores
+PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"} of the job at work
+JOB_LOG = "vectors.log"
+_started: list[subprocess.Popen] = []   # the jobs this process started: held, not collected while they run
+
+
+def pending(gen_path: str | os.PathLike) -> dict | None:
+    """The background job embedding this generation, or None: none was started, it is done, or it died."""
+    if (Path(gen_path) / VECTORS).with_suffix(".npy").exists():
+        return None
+    try:
+        info = json.loads((Path(gen_path) / PENDING).read_text(encoding="utf-8"))
+        os.kill(int(info["pid"]), 0)
+    except PermissionError:                # alive, another user's
+        return info
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info
+
+
+def start_background(gen_path: str | os.PathLike, previous: str | os.PathLike | None, texts: int) -> dict:
+    """Start the background job that embeds a generation (`python -m qa_archive.embed`), in its own session so
+    that it outlives the ingest, at a lower priority than serving; its output goes to `<gen>/vectors.log`."""
+    gen_path = Path(gen_path)
+    cmd = [sys.executable, "-m", "qa_archive.embed", str(gen_path)] + (["--previous", str(previous)] if previous
+                                                                       else [])
+    with open(gen_path / JOB_LOG, "ab") as log:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, close_fds=True)
+    _started.append(proc)
+    info = {"pid": proc.pid, "texts": texts, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    tmp = gen_path / (PENDING + ".tmp")
+    tmp.write_text(json.dumps(info), encoding="utf-8")
+    os.replace(tmp, gen_path / PENDING)
+    if proc.poll() is not None:              # done already (a few texts): no marker left behind
+        (gen_path / PENDING).unlink(missing_ok=True)
+    return info
+
+
+def stop_background(gen_path: str | os.PathLike) -> None:
+    """Stop the job embedding a generation that a newer one replaces (it removes its marker as it ends)."""
+    info = pending(gen_path)
+    if info:
+        try:
+            os.kill(int(info["pid"]), signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def run_background(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None) -> int | None:
+    """The background job's work: the generation's vectors, then its marker removed."""
+    try:
+        os.nice(10)                          # answering searches comes first
+    except OSError:                          # pragma: no cover
+        pass
+    try:
+        return write_generation(gen_path, previous)
+    finally:
+        Path(gen_path, PENDING).unlink(missing_ok=True)
 
 
 def read_generation(gen_path: str | os.PathLike, embedder: Embedder, n_docs: int) -> np.ndarray | None:
@@ -313,3 +414,22 @@ def thread_texts(thread: dict) -> dict[str, tuple[str, str]]:
     with question) and its first answer as a passage."""
     return {"question": ("query", clip(thread.get("question") or "")),
             "answer": ("passage", clip(thread.get("answer") or ""))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m qa_archive.embed GENERATION [--previous GENERATION]`: the background job (start_background)."""
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m qa_archive.embed", description=main.__doc__)
+    ap.add_argument("generation")
+    ap.add_argument("--previous")
+    a = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # stopped: still remove the marker
+    started = time.monotonic()
+    n = run_background(a.generation, a.previous)
+    print(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} embedded {n} texts into {a.generation} "
+          f"in {time.monotonic() - started:.1f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

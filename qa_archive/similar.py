@@ -265,6 +265,8 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
         raise QueryError("similar.empty")
     if embedder == "default":
         embedder = embed.get()
+    if embedder is not None and embed.pending(gen.path):
+        embedder = None              # its vectors are still being made: by words, with the lexical model
     found = candidates(gen, searcher, text, project, embedder)
     if found is None:
         return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}
@@ -302,6 +304,8 @@ def warm(archive, unstored: Callable[[int], None] | None = None) -> None:
     except Exception:            # no index yet, or a damaged one: the first request will say so
         return
     n = max(gen.docs, default=-1) + 1
+    if embed.pending(gen.path):
+        return                       # a background job is making them; similar matches by words meanwhile
     if unstored is not None and n and embed.read_generation(gen.path, embedder, n) is None:
         unstored(len(gen.docs))
     vectors(gen, embedder)
