@@ -236,7 +236,8 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
     lex_margin = top["lex"] - max((c["lex"] for c in others), default=0.0)
     sem = {}
     if "cos_q" in top:
-        rivals = sorted((semantic(c) for c in others), reverse=True) or [0.0]
+        # with no other thread at all (a one-thread archive) nothing is stood out from: no margin, no gap
+        rivals = sorted((semantic(c) for c in others), reverse=True) or [semantic(top)]
         sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"], "sem_margin": semantic(top) - rivals[0],
                "sem_gap": semantic(top) - rivals[min(confidence.GAP_RANK, len(rivals)) - 1]}
     return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover

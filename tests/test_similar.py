@@ -178,3 +178,16 @@ def test_sem_gap_with_few_threads_is_over_the_last_one(tmp_path, monkeypatch):
     feats, _ = similar.top_features(gen, text, found, order)
     last = min(similar.semantic(c) for c in order[1:])
     assert len(order) == 4 and feats["sem_gap"] == pytest.approx(similar.semantic(order[0]) - last)
+
+
+def test_with_no_other_thread_there_is_no_margin_and_no_gap(tmp_path, monkeypatch):
+    """A one-thread archive: the thread stands out of nothing, so the semantic margin and gap say nothing."""
+    from qa_archive import embed, similar
+    archive = _many_threads(tmp_path, monkeypatch, 1)
+    gen, searcher = archive.view()
+    text = "SOFARPC 的限流怎么配置"
+    found = similar.candidates(gen, searcher, text, embedder=embed.get())
+    order = similar.ranked(found["cands"])
+    feats, _ = similar.top_features(gen, text, found, order)
+    assert len(order) == 1 and feats["sem_margin"] == 0.0 and feats["sem_gap"] == 0.0
+    assert feats["cos_question"] > 0
