@@ -1066,6 +1066,9 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
                 say(f"   score {h['score']:.3f}" + ("  " + paint("confident", "ok", color) if h["confident"] else ""))
             if not res["hits"]:
                 say(msg("cli.no_similar"))
+        job = None if res.get("semantic", True) else vectors_job(archive)
+        if job:
+            click.echo(msg("cli.vectors_pending", n=job.get("texts", 0), pid=job["pid"]), err=True)
 
 
 def main():
