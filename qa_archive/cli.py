@@ -270,7 +270,7 @@ def inspect(post, config, as_json):
               help="Seconds to wait when another ingest holds the index.")
 @click.option("--vectors", type=click.Choice(["auto", "wait", "background"]), default="auto", show_default=True,
               help="When new text is embedded for similar questions: before publishing (wait), after it by a "
-                   "background job (background), or wait unless there are over 3,000 new texts (auto).")
+                   "background job (background), or wait unless there are over 6,000 new texts (auto).")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress or summary.")
 @json_option
 @library_errors
@@ -1066,6 +1066,9 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
                 say(f"   score {h['score']:.3f}" + ("  " + paint("confident", "ok", color) if h["confident"] else ""))
             if not res["hits"]:
                 say(msg("cli.no_similar"))
+        job = None if res.get("semantic", True) else vectors_job(archive)
+        if job:
+            click.echo(msg("cli.vectors_pending", n=job.get("texts", 0), pid=job["pid"]), err=True)
 
 
 def main():

@@ -335,7 +335,7 @@ def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | 
 # its vectors; until they are there, similar questions are matched by words, with the lexical confidence model.
 
 VECTOR_MODES = ("auto", "wait", "background")
-FOREGROUND_TEXTS = 3000          # about a minute and a half of model time on 2 cores
+FOREGROUND_TEXTS = 6000          # about three minutes of model time on 2 cores; 3,000 entries (any shared corpus, or all)
 PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"} of the job at work
 JOB_LOG = "vectors.log"
 _started: list[subprocess.Popen] = []   # the jobs this process started: held, not collected while they run
