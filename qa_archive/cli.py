@@ -300,8 +300,8 @@ def ingest(paths, index_dir, url, config, rebuild, wait, vectors, quiet, as_json
 
     def advance(label, done, total):
         if label not in bars:
-            for other in bars.values():
-                other.__exit__(None, None, None)
+            for other in list(bars):
+                bars.pop(other).__exit__(None, None, None)
             bars[label] = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
             bars[label].__enter__()
         bars[label].update(done - bars[label].pos)
@@ -383,8 +383,11 @@ def import_(file, index_dir, wait):
             except (ValueError, KeyError, TypeError, AttributeError) as e:
                 raise click.ClickException(msg("cli.not_exported", where=f"{name}:{n}", error=e)) from None
 
-    n = import_threads(threads(), index_dir, wait=wait)
-    click.echo(f"{plural(n, 'entry')} imported into {index_dir}", err=True)
+    report = import_threads(threads(), index_dir, wait=wait)
+    click.echo(f"{plural(report.added, 'entry')} imported into {index_dir}", err=True)
+    if report.vectors and report.vectors.get("background"):
+        click.echo(msg("cli.vectors_background", n=report.vectors["background"], pid=report.vectors["pid"],
+                       log=index_dir / report.generation / "vectors.log"), err=True)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -752,9 +755,14 @@ def diagnose(index_dir: Path, origin: str) -> dict:
         out["sources"].append(row)
     out["posts"] = sum(r["posts"] for r in out["sources"])
     out["vectors"] = stored_vectors(gen.path)
-    from .embed import pending
-    out["vectors_job"] = pending(gen.path)
-    if out["vectors"] is None and gen.count and not out["vectors_job"]:
+    from .embed import JOB_LOG, job
+    out["vectors_job"] = job(gen.path)
+    if out["vectors_job"] and not out["vectors_job"]["alive"]:
+        out["warnings"].append(f"the background job (pid {out['vectors_job'].get('pid')}) that was making this "
+                               f"generation's vectors ended without them (see {gen.path / JOB_LOG}): similar "
+                               f"questions are matched by words until `qa-archive ingest SOURCE... --index "
+                               f"{index_dir}` makes them (it reuses what the job had made)")
+    elif out["vectors"] is None and gen.count and not out["vectors_job"]:
         out["warnings"].append("no embedding vectors are stored with this generation (it was ingested with "
                                "QA_ARCHIVE_EMBEDDER=none or without the model): similar questions are matched by "
                                "words only, or `serve` embeds every entry when it starts; ingest again with the "
@@ -836,7 +844,7 @@ def doctor(ctx, index_dir, as_json):
                else "the same, so only changed posts are read"))
     if d["generation"]:
         v, job = d.get("vectors"), d.get("vectors_job")
-        if job and not v:
+        if job and job["alive"] and not v:
             say(f"vectors     being computed in the background since {job.get('started')} (pid {job['pid']}, "
                 f"{job.get('texts', 0):,} texts): similar questions matched by words until then")
         else:

@@ -15,6 +15,7 @@ the code path that uses vectors is tested without the model and without timings.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ DEFAULT_MODEL = "e5-small-q4"
 MODEL_ENV = "QA_ARCHIVE_EMBEDDER"      # "e5-small-q4" (default), "hash" (tests) or "none" (lexical only)
 MAX_CHARS = 600                        # e5 reads 512 tokens; a thread's first 600 characters carry its question
 KINDS = ("query", "passage")
-PROGRESS_STEP = 64                     # texts embedded between two progress reports
+PROGRESS_STEP = 64                     # texts embedded between two progress reports (about 3 s of CPU)
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -222,7 +223,8 @@ class VectorCache:
         todo = list(dict.fromkeys(k for k in keys if k not in self._rows))
         if todo:
             by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-            step = PROGRESS_STEP if self.progress else len(todo)
+            # a step at a time: progress to report, and a job stopped midway keeps what it has (run_background)
+            step = PROGRESS_STEP
             for start in range(0, len(todo), step):
                 part = todo[start:start + step]
                 for k, row in zip(part, self.embedder.encode([by_key[k] for k in part], kind), strict=True):
@@ -286,11 +288,13 @@ def generation_vectors(gen_path: Path, docs: list[dict | None], embedder: Embedd
     return out, cache.misses
 
 
-def seeded_cache(embedder: Embedder, previous: str | os.PathLike | None) -> VectorCache:
-    """A cache holding the vectors of the `previous` generation (reused for unchanged text)."""
+def seeded_cache(embedder: Embedder, *generations: str | os.PathLike | None) -> VectorCache:
+    """A cache holding the vectors stored with these generations, and what a stopped job of theirs had made
+    (reused for unchanged text)."""
     cache = VectorCache(embedder)
-    if previous:
-        cache.merge(Path(previous) / VECTORS)
+    for gen in filter(None, generations):
+        cache.merge(Path(gen) / VECTORS)
+        cache.merge(Path(gen) / PARTIAL)
     return cache
 
 
@@ -299,17 +303,17 @@ def read_docs(gen_path: str | os.PathLike) -> list[dict | None]:
 
 
 def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None,
-                     embedder: Embedder | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> int | None:
+                     embedder: Embedder | None = None, progress: Callable[[int, int], None] | None = None,
+                     cache: VectorCache | None = None) -> int | None:
     """Embed a generation's entries (read from its entries.json) into `<gen>/vectors.npy`, reusing the vectors
-    of `previous` for unchanged text; `progress(done, total)` after each batch of new texts. Returns the number
-    of texts embedded, or None when embeddings are switched off."""
+    of `previous` (or those already in `cache`) for unchanged text; `progress(done, total)` after each batch of new
+    texts. Returns the number of texts embedded, or None when embeddings are switched off."""
     embedder = embedder or get()
     if embedder is None:
         return None
     gen_path = Path(gen_path)
     docs = read_docs(gen_path)
-    cache = seeded_cache(embedder, previous)
+    cache = cache or seeded_cache(embedder, previous)
     if progress is not None:
         total = cache.missing(docs)
         cache.progress = lambda done: progress(done, total)
@@ -336,64 +340,120 @@ def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | 
 
 VECTOR_MODES = ("auto", "wait", "background")
 FOREGROUND_TEXTS = 6000          # about three minutes of model time on 2 cores; 3,000 entries (any shared corpus, or all)
-PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"} of the job at work
+PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"}, locked by the job
+PARTIAL = "vectors-partial"      # what a stopped job had embedded (.npy + .keys.json), reused by the next one
 JOB_LOG = "vectors.log"
-_started: list[subprocess.Popen] = []   # the jobs this process started: held, not collected while they run
+_started: list[subprocess.Popen] = []   # the jobs this process started, reaped as the next one starts
+
+
+def job(gen_path: str | os.PathLike) -> dict | None:
+    """The background job of a generation that has no vectors yet: its marker's {"pid", "texts", "started"}
+    plus "alive", or None (no job was started, or the vectors are there).
+
+    A job is alive while it holds the lock on its marker (taken by the ingest before it starts the job and handed
+    to it): a job that ended, was killed or is a zombie holds none, and a pid used again by another process does
+    not matter."""
+    gen_path = Path(gen_path)
+    if (gen_path / VECTORS).with_suffix(".npy").exists():
+        return None
+    try:
+        fd = os.open(gen_path / PENDING, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            alive = False
+        except OSError:                      # held: the job is at work
+            alive = True
+        try:
+            info = json.loads(os.read(fd, 4096) or b"{}")
+        except ValueError:
+            info = {}
+        return dict(info if isinstance(info, dict) else {}, alive=alive)
+    finally:
+        os.close(fd)
 
 
 def pending(gen_path: str | os.PathLike) -> dict | None:
-    """The background job embedding this generation, or None: none was started, it is done, or it died."""
-    if (Path(gen_path) / VECTORS).with_suffix(".npy").exists():
-        return None
-    try:
-        info = json.loads((Path(gen_path) / PENDING).read_text(encoding="utf-8"))
-        os.kill(int(info["pid"]), 0)
-    except PermissionError:                # alive, another user's
-        return info
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return info
+    """The job at work on this generation's vectors, or None."""
+    info = job(gen_path)
+    return info if info and info["alive"] else None
 
 
 def start_background(gen_path: str | os.PathLike, previous: str | os.PathLike | None, texts: int) -> dict:
     """Start the background job that embeds a generation (`python -m qa_archive.embed`), in its own session so
-    that it outlives the ingest, at a lower priority than serving; its output goes to `<gen>/vectors.log`."""
+    that it outlives the ingest, at a lower priority than serving; its output goes to `<gen>/vectors.log`. The
+    marker is locked before the job starts and the job inherits the lock, so it is alive exactly as long as
+    the job runs."""
     gen_path = Path(gen_path)
+    _started[:] = [p for p in _started if p.poll() is None]
     cmd = [sys.executable, "-m", "qa_archive.embed", str(gen_path)] + (["--previous", str(previous)] if previous
                                                                        else [])
-    with open(gen_path / JOB_LOG, "ab") as log:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True, close_fds=True)
-    _started.append(proc)
-    info = {"pid": proc.pid, "texts": texts, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    tmp = gen_path / (PENDING + ".tmp")
-    tmp.write_text(json.dumps(info), encoding="utf-8")
-    os.replace(tmp, gen_path / PENDING)
-    if proc.poll() is not None:              # done already (a few texts): no marker left behind
-        (gen_path / PENDING).unlink(missing_ok=True)
+    fd = os.open(gen_path / PENDING, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with open(gen_path / JOB_LOG, "ab") as log:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True, close_fds=True, pass_fds=[fd])
+        _started.append(proc)
+        info = {"pid": proc.pid, "texts": texts, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        os.write(fd, json.dumps(info).encode())    # through the descriptor: a job already done removed the name
+    finally:
+        os.close(fd)                           # the job holds the lock now
     return info
 
 
-def stop_background(gen_path: str | os.PathLike) -> None:
-    """Stop the job embedding a generation that a newer one replaces (it removes its marker as it ends)."""
+def stop_background(gen_path: str | os.PathLike, wait: bool = False) -> None:
+    """Stop the job embedding a generation that a newer one replaces: it saves what it has embedded (PARTIAL),
+    which the next job reuses, and removes its marker. `wait`: return once it has (its lock is free)."""
     info = pending(gen_path)
-    if info:
-        try:
-            os.kill(int(info["pid"]), signal.SIGTERM)
-        except OSError:
-            pass
+    pid = info.get("pid") if info else None
+    if not (isinstance(pid, int) and pid > 1):
+        return
+    try:
+        fd = os.open(Path(gen_path) / PENDING, os.O_RDONLY)
+    except OSError:
+        return                               # done meanwhile
+    try:
+        os.kill(pid, signal.SIGTERM)
+        if wait:
+            fcntl.flock(fd, fcntl.LOCK_SH)   # free when the job has ended
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def stop_all_but(index_dir: str | os.PathLike, keep: str | os.PathLike) -> None:
+    """Stop the jobs of every generation of an index but `keep` (just published: the others are superseded)."""
+    keep = Path(keep).resolve()
+    for marker in Path(index_dir).glob(f"gen-*/{PENDING}"):
+        if marker.parent.resolve() != keep:
+            stop_background(marker.parent)
 
 
 def run_background(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None) -> int | None:
-    """The background job's work: the generation's vectors, then its marker removed."""
+    """The background job's work: the generation's vectors, then its marker removed. Stopped (SIGTERM), it
+    saves the vectors it has made beside the generation, for the job that replaces it."""
     try:
         os.nice(10)                          # answering searches comes first
     except OSError:                          # pragma: no cover
         pass
+    gen_path = Path(gen_path)
+    embedder = get()
+    cache = None
     try:
-        return write_generation(gen_path, previous)
+        if embedder is None:
+            return None
+        cache = seeded_cache(embedder, previous, gen_path)
+        return write_generation(gen_path, previous, embedder, cache=cache)
+    except SystemExit:
+        if cache is not None and cache.misses and gen_path.is_dir():
+            cache.save(gen_path / PARTIAL)
+        raise
     finally:
-        Path(gen_path, PENDING).unlink(missing_ok=True)
+        (gen_path / PENDING).unlink(missing_ok=True)
 
 
 def read_generation(gen_path: str | os.PathLike, embedder: Embedder, n_docs: int) -> np.ndarray | None:
@@ -425,9 +485,16 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # stopped: still remove the marker
     started = time.monotonic()
-    n = run_background(a.generation, a.previous)
-    print(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} embedded {n} texts into {a.generation} "
-          f"in {time.monotonic() - started:.1f}s", flush=True)
+
+    def say(what):
+        print(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {what} ({time.monotonic() - started:.1f}s)",
+              flush=True)
+    try:
+        n = run_background(a.generation, a.previous)
+    except SystemExit:
+        say(f"stopped: a newer generation replaces {a.generation} (what was embedded is kept in {PARTIAL}.npy)")
+        raise
+    say(f"embedded {n} texts into {a.generation}")
     return 0
 
 

@@ -140,13 +140,18 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         else:
             text, name = registry_file(recorded)
             total = sum(len(v.get("ids") or []) for v in posts.values())
-            draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
-                           "communities": held,
-                           "report": {k: v for k, v in report.as_dict().items()
-                                      if k not in ("problems", "warnings")}},
-                          files={name: text},
-                          finish=Vectors(vectors, report, embed_progress))
+            try:
+                draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
+                               "communities": held,
+                               "report": {k: v for k, v in report.as_dict().items()
+                                          if k not in ("problems", "warnings")}},
+                              files={name: text},
+                              finish=Vectors(vectors, report, embed_progress))
+            except BaseException:
+                Vectors.retire(index_dir, draft.previous or index_dir)   # a job started for the draft, if any
+                raise
         report.generation = draft.published.name
+        Vectors.retire(index_dir, draft.published)
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
@@ -167,24 +172,34 @@ class Vectors:
 
     def __call__(self, path: Path, previous: Path | None):
         from . import embed
+        if previous is not None and embed.pending(previous):
+            # what its job has made so far is saved when it stops, and reused here
+            embed.stop_background(previous, wait=True)
         embedder = embed.get()
         if embedder is None:
             return
-        if previous is not None and embed.pending(previous):
-            embed.stop_background(previous)        # superseded: this generation's vectors are made below
-        new = embed.seeded_cache(embedder, previous).missing(embed.read_docs(path))
+        new = embed.seeded_cache(embedder, previous, path).missing(embed.read_docs(path))
         if new and (self.mode == "background" or (self.mode == "auto" and new > embed.FOREGROUND_TEXTS)):
             self.report.vectors = {"background": new, **embed.start_background(path, previous, new)}
         else:
-            self.report.vectors = {"embedded": embed.write_generation(path, previous, embedder, self.progress)}
+            self.report.vectors = {"embedded": embed.write_generation(
+                path, previous, embedder, self.progress, embed.seeded_cache(embedder, previous, path))}
 
     def fill(self, path: Path):
-        """Add the vectors a published generation lacks, unless a job is making them."""
+        """Add the vectors a published generation lacks (ingested without the model, or its job died), unless a
+        job is making them; what a stopped job had made is reused."""
         from . import embed
         embedder = embed.get()
         if embedder is not None and not embed.pending(path) and \
                 embed.read_generation(path, embedder, len(embed.read_docs(path))) is None:
             self(path, None)
+
+    @staticmethod
+    def retire(index_dir: Path, published: Path):
+        """Stop the jobs of the generations the one just published replaces."""
+        if any(Path(index_dir).glob("gen-*/vectors.pending")):
+            from . import embed
+            embed.stop_all_but(index_dir, published)
 
 
 @dataclass
@@ -564,9 +579,10 @@ def write_linked(writer, fresh: dict[str, Thread], kept: dict[str, dict]):
         writer.add_document(**linked_document(e, [entries[p] for p in ids]))
 
 
-def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
+def import_threads(threads, index_dir: Path, wait: float = 0.0) -> IngestReport:
     """Replace the index with these threads (an export, or threads made elsewhere), translations linked as an
-    ingest links them."""
+    ingest links them. The report says how many were added and how their vectors are made."""
+    report = IngestReport()
     with Draft(Path(index_dir), wait) as draft:
         writer = draft.start()
         fresh = {t.id: t for t in threads}
@@ -574,6 +590,9 @@ def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
         for t in fresh.values():
             posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
         write_linked(writer, fresh, {})
+        report.added = len(fresh)
         draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts},
-                      finish=Vectors("auto", IngestReport()))
-    return len(fresh)
+                      finish=Vectors("auto", report))
+        report.generation = draft.published.name
+        Vectors.retire(index_dir, draft.published)
+    return report

@@ -266,8 +266,10 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
         raise QueryError("similar.empty")
     if embedder == "default":
         embedder = embed.get()
-    if embedder is not None and embed.pending(gen.path):
-        embedder = None              # its vectors are still being made: by words, with the lexical model
+    if embedder is not None and embed.job(gen.path) and not gen.holds(f"vectors:{embedder.name}"):
+        # its vectors are still being made (or their job died: the next ingest makes them): by words, with the
+        # lexical model, rather than embedding the whole archive inside this request
+        embedder = None
     found = candidates(gen, searcher, text, project, embedder)
     if found is None:
         return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}

@@ -91,7 +91,7 @@ def test_similar_api_gives_a_probability_and_its_reasons(tiny):
     client = create_app(index, {"TESTING": True}).test_client()
     res = client.get("/api/similar", query_string={"text": "Seata 全局锁冲突应该怎么处理", "limit": 3}).get_json()
     top = res["hits"][0]
-    assert "全局锁" in top["question"]
+    assert "全局锁" in top["question"] and res["semantic"] is True
     assert 0.0 <= top["confidence"] <= 1.0
     assert top["confident"] == (top["confidence"] >= res["threshold"])
     assert isinstance(top["matched_terms"], list) and isinstance(top["unmatched_terms"], list)
@@ -244,20 +244,29 @@ def test_a_small_ingest_waits_for_its_vectors_unless_told_not_to(tmp_path, regis
         ingest([Source(root)], tmp_path / "third", registry, vectors="sometimes")
 
 
-def test_while_the_job_works_similar_matches_by_words_then_by_meaning(tiny):
-    _, index = tiny
+def test_while_the_job_works_similar_matches_by_words_and_a_dead_job_is_no_job(tiny, registry):
+    import fcntl
+    root, index = tiny
     gen = (index / "current").resolve()
     for name in ("vectors.npy", "vectors.keys.json"):
         (gen / name).unlink()
-    (gen / embed.PENDING).write_text(json.dumps({"pid": os.getpid(), "texts": 6}), encoding="utf-8")
-    res = Archive(index).similar("Seata 全局锁冲突应该怎么处理")
-    assert res["semantic"] is False and "全局锁" in res["hits"][0]["question"]
-    # a job that died (its process is gone) is no job: the vectors are made where they are needed
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True, capture_output=True,
-                          text=True).stdout.strip()
-    (gen / embed.PENDING).write_text(json.dumps({"pid": int(gone), "texts": 6}), encoding="utf-8")
-    assert embed.pending(gen) is None
-    assert Archive(index).similar("Seata 全局锁冲突应该怎么处理")["semantic"] is True
+    marker = gen / embed.PENDING
+    # a job at work holds the lock on its marker
+    marker.write_text(json.dumps({"pid": os.getpid(), "texts": 6}), encoding="utf-8")
+    fd = os.open(marker, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        assert embed.pending(gen)["texts"] == 6
+        res = Archive(index).similar("Seata 全局锁冲突应该怎么处理")
+        assert res["semantic"] is False and "全局锁" in res["hits"][0]["question"]
+    finally:
+        os.close(fd)
+    # its lock gone, the job is dead whatever process has its pid now (here: this one), and nobody is signalled
+    assert embed.pending(gen) is None and embed.job(gen) == {"pid": os.getpid(), "texts": 6, "alive": False}
+    embed.stop_background(gen)
+    assert Archive(index).similar("Seata 全局锁冲突应该怎么处理")["semantic"] is False   # not embedded in a request
+    assert ingest([Source(root)], index, registry).vectors == {"embedded": 6}          # the next ingest makes them
+    assert embed.job(gen) is None and Archive(index).similar("Seata 全局锁冲突应该怎么处理")["semantic"] is True
 
 
 def test_an_unchanged_ingest_adds_the_vectors_its_index_lacks(tmp_path, registry, fake_model, monkeypatch):
@@ -292,3 +301,16 @@ def test_cli_ingest_in_the_background_says_so_and_doctor_shows_the_job(tmp_path,
     assert doctor["vectors"] == {"model": "hash", "entries": 3} and doctor["vectors_job"] is None
     res = CliRunner().invoke(cli, ["ingest", str(root), "--index", str(tmp_path / "b"), "--vectors", "later"])
     assert res.exit_code == 2 and "later" in res.output
+
+
+def test_a_new_generation_does_not_inherit_the_old_ones_vectors_or_job(tiny, registry, monkeypatch):
+    root, index = tiny
+    old = (index / "current").resolve()
+    (old / embed.PENDING).write_text("{}", encoding="utf-8")      # a marker, as a job leaves while it works
+    monkeypatch.setenv(embed.MODEL_ENV, "none")
+    write_post(root, "sofa-weekly-2", POSTS["sofa-weekly-2"].replace("Dubbo", "Thrift"))
+    ingest([Source(root)], index, registry)
+    new = (index / "current").resolve()
+    assert new != old and (old / "vectors.npy").exists()
+    # copied, the old vectors would be read as this generation's, entry for entry
+    assert not any(new.glob("vectors*"))
