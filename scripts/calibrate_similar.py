@@ -11,7 +11,9 @@ Folds are grouped by post (k=5): the held-out figures are for posts the fit neve
 beside the in-sample ones, split into same-language questions and cross-language ones (an English question about a
 Chinese thread, or the reverse), then the same figures over --repeats other random partitions into folds (how much
 of a difference is the luck of one partition), then the precision/recall curve over thresholds from the held-out
-probabilities, and writes the model fitted on everything to qa_archive/confidence.json (with --write).
+probabilities, then the figures for new writers: each question set (a file of questions, one writer or team) held
+out whole, with every post it touches, and the model and threshold fitted on the rest, and writes the model fitted
+on everything to qa_archive/confidence.json (with --write).
 
     python scripts/calibrate_similar.py --index /tmp/idx --write
 """
@@ -28,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from eval_similar import build, folds, groups, rank  # noqa: E402
+from eval_similar import build, folds, groups, rank, set_splits  # noqa: E402
 
 from qa_archive import confidence, embed, similar  # noqa: E402
 from qa_archive.confidence import LEXICAL, MODEL_FILE, SEMANTIC, Logistic  # noqa: E402
@@ -94,6 +96,44 @@ def fit_eval(X, right, kinds, fold_ids, k, names, max_false, l2):
         held_p[~tr] = m.proba(X[~tr])
         held_t[~tr] = t
     return held_p, held_t, in_sample
+
+
+def by_set(X, right, kinds, set_names, group_names, names, max_false, l2):
+    """Leave one question set out (a new writer): fitted, threshold included, on the other sets' questions about
+    posts the held-out set does not touch. Returns the held-out probabilities and thresholds, and rows per set."""
+    kinds = np.array(kinds)
+    p, t = np.zeros(len(X)), np.zeros(len(X))
+    rows = []
+    for name, train, test in set_splits(set_names, group_names):
+        tr, te = np.array(train), np.array(test)
+        m = Logistic(names).fit(X[tr], right[tr], l2=l2)
+        p[te], t[te] = m.proba(X[te]), choose_threshold(m.proba(X[tr]), list(kinds[tr]), max_false)
+        conf, para = p[te] >= t[te], kinds[te] == "paraphrase"
+        share = {k: (conf[kinds[te] == k].mean(), int(conf[kinds[te] == k].sum()), int((kinds[te] == k).sum()))
+                 for k in ("near_miss", "off_topic") if (kinds[te] == k).any()}
+        rows.append((name, int(tr.sum()), float(t[te][0]), para.sum(),
+                     right[te][para].mean() if para.any() else float("nan"),
+                     (right[te] & conf)[para].mean() if para.any() else float("nan"), share))
+    return p, t, rows
+
+
+def print_by_set(p, t, rows, right, kinds):
+    kinds = np.array(kinds)
+    print("held out by question set (a new writer: fitted on the other sets, minus every post the set touches):")
+    print(f"  {'set':8}{'fitted on':>10}{'threshold':>10}{'paraphrases':>12}{'top-1':>7}{'top-1&conf':>11}"
+          "   near-miss conf   off-topic conf")
+    for name, n_tr, th, n_para, top1, tc, share in rows:
+        cols = [f"{share[k][0]:.3f} ({share[k][1]}/{share[k][2]})" if k in share else "-"
+                for k in ("near_miss", "off_topic")]
+        print(f"  {name:8}{n_tr:10d}{th:10.2f}{n_para:12d}{top1:7.3f}{tc:11.3f}   {cols[0]:17}{cols[1]}")
+    conf, para = p >= t, kinds == "paraphrase"
+    print(f"  {'pooled':8}{'':20}{para.sum():12d}{right[para].mean():7.3f}{(right & conf)[para].mean():11.3f}   "
+          f"{conf[kinds == 'near_miss'].mean():<17.3f}{conf[kinds == 'off_topic'].mean():.3f}")
+    print("  the same held-out probabilities at one threshold for all:  threshold  top-1&conf  near-miss  off-topic")
+    for th in (0.6, 0.5, 0.4, 0.3, 0.2):
+        c = p >= th
+        print(f"{'':62}{th:.2f}{(right & c)[para].mean():12.3f}{c[kinds == 'near_miss'].mean():11.3f}"
+              f"{c[kinds == 'off_topic'].mean():11.3f}")
 
 
 def _share(rows, kind):
@@ -168,6 +208,8 @@ def main():
             r = rates(held_p, right, kinds, t)
             print(f"                  {t:.2f}      {r['precision']:.3f}       {r['top1_conf']:.3f}"
                   f"          {r['near_miss_conf']:.3f}      {r['off_topic_conf']:.3f}")
+        set_names = [recs[i]["q"]["set"] for i in keep]
+        print_by_set(*by_set(X, right, kinds, set_names, group_names, names, a.max_false, a.l2), right, kinds)
         m = Logistic(names).fit(X, right, l2=a.l2)
         m.threshold = choose_threshold(m.proba(X), kinds, a.max_false)
         print("fitted on all: threshold", m.threshold, "coefficients",
