@@ -191,3 +191,23 @@ def test_with_no_other_thread_there_is_no_margin_and_no_gap(tmp_path, monkeypatc
     feats, _ = similar.top_features(gen, text, found, order)
     assert len(order) == 1 and feats["sem_margin"] == 0.0 and feats["sem_gap"] == 0.0
     assert feats["cos_question"] > 0
+
+
+def test_a_held_out_question_set_takes_every_post_it_touches_with_it():
+    """Leave-one-set-out (a new writer): nothing the held-out set asks about is fitted on, whoever asked it."""
+    import sys
+
+    from .conftest import REPO
+    sys.path.insert(0, str(REPO / "scripts"))
+    from eval_similar import set_splits
+
+    sets = ["dev", "dev", "blind", "blind", "gold"]
+    posts = ["p1", "p2", "p2", "p3", "p4"]
+    splits = {name: (train, test) for name, train, test in set_splits(sets, posts)}
+    assert sorted(splits) == ["blind", "dev", "gold"]
+    train, test = splits["blind"]
+    assert test == [False, False, True, True, False]
+    assert train == [True, False, False, False, True]          # dev's p2 question goes: blind asks about p2 too
+    train, test = splits["dev"]
+    assert train == [False, False, False, True, True]
+    assert not any(a and b for a, b in zip(*splits["gold"], strict=True))
