@@ -8,7 +8,8 @@ the thread does not cover, not only at how alike the two are:
 - `miss_max`: the most specific key term the thread lacks (its idf over the largest possible idf);
 - `miss_latin`: in a Chinese question, the most specific Latin-script term the thread lacks: people write product
   and option names in Latin letters (`SkyWalking`, `Jaeger`), so a missing one is a missing subject;
-- `cross_lang`: the question and the thread are in different languages (then shared words say little), and
+- `cross_lang`: the question and the thread are in different languages (then shared words say little): a thread
+  is Chinese when it has Chinese prose at all (THREAD_CJK characters), however much code and English it quotes, and
   `miss_same`: `miss_share` when they are in the same language, else 0 (the model reads the share through this
   one only: an English question about a Chinese thread lacks most of its words and may still be answered);
 - `answer_cover`: the idf-weighted share of key terms found in the *answer* (does the answer address the focus);
@@ -17,7 +18,10 @@ the thread does not cover, not only at how alike the two are:
 - `lex`, `lex_margin`: the lexical matcher's score of the top thread and its margin over the best other thread (a
   repost of the same question is not another thread);
 - `cos_question`, `cos_answer`: embedding cosine of the question with the thread's question and with its answer;
-- `sem_margin`: the top thread's semantic score over the best other candidate's.
+- `sem_margin`: the top thread's semantic score over the best other candidate's;
+- `sem_gap`: the top thread's semantic score over the GAP_RANK-th best other thread's. How near the nearest threads
+  are depends on the question (a long or generic one is near everything, an English question about Chinese threads
+  is near nothing), so how far the top stands out of the crowd says more than its own similarity.
 
 A logistic regression turns them into a probability. Its coefficients, the feature scaling and the threshold are
 fitted by `scripts/calibrate_similar.py` with k-fold cross-validation grouped by post, and stored in
@@ -41,7 +45,9 @@ MODEL_FILE = Path(__file__).with_name("confidence.json")
 THRESHOLD_ENV = "QA_ARCHIVE_CONFIDENT_AT"
 
 LEXICAL = ("miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same", "matched")
-SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin")
+SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin", "sem_gap")
+THREAD_CJK = 10       # a thread with this many Chinese characters is a Chinese thread
+GAP_RANK = 10         # sem_gap is over the tenth-best other thread (the folds liked 8 to 15 about as well)
 CJK_RE = re.compile(f"[{analysis.CJK}]")
 LATIN_RE = re.compile(r"[A-Za-z]+")
 
@@ -57,6 +63,12 @@ def chinese(text: str) -> bool:
     """Mostly Chinese (a Latin word counts as three characters: `Seata 的全局锁` is Chinese, `what is AT` is not)."""
     c, latin = len(CJK_RE.findall(text or "")), len(LATIN_RE.findall(text or ""))
     return c > 3 * latin
+
+
+def chinese_thread(text: str) -> bool:
+    """A thread is Chinese when it has Chinese prose: its questions and answers quote code, commands and English
+    names, so counting Latin words against Chinese characters (`chinese`) would call many Chinese threads English."""
+    return len(CJK_RE.findall(text or "")) >= THREAD_CJK
 
 
 def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set[str],
@@ -78,7 +90,8 @@ def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set
 
 
 def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_lang: bool = False,
-             cos_question: float = 0.0, cos_answer: float = 0.0, sem_margin: float = 0.0) -> dict[str, float]:
+             cos_question: float = 0.0, cos_answer: float = 0.0, sem_margin: float = 0.0,
+             sem_gap: float = 0.0) -> dict[str, float]:
     return {
         "miss_share": cover["miss_share"],
         "miss_max": cover["miss_idf"] / max_idf if max_idf > 0 else 0.0,
@@ -92,6 +105,7 @@ def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_l
         "cos_question": cos_question,
         "cos_answer": cos_answer,
         "sem_margin": sem_margin,
+        "sem_gap": sem_gap,
     }
 
 

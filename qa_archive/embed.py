@@ -15,13 +15,18 @@ the code path that uses vectors is tested without the model and without timings.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +35,7 @@ DEFAULT_MODEL = "e5-small-q4"
 MODEL_ENV = "QA_ARCHIVE_EMBEDDER"      # "e5-small-q4" (default), "hash" (tests) or "none" (lexical only)
 MAX_CHARS = 600                        # e5 reads 512 tokens; a thread's first 600 characters carry its question
 KINDS = ("query", "passage")
+PROGRESS_STEP = 64                     # texts embedded between two progress reports (about 3 s of CPU)
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -179,9 +185,11 @@ class VectorCache:
     `vectors()` embeds only the texts it has no vector for, in batches, so re-ingesting unchanged text costs no
     model time. `save()` writes both files atomically (a temporary name, then a rename)."""
 
-    def __init__(self, embedder: Embedder, path: str | os.PathLike | None = None):
+    def __init__(self, embedder: Embedder, path: str | os.PathLike | None = None,
+                 progress: Callable[[int], None] | None = None):
         self.embedder = embedder
         self.path = Path(path) if path else None
+        self.progress = progress
         self._rows: dict[str, np.ndarray] = {}
         self.misses = 0
         if self.path is not None:
@@ -215,13 +223,23 @@ class VectorCache:
         todo = list(dict.fromkeys(k for k in keys if k not in self._rows))
         if todo:
             by_key = {k: t for k, t in zip(keys, texts, strict=True)}
-            new = self.embedder.encode([by_key[k] for k in todo], kind)
-            self.misses += len(todo)
-            for k, row in zip(todo, new, strict=True):
-                self._rows[k] = row
+            # a step at a time: progress to report, and a job stopped midway keeps what it has (run_background)
+            step = PROGRESS_STEP
+            for start in range(0, len(todo), step):
+                part = todo[start:start + step]
+                for k, row in zip(part, self.embedder.encode([by_key[k] for k in part], kind), strict=True):
+                    self._rows[k] = row
+                self.misses += len(part)
+                if self.progress:
+                    self.progress(self.misses)
         if not keys:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return np.stack([self._rows[k] for k in keys]).astype(np.float32)
+
+    def missing(self, docs: list[dict | None]) -> int:
+        """How many texts of these entries the cache has no vector for."""
+        return len({text_key(self.embedder.name, kind, text) for fields in entry_texts(docs) if fields
+                    for kind, text in fields} - self._rows.keys())
 
     def save(self, stem: str | os.PathLike | None = None, keep: Iterable[str] | None = None):
         """Write the cache (only the `keep` keys when given, so removed text does not pile up)."""
@@ -270,29 +288,172 @@ def generation_vectors(gen_path: Path, docs: list[dict | None], embedder: Embedd
     return out, cache.misses
 
 
+def seeded_cache(embedder: Embedder, *generations: str | os.PathLike | None) -> VectorCache:
+    """A cache holding the vectors stored with these generations, and what a stopped job of theirs had made
+    (reused for unchanged text)."""
+    cache = VectorCache(embedder)
+    for gen in filter(None, generations):
+        cache.merge(Path(gen) / VECTORS)
+        cache.merge(Path(gen) / PARTIAL)
+    return cache
+
+
+def read_docs(gen_path: str | os.PathLike) -> list[dict | None]:
+    return json.loads((Path(gen_path) / "entries.json").read_text(encoding="utf-8"))["docs"]
+
+
 def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None,
-                     embedder: Embedder | None = None) -> int | None:
+                     embedder: Embedder | None = None, progress: Callable[[int, int], None] | None = None,
+                     cache: VectorCache | None = None) -> int | None:
     """Embed a generation's entries (read from its entries.json) into `<gen>/vectors.npy`, reusing the vectors
-    of `previous` for unchanged text. Called by the ingest before it publishes; returns the number of texts
-    embedded, or None when embeddings are switched off."""
+    of `previous` (or those already in `cache`) for unchanged text; `progress(done, total)` after each batch of new
+    texts. Returns the number of texts embedded, or None when embeddings are switched off."""
     embedder = embedder or get()
     if embedder is None:
         return None
     gen_path = Path(gen_path)
-    docs = json.loads((gen_path / "entries.json").read_text(encoding="utf-8"))["docs"]
-    seeds = [Path(previous) / VECTORS] if previous else []
-    matrix, misses = generation_vectors(gen_path, docs, embedder, seeds)
+    docs = read_docs(gen_path)
+    cache = cache or seeded_cache(embedder, previous)
+    if progress is not None:
+        total = cache.missing(docs)
+        cache.progress = lambda done: progress(done, total)
+    matrix, misses = generation_vectors(gen_path, docs, embedder, cache=cache)
     keys = [text_key(embedder.name, kind, text) if fields else ""
             for fields in entry_texts(docs) for kind, text in (fields or [("", "")] * len(FIELDS))]
     stem = gen_path / VECTORS
     tmp = stem.with_suffix(".npy.tmp")
     with open(tmp, "wb") as f:
         np.save(f, matrix, allow_pickle=False)
-    stem.with_suffix(".keys.json").write_text(
-        json.dumps({"model": embedder.name, "dim": embedder.dim, "fields": list(FIELDS), "keys": keys}),
-        encoding="utf-8")
+    # the key list first, the matrix last: a reader that finds the matrix finds its keys
+    tmp_keys = stem.with_suffix(".keys.json.tmp")
+    tmp_keys.write_text(json.dumps({"model": embedder.name, "dim": embedder.dim, "fields": list(FIELDS),
+                                    "keys": keys}), encoding="utf-8")
+    os.replace(tmp_keys, stem.with_suffix(".keys.json"))
     os.replace(tmp, stem.with_suffix(".npy"))
     return misses
+
+
+# -- embedding after publishing --------------------------------------------------------------------------------
+# A first ingest of a large archive would wait minutes for the model (about 0.05 s of CPU a text). Past
+# FOREGROUND_TEXTS new texts, `auto` publishes the generation at once, searchable, and a background process adds
+# its vectors; until they are there, similar questions are matched by words, with the lexical confidence model.
+
+VECTOR_MODES = ("auto", "wait", "background")
+FOREGROUND_TEXTS = 6000          # about three minutes of model time on 2 cores; 3,000 entries (any shared corpus, or all)
+PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"}, locked by the job
+PARTIAL = "vectors-partial"      # what a stopped job had embedded (.npy + .keys.json), reused by the next one
+JOB_LOG = "vectors.log"
+_started: list[subprocess.Popen] = []   # the jobs this process started, reaped as the next one starts
+
+
+def job(gen_path: str | os.PathLike) -> dict | None:
+    """The background job of a generation that has no vectors yet: its marker's {"pid", "texts", "started"}
+    plus "alive", or None (no job was started, or the vectors are there).
+
+    A job is alive while it holds the lock on its marker (taken by the ingest before it starts the job and handed
+    to it): a job that ended, was killed or is a zombie holds none, and a pid used again by another process does
+    not matter."""
+    gen_path = Path(gen_path)
+    if (gen_path / VECTORS).with_suffix(".npy").exists():
+        return None
+    try:
+        fd = os.open(gen_path / PENDING, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            alive = False
+        except OSError:                      # held: the job is at work
+            alive = True
+        try:
+            info = json.loads(os.read(fd, 4096) or b"{}")
+        except ValueError:
+            info = {}
+        return dict(info if isinstance(info, dict) else {}, alive=alive)
+    finally:
+        os.close(fd)
+
+
+def pending(gen_path: str | os.PathLike) -> dict | None:
+    """The job at work on this generation's vectors, or None."""
+    info = job(gen_path)
+    return info if info and info["alive"] else None
+
+
+def start_background(gen_path: str | os.PathLike, previous: str | os.PathLike | None, texts: int) -> dict:
+    """Start the background job that embeds a generation (`python -m qa_archive.embed`), in its own session so
+    that it outlives the ingest, at a lower priority than serving; its output goes to `<gen>/vectors.log`. The
+    marker is locked before the job starts and the job inherits the lock, so it is alive exactly as long as
+    the job runs."""
+    gen_path = Path(gen_path)
+    _started[:] = [p for p in _started if p.poll() is None]
+    cmd = [sys.executable, "-m", "qa_archive.embed", str(gen_path)] + (["--previous", str(previous)] if previous
+                                                                       else [])
+    fd = os.open(gen_path / PENDING, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with open(gen_path / JOB_LOG, "ab") as log:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True, close_fds=True, pass_fds=[fd])
+        _started.append(proc)
+        info = {"pid": proc.pid, "texts": texts, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        os.write(fd, json.dumps(info).encode())    # through the descriptor: a job already done removed the name
+    finally:
+        os.close(fd)                           # the job holds the lock now
+    return info
+
+
+def stop_background(gen_path: str | os.PathLike, wait: bool = False) -> None:
+    """Stop the job embedding a generation that a newer one replaces: it saves what it has embedded (PARTIAL),
+    which the next job reuses, and removes its marker. `wait`: return once it has (its lock is free)."""
+    info = pending(gen_path)
+    pid = info.get("pid") if info else None
+    if not (isinstance(pid, int) and pid > 1):
+        return
+    try:
+        fd = os.open(Path(gen_path) / PENDING, os.O_RDONLY)
+    except OSError:
+        return                               # done meanwhile
+    try:
+        os.kill(pid, signal.SIGTERM)
+        if wait:
+            fcntl.flock(fd, fcntl.LOCK_SH)   # free when the job has ended
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def stop_all_but(index_dir: str | os.PathLike, keep: str | os.PathLike) -> None:
+    """Stop the jobs of every generation of an index but `keep` (just published: the others are superseded)."""
+    keep = Path(keep).resolve()
+    for marker in Path(index_dir).glob(f"gen-*/{PENDING}"):
+        if marker.parent.resolve() != keep:
+            stop_background(marker.parent)
+
+
+def run_background(gen_path: str | os.PathLike, previous: str | os.PathLike | None = None) -> int | None:
+    """The background job's work: the generation's vectors, then its marker removed. Stopped (SIGTERM), it
+    saves the vectors it has made beside the generation, for the job that replaces it."""
+    try:
+        os.nice(10)                          # answering searches comes first
+    except OSError:                          # pragma: no cover
+        pass
+    gen_path = Path(gen_path)
+    embedder = get()
+    cache = None
+    try:
+        if embedder is None:
+            return None
+        cache = seeded_cache(embedder, previous, gen_path)
+        return write_generation(gen_path, previous, embedder, cache=cache)
+    except SystemExit:
+        if cache is not None and cache.misses and gen_path.is_dir():
+            cache.save(gen_path / PARTIAL)
+        raise
+    finally:
+        (gen_path / PENDING).unlink(missing_ok=True)
 
 
 def read_generation(gen_path: str | os.PathLike, embedder: Embedder, n_docs: int) -> np.ndarray | None:
@@ -313,3 +474,29 @@ def thread_texts(thread: dict) -> dict[str, tuple[str, str]]:
     with question) and its first answer as a passage."""
     return {"question": ("query", clip(thread.get("question") or "")),
             "answer": ("passage", clip(thread.get("answer") or ""))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m qa_archive.embed GENERATION [--previous GENERATION]`: the background job (start_background)."""
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m qa_archive.embed", description=main.__doc__)
+    ap.add_argument("generation")
+    ap.add_argument("--previous")
+    a = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # stopped: still remove the marker
+    started = time.monotonic()
+
+    def say(what):
+        print(f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} {what} ({time.monotonic() - started:.1f}s)",
+              flush=True)
+    try:
+        n = run_background(a.generation, a.previous)
+    except SystemExit:
+        say(f"stopped: a newer generation replaces {a.generation} (what was embedded is kept in {PARTIAL}.npy)")
+        raise
+    say(f"embedded {n} texts into {a.generation}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -238,6 +238,10 @@ class Generation:
                     self._values[name] = compute()
         return self._values[name]
 
+    def holds(self, name: str) -> bool:
+        """Whether `cached(name, …)` has been computed."""
+        return name in self._values
+
     def entry(self, entry_id: str) -> dict | None:
         num = self.by_id.get(entry_id)
         return self.docs[num] if num is not None else None

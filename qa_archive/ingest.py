@@ -61,16 +61,19 @@ class IngestReport:
     warnings: list = field(default_factory=list)     # (source, message)
     generation: str = ""
     seconds: float = 0.0
+    vectors: dict | None = None     # {"embedded": n} or {"background": n, "pid", ...}; None without a model
 
     def as_dict(self):
         return {k: v for k, v in self.__dict__.items()}
 
 
 def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: bool = False, wait: float = 0.0,
-           progress: Callable[[int, int, str], None] | None = None, workers: int | None = None) -> IngestReport:
+           progress: Callable[[int, int, str], None] | None = None, workers: int | None = None,
+           vectors: str = "auto", embed_progress: Callable[[int, int], None] | None = None) -> IngestReport:
     """Read the posts under each source into a new generation of the index, and publish it.
 
-    `workers`: processes that read and extract posts (default: one per core; 1 reads them in this process)."""
+    `workers`: processes that read and extract posts (default: one per core; 1 reads them in this process).
+    `vectors`: when the embedding vectors are made (`Vectors`); `embed_progress(done, total)` as they are."""
     started = time.monotonic()
     report = IngestReport()
     recorded = with_profiles(registry, sources)      # recorded with the generation: searches know every tag
@@ -131,24 +134,72 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
         held = {**(old.get("communities") or {}), **communities(sources)}
         if copy_old and not report.posts_read and not report.removed and held == previous.get("communities"):
             draft.discard()             # (a community renamed in sources.yml is published even so)
+            if draft.previous is not None:
+                # vectors the published generation lacks (ingested without the model, or its job died)
+                Vectors(vectors, report, embed_progress).fill(draft.previous)
         else:
             text, name = registry_file(recorded)
             total = sum(len(v.get("ids") or []) for v in posts.values())
-            draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
-                           "communities": held,
-                           "report": {k: v for k, v in report.as_dict().items()
-                                      if k not in ("problems", "warnings")}},
-                          files={name: text}, finish=write_vectors)
+            try:
+                draft.publish({"fingerprint": fingerprint, "entries": total, "registry": name, "posts": posts,
+                               "communities": held,
+                               "report": {k: v for k, v in report.as_dict().items()
+                                          if k not in ("problems", "warnings")}},
+                              files={name: text},
+                              finish=Vectors(vectors, report, embed_progress))
+            except BaseException:
+                Vectors.retire(index_dir, draft.previous or index_dir)   # a job started for the draft, if any
+                raise
         report.generation = draft.published.name
+        Vectors.retire(index_dir, draft.published)
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
 
-def write_vectors(path: Path, previous: Path | None):
-    """The embedding vectors of the new generation's entries (unchanged text reuses the previous generation's);
-    nothing when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
-    from . import embed
-    embed.write_generation(path, previous)
+class Vectors:
+    """The embedding vectors of a new generation, made while it is published (`Draft.publish`'s `finish`).
+
+    Unchanged text reuses the previous generation's vectors. `mode` says when the new texts are embedded:
+    "wait" before publishing; "background" by a job started now (`embed.start_background`), the generation
+    published at once; "auto" waits unless there are more than `embed.FOREGROUND_TEXTS` of them. Nothing happens
+    when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
+
+    def __init__(self, mode: str, report: IngestReport, progress: Callable[[int, int], None] | None = None):
+        from . import embed
+        if mode not in embed.VECTOR_MODES:
+            raise ValueError(f"vectors must be one of {embed.VECTOR_MODES}")
+        self.mode, self.report, self.progress = mode, report, progress
+
+    def __call__(self, path: Path, previous: Path | None):
+        from . import embed
+        if previous is not None and embed.pending(previous):
+            # what its job has made so far is saved when it stops, and reused here
+            embed.stop_background(previous, wait=True)
+        embedder = embed.get()
+        if embedder is None:
+            return
+        new = embed.seeded_cache(embedder, previous, path).missing(embed.read_docs(path))
+        if new and (self.mode == "background" or (self.mode == "auto" and new > embed.FOREGROUND_TEXTS)):
+            self.report.vectors = {"background": new, **embed.start_background(path, previous, new)}
+        else:
+            self.report.vectors = {"embedded": embed.write_generation(
+                path, previous, embedder, self.progress, embed.seeded_cache(embedder, previous, path))}
+
+    def fill(self, path: Path):
+        """Add the vectors a published generation lacks (ingested without the model, or its job died), unless a
+        job is making them; what a stopped job had made is reused."""
+        from . import embed
+        embedder = embed.get()
+        if embedder is not None and not embed.pending(path) and \
+                embed.read_generation(path, embedder, len(embed.read_docs(path))) is None:
+            self(path, None)
+
+    @staticmethod
+    def retire(index_dir: Path, published: Path):
+        """Stop the jobs of the generations the one just published replaces."""
+        if any(Path(index_dir).glob("gen-*/vectors.pending")):
+            from . import embed
+            embed.stop_all_but(index_dir, published)
 
 
 @dataclass
@@ -528,9 +579,10 @@ def write_linked(writer, fresh: dict[str, Thread], kept: dict[str, dict]):
         writer.add_document(**linked_document(e, [entries[p] for p in ids]))
 
 
-def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
+def import_threads(threads, index_dir: Path, wait: float = 0.0) -> IngestReport:
     """Replace the index with these threads (an export, or threads made elsewhere), translations linked as an
-    ingest links them."""
+    ingest links them. The report says how many were added and how their vectors are made."""
+    report = IngestReport()
     with Draft(Path(index_dir), wait) as draft:
         writer = draft.start()
         fresh = {t.id: t for t in threads}
@@ -538,5 +590,9 @@ def import_threads(threads, index_dir: Path, wait: float = 0.0) -> int:
         for t in fresh.values():
             posts.setdefault(t.source, {"root": "import", "sha": "", "ids": []})["ids"].append(t.id)
         write_linked(writer, fresh, {})
-        draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts}, finish=write_vectors)
-    return len(fresh)
+        report.added = len(fresh)
+        draft.publish({"fingerprint": "import", "entries": len(fresh), "posts": posts},
+                      finish=Vectors("auto", report))
+        report.generation = draft.published.name
+        Vectors.retire(index_dir, draft.published)
+    return report

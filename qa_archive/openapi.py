@@ -83,7 +83,9 @@ def spec(max_query: int, max_limit: int, max_page: int, filters=()) -> dict:
                         "notes": {"type": "array", "items": {"type": "string"}},
                         "terms": {"type": "array", "items": {"type": "string"}},
                         "threshold": {"type": ["number", "null"],
-                                      "description": "a hit is confident when its confidence is at least this"}}}),
+                                      "description": "a hit is confident when its confidence is at least this"},
+                        "semantic": {"type": "boolean", "description": "matched by meaning too (false: by words "
+                                     "only, e.g. while the archive's vectors are still being computed)"}}}),
                         "400": error}},
                 "post": {"summary": "The same, with a JSON body", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {

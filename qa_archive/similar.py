@@ -229,15 +229,17 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
     terms = gen.doc_terms(top["docnum"])
     q_chinese = confidence.chinese(text)
     cover = confidence.coverage(found["key_terms"], terms.questions | terms.answers, terms.answers, q_chinese)
-    cross = q_chinese != confidence.chinese(f"{d.get('question') or ''} {d.get('answer') or ''}")
+    cross = q_chinese != confidence.chinese_thread(f"{d.get('question') or ''} {d.get('answer') or ''}")
     # The margins are over the best *other* thread: the same question asked again (a repost, or one thread copied
     # into two posts) is not a rival, and a margin of nothing over it made right answers look unsure.
     others = [c for c in others if not same_question(gen, found, top, c)]
     lex_margin = top["lex"] - max((c["lex"] for c in others), default=0.0)
     sem = {}
     if "cos_q" in top:
-        sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"],
-               "sem_margin": semantic(top) - max((semantic(c) for c in others), default=0.0)}
+        # with no other thread at all (a one-thread archive) nothing is stood out from: no margin, no gap
+        rivals = sorted((semantic(c) for c in others), reverse=True) or [semantic(top)]
+        sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"], "sem_margin": semantic(top) - rivals[0],
+               "sem_gap": semantic(top) - rivals[min(confidence.GAP_RANK, len(rivals)) - 1]}
     return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover
 
 
@@ -264,6 +266,10 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
         raise QueryError("similar.empty")
     if embedder == "default":
         embedder = embed.get()
+    if embedder is not None and embed.job(gen.path) and not gen.holds(f"vectors:{embedder.name}"):
+        # its vectors are still being made (or their job died: the next ingest makes them): by words, with the
+        # lexical model, rather than embedding the whole archive inside this request
+        embedder = None
     found = candidates(gen, searcher, text, project, embedder)
     if found is None:
         return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}
@@ -301,6 +307,8 @@ def warm(archive, unstored: Callable[[int], None] | None = None) -> None:
     except Exception:            # no index yet, or a damaged one: the first request will say so
         return
     n = max(gen.docs, default=-1) + 1
+    if embed.pending(gen.path):
+        return                       # a background job is making them; similar matches by words meanwhile
     if unstored is not None and n and embed.read_generation(gen.path, embedder, n) is None:
         unstored(len(gen.docs))
     vectors(gen, embedder)

@@ -873,7 +873,7 @@ def api_similar():
     res = similar(text, limit=limit, project=project)
     hits = [public(h) for h in res["hits"]]
     return jsonify({"hits": hits, "terms": res.get("terms", []), "notes": [message(n, "en") for n in res["notes"]],
-                    "threshold": res.get("threshold"),
+                    "threshold": res.get("threshold"), "semantic": bool(res.get("semantic")),
                     "reply_markdown": reply_markdown(text, hits, lambda h: h["permalink"])})
 
 

@@ -200,6 +200,18 @@ def folds(group_names: list[str], k: int, seed: int = 7) -> list[int]:
     return [fold_of[g] for g in group_names]
 
 
+def set_splits(set_names: list[str], group_names: list[str]) -> list[tuple[str, list[bool], list[bool]]]:
+    """Leave one question set out, as a new writer would be: for each set, (name, train, test) where test is the
+    set's questions and train every other set's question whose post the held-out set does not touch."""
+    out = []
+    for name in sorted(set(set_names)):
+        touched = {g for s, g in zip(set_names, group_names, strict=True) if s == name}
+        test = [s == name for s in set_names]
+        train = [s != name and g not in touched for s, g in zip(set_names, group_names, strict=True)]
+        out.append((name, train, test))
+    return out
+
+
 def cv_choose(recs, fold_ids, k, method, grid) -> tuple[dict, list[float]]:
     """Held-out metrics of `method` with its weight chosen on the other folds (by MRR, then top-1)."""
     chosen, held = [], []

@@ -171,7 +171,7 @@ def optech_from_gold(gold_dir: Path, index: Path) -> int:
             threads.append(Thread(id=thread_id(post["path"], None, e["question"], taken), source=post["path"],
                                   title=post.get("title") or "", date=post.get("date"), url=None, asker=None,
                                   turns=turns, projects=[], links=list(e.get("links") or []), position=pos))
-    return import_threads(threads, index)
+    return import_threads(threads, index).added
 
 
 def plain(question: str) -> str:

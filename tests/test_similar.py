@@ -119,3 +119,95 @@ def test_a_repost_of_the_same_question_does_not_make_the_answer_look_unsure(tmp_
     feats, _ = similar.top_features(gen, text, found, order)
     third = order[2]["lex"] if len(order) > 2 else 0.0
     assert feats["lex_margin"] == pytest.approx(order[0]["lex"] - third) and feats["lex_margin"] > 0
+
+
+def test_a_chinese_thread_that_quotes_a_command_is_still_chinese():
+    from qa_archive.confidence import chinese, chinese_thread
+    thread = ("请问一下，MOSN 的国密 TLS 支持，是不是先用 --prefix=/usr/local/BabaSSL/linux_BabaSSL_lib 构建 BabaSSL，"
+              "然后用 CGO_ENABLED=1 go build -tags BabaSSL 编译？")
+    assert not chinese(thread)              # counted word against character, the Latin words win
+    assert chinese_thread(thread)           # but it is a Chinese thread: a Chinese question's words can be in it
+    assert not chinese_thread("How do I enable TLS in MOSN? Build BabaSSL with --prefix and go build -tags.")
+
+
+def _many_threads(tmp_path, monkeypatch, n):
+    from qa_archive.archive import Archive
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+    from qa_archive.projects import Registry
+
+    from .conftest import write_post
+    monkeypatch.setenv("QA_ARCHIVE_EMBEDDER", "hash")
+    monkeypatch.delenv("QA_ARCHIVE_CONFIDENT_AT", raising=False)
+    item = "\n### 本周问答\n\n**@u{i}** 提问：\n\n> {q}\n\nA：{a}\n"
+    topics = ["限流", "熔断", "重试", "超时", "路由", "鉴权", "日志", "指标", "链路", "灰度", "压测", "缓存", "分片",
+              "选举", "快照"]
+    body = "".join(item.format(i=i, q=f"SOFARPC 的{t}要怎么配置？第{i}个问题。", a=f"{t}在 rpc-config.json 里设置，编号 {i}。")
+                   for i, t in enumerate(topics[:n]))
+    root = tmp_path / "posts"
+    write_post(root, "a", body)
+    ingest([Source(root)], tmp_path / "index", Registry.load())
+    return Archive(tmp_path / "index")
+
+
+def test_sem_gap_is_the_top_threads_lead_over_the_tenth_other_thread(tmp_path, monkeypatch):
+    from qa_archive import confidence, embed, similar
+    archive = _many_threads(tmp_path, monkeypatch, 15)
+    gen, searcher = archive.view()
+    text = "SOFARPC 的熔断怎么配置"
+    found = similar.candidates(gen, searcher, text, embedder=embed.get())
+    order = similar.ranked(found["cands"])
+    feats, _ = similar.top_features(gen, text, found, order)
+    others = sorted((similar.semantic(c) for c in order[1:] if not similar.same_question(gen, found, order[0], c)),
+                    reverse=True)
+    assert len(others) >= confidence.GAP_RANK
+    assert feats["sem_gap"] == pytest.approx(similar.semantic(order[0]) - others[confidence.GAP_RANK - 1])
+    assert feats["sem_margin"] == pytest.approx(similar.semantic(order[0]) - others[0])
+    assert feats["sem_gap"] >= feats["sem_margin"]
+    res = archive.similar(text, limit=3)
+    assert 0.0 <= res["hits"][0]["confidence"] <= 1.0
+
+
+def test_sem_gap_with_few_threads_is_over_the_last_one(tmp_path, monkeypatch):
+    from qa_archive import embed, similar
+    archive = _many_threads(tmp_path, monkeypatch, 4)
+    gen, searcher = archive.view()
+    text = "SOFARPC 的熔断怎么配置"
+    found = similar.candidates(gen, searcher, text, embedder=embed.get())
+    order = similar.ranked(found["cands"])
+    feats, _ = similar.top_features(gen, text, found, order)
+    last = min(similar.semantic(c) for c in order[1:])
+    assert len(order) == 4 and feats["sem_gap"] == pytest.approx(similar.semantic(order[0]) - last)
+
+
+def test_with_no_other_thread_there_is_no_margin_and_no_gap(tmp_path, monkeypatch):
+    """A one-thread archive: the thread stands out of nothing, so the semantic margin and gap say nothing."""
+    from qa_archive import embed, similar
+    archive = _many_threads(tmp_path, monkeypatch, 1)
+    gen, searcher = archive.view()
+    text = "SOFARPC 的限流怎么配置"
+    found = similar.candidates(gen, searcher, text, embedder=embed.get())
+    order = similar.ranked(found["cands"])
+    feats, _ = similar.top_features(gen, text, found, order)
+    assert len(order) == 1 and feats["sem_margin"] == 0.0 and feats["sem_gap"] == 0.0
+    assert feats["cos_question"] > 0
+
+
+def test_a_held_out_question_set_takes_every_post_it_touches_with_it():
+    """Leave-one-set-out (a new writer): nothing the held-out set asks about is fitted on, whoever asked it."""
+    import sys
+
+    from .conftest import REPO
+    sys.path.insert(0, str(REPO / "scripts"))
+    from eval_similar import set_splits
+
+    sets = ["dev", "dev", "blind", "blind", "gold"]
+    posts = ["p1", "p2", "p2", "p3", "p4"]
+    splits = {name: (train, test) for name, train, test in set_splits(sets, posts)}
+    assert sorted(splits) == ["blind", "dev", "gold"]
+    train, test = splits["blind"]
+    assert test == [False, False, True, True, False]
+    assert train == [True, False, False, False, True]          # dev's p2 question goes: blind asks about p2 too
+    train, test = splits["dev"]
+    assert train == [False, False, False, True, True]
+    assert not any(a and b for a, b in zip(*splits["gold"], strict=True))

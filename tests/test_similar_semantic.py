@@ -6,6 +6,7 @@ the model's numbers nor timing; tests/test_similar.py and tests/test_corpus.py r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -90,7 +91,7 @@ def test_similar_api_gives_a_probability_and_its_reasons(tiny):
     client = create_app(index, {"TESTING": True}).test_client()
     res = client.get("/api/similar", query_string={"text": "Seata 全局锁冲突应该怎么处理", "limit": 3}).get_json()
     top = res["hits"][0]
-    assert "全局锁" in top["question"]
+    assert "全局锁" in top["question"] and res["semantic"] is True
     assert 0.0 <= top["confidence"] <= 1.0
     assert top["confident"] == (top["confidence"] >= res["threshold"])
     assert isinstance(top["matched_terms"], list) and isinstance(top["unmatched_terms"], list)
@@ -202,3 +203,114 @@ def test_serve_warming_an_index_built_without_vectors_says_so_first(tmp_path, re
     told.clear()
     similar.warm(Archive(tmp_path / "with"), told.append)
     assert told == []
+
+
+def wait_for(pid: int) -> None:
+    """Wait for a background job this process started (it is our child)."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:           # already reaped
+        pass
+
+
+def test_a_large_ingest_is_searchable_at_once_and_a_background_job_adds_the_vectors(tmp_path, registry, fake_model,
+                                                                                  monkeypatch):
+    root = tmp_path / "posts"
+    for name, body in POSTS.items():
+        write_post(root, name, body)
+    index = tmp_path / "index"
+    monkeypatch.setattr(embed, "FOREGROUND_TEXTS", 4)       # 3 entries, 6 texts: more than "auto" waits for
+    report = ingest([Source(root)], index, registry)
+    gen = (index / "current").resolve()
+    assert report.vectors["background"] == 6 and not fake_model       # none embedded by the ingest itself
+    assert Archive(index).search("全局锁")["total"] == 1                  # published before the vectors
+    wait_for(report.vectors["pid"])
+    assert (gen / "vectors.npy").exists() and not (gen / embed.PENDING).exists() and embed.pending(gen) is None
+    res = Archive(index).similar("Seata 全局锁冲突应该怎么处理")
+    assert res["semantic"] is True and "全局锁" in res["hits"][0]["question"]
+    assert "embedded 6 texts" in (gen / embed.JOB_LOG).read_text(encoding="utf-8")
+
+
+def test_a_small_ingest_waits_for_its_vectors_unless_told_not_to(tmp_path, registry, fake_model):
+    root = tmp_path / "posts"
+    for name, body in POSTS.items():
+        write_post(root, name, body)
+    report = ingest([Source(root)], tmp_path / "index", registry)
+    assert report.vectors == {"embedded": 6}
+    report = ingest([Source(root)], tmp_path / "other", registry, vectors="background")
+    assert report.vectors["background"] == 6
+    wait_for(report.vectors["pid"])
+    with pytest.raises(ValueError):
+        ingest([Source(root)], tmp_path / "third", registry, vectors="sometimes")
+
+
+def test_while_the_job_works_similar_matches_by_words_and_a_dead_job_is_no_job(tiny, registry):
+    import fcntl
+    root, index = tiny
+    gen = (index / "current").resolve()
+    for name in ("vectors.npy", "vectors.keys.json"):
+        (gen / name).unlink()
+    marker = gen / embed.PENDING
+    # a job at work holds the lock on its marker
+    marker.write_text(json.dumps({"pid": os.getpid(), "texts": 6}), encoding="utf-8")
+    fd = os.open(marker, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        assert embed.pending(gen)["texts"] == 6
+        res = Archive(index).similar("Seata 全局锁冲突应该怎么处理")
+        assert res["semantic"] is False and "全局锁" in res["hits"][0]["question"]
+    finally:
+        os.close(fd)
+    # its lock gone, the job is dead whatever process has its pid now (here: this one), and nobody is signalled
+    assert embed.pending(gen) is None and embed.job(gen) == {"pid": os.getpid(), "texts": 6, "alive": False}
+    embed.stop_background(gen)
+    assert Archive(index).similar("Seata 全局锁冲突应该怎么处理")["semantic"] is False   # not embedded in a request
+    assert ingest([Source(root)], index, registry).vectors == {"embedded": 6}          # the next ingest makes them
+    assert embed.job(gen) is None and Archive(index).similar("Seata 全局锁冲突应该怎么处理")["semantic"] is True
+
+
+def test_an_unchanged_ingest_adds_the_vectors_its_index_lacks(tmp_path, registry, fake_model, monkeypatch):
+    root = tmp_path / "posts"
+    for name, body in POSTS.items():
+        write_post(root, name, body)
+    index = tmp_path / "index"
+    monkeypatch.setenv(embed.MODEL_ENV, "none")
+    ingest([Source(root)], index, registry)
+    gen = (index / "current").resolve()
+    assert not (gen / "vectors.npy").exists()
+    monkeypatch.setenv(embed.MODEL_ENV, "hash")
+    report = ingest([Source(root)], index, registry)
+    assert report.posts_unchanged == 2 and (index / "current").resolve() == gen     # nothing new published
+    assert report.vectors == {"embedded": 6} and (gen / "vectors.npy").exists()
+
+
+def test_cli_ingest_in_the_background_says_so_and_doctor_shows_the_job(tmp_path, fake_model):
+    from click.testing import CliRunner
+
+    from qa_archive.cli import cli
+    root = tmp_path / "posts"
+    for name, body in POSTS.items():
+        write_post(root, name, body)
+    index = tmp_path / "index"
+    res = CliRunner().invoke(cli, ["ingest", str(root), "--index", str(index), "--vectors", "background", "--json"])
+    assert res.exit_code == 0, res.output
+    job = json.loads(res.output)["vectors"]
+    assert job["background"] == 6
+    wait_for(job["pid"])
+    doctor = json.loads(CliRunner().invoke(cli, ["doctor", "--index", str(index), "--json"]).output)
+    assert doctor["vectors"] == {"model": "hash", "entries": 3} and doctor["vectors_job"] is None
+    res = CliRunner().invoke(cli, ["ingest", str(root), "--index", str(tmp_path / "b"), "--vectors", "later"])
+    assert res.exit_code == 2 and "later" in res.output
+
+
+def test_a_new_generation_does_not_inherit_the_old_ones_vectors_or_job(tiny, registry, monkeypatch):
+    root, index = tiny
+    old = (index / "current").resolve()
+    (old / embed.PENDING).write_text("{}", encoding="utf-8")      # a marker, as a job leaves while it works
+    monkeypatch.setenv(embed.MODEL_ENV, "none")
+    write_post(root, "sofa-weekly-2", POSTS["sofa-weekly-2"].replace("Dubbo", "Thrift"))
+    ingest([Source(root)], index, registry)
+    new = (index / "current").resolve()
+    assert new != old and (old / "vectors.npy").exists()
+    # copied, the old vectors would be read as this generation's, entry for entry
+    assert not any(new.glob("vectors*"))
