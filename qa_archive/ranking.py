@@ -37,6 +37,7 @@ RERANK_DEPTH = 50
 SPACES = re.compile(r"\s+")
 COMPOUND = re.compile(rf"[{analysis.CJK}]|\w[-_.]\w")
 DOTTED = re.compile(r"\w\.\w")       # `a.b.binaryPath`, `ark-biz.jar`: words the index also has by their parts
+WORD_OR_DOTS = re.compile(r"[\w.]+")     # linear: `\w+(?:\.\w+)+` backtracks through every long CJK run
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,12 @@ def _part_terms(gen, docnum: int) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _parts(text: str, whole: set[str]) -> frozenset[str]:
-    # not the parts of hyphenated names (`block-relay-only`, `sofa-registry`): queries do not split them either
-    return frozenset(analysis.terms(text.replace("-", ""))) - whole if DOTTED.search(text) else frozenset()
+    # not the parts of hyphenated names (`block-relay-only`, `sofa-registry`): queries do not split them either.
+    # Only the dotted words are analysed, not the whole text: at 20x this was a fifth of re-ranking's time.
+    if not DOTTED.search(text):
+        return frozenset()
+    words = " ".join(w for w in WORD_OR_DOTS.findall(text.replace("-", "")) if DOTTED.search(w))
+    return frozenset(analysis.terms(words)) - whole
 
 
 def _partner_terms(gen, docnum: int) -> frozenset[str]:
