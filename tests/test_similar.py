@@ -150,14 +150,20 @@ def _many_threads(tmp_path, monkeypatch, n):
     return Archive(tmp_path / "index")
 
 
-def test_sem_gap_is_the_top_threads_lead_over_the_tenth_other_thread(tmp_path, monkeypatch):
-    from qa_archive import confidence, embed, similar
-    archive = _many_threads(tmp_path, monkeypatch, 15)
+def _top_features(archive, text):
+    """The candidates of `text`, best first, and the top one's confidence features."""
+    from qa_archive import embed, similar
     gen, searcher = archive.view()
-    text = "SOFARPC 的熔断怎么配置"
     found = similar.candidates(gen, searcher, text, embedder=embed.get())
     order = similar.ranked(found["cands"])
-    feats, _ = similar.top_features(gen, text, found, order)
+    return gen, found, order, similar.top_features(gen, text, found, order)[0]
+
+
+def test_sem_gap_is_the_top_threads_lead_over_the_tenth_other_thread(tmp_path, monkeypatch):
+    from qa_archive import confidence, similar
+    archive = _many_threads(tmp_path, monkeypatch, 15)
+    text = "SOFARPC 的熔断怎么配置"
+    gen, found, order, feats = _top_features(archive, text)
     others = sorted((similar.semantic(c) for c in order[1:] if not similar.same_question(gen, found, order[0], c)),
                     reverse=True)
     assert len(others) >= confidence.GAP_RANK
@@ -169,13 +175,9 @@ def test_sem_gap_is_the_top_threads_lead_over_the_tenth_other_thread(tmp_path, m
 
 
 def test_sem_gap_with_few_threads_is_over_the_last_one(tmp_path, monkeypatch):
-    from qa_archive import embed, similar
+    from qa_archive import similar
     archive = _many_threads(tmp_path, monkeypatch, 4)
-    gen, searcher = archive.view()
-    text = "SOFARPC 的熔断怎么配置"
-    found = similar.candidates(gen, searcher, text, embedder=embed.get())
-    order = similar.ranked(found["cands"])
-    feats, _ = similar.top_features(gen, text, found, order)
+    _, _, order, feats = _top_features(archive, "SOFARPC 的熔断怎么配置")
     last = min(similar.semantic(c) for c in order[1:])
     assert len(order) == 4 and feats["sem_gap"] == pytest.approx(similar.semantic(order[0]) - last)
 
