@@ -288,7 +288,7 @@ def ingest(paths, index_dir, url, config, rebuild, wait, vectors, quiet, as_json
         qa-archive ingest --config sources.yml --rebuild
         qa-archive ingest big-archive/ --vectors background   # searchable at once, vectors added after
 
-    The vectors for similar questions cost about 0.05 s of CPU per new text; unchanged text reuses them.
+    The vectors for similar questions cost about 0.07 s of CPU per new text; unchanged text reuses them.
     """
     from .ingest import ingest as run_ingest
     from .projects import Registry

@@ -334,12 +334,12 @@ def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | 
 
 
 # -- embedding after publishing --------------------------------------------------------------------------------
-# A first ingest of a large archive would wait minutes for the model (about 0.05 s of CPU a text). Past
+# A first ingest of a large archive would wait minutes for the model (about 0.07 s of CPU a text). Past
 # FOREGROUND_TEXTS new texts, `auto` publishes the generation at once, searchable, and a background process adds
 # its vectors; until they are there, similar questions are matched by words, with the lexical confidence model.
 
 VECTOR_MODES = ("auto", "wait", "background")
-FOREGROUND_TEXTS = 6000          # about three minutes of model time on 2 cores; 3,000 entries (any shared corpus, or all)
+FOREGROUND_TEXTS = 6000          # about 3.5 minutes of model time on 2 cores; 3,000 entries (any shared corpus, or all)
 PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"}, locked by the job
 PARTIAL = "vectors-partial"      # what a stopped job had embedded (.npy + .keys.json), reused by the next one
 JOB_LOG = "vectors.log"

@@ -974,7 +974,7 @@ def main():
     ap.add_argument("--no-scale-vectors", action="store_true",
                     help="the scales' ingests without the model (QA_ARCHIVE_EMBEDDER=none)")
     ap.add_argument("--wait-vectors", action="store_true",
-                    help="time a scale's background embedding job until its vectors are there (slow: about 0.05 s "
+                    help="time a scale's background embedding job until its vectors are there (slow: about 0.07 s "
                          "of CPU per new text) instead of stopping it")
     ap.add_argument("--no-corpora", action="store_true",
                     help="skip ingesting each shared corpus alone and the embedding model's costs")
