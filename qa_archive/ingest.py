@@ -178,12 +178,13 @@ class Vectors:
         embedder = embed.get()
         if embedder is None:
             return
-        new = embed.seeded_cache(embedder, previous, path).missing(embed.read_docs(path))
+        cache = embed.seeded_cache(embedder, previous, path)
+        new = cache.missing(embed.read_docs(path))
         if new and (self.mode == "background" or (self.mode == "auto" and new > embed.FOREGROUND_TEXTS)):
             self.report.vectors = {"background": new, **embed.start_background(path, previous, new)}
         else:
-            self.report.vectors = {"embedded": embed.write_generation(
-                path, previous, embedder, self.progress, embed.seeded_cache(embedder, previous, path))}
+            self.report.vectors = {"embedded": embed.write_generation(path, previous, embedder, self.progress,
+                                                                      cache)}
 
     def fill(self, path: Path):
         """Add the vectors a published generation lacks (ingested without the model, or its job died), unless a
@@ -197,9 +198,8 @@ class Vectors:
     @staticmethod
     def retire(index_dir: Path, published: Path):
         """Stop the jobs of the generations the one just published replaces."""
-        if any(Path(index_dir).glob("gen-*/vectors.pending")):
-            from . import embed
-            embed.stop_all_but(index_dir, published)
+        from . import embed
+        embed.stop_all_but(index_dir, published)
 
 
 @dataclass
