@@ -266,7 +266,7 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
         raise QueryError("similar.empty")
     if embedder == "default":
         embedder = embed.get()
-    if embedder is not None and embed.job(gen.path) and not gen.holds(f"vectors:{embedder.name}"):
+    if embedder is not None and not gen.holds(f"vectors:{embedder.name}") and embed.job(gen.path):
         # its vectors are still being made (or their job died: the next ingest makes them): by words, with the
         # lexical model, rather than embedding the whole archive inside this request
         embedder = None
