@@ -754,8 +754,8 @@ def diagnose(index_dir: Path, origin: str) -> dict:
                                    f"`qa-archive ingest PATH --index {index_dir} --rebuild`")
         out["sources"].append(row)
     out["posts"] = sum(r["posts"] for r in out["sources"])
-    out["vectors"] = stored_vectors(gen.path)
-    from .embed import JOB_LOG, job
+    from .embed import JOB_LOG, job, stored
+    out["vectors"] = stored(gen.path)
     out["vectors_job"] = job(gen.path)
     if out["vectors_job"] and not out["vectors_job"]["alive"]:
         out["warnings"].append(f"the background job (pid {out['vectors_job'].get('pid')}) that was making this "
@@ -779,17 +779,6 @@ def vectors_job(archive) -> dict | None:
     try:
         return pending(archive.current().path)
     except Exception:             # no index: said elsewhere
-        return None
-
-
-def stored_vectors(gen_path: Path) -> dict | None:
-    """{"model", "entries"} of the embedding vectors stored with a generation (read from their key list, so the
-    model is not loaded), or None when there are none."""
-    try:
-        meta = json.loads((gen_path / "vectors.keys.json").read_text(encoding="utf-8"))
-        fields = len(meta.get("fields") or [1])
-        return {"model": meta["model"], "entries": sum(1 for k in meta["keys"][::fields] if k)}
-    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -456,6 +456,17 @@ def run_background(gen_path: str | os.PathLike, previous: str | os.PathLike | No
         (gen_path / PENDING).unlink(missing_ok=True)
 
 
+def stored(gen_path: str | os.PathLike) -> dict | None:
+    """{"model", "entries"} of the vectors stored with a generation (read from their key list, so the model is not
+    loaded), or None when there are none."""
+    try:
+        meta = json.loads((Path(gen_path) / VECTORS).with_suffix(".keys.json").read_text(encoding="utf-8"))
+        fields = len(meta.get("fields") or [1])
+        return {"model": meta["model"], "entries": sum(1 for k in meta["keys"][::fields] if k)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def read_generation(gen_path: str | os.PathLike, embedder: Embedder, n_docs: int) -> np.ndarray | None:
     """The vectors stored with a generation (memory-mapped), or None when missing or from another model."""
     stem = Path(gen_path) / VECTORS

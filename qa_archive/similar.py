@@ -164,7 +164,12 @@ def vectors(gen: Generation, embedder: embed.Embedder) -> tuple[np.ndarray, np.n
             matrix = embed.generation_vectors(gen.path, [gen.docs.get(i) for i in range(n)], embedder)[0]
         whole = np.linalg.norm(matrix[:, 0] + matrix[:, 1], axis=1)
         return matrix, np.where(whole == 0, 1.0, whole)
-    return gen.cached(f"vectors:{embedder.name}", compute)
+    return gen.cached(vectors_key(embedder), compute)
+
+
+def vectors_key(embedder: embed.Embedder) -> str:
+    """The name a generation caches its vectors under (`vectors`)."""
+    return f"vectors:{embedder.name}"
 
 
 def candidates(gen: Generation, searcher, text: str, project: str | None = None, embedder=None) -> dict:
@@ -266,7 +271,7 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
         raise QueryError("similar.empty")
     if embedder == "default":
         embedder = embed.get()
-    if embedder is not None and not gen.holds(f"vectors:{embedder.name}") and embed.job(gen.path):
+    if embedder is not None and not gen.holds(vectors_key(embedder)) and embed.job(gen.path):
         # its vectors are still being made (or their job died: the next ingest makes them): by words, with the
         # lexical model, rather than embedding the whole archive inside this request
         embedder = None
