@@ -16,7 +16,10 @@ after a question heading. A source's profile (profiles.py) adds patterns for wha
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -510,10 +513,33 @@ def _bracket_label(m: re.Match) -> str:
     return f"{m.group(1)}{label}{m.group(3)}："
 
 
+# Parsing is most of a post's reading time, and the same body is often read more than once in one ingest: a
+# mirrored tree, a site that copies untranslated posts into each language's folder, one tree under two roots. So a
+# process keeps the pieces of the bodies it parsed (pickled: the caller gets its own copy to change), by the body's
+# hash and the profile's patterns (all that `pieces` reads), up to a bounded size.
+PIECES_CACHE_BYTES = 48 * 2**20
+_pieces_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_pieces_cache_size = 0
+
+
 def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str]]:
     """The post as a flat list of pieces, and warnings about its Markdown (an unclosed code fence)."""
+    global _pieces_cache_size
+    key = (hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+           tuple((kind, tuple(r.pattern for r in rs)) for kind, rs in sorted(profile.patterns.items())))
+    cached = _pieces_cache.get(key)
+    if cached is not None:
+        _pieces_cache.move_to_end(key)
+        return pickle.loads(cached)
     reader = _Reader(strip_liquid(body), profile)
-    return reader.pieces(), reader.warnings
+    result = reader.pieces(), reader.warnings
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) <= PIECES_CACHE_BYTES // 8:
+        _pieces_cache[key] = data
+        _pieces_cache_size += len(data)
+        while _pieces_cache_size > PIECES_CACHE_BYTES:
+            _pieces_cache_size -= len(_pieces_cache.popitem(last=False)[1])
+    return result
 
 
 TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)

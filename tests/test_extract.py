@@ -697,3 +697,31 @@ A：默认每小时一次，也可以在控制台手动触发快照。
     assert [t.projects for t in foreign] == [[]]
     at_home, _ = threads_of("本周 SOFAJRaft 发布了新版本。\n" + item, registry)
     assert at_home[0].projects == ["SOFAJRaft"]
+
+
+def test_a_body_read_twice_is_parsed_once_and_each_reader_gets_its_own_pieces(monkeypatch):
+    """Mirrored trees read the same body again: the second read reuses the parse, and what one caller does to
+    its pieces never reaches the next caller."""
+    from qa_archive import extract as ex
+    body = "## 本周问答\n\n**@甲** 提问：\n\n> 镜像里的同一篇？\n\nA：同一篇只解析一次。\n"
+    first, _ = ex.pieces(body)
+    first[0].text = "changed by the first caller"
+    parsed = []
+    monkeypatch.setattr(ex._Reader, "pieces", lambda self: parsed.append(1) or [])
+    again, _ = ex.pieces(body)
+    assert parsed == [] and again[0].text != "changed by the first caller"
+    ex.pieces(body + "\nA：另一篇。\n")            # another body is parsed
+    assert parsed == [1]
+
+
+@pytest.mark.parametrize("front, title, warned", [
+    ('title: 封面\ncover: "https://img.example/A*kgjOT"\n', "封面", False),    # a `*` inside a URL is text
+    ("title: 乘法\nnote: 2*3\n", "乘法", False),
+    ("base: &b 甲\ntitle: [*b, *b]\n", None, True),                            # an alias in a flow list
+])
+def test_front_matter_aliases_are_found_wherever_they_can_start(tmp_path, front, title, warned):
+    (tmp_path / "p.md").write_text(f"---\n{front}---\n正文\n", encoding="utf-8")
+    post = read_post(tmp_path / "p.md", tmp_path)
+    if title:
+        assert post.title == title
+    assert any("alias" in w for w in post.warnings) == warned
