@@ -161,8 +161,8 @@ class Vectors:
 
     Unchanged text reuses the previous generation's vectors. `mode` says when the new texts are embedded:
     "wait" before publishing; "background" by a job started now (`embed.start_background`), the generation
-    published at once; "auto" waits unless there are more than `embed.FOREGROUND_TEXTS` of them. Nothing happens
-    when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
+    published at once; "auto" waits unless there are many of them or the archive is large (`embed.in_foreground`).
+    Nothing happens when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
 
     def __init__(self, mode: str, report: IngestReport, progress: Callable[[int, int], None] | None = None):
         from . import embed
@@ -179,8 +179,9 @@ class Vectors:
         if embedder is None:
             return
         cache = embed.seeded_cache(embedder, previous, path)
-        new = cache.missing(embed.read_docs(path))
-        if new and (self.mode == "background" or (self.mode == "auto" and new > embed.FOREGROUND_TEXTS)):
+        docs = embed.read_docs(path)
+        new = cache.missing(docs)
+        if not embed.in_foreground(self.mode, new, sum(d is not None for d in docs)):
             self.report.vectors = {"background": new, **embed.start_background(path, previous, new)}
         else:
             self.report.vectors = {"embedded": embed.write_generation(path, previous, embedder, self.progress,
