@@ -1449,6 +1449,8 @@ def _join(texts: list[str]) -> str:
 
 
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
+    if not items:
+        return []             # (most posts: nothing below is needed, and folding the whole body costs)
     threads, taken = [], set()
     # Topic keywords are a weak signal that only means something inside the registry's own world: a post that
     # never names one of its projects (another community's newsletter read with the default registry) gets no
