@@ -79,6 +79,9 @@ ASKER_EN = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
+# `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
+ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自)\s*[:：]?\s*@?\s*"
+                            r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,29}?)\s*[)）]\s*$", re.I)
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*提问\s*[:：]?\s*(?P<rest>.*)$")
@@ -783,7 +786,7 @@ def explain(post: Post, registry: Registry, profile: Profile | None = None) -> d
         th = by_item.get(id(it))
         items.append({
             "kept": th is not None,
-            "asker": it.asker,
+            "asker": th.asker if th else it.asker,
             "question": th.question if th else " ".join(" ".join(t[0]) for t in it.turns[:1]),
             "answer": th.answer if th else None,
             "turns": len(th.turns) if th else len(it.turns),
@@ -1463,13 +1466,19 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
                               q_md=_join_md(qmd), a_md=_join_md(amd) if amd is not None else None))
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
+        asker = it.asker
+        if asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
+            asker = m.group("name")
+            turns[0].q = turns[0].q[:m.start()].rstrip()
+            if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
+                turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
         projects = _projects(pairs, it, turns, registry, profile, topical)
         thread = Thread(id="", source=post.source, title=post.title, date=post.date, url=post.url,
-                        asker=it.asker, turns=turns, projects=projects, links=links, position=pos,
+                        asker=asker, turns=turns, projects=projects, links=links, position=pos,
                         community=post.community)
-        thread.id = thread_id(post.source, it.asker, thread.question, taken)
+        thread.id = thread_id(post.source, asker, thread.question, taken)
         threads.append(thread)
     # Editors often put one link line after a run of questions about the same project: a thread without link
     # lines shares the one that closes its run, when it is about that project (or about none we could tell).

@@ -725,3 +725,13 @@ def test_front_matter_aliases_are_found_wherever_they_can_start(tmp_path, front,
     if title:
         assert post.title == title
     assert any("alias" in w for w in post.warnings) == warned
+
+
+@pytest.mark.parametrize("question, asker, rest", [
+    ("**Q: Does the operator support ARM nodes?** (asked by @lin)", "lin", "Does the operator support ARM nodes?"),
+    ("**Q：客户端断线重连的间隔能改吗？**（来自 @阿杰）", "阿杰", "客户端断线重连的间隔能改吗？"),
+    ("**Q: Why does (from the docs) the cache miss?**", None, "Why does (from the docs) the cache miss?"),
+])
+def test_an_asker_named_after_the_question_is_the_threads_asker(question, asker, rest, registry):
+    threads, _ = threads_of(f"## Community Q&A\n\n{question}\n\nA: Yes.\n", registry)
+    assert [(t.asker, t.question) for t in threads] == [(asker, rest)]
