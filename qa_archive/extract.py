@@ -20,7 +20,7 @@ import hashlib
 import pickle
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -82,6 +82,9 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自)\s*[:：]?\s*@?\s*"
                             r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,29}?)\s*[)）]\s*$", re.I)
+# `> … Is there a retry setting?` / `> — asked by Tomasz`: a quoted question signed on its last line
+QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*(?:asked[ \t]+by[ \t]+|from[ \t]+|来自[ \t]*)?"
+                               r"@?(?P<name>[^\s@—―\-][^\n@]{0,29}?)[ \t]*$", re.I)
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*提问\s*[:：]?\s*(?P<rest>.*)$")
@@ -1102,6 +1105,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             note(p, "answer" if item.turn()[2] is not None else "question")
             continue
         if p.kind == "quote":
+            signed = QUOTE_ATTRIBUTION.search(p.text) if in_qa and not editorial else None
+            signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
+            if signed and signed_md:                 # the signature names the asker; it is not part of the question
+                p = replace(p, text=p.text[:signed.start()].rstrip(), md=p.md[:signed_md.start()].rstrip())
+            else:
+                signed = None
             if item is not None and item.done:       # a follow-up after the project link line
                 if item.listed:
                     skip(p, "a quote after a list of questions")
@@ -1110,10 +1119,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
                 if not in_qa or (group is None and not items and not QLINE.match(p.text.split("\n")[0].replace("*", ""))
-                                 and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
+                                 and not signed and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
                     skip(p, "a quote outside any item")
                     continue
-                start_item(None, p, numbered=False)     # a quoted question with no asker line
+                start_item(_name(signed.group("name")) if signed else None, p, numbered=False)  # no asker line
                 item.bare = True
             t = item.turn()
             if t[0] and (ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer"))):
@@ -1125,8 +1134,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "answer", a_text)
                 continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
-                if item.asker is None and (item.group is not None or item.bare):
-                    start_item(None, p, numbered=False)   # a run (or group) of bare Q/A pairs: the next pair
+                if item.bare or (item.asker is None and item.group is not None):
+                    # a run (or group) of bare Q/A pairs: the next pair
+                    start_item(_name(signed.group("name")) if signed else None, p, numbered=False)
                     item.bare = True
                 else:
                     item.turns.append([[], [], None, None])
@@ -1404,6 +1414,7 @@ def _append(item: _Item, p: Piece):
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
+    name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
 
 

@@ -735,3 +735,25 @@ def test_front_matter_aliases_are_found_wherever_they_can_start(tmp_path, front,
 def test_an_asker_named_after_the_question_is_the_threads_asker(question, asker, rest, registry):
     threads, _ = threads_of(f"## Community Q&A\n\n{question}\n\nA: Yes.\n", registry)
     assert [(t.asker, t.question) for t in threads] == [(asker, rest)]
+
+
+def test_a_quoted_question_signed_on_its_last_line_is_a_thread_with_that_asker(registry):
+    body = ("## Reader questions\n\n> Our nightly jobs fail after the scheduler restarts. Can they retry?\n>\n"
+            "> — asked by Tomasz\n\nThey can: set `job.retry.max`.\n\nFollow-up: does the wait grow?\n\n"
+            "Yes, it doubles.\n\n> Where do the logs go?\n>\n> -- from @ines\n\nTo `/var/log/jobs`.\n")
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, len(t.turns)) for t in threads] == [
+        ("Tomasz", "Our nightly jobs fail after the scheduler restarts. Can they retry?", 2),
+        ("ines", "Where do the logs go?", 1)]
+    assert "Tomasz" not in threads[0].turns[0].q_md and threads[0].answer.startswith("They can")
+
+
+def test_an_unsigned_quote_with_no_answer_label_is_still_no_thread(registry):
+    threads, _ = threads_of("## Reader questions\n\n> A famous line someone said.\n\nOur comment on it.\n", registry)
+    assert threads == []
+
+
+def test_a_bold_speaker_label_from_someone_names_them(registry):
+    threads, _ = threads_of("## Mailbag\n\n**From @kemal:** Why is the dashboard empty after the upgrade?\n\n"
+                            "**Reply:** Re-select the data source.\n", registry)
+    assert [(t.asker, t.answer) for t in threads] == [("kemal", "Re-select the data source.")]
