@@ -82,6 +82,10 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自)\s*[:：]?\s*@?\s*"
                             r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,29}?)\s*[)）]\s*$", re.I)
+# `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
+INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
+# a heading that only says "the answer": what follows it answers the question above
+ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `> … Is there a retry setting?` / `> — asked by Tomasz`: a quoted question signed on its last line
 QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*(?:asked[ \t]+by[ \t]+|from[ \t]+|来自[ \t]*)?"
                                r"@?(?P<name>[^\s@—―\-][^\n@]{0,29}?)[ \t]*$", re.I)
@@ -108,6 +112,9 @@ GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|�
 ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*", re.I)
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
                        r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
+# `Answer (by @maintainer): …`: an answer label that names who answers
+ANSWER_BY = re.compile(r"^\s*(?:A|答|回答|回复|解答|答复|Answer|Reply)\s*[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}"
+                       r"[)）]\s*[:：]\s*", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
@@ -116,7 +123,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|(?<![A-Za-z])(?:questions?|answered|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -888,6 +895,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if asker[1] and not re.fullmatch(r"[:：#\d\s]*", asker[1]):
                     set_question(p, asker[1], asker[1], bool(QUESTION_END.search(asker[1])))
                 continue
+            if (item is not None and not item.done and item.turn()[0] and item.turn()[2] is None
+                    and ANSWER_HEADING.fullmatch(text.strip())):
+                start_answer(p, "", "")                   # `#### 回答` over the answer to `#### 问题 1：…？`
+                continue
             m = QLINE.match(text)
             if (item is not None and item.heading and p.level > item.heading and text and not m
                     and not QUESTION_END.search(text) and not _editorial(text)):
@@ -897,7 +908,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if m and (in_qa or QUESTION_END.search(text)):
                 close_item()                              # `## Q: …?` at any level: a question of its own
                 start_item(None, p, numbered=False)
-                item.heading = p.level
+                item.heading, item.urls = p.level, list(p.urls)     # `### [How to …?](…/discussions/812)`
                 set_question(p, m.group("rest"), m.group("rest"), True)
                 in_qa, qa_level = True, qa_level or p.level - 1
                 continue
@@ -908,7 +919,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 q = m.group("rest") if m else text
                 if m or QUESTION_END.search(text):
                     start_item(None, p, numbered=False)
-                    item.heading = p.level
+                    item.heading, item.urls = p.level, list(p.urls)
                     set_question(p, q, q, True)
                 else:
                     close_all()
@@ -1010,8 +1021,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
                     item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
-                set_question(p, rest, rest_md,
-                             bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                inline = INLINE_ANSWER.search(rest)
+                inline_md = INLINE_ANSWER.search(rest_md) if inline else None
+                if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
+                    set_question(p, rest[:inline.start() + 1], rest_md[:inline_md.start() + 1], True)
+                    start_answer(p, rest[inline.end():], rest_md[inline_md.end():])
+                else:
+                    set_question(p, rest, rest_md,
+                                 bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
@@ -1057,7 +1074,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and not _followed_by_pairs(parts, n, profile)):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
                 start_item(None, p, numbered=False)
-                set_question(p, text.strip(), p.md.replace("**", "").strip(), True)
+                set_question(p, re.sub(rf"^{NUM}", "", text.strip()),
+                             re.sub(rf"^{NUM}", "", p.md.replace("**", "").strip()), True)   # (not `2. ` of `**2. …?**`)
                 continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
@@ -1195,6 +1213,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = ANSWER_BY.match(p.text) if speaker else None
+    if m:                                         # `**Answer** (by @maintainer): …`, `回复（来自 @阿杰）：…`
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
     if m:                                         # `**A.** …` after a `**Q.**` question
         return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)

@@ -757,3 +757,26 @@ def test_a_bold_speaker_label_from_someone_names_them(registry):
     threads, _ = threads_of("## Mailbag\n\n**From @kemal:** Why is the dashboard empty after the upgrade?\n\n"
                             "**Reply:** Re-select the data source.\n", registry)
     assert [(t.asker, t.answer) for t in threads] == [("kemal", "Re-select the data source.")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # the answer label right after the question mark, on the same line
+    ("## 本周问答\n\nQ：回查间隔怎么配置？A：设置 `checkInterval`，默认 60 秒。\n\nQ：失败重试几次？A：默认 16 次。\n",
+     [("回查间隔怎么配置？", "设置 checkInterval，默认 60 秒。"), ("失败重试几次？", "默认 16 次。")]),
+    # a heading that only says "answer" over the answer to the question heading above it
+    ("## 社区问答\n\n#### 问题 1：网关如何限流？\n\n#### 回答\n\n用令牌桶插件。\n\n#### 问题 2：能热更新吗？\n\n#### 回答\n\n可以。\n",
+     [("网关如何限流？", "用令牌桶插件。"), ("能热更新吗？", "可以。")]),
+    # numbered bold questions: the number is not part of the question
+    ("## FAQ\n\n**1. How do I change the port?**\n\nEdit `server.port`.\n\n**2. Why is startup slow?**\n\nAntivirus.\n",
+     [("How do I change the port?", "Edit server.port."), ("Why is startup slow?", "Antivirus.")]),
+])
+def test_question_and_answer_conventions_seen_elsewhere(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.question, t.answer) for t in threads] == expected
+
+
+def test_answered_discussions_with_linked_question_headings(registry):
+    threads, _ = threads_of("## Answered discussions\n\n### [How to shard the queue by tenant?](https://git.example/d/812)"
+                            "\n\n**Answer** (by @maintainer): use one consumer group per tenant.\n", registry)
+    assert [(t.question, t.answer, t.links) for t in threads] == [
+        ("How to shard the queue by tenant?", "use one consumer group per tenant.", ["https://git.example/d/812"])]
