@@ -86,6 +86,12 @@ ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来�
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
+# `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
+ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+by\s+@?(?P<name>[^\s.,;:()（）]{1,30})\s*[)）]?"
+                           r"\s*[.,;:。，；：]?\s*", re.I)
+# `**Reader question:** …`: a label that says "a question", not who asked it
+QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|member|forum|viewer)['’]?s?\s+)?"
+                            r"question(?:\s+of\s+the\s+(?:week|month))?|(?:读者|用户|社区|网友|群友|听众)(?:提问|问题)", re.I)
 # `> … Is there a retry setting?` / `> — asked by Tomasz`: a quoted question signed on its last line
 QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*(?:asked[ \t]+by[ \t]+|from[ \t]+|来自[ \t]*)?"
                                r"@?(?P<name>[^\s@—―\-][^\n@]{0,29}?)[ \t]*$", re.I)
@@ -1436,6 +1442,8 @@ def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
+    if QUESTION_LABEL.fullmatch(name):
+        return None                                   # `**Reader question:**` says what follows, not who asks
     return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
 
 
@@ -1504,6 +1512,10 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
+        elif asker is None and turns and turns[0].a and (m := ASKED_BY_LEAD.match(turns[0].a)):
+            asker = m.group("name")
+            turns[0].a = turns[0].a[m.end():]
+            turns[0].a_md = ASKED_BY_LEAD.sub("", turns[0].a_md or "", count=1)
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
         projects = _projects(pairs, it, turns, registry, profile, topical)

@@ -780,3 +780,13 @@ def test_answered_discussions_with_linked_question_headings(registry):
                             "\n\n**Answer** (by @maintainer): use one consumer group per tenant.\n", registry)
     assert [(t.question, t.answer, t.links) for t in threads] == [
         ("How to shard the queue by tenant?", "use one consumer group per tenant.", ["https://git.example/d/812"])]
+
+
+def test_the_asker_named_where_the_answer_starts_and_a_question_label_that_names_nobody(registry):
+    threads, _ = threads_of(
+        "## Q&A from the forum\n\n- **[Why are symlinked folders skipped?](https://forum.example/t/991)** — asked by "
+        "@rhea. They are not followed by default.\n\n## Question of the week\n\n**Reader question:** How big should "
+        "the pool be?\n\n**Our answer:** Start with cores × 2.\n", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("rhea", "Why are symlinked folders skipped?", "They are not followed by default."),
+        (None, "How big should the pool be?", "Start with cores × 2.")]
