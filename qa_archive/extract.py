@@ -668,6 +668,9 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
                 after = first[m.end():]
                 return "plain", [Token("text", "", 0, content=m.group("q"))], \
                     [Token("text", "", 0, content=after)] + children[i + 1:]
+            whole = inline_text(children[i:]).strip()
+            if 3 <= len(whole) <= 300 and "\n" not in whole and QUESTION_END.search(whole):
+                return "plain", children[i:], []      # `1. How do I …?` with its answer in the paragraphs below
             return None
         return None
     return None

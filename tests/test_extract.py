@@ -766,6 +766,11 @@ def test_a_bold_speaker_label_from_someone_names_them(registry):
     # a heading that only says "answer" over the answer to the question heading above it
     ("## 社区问答\n\n#### 问题 1：网关如何限流？\n\n#### 回答\n\n用令牌桶插件。\n\n#### 问题 2：能热更新吗？\n\n#### 回答\n\n可以。\n",
      [("网关如何限流？", "用令牌桶插件。"), ("能热更新吗？", "可以。")]),
+    # a list item that is a question, with its answer in the indented paragraphs below
+    ("## Community questions\n\n1. How do I pin the version?\n\n   Add it to the lockfile.\n\n"
+     "2. Why does the build fail?\n\n   Gatekeeper quarantines it.\n\n   Remove the flag.\n",
+     [("How do I pin the version?", "Add it to the lockfile."),
+      ("Why does the build fail?", "Gatekeeper quarantines it.\nRemove the flag.")]),
     # numbered bold questions: the number is not part of the question
     ("## FAQ\n\n**1. How do I change the port?**\n\nEdit `server.port`.\n\n**2. Why is startup slow?**\n\nAntivirus.\n",
      [("How do I change the port?", "Edit server.port."), ("Why is startup slow?", "Antivirus.")]),
