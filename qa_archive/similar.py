@@ -245,7 +245,8 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
         rivals = sorted((semantic(c) for c in others), reverse=True) or [semantic(top)]
         sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"], "sem_margin": semantic(top) - rivals[0],
                "sem_gap": semantic(top) - rivals[min(confidence.GAP_RANK, len(rivals)) - 1]}
-    return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover
+    return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem,
+                               ask_match=confidence.ask_match(text, d.get("question") or "")), cover
 
 
 def same_question(gen: Generation, found: dict, a: dict, b: dict) -> bool:
