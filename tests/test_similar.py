@@ -249,3 +249,17 @@ def test_the_top_hit_is_scored_with_whether_it_asks_the_same_thing(sample_archiv
     monkeypatch.setattr(confidence, "features", spy)
     sample_archive.similar("SOFAJRaft 节点启动时 RocksDB 目录被占用怎么办？", limit=3)
     assert seen and seen[0] is not None and 0.0 <= seen[0] <= 1.0
+
+
+def test_asks_reads_the_question_at_either_end_of_a_long_post():
+    from qa_archive.confidence import ASK_CHARS, asks
+    filler = "背景说明。" * (ASK_CHARS // 2)
+    assert asks("默认超时是多少？" + filler) == {"amount"}
+    assert asks(filler + "为什么会超时？") == {"why"}
+
+
+def test_words_keep_the_question_words_that_prose_drops():
+    from qa_archive.similar import words
+    text = "请问为什么启动失败？\n```\nat com.foo.Bar.run(Bar.java:1)\n```\nhttps://example.com/x"
+    assert "为什么" in words(text) and "为什么" not in prose(text)
+    assert "com.foo" not in words(text) and "example.com" not in words(text)
