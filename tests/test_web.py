@@ -46,7 +46,8 @@ def test_api_search_shape(client):
 
 
 @pytest.mark.parametrize("query, status, message", [
-    ("q=", 400, "empty"), ("q=" + "x" * 600, 400, "too long"), ("q=mosn&limit=0", 400, "limit"),
+    ("q=", 400, "empty"), ("q=%EF%BC%9F%EF%BC%9F!!", 400, "empty"), ("q=(((", 400, "empty"), ("q=*", 400, "empty"),
+    ("q=" + "x" * 600, 400, "too long"), ("q=mosn&limit=0", 400, "limit"),
     ("q=mosn&limit=51", 400, "limit"), ("q=mosn&page=101", 400, "page"), ("q=mosn&page=abc", 400, "page"),
     ("q=mosn&sort=random", 400, "sort"),
 ])
