@@ -961,7 +961,9 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
         def load_config(self):
             for key, value in {"bind": [f"fd://{fd}"], "workers": workers, "threads": threads,
                                "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                               "timeout": 60, "graceful_timeout": 5, "keepalive": 5}.items():
+                               "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
+                               # a query of MAX_QUERY_CHARS Chinese characters is 4.5 KB escaped in a GET URL
+                               "limit_request_line": 8190}.items():
                 self.cfg.set(key, value)
 
         def load(self):
