@@ -577,3 +577,11 @@ def test_a_thread_page_lets_the_reader_search_again_and_an_empty_filtered_search
     assert 'id="empty"' in empty and 'id="clear-filters" href="/search?q=Seata"' in empty
     assert 'id="clear-filters"' not in client.get("/search", query_string={"q": "zzqqxx"}).text
     assert ">问题</option>" in client.get("/search", query_string={"q": "Seata"}).text   # the field names, in Chinese
+
+
+def test_look_alikes_on_a_projects_page_are_that_projects_only(client):
+    q = "Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，业务上怎么防？"
+    mosn = client.get("/search.json", query_string={"q": q, "project": "MOSN"}).get_json()["ask"]["hits"]
+    assert all("MOSN" in h["projects"] for h in mosn)
+    seata = client.get("/search.json", query_string={"q": q, "project": "Seata"}).get_json()["ask"]["hits"]
+    assert seata and all("Seata" in h["projects"] for h in seata)
