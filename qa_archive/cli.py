@@ -1067,6 +1067,10 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
         text = sys.stdin.read()
     archive = open_archive(index_dir)
     known_project(archive, project)
+    # what the question needs anyway, loaded first: an index without vectors says why it waits
+    from .similar import warm
+    warm(archive, lambda n: say(paint(msg("cli.note", note=msg("cli.vectors_at_start", n=n)), "note",
+                                      color_wanted(sys.stderr)), err=True))
     res = archive.similar(text, limit=limit, project=project)
 
     def permalink(h):

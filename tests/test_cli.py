@@ -289,6 +289,9 @@ def test_doctor_says_when_no_vectors_are_stored(tmp_path):
     assert "vectors     none: similar questions matched by words only" in out and "QA_ARCHIVE_EMBEDDER=none" in out
     data = json.loads(runner.invoke(cli, ["doctor", "--index", index, "--json"]).output)
     assert data["vectors"] is None and any("no embedding vectors" in w for w in data["warnings"])
+    # the model on, no vectors stored: `similar` says why it takes a while before it answers
+    asked = runner.invoke(cli, ["similar", "Seata 回滚", "--index", index], env={"QA_ARCHIVE_EMBEDDER": "hash"})
+    assert "built without vectors: embedding its 1 entries" in asked.stderr and "undo_log" in asked.stdout
 
 
 def test_doctor_says_when_the_next_ingest_reads_everything_again(run, tmp_path, monkeypatch):
