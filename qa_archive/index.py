@@ -27,7 +27,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from . import __version__
+from . import __version__, ranking
 from .analysis import analyzer
 from .messages import ArchiveError
 from .models import Thread
@@ -267,7 +267,7 @@ class Draft:
         if finish is not None:
             finish(self.path, self.previous)
         _write_json(self.path / "manifest.json", {"schema": SCHEMA_VERSION, "version": __version__,
-                                                  "created": _now(), **manifest})
+                                                  "created": _now(), **manifest, "rerank": ranking.ROWS_FORMAT})
         _publish(self.index_dir, self.path)
         self.published = self.path
 
@@ -309,12 +309,14 @@ def write_snapshot(gen: Path, ix):
     chunks = [f'{{"count": {n}, "df": {df_json}, "docs": ['.encode()]
     pos = len(chunks[0])
     columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "communities": [], "spans": []}
+    parsed: list[dict | None] = []
     for i, doc in enumerate(raw):
         if i:
             chunks.append(b",\n")
             pos += 2
         data = (doc or "null").encode("utf-8")
         d = json.loads(doc) if doc else None
+        parsed.append(d)
         columns["ids"].append(d["id"] if d else None)
         columns["projects"].append(d.get("projects") or [] if d else [])
         columns["dates"].append(d.get("date") if d else None)
@@ -323,14 +325,19 @@ def write_snapshot(gen: Path, ix):
         chunks.append(data)
         pos += len(data)
     chunks.append(b"]}")
-    tmp = (gen / "entries.json").with_suffix(".tmp")
-    with open(tmp, "wb") as f:
-        f.write(b"".join(chunks))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, gen / "entries.json")
+    _write_bytes(gen / "entries.json", b"".join(chunks))
+    _write_bytes(gen / ranking.ROWS_FILE, ranking.encode_rows(parsed))
     columns["df"] = df
     _write_json(gen / "columns.json", columns)
+
+
+def _write_bytes(path: Path, data: bytes):
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def read_columns(gen: Path) -> dict | None:
