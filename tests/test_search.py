@@ -268,3 +268,135 @@ def test_a_part_of_a_dotted_identifier_counts_as_found_in_the_question(identifie
     # two threads hold both words: the one whose question has `binaryPath` (inside a.b.binaryPath) comes first
     res = identifier_archive.search("binaryPath 注入")
     assert askers(res)[0] == "cai"
+
+
+# ---------------------------------------------------------------------------------------------- stored re-ranking rows
+
+BILINGUAL_ITEM = """
+**@{asker}** 提问：
+
+> {question}
+
+A：{answer}
+
+「Lantern」：[{link}]({link})
+"""
+ROWS_EN = [("ana", "How do I rotate the signing key of a Lantern relay (relay.keys.rotateAfter) without downtime?",
+            "Load both keys, publish the new one, drop the old key a day later.", "https://forum.lantern.example/t/9"),
+           ("bo", "Why does the gossip layer drop frames over one megabyte?", "Split the payload into chunks.",
+            "https://forum.lantern.example/t/10")]
+ROWS_ZH = [("ana", "如何在不停机的情况下轮换 Lantern 中继的签名密钥（relay.keys.rotateAfter）？",
+            "先同时加载新旧密钥，发布新密钥，一天后移除旧密钥。", "https://forum.lantern.example/t/9"),
+           ("bo", "为什么流言层会丢弃超过一兆字节的帧？", "把负载拆成小块。", "https://forum.lantern.example/t/10")]
+
+
+def bilingual(items) -> str:
+    return "\n### 每周读者问答提炼\n" + "".join(BILINGUAL_ITEM.format(asker=a, question=q, answer=x, link=u)
+                                              for a, q, x, u in items)
+
+
+@pytest.fixture(scope="module")
+def rows_index(tmp_path_factory, registry):
+    """Translations, a repost (one question in two posts), dotted identifiers, Chinese and English."""
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import write_post
+    root = tmp_path_factory.mktemp("rows") / "posts"
+    write_post(root, "en/weekly-0510", bilingual(ROWS_EN), title="Lantern Weekly 12", date="2024-05-10")
+    write_post(root, "zh/weekly-0510", bilingual(ROWS_ZH), title="Lantern 周报 12", date="2024-05-10")
+    write_post(root, "zh/weekly-0601", bilingual(ROWS_ZH[1:]), title="Lantern 周报 14", date="2024-06-01")
+    write_post(root, "weekly-identifiers", IDENTIFIER_POST)
+    index_dir = root.parent / "index"
+    ingest([Source(root)], index_dir, registry)
+    return index_dir
+
+
+def assert_rows_match_the_text(index_dir):
+    """Every stored row holds what re-ranking would compute from the entry's text, and its copies share a key
+    exactly when their folded first questions are equal."""
+    from qa_archive import ranking
+    from qa_archive.archive import Archive
+
+    gen = Archive(index_dir).current()
+    rows = ranking.stored_rows(gen)
+    assert rows is not None
+    stored_keys, text_keys = {}, {}
+    for n in gen.docs:
+        stored, computed = rows.get(n), ranking.from_text(gen, n)
+        assert stored[:-1] == computed[:-1], gen.docs[n]["id"]
+        stored_keys.setdefault(stored.key, set()).add(n)
+        text_keys.setdefault(computed.key, set()).add(n)
+    assert sorted(map(sorted, stored_keys.values())) == sorted(map(sorted, text_keys.values()))
+    return gen
+
+
+def test_stored_rows_are_what_reranking_computes_from_the_text(rows_index):
+    from qa_archive.analysis import query_terms
+
+    gen = assert_rows_match_the_text(rows_index)
+    from qa_archive import ranking
+    entries = [ranking.entry(gen, n) for n in gen.docs]
+    assert any(e.partners for e in entries) and any(e.parts for e in entries)       # the fixture has both
+    assert len({e.key for e in entries}) < len(entries)                              # … and a repost
+    for n in gen.docs:                   # the answers' terms are those not in the questions (all that is looked up)
+        turns = gen.docs[n]["turns"]
+        e = ranking.entry(gen, n)
+        assert e.answers == query_terms(" ".join(t["a"] or "" for t in turns)) - e.questions
+
+
+def test_stored_rows_of_the_shared_corpus_are_what_reranking_computes(corpus_index):
+    assert_rows_match_the_text(corpus_index)
+
+
+def older_copy(index_dir, tmp_path, name):
+    """A copy of an index as an older version wrote it: no `rerank` in its manifest (a stale file may be there)."""
+    import json
+    import shutil
+    copy = tmp_path / name
+    shutil.copytree(index_dir, copy, symlinks=True)
+    manifest = copy / "current" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["rerank"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    return copy
+
+
+QUERIES_OF_ROWS = ["rotate signing key downtime", "轮换 签名密钥 不停机", "流言层 丢弃 帧", "gossip frames megabyte",
+                   "binaryPath 注入", "jdk17", "rotateAfter relay", "Lantern 中继 keys"]
+
+
+def test_an_index_without_stored_rows_ranks_exactly_the_same(rows_index, tmp_path):
+    import json
+
+    from qa_archive import ranking
+    from qa_archive.archive import Archive
+
+    older = older_copy(rows_index, tmp_path, "older")
+    damaged = older_copy(rows_index, tmp_path, "damaged")
+    manifest = damaged / "current" / "manifest.json"       # says the rows are there, but the file is cut short
+    manifest.write_text(json.dumps(dict(json.loads(manifest.read_text(encoding="utf-8")), rerank=ranking.ROWS_FORMAT)),
+                        encoding="utf-8")
+    rows = damaged / "current" / ranking.ROWS_FILE
+    rows.write_bytes(rows.read_bytes()[:-10])
+    new, old, cut = Archive(rows_index), Archive(older), Archive(damaged)
+    assert ranking.stored_rows(new.current()) is not None
+    assert ranking.stored_rows(old.current()) is None and ranking.stored_rows(cut.current()) is None
+    for q in QUERIES_OF_ROWS:
+        expected = [(h["id"], h["score"]) for h in new.search(q)["hits"]]
+        assert expected
+        assert [(h["id"], h["score"]) for h in old.search(q)["hits"]] == expected, q
+        assert [(h["id"], h["score"]) for h in cut.search(q)["hits"]] == expected, q
+
+
+def test_rows_file_marks_deleted_documents_and_a_stale_file_is_refused(tmp_path):
+    from qa_archive import ranking
+    doc = {"id": "a1", "question": "What is relay.keys?", "answer": "x", "turns": [{"q": "What is relay.keys?",
+                                                                                   "a": "x"}]}
+    path = tmp_path / ranking.ROWS_FILE
+    path.write_bytes(ranking.encode_rows([doc, None, dict(doc, id="a2")]))
+    rows = ranking.StoredRows(path, entries=2)
+    assert rows.get(1) is None
+    assert rows.get(0).key == rows.get(2).key == 0 and rows.get(0).parts == ranking.analyse(doc)[3] != set()
+    with pytest.raises(ValueError):
+        ranking.StoredRows(path, entries=3)          # written for another generation
