@@ -86,6 +86,7 @@ class Query:
     pairs: list[str]                            # consecutive words joined (squeezed)
     total: float
     script: str                                 # "cjk" or "latin": the query's writing system
+    spaced: list[tuple[list[str], float]]       # `groups` with each term between spaces (see `spaced`)
 
 
 def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None = None) -> Query:
@@ -102,19 +103,33 @@ def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None 
     exact = [s for s, w, (terms, _) in zip(typed, names or [], groups, strict=False)
              if len(terms) > 1 and COMPOUND.search(w)]
     pairs = [a + b for a, b in zip(typed, typed[1:], strict=False)]
-    return Query(groups, named, exact, pairs, total, script(" ".join(names or [])))
+    return Query(groups, named, exact, pairs, total, script(" ".join(names or [])),
+                 [([f" {t} " for t in terms], w) for terms, w in groups])
 
 
 # ---------------------------------------------------------------------------------------------- an entry's side
 
+def spaced(terms) -> str:
+    """Terms as one string, each between spaces (`" a b c "`): `f" {t} " in` it asks whether a term is there
+    without a set being built first (a term never holds white space: see `analysis.TOKEN`). Building the sets of
+    a new candidate cost more than all the look-ups a query makes in them."""
+    return f" {' '.join(sorted(terms))} "
+
+
+def terms_of(field: str) -> frozenset[str]:
+    """The terms of a `spaced` string, as a set."""
+    return frozenset(field.split())
+
+
 class Entry(NamedTuple):
     """What the features read of one entry, all derived from its text (`analyse`): made once at ingest and stored
-    beside the index (`encode_rows`), so a query reads them instead of analysing each new candidate's text."""
-    questions: frozenset[str]       # the terms of its questions (`analysis.query_terms`)
-    first: frozenset[str]           # … of its first question
-    answers: frozenset[str]         # … of its answers that are not in its questions (only those are looked up)
-    parts: frozenset[str]           # the parts of dotted words in its questions (`_parts`)
-    first_parts: frozenset[str]     # … in its first question
+    beside the index (`encode_rows`), so a query reads them instead of analysing each new candidate's text.
+    Term sets are `spaced` strings."""
+    questions: str                  # the terms of its questions (`analysis.query_terms`)
+    first: str                      # … of its first question
+    answers: str                    # … of its answers that are not in its questions (only those are looked up)
+    parts: str                      # the parts of dotted words in its questions (`_parts`)
+    first_parts: str                # … in its first question
     text: str                       # its questions, squeezed (words as written, side by side)
     script: str                     # "cjk" or "latin" (`languages.entry_script`)
     tags: frozenset[str]            # its projects, squashed
@@ -124,8 +139,8 @@ class Entry(NamedTuple):
 
 
 def analyse(entry: dict) -> tuple:
-    """The docnum-free part of an `Entry` (its first nine fields) from an entry's text: what re-ranking used to
-    compute on a query's first visit to the entry."""
+    """The term sets and the rest of an entry's `Entry` that its text alone decides (all but partners and key):
+    what re-ranking used to compute on a query's first visit to the entry. Sets, not yet `spaced`."""
     turns = entry["turns"]
     qtext = " ".join(t["q"] for t in turns)
     questions = frozenset(analysis.query_terms(qtext))
@@ -133,7 +148,7 @@ def analyse(entry: dict) -> tuple:
     answers = frozenset(analysis.query_terms(" ".join(t["a"] or "" for t in turns))) - questions
     return (questions, first, answers, _parts(qtext, questions),
             _parts(turns[0]["q"], first) if turns else frozenset(), squeeze(qtext), entry_script(entry),
-            frozenset(squash(p) for p in entry.get("projects") or []), bool(entry.get("translations")))
+            frozenset(t for t in map(squash, entry.get("projects") or []) if t), bool(entry.get("translations")))
 
 
 def copy_key(entry: dict) -> str:
@@ -156,33 +171,42 @@ def _parts(text: str, whole: frozenset[str]) -> frozenset[str]:
 def from_text(gen, docnum: int) -> Entry:
     """An entry's `Entry` computed from its text now (an index written before the stored rows existed)."""
     d = gen.docs[docnum]
+    questions, first, answers, parts, first_parts, *rest = analyse(d)
     partners = tuple(n for n in (gen.by_id.get(pid) for pid in d.get("translations") or ()) if n is not None)
-    return Entry(*analyse(d), partners=partners, key=copy_key(d))
+    return Entry(spaced(questions), spaced(first), spaced(answers), spaced(parts), spaced(first_parts), *rest,
+                 partners=partners, key=copy_key(d))
 
 
-ROWS_FILE = "rerank.jsonl"      # beside the index, one row per docnum: see encode_rows
-ROWS_FORMAT = 1                 # recorded in the manifest; change it whenever `analyse` or the row layout changes
-MAX_CACHED_ENTRIES = 20_000     # decoded entries kept per generation (a row decodes in microseconds)
+ROWS_FILE = "rerank.tsv"        # beside the index, one row per docnum: see encode_rows
+ROWS_FORMAT = 2                 # recorded in the manifest; change it whenever `analyse` or the row layout changes
+MAX_CACHED_ENTRIES = 20_000     # decoded entries kept per generation (a row decodes in a few microseconds)
+SEPARATORS = re.compile(r"[\t\n]")
 
 
 def encode_rows(docs: list[dict | None]) -> bytes:
-    """Every entry's `Entry`, docnum by docnum, as the file `ROWS_FILE`: a header line (the format, the count and
-    where each row starts after it), then one JSON row per docnum (`null` for a deleted document). Term sets are
-    written space-separated (a term never holds white space: see `analysis.TOKEN`). Copies of one question get the
-    docnum of the first of them as their key, so `arrange` groups them as `copy_key` would."""
+    """Every entry's `Entry`, docnum by docnum, as the file `ROWS_FILE`: a JSON header line (the format, the count
+    and where each row starts after it), then one line per docnum (empty for a deleted document) of tab-separated
+    fields: the first question's terms, the other questions' terms, the answers' (less the questions'), the parts
+    of dotted words in the questions and in the first one (each space-separated), the squeezed questions, the
+    script, the tags, whether it lists translations, its translations' docnums and its copy key. No field holds a
+    tab or a line break (terms and squeezed text hold no white space). Copies of one question get the docnum of
+    the first of them as their key, so `arrange` groups them as `copy_key` would."""
     ids = {d["id"]: n for n, d in enumerate(docs) if d is not None}
     first_copy: dict[str, int] = {}
     rows, offsets, pos = [], [], 0
     for n, d in enumerate(docs):
         if d is None:
-            row = b"null"
+            row = b""
         else:
             questions, first, answers, parts, first_parts, text, script_, tags, translated = analyse(d)
             partners = [m for m in (ids.get(pid) for pid in d.get("translations") or ()) if m is not None]
-            key = first_copy.setdefault(copy_key(d), n)
-            row = json.dumps([" ".join(sorted(first)), " ".join(sorted(questions - first)), " ".join(sorted(answers)),
-                              " ".join(sorted(parts)), " ".join(sorted(first_parts)), text, script_, sorted(tags),
-                              int(translated), partners, key], ensure_ascii=False).encode()
+            fields_ = [" ".join(sorted(first)), " ".join(sorted(questions - first)), " ".join(sorted(answers)),
+                       " ".join(sorted(parts)), " ".join(sorted(first_parts)), text, script_, " ".join(sorted(tags)),
+                       "1" if translated else "", ",".join(map(str, partners)),
+                       str(first_copy.setdefault(copy_key(d), n))]
+            if any(SEPARATORS.search(f) for f in fields_) or any(" " in t for t in tags):
+                raise ValueError(f"entry {d['id']}: a field holds a separator")
+            row = "\t".join(fields_).encode()
         offsets.append(pos)
         rows.append(row)
         pos += len(row) + 1
@@ -211,14 +235,14 @@ class StoredRows:
 
     def get(self, docnum: int) -> Entry | None:
         base = self._base
-        row = json.loads(self._data[base + self._offsets[docnum]:base + self._offsets[docnum + 1] - 1])
-        if row is None:
+        row = self._data[base + self._offsets[docnum]:base + self._offsets[docnum + 1] - 1]
+        if not row:
             return None
-        first, others, answers, parts, first_parts, text, script_, tags, translated, partners, key = row
-        first = frozenset(first.split())
-        return Entry(first.union(others.split()), first, frozenset(answers.split()), frozenset(parts.split()),
-                     frozenset(first_parts.split()), text, script_, frozenset(tags), bool(translated),
-                     tuple(partners), key)
+        first, others, answers, parts, first_parts, text, script_, tags, translated, partners, key = \
+            row.decode().split("\t")
+        return Entry(f" {first} {others} ", f" {first} ", f" {answers} ", f" {parts} ", f" {first_parts} ", text,
+                     script_, frozenset(tags.split()), bool(translated),
+                     tuple(map(int, partners.split(","))) if partners else (), int(key))
 
 
 def stored_rows(gen) -> StoredRows | None:
@@ -248,15 +272,12 @@ def entry(gen, docnum: int) -> Entry:
     return got
 
 
-def _partner_terms(gen, docnum: int) -> frozenset[str]:
-    """The question and answer terms of an entry's translations (none for most entries); cached."""
+def _partner_terms(gen, docnum: int) -> str:
+    """The question and answer terms of an entry's translations, `spaced` (none for most entries); cached."""
     table = gen.cached("ranking.partner_terms", dict)
     got = table.get(docnum)
     if got is None:
-        got = frozenset()
-        for num in entry(gen, docnum).partners:
-            e = entry(gen, num)
-            got = got | e.questions | e.answers
+        got = "".join(e.questions + e.answers for e in (entry(gen, num) for num in entry(gen, docnum).partners))
         table[docnum] = got
     return got
 
@@ -281,10 +302,10 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
     e = entry(gen, docnum)
     q_terms, a_terms, first_terms, parts, first_parts, tags = e.questions, e.answers, e.first, e.parts, \
         e.first_parts, e.tags
-    partner = _partner_terms(gen, docnum) if e.partners else frozenset()
+    partner = _partner_terms(gen, docnum) if e.partners else ""
     q_cover = first_cover = thread_cover = partner_cover = 0.0
     tagged = 0.0
-    for (terms, weight), project in zip(query.groups, query.named, strict=True):
+    for (terms, weight), project in zip(query.spaced, query.named, strict=True):
         if project is not None and project in tags:
             q_cover += weight
             first_cover += weight
@@ -293,7 +314,7 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
             tagged = 1.0
             continue
         share = weight / len(terms)
-        for t in terms:
+        for t in terms:                  # each ` term `: see `spaced`
             if t in q_terms or t in parts:
                 q_cover += share
                 thread_cover += share
@@ -311,8 +332,7 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
         adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
     return (score / best if best else 0.0, q_cover / total, first_cover / total, thread_cover / total, exact,
             adjacent, tagged, partner_cover / total if partner else 0.0,
-            0.0 if e.translated and e.script != query.script else 1.0,
-            _recency(gen).get(docnum, 0.0))
+            0.0 if e.translated and e.script != query.script else 1.0, _recency(gen).get(docnum, 0.0))
 
 
 def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
