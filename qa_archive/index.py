@@ -261,7 +261,7 @@ class Draft:
         """Commit, write the snapshot, `files` (name -> text), then `finish(path, previous)` (more files derived
         from the snapshot: the embedding vectors) and the manifest, then swap `current` to it."""
         self.writer.commit(optimize=True)
-        write_snapshot(self.path, self._ix)
+        write_snapshot(self.path, self._ix, self.previous)
         for name, text in (files or {}).items():
             (self.path / name).write_text(text, encoding="utf-8")
         if finish is not None:
@@ -286,7 +286,7 @@ class Draft:
 SNAPSHOT_MIN_SHARE = 0.02
 
 
-def write_snapshot(gen: Path, ix):
+def write_snapshot(gen: Path, ix, previous: Path | None = None):
     """What a reader needs before its first search, precomputed once per generation: every entry in document
     order and the document frequency of the commonest terms (`entries.json`), and beside it `columns.json`: each
     entry's id, projects, date and community and where its JSON lies in entries.json. A reader loads the columns
@@ -326,9 +326,25 @@ def write_snapshot(gen: Path, ix):
         pos += len(data)
     chunks.append(b"]}")
     _write_bytes(gen / "entries.json", b"".join(chunks))
-    _write_bytes(gen / ranking.ROWS_FILE, ranking.encode_rows(parsed))
+    _write_bytes(gen / ranking.ROWS_FILE, ranking.encode_rows(parsed, raw, _analysed_rows(previous)))
     columns["df"] = df
     _write_json(gen / "columns.json", columns)
+
+
+def _analysed_rows(gen: Path | None) -> dict[str, str]:
+    """Entry JSON -> its analysed fields (`ranking.StoredRows.analysed`) in a generation written by this version
+    (its schema and rows format), else nothing."""
+    manifest = read_manifest(gen)
+    if gen is None or manifest.get("schema") != SCHEMA_VERSION or manifest.get("rerank") != ranking.ROWS_FORMAT:
+        return {}
+    try:
+        columns = read_columns(gen)
+        data = (gen / "entries.json").read_bytes()
+        rows = ranking.StoredRows(gen / ranking.ROWS_FILE, columns["count"])
+        return {data[a:b].decode("utf-8"): rows.analysed(num)
+                for num, span in enumerate(columns["spans"]) if span for a, b in [span]}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {}
 
 
 def _write_bytes(path: Path, data: bytes):

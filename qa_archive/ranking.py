@@ -144,10 +144,14 @@ def analyse(entry: dict) -> tuple:
     turns = entry["turns"]
     qtext = " ".join(t["q"] for t in turns)
     questions = frozenset(analysis.query_terms(qtext))
-    first = frozenset(analysis.query_terms(turns[0]["q"])) if turns else frozenset()
+    parts = _parts(qtext, questions)
+    if len(turns) == 1:                  # most threads: the first question is all the questions
+        first, first_parts = questions, parts
+    else:
+        first = frozenset(analysis.query_terms(turns[0]["q"])) if turns else frozenset()
+        first_parts = _parts(turns[0]["q"], first) if turns else frozenset()
     answers = frozenset(analysis.query_terms(" ".join(t["a"] or "" for t in turns))) - questions
-    return (questions, first, answers, _parts(qtext, questions),
-            _parts(turns[0]["q"], first) if turns else frozenset(), squeeze(qtext), entry_script(entry),
+    return (questions, first, answers, parts, first_parts, squeeze(qtext), entry_script(entry),
             frozenset(t for t in map(squash, entry.get("projects") or []) if t), bool(entry.get("translations")))
 
 
@@ -183,30 +187,38 @@ MAX_CACHED_ENTRIES = 20_000     # decoded entries kept per generation (a row dec
 SEPARATORS = re.compile(r"[\t\n]")
 
 
-def encode_rows(docs: list[dict | None]) -> bytes:
+def encode_rows(docs: list[dict | None], raw: list[str | None] | None = None,
+                known: dict[str, str] | None = None) -> bytes:
     """Every entry's `Entry`, docnum by docnum, as the file `ROWS_FILE`: a JSON header line (the format, the count
     and where each row starts after it), then one line per docnum (empty for a deleted document) of tab-separated
     fields: the first question's terms, the other questions' terms, the answers' (less the questions'), the parts
     of dotted words in the questions and in the first one (each space-separated), the squeezed questions, the
-    script, the tags, whether it lists translations, its translations' docnums and its copy key. No field holds a
-    tab or a line break (terms and squeezed text hold no white space). Copies of one question get the docnum of
-    the first of them as their key, so `arrange` groups them as `copy_key` would."""
+    script, the tags, whether it lists translations (these nine: what `analyse` finds in the text), then its
+    translations' docnums and its copy key. No field holds a tab or a line break (terms and squeezed text hold no
+    white space). Copies of one question get the docnum of the first of them as their key, so `arrange` groups
+    them as `copy_key` would.
+
+    `raw`: each entry's stored JSON, and `known`: the nine analysed fields of entries stored in the previous
+    generation, by their JSON (`StoredRows.analysed`): an entry stored unchanged is not analysed again."""
     ids = {d["id"]: n for n, d in enumerate(docs) if d is not None}
+    known = known or {}
     first_copy: dict[str, int] = {}
     rows, offsets, pos = [], [], 0
     for n, d in enumerate(docs):
         if d is None:
             row = b""
         else:
-            questions, first, answers, parts, first_parts, text, script_, tags, translated = analyse(d)
+            analysed = known.get(raw[n]) if raw is not None and raw[n] is not None else None
+            if analysed is None:
+                questions, first, answers, parts, first_parts, text, script_, tags, translated = analyse(d)
+                fields_ = [" ".join(sorted(first)), " ".join(sorted(questions - first)), " ".join(sorted(answers)),
+                           " ".join(sorted(parts)), " ".join(sorted(first_parts)), text, script_,
+                           " ".join(sorted(tags)), "1" if translated else ""]
+                if any(SEPARATORS.search(f) for f in fields_) or any(" " in t for t in tags):
+                    raise ValueError(f"entry {d['id']}: a field holds a separator")
+                analysed = "\t".join(fields_)
             partners = [m for m in (ids.get(pid) for pid in d.get("translations") or ()) if m is not None]
-            fields_ = [" ".join(sorted(first)), " ".join(sorted(questions - first)), " ".join(sorted(answers)),
-                       " ".join(sorted(parts)), " ".join(sorted(first_parts)), text, script_, " ".join(sorted(tags)),
-                       "1" if translated else "", ",".join(map(str, partners)),
-                       str(first_copy.setdefault(copy_key(d), n))]
-            if any(SEPARATORS.search(f) for f in fields_) or any(" " in t for t in tags):
-                raise ValueError(f"entry {d['id']}: a field holds a separator")
-            row = "\t".join(fields_).encode()
+            row = f"{analysed}\t{','.join(map(str, partners))}\t{first_copy.setdefault(copy_key(d), n)}".encode()
         offsets.append(pos)
         rows.append(row)
         pos += len(row) + 1
@@ -233,9 +245,17 @@ class StoredRows:
                 or self._base + self._offsets[-1] != len(self._data):
             raise ValueError(f"{path} does not match its generation")
 
-    def get(self, docnum: int) -> Entry | None:
+    def _row(self, docnum: int) -> bytes:
         base = self._base
-        row = self._data[base + self._offsets[docnum]:base + self._offsets[docnum + 1] - 1]
+        return self._data[base + self._offsets[docnum]:base + self._offsets[docnum + 1] - 1]
+
+    def analysed(self, docnum: int) -> str | None:
+        """The row's fields that its entry's text alone decides (see `encode_rows`), as stored."""
+        row = self._row(docnum)
+        return row.decode().rsplit("\t", 2)[0] if row else None
+
+    def get(self, docnum: int) -> Entry | None:
+        row = self._row(docnum)
         if not row:
             return None
         first, others, answers, parts, first_parts, text, script_, tags, translated, partners, key = \

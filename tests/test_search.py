@@ -403,3 +403,25 @@ def test_rows_file_marks_deleted_documents_and_a_stale_file_is_refused(tmp_path)
     assert ranking.terms_of(rows.get(0).parts) == ranking.analyse(doc)[3] != set()
     with pytest.raises(ValueError):
         ranking.StoredRows(path, entries=3)          # written for another generation
+
+
+def test_a_new_generation_analyses_only_the_entries_that_changed(tmp_path, registry, monkeypatch):
+    from qa_archive import ranking
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import write_post
+    root, index_dir = tmp_path / "posts", tmp_path / "index"
+    write_post(root, "en/weekly-0510", bilingual(ROWS_EN), title="Lantern Weekly 12", date="2024-05-10")
+    write_post(root, "weekly-identifiers", IDENTIFIER_POST)
+    ingest([Source(root)], index_dir, registry)
+    analysed = []
+    real = ranking.analyse
+    monkeypatch.setattr(ranking, "analyse", lambda d: analysed.append(d["id"]) or real(d))
+    # the Chinese post arrives: its two entries are new, and the English ones change (they gain a translation)
+    write_post(root, "zh/weekly-0510", bilingual(ROWS_ZH), title="Lantern 周报 12", date="2024-05-10")
+    ingest([Source(root)], index_dir, registry)
+    analysed_at_ingest = set(analysed)
+    gen = assert_rows_match_the_text(index_dir)
+    changed = {d["id"] for d in gen.docs.values() if d.get("translations")}
+    assert len(changed) == 4 and analysed_at_ingest == changed and len(gen.docs) > 4
