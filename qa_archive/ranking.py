@@ -144,12 +144,12 @@ def analyse(entry: dict) -> tuple:
     turns = entry["turns"]
     qtext = " ".join(t["q"] for t in turns)
     questions = frozenset(analysis.query_terms(qtext))
-    parts = _parts(qtext, questions)
+    parts = dotted_parts(qtext, questions)
     if len(turns) == 1:                  # most threads: the first question is all the questions
         first, first_parts = questions, parts
     else:
         first = frozenset(analysis.query_terms(turns[0]["q"])) if turns else frozenset()
-        first_parts = _parts(turns[0]["q"], first) if turns else frozenset()
+        first_parts = dotted_parts(turns[0]["q"], first) if turns else frozenset()
     answers = frozenset(analysis.query_terms(" ".join(t["a"] or "" for t in turns))) - questions
     return (questions, first, answers, parts, first_parts, squeeze(qtext), entry_script(entry),
             frozenset(t for t in map(squash, entry.get("projects") or []) if t), bool(entry.get("translations")))
@@ -160,7 +160,7 @@ def copy_key(entry: dict) -> str:
     return fold(entry.get("question") or "") or entry["id"]
 
 
-def _parts(text: str, whole: frozenset[str]) -> frozenset[str]:
+def dotted_parts(text: str, whole: frozenset[str]) -> frozenset[str]:
     """The parts of dotted words in a text (`binarypath` of `meshConfig.defaultConfig.binaryPath`, `jar` of
     `ark-biz.jar`) that are not whole terms of it: the index holds them, so BM25 finds the entry by them, and a
     query word they match counts as found there.

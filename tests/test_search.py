@@ -312,23 +312,43 @@ def rows_index(tmp_path_factory, registry):
     return index_dir
 
 
+def reference(gen, n) -> list:
+    """An entry's side of the features as the re-ranker computed it from the text before rows were stored:
+    `Generation.doc_terms`, the dotted parts of its questions, its squeezed questions, script, tags, translations."""
+    from qa_archive import ranking
+    from qa_archive.languages import entry_script
+    from qa_archive.projects import squash
+
+    d = gen.docs[n]
+    turns = d["turns"]
+    q_terms, a_terms, first_terms = gen.doc_terms(n)
+    qtext = " ".join(t["q"] for t in turns)
+    return [set(q_terms), set(first_terms), set(a_terms) - set(q_terms), ranking.dotted_parts(qtext, q_terms),
+            ranking.dotted_parts(turns[0]["q"], first_terms) if turns else set(), ranking.squeeze(qtext),
+            entry_script(d), {squash(p) for p in d.get("projects") or []} - {""}, bool(d.get("translations")),
+            tuple(m for m in (gen.by_id.get(i) for i in d.get("translations") or ()) if m is not None)]
+
+
 def assert_rows_match_the_text(index_dir):
-    """Every stored row holds what re-ranking would compute from the entry's text, and its copies share a key
-    exactly when their folded first questions are equal."""
+    """Every stored row, and every row computed from the text when none is stored, holds what the re-ranker
+    computed from the entry's text before rows were stored; copies share a key exactly when their folded first
+    questions are equal."""
     from qa_archive import ranking
     from qa_archive.archive import Archive
+    from qa_archive.models import fold
 
     gen = Archive(index_dir).current()
     rows = ranking.stored_rows(gen)
     assert rows is not None
-    stored_keys, text_keys = {}, {}
+    groups: dict = {"stored": {}, "text": {}, "reference": {}}
     for n in gen.docs:
-        stored, computed = rows.get(n), ranking.from_text(gen, n)
-        assert [ranking.terms_of(f) for f in stored[:5]] == [ranking.terms_of(f) for f in computed[:5]]
-        assert stored[5:-1] == computed[5:-1], gen.docs[n]["id"]
-        stored_keys.setdefault(stored.key, set()).add(n)
-        text_keys.setdefault(computed.key, set()).add(n)
-    assert sorted(map(sorted, stored_keys.values())) == sorted(map(sorted, text_keys.values()))
+        expected = reference(gen, n)
+        for name, got in (("stored", rows.get(n)), ("text", ranking.from_text(gen, n))):
+            assert [ranking.terms_of(f) for f in got[:5]] + list(got[5:-1]) == expected, (name, gen.docs[n]["id"])
+            groups[name].setdefault(got.key, set()).add(n)
+        groups["reference"].setdefault(fold(gen.docs[n].get("question") or "") or gen.docs[n]["id"], set()).add(n)
+    partitions = [sorted(map(sorted, g.values())) for g in groups.values()]
+    assert partitions[0] == partitions[1] == partitions[2]
     return gen
 
 
