@@ -20,7 +20,10 @@ what BM25 does not see:
 A word that names a project the thread is tagged with counts as covered everywhere; one that is a part of a
 dotted word in the questions (`binaryPath` of `meshConfig.defaultConfig.binaryPath`) counts as found there. The weights are chosen by
 `scripts/tune_ranking.py`, by cross-validation over posts; `WEIGHTS` holds the chosen ones. Everything here costs
-a few set and substring lookups per candidate: nothing scales with the archive.
+a few substring lookups per candidate: nothing scales with the archive. What the features read of an entry (its
+terms, `Entry`) is analysed once, when ingest writes the generation (`encode_rows`, the file `ROWS_FILE`), and only
+decoded at query time; an index written before that file existed is analysed from the text on first use, with the
+same result.
 """
 from __future__ import annotations
 
@@ -128,7 +131,7 @@ class Entry(NamedTuple):
     questions: str                  # the terms of its questions (`analysis.query_terms`)
     first: str                      # … of its first question
     answers: str                    # … of its answers that are not in its questions (only those are looked up)
-    parts: str                      # the parts of dotted words in its questions (`_parts`)
+    parts: str                      # the parts of dotted words in its questions (`dotted_parts`)
     first_parts: str                # … in its first question
     text: str                       # its questions, squeezed (words as written, side by side)
     script: str                     # "cjk" or "latin" (`languages.entry_script`)
@@ -182,7 +185,10 @@ def from_text(gen, docnum: int) -> Entry:
 
 
 ROWS_FILE = "rerank.tsv"        # beside the index, one row per docnum: see encode_rows
-ROWS_FORMAT = 2                 # recorded in the manifest; change it whenever `analyse` or the row layout changes
+ROWS_FORMAT = 2                 # recorded in the manifest; change it whenever the row layout changes or what `analyse`
+                                # returns does (it, or what it calls: `analysis.query_terms`, `squeeze`,
+                                # `dotted_parts`, `entry_script`, `squash`)
+CHECKED_ROWS = 8                # rows compared with their text when a generation's rows are opened
 MAX_CACHED_ENTRIES = 20_000     # decoded entries kept per generation (a row decodes in a few microseconds)
 SEPARATORS = re.compile(r"[\t\n]")
 
@@ -271,10 +277,23 @@ def stored_rows(gen) -> StoredRows | None:
         if gen.manifest.get("rerank") != ROWS_FORMAT:
             return None
         try:
-            return StoredRows(Path(gen.path) / ROWS_FILE, gen.count)
-        except (OSError, ValueError, KeyError, TypeError):
+            rows = StoredRows(Path(gen.path) / ROWS_FILE, gen.count)
+            return rows if agrees(gen, rows) else None
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
     return gen.cached("ranking.rows", load)
+
+
+def agrees(gen, rows: StoredRows, k: int = CHECKED_ROWS) -> bool:
+    """Whether `k` rows spread over the generation hold what `from_text` computes today: a safety net for rows
+    written by a version whose analysis differed without a new ROWS_FORMAT (they are then not used)."""
+    nums = list(gen.docs)
+    for n in {nums[i * len(nums) // k] for i in range(k)} if nums else ():
+        stored, computed = rows.get(n), from_text(gen, n)
+        if stored is None or [terms_of(f) for f in stored[:5]] != [terms_of(f) for f in computed[:5]] \
+                or stored[5:-1] != computed[5:-1]:
+            return False
+    return True
 
 
 def entry(gen, docnum: int) -> Entry:

@@ -445,3 +445,19 @@ def test_a_new_generation_analyses_only_the_entries_that_changed(tmp_path, regis
     gen = assert_rows_match_the_text(index_dir)
     changed = {d["id"] for d in gen.docs.values() if d.get("translations")}
     assert len(changed) == 4 and analysed_at_ingest == changed and len(gen.docs) > 4
+
+
+def test_rows_that_disagree_with_todays_analysis_are_not_used(rows_index, tmp_path, monkeypatch):
+    """Rows written by a version that analysed differently (and kept the rows format) are checked and refused."""
+    import shutil
+
+    from qa_archive import ranking
+    from qa_archive.archive import Archive
+
+    copy = tmp_path / "index"
+    shutil.copytree(rows_index, copy, symlinks=True)
+    real = ranking.analyse
+    monkeypatch.setattr(ranking, "analyse", lambda d: (real(d)[0] | {"zzz"},) + real(d)[1:])
+    gen = Archive(copy).current()
+    assert ranking.stored_rows(gen) is None
+    assert " zzz " in ranking.entry(gen, next(iter(gen.docs))).questions
