@@ -270,7 +270,8 @@ def inspect(post, config, as_json):
               help="Seconds to wait when another ingest holds the index.")
 @click.option("--vectors", type=click.Choice(["auto", "wait", "background"]), default="auto", show_default=True,
               help="When new text is embedded for similar questions: before publishing (wait), after it by a "
-                   "background job (background), or wait unless there are over 6,000 new texts (auto).")
+                   "background job (background), or wait unless there are over 6,000 new texts or the archive "
+                   "has over 5,000 entries (auto).")
 @click.option("-q", "--quiet", is_flag=True, help="Print problems only, no progress or summary.")
 @json_option
 @library_errors

@@ -339,7 +339,19 @@ def write_generation(gen_path: str | os.PathLike, previous: str | os.PathLike | 
 # its vectors; until they are there, similar questions are matched by words, with the lexical confidence model.
 
 VECTOR_MODES = ("auto", "wait", "background")
+
+
+def in_foreground(mode: str, new_texts: int, entries: int) -> bool:
+    """Whether an ingest makes its `new_texts` vectors before publishing a generation of `entries` entries."""
+    if mode == "auto":
+        return new_texts <= FOREGROUND_TEXTS and (entries <= LARGE_ARCHIVE or new_texts <= QUICK_TEXTS)
+    return mode == "wait" or not new_texts
 FOREGROUND_TEXTS = 6000          # about 3.5 minutes of model time on 2 cores; 3,000 entries (any shared corpus, or all)
+# A large archive is published first even when its new texts are fewer: its searchers should not wait for
+# similar-question vectors (twenty mirrored copies of a tree hold few distinct texts, but many entries). A few
+# seconds of model time (QUICK_TEXTS) are still made before publishing.
+LARGE_ARCHIVE = 5000             # entries; every shared corpus, alone or together, is under it (1,142)
+QUICK_TEXTS = 200                # about 7 s on 2 cores
 PENDING = "vectors.pending"      # <generation>/vectors.pending: {"pid", "texts", "started"}, locked by the job
 PARTIAL = "vectors-partial"      # what a stopped job had embedded (.npy + .keys.json), reused by the next one
 JOB_LOG = "vectors.log"

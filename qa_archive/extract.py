@@ -16,8 +16,11 @@ after a question heading. A source's profile (profiles.py) adds patterns for wha
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -76,6 +79,22 @@ ASKER_EN = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
+# `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
+ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自)\s*[:：]?\s*@?\s*"
+                            r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,29}?)\s*[)）]\s*$", re.I)
+# `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
+INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
+# a heading that only says "the answer": what follows it answers the question above
+ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
+# `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
+ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+by\s+@?(?P<name>[^\s.,;:()（）]{1,30})\s*[)）]?"
+                           r"\s*[.,;:。，；：]?\s*", re.I)
+# `**Reader question:** …`: a label that says "a question", not who asked it
+QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|member|forum|viewer)['’]?s?\s+)?"
+                            r"question(?:\s+of\s+the\s+(?:week|month))?|(?:读者|用户|社区|网友|群友|听众)(?:提问|问题)", re.I)
+# `> … Is there a retry setting?` / `> — asked by Tomasz`: a quoted question signed on its last line
+QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*(?:asked[ \t]+by[ \t]+|from[ \t]+|来自[ \t]*)?"
+                               r"@?(?P<name>[^\s@—―\-][^\n@]{0,29}?)[ \t]*$", re.I)
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*提问\s*[:：]?\s*(?P<rest>.*)$")
@@ -99,6 +118,9 @@ GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|�
 ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*", re.I)
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
                        r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
+# `Answer (by @maintainer): …`: an answer label that names who answers
+ANSWER_BY = re.compile(r"^\s*(?:A|答|回答|回复|解答|答复|Answer|Reply)\s*[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}"
+                       r"[)）]\s*[:：]\s*", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
@@ -107,7 +129,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?<![A-Za-z])(?:questions?|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|(?<![A-Za-z])(?:questions?|answered|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -510,10 +532,33 @@ def _bracket_label(m: re.Match) -> str:
     return f"{m.group(1)}{label}{m.group(3)}："
 
 
+# Parsing is most of a post's reading time, and the same body is often read more than once in one ingest: a
+# mirrored tree, a site that copies untranslated posts into each language's folder, one tree under two roots. So a
+# process keeps the pieces of the bodies it parsed (pickled: the caller gets its own copy to change), by the body's
+# hash and the profile's patterns (all that `pieces` reads), up to a bounded size.
+PIECES_CACHE_BYTES = 48 * 2**20
+_pieces_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_pieces_cache_size = 0
+
+
 def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str]]:
     """The post as a flat list of pieces, and warnings about its Markdown (an unclosed code fence)."""
+    global _pieces_cache_size
+    key = (hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+           tuple((kind, tuple(r.pattern for r in rs)) for kind, rs in sorted(profile.patterns.items())))
+    cached = _pieces_cache.get(key)
+    if cached is not None:
+        _pieces_cache.move_to_end(key)
+        return pickle.loads(cached)
     reader = _Reader(strip_liquid(body), profile)
-    return reader.pieces(), reader.warnings
+    result = reader.pieces(), reader.warnings
+    data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) <= PIECES_CACHE_BYTES // 8:
+        _pieces_cache[key] = data
+        _pieces_cache_size += len(data)
+        while _pieces_cache_size > PIECES_CACHE_BYTES:
+            _pieces_cache_size -= len(_pieces_cache.popitem(last=False)[1])
+    return result
 
 
 TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
@@ -623,6 +668,9 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
                 after = first[m.end():]
                 return "plain", [Token("text", "", 0, content=m.group("q"))], \
                     [Token("text", "", 0, content=after)] + children[i + 1:]
+            whole = inline_text(children[i:]).strip()
+            if 3 <= len(whole) <= 300 and "\n" not in whole and QUESTION_END.search(whole):
+                return "plain", children[i:], []      # `1. How do I …?` with its answer in the paragraphs below
             return None
         return None
     return None
@@ -757,7 +805,7 @@ def explain(post: Post, registry: Registry, profile: Profile | None = None) -> d
         th = by_item.get(id(it))
         items.append({
             "kept": th is not None,
-            "asker": it.asker,
+            "asker": th.asker if th else it.asker,
             "question": th.question if th else " ".join(" ".join(t[0]) for t in it.turns[:1]),
             "answer": th.answer if th else None,
             "turns": len(th.turns) if th else len(it.turns),
@@ -856,6 +904,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if asker[1] and not re.fullmatch(r"[:：#\d\s]*", asker[1]):
                     set_question(p, asker[1], asker[1], bool(QUESTION_END.search(asker[1])))
                 continue
+            if (item is not None and not item.done and item.turn()[0] and item.turn()[2] is None
+                    and ANSWER_HEADING.fullmatch(text.strip())):
+                start_answer(p, "", "")                   # `#### 回答` over the answer to `#### 问题 1：…？`
+                continue
             m = QLINE.match(text)
             if (item is not None and item.heading and p.level > item.heading and text and not m
                     and not QUESTION_END.search(text) and not _editorial(text)):
@@ -865,7 +917,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if m and (in_qa or QUESTION_END.search(text)):
                 close_item()                              # `## Q: …?` at any level: a question of its own
                 start_item(None, p, numbered=False)
-                item.heading = p.level
+                item.heading, item.urls = p.level, list(p.urls)     # `### [How to …?](…/discussions/812)`
                 set_question(p, m.group("rest"), m.group("rest"), True)
                 in_qa, qa_level = True, qa_level or p.level - 1
                 continue
@@ -876,7 +928,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 q = m.group("rest") if m else text
                 if m or QUESTION_END.search(text):
                     start_item(None, p, numbered=False)
-                    item.heading = p.level
+                    item.heading, item.urls = p.level, list(p.urls)
                     set_question(p, q, q, True)
                 else:
                     close_all()
@@ -978,8 +1030,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
                     item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
-                set_question(p, rest, rest_md,
-                             bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                inline = INLINE_ANSWER.search(rest)
+                inline_md = INLINE_ANSWER.search(rest_md) if inline else None
+                if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
+                    set_question(p, rest[:inline.start() + 1], rest_md[:inline_md.start() + 1], True)
+                    start_answer(p, rest[inline.end():], rest_md[inline_md.end():])
+                else:
+                    set_question(p, rest, rest_md,
+                                 bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
@@ -1025,7 +1083,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and not _followed_by_pairs(parts, n, profile)):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
                 start_item(None, p, numbered=False)
-                set_question(p, text.strip(), p.md.replace("**", "").strip(), True)
+                set_question(p, re.sub(rf"^{NUM}", "", text.strip()),
+                             re.sub(rf"^{NUM}", "", p.md.replace("**", "").strip()), True)   # (not `2. ` of `**2. …?**`)
                 continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
@@ -1073,6 +1132,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             note(p, "answer" if item.turn()[2] is not None else "question")
             continue
         if p.kind == "quote":
+            signed = QUOTE_ATTRIBUTION.search(p.text) if in_qa and not editorial else None
+            signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
+            if signed and signed_md:                 # the signature names the asker; it is not part of the question
+                p = replace(p, text=p.text[:signed.start()].rstrip(), md=p.md[:signed_md.start()].rstrip())
+            else:
+                signed = None
             if item is not None and item.done:       # a follow-up after the project link line
                 if item.listed:
                     skip(p, "a quote after a list of questions")
@@ -1081,10 +1146,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
                 if not in_qa or (group is None and not items and not QLINE.match(p.text.split("\n")[0].replace("*", ""))
-                                 and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
+                                 and not signed and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
                     skip(p, "a quote outside any item")
                     continue
-                start_item(None, p, numbered=False)     # a quoted question with no asker line
+                start_item(_name(signed.group("name")) if signed else None, p, numbered=False)  # no asker line
                 item.bare = True
             t = item.turn()
             if t[0] and (ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer"))):
@@ -1096,8 +1161,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "answer", a_text)
                 continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
-                if item.asker is None and (item.group is not None or item.bare):
-                    start_item(None, p, numbered=False)   # a run (or group) of bare Q/A pairs: the next pair
+                if item.bare or (item.asker is None and item.group is not None):
+                    # a run (or group) of bare Q/A pairs: the next pair
+                    start_item(_name(signed.group("name")) if signed else None, p, numbered=False)
                     item.bare = True
                 else:
                     item.turns.append([[], [], None, None])
@@ -1156,6 +1222,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = ANSWER_BY.match(p.text) if speaker else None
+    if m:                                         # `**Answer** (by @maintainer): …`, `回复（来自 @阿杰）：…`
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
     if m:                                         # `**A.** …` after a `**Q.**` question
         return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
@@ -1375,6 +1444,9 @@ def _append(item: _Item, p: Piece):
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
+    name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
+    if QUESTION_LABEL.fullmatch(name):
+        return None                                   # `**Reader question:**` says what follows, not who asks
     return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
 
 
@@ -1423,6 +1495,8 @@ def _join(texts: list[str]) -> str:
 
 
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
+    if not items:
+        return []             # (most posts: nothing below is needed, and folding the whole body costs)
     threads, taken = [], set()
     # Topic keywords are a weak signal that only means something inside the registry's own world: a post that
     # never names one of its projects (another community's newsletter read with the default registry) gets no
@@ -1435,13 +1509,23 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
                               q_md=_join_md(qmd), a_md=_join_md(amd) if amd is not None else None))
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
+        asker = it.asker
+        if asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
+            asker = m.group("name")
+            turns[0].q = turns[0].q[:m.start()].rstrip()
+            if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
+                turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
+        elif asker is None and turns and turns[0].a and (m := ASKED_BY_LEAD.match(turns[0].a)):
+            asker = m.group("name")
+            turns[0].a = turns[0].a[m.end():]
+            turns[0].a_md = ASKED_BY_LEAD.sub("", turns[0].a_md or "", count=1)
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
         projects = _projects(pairs, it, turns, registry, profile, topical)
         thread = Thread(id="", source=post.source, title=post.title, date=post.date, url=post.url,
-                        asker=it.asker, turns=turns, projects=projects, links=links, position=pos,
+                        asker=asker, turns=turns, projects=projects, links=links, position=pos,
                         community=post.community)
-        thread.id = thread_id(post.source, it.asker, thread.question, taken)
+        thread.id = thread_id(post.source, asker, thread.question, taken)
         threads.append(thread)
     # Editors often put one link line after a run of questions about the same project: a thread without link
     # lines shares the one that closes its run, when it is about that project (or about none we could tell).

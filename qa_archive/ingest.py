@@ -106,14 +106,20 @@ def ingest(sources: list[Source], index_dir: Path, registry: Registry, rebuild: 
             else:
                 todo.append(job)
         written: set[str] = set()                 # ids of fresh threads already written (no translation possible)
+        path_keys: dict[str, int] = {}            # posts at each `post_key`: one alone has no translation by path
+        for src, path in files:
+            key = post_key(relative(path, src.root))
+            path_keys[key] = path_keys.get(key, 0) + 1
         for job, result in zip(todo, read_posts(todo, registry, workers), strict=True):
             done += 1
             if progress:
                 progress(done, len(files), str(job.path))
             read = _apply(job, result, posts, seen, writer, report, fresh)
-            if read and not any(specific(link_key(u)) for t in read for u in t.links if u):
-                # No thread of this post cites a specific link, so none can have a translation (see
-                # link_translations): write them now, while the workers read on, not in one run at the end.
+            if read and not any(specific(link_key(u)) for t in read for u in t.links if u) \
+                    and path_keys.get(post_key(job.rel), 0) < 2:
+                # No thread of this post cites a specific link, and no other post sits at its path in another
+                # language, so none can have a translation (see link_translations): write them now, while the
+                # workers read on, not in one run at the end.
                 for t in read:
                     writer.add_document(**linked_document(t.to_dict(), []))
                     written.add(t.id)
@@ -161,8 +167,8 @@ class Vectors:
 
     Unchanged text reuses the previous generation's vectors. `mode` says when the new texts are embedded:
     "wait" before publishing; "background" by a job started now (`embed.start_background`), the generation
-    published at once; "auto" waits unless there are more than `embed.FOREGROUND_TEXTS` of them. Nothing happens
-    when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
+    published at once; "auto" waits unless there are many of them or the archive is large (`embed.in_foreground`).
+    Nothing happens when embeddings are switched off (QA_ARCHIVE_EMBEDDER=none) or the model is not installed."""
 
     def __init__(self, mode: str, report: IngestReport, progress: Callable[[int, int], None] | None = None):
         from . import embed
@@ -179,8 +185,9 @@ class Vectors:
         if embedder is None:
             return
         cache = embed.seeded_cache(embedder, previous, path)
-        new = cache.missing(embed.read_docs(path))
-        if new and (self.mode == "background" or (self.mode == "auto" and new > embed.FOREGROUND_TEXTS)):
+        docs = embed.read_docs(path)
+        new = cache.missing(docs)
+        if not embed.in_foreground(self.mode, new, sum(d is not None for d in docs)):
             self.report.vectors = {"background": new, **embed.start_background(path, previous, new)}
         else:
             self.report.vectors = {"embedded": embed.write_generation(path, previous, embedder, self.progress,
@@ -453,6 +460,24 @@ def specific(key: str) -> bool:
         or any(ch.isdigit() for ch in query)
 
 
+# Static-site generators keep a post's translations at the same path under another language's folder
+# (Hugo's `content/zh/posts/x.md`, Jekyll's `_posts/zh/…`) or with the language before the extension (`x.zh.md`).
+LANGUAGE_CODE = re.compile(r"(?:en|zh|zh[-_](?:cn|hans|hant|tw|hk|sg)|ja|ko|de|fr|es|it|pt|pt[-_]br|ru|vi|id|tr|pl|nl|"
+                           r"uk|ar|fa|he|hi|th|cs|sv)", re.I)
+
+
+def post_key(source: str) -> str:
+    """A post's path without its language: `content/en/posts/x.md`, `content/zh/posts/x.md`, `content/posts/x.zh.md`
+    and `content/posts/x.md` (Hugo's default language) -> `content/posts/x.md`. Posts with one key, in two scripts,
+    are translations of each other."""
+    parts = source.replace("\\", "/").split("/")
+    kept = [x for x in parts[:-1] if not LANGUAGE_CODE.fullmatch(x)]
+    stem, dot, ext = parts[-1].rpartition(".")
+    base, lang_dot, lang = stem.rpartition(".")
+    name = f"{base}{dot}{ext}" if lang_dot and LANGUAGE_CODE.fullmatch(lang) else parts[-1]
+    return "/".join(kept + [name])
+
+
 def _day(entry: dict) -> int | None:
     try:
         return dt.date.fromisoformat((entry.get("date") or "")[:10]).toordinal()
@@ -509,7 +534,33 @@ def link_translations(entries: dict[str, dict]) -> dict[str, list[str]]:
     for a, b in sorted(score, key=order):
         pair(a, b, scripts[a], scripts[b])
     _align_posts(entries, partner, pair)
+    _align_by_path(entries, partner, pair)
     return {eid: sorted(p.values()) for eid, p in partner.items()}
+
+
+def _align_by_path(entries: dict[str, dict], partner: dict, pair):
+    """Items of two posts at one `post_key` (a post and its translation, by where the site keeps it), in different
+    scripts and with as many items each, paired by their place in the posts, unless a link paired them otherwise."""
+    by_key: dict[tuple, dict[str, list[str]]] = {}
+    for eid, e in entries.items():
+        key = post_key(e.get("source") or "")
+        by_key.setdefault((e.get("community") or "", key), {}).setdefault(e.get("source") or "", []).append(eid)
+    for posts in by_key.values():
+        if len(posts) != 2:
+            continue
+        (sa, ea), (sb, eb) = sorted(posts.items())
+        if len(ea) != len(eb):
+            continue
+        ea = sorted(ea, key=lambda i: entries[i].get("position") or 0)
+        eb = sorted(eb, key=lambda i: entries[i].get("position") or 0)
+        pairs = list(zip(ea, eb, strict=True))      # (as many items each: checked above)
+        if any(partner.get(a) and b not in partner[a].values() and any(
+                entries[x].get("source") == sb for x in partner[a].values()) for a, b in pairs):
+            continue                              # a link paired them another way: the places do not match
+        for a, b in pairs:
+            sa_, sb_ = entry_script(entries[a]), entry_script(entries[b])
+            if sa_ != sb_:
+                pair(a, b, sa_, sb_)
 
 
 def _align_posts(entries: dict[str, dict], partner: dict, pair):

@@ -125,6 +125,11 @@ def _binary(raw: bytes) -> bool:
     return controls > max(len(head) * 0.02, 8)
 
 
+# Where an alias (`*name`) can begin: at a line's start, after white space (`key: *a`, `- *a`) or a flow indicator
+# (`[*a]`, `{k: *a}`, `a,*b`). A `*` inside a word or a quoted URL (`img/A*y3X`) is text, not an alias.
+ALIAS_START = re.compile(r"(?:^|[\s\[{,])\*", re.M)
+
+
 class _NoAliasLoader(yaml.SafeLoader):
     """Safe YAML that reads an alias (`*name`) as empty instead of expanding it: a billion-laughs bomb stays small."""
     aliases = 0
@@ -138,8 +143,8 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 
 def _load_yaml(text: str) -> tuple[object, int]:
-    if "*" not in text:
-        # no `*` means no alias to guard against: libyaml's parser (SAFE_LOADER) reads the same data faster
+    if not ALIAS_START.search(text):
+        # no alias to guard against: libyaml's parser (SAFE_LOADER) reads the same data faster
         return yaml.load(text, Loader=SAFE_LOADER), 0
     loader = _NoAliasLoader(text)
     try:

@@ -697,3 +697,101 @@ A：默认每小时一次，也可以在控制台手动触发快照。
     assert [t.projects for t in foreign] == [[]]
     at_home, _ = threads_of("本周 SOFAJRaft 发布了新版本。\n" + item, registry)
     assert at_home[0].projects == ["SOFAJRaft"]
+
+
+def test_a_body_read_twice_is_parsed_once_and_each_reader_gets_its_own_pieces(monkeypatch):
+    """Mirrored trees read the same body again: the second read reuses the parse, and what one caller does to
+    its pieces never reaches the next caller."""
+    from qa_archive import extract as ex
+    body = "## 本周问答\n\n**@甲** 提问：\n\n> 镜像里的同一篇？\n\nA：同一篇只解析一次。\n"
+    first, _ = ex.pieces(body)
+    first[0].text = "changed by the first caller"
+    parsed = []
+    monkeypatch.setattr(ex._Reader, "pieces", lambda self: parsed.append(1) or [])
+    again, _ = ex.pieces(body)
+    assert parsed == [] and again[0].text != "changed by the first caller"
+    ex.pieces(body + "\nA：另一篇。\n")            # another body is parsed
+    assert parsed == [1]
+
+
+@pytest.mark.parametrize("front, title, warned", [
+    ('title: 封面\ncover: "https://img.example/A*kgjOT"\n', "封面", False),    # a `*` inside a URL is text
+    ("title: 乘法\nnote: 2*3\n", "乘法", False),
+    ("base: &b 甲\ntitle: [*b, *b]\n", None, True),                            # an alias in a flow list
+])
+def test_front_matter_aliases_are_found_wherever_they_can_start(tmp_path, front, title, warned):
+    (tmp_path / "p.md").write_text(f"---\n{front}---\n正文\n", encoding="utf-8")
+    post = read_post(tmp_path / "p.md", tmp_path)
+    if title:
+        assert post.title == title
+    assert any("alias" in w for w in post.warnings) == warned
+
+
+@pytest.mark.parametrize("question, asker, rest", [
+    ("**Q: Does the operator support ARM nodes?** (asked by @lin)", "lin", "Does the operator support ARM nodes?"),
+    ("**Q：客户端断线重连的间隔能改吗？**（来自 @阿杰）", "阿杰", "客户端断线重连的间隔能改吗？"),
+    ("**Q: Why does (from the docs) the cache miss?**", None, "Why does (from the docs) the cache miss?"),
+])
+def test_an_asker_named_after_the_question_is_the_threads_asker(question, asker, rest, registry):
+    threads, _ = threads_of(f"## Community Q&A\n\n{question}\n\nA: Yes.\n", registry)
+    assert [(t.asker, t.question) for t in threads] == [(asker, rest)]
+
+
+def test_a_quoted_question_signed_on_its_last_line_is_a_thread_with_that_asker(registry):
+    body = ("## Reader questions\n\n> Our nightly jobs fail after the scheduler restarts. Can they retry?\n>\n"
+            "> — asked by Tomasz\n\nThey can: set `job.retry.max`.\n\nFollow-up: does the wait grow?\n\n"
+            "Yes, it doubles.\n\n> Where do the logs go?\n>\n> -- from @ines\n\nTo `/var/log/jobs`.\n")
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, len(t.turns)) for t in threads] == [
+        ("Tomasz", "Our nightly jobs fail after the scheduler restarts. Can they retry?", 2),
+        ("ines", "Where do the logs go?", 1)]
+    assert "Tomasz" not in threads[0].turns[0].q_md and threads[0].answer.startswith("They can")
+
+
+def test_an_unsigned_quote_with_no_answer_label_is_still_no_thread(registry):
+    threads, _ = threads_of("## Reader questions\n\n> A famous line someone said.\n\nOur comment on it.\n", registry)
+    assert threads == []
+
+
+def test_a_bold_speaker_label_from_someone_names_them(registry):
+    threads, _ = threads_of("## Mailbag\n\n**From @kemal:** Why is the dashboard empty after the upgrade?\n\n"
+                            "**Reply:** Re-select the data source.\n", registry)
+    assert [(t.asker, t.answer) for t in threads] == [("kemal", "Re-select the data source.")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # the answer label right after the question mark, on the same line
+    ("## 本周问答\n\nQ：回查间隔怎么配置？A：设置 `checkInterval`，默认 60 秒。\n\nQ：失败重试几次？A：默认 16 次。\n",
+     [("回查间隔怎么配置？", "设置 checkInterval，默认 60 秒。"), ("失败重试几次？", "默认 16 次。")]),
+    # a heading that only says "answer" over the answer to the question heading above it
+    ("## 社区问答\n\n#### 问题 1：网关如何限流？\n\n#### 回答\n\n用令牌桶插件。\n\n#### 问题 2：能热更新吗？\n\n#### 回答\n\n可以。\n",
+     [("网关如何限流？", "用令牌桶插件。"), ("能热更新吗？", "可以。")]),
+    # a list item that is a question, with its answer in the indented paragraphs below
+    ("## Community questions\n\n1. How do I pin the version?\n\n   Add it to the lockfile.\n\n"
+     "2. Why does the build fail?\n\n   Gatekeeper quarantines it.\n\n   Remove the flag.\n",
+     [("How do I pin the version?", "Add it to the lockfile."),
+      ("Why does the build fail?", "Gatekeeper quarantines it.\nRemove the flag.")]),
+    # numbered bold questions: the number is not part of the question
+    ("## FAQ\n\n**1. How do I change the port?**\n\nEdit `server.port`.\n\n**2. Why is startup slow?**\n\nAntivirus.\n",
+     [("How do I change the port?", "Edit server.port."), ("Why is startup slow?", "Antivirus.")]),
+])
+def test_question_and_answer_conventions_seen_elsewhere(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.question, t.answer) for t in threads] == expected
+
+
+def test_answered_discussions_with_linked_question_headings(registry):
+    threads, _ = threads_of("## Answered discussions\n\n### [How to shard the queue by tenant?](https://git.example/d/812)"
+                            "\n\n**Answer** (by @maintainer): use one consumer group per tenant.\n", registry)
+    assert [(t.question, t.answer, t.links) for t in threads] == [
+        ("How to shard the queue by tenant?", "use one consumer group per tenant.", ["https://git.example/d/812"])]
+
+
+def test_the_asker_named_where_the_answer_starts_and_a_question_label_that_names_nobody(registry):
+    threads, _ = threads_of(
+        "## Q&A from the forum\n\n- **[Why are symlinked folders skipped?](https://forum.example/t/991)** — asked by "
+        "@rhea. They are not followed by default.\n\n## Question of the week\n\n**Reader question:** How big should "
+        "the pool be?\n\n**Our answer:** Start with cores × 2.\n", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("rhea", "Why are symlinked folders skipped?", "They are not followed by default."),
+        (None, "How big should the pool be?", "Start with cores × 2.")]

@@ -315,3 +315,25 @@ def test_the_rebuild_advice_names_the_index_and_a_path(tmp_path):
         for lang in ("en", "zh"):
             text = render(code, {"path": "/srv/qa/index", "found": 1, "expected": 2, "error": "x"}, lang)
             assert "`qa-archive ingest PATH --index /srv/qa/index --rebuild`" in text, (code, lang)
+
+
+@pytest.mark.parametrize("english, chinese", [
+    ("content/en/posts/weekly-9.md", "content/zh/posts/weekly-9.md"),      # a language's own folder
+    ("content/posts/weekly-9.md", "content/posts/weekly-9.zh.md"),         # the language before the extension
+])
+def test_a_post_and_its_translation_at_the_same_path_are_linked_without_any_link(tmp_path, registry, english,
+                                                                                   chinese):
+    root = tmp_path / "site"
+    write_post(root, english, "## Community Q&A\n\n**@mei** asks: How do I enable request tracing?\n\n"
+                              "A: Turn on `tracing.enabled`.\n\n**@bo** asks: Can I rotate keys?\n\nA: Yes, live.\n")
+    write_post(root, chinese, "## 社区问答\n\n**@mei** 提问：\n\n> 怎么开启请求链路追踪？\n\nA：打开 `tracing.enabled`。\n\n"
+                              "**@bo** 提问：\n\n> 密钥能轮换吗？\n\nA：可以，在线轮换。\n")
+    write_post(root, "content/zh/posts/other.md", "## 社区问答\n\n**@yu** 提问：\n\n> 别的问题？\n\nA：别的回答。\n")
+    ingest([Source(root)], tmp_path / "ix", registry)
+    arch = Archive(tmp_path / "ix")
+    hits = arch.search("链路追踪")["hits"]
+    assert {h["source"] for h in hits} == {english, chinese}        # the English thread, through its translation
+    by_question = {t.question: t.id for t in all_threads(tmp_path / "ix")}
+    found = {h["id"]: h.get("translations") for h in arch.search("rotate keys")["hits"]}
+    assert found[by_question["Can I rotate keys?"]] == [by_question["密钥能轮换吗？"]]
+    assert not arch.search("别的问题")["hits"][0].get("translations")   # alone at its path: no translation

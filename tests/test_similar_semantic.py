@@ -231,6 +231,17 @@ def test_a_large_ingest_is_searchable_at_once_and_a_background_job_adds_the_vect
     assert "embedded 6 texts" in (gen / embed.JOB_LOG).read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("mode, new, entries, waits", [
+    ("auto", 828, 414, True),            # one community's first ingest: similar is by meaning from the start
+    ("auto", 6001, 3000, False),         # many new texts: published first
+    ("auto", 828, 8280, False),          # twenty mirrored copies: few texts, but a large archive
+    ("auto", 40, 8280, True),            # a few seconds of model time still wait
+    ("wait", 20000, 50000, True), ("background", 10, 10, False), ("background", 0, 10, True),
+])
+def test_when_an_ingest_waits_for_its_vectors(mode, new, entries, waits):
+    assert embed.in_foreground(mode, new, entries) is waits
+
+
 def test_a_small_ingest_waits_for_its_vectors_unless_told_not_to(tmp_path, registry, fake_model):
     root = tmp_path / "posts"
     for name, body in POSTS.items():
