@@ -32,6 +32,24 @@ def index_option(f):
                         callback=_absolute, help="Index directory (or set QA_ARCHIVE_INDEX).")(f)
 
 
+LOCAL_WEB_UI = "http://127.0.0.1:8080"      # `qa-archive serve`'s own address: the default for links in the terminal
+
+
+def base_url_option(default: str | None):
+    def check(ctx, param, value):
+        from urllib.parse import urlsplit
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise click.BadParameter(msg("cli.base_url", value=repr(value)))
+        return value.strip().rstrip("/")
+    return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check, metavar="URL",
+                        show_default=default or "the request's host",
+                        help="The public URL of the web UI, for permalinks and feed ids behind a proxy "
+                             "(or set QA_ARCHIVE_BASE_URL).")
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of text.")(f)
 
@@ -483,10 +501,11 @@ class FilterCommand(QueryCommand):
 @click.option("--page", type=click.IntRange(1, 100), metavar="N", default=1, show_default=True, help="Page of results.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True)
 @json_option
+@base_url_option(LOCAL_WEB_UI)
 @pager_option
 @click.pass_context
 @library_errors
-def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filters):
+def search(ctx, query, index_dir, limit, page, sort, as_json, base_url, no_pager, **filters):
     """Search the archive. The query language: plain words rank the best threads first; "exact phrase",
     -word, project:NAME, community:NAME, asker:NAME, after:DATE, before:DATE, year:YYYY, in:question narrow it;
     each filter is also an option (--project, --community, …).
@@ -504,13 +523,19 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
     """
     archive = open_archive(index_dir)
     known_project(archive, filters.get("project"))
-    if as_json:
-        emit_json(archive.search(" ".join(query), sort=sort, page=page, limit=limit, **filters))
-        return
     # A question pasted whole (a greeting, a version, a quoted error) rarely has every word in one entry: the
     # threads that answer something like it too, by the library's one rule (`Archive.search_or_ask`).
     found = archive.search_or_ask(" ".join(query), sort=sort, page=page, limit=limit, **filters)
     res, alike = found["results"], found["asked"]
+    if as_json:
+        if found["error"] is not None:
+            raise found["error"]
+        for h in res["hits"] + alike:
+            h["permalink"] = f"{base_url}/q/{h['id']}"
+        # the same keys as the web's /search.json: the look-alikes under "ask"
+        emit_json(dict(res, ask={"hits": alike, "confident": any(h.get("confident") for h in alike),
+                                 "question_like": found["question_like"]}))
+        return
     if found["error"] is not None:
         if not alike:
             raise found["error"]
@@ -522,16 +547,23 @@ def search(ctx, query, index_dir, limit, page, sort, as_json, no_pager, **filter
     color, width = screen()
     with pager(ctx, no_pager):
         start = (res["page"] - 1) * res["limit"]
-        say(msg("cli.entries", n=res["total"]) + (msg("cli.page_of", page=res["page"], pages=res["pages"])
-                                                  if res["pages"] > 1 else ""))
-        for i, hit in enumerate(res["hits"], start + 1):
-            print_hit(hit, i, color, width)
-        if alike:
+
+        def print_alike():
             say(msg("cli.alike_heading" if not res["total"] else "cli.alike_too_heading"))
             for i, h in enumerate(alike, 1):
                 print_hit(h, i, color, width)
                 if h.get("confident"):
                     say("   " + paint(msg("cli.confident"), "ok", color))
+
+        sure = bool(res["total"]) and any(h.get("confident") for h in alike)
+        if sure:                    # the answer first, as the web page puts it, not after a page of keyword hits
+            print_alike()
+        say(msg("cli.entries", n=res["total"]) + (msg("cli.page_of", page=res["page"], pages=res["pages"])
+                                                  if res["pages"] > 1 else ""))
+        for i, hit in enumerate(res["hits"], start + 1):
+            print_hit(hit, i, color, width)
+        if alike and not sure:
+            print_alike()
         if res["suggestion"]:
             say(msg("cli.did_you_mean", suggestion=res["suggestion"]))
         if res["facets"]["projects"]:
@@ -887,21 +919,6 @@ def sample_index_dir() -> Path:
     raise click.ClickException(msg("cli.no_cache", path=candidates[0]))
 
 
-def base_url_option(default: str | None):
-    def check(ctx, param, value):
-        from urllib.parse import urlsplit
-        if value is None:
-            return None
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise click.BadParameter(msg("cli.base_url", value=repr(value)))
-        return value.strip().rstrip("/")
-    return click.option("--base-url", envvar="QA_ARCHIVE_BASE_URL", default=default, callback=check, metavar="URL",
-                        show_default=default or "the request's host",
-                        help="The public URL of the web UI, for permalinks and feed ids behind a proxy "
-                             "(or set QA_ARCHIVE_BASE_URL).")
-
-
 def listen(host: str, port: int):
     """A listening socket on host:port, or one line saying why not and exit code 2, before any server starts."""
     import socket
@@ -944,7 +961,9 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
         def load_config(self):
             for key, value in {"bind": [f"fd://{fd}"], "workers": workers, "threads": threads,
                                "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                               "timeout": 60, "graceful_timeout": 5, "keepalive": 5}.items():
+                               "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
+                               # a query of MAX_QUERY_CHARS Chinese characters is 4.5 KB escaped in a GET URL
+                               "limit_request_line": 8190}.items():
                 self.cfg.set(key, value)
 
         def load(self):
@@ -1026,7 +1045,7 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="markdown: a ready-to-post reply listing the confident matches (nothing when there is none).")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@base_url_option("http://127.0.0.1:8080")
+@base_url_option(LOCAL_WEB_UI)
 @pager_option
 @click.pass_context
 @library_errors
@@ -1055,7 +1074,11 @@ def similar(ctx, text, index_dir, limit, project, fmt, as_json, base_url, no_pag
     if as_json or fmt == "json":
         emit_json(res)
     elif fmt == "markdown":
-        click.echo(reply_markdown(text, res["hits"], permalink), nl=False)
+        reply = reply_markdown(text, res["hits"], permalink)
+        if reply and base_url == LOCAL_WEB_UI:      # a bot would post links nobody else can open
+            say(paint(msg("cli.note", note=msg("cli.local_links", url=LOCAL_WEB_UI)), "note",
+                      color_wanted(sys.stderr)), err=True)
+        click.echo(reply, nl=False)
     else:
         color, width = screen()
         with pager(ctx, no_pager):

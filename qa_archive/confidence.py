@@ -21,7 +21,11 @@ the thread does not cover, not only at how alike the two are:
 - `sem_margin`: the top thread's semantic score over the best other candidate's;
 - `sem_gap`: the top thread's semantic score over the GAP_RANK-th best other thread's. How near the nearest threads
   are depends on the question (a long or generic one is near everything, an English question about Chinese threads
-  is near nothing), so how far the top stands out of the crowd says more than its own similarity.
+  is near nothing), so how far the top stands out of the crowd says more than its own similarity;
+- `ask_match`: whether the question asks for the same kind of answer as the thread's question (a reason, a way, an
+  amount, a place or a choice, a meaning, a difference, a yes or no; `asks`), as the share of kinds the two have
+  in common. A near miss on the thread's topic often asks something else about it: "how long is the default
+  timeout, and where is it set" lands on a thread that asks why a read fails.
 
 A logistic regression turns them into a probability. Its coefficients, the feature scaling and the threshold are
 fitted by `scripts/calibrate_similar.py` with k-fold cross-validation grouped by post, and stored in
@@ -45,11 +49,25 @@ MODEL_FILE = Path(__file__).with_name("confidence.json")
 THRESHOLD_ENV = "QA_ARCHIVE_CONFIDENT_AT"
 
 LEXICAL = ("miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross_lang", "miss_same", "matched")
-SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin", "sem_gap")
+SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin", "sem_gap", "ask_match")
 THREAD_CJK = 10       # a thread with this many Chinese characters is a Chinese thread
+ASK_CHARS = 1000      # asks() reads at most this much of a text
 GAP_RANK = 10         # sem_gap is over the tenth-best other thread (the folds liked 8 to 15 about as well)
 CJK_RE = re.compile(f"[{analysis.CJK}]")
 LATIN_RE = re.compile(r"[A-Za-z]+")
+# The kind of answer a question asks for, by its question words in Chinese and English. An English yes-or-no
+# question is told by the auxiliary its sentence starts with ("Is there…", "Can I…"), a Chinese one by 吗, 能不能….
+ASKS = {k: re.compile(v, re.I) for k, v in {
+    "why": r"为什么|为啥|为何|怎么会|什么原因|啥原因|原因是什么|\bwhy\b|\bhow come\b|\bwhat causes\b",
+    "how": r"怎么(?!会)|如何|怎样|咋|什么办法|有没有办法|该从哪|\bhow (do|does|can|could|should|to|is|are|would)\b"
+           r"|\bwhat('s| is) the (best|right|recommended) way\b",
+    "amount": r"多少|多大|多久|多长|几个|几次|几种|上限是|最多能|\bhow (many|much|long|often|big)\b",
+    "which": r"哪里|哪个|哪些|哪儿|在哪|\bwhich\b|\bwhere\b",
+    "what": r"(?<!为)什么(?!原因|办法)|(?<!为)啥(?!原因)|是指|是干嘛|\bwhat\b(?!('s| is) the (best|right|recommended) way)",
+    "difference": r"区别|差别|有何不同|有什么不同|差在哪|\bdifferen|\bvs\.?\s|\bcompared? (to|with)\b",
+    "yes_no": r"能不能|可不可以|可以吗|能否|是否|是不是|有没有|吗|么\s*[？?]|不\s*[？?]"
+              r"|(?:^|(?<=[。？！?!\n])|(?<=\.\s))\s*(can|could|does|do|is|are|will|should|would|has|have|did)\b",
+}.items()}
 
 
 @dataclass
@@ -69,6 +87,23 @@ def chinese_thread(text: str) -> bool:
     """A thread is Chinese when it has Chinese prose: its questions and answers quote code, commands and English
     names, so counting Latin words against Chinese characters (`chinese`) would call many Chinese threads English."""
     return len(CJK_RE.findall(text or "")) >= THREAD_CJK
+
+
+def asks(text: str) -> frozenset[str]:
+    """The kinds of answer a text asks for (ASKS), read from its first and last ASK_CHARS / 2 characters: a
+    question is asked at the start of a post or at its end, and the regular expressions cost about a
+    microsecond a character."""
+    text = text or ""
+    if len(text) > ASK_CHARS:
+        text = text[:ASK_CHARS // 2] + "\n" + text[-(ASK_CHARS // 2):]
+    return frozenset(kind for kind, rx in ASKS.items() if rx.search(text))
+
+
+def ask_match(question: str, thread_question: str) -> float:
+    """The share of the kinds of answer asked for that the question and the thread's question have in common
+    (Jaccard); 0 when neither asks in a way ASKS knows."""
+    a, b = asks(question), asks(thread_question)
+    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set[str],
@@ -91,7 +126,7 @@ def coverage(key_terms: list[KeyTerm], thread_terms: set[str], answer_terms: set
 
 def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_lang: bool = False,
              cos_question: float = 0.0, cos_answer: float = 0.0, sem_margin: float = 0.0,
-             sem_gap: float = 0.0) -> dict[str, float]:
+             sem_gap: float = 0.0, ask_match: float = 0.0) -> dict[str, float]:
     return {
         "miss_share": cover["miss_share"],
         "miss_max": cover["miss_idf"] / max_idf if max_idf > 0 else 0.0,
@@ -106,6 +141,7 @@ def features(cover: dict, max_idf: float, lex: float, lex_margin: float, cross_l
         "cos_answer": cos_answer,
         "sem_margin": sem_margin,
         "sem_gap": sem_gap,
+        "ask_match": ask_match,
     }
 
 

@@ -76,13 +76,17 @@ def machine_output(line: str) -> bool:
     return letters < 0.5 * len(line)
 
 
-def prose(text: str) -> str:
-    """The person's words: code fences, log lines, machine output, URLs and filler dropped."""
+def words(text: str) -> str:
+    """What the person wrote: code fences, log lines, machine output and URLs dropped."""
     text = FENCE.sub(" ", text[:MAX_INPUT_CHARS])
     lines = [ln if len(ln) < LONG_LINE else ln[:KEEP_OF_LONG_LINE] for ln in text.split("\n")
              if not LOG_LINE.match(ln) and (len(ln) < LONG_LINE or not machine_output(ln))]
-    text = URL.sub(" ", "\n".join(lines))
-    return FILLER_RE.sub(" ", text)
+    return URL.sub(" ", "\n".join(lines))
+
+
+def prose(text: str) -> str:
+    """The person's words (`words`) without the filler every question has (`请问`, `怎么`, `吗`)."""
+    return FILLER_RE.sub(" ", words(text))
 
 
 _jieba = None
@@ -245,7 +249,8 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
         rivals = sorted((semantic(c) for c in others), reverse=True) or [semantic(top)]
         sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"], "sem_margin": semantic(top) - rivals[0],
                "sem_gap": semantic(top) - rivals[min(confidence.GAP_RANK, len(rivals)) - 1]}
-    return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem), cover
+    return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem,
+                               ask_match=confidence.ask_match(words(text), d.get("question") or "")), cover
 
 
 def same_question(gen: Generation, found: dict, a: dict, b: dict) -> bool:

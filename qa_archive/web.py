@@ -52,7 +52,7 @@ api = Blueprint("api", __name__, url_prefix="/api")
 CSP = ("default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 
-SEARCH_BOX_CHARS = 400     # a GET URL of 400 CJK characters (9 bytes each, escaped) stays within 4 KB
+SEARCH_BOX_CHARS = MAX_QUERY_CHARS   # 500 CJK characters are 4.5 KB escaped: `serve` takes request lines to 8 KB
 PROJECT_PAGE_SIZE = 20
 LIST_PAGE_BOUND = 10 ** 6     # a paged list checks a page number is whole; past the last page, `within_pages` says so
 HOME_PROJECTS = 30         # projects on the home page of an archive of several communities

@@ -7,8 +7,9 @@ Questions (every one checked against every thread by the people who wrote them):
 - data/eval/similar.json: our 30 paraphrases of gold threads and 40 unanswerable questions;
 - data/eval/similar-hard.json: our harder paraphrases (a third in English for Chinese threads), near-misses and
   off-topic questions;
-- data/eval/similar-blind.json and similar-blind2.json: 70 paraphrases, 70 near-misses and 30 off-topic questions
-  written blind (each set scored once with the shipped model before it joined this pool; see their `about`).
+- data/eval/similar-blind.json, similar-blind2.json and similar-blind3.json: 82 paraphrases, 100 near-misses and 40
+  off-topic questions written blind (each set scored once with the shipped model before it joined this pool; see
+  their `about`).
 
 Everything fitted (the fusion weight here, the confidence model in calibrate_similar.py) is chosen by k-fold
 cross-validation grouped by post: a paraphrase belongs to its thread's post, a near-miss to the post of its nearest
@@ -42,6 +43,11 @@ RRF_K = 60
 
 # -- questions ---------------------------------------------------------------------------------------------------
 
+def text_of(q) -> str:
+    """A question as a set lists it: its text, or {"text": …} with notes beside it."""
+    return q["text"] if isinstance(q, dict) else q
+
+
 def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
     """[{text, kind: paraphrase|near_miss|off_topic, targets: set of thread ids, set: name}]"""
     by_source: dict[str, list[dict]] = {}
@@ -73,12 +79,12 @@ def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
                    "set": "ours"})
     qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": "ours"} for q in ours["questions"]]
     ids = {t["id"] for t in threads}
-    for name in ("hard", "blind", "blind2"):
+    for name in ("hard", "blind", "blind2", "blind3"):
         hard = json.loads((REPO / "data" / "eval" / f"similar-{name}.json").read_text(encoding="utf-8"))
         for p in hard["paraphrases"]:
             qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"]} & ids, "set": name})
-        qs += [{"text": q, "kind": "near_miss", "targets": set(), "set": name} for q in hard["near_miss"]]
-        qs += [{"text": q, "kind": "off_topic", "targets": set(), "set": name} for q in hard["off_topic"]]
+        qs += [{"text": text_of(q), "kind": "near_miss", "targets": set(), "set": name} for q in hard["near_miss"]]
+        qs += [{"text": text_of(q), "kind": "off_topic", "targets": set(), "set": name} for q in hard["off_topic"]]
     # The same thread posted twice (a weekly and a retrospect) answers the question either way
     by_id = {t["id"]: t for t in threads}
     for q in qs:

@@ -737,3 +737,14 @@ def test_the_ask_page_keeps_pasted_log_lines(make_page, server: str, artifacts: 
     expect(page.locator("#ask-hits > li").first.locator(".badge")).to_be_visible()
     no_horizontal_scroll(page, page.viewport_size["width"])
     page.screenshot(path=str(artifacts / "ask-page-1366.png"), full_page=True)
+
+
+def test_a_query_as_long_as_the_box_takes_is_served_in_chinese_too(server: str):
+    """The search box takes MAX_QUERY_CHARS characters; Chinese ones are 9 bytes each in a GET URL, more than the
+    4 KB request line servers allow by default."""
+    from qa_archive.query import MAX_QUERY_CHARS
+    text = ("请问 SOFAJRaft 的快照多久打一次？" * 40)[:MAX_QUERY_CHARS]
+    for path in ("/api/search", "/api/similar"):
+        key = "q" if path == "/api/search" else "text"
+        with urllib.request.urlopen(f"{server}{path}?{urlencode({key: text})}", timeout=30) as r:
+            assert r.status == 200 and json.loads(r.read())["hits"] is not None

@@ -124,6 +124,27 @@ def test_a_page_past_the_end_says_so(run):
     assert run("search", "zzqqxx", "--page", "99").output.startswith("0 entries")  # nothing found: no last page
 
 
+def test_search_json_has_permalinks_and_the_look_alikes_and_a_confident_answer_comes_first(run):
+    data = json.loads(run("search", "Seata", "--json", "--base-url", "https://qa.example.org").output)
+    assert data["hits"][0]["permalink"] == f"https://qa.example.org/q/{data['hits'][0]['id']}"
+    assert data["ask"] == {"hits": [], "confident": False, "question_like": False}
+    asked = "请问 Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，业务上怎么防？"
+    data = json.loads(run("search", asked, "--json").output)
+    assert data["ask"]["question_like"] and data["ask"]["confident"]
+    assert data["ask"]["hits"][0]["permalink"].startswith("http://127.0.0.1:8080/q/")
+    out = run("search", asked).output
+    if data["total"]:           # keyword hits too: the confident look-alike is printed before them
+        assert out.index("very likely answers it") < out.index(f"{data['total']} entr")
+
+
+def test_a_markdown_reply_with_local_links_says_so(run):
+    question = "Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，业务上怎么防？"
+    local = run("similar", question, "--format", "markdown")
+    assert "(this machine)" in local.stderr and "http://127.0.0.1:8080/q/" in local.stdout
+    public = run("similar", question, "--format", "markdown", "--base-url", "https://qa.example.org")
+    assert "this machine" not in public.stderr and "https://qa.example.org/q/" in public.stdout
+
+
 def test_english_plurals(run):
     one = run("search", "readiness")
     assert one.output.startswith("1 entry\n") and "1 entries" not in one.output
@@ -135,7 +156,7 @@ def test_similar_formats_and_stdin(run):
     question = "Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，业务上怎么防？"
     data = json.loads(run("similar", question, "--json").output)
     assert data["hits"][0]["asker"] == "ray-huang" and data["hits"][0]["confident"] is True
-    reply = run("similar", "-", "--format", "markdown", input=question).output
+    reply = run("similar", "-", "--format", "markdown", input=question).stdout
     assert reply.startswith("这个问题之前有人问过") and "/q/" in reply
     english = run("similar", "How does Kafka rebalance consumer groups when a broker restarts?",
                   "--format", "markdown")

@@ -213,3 +213,53 @@ def test_a_held_out_question_set_takes_every_post_it_touches_with_it():
     train, test = splits["dev"]
     assert train == [False, False, False, True, True]
     assert not any(a and b for a, b in zip(*splits["gold"], strict=True))
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("JRaft 的线性一致读默认超时时间是多少？在哪个配置项里改？", {"amount", "which"}),
+    ("为什么读失败了要应用到状态机呢", {"why"}),
+    ("Seata 里 AT 跟 Saga 到底差在哪？", {"difference", "which"}),
+    ("Go 是静态链接到 Envoy 么？", {"yes_no"}),
+    ("We run rheakv in a Java service. Is it mature enough for production?", {"yes_no"}),
+    ("How do I roll back a Helm release?", {"how"}),
+    ("Layotto 的锁服务", set()),
+])
+def test_asks_reads_the_kind_of_answer_a_question_wants(text, kinds):
+    from qa_archive.confidence import asks
+    assert asks(text) == kinds
+
+
+def test_ask_match_tells_a_question_asking_for_the_same_thing_from_one_asking_something_else():
+    from qa_archive.confidence import ask_match
+    thread = "请问 SOFAJRaft 线性读为什么读失败了要应用到状态机？"
+    assert ask_match("SOFAJRaft 线性读失败后为啥还要过一遍状态机？", thread) == 1.0
+    assert ask_match("JRaft 线性读的默认超时是多少？在哪里配置？", thread) == 0.0
+    assert ask_match("Layotto 的锁服务", "MOSN 的配置") == 0.0          # neither asks: nothing in common either
+    assert 0.0 < ask_match("能不能配置？怎么配？", "怎么配置？") < 1.0
+
+
+def test_the_top_hit_is_scored_with_whether_it_asks_the_same_thing(sample_archive, monkeypatch):
+    from qa_archive import confidence
+    seen = []
+    real = confidence.features
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("ask_match"))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(confidence, "features", spy)
+    sample_archive.similar("SOFAJRaft 节点启动时 RocksDB 目录被占用怎么办？", limit=3)
+    assert seen and seen[0] is not None and 0.0 <= seen[0] <= 1.0
+
+
+def test_asks_reads_the_question_at_either_end_of_a_long_post():
+    from qa_archive.confidence import ASK_CHARS, asks
+    filler = "背景说明。" * (ASK_CHARS // 2)
+    assert asks("默认超时是多少？" + filler) == {"amount"}
+    assert asks(filler + "为什么会超时？") == {"why"}
+
+
+def test_words_keep_the_question_words_that_prose_drops():
+    from qa_archive.similar import words
+    text = "请问为什么启动失败？\n```\nat com.foo.Bar.run(Bar.java:1)\n```\nhttps://example.com/x"
+    assert "为什么" in words(text) and "为什么" not in prose(text)
+    assert "com.foo" not in words(text) and "example.com" not in words(text)

@@ -46,7 +46,8 @@ def test_api_search_shape(client):
 
 
 @pytest.mark.parametrize("query, status, message", [
-    ("q=", 400, "empty"), ("q=" + "x" * 600, 400, "too long"), ("q=mosn&limit=0", 400, "limit"),
+    ("q=", 400, "empty"), ("q=%EF%BC%9F%EF%BC%9F!!", 400, "empty"), ("q=(((", 400, "empty"), ("q=*", 400, "empty"),
+    ("q=" + "x" * 600, 400, "too long"), ("q=mosn&limit=0", 400, "limit"),
     ("q=mosn&limit=51", 400, "limit"), ("q=mosn&page=101", 400, "page"), ("q=mosn&page=abc", 400, "page"),
     ("q=mosn&sort=random", 400, "sort"),
 ])
@@ -553,3 +554,17 @@ def test_an_unknown_project_gets_the_same_note_in_search_similar_and_ask(client)
     assert note in searched["notes"] and note in similar["notes"] and similar["hits"]
     assert asked["notes"] == ["没有名为 “Nosuch” 的项目"] and asked["ask"]["hits"]
     assert client.get("/api/similar", query_string={"text": q, "project": "seata"}).get_json()["notes"] == []
+
+
+def test_look_alikes_are_labelled_by_how_sure_and_an_off_topic_question_gets_none(client):
+    sure = client.get("/search", query_string={"q": PASTED}).text
+    assert "以前有人问过类似的问题" in sure and "不确定" not in sure.split('id="ask-heading"')[1].split("</h2>")[0]
+    from qa_archive.archive import Archive
+    ask = Archive.ask
+    with pytest.MonkeyPatch.context() as mp:      # the same look-alikes, none of them confident
+        mp.setattr(Archive, "ask", lambda self, *a, **k: [dict(h, confident=False) for h in ask(self, *a, **k)])
+        unsure = client.get("/search", query_string={"q": PASTED}).text
+    assert "可能相关的旧问答" in unsure.split('id="ask-heading"')[1].split("</h2>")[0]
+    for off_topic in ("我想买一台笔记本电脑，预算五千，有什么推荐吗？", "量子计算机什么时候能破解 RSA？"):
+        data = client.get("/search.json", query_string={"q": off_topic}).get_json()
+        assert data["ask"]["hits"] == [], off_topic
