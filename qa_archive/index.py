@@ -240,10 +240,10 @@ class Draft:
     def start(self, copy: bool = False):
         """The writer: on a copy of the published generation (`copy`), or on an empty index."""
         if copy and self.previous is not None:
-            # the Whoosh files only: what `publish` and its `finish` derive (the manifest, the embedding vectors, a
-            # background job's marker and log) belongs to the generation they were made for
+            # the Whoosh files only: what `publish` and its `finish` derive (the manifest, the re-ranking rows, the
+            # embedding vectors, a background job's marker and log) belongs to the generation they were made for
             shutil.copytree(self.previous, self.path, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("manifest.json", "vectors*"))
+                            ignore=shutil.ignore_patterns("manifest.json", ranking.ROWS_FILE, "vectors*"))
             self._ix = windex.open_dir(str(self.path))
         else:
             self._ix = windex.create_in(str(self.path), schema())
