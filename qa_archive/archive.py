@@ -152,15 +152,20 @@ class Archive:
         project's or community's threads when given; the look-alikes far weaker than the best are left out.
         Never raises for the text: a text the matcher cannot use gets []."""
         try:
-            hits = self.similar(text[:ASK_MAX_CHARS], limit=limit * 4 if community else limit,
+            hits = self.similar(text[:ASK_MAX_CHARS], limit=limit * 4 if community or project else limit,
                                 project=project)["hits"]
         except QueryError:
             return []
+        if not hits or (hits[0].get("confidence") or 0) < ASK_MIN_CONFIDENCE:
+            return []           # (the best of the whole archive: only the top hit carries a confidence)
         if community:
             info = self.community(community)
-            hits = [h for h in hits if info and h.get("community") == info["name"]][:limit]
-        if not hits or (hits[0].get("confidence") or 0) < ASK_MIN_CONFIDENCE:
-            return []
+            hits = [h for h in hits if info and h.get("community") == info["name"]]
+        known = self.check_project(project)[0]      # (an unknown one is ignored, with the note search gives)
+        if known:               # similar prefers the project's threads; a page about one shows only them
+            key = squash(known)
+            hits = [h for h in hits if key in {squash(p) for p in h.get("projects") or []}]
+        hits = hits[:limit]
         top = max((h.get("score") or 0 for h in hits), default=0)
         return [h for h in hits if (h.get("score") or 0) > 0 and h["score"] >= ASK_MIN_SHARE * top]
 

@@ -485,7 +485,7 @@ def filter_fields() -> list[dict]:
         held = [{"value": c["name"], "label": c["title"]} for c in archive().communities()]
     except (IndexProblem, ArchiveError):
         held = []
-    options = {"fields": [{"value": o, "label": o} for o in list(query.FIELDS) + ["title"]],
+    options = {"fields": [{"value": o, "label": t(f"field_{o}")} for o in list(query.FIELDS) + ["title"]],
                "community": held or None}
     return [{"name": f.name, "type": f.type, "label": f.help.get(lang_) or f.help.get("en", f.name),
              "example": f.example, "value": request.args.get(f.name, ""), "options": options.get(f.type)}

@@ -568,3 +568,20 @@ def test_look_alikes_are_labelled_by_how_sure_and_an_off_topic_question_gets_non
     for off_topic in ("我想买一台笔记本电脑，预算五千，有什么推荐吗？", "量子计算机什么时候能破解 RSA？"):
         data = client.get("/search.json", query_string={"q": off_topic}).get_json()
         assert data["ask"]["hits"] == [], off_topic
+
+
+def test_a_thread_page_lets_the_reader_search_again_and_an_empty_filtered_search_offers_to_drop_filters(client, any_id):
+    page = client.get(f"/q/{any_id}").text
+    assert 'role="search"' in page.split('id="question"')[1]            # a search box below the thread
+    empty = client.get("/search", query_string={"q": "Seata", "year": "2001"}).text
+    assert 'id="empty"' in empty and 'id="clear-filters" href="/search?q=Seata"' in empty
+    assert 'id="clear-filters"' not in client.get("/search", query_string={"q": "zzqqxx"}).text
+    assert ">问题</option>" in client.get("/search", query_string={"q": "Seata"}).text   # the field names, in Chinese
+
+
+def test_look_alikes_on_a_projects_page_are_that_projects_only(client):
+    q = "Seata TCC 模式里 Cancel 比 Try 先执行导致悬挂，业务上怎么防？"
+    mosn = client.get("/search.json", query_string={"q": q, "project": "MOSN"}).get_json()["ask"]["hits"]
+    assert all("MOSN" in h["projects"] for h in mosn)
+    seata = client.get("/search.json", query_string={"q": q, "project": "Seata"}).get_json()["ask"]["hits"]
+    assert seata and all("Seata" in h["projects"] for h in seata)
