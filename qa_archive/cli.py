@@ -1016,7 +1016,10 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
             click.echo(f"No index at {index_dir}: serving the sample posts in {os.path.abspath(SAMPLE_POSTS)} "
                        f"from their own index, {sample_dir}.\nTo serve your archive: qa-archive ingest PATH "
                        "--index DIR, then qa-archive serve --index DIR (or set QA_ARCHIVE_INDEX).", err=True)
-            run_ingest([Source(SAMPLE_POSTS.absolute())], sample_dir, Registry.load(), wait=30)
+            from .profiles import Profile
+            # the community named for people, not after the samples' folder (`posts`)
+            samples = Profile(community="samples", name="SOFA Weekly 示例 · samples", language="zh")
+            run_ingest([Source(SAMPLE_POSTS.absolute(), profile=samples)], sample_dir, Registry.load(), wait=30)
             index_dir = sample_dir
         open_archive(index_dir).count()               # a missing or damaged index: one message, no server
         from .similar import warm

@@ -866,8 +866,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     def start_item(asker, p: Piece, numbered=True):
         nonlocal item, group
         close_item()
-        if numbered and group is not None and asker is not None and _has_number(p.text.lstrip("* ")):
-            group = None          # `**3、@name**` ends the group `**2、关于 …**`
+        if numbered and group is not None and _has_number(p.text.lstrip("* ")):
+            group = None          # `**3、@name**` (or `**3、提问：**`) ends the group `**2、关于 …**`
         item = _Item(asker=asker, group=group, section=section)
         all_items.append(item)
 

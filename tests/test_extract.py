@@ -795,3 +795,12 @@ def test_the_asker_named_where_the_answer_starts_and_a_question_label_that_names
     assert [(t.asker, t.question, t.answer) for t in threads] == [
         ("rhea", "Why are symlinked folders skipped?", "They are not followed by default."),
         (None, "How big should the pool be?", "Start with cores × 2.")]
+
+
+def test_a_numbered_item_without_an_asker_ends_the_group_before_it(registry):
+    threads, _ = threads_of(
+        "## 本周问答\n\n**2、关于 SOFARegistry 的几个问题：**\n\n**@甲** 提问：\n\n> session 重启会丢数据吗？\n\nA：不会。\n\n"
+        "**@乙** 提问：\n\n> meta 怎么选主？\n\nA：Raft。\n\nSOFARegistry：https://github.com/sofastack/sofa-registry\n\n"
+        "**3、提问：**\n\n> Seata 全局锁冲突怎么办？\n\nA：重试后回滚。\n\nSeata：https://github.com/seata/seata\n", registry)
+    assert [(t.asker, t.projects) for t in threads] == [
+        ("甲", ["SOFARegistry"]), ("乙", ["SOFARegistry"]), (None, ["Seata"])]
