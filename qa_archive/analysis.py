@@ -194,6 +194,29 @@ def spans(text: str, wanted: Iterable[str]) -> list[tuple[int, int]]:
     return sorted({(s, e) for t, _, s, e in tokens(text) if t in wanted})
 
 
+def query_terms(text: str) -> set[str]:
+    """`set(terms(text, parts=False))`, the terms a query can meet in a text, made faster: a CJK run's
+    bigrams are sliced in one set comprehension, and a Latin word's terms, which do not depend on its neighbours,
+    are made once per word and cached. (Re-ranking needs them for each new candidate: at 20x this was most of a
+    query's re-ranking time.)"""
+    out: set[str] = set()
+    for m in TOKEN.finditer(normalize(text)):
+        run = m.group("cjk")
+        if run is None:
+            out.update(_word_terms(m.group("word")))
+        elif len(run) == 1:
+            if run not in CJK_STOP:
+                out.add(run)
+        else:
+            out.update({run[i:i + 2] for i in range(len(run) - 1)})
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _word_terms(word: str) -> frozenset[str]:
+    return frozenset(terms(word, parts=False))
+
+
 CJK_CHAR = re.compile(rf"[{CJK}]")
 
 

@@ -14,13 +14,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from whoosh import scoring
 
-from . import analysis
+from .analysis import query_terms
 from .index import IndexProblem, current_dir, open_current, read_columns, read_snapshot
 from .projects import Registry
 
@@ -310,29 +309,6 @@ class LazyDocs(Mapping):
 
     def __len__(self) -> int:
         return len(self._keys)
-
-
-def query_terms(text: str) -> set[str]:
-    """`set(analysis.terms(text, parts=False))`, the terms a query can meet in a text, made faster: a CJK run's
-    bigrams are sliced in one set comprehension, and a Latin word's terms, which do not depend on its neighbours,
-    are made once per word and cached. (Re-ranking needs them for each new candidate: at 20x this was most of a
-    query's re-ranking time.)"""
-    out: set[str] = set()
-    for m in analysis.TOKEN.finditer(analysis.normalize(text)):
-        run = m.group("cjk")
-        if run is None:
-            out.update(_word_terms(m.group("word")))
-        elif len(run) == 1:
-            if run not in analysis.CJK_STOP:
-                out.add(run)
-        else:
-            out.update({run[i:i + 2] for i in range(len(run) - 1)})
-    return out
-
-
-@lru_cache(maxsize=65536)
-def _word_terms(word: str) -> frozenset[str]:
-    return frozenset(analysis.terms(word, parts=False))
 
 
 def recorded_registry(path: Path, manifest: dict) -> Registry:

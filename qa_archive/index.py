@@ -27,7 +27,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from . import __version__
+from . import __version__, ranking
 from .analysis import analyzer
 from .messages import ArchiveError
 from .models import Thread
@@ -240,10 +240,10 @@ class Draft:
     def start(self, copy: bool = False):
         """The writer: on a copy of the published generation (`copy`), or on an empty index."""
         if copy and self.previous is not None:
-            # the Whoosh files only: what `publish` and its `finish` derive (the manifest, the embedding vectors, a
-            # background job's marker and log) belongs to the generation they were made for
+            # the Whoosh files only: what `publish` and its `finish` derive (the manifest, the re-ranking rows, the
+            # embedding vectors, a background job's marker and log) belongs to the generation they were made for
             shutil.copytree(self.previous, self.path, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("manifest.json", "vectors*"))
+                            ignore=shutil.ignore_patterns("manifest.json", ranking.ROWS_FILE, "vectors*"))
             self._ix = windex.open_dir(str(self.path))
         else:
             self._ix = windex.create_in(str(self.path), schema())
@@ -261,13 +261,13 @@ class Draft:
         """Commit, write the snapshot, `files` (name -> text), then `finish(path, previous)` (more files derived
         from the snapshot: the embedding vectors) and the manifest, then swap `current` to it."""
         self.writer.commit(optimize=True)
-        write_snapshot(self.path, self._ix)
+        write_snapshot(self.path, self._ix, self.previous)
         for name, text in (files or {}).items():
             (self.path / name).write_text(text, encoding="utf-8")
         if finish is not None:
             finish(self.path, self.previous)
         _write_json(self.path / "manifest.json", {"schema": SCHEMA_VERSION, "version": __version__,
-                                                  "created": _now(), **manifest})
+                                                  "created": _now(), **manifest, "rerank": ranking.ROWS_FORMAT})
         _publish(self.index_dir, self.path)
         self.published = self.path
 
@@ -286,7 +286,7 @@ class Draft:
 SNAPSHOT_MIN_SHARE = 0.02
 
 
-def write_snapshot(gen: Path, ix):
+def write_snapshot(gen: Path, ix, previous: Path | None = None):
     """What a reader needs before its first search, precomputed once per generation: every entry in document
     order and the document frequency of the commonest terms (`entries.json`), and beside it `columns.json`: each
     entry's id, projects, date and community and where its JSON lies in entries.json. A reader loads the columns
@@ -309,12 +309,14 @@ def write_snapshot(gen: Path, ix):
     chunks = [f'{{"count": {n}, "df": {df_json}, "docs": ['.encode()]
     pos = len(chunks[0])
     columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "communities": [], "spans": []}
+    parsed: list[dict | None] = []
     for i, doc in enumerate(raw):
         if i:
             chunks.append(b",\n")
             pos += 2
         data = (doc or "null").encode("utf-8")
         d = json.loads(doc) if doc else None
+        parsed.append(d)
         columns["ids"].append(d["id"] if d else None)
         columns["projects"].append(d.get("projects") or [] if d else [])
         columns["dates"].append(d.get("date") if d else None)
@@ -323,14 +325,35 @@ def write_snapshot(gen: Path, ix):
         chunks.append(data)
         pos += len(data)
     chunks.append(b"]}")
-    tmp = (gen / "entries.json").with_suffix(".tmp")
-    with open(tmp, "wb") as f:
-        f.write(b"".join(chunks))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, gen / "entries.json")
+    _write_bytes(gen / "entries.json", b"".join(chunks))
+    _write_bytes(gen / ranking.ROWS_FILE, ranking.encode_rows(parsed, raw, _analysed_rows(previous)))
     columns["df"] = df
     _write_json(gen / "columns.json", columns)
+
+
+def _analysed_rows(gen: Path | None) -> dict[str, str]:
+    """Entry JSON -> its analysed fields (`ranking.StoredRows.analysed`) in a generation written by this version
+    (its schema and rows format), else nothing."""
+    manifest = read_manifest(gen)
+    if gen is None or manifest.get("schema") != SCHEMA_VERSION or manifest.get("rerank") != ranking.ROWS_FORMAT:
+        return {}
+    try:
+        columns = read_columns(gen)
+        data = (gen / "entries.json").read_bytes()
+        rows = ranking.StoredRows(gen / ranking.ROWS_FILE, columns["count"])
+        return {data[a:b].decode("utf-8"): rows.analysed(num)
+                for num, span in enumerate(columns["spans"]) if span for a, b in [span]}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return {}
+
+
+def _write_bytes(path: Path, data: bytes):
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def read_columns(gen: Path) -> dict | None:

@@ -20,13 +20,21 @@ what BM25 does not see:
 A word that names a project the thread is tagged with counts as covered everywhere; one that is a part of a
 dotted word in the questions (`binaryPath` of `meshConfig.defaultConfig.binaryPath`) counts as found there. The weights are chosen by
 `scripts/tune_ranking.py`, by cross-validation over posts; `WEIGHTS` holds the chosen ones. Everything here costs
-a few set and substring lookups per candidate: nothing scales with the archive.
+a few substring lookups per candidate: nothing scales with the archive. What the features read of an entry (its
+terms, `Entry`) is analysed once, when ingest writes the generation (`encode_rows`, the file `ROWS_FILE`), and only
+decoded at query time; an index written before that file existed is analysed from the text on first use, with the
+same result.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+import mmap
 import re
+from collections.abc import Hashable
 from dataclasses import asdict, astuple, dataclass, fields
+from pathlib import Path
+from typing import NamedTuple
 
 from . import analysis
 from .languages import entry_script, script
@@ -81,6 +89,7 @@ class Query:
     pairs: list[str]                            # consecutive words joined (squeezed)
     total: float
     script: str                                 # "cjk" or "latin": the query's writing system
+    spaced: list[tuple[list[str], float]]       # `groups` with each term between spaces (see `spaced`)
 
 
 def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None = None) -> Query:
@@ -97,53 +106,217 @@ def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None 
     exact = [s for s, w, (terms, _) in zip(typed, names or [], groups, strict=False)
              if len(terms) > 1 and COMPOUND.search(w)]
     pairs = [a + b for a, b in zip(typed, typed[1:], strict=False)]
-    return Query(groups, named, exact, pairs, total, script(" ".join(names or [])))
+    return Query(groups, named, exact, pairs, total, script(" ".join(names or [])),
+                 [([f" {t} " for t in terms], w) for terms, w in groups])
 
 
-def _question_text(gen, docnum: int) -> str:
-    """An entry's questions, squeezed; cached on the generation."""
-    table = gen.cached("ranking.question_text", dict)
-    got = table.get(docnum)
-    if got is None:
-        got = table[docnum] = squeeze(" ".join(t["q"] for t in gen.docs[docnum]["turns"]))
-    return got
+# ---------------------------------------------------------------------------------------------- an entry's side
+
+def spaced(terms) -> str:
+    """Terms as one string, each between spaces (`" a b c "`): `f" {t} " in` it asks whether a term is there
+    without a set being built first (a term never holds white space: see `analysis.TOKEN`). Building the sets of
+    a new candidate cost more than all the look-ups a query makes in them."""
+    return f" {' '.join(sorted(terms))} "
 
 
-def _part_terms(gen, docnum: int) -> tuple[frozenset[str], frozenset[str]]:
-    """The parts of dotted words in an entry's questions, and in its first question (`binarypath` of
-    `meshConfig.defaultConfig.binaryPath`, `jar` of `ark-biz.jar`): the index holds them, so BM25 finds the entry
-    by them, and a query word they match counts as found in the questions. Empty for most entries; cached."""
-    table = gen.cached("ranking.part_terms", dict)
-    got = table.get(docnum)
-    if got is None:
-        turns = gen.docs[docnum]["turns"]
-        q_terms, _, first_terms = gen.doc_terms(docnum)
-        got = (_parts(" ".join(t["q"] for t in turns), q_terms),
-               _parts(turns[0]["q"], first_terms) if turns else frozenset())
-        table[docnum] = got
-    return got
+def terms_of(field: str) -> frozenset[str]:
+    """The terms of a `spaced` string, as a set."""
+    return frozenset(field.split())
 
 
-def _parts(text: str, whole: set[str]) -> frozenset[str]:
-    # not the parts of hyphenated names (`block-relay-only`, `sofa-registry`): queries do not split them either.
-    # Only the dotted words are analysed, not the whole text: at 20x this was a fifth of re-ranking's time.
+class Entry(NamedTuple):
+    """What the features read of one entry, all derived from its text (`analyse`): made once at ingest and stored
+    beside the index (`encode_rows`), so a query reads them instead of analysing each new candidate's text.
+    Term sets are `spaced` strings."""
+    questions: str                  # the terms of its questions (`analysis.query_terms`)
+    first: str                      # … of its first question
+    answers: str                    # … of its answers that are not in its questions (only those are looked up)
+    parts: str                      # the parts of dotted words in its questions (`dotted_parts`)
+    first_parts: str                # … in its first question
+    text: str                       # its questions, squeezed (words as written, side by side)
+    script: str                     # "cjk" or "latin" (`languages.entry_script`)
+    tags: frozenset[str]            # its projects, squashed
+    translated: bool                # it lists translations (found in the archive or not)
+    partners: tuple[int, ...]       # the docnums of its translations in this generation
+    key: Hashable                   # copies of one question share it (`question_key`)
+
+
+def analyse(entry: dict) -> tuple:
+    """The term sets and the rest of an entry's `Entry` that its text alone decides (all but partners and key):
+    what re-ranking used to compute on a query's first visit to the entry. Sets, not yet `spaced`."""
+    turns = entry["turns"]
+    qtext = " ".join(t["q"] for t in turns)
+    questions = frozenset(analysis.query_terms(qtext))
+    parts = dotted_parts(qtext, questions)
+    if len(turns) == 1:                  # most threads: the first question is all the questions
+        first, first_parts = questions, parts
+    else:
+        first = frozenset(analysis.query_terms(turns[0]["q"])) if turns else frozenset()
+        first_parts = dotted_parts(turns[0]["q"], first) if turns else frozenset()
+    answers = frozenset(analysis.query_terms(" ".join(t["a"] or "" for t in turns))) - questions
+    return (questions, first, answers, parts, first_parts, squeeze(qtext), entry_script(entry),
+            frozenset(t for t in map(squash, entry.get("projects") or []) if t), bool(entry.get("translations")))
+
+
+def copy_key(entry: dict) -> str:
+    """An entry's first question, folded (case, width, spaces, punctuation): copies of a question share it."""
+    return fold(entry.get("question") or "") or entry["id"]
+
+
+def dotted_parts(text: str, whole: frozenset[str]) -> frozenset[str]:
+    """The parts of dotted words in a text (`binarypath` of `meshConfig.defaultConfig.binaryPath`, `jar` of
+    `ark-biz.jar`) that are not whole terms of it: the index holds them, so BM25 finds the entry by them, and a
+    query word they match counts as found there.
+    Not the parts of hyphenated names (`block-relay-only`, `sofa-registry`): queries do not split them either.
+    Only the dotted words are analysed, not the whole text: at 20x this was a fifth of re-ranking's time."""
     if not DOTTED.search(text):
         return frozenset()
     words = " ".join(w for w in WORD_OR_DOTS.findall(text.replace("-", "")) if DOTTED.search(w))
     return frozenset(analysis.terms(words)) - whole
 
 
-def _partner_terms(gen, docnum: int) -> frozenset[str]:
-    """The question and answer terms of an entry's translations (none for most entries); cached."""
+def from_text(gen, docnum: int) -> Entry:
+    """An entry's `Entry` computed from its text now (an index written before the stored rows existed)."""
+    d = gen.docs[docnum]
+    questions, first, answers, parts, first_parts, *rest = analyse(d)
+    partners = tuple(n for n in (gen.by_id.get(pid) for pid in d.get("translations") or ()) if n is not None)
+    return Entry(spaced(questions), spaced(first), spaced(answers), spaced(parts), spaced(first_parts), *rest,
+                 partners=partners, key=copy_key(d))
+
+
+ROWS_FILE = "rerank.tsv"        # beside the index, one row per docnum: see encode_rows
+ROWS_FORMAT = 2                 # recorded in the manifest; change it whenever the row layout changes or what `analyse`
+                                # returns does (it, or what it calls: `analysis.query_terms`, `squeeze`,
+                                # `dotted_parts`, `entry_script`, `squash`)
+CHECKED_ROWS = 8                # rows compared with their text when a generation's rows are opened
+MAX_CACHED_ENTRIES = 20_000     # decoded entries kept per generation (a row decodes in a few microseconds)
+SEPARATORS = re.compile(r"[\t\n]")
+
+
+def encode_rows(docs: list[dict | None], raw: list[str | None] | None = None,
+                known: dict[str, str] | None = None) -> bytes:
+    """Every entry's `Entry`, docnum by docnum, as the file `ROWS_FILE`: a JSON header line (the format, the count
+    and where each row starts after it), then one line per docnum (empty for a deleted document) of tab-separated
+    fields: the first question's terms, the other questions' terms, the answers' (less the questions'), the parts
+    of dotted words in the questions and in the first one (each space-separated), the squeezed questions, the
+    script, the tags, whether it lists translations (these nine: what `analyse` finds in the text), then its
+    translations' docnums and its copy key. No field holds a tab or a line break (terms and squeezed text hold no
+    white space). Copies of one question get the docnum of the first of them as their key, so `arrange` groups
+    them as `copy_key` would.
+
+    `raw`: each entry's stored JSON, and `known`: the nine analysed fields of entries stored in the previous
+    generation, by their JSON (`StoredRows.analysed`): an entry stored unchanged is not analysed again."""
+    ids = {d["id"]: n for n, d in enumerate(docs) if d is not None}
+    known = known or {}
+    first_copy: dict[str, int] = {}
+    rows, offsets, pos = [], [], 0
+    for n, d in enumerate(docs):
+        if d is None:
+            row = b""
+        else:
+            analysed = known.get(raw[n]) if raw is not None and raw[n] is not None else None
+            if analysed is None:
+                questions, first, answers, parts, first_parts, text, script_, tags, translated = analyse(d)
+                fields_ = [" ".join(sorted(first)), " ".join(sorted(questions - first)), " ".join(sorted(answers)),
+                           " ".join(sorted(parts)), " ".join(sorted(first_parts)), text, script_,
+                           " ".join(sorted(tags)), "1" if translated else ""]
+                if any(SEPARATORS.search(f) for f in fields_) or any(" " in t for t in tags):
+                    raise ValueError(f"entry {d['id']}: a field holds a separator")
+                analysed = "\t".join(fields_)
+            partners = [m for m in (ids.get(pid) for pid in d.get("translations") or ()) if m is not None]
+            row = f"{analysed}\t{','.join(map(str, partners))}\t{first_copy.setdefault(copy_key(d), n)}".encode()
+        offsets.append(pos)
+        rows.append(row)
+        pos += len(row) + 1
+    offsets.append(pos)
+    header = json.dumps({"format": ROWS_FORMAT, "count": len(docs), "entries": len(ids), "offsets": offsets}).encode()
+    return b"\n".join([header, *rows]) + b"\n"
+
+
+class StoredRows:
+    """The rows of `ROWS_FILE`, each decoded when asked for (the file is mapped, not read, when it can be)."""
+
+    def __init__(self, path: Path, entries: int):
+        with open(path, "rb") as f:
+            header = json.loads(f.readline())
+            self._base = f.tell()
+            try:
+                self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):
+                f.seek(0)
+                self._data = f.read()
+        self._offsets = header["offsets"]
+        if header.get("format") != ROWS_FORMAT or header.get("entries") != entries \
+                or len(self._offsets) != header.get("count", -1) + 1 \
+                or self._base + self._offsets[-1] != len(self._data):
+            raise ValueError(f"{path} does not match its generation")
+
+    def _row(self, docnum: int) -> bytes:
+        base = self._base
+        return self._data[base + self._offsets[docnum]:base + self._offsets[docnum + 1] - 1]
+
+    def analysed(self, docnum: int) -> str | None:
+        """The row's fields that its entry's text alone decides (see `encode_rows`), as stored."""
+        row = self._row(docnum)
+        return row.decode().rsplit("\t", 2)[0] if row else None
+
+    def get(self, docnum: int) -> Entry | None:
+        row = self._row(docnum)
+        if not row:
+            return None
+        first, others, answers, parts, first_parts, text, script_, tags, translated, partners, key = \
+            row.decode().split("\t")
+        return Entry(f" {first} {others} ", f" {first} ", f" {answers} ", f" {parts} ", f" {first_parts} ", text,
+                     script_, frozenset(tags.split()), bool(translated),
+                     tuple(map(int, partners.split(","))) if partners else (), int(key))
+
+
+def stored_rows(gen) -> StoredRows | None:
+    """The generation's stored rows, when its manifest says they were written in this format, else None."""
+    def load():
+        if gen.manifest.get("rerank") != ROWS_FORMAT:
+            return None
+        try:
+            rows = StoredRows(Path(gen.path) / ROWS_FILE, gen.count)
+            return rows if agrees(gen, rows) else None
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+    return gen.cached("ranking.rows", load)
+
+
+def agrees(gen, rows: StoredRows, k: int = CHECKED_ROWS) -> bool:
+    """Whether `k` rows spread over the generation hold what `from_text` computes today: a safety net for rows
+    written by a version whose analysis differed without a new ROWS_FORMAT (they are then not used)."""
+    nums = list(gen.docs)
+    for n in {nums[i * len(nums) // k] for i in range(k)} if nums else ():
+        stored, computed = rows.get(n), from_text(gen, n)
+        if stored is None or [terms_of(f) for f in stored[:5]] != [terms_of(f) for f in computed[:5]] \
+                or stored[5:-1] != computed[5:-1]:
+            return False
+    return True
+
+
+def entry(gen, docnum: int) -> Entry:
+    """What re-ranking reads of an entry: its stored row, or (an older index) computed from its text; cached."""
+    table = gen.cached("ranking.entries", dict)
+    got = table.get(docnum)
+    if got is None:
+        rows = stored_rows(gen)
+        got = rows.get(docnum) if rows is not None else None
+        if got is None:
+            got = from_text(gen, docnum)
+        if len(table) >= MAX_CACHED_ENTRIES:
+            table.clear()
+        table[docnum] = got
+    return got
+
+
+def _partner_terms(gen, docnum: int) -> str:
+    """The question and answer terms of an entry's translations, `spaced` (none for most entries); cached."""
     table = gen.cached("ranking.partner_terms", dict)
     got = table.get(docnum)
     if got is None:
-        got = frozenset()
-        for pid in gen.docs[docnum].get("translations") or ():
-            num = gen.by_id.get(pid)
-            if num is not None:
-                qs, ans, _ = gen.doc_terms(num)
-                got = got | qs | ans
+        got = "".join(e.questions + e.answers for e in (entry(gen, num) for num in entry(gen, docnum).partners))
         table[docnum] = got
     return got
 
@@ -163,38 +336,15 @@ def _recency(gen) -> dict[int, float]:
     return gen.cached("ranking.recency", compute)
 
 
-def _script(gen, docnum: int) -> str:
-    table = gen.cached("ranking.script", dict)
-    got = table.get(docnum)
-    if got is None:
-        got = table[docnum] = entry_script(gen.docs[docnum])
-    return got
-
-
-def _tags(gen, docnum: int) -> frozenset[str]:
-    table = gen.cached("ranking.tags", dict)
-    got = table.get(docnum)
-    if got is None:
-        got = table[docnum] = frozenset(squash(p) for p in gen.docs[docnum].get("projects") or [])
-    return got
-
-
-def _language(gen, docnum: int, query: Query) -> float:
-    """0 for a thread that has a translation and is not in the query's script (its twin is), else 1."""
-    if not gen.docs[docnum].get("translations"):
-        return 1.0
-    return 1.0 if _script(gen, docnum) == query.script else 0.0
-
-
 def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tuple[float, ...]:
     """The features of one candidate (see the module's docstring), each between 0 and 1, in FEATURES order."""
-    q_terms, a_terms, first_terms = gen.doc_terms(docnum)
-    tags = _tags(gen, docnum)
-    partner = _partner_terms(gen, docnum)
-    parts, first_parts = _part_terms(gen, docnum)
+    e = entry(gen, docnum)
+    q_terms, a_terms, first_terms, parts, first_parts, tags = e.questions, e.answers, e.first, e.parts, \
+        e.first_parts, e.tags
+    partner = _partner_terms(gen, docnum) if e.partners else ""
     q_cover = first_cover = thread_cover = partner_cover = 0.0
     tagged = 0.0
-    for (terms, weight), project in zip(query.groups, query.named, strict=True):
+    for (terms, weight), project in zip(query.spaced, query.named, strict=True):
         if project is not None and project in tags:
             q_cover += weight
             first_cover += weight
@@ -203,7 +353,7 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
             tagged = 1.0
             continue
         share = weight / len(terms)
-        for t in terms:
+        for t in terms:                  # each ` term `: see `spaced`
             if t in q_terms or t in parts:
                 q_cover += share
                 thread_cover += share
@@ -216,12 +366,12 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
     total = query.total
     exact = adjacent = 0.0
     if query.exact or query.pairs:
-        text = _question_text(gen, docnum)
+        text = e.text
         exact = sum(1 for s in query.exact if s in text) / len(query.exact) if query.exact else 0.0
         adjacent = sum(1 for p in query.pairs if p in text) / len(query.pairs) if query.pairs else 0.0
     return (score / best if best else 0.0, q_cover / total, first_cover / total, thread_cover / total, exact,
-            adjacent, tagged, partner_cover / total if partner else 0.0, _language(gen, docnum, query),
-            _recency(gen).get(docnum, 0.0))
+            adjacent, tagged, partner_cover / total if partner else 0.0,
+            0.0 if e.translated and e.script != query.script else 1.0, _recency(gen).get(docnum, 0.0))
 
 
 def features(gen, docnum: int, score: float, best: float, query: Query) -> dict[str, float]:
@@ -233,12 +383,12 @@ def combine(feats: dict[str, float], weights: Weights = WEIGHTS) -> float:
     return sum(getattr(weights, k) * v for k, v in feats.items())
 
 
-def arrange(scores: list[float], keys: list[str], dates: list[str]) -> list[int]:
+def arrange(scores: list[float], keys: list[Hashable], dates: list[str]) -> list[int]:
     """The order (indices) of candidates by score, best first, ties to the newer thread, except that copies of one
     question (the same thread published again in a later post) stand together, the original (oldest) first, at
     the best copy's place: a repost neither pushes another thread down nor outranks the post it repeats."""
-    best: dict[str, float] = {}
-    newest: dict[str, str] = {}
+    best: dict[Hashable, float] = {}
+    newest: dict[Hashable, str] = {}
     for s, k, d in zip(scores, keys, dates, strict=True):
         if s > best.get(k, float("-inf")):
             best[k] = s
@@ -250,14 +400,9 @@ def arrange(scores: list[float], keys: list[str], dates: list[str]) -> list[int]
     return sorted(range(len(scores)), key=lambda i: (place[keys[i]], dates[i] or "9999", -scores[i]))
 
 
-def question_key(gen, docnum: int) -> str:
-    """An entry's first question, folded (case, width, spaces, punctuation): copies of a question share it."""
-    table = gen.cached("ranking.question_key", dict)
-    got = table.get(docnum)
-    if got is None:
-        d = gen.docs[docnum]
-        got = table[docnum] = fold(d.get("question") or "") or d["id"]
-    return got
+def question_key(gen, docnum: int) -> Hashable:
+    """Copies of one question (the same first question, folded: see `copy_key`) share it, and no other entry."""
+    return entry(gen, docnum).key
 
 
 def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], float]],
@@ -270,6 +415,7 @@ def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], f
     w = astuple(weights)
     out = [(sum(a * b for a, b in zip(w, feature_row(gen, docnum, score, best, query), strict=True)), docnum)
            for score, docnum in ranked]
+    dates = gen.dates()
     order = arrange([s for s, _ in out], [question_key(gen, n) for _, n in out],
-                    [gen.docs[n].get("date") or "" for _, n in out])
+                    [dates.get(n) or "" for _, n in out])
     return [out[i] for i in order]

@@ -44,8 +44,8 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     Whoosh matching and scoring every match through a tree of union matchers took 80% of a query, re-ranking
     (analysing each candidate's text) 10%, facets (walking every match's entry) 5%, snippets 5%. So a query of
     words, the common shape, is scored here from posting lists the generation caches (`score_terms`: the same
-    BM25F as Whoosh, the same order), facets are set intersections, and re-ranking reads which candidates hold
-    which terms from the same posting lists. Phrases, exclusions and date sorting go through Whoosh."""
+    BM25F as Whoosh, the same order), facets are set intersections, and re-ranking reads each candidate's terms
+    as ingest analysed and stored them (`ranking.ROWS_FILE`). Phrases, exclusions and date sorting go through Whoosh."""
     q = build_query(pq, gen.common, gen.registry)
     leaves = term_leaves(q) if sort == "relevance" and pq.has_text else None
     if leaves is None:

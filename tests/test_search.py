@@ -268,3 +268,196 @@ def test_a_part_of_a_dotted_identifier_counts_as_found_in_the_question(identifie
     # two threads hold both words: the one whose question has `binaryPath` (inside a.b.binaryPath) comes first
     res = identifier_archive.search("binaryPath 注入")
     assert askers(res)[0] == "cai"
+
+
+# ---------------------------------------------------------------------------------------------- stored re-ranking rows
+
+BILINGUAL_ITEM = """
+**@{asker}** 提问：
+
+> {question}
+
+A：{answer}
+
+「Lantern」：[{link}]({link})
+"""
+ROWS_EN = [("ana", "How do I rotate the signing key of a Lantern relay (relay.keys.rotateAfter) without downtime?",
+            "Load both keys, publish the new one, drop the old key a day later.", "https://forum.lantern.example/t/9"),
+           ("bo", "Why does the gossip layer drop frames over one megabyte?", "Split the payload into chunks.",
+            "https://forum.lantern.example/t/10")]
+ROWS_ZH = [("ana", "如何在不停机的情况下轮换 Lantern 中继的签名密钥（relay.keys.rotateAfter）？",
+            "先同时加载新旧密钥，发布新密钥，一天后移除旧密钥。", "https://forum.lantern.example/t/9"),
+           ("bo", "为什么流言层会丢弃超过一兆字节的帧？", "把负载拆成小块。", "https://forum.lantern.example/t/10")]
+
+
+def bilingual(items) -> str:
+    return "\n### 每周读者问答提炼\n" + "".join(BILINGUAL_ITEM.format(asker=a, question=q, answer=x, link=u)
+                                              for a, q, x, u in items)
+
+
+@pytest.fixture(scope="module")
+def rows_index(tmp_path_factory, registry):
+    """Translations, a repost (one question in two posts), dotted identifiers, Chinese and English."""
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import write_post
+    root = tmp_path_factory.mktemp("rows") / "posts"
+    write_post(root, "en/weekly-0510", bilingual(ROWS_EN), title="Lantern Weekly 12", date="2024-05-10")
+    write_post(root, "zh/weekly-0510", bilingual(ROWS_ZH), title="Lantern 周报 12", date="2024-05-10")
+    write_post(root, "zh/weekly-0601", bilingual(ROWS_ZH[1:]), title="Lantern 周报 14", date="2024-06-01")
+    write_post(root, "weekly-identifiers", IDENTIFIER_POST)
+    index_dir = root.parent / "index"
+    ingest([Source(root)], index_dir, registry)
+    return index_dir
+
+
+def reference(gen, n) -> list:
+    """An entry's side of the features as the re-ranker computed it from the text before rows were stored:
+    `Generation.doc_terms`, the dotted parts of its questions, its squeezed questions, script, tags, translations."""
+    from qa_archive import ranking
+    from qa_archive.languages import entry_script
+    from qa_archive.projects import squash
+
+    d = gen.docs[n]
+    turns = d["turns"]
+    q_terms, a_terms, first_terms = gen.doc_terms(n)
+    qtext = " ".join(t["q"] for t in turns)
+    return [set(q_terms), set(first_terms), set(a_terms) - set(q_terms), ranking.dotted_parts(qtext, q_terms),
+            ranking.dotted_parts(turns[0]["q"], first_terms) if turns else set(), ranking.squeeze(qtext),
+            entry_script(d), {squash(p) for p in d.get("projects") or []} - {""}, bool(d.get("translations")),
+            tuple(m for m in (gen.by_id.get(i) for i in d.get("translations") or ()) if m is not None)]
+
+
+def assert_rows_match_the_text(index_dir):
+    """Every stored row, and every row computed from the text when none is stored, holds what the re-ranker
+    computed from the entry's text before rows were stored; copies share a key exactly when their folded first
+    questions are equal."""
+    from qa_archive import ranking
+    from qa_archive.archive import Archive
+    from qa_archive.models import fold
+
+    gen = Archive(index_dir).current()
+    rows = ranking.stored_rows(gen)
+    assert rows is not None
+    groups: dict = {"stored": {}, "text": {}, "reference": {}}
+    for n in gen.docs:
+        expected = reference(gen, n)
+        for name, got in (("stored", rows.get(n)), ("text", ranking.from_text(gen, n))):
+            assert [ranking.terms_of(f) for f in got[:5]] + list(got[5:-1]) == expected, (name, gen.docs[n]["id"])
+            groups[name].setdefault(got.key, set()).add(n)
+        groups["reference"].setdefault(fold(gen.docs[n].get("question") or "") or gen.docs[n]["id"], set()).add(n)
+    partitions = [sorted(map(sorted, g.values())) for g in groups.values()]
+    assert partitions[0] == partitions[1] == partitions[2]
+    return gen
+
+
+def test_stored_rows_are_what_reranking_computes_from_the_text(rows_index):
+    from qa_archive.analysis import query_terms
+
+    gen = assert_rows_match_the_text(rows_index)
+    from qa_archive import ranking
+    entries = [ranking.entry(gen, n) for n in gen.docs]
+    assert any(e.partners for e in entries) and any(e.parts for e in entries)       # the fixture has both
+    assert len({e.key for e in entries}) < len(entries)                              # … and a repost
+    for n in gen.docs:                   # the answers' terms are those not in the questions (all that is looked up)
+        turns = gen.docs[n]["turns"]
+        e = ranking.entry(gen, n)
+        assert ranking.terms_of(e.answers) == query_terms(" ".join(t["a"] or "" for t in turns)) - \
+            ranking.terms_of(e.questions)
+
+
+def test_stored_rows_of_the_shared_corpus_are_what_reranking_computes(corpus_index):
+    assert_rows_match_the_text(corpus_index)
+
+
+def older_copy(index_dir, tmp_path, name):
+    """A copy of an index as an older version wrote it: no `rerank` in its manifest (a stale file may be there)."""
+    import json
+    import shutil
+    copy = tmp_path / name
+    shutil.copytree(index_dir, copy, symlinks=True)
+    manifest = copy / "current" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["rerank"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    return copy
+
+
+QUERIES_OF_ROWS = ["rotate signing key downtime", "轮换 签名密钥 不停机", "流言层 丢弃 帧", "gossip frames megabyte",
+                   "binaryPath 注入", "jdk17", "rotateAfter relay", "Lantern 中继 keys"]
+
+
+def test_an_index_without_stored_rows_ranks_exactly_the_same(rows_index, tmp_path):
+    import json
+
+    from qa_archive import ranking
+    from qa_archive.archive import Archive
+
+    older = older_copy(rows_index, tmp_path, "older")
+    damaged = older_copy(rows_index, tmp_path, "damaged")
+    manifest = damaged / "current" / "manifest.json"       # says the rows are there, but the file is cut short
+    manifest.write_text(json.dumps(dict(json.loads(manifest.read_text(encoding="utf-8")), rerank=ranking.ROWS_FORMAT)),
+                        encoding="utf-8")
+    rows = damaged / "current" / ranking.ROWS_FILE
+    rows.write_bytes(rows.read_bytes()[:-10])
+    new, old, cut = Archive(rows_index), Archive(older), Archive(damaged)
+    assert ranking.stored_rows(new.current()) is not None
+    assert ranking.stored_rows(old.current()) is None and ranking.stored_rows(cut.current()) is None
+    for q in QUERIES_OF_ROWS:
+        expected = [(h["id"], h["score"]) for h in new.search(q)["hits"]]
+        assert expected
+        assert [(h["id"], h["score"]) for h in old.search(q)["hits"]] == expected, q
+        assert [(h["id"], h["score"]) for h in cut.search(q)["hits"]] == expected, q
+
+
+def test_rows_file_marks_deleted_documents_and_a_stale_file_is_refused(tmp_path):
+    from qa_archive import ranking
+    doc = {"id": "a1", "question": "What is relay.keys?", "answer": "x", "turns": [{"q": "What is relay.keys?",
+                                                                                   "a": "x"}]}
+    path = tmp_path / ranking.ROWS_FILE
+    path.write_bytes(ranking.encode_rows([doc, None, dict(doc, id="a2")]))
+    rows = ranking.StoredRows(path, entries=2)
+    assert rows.get(1) is None
+    assert rows.get(0).key == rows.get(2).key == 0
+    assert ranking.terms_of(rows.get(0).parts) == ranking.analyse(doc)[3] != set()
+    with pytest.raises(ValueError):
+        ranking.StoredRows(path, entries=3)          # written for another generation
+
+
+def test_a_new_generation_analyses_only_the_entries_that_changed(tmp_path, registry, monkeypatch):
+    from qa_archive import ranking
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import write_post
+    root, index_dir = tmp_path / "posts", tmp_path / "index"
+    write_post(root, "en/weekly-0510", bilingual(ROWS_EN), title="Lantern Weekly 12", date="2024-05-10")
+    write_post(root, "weekly-identifiers", IDENTIFIER_POST)
+    ingest([Source(root)], index_dir, registry)
+    analysed = []
+    real = ranking.analyse
+    monkeypatch.setattr(ranking, "analyse", lambda d: analysed.append(d["id"]) or real(d))
+    # the Chinese post arrives: its two entries are new, and the English ones change (they gain a translation)
+    write_post(root, "zh/weekly-0510", bilingual(ROWS_ZH), title="Lantern 周报 12", date="2024-05-10")
+    ingest([Source(root)], index_dir, registry)
+    analysed_at_ingest = set(analysed)
+    gen = assert_rows_match_the_text(index_dir)
+    changed = {d["id"] for d in gen.docs.values() if d.get("translations")}
+    assert len(changed) == 4 and analysed_at_ingest == changed and len(gen.docs) > 4
+
+
+def test_rows_that_disagree_with_todays_analysis_are_not_used(rows_index, tmp_path, monkeypatch):
+    """Rows written by a version that analysed differently (and kept the rows format) are checked and refused."""
+    import shutil
+
+    from qa_archive import ranking
+    from qa_archive.archive import Archive
+
+    copy = tmp_path / "index"
+    shutil.copytree(rows_index, copy, symlinks=True)
+    real = ranking.analyse
+    monkeypatch.setattr(ranking, "analyse", lambda d: (real(d)[0] | {"zzz"},) + real(d)[1:])
+    gen = Archive(copy).current()
+    assert ranking.stored_rows(gen) is None
+    assert " zzz " in ranking.entry(gen, next(iter(gen.docs))).questions
