@@ -259,6 +259,8 @@ def inspect(post, config, as_json):
     if as_json:
         emit_json(result)
         return
+    from .terminal import clip
+    width = screen_width()           # a part is one line, cut by screen columns (a Chinese character takes two)
     click.echo(f"{result['source']}: {result['title']} ({result['date'] or 'no date'}), community "
                f"{result['community']}: {plural(result['threads'], 'thread')}")
     for s in result["sections"]:
@@ -268,11 +270,13 @@ def inspect(post, config, as_json):
         click.echo(f"\nitem {n} ({state}), asker {it['asker'] or '-'}, {plural(it['turns'], 'turn')}, projects "
                    f"{', '.join(it['projects']) or '-'}")
         for part in it["parts"]:
-            click.echo(f"  line {part['line']:>4} {part['role']:<9} {part['text'][:90]}")
+            head = f"  line {part['line']:>4} {part['role']:<9} "
+            click.echo(head + clip(part["text"], max(20, width - display_width(head))))
     if result["skipped"]:
         click.echo("\nskipped:")
         for sk in result["skipped"]:
-            click.echo(f"  line {sk['line']:>4} {sk['reason']}: {sk['text'][:70]}")
+            head = f"  line {sk['line']:>4} {sk['reason']}: "
+            click.echo(head + clip(sk["text"], max(20, width - display_width(head))))
     for w in result["warnings"]:
         click.echo(f"warning: {w}")
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from qa_archive.cli import cli
 
-from .conftest import write_post
+from .conftest import SAMPLES, write_post
 
 COMMANDS = sorted(cli.commands)
 
@@ -470,6 +470,11 @@ def test_inspect_prints_the_posts_warnings_and_counts_in_words(tmp_path):
     assert "1 thread\n" in out.output and "(s)" not in out.output and "1 turn," in out.output
     data = json.loads(CliRunner().invoke(cli, ["inspect", str(post), "--json"]).output)
     assert any("YAML aliases" in w for w in data["warnings"])
+    from qa_archive.terminal import DEFAULT_WIDTH, display_width
+    long = CliRunner().invoke(cli, ["inspect", str(SAMPLES / "sofa-weekly-20191122-example" / "index.md")]).output
+    parts = [line for line in long.splitlines() if line.startswith("  line ") and "  " in line[8:]]
+    assert parts and all(display_width(line) <= DEFAULT_WIDTH for line in parts)     # cut by columns, not characters
+    assert any(line.endswith("…") for line in parts)
 
 
 def test_doctor_refuses_an_empty_index_and_writes_times_and_long_lines_for_people(run):
