@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
+from html import escape as html_escape
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
@@ -81,7 +82,7 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自)\s*[:：]?\s*@?\s*"
-                            r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,29}?)\s*[)）]\s*$", re.I)
+                            r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -95,14 +96,24 @@ QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|memb
 # `> … Is there a retry setting?` / `> — asked by Tomasz`: a quoted question signed on its last line
 QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*(?:asked[ \t]+by[ \t]+|from[ \t]+|来自[ \t]*)?"
                                r"@?(?P<name>[^\s@—―\-][^\n@]{0,29}?)[ \t]*$", re.I)
+# `(asked by u/nilpointer_ on r/golang)`: the name, without the platform's prefix or where it was asked
+ASKER_WHERE = re.compile(r"^(?:u/|@)|\s+(?:on|in|at|via|from)\s+.*$", re.I)
+
+
+def ends_question(text: str) -> bool:
+    """A question mark ends the text, or ends it before an attribution (`…? (asked by @lin)`)."""
+    return bool(QUESTION_END.search(ASKER_TRAILING.sub("", text)))
+
+
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
-                        rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*提问\s*[:：]?\s*(?P<rest>.*)$")
+                        rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
-                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*[:：]\s*(?P<rest>\S.*)$", re.I)
+                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
+                       r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`)
 # `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
-NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
+NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
 # bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
 QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行环境|版本|现象|报错|错误|日志|场景|配置|代码|补充|补充说明|"
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
@@ -128,7 +139,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
-                        r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+                        r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?<![A-Za-z])(?:questions?|answered|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
@@ -247,6 +258,12 @@ FENCE = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)*\s*(`{3,}|~{3,})")
 
 
 HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
+# `{{< details title="为什么…？" >}} … {{< /details >}}` (and a theme's `expand`, `collapse`, `accordion`, `spoiler`,
+# `faq`): a question over its answer, as `<details><summary>` is
+HUGO_DETAILS = re.compile(r"\{\{[<%]-?\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\b"
+                          r"(?:\s+(?:title|summary|question|header)\s*=)?\s*(?P<q>\"[^\"\n]{1,300}\"|'[^'\n]{1,300}')"
+                          r"[^\n]*?-?[>%]\}\}", re.I)
+HUGO_DETAILS_END = re.compile(r"\{\{[<%]-?\s*/\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\s*-?[>%]\}\}", re.I)
 
 
 def strip_liquid(body: str) -> str:
@@ -270,6 +287,8 @@ def strip_liquid(body: str) -> str:
 
     def clean(chunk: str) -> str:
         if hugo:                               # Hugo's shortcodes (`{{< figure … >}}`, `{{% notice %}}`) are markup
+            chunk = HUGO_DETAILS.sub(lambda m: f"<details><summary>{html_escape(m.group('q')[1:-1])}</summary>", chunk)
+            chunk = HUGO_DETAILS_END.sub("</details>", chunk)
             chunk = HUGO_SHORTCODE.sub(blank, chunk)
         if liquid:
             chunk = LIQUID_TAG.sub(blank, LIQUID_COMMENT.sub(blank, chunk))
@@ -949,6 +968,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 elif not (editorial and p.level > editorial_level):
                     editorial = False
             continue
+        if p.kind == "item" and item is not None and not item.done and not item.listed and p.lead != "table" \
+                and (ANSWER.match(p.full) or ANSWER_BY.match(p.full) or FOLLOW_UP.match(p.full)):
+            # `- 回复（@杨帆）：…` / `- 再问：…` nested under the question: a labelled line, not a list in the question
+            p = Piece("line", p.full, re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", p.full_md), line=p.line)
         if p.kind == "item":
             if p.lead == "table":
                 close_item()                             # a row of a Q&A table is an item of its own
@@ -1037,7 +1060,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     start_answer(p, rest[inline.end():], rest_md[inline_md.end():])
                 else:
                     set_question(p, rest, rest_md,
-                                 bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                                 ends_question(rest) and not _explicit_answer_ahead(parts, n, profile))
                 in_qa = True
                 continue
             m = GROUP.match(text)
@@ -1222,8 +1245,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
-    m = ANSWER_BY.match(p.text) if speaker else None
-    if m:                                         # `**Answer** (by @maintainer): …`, `回复（来自 @阿杰）：…`
+    m = ANSWER_BY.match(p.text)
+    if m:                                         # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…`: explicit
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
     if m:                                         # `**A.** …` after a `**Q.**` question
@@ -1511,7 +1534,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns.pop()
         asker = it.asker
         if asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
-            asker = m.group("name")
+            asker = ASKER_WHERE.sub("", m.group("name")) or None
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
