@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from html import escape as html_escape
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from html import escape as html_escape
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
