@@ -75,8 +75,10 @@ ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
-ASKER_EN = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})\s+(?:asks|asked|wonders|wondered|writes|wrote)"
-                      r"\s*[:：]\s*(?P<rest>.*)$")
+# (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
+ASKER_EN = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})"
+                      r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
+                      r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
@@ -129,6 +131,10 @@ GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|�
 ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*", re.I)
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
                        r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
+# a line led by bold text, after a show's timestamp if any (`[31:50] **Priya** …`): an asker line, not prose
+BOLD_LED = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?(?:\*\*|__)")
+# `Dev's answer: …`: whose answer it is, then the label
+ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take)\s*[:：]\s*", re.I)
 # `Answer (by @maintainer): …`: an answer label that names who answers
 ANSWER_BY = re.compile(r"^\s*(?:A|答|回答|回复|解答|答复|Answer|Reply)\s*[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}"
                        r"[)）]\s*[:：]\s*", re.I)
@@ -747,7 +753,7 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         if m and "name" in m.groupdict():
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
-        or (md.lstrip().startswith(("**", "__")) and ASKER_EN.match(text))
+        or (BOLD_LED.match(md) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
     m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
@@ -1151,8 +1157,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if item.answerer is None and (m := SPEAKER_MD.match(p.md)):
                     item.answerer = _name(m.group("name").strip().lstrip("@"))
                 continue
+            asking = item.turn()[2] is None and not item.quoted
             _append(item, p)
             note(p, "answer" if item.turn()[2] is not None else "question")
+            if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
+                item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
             continue
         if p.kind == "quote":
             signed = QUOTE_ATTRIBUTION.search(p.text) if in_qa and not editorial else None
@@ -1245,6 +1254,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    m = ANSWER_OF.match(p.text) if speaker else None
+    if m:                                         # `Dev's answer: …` after a question
+        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = ANSWER_BY.match(p.text)
     if m:                                         # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…`: explicit
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
