@@ -76,7 +76,8 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
-ASKER_EN = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})"
+SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, where in the show it was asked
+ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
                       r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
@@ -132,7 +133,7 @@ ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
                        r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
 # a line led by bold text, after a show's timestamp if any (`[31:50] **Priya** …`): an asker line, not prose
-BOLD_LED = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?(?:\*\*|__)")
+BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}(?:\*\*|__)")
 # `Dev's answer: …`: whose answer it is, then the label
 ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take)\s*[:：]\s*", re.I)
 # `Answer (by @maintainer): …`: an answer label that names who answers
@@ -1254,11 +1255,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
-    m = ANSWER_OF.match(p.text) if speaker else None
-    if m:                                         # `Dev's answer: …` after a question
-        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
-    m = ANSWER_BY.match(p.text)
-    if m:                                         # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…`: explicit
+    # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…` (explicit); `Dev's answer: …` (after a question)
+    m = ANSWER_BY.match(p.text) or (ANSWER_OF.match(p.text) if speaker else None)
+    if m:
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
     if m:                                         # `**A.** …` after a `**Q.**` question
