@@ -69,8 +69,10 @@ ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
-ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\s+by|Asker|Question\s+from)\s*[:：]?\s*@?\s*"
-                         rf"(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?]{{0,39}}?)\s*(?:[:：]\s*(?P<rest>.*))?$", re.I)
+# (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name)
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|Question\s+from)"
+                         rf"\s*[:：]?\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
+                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*|\s*[·•|].*)?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
@@ -129,16 +131,20 @@ QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
                    rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
-ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*", re.I)
+ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|[✅✔☑✓]\s*Solution|(?:Accepted|Marked|Best)\s+answer|最佳答案)\s*[:：]+\s*", re.I)
 ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
                        r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
 # a line led by bold text, after a show's timestamp if any (`[31:50] **Priya** …`): an asker line, not prose
 BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}(?:\*\*|__)")
 # `Dev's answer: …`: whose answer it is, then the label
 ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take)\s*[:：]\s*", re.I)
-# `Answer (by @maintainer): …`: an answer label that names who answers
-ANSWER_BY = re.compile(r"^\s*(?:A|答|回答|回复|解答|答复|Answer|Reply)\s*[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}"
-                       r"[)）]\s*[:：]\s*", re.I)
+# a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`): said only with who gave it, or a check mark
+ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?答案)"
+# `Answer (by @maintainer): …`, `✅ Solution (from ben, staff): …`, `Marked answer by @mb: …`: an answer label that
+# names who answers
+ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:A|答|回答|回复|解答|答复|Answer|Reply|{ACCEPTED})\s*"
+                       r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29})"
+                       r"\s*[:：]\s*", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
@@ -147,7 +153,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?<![A-Za-z])(?:questions?|answered|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|已解决|(?<![A-Za-z])(?:questions?|answered|solved|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -763,6 +769,7 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         if more and re.search(rf"[{CJK}]", more):      # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays)
             return _name(first), ""
         rest = (m.groupdict().get("rest") or "").strip()
+        rest = re.sub(r"^[·•|].*$", "", rest)      # `@haruto-s · 5 comments · ✔ Answered`: a forum's metadata
         q = QLINE.match(rest)                       # `@name Q1：…`: the label is not the question
         rest = q.group("rest") if q else re.sub(r"^(?:Q\s*\d{0,2}|问)\s*[:：]\s*$", "", rest, flags=re.I)
         # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
@@ -1037,6 +1044,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, said_text, p.md[m.end():], True)
                 continue
             asker = _asker(text, p.md, profile) if not editorial else None
+            if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
+                    and item.turn()[0] and item.turn()[2] is None and _answer_next(parts, n, profile)):
+                item.asker = asker[0]                    # a forum's byline under its question, over the answer
+                note(p, "asker", text)
+                continue
             if asker is not None:
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -1289,6 +1301,12 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
             and not _editorial(text) and not is_qa_heading(text, profile)
             and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
             and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
+
+
+def _answer_next(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether piece n is followed by an explicitly labelled answer (`A：`, `Marked answer by @x:`)."""
+    p = parts[n + 1] if n + 1 < len(parts) else None
+    return p is not None and p.kind == "line" and _answer_label(p, profile) is not None
 
 
 def _plain_next(parts: list[Piece], n: int, profile: Profile) -> bool:

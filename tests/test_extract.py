@@ -804,3 +804,35 @@ def test_a_numbered_item_without_an_asker_ends_the_group_before_it(registry):
         "**3、提问：**\n\n> Seata 全局锁冲突怎么办？\n\nA：重试后回滚。\n\nSeata：https://github.com/seata/seata\n", registry)
     assert [(t.asker, t.projects) for t in threads] == [
         ("甲", ["SOFARegistry"]), ("乙", ["SOFARegistry"]), (None, ["Seata"])]
+
+
+def test_a_forum_byline_names_the_asker_only_as_a_line_of_its_own(registry):
+    # `Started by … in #help · 14 replies` and `@x · 5 comments` name the asker (a byline under its question too);
+    # a sentence that says "posted by someone in May." is prose, not a byline
+    threads, _ = threads_of("""
+## Solved this week
+
+### [Can backups be encrypted?](https://forum.example.org/t/1)
+
+*Started by **rin_t** in #ops · 3 replies*
+
+✅ **Solution** (from **mo**, staff): Yes, set `backup.key`.
+
+### Restores are slow · #12
+
+> Restoring 40 GB takes six hours. Is that normal?
+
+@kai-w · 2 comments · ✔ Answered
+
+**Marked answer by @mo:** No; raise `restore.workers`.
+
+## News
+
+- **Relay:** A draft was [posted][p] by Ada Li in May.  It fixes a problem
+with relaying.
+
+[p]: https://example.org/p
+""", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("rin_t", "Can backups be encrypted?", "Yes, set backup.key."),
+        ("kai-w", "Restoring 40 GB takes six hours. Is that normal?", "No; raise restore.workers.")]
