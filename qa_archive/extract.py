@@ -69,10 +69,11 @@ ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
-# (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name)
+# (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name; and
+# `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|Question\s+from)"
                          rf"\s*[:：]?\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
-                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*|\s*[·•|].*)?$", re.I)
+                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
@@ -145,6 +146,15 @@ ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer
 ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:A|答|回答|回复|解答|答复|Answer|Reply|{ACCEPTED})\s*"
                        r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29})"
                        r"\s*[:：]\s*", re.I)
+# `: Yes. In your Gemfile …` under `Can I pin a plugin? *(Tomasz)*`: a definition list's definition (kramdown)
+DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
+# `…a released version? *(Tomasz K.)*`: a name alone in parentheses after the question mark
+QUESTION_THEN_NAME = re.compile(r"[?？]\s*[（(]\s*(?P<name>[^()（）:：?？@\s][^()（）:：?？@]{0,39}?)\s*[)）]\s*$")
+# a forum thread quoted floor by floor: `**1 楼 · 楼主 风吹麦浪**：…`, `**3 楼 · 版主 @陈砚（官方）**：…`; the first floor
+# (or 楼主, the one who posted) asks, the others answer
+FLOOR = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?:楼|F|#)\s*[·•|｜:：-]?\s*(?P<role>楼主|题主|版主|管理员|官方|热心网友|网友)?\s*@?"
+                   r"(?P<name>[^\s:：（()）@][^:：（()）@]{0,29}?)?\s*(?:[（(][^()（）]{0,20}[)）])?\s*[:：]\s*(?P<rest>\S.*)$")
+ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇到)|同样的问题|same here)", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
@@ -428,8 +438,9 @@ class _Reader:
                         out.append(Piece("line", unwrap(text), text, line=line))
                     continue
                 text = html_text(tok.content).strip()
-                if text:
-                    out.append(Piece("block", text, text, line=line))
+                if text:                            # `<p>…</p>` is a paragraph of prose; other HTML, a block
+                    prose = re.match(r"\s*<p[\s>]", tok.content, re.I) is not None
+                    out.append(Piece("line" if prose else "block", unwrap(text) if prose else text, text, line=line))
             elif tok.type == "bullet_list_open" and _all_link_lines(block):
                 for t in block:                        # `- SOFABoot：url` items are project link lines
                     if t.type == "inline":
@@ -542,6 +553,7 @@ class _Reader:
                 if not ln.strip():
                     continue
                 labelled = BRACKET_LABEL.sub(_bracket_label, ln, count=1)      # `【问题】…` is `问：…`
+                labelled = BILINGUAL_LABEL.sub(_bilingual_label, labelled, count=1)   # `提问 / Question` is `提问`
                 # a one-line paragraph was parsed whole already: its tokens are the line's (most paragraphs)
                 children = (inline.children or []) if one_line and labelled == ln else self.inline(labelled)
                 ln = labelled
@@ -556,6 +568,17 @@ class _Reader:
 # `【问题】…`, `【回答】…`, `【Q】`: a label in lenticular brackets
 BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回答|答|解答|答复|回复|A|追问)\s*(\d{0,2})\s*】\s*[:：]?\s*",
                            re.I)
+
+
+# `**提问 / Question**（@石头）：`, `Answer / 回答：`: one label in both languages of a bilingual post
+ZH_LABEL = r"问题|提问|问|回答|答|解答|答复|回复|追问"
+EN_LABEL = r"Question|Q|Answer|A|Reply|Follow-up"
+BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})\s*[/／|｜]\s*(?:{EN_LABEL})(?![A-Za-z])|"
+                             rf"(?:{EN_LABEL})\s*[/／|｜]\s*(?P<zh2>{ZH_LABEL}))", re.I)
+
+
+def _bilingual_label(m: re.Match) -> str:
+    return m.group(1) + (m.group("zh") or m.group("zh2"))
 
 
 def _bracket_label(m: re.Match) -> str:
@@ -1008,6 +1031,30 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
             text = p.text.replace("*", "")
+            m = FLOOR.match(text) if not editorial else None
+            if m:
+                name, rest = _name(m.group("name") or "") if m.group("name") else None, m.group("rest")
+                rest_md = re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1).strip()
+                op = m.group("role") in ("楼主", "题主")
+                if m.group("n") == "1" or (op and item is None):
+                    start_item(name, p, numbered=False)  # the first floor: the question
+                    note(p, "asker", text)
+                    in_qa = True
+                    set_question(p, rest, rest_md, True)
+                elif item is None or item.done:
+                    skip(p, "a floor outside any thread")
+                elif op or (name and name == item.asker):
+                    if item.turn()[2] is not None and ends_question(rest):
+                        item.turns.append([[rest], [rest_md], None, None])    # the one who asked asks again
+                        item.quoted = True
+                        note(p, "follow-up", rest)
+                    else:
+                        skip(p, "the asker's thanks, not a question")
+                elif ME_TOO.match(rest) and len(rest) <= 30:
+                    skip(p, "a me-too reply")
+                else:
+                    start_answer(p, rest, rest_md)
+                continue
             m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
             if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
                 # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
@@ -1103,6 +1150,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 else:
                     skip(p, "a project link line with no item before it")
                 continue
+            if (in_qa and not editorial and not p.bold and ends_question(QUESTION_THEN_NAME.sub("?", text))
+                    and (item is None or item.done or item.turn()[2] is not None) and _answer_next(parts, n, profile)):
+                named = QUESTION_THEN_NAME.search(text)    # `Can I …? *(Tomasz K.)*` over `: Yes. …`
+                start_item(_name(named.group("name")) if named else None, p, numbered=False)
+                q_text, q_md = (text[:named.start() + 1], p.md[:p.md.rfind("(")].rstrip(" *_（")) if named else (text, p.md)
+                set_question(p, q_text.strip(), q_md.strip(), True)
+                continue
             t = item.turn() if item is not None and not item.done else None
             speaker = t is not None and t[2] is None and bool(t[0]) and not _explicit_answer_ahead(parts, n, profile)
             answer_label = _answer_label(p, profile, speaker, speakers)
@@ -1157,7 +1211,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
                 continue
-            if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, n):
+            if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, _paragraph_end(parts, n)):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
                 skip(p, "the editor's closing note to readers, not part of the answer")
                 continue
@@ -1177,6 +1231,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
             continue
         if p.kind == "quote":
+            who = _asker(p.text.strip(), p.md.strip(), profile) if "\n" not in p.text.strip() else None
+            if (who is not None and not who[1] and item is not None and not item.done and item.asker is None
+                    and item.turn()[0] and item.turn()[2] is None):
+                item.asker = who[0]                      # `> 提问者：刘畅` under the question heading
+                note(p, "asker", p.text)
+                continue
             signed = QUOTE_ATTRIBUTION.search(p.text) if in_qa and not editorial else None
             signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
             if signed and signed_md:                 # the signature names the asker; it is not part of the question
@@ -1267,6 +1327,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    if DEFINITION.match(p.text):
+        return DEFINITION.sub("", p.text, count=1), DEFINITION.sub("", p.md, count=1)
     # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…` (explicit); `Dev's answer: …` (after a question)
     m = ANSWER_BY.match(p.text) or (ANSWER_OF.match(p.text) if speaker else None)
     if m:
@@ -1347,6 +1409,14 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
 
 
+def _paragraph_end(parts: list[Piece], n: int) -> int:
+    """The last piece of the paragraph piece n starts: the lines right below it (a paragraph is cut into lines)."""
+    while (n + 1 < len(parts) and parts[n + 1].kind == "line" and parts[n].kind == "line"
+           and parts[n + 1].line == parts[n].line + 1 and not parts[n + 1].bold):
+        n += 1
+    return n
+
+
 def _section_ends(parts: list[Piece], n: int) -> bool:
     """Whether nothing but the end of the section (a heading, a bold title line, the end) follows piece n."""
     nxt = parts[n + 1] if n + 1 < len(parts) else None
@@ -1363,7 +1433,7 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speaker
             text = p.text.replace("*", "")
             if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
                 return False
-            if ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
+            if ANSWER.match(p.text) or DEFINITION.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
                 return True
             if speakers and SPEAKER_MD.match(p.md):
                 return True
@@ -1493,11 +1563,14 @@ def _append(item: _Item, p: Piece):
         t[1].append(p.md)
 
 
+ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|anonymous(?:\s+(?:reader|user|listener))?|anon", re.I)
+
+
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
-    if QUESTION_LABEL.fullmatch(name):
+    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.fullmatch(name):
         return None                                   # `**Reader question:**` says what follows, not who asks
     return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
 
