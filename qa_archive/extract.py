@@ -150,6 +150,19 @@ ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:A|答|回答|回复|解�
 DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
 # `…a released version? *(Tomasz K.)*`: a name alone in parentheses after the question mark
 QUESTION_THEN_NAME = re.compile(r"[?？]\s*[（(]\s*(?P<name>[^()（）:：?？@\s][^()（）:：?？@]{0,39}?)\s*[)）]\s*$")
+# a mailing list: `> On Tue, 10 Mar 2026 at 09:14, Priya Natarajan <priya@…> wrote:` over the quoted question,
+# `Jonas Weber replied:` over the answer, and a signature (`--` over a name) after it
+WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>\n@]{1,40}?)\s*(?:<?[\w.+-]+@[\w.-]+>?)?\s*"
+                   r"(?:wrote|写道)\s*[:：]\s*(?:\n|$)", re.I)
+REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12})\s*"
+                     r"(?:replied|answered|responded|wrote back|回复道|回复说|答道)\s*[:：]\s*$")
+SIGNATURE = re.compile(r"^\s*--\s*$")
+# a chat's thread replies: `↳ *@oren (maintainer):* …` under `*@dana.k:* …?`
+REPLY = re.compile(r"^\s*[↳└↪]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
+                   r"(?P<rest>\S.*)$")
+# `(No replies yet. If you have numbers, please share them!)`: the question is open, and not a thread
+UNANSWERED = re.compile(r"^\s*[（(]?\s*(?:no (?:replies|answers?|responses?) yet|unanswered|暂无(?:回复|回答)|还没有人?(?:回复|回答))",
+                        re.I)
 # a forum thread quoted floor by floor: `**1 楼 · 楼主 风吹麦浪**：…`, `**3 楼 · 版主 @陈砚（官方）**：…`; the first floor
 # (or 楼主, the one who posted) asks, the others answer
 FLOOR = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?:楼|F|#)\s*[·•|｜:：-]?\s*(?P<role>楼主|题主|版主|管理员|官方|热心网友|网友)?\s*@?"
@@ -647,9 +660,34 @@ def _qa_table(block: list[Token], line: int) -> list[Piece]:
             continue
         q, a = r[col["q"]], r[col["a"]]
         asker = _name(r[col["asker"]][0].lstrip("@ ")) if col["asker"] is not None and col["asker"] < len(r) else None
-        out.append(Piece("item", q[0], q[1], urls=q[2], line=line + k + 1, answer=a[0], answer_md=a[1],
-                         full=f"{q[0]}\n{a[0]}", full_md=f"{q[1]}\n{a[1]}", lead="table", asker=asker))
+        named, q_text, q_md = _table_cell(q[0], q[1], QLINE)
+        _, a_text, a_md = _table_cell(a[0], a[1], ANSWER)
+        out.append(Piece("item", q_text, q_md, urls=q[2], line=line + k + 1, answer=a_text, answer_md=a_md,
+                         full=f"{q[0]}\n{a[0]}", full_md=f"{q[1]}\n{a[1]}", lead="table", asker=asker or named))
     return out
+
+
+ANSWERED_BY = re.compile(r"\s*[*_]*[（(]\s*(?:answered|replied)\s+by\s+@?[^()（）]{1,40}[)）][*_]*\s*$", re.I)
+
+
+def _table_cell(text: str, md: str, label: re.Pattern) -> tuple[str | None, str, str]:
+    """(asker, text, Markdown) of a Q&A table's cell: without its `**Q:**` / `**A:**` label, a line of its own that
+    names the asker (`<br>*asked by @x in #help*`), or a trailing `*(answered by @y)*`."""
+    asker = None
+    kept_text, kept_md = [], []
+    for i, (t, m) in enumerate(zip(text.split("\n"), BR.sub("\n", md).split("\n"))):
+        who = ASKER_LABEL.match(t.replace("*", "")) if i else None
+        if who and not who.group("rest") and _plausible_name(who.group("name")):
+            asker = _name(who.group("name"))
+            continue
+        kept_text.append(t)
+        kept_md.append(m)
+    text, md = "\n".join(kept_text).strip(), "\n".join(kept_md).strip()
+    m = label.match(text.replace("*", ""))
+    if m:
+        text = text.replace("*", "")[m.start("rest") if "rest" in m.groupdict() else m.end():]
+        md = re.sub(r"^\s*(?:\*\*|__)?[^:：]{0,12}[:：]\s*(?:\*\*|__)?\s*", "", md, count=1)
+    return asker, ANSWERED_BY.sub("", text).strip(), ANSWERED_BY.sub("", md).strip()
 
 
 def _block_end(tokens: list[Token], i: int) -> int:
@@ -948,7 +986,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         t[3].append(md)
         note(p, role, text)
 
+    signature_end = -1
     for n, p in enumerate(parts):
+        if n <= signature_end:
+            skip(p, "a signature")
+            continue
+        if p.kind == "line" and SIGNATURE.match(p.text) and item is not None and item.turn()[2] is not None:
+            signature_end = _paragraph_end(parts, n)   # `--` over a name, under a mailed answer
+            skip(p, "a signature")
+            continue
         if p.kind == "heading":
             text = p.text.replace("*", "")
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
@@ -1031,6 +1077,29 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
             text = p.text.replace("*", "")
+            m = REPLY.match(text) if item is not None and not item.done and item.turn()[0] else None
+            if m:
+                name, rest = _name(m.group("name")), m.group("rest")
+                rest_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__|\*|_)?\s*", "", p.md, count=1).strip()
+                if name and name == item.asker:
+                    if item.turn()[2] is not None and ends_question(rest):
+                        item.turns.append([[rest], [rest_md], None, None])    # the asker asks again
+                        item.quoted = True
+                        note(p, "follow-up", rest)
+                    elif item.turn()[2] is None:
+                        _append(item, Piece("line", rest, rest_md, line=p.line))
+                    else:
+                        skip(p, "the asker's thanks, not a question")
+                elif ME_TOO.match(rest) and len(rest) <= 40:
+                    skip(p, "a me-too reply")
+                else:
+                    item.answerer = item.answerer or name
+                    start_answer(p, rest, rest_md)
+                continue
+            if UNANSWERED.match(text) and item is not None and not item.done and item.turn()[2] is None:
+                skip(p, "the question has no answer yet")
+                item = None                              # an open question is not a thread
+                continue
             m = FLOOR.match(text) if not editorial else None
             if m:
                 name, rest = _name(m.group("name") or "") if m.group("name") else None, m.group("rest")
@@ -1096,6 +1165,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.asker = asker[0]                    # a forum's byline under its question, over the answer
                 note(p, "asker", text)
                 continue
+            if (asker is not None and asker[1] and item is not None and asker[0] == item.asker
+                    and item.turn()[2] is not None and re.search(r"[,，]\s*(?:follow-?up|again|追问|再问)\s*[)）]", text, re.I)):
+                item.turns.append([[asker[1]], [re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)], None, None])
+                item.quoted, item.done = True, False     # `**Q (from @oduya, follow-up):** …`: the next turn
+                note(p, "follow-up", asker[1])
+                continue
             if asker is not None:
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -1104,6 +1179,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                elif n and parts[n - 1].kind == "heading" and parts[n - 1].text and _answer_next(parts, n, profile):
+                    title = parts[n - 1]                 # `### [A title that is no question](…)`, its byline,
+                    item.urls = list(title.urls)         # then the answer: the title is what was asked
+                    set_question(title, title.text, title.md.lstrip("# "), True)
                 continue
             if ASKER_NONE.match(text) and not editorial:
                 start_item(None, p)
@@ -1230,6 +1309,19 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
             continue
+        if p.kind == "quote" and (wrote := WROTE.match(p.text)) and not editorial:
+            name, rest = _name(wrote.group("name")), p.text[wrote.end():].strip()
+            rest_md = re.sub(r"^[^\n]*\n", "", p.md, count=1).strip()
+            if item is not None and name and name == item.asker and item.turn()[2] is not None:
+                item.turns.append([[rest], [rest_md], None, None])    # the asker writes again: a follow-up
+                item.done = False
+                note(p, "follow-up", rest)
+            else:
+                start_item(name, p, numbered=False)   # `> On …, Priya <…> wrote:` over the question
+                note(p, "asker", wrote.group(0))
+                in_qa = True
+                set_question(p, rest, rest_md, True)
+            continue
         if p.kind == "quote":
             who = _asker(p.text.strip(), p.md.strip(), profile) if "\n" not in p.text.strip() else None
             if (who is not None and not who[1] and item is not None and not item.done and item.asker is None
@@ -1327,6 +1419,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
+    if REPLIED.match(p.text):
+        return "", ""
     if DEFINITION.match(p.text):
         return DEFINITION.sub("", p.text, count=1), DEFINITION.sub("", p.md, count=1)
     # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…` (explicit); `Dev's answer: …` (after a question)
@@ -1433,7 +1527,7 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speaker
             text = p.text.replace("*", "")
             if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
                 return False
-            if ANSWER.match(p.text) or DEFINITION.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
+            if ANSWER.match(p.text) or DEFINITION.match(p.text) or REPLIED.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
                 return True
             if speakers and SPEAKER_MD.match(p.md):
                 return True
@@ -1563,6 +1657,7 @@ def _append(item: _Item, p: Piece):
         t[1].append(p.md)
 
 
+FOLLOW_MARK = re.compile(r"\s*[,，]\s*(?:follow-?up|again|追问|再问)\s*$", re.I)
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|anonymous(?:\s+(?:reader|user|listener))?|anon", re.I)
 
 
@@ -1570,6 +1665,7 @@ def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
+    name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.fullmatch(name):
         return None                                   # `**Reader question:**` says what follows, not who asks
     return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
