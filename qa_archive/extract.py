@@ -112,7 +112,9 @@ def ends_question(text: str) -> bool:
 
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
-ASKER_ROLE = re.compile(rf"^\s*{NUM}?(?:来自)?\s*(?:用户|网友|群友|读者|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)\s*@?\s*"
+# who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
+ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观众|听众|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
+ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
@@ -157,6 +159,12 @@ WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>
 REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12})\s*"
                      r"(?:replied|answered|responded|wrote back|回复道|回复说|答道)\s*[:：]\s*$")
 SIGNATURE = re.compile(r"^\s*--\s*$")
+# an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
+SALUTATION = re.compile(r"(?:Dear|亲爱的)\s*[^\s,，:：][^,，:：]{0,29}[,，:：!！]?")
+SALUTATION_LEAD = re.compile(r"^\s*Dear\s+[A-Z][^,，:：]{0,29}[,，:：]\s*|^\s*亲爱的[^,，:：]{1,20}[,，:：]\s*")
+SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>[^\s—–-][^,，。.!?？！\n]{0,39}?)\s*$")
+# who runs a transcript (`**Moderator (Lise):**`, `**主持人**：`): their words are neither question nor answer
+HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
 # a chat's thread replies: `↳ *@oren (maintainer):* …` under `*@dana.k:* …?`
 REPLY = re.compile(r"^\s*[↳└↪]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
                    r"(?P<rest>\S.*)$")
@@ -175,8 +183,8 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
-                        r"(?:读者|用户|社区|网友|群友|听众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|已解决|(?<![A-Za-z])(?:questions?|answered|solved|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+                        r"|已解决|文字实录|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -986,18 +994,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         t[3].append(md)
         note(p, role, text)
 
-    signature_end = -1
+    skip_to, skip_why = -1, ""          # the rest of a paragraph left out: a signature, a host's words
     for n, p in enumerate(parts):
-        if n <= signature_end:
-            skip(p, "a signature")
+        if n <= skip_to:
+            skip(p, skip_why)
             continue
         if p.kind == "line" and SIGNATURE.match(p.text) and item is not None and item.turn()[2] is not None:
-            signature_end = _paragraph_end(parts, n)   # `--` over a name, under a mailed answer
-            skip(p, "a signature")
+            skip_to, skip_why = _paragraph_end(parts, n), "a signature"    # `--` over a name, under a mailed answer
+            skip(p, skip_why)
+            continue
+        if (p.kind == "line" and in_qa and (m := SPEAKER_MD.match(p.md)) and HOST.fullmatch(m.group("name").strip())
+                and not QUESTION_END.search(parts[_paragraph_end(parts, n)].text)):
+            skip_to, skip_why = _paragraph_end(parts, n), "the host's words"     # `**Moderator (Lise):** Welcome!`
+            skip(p, skip_why)
             continue
         if p.kind == "heading":
             text = p.text.replace("*", "")
-            asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
+            asker = _asker(text, p.md.lstrip("# "), profile) \
+                if text and not editorial and not is_qa_heading(text, profile) else None    # (not `## 观众提问`)
             if asker is not None:                         # `### @name 提问`
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -1022,6 +1036,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.heading, item.urls = p.level, list(p.urls)     # `### [How to …?](…/discussions/812)`
                 set_question(p, m.group("rest"), m.group("rest"), True)
                 in_qa, qa_level = True, qa_level or p.level - 1
+                continue
+            if in_qa and SALUTATION.fullmatch(text.strip()):
+                close_item()                              # `### Dear Hilde,` over a reader's letter
+                start_item(None, p, numbered=False)
+                note(p, "asker", text)
                 continue
             if in_qa and qa_level and p.level > qa_level and text and not _editorial(text):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
@@ -1152,12 +1171,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
                 note(p, "follow-up", m.group("rest"))
                 continue
-            m = SPEAKER_MD.match(p.md) if in_qa and not editorial and QUESTION_END.search(text) else None
+            last = _paragraph_end(parts, n)     # (a question wrapped over lines ends with the paragraph)
+            unnumbered = re.sub(rf"^\s*{NUM}", "", p.md)   # (`1. **观众 Jason**：…？`)
+            m = SPEAKER_MD.match(unnumbered) if in_qa and not editorial and QUESTION_END.search(parts[last].text) \
+                else None
             if m and _speaker_asks(m.group("name"), item, profile) and _asker(text, p.md, profile) is None:
                 said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
                 start_item(_name(m.group("name").strip().lstrip("@")), p)    # `**小柯**：请问…？` in a transcript
                 note(p, "asker", text)
-                set_question(p, said_text, p.md[m.end():], True)
+                set_question(p, said_text, unnumbered[m.end():], last == n)
                 continue
             asker = _asker(text, p.md, profile) if not editorial else None
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
@@ -1228,6 +1250,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                             item.group.links.append((label, url))
                 else:
                     skip(p, "a project link line with no item before it")
+                continue
+            if in_qa and not editorial and SALUTATION.fullmatch(text.strip()) and (item is None or item.done
+                                                                                 or item.turn()[2] is not None):
+                start_item(None, p, numbered=False)       # `Dear Hilde,` on a line of its own: a letter starts
+                note(p, "asker", text)
+                continue
+            m = SIGN_OFF.match(text)
+            if (m and item is not None and not item.done and item.asker is None and item.turn()[0]
+                    and item.turn()[2] is None and _plausible_name(m.group("name"))):
+                item.asker, item.quoted = _name(m.group("name")), True    # `— Sleepless in Staging` signs the letter
+                note(p, "asker", text)
                 continue
             if (in_qa and not editorial and not p.bold and ends_question(QUESTION_THEN_NAME.sub("?", text))
                     and (item is None or item.done or item.turn()[2] is not None) and _answer_next(parts, n, profile)):
@@ -1421,6 +1454,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
     if REPLIED.match(p.text):
         return "", ""
+    m = SALUTATION_LEAD.match(p.text) if speaker else None
+    if m:                                         # `**Dear Sleepless,** alerts that …`: the reply to a letter
+        return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?[^,，:：]{1,40}[,，:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     if DEFINITION.match(p.text):
         return DEFINITION.sub("", p.text, count=1), DEFINITION.sub("", p.md, count=1)
     # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…` (explicit); `Dev's answer: …` (after a question)
@@ -1460,9 +1496,9 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
 
 
 def _answer_next(parts: list[Piece], n: int, profile: Profile) -> bool:
-    """Whether piece n is followed by an explicitly labelled answer (`A：`, `Marked answer by @x:`)."""
+    """Whether piece n is followed by a labelled answer (`A：`, `Marked answer by @x:`, `**维护者 @x 的回复**：`)."""
     p = parts[n + 1] if n + 1 < len(parts) else None
-    return p is not None and p.kind == "line" and _answer_label(p, profile) is not None
+    return p is not None and p.kind == "line" and _answer_label(p, profile, speaker=True) is not None
 
 
 def _plain_next(parts: list[Piece], n: int, profile: Profile) -> bool:
@@ -1506,8 +1542,9 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
 def _paragraph_end(parts: list[Piece], n: int) -> int:
     """The last piece of the paragraph piece n starts: the lines right below it (a paragraph is cut into lines)."""
     while (n + 1 < len(parts) and parts[n + 1].kind == "line" and parts[n].kind == "line"
-           and parts[n + 1].line == parts[n].line + 1 and not parts[n + 1].bold):
-        n += 1
+           and parts[n + 1].line == parts[n].line + 1 and not parts[n + 1].bold
+           and not SPEAKER_MD.match(parts[n + 1].md) and not ANSWER.match(parts[n + 1].text)):
+        n += 1                             # (a line led by a label starts something else: `**赵磊**：…` answers)
     return n
 
 
@@ -1666,6 +1703,8 @@ def _name(name: str) -> str | None:
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
+    quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
+    name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.fullmatch(name):
         return None                                   # `**Reader question:**` says what follows, not who asks
     return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
