@@ -59,6 +59,14 @@ def _inline_rule(state):
 _md.core.ruler.at("inline", _inline_rule)
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
+# what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
+SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
+# who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
+ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
+# the labels of a question and of an answer
+ASK_WORDS = r"(?:Q\s*\d{0,2}|问|提问|问题\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})|Question\s*\d{0,2}|(?:读者|网友|粉丝|用户|听众|观众)问)"
+ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
+                r"(?:Accepted|Marked|Best)\s+answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
@@ -71,8 +79,8 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
 # (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name; and
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
-ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|Question\s+from)"
-                         rf"\s*[:：]?\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|Question\s+from)"
+                         rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
@@ -87,7 +95,7 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'�
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
-ASKER_TRAILING = re.compile(r"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自)\s*[:：]?\s*@?\s*"
+ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*@?\s*"
                             r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
@@ -112,8 +120,6 @@ def ends_question(text: str) -> bool:
 
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
-# who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
-ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观众|听众|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
@@ -127,16 +133,15 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
                            r"version|steps?|expected|error|details?|setup)$", re.I)
 # `**3、提问：**`: an item without an asker
-ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:提问|问题|Q)\s*[:：]\s*$")
+ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|(?:读者|网友|粉丝|用户|听众|观众)问)\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|Question\s*\d{{0,2}})\s*[:：]|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
+QLINE = re.compile(rf"^\s*{NUM}?(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
                    rf"|^\s*{NUM}?(?:(?:some|several|more)\s+)?questions\s+(?:about|on)\s+(?P<topic3>[^:：]{{2,60}}?)\s*[:：]?\s*$", re.I)
-ANSWER = re.compile(r"^\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|[✅✔☑✓]\s*Solution|(?:Accepted|Marked|Best)\s+answer|最佳答案)\s*[:：]+\s*", re.I)
-ANSWER_MD = re.compile(r"^\s*(?:(\*\*|__)\s*(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+\s*\1|"
-                       r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply)\s*[:：]+)\s*", re.I)
+ANSWER = re.compile(rf"^\s*{ANSWER_WORDS}\s*{SEP}\s*", re.I)
+ANSWER_MD = re.compile(rf"^\s*(?:(\*\*|__)\s*{ANSWER_WORDS}\s*{SEP}\s*\1|{ANSWER_WORDS}\s*{SEP})\s*", re.I)
 # a line led by bold text, after a show's timestamp if any (`[31:50] **Priya** …`): an asker line, not prose
 BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}(?:\*\*|__)")
 # `Dev's answer: …`: whose answer it is, then the label
@@ -575,6 +580,7 @@ class _Reader:
                     continue
                 labelled = BRACKET_LABEL.sub(_bracket_label, ln, count=1)      # `【问题】…` is `问：…`
                 labelled = BILINGUAL_LABEL.sub(_bilingual_label, labelled, count=1)   # `提问 / Question` is `提问`
+                labelled = LEAD_MARK.sub(r"\1", labelled, count=1)      # `❓ **来自 @x**：…`, `💡 **@y**：…`
                 # a one-line paragraph was parsed whole already: its tokens are the line's (most paragraphs)
                 children = (inline.children or []) if one_line and labelled == ln else self.inline(labelled)
                 ln = labelled
@@ -596,6 +602,10 @@ ZH_LABEL = r"问题|提问|问|回答|答|解答|答复|回复|追问"
 EN_LABEL = r"Question|Q|Answer|A|Reply|Follow-up"
 BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})\s*[/／|｜]\s*(?:{EN_LABEL})(?![A-Za-z])|"
                              rf"(?:{EN_LABEL})\s*[/／|｜]\s*(?P<zh2>{ZH_LABEL}))", re.I)
+
+
+# a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
+LEAD_MARK = re.compile(r"^(\s*)(?:❓|❔|💡|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
 
 
 def _bilingual_label(m: re.Match) -> str:
@@ -836,7 +846,7 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
     if m and _plausible_name(m.group("name")):
         first, _, more = m.group("name").partition(" ")
         if more and re.search(rf"[{CJK}]", more):      # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays)
-            return _name(first), ""
+            return _name("@" + first), ""
         rest = (m.groupdict().get("rest") or "").strip()
         rest = re.sub(r"^[·•|].*$", "", rest)      # `@haruto-s · 5 comments · ✔ Answered`: a forum's metadata
         q = QLINE.match(rest)                       # `@name Q1：…`: the label is not the question
@@ -844,7 +854,7 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
         rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
         rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b\s*[:：]?\s*", "", rest, flags=re.I)
-        return _name(m.group("name")), rest
+        return _name("@" + m.group("name")), rest
     if ASKER_NONE.match(text):
         return None
     m = ASKER_NAMED.match(text) or (md.lstrip().startswith(("**", "__")) and ASKER_SPACED.match(text))
@@ -1188,7 +1198,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] == item.asker
-                    and item.turn()[2] is not None and re.search(r"[,，]\s*(?:follow-?up|again|追问|再问)\s*[)）]", text, re.I)):
+                    and item.turn()[2] is not None and re.search(rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I)):
                 item.turns.append([[asker[1]], [re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)], None, None])
                 item.quoted, item.done = True, False     # `**Q (from @oduya, follow-up):** …`: the next turn
                 note(p, "follow-up", asker[1])
@@ -1213,10 +1223,29 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             m = QLINE.match(text)
             if m and (in_qa or item is not None):
+                rest = m.group("rest")
+                m_md = QLINE.match(p.md.replace("**", ""))
+                rest_md = m_md.group("rest") if m_md else re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
+                said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
+                if said and not _plausible_asker(said.group("name")):
+                    said = None
+                if (said and item is not None and item.turn()[2] is not None and item.asker
+                        and _name(said.group("name")) == item.asker and FOLLOW_WORD.search(said.group("more") or "")):
+                    rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
+                    item.turns.append([[rest], [rest_md], None, None])    # `Q — (Rohan, follow-up) And …?`
+                    item.quoted, item.done = ends_question(rest), False
+                    note(p, "follow-up", rest)
+                    continue
                 fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
                 if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
                     start_item(None, p, numbered=False)
-                rest, rest_md = m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
+                if said:
+                    item.asker = _name(said.group("name"))
+                    rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
+                    if not rest.strip():                 # `**读者问：**（来自读者「小陈」）`, the question below
+                        note(p, "asker", text)
+                        in_qa = True
+                        continue
                 if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
                     item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
@@ -1479,7 +1508,7 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     return None
 
 
-ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答)|答|A\s*\d{0,2}|Answer|Reply)\s*[:：]?\s*$",
+ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答|答)|A\s*\d{0,2}|Answer|Reply)\s*[:：.．]?\s*$",
                            re.I)
 
 
@@ -1694,24 +1723,38 @@ def _append(item: _Item, p: Piece):
         t[1].append(p.md)
 
 
-FOLLOW_MARK = re.compile(r"\s*[,，]\s*(?:follow-?up|again|追问|再问)\s*$", re.I)
+FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
+FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
+# `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
+LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
+                              r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|anonymous(?:\s+(?:reader|user|listener))?|anon", re.I)
 
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
+    handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
     quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
-    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.fullmatch(name):
-        return None                                   # `**Reader question:**` says what follows, not who asks
-    return re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name) or None    # `王五（某银行）`: the person
+    name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
+    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.fullmatch(name) or (re.fullmatch(ROLE, name) and not handle):
+        return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name
+    return name or None
 
 
 def _has_number(text: str) -> bool:
     return bool(re.match(rf"^\s*{NUM}", text))
+
+
+def _plausible_asker(name: str) -> bool:
+    """Whether words in parentheses before a question name who asked it (`Rohan`, `@lin`, `来自读者「小陈」`,
+    `anonymous`), not say something about it (`optional`, `again`)."""
+    name = name.strip()
+    return bool(ANONYMOUS.fullmatch(name) or re.fullmatch(r"@\S{1,30}|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}", name)
+                or re.fullmatch(rf"(?:{ROLE})?\s*(?:「[^「」]{{1,20}}」|[{CJK}]{{1,8}})", name))
 
 
 def _plausible_name(name: str) -> bool:
