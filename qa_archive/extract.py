@@ -64,7 +64,8 @@ SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
 ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
 # the labels of a question and of an answer
-ASK_WORDS = r"(?:Q\s*\d{0,2}|问|提问|问题\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})|Question\s*\d{0,2}|(?:读者|网友|粉丝|用户|听众|观众)问)"
+READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
+ASK_WORDS = rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|Question\s*\d{{0,2}}|{READER_ASKS})"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
                 r"(?:Accepted|Marked|Best)\s+answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
@@ -120,6 +121,9 @@ def ends_question(text: str) -> bool:
 
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
+# `观众「阿杰」：…？`, `网友 Lisa：…？` in a transcript: a speaker named by role and name, asking
+ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|@?(?P<plain>[^\s：:，,。？?「」()（）]{{1,20}}))"
+                             rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
@@ -133,7 +137,7 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
                            r"version|steps?|expected|error|details?|setup)$", re.I)
 # `**3、提问：**`: an item without an asker
-ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|(?:读者|网友|粉丝|用户|听众|观众)问)\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$")
+ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
 QLINE = re.compile(rf"^\s*{NUM}?(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
@@ -171,25 +175,27 @@ SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>[^\s—–-][^,�
 # who runs a transcript (`**Moderator (Lise):**`, `**主持人**：`): their words are neither question nor answer
 HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
 # a chat's thread replies: `↳ *@oren (maintainer):* …` under `*@dana.k:* …?`
-REPLY = re.compile(r"^\s*[↳└↪]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
+REPLY_MARK = re.compile(r"^\s*[↳└↪→]")
+REPLY = re.compile(r"^\s*[↳└↪→]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
                    r"(?P<rest>\S.*)$")
 # `(No replies yet. If you have numbers, please share them!)`: the question is open, and not a thread
-UNANSWERED = re.compile(r"^\s*[（(]?\s*(?:no (?:replies|answers?|responses?) yet|unanswered|暂无(?:回复|回答)|还没有人?(?:回复|回答))",
-                        re.I)
+UNANSWERED = re.compile(r"^\s*[↳└↪→]?\s*[（(]?\s*(?:no (?:replies|answers?|responses?|conclusion) yet|unanswered|暂无(?:回复|回答)|"
+                        r"还没有人?(?:回复|回答)|(?:[^。，,.]{0,8}[，,]\s*)?(?:暂无|尚无|没有)结论)", re.I)
 # a forum thread quoted floor by floor: `**1 楼 · 楼主 风吹麦浪**：…`, `**3 楼 · 版主 @陈砚（官方）**：…`; the first floor
 # (or 楼主, the one who posted) asks, the others answer
 FLOOR = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?:楼|F|#)\s*[·•|｜:：-]?\s*(?P<role>楼主|题主|版主|管理员|官方|热心网友|网友)?\s*@?"
                    r"(?P<name>[^\s:：（()）@][^:：（()）@]{0,29}?)?\s*(?:[（(][^()（）]{0,20}[)）])?\s*[:：]\s*(?P<rest>\S.*)$")
 ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇到)|同样的问题|same here)", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
-SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*(?(c)|[:：])\s*")
+SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*"
+                        r"(?:[（(][^()（）:：\n]{1,12}[)）]\s*)?(?(c)|[:：])\s*")     # (`**@linxi**（旁听）：`)
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|已解决|文字实录|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|已解决|文字实录|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -600,7 +606,7 @@ BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回
 # `**提问 / Question**（@石头）：`, `Answer / 回答：`: one label in both languages of a bilingual post
 ZH_LABEL = r"问题|提问|问|回答|答|解答|答复|回复|追问"
 EN_LABEL = r"Question|Q|Answer|A|Reply|Follow-up"
-BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})\s*[/／|｜]\s*(?:{EN_LABEL})(?![A-Za-z])|"
+BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*[/／|｜]\s*|\s+)(?:{EN_LABEL})(?![A-Za-z])|"
                              rf"(?:{EN_LABEL})\s*[/／|｜]\s*(?P<zh2>{ZH_LABEL}))", re.I)
 
 
@@ -842,6 +848,9 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         or (BOLD_LED.match(md) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = ASKER_ROLE_SAID.match(text)
+    if m:
+        return _name(m.group("name") or m.group("plain")), m.group("rest").strip()
     m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
     if m and _plausible_name(m.group("name")):
         first, _, more = m.group("name").partition(" ")
@@ -854,6 +863,8 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
         rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
         rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b\s*[:：]?\s*", "", rest, flags=re.I)
+        if re.match(rf"[{CJK}]{{2,}}[^:：?？]*[:：]", rest) and not re.search(r"[?？]", rest):
+            return None              # `@kevin-z 整理了用户调研结果：…`: what someone did, in the minutes; no question
         return _name("@" + m.group("name")), rest
     if ASKER_NONE.match(text):
         return None
@@ -963,6 +974,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
 
     def close_item():
         nonlocal item
+        if item is not None and len(item.turns) == 1 and item.turns[0][2] and _deferred(" ".join(item.turns[0][2])):
+            log["skipped"].append((item.trace[0][0] if item.trace else 0, "", "the answer only puts it off"))
+            item = None                  # `这个问题比较大，我们下期专门聊。`: asked, but not answered
         if item is not None and (any(t[2] for t in item.turns) or (item.done and any(t[0] for t in item.turns))):
             items.append(item)
             if item.group:
@@ -1013,8 +1027,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             skip_to, skip_why = _paragraph_end(parts, n), "a signature"    # `--` over a name, under a mailed answer
             skip(p, skip_why)
             continue
-        if (p.kind == "line" and in_qa and (m := SPEAKER_MD.match(p.md)) and HOST.fullmatch(m.group("name").strip())
-                and not QUESTION_END.search(parts[_paragraph_end(parts, n)].text)):
+        if (p.kind == "line" and in_qa and (m := SPEAKER_MD.match(p.md) or PLAIN_SPEAKER.match(p.text))
+                and HOST.fullmatch(m.group("name").strip()) and not QUESTION_END.search(parts[_paragraph_end(parts, n)].text)
+                and (item is None or item.done or not item.turn()[0] or item.turn()[2] is not None)):
             skip_to, skip_why = _paragraph_end(parts, n), "the host's words"     # `**Moderator (Lise):** Welcome!`
             skip(p, skip_why)
             continue
@@ -1125,7 +1140,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.answerer = item.answerer or name
                     start_answer(p, rest, rest_md)
                 continue
-            if UNANSWERED.match(text) and item is not None and not item.done and item.turn()[2] is None:
+            if UNANSWERED.match(text) and item is not None and not item.done and item.turn()[2] is None and item.quoted:
                 skip(p, "the question has no answer yet")
                 item = None                              # an open question is not a thread
                 continue
@@ -1153,7 +1168,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 else:
                     start_answer(p, rest, rest_md)
                 continue
-            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
+            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] \
+                and not _has_replies(parts, n) else None
             if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
                 # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
                 # new asker
@@ -1183,9 +1199,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             last = _paragraph_end(parts, n)     # (a question wrapped over lines ends with the paragraph)
             unnumbered = re.sub(rf"^\s*{NUM}", "", p.md)   # (`1. **观众 Jason**：…？`)
-            m = SPEAKER_MD.match(unnumbered) if in_qa and not editorial and QUESTION_END.search(parts[last].text) \
-                else None
-            if m and _speaker_asks(m.group("name"), item, profile) and _asker(text, p.md, profile) is None:
+            replied = _has_replies(parts, n)
+            m = SPEAKER_MD.match(unnumbered) if in_qa and not editorial and (
+                QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))) else None
+            # (a top-level message with replies marked below it opens a thread, whoever wrote it)
+            if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
+                    and _asker(text, p.md, profile) is None:
                 said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
                 start_item(_name(m.group("name").strip().lstrip("@")), p)    # `**小柯**：请问…？` in a transcript
                 note(p, "asker", text)
@@ -1196,6 +1215,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and item.turn()[0] and item.turn()[2] is None and _answer_next(parts, n, profile)):
                 item.asker = asker[0]                    # a forum's byline under its question, over the answer
                 note(p, "asker", text)
+                continue
+            if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
+                    and item.turn()[2] is not None and ASKER_ROLE_SAID.match(text)):
+                item.turns.append([[asker[1]], [re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)], None, None])
+                item.quoted, item.done = True, False     # `观众「阿杰」：那…怎么回滚？` again: the next turn
+                note(p, "follow-up", asker[1])
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] == item.asker
                     and item.turn()[2] is not None and re.search(rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I)):
@@ -1222,8 +1247,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 in_qa = True
                 continue
             m = QLINE.match(text)
-            if m and (in_qa or item is not None):
-                rest = m.group("rest")
+            if m and (in_qa or item is not None
+                      or (re.match(rf"\s*{NUM}?{READER_ASKS}", text) and _explicit_answer_ahead(parts, n, profile))):
+                rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
@@ -1455,15 +1481,18 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     return threads, warnings, log
 
 
-PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15})?)\s*[:：]\s*(?=\S)")
+PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15}| [\u4e00-\u9fff]{2,6})?)"
+                           r"\s*[:：]\s*(?=\S)")
 
 
 def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) -> frozenset:
-    """Plain `Nebula：…` labels that open the line after a quoted question at least twice in a post: the one who
-    answers, named the same way each time (a bold label needs no repeating)."""
+    """Plain `Nebula：…` labels that open the line after a question (quoted, or a line ending in a question mark)
+    at least twice in a post: the one who answers, named the same way each time (a bold label needs no
+    repeating)."""
     counts: dict[str, int] = {}
     for prev, p in zip(parts, parts[1:], strict=False):
-        if prev.kind != "quote" or p.kind != "line" or _link_line(p, registry, profile):
+        asked = prev.kind == "quote" or (prev.kind == "line" and QUESTION_END.search(prev.text))
+        if not asked or p.kind != "line" or _link_line(p, registry, profile):
             continue
         m = PLAIN_SPEAKER.match(p.text)
         if m and not QUESTION_PART.match(m.group("name")) and not ANSWER.match(p.text) and not QLINE.match(p.text):
@@ -1568,12 +1597,28 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
 
 
+DEFERRED = re.compile(r"下期(?:专门|再)?(?:聊|讲|说|分享)|(?:以后|下次|改天)再(?:聊|讲|说)|"
+                      r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later", re.I)
+
+
+def _deferred(answer: str) -> bool:
+    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`)."""
+    return len(answer) <= 40 and bool(DEFERRED.search(answer))
+
+
+def _has_replies(parts: list[Piece], n: int) -> bool:
+    """Whether the paragraph piece n starts is followed by a reply marked `→` / `↳` (a chat's or the minutes')."""
+    last = _paragraph_end(parts, n)
+    return last + 1 < len(parts) and parts[last + 1].kind == "line" and bool(REPLY_MARK.match(parts[last + 1].text))
+
+
 def _paragraph_end(parts: list[Piece], n: int) -> int:
     """The last piece of the paragraph piece n starts: the lines right below it (a paragraph is cut into lines)."""
     while (n + 1 < len(parts) and parts[n + 1].kind == "line" and parts[n].kind == "line"
            and parts[n + 1].line == parts[n].line + 1 and not parts[n + 1].bold
-           and not SPEAKER_MD.match(parts[n + 1].md) and not ANSWER.match(parts[n + 1].text)):
-        n += 1                             # (a line led by a label starts something else: `**赵磊**：…` answers)
+           and not SPEAKER_MD.match(parts[n + 1].md) and not ANSWER.match(parts[n + 1].text)
+           and not REPLY_MARK.match(parts[n + 1].text)):
+        n += 1                             # (a line led by a label or `→` starts something else: `**赵磊**：…`)
     return n
 
 
