@@ -115,6 +115,22 @@ QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*
 ASKER_WHERE = re.compile(r"^(?:u/|@)|\s+(?:on|in|at|via|from)\s+.*$", re.I)
 
 
+# after a question heading: `[@jmarsh]`, `— Ibrahim K.` (who asked), `(#3318)` (the issue it is)
+HEADING_ASKER = re.compile(r"\s*(?:\[@?(?P<bracket>[^\[\]\s]{1,30})\]|[—–]{1,2}\s*(?P<dash>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|@\S{1,30}))\s*$")
+ISSUE_REF = re.compile(r"\s*[（(]?#\d{1,6}[)）]?\s*$")
+QUOTES = "\"“”「」『』"
+
+
+def heading_question(text: str) -> tuple[str, str | None]:
+    """(the question, who asked) of a heading: `"How should I …?" — Ibrahim K.`, `Why …? [@jmarsh]`,
+    `Do I need …? (#3318)`; the text itself (and None) for any other heading."""
+    m = HEADING_ASKER.search(text)
+    who = _name(m.group("bracket") or m.group("dash")) if m else None
+    q = ISSUE_REF.sub("", text[:m.start()] if m else text).strip()
+    q = q[1:-1].strip() if len(q) > 2 and q[0] in QUOTES and q[-1] in QUOTES else q
+    return (q, who) if QUESTION_END.search(q) else (text, None)
+
+
 def ends_question(text: str) -> bool:
     """A question mark ends the text, or ends it before an attribution (`…? (asked by @lin)`)."""
     return bool(QUESTION_END.search(ASKER_TRAILING.sub("", text)))
@@ -168,6 +184,10 @@ WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>
 REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12})\s*"
                      r"(?:replied|answered|responded|wrote back|回复道|回复说|答道)\s*[:：]\s*$")
 SIGNATURE = re.compile(r"^\s*--\s*$")
+# `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
+WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
+# `> reported by @hanna-lund` under an issue's title
+BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\s+@?(?P<name>[\w.-]{1,30})\s*$", re.I)
 # an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
 SALUTATION = re.compile(r"(?:Dear|亲爱的)\s*[^\s,，:：][^,，:：]{0,29}[,，:：!！]?")
 SALUTATION_LEAD = re.compile(r"^\s*Dear\s+[A-Z][^,，:：]{0,29}[,，:：]\s*|^\s*亲爱的[^,，:：]{1,20}[,，:：]\s*")
@@ -216,6 +236,7 @@ def is_qa_heading(text: str, profile: Profile = DEFAULT) -> bool:
 
 BR = re.compile(r"<br\s*/?>", re.I)
 SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
+DEFINITION_PAIR = re.compile(r"<dt\b[^>]*>(.*?)</dt\s*>\s*<dd\b[^>]*>(.*?)</dd\s*>", re.I | re.S)
 # the editors' own sections, which end a Q&A section whatever follows them
 EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|版本进展|新版本|版本更新|更新日志|发布说明|"
                        r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
@@ -286,6 +307,7 @@ class _Item:
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
     heading: int = 0                                  # the level of the heading that asked the question
+    titled: bool = False                              # the text below that heading told the question in full
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -319,6 +341,18 @@ HUGO_DETAILS = re.compile(r"\{\{[<%]-?\s*(?:details|expand|collapse|accordion|sp
                           r"(?:\s+(?:title|summary|question|header)\s*=)?\s*(?P<q>\"[^\"\n]{1,300}\"|'[^'\n]{1,300}')"
                           r"[^\n]*?-?[>%]\}\}", re.I)
 HUGO_DETAILS_END = re.compile(r"\{\{[<%]-?\s*/\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\s*-?[>%]\}\}", re.I)
+
+
+DEFINITION_LIST = re.compile(r"<dl\b[^>]*>.*?</dl\s*>", re.I | re.S)
+
+
+def join_definition_lists(body: str) -> str:
+    """A raw `<dl>…</dl>` with blank lines between its terms read as one HTML block: Markdown ends an HTML block at
+    a blank line, and the indented `<p>` of the next definition would become a code block. Each blank line inside
+    becomes an empty comment, so line numbers still point into the post."""
+    if "<dl" not in body and "<DL" not in body:
+        return body
+    return DEFINITION_LIST.sub(lambda m: re.sub(r"\n[ \t]*(?=\n)", "\n<!-- -->", m.group(0)), body)
 
 
 def strip_liquid(body: str) -> str:
@@ -468,6 +502,16 @@ class _Reader:
                     text = html_text(tok.content[summary.end():]).strip()
                     if text:
                         out.append(Piece("line", unwrap(text), text, line=line))
+                    continue
+                pairs = DEFINITION_PAIR.findall(tok.content)
+                if pairs:
+                    # `<dl><dt>Can I …?</dt><dd>answer</dd></dl>`: each term a bold line over its definition
+                    for term, definition in pairs:
+                        out.append(Piece("line", unwrap(html_text(term).strip()), html_text(term).strip(), bold=True,
+                                         line=line))
+                        for para in re.split(r"</p\s*>", definition, flags=re.I):
+                            if (text := html_text(para).strip()):
+                                out.append(Piece("line", unwrap(text), text, line=line))
                     continue
                 text = html_text(tok.content).strip()
                 if text:                            # `<p>…</p>` is a paragraph of prose; other HTML, a block
@@ -642,7 +686,7 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
     if cached is not None:
         _pieces_cache.move_to_end(key)
         return pickle.loads(cached)
-    reader = _Reader(strip_liquid(body), profile)
+    reader = _Reader(join_definition_lists(strip_liquid(body)), profile)
     result = reader.pieces(), reader.warnings
     data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) <= PIECES_CACHE_BYTES // 8:
@@ -1071,9 +1115,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
                 close_item()
                 m = QLINE.match(text)
-                q = m.group("rest") if m else text
-                if m or QUESTION_END.search(text):
-                    start_item(None, p, numbered=False)
+                q, who = heading_question(m.group("rest") if m else text)
+                if m or QUESTION_END.search(q):
+                    start_item(who, p, numbered=False)
                     item.heading, item.urls = p.level, list(p.urls)
                     set_question(p, q, q, True)
                 else:
@@ -1341,7 +1385,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
                 note(p, "answer")
                 continue
-            if (p.bold and answer_label is None and in_qa and not editorial and QUESTION_END.search(text)
+            if (p.bold and answer_label is None and in_qa and not editorial and ends_question(text)
                     and (item is None or item.done or item.turn()[2] is not None)
                     and not _followed_by_pairs(parts, n, profile)):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
@@ -1391,7 +1435,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if item.answerer is None and (m := SPEAKER_MD.match(p.md)):
                     item.answerer = _name(m.group("name").strip().lstrip("@"))
                 continue
+            t = item.turn()
+            if (item.heading and len(item.turns) == 1 and t[2] is None and len(t[0]) == 1 and not item.titled
+                    and ends_question(parts[_paragraph_end(parts, n)].text.rstrip(QUOTES + " "))):
+                # the question told in full under its title (`### [Title? (#3318)](…)`, `Ibrahim writes: "…?"`)
+                t[0], t[1] = [WRITES.sub("", text).strip(QUOTES + " ")], [WRITES.sub("", p.md).lstrip(QUOTES + " ")]
+                item.titled, item.quoted = True, _paragraph_end(parts, n) == n
+                if item.quoted:
+                    t[0][-1], t[1][-1] = t[0][-1].rstrip(QUOTES), t[1][-1].rstrip(QUOTES)
+                note(p, "question")
+                continue
             asking = item.turn()[2] is None and not item.quoted
+            if asking and item.titled and ends_question(text.rstrip(QUOTES + " ")):
+                text = text.rstrip(QUOTES)
+                p = replace(p, text=p.text.rstrip().rstrip(QUOTES), md=p.md.rstrip().rstrip(QUOTES))
             _append(item, p)
             note(p, "answer" if item.turn()[2] is not None else "question")
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
@@ -1411,11 +1468,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, rest, rest_md, True)
             continue
         if p.kind == "quote":
-            who = _asker(p.text.strip(), p.md.strip(), profile) if "\n" not in p.text.strip() else None
+            byline = BYLINE.match(p.text.strip()) if "\n" not in p.text.strip() else None
+            who = (_name(byline.group("name")), "") if byline else \
+                _asker(p.text.strip(), p.md.strip(), profile) if "\n" not in p.text.strip() else None
             if (who is not None and not who[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None):
                 item.asker = who[0]                      # `> 提问者：刘畅` under the question heading
                 note(p, "asker", p.text)
+                continue
+            if byline and in_qa and not editorial and (item is None or item.done or item.turn()[2] is not None):
+                start_item(who[0], p, numbered=False)    # `> reported by @okafor` under an issue's title: the
+                note(p, "asker", p.text)                 # question follows
+                continue
+            if (item is not None and not item.done and item.heading and item.asker and item.quoted
+                    and len(item.turns) == 1 and item.turn()[0] and item.turn()[2] is None):
+                signed = QUOTE_ATTRIBUTION.search(p.text)     # `#### Why …? [@jmarsh]` over a quoted reply, signed
+                signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
+                start_answer(p, p.text[:signed.start()].rstrip() if signed else p.text,
+                             p.md[:signed_md.start()].rstrip() if signed_md else p.md)
                 continue
             signed = QUOTE_ATTRIBUTION.search(p.text) if in_qa and not editorial else None
             signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
@@ -1782,6 +1852,7 @@ def _name(name: str) -> str | None:
     handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
+    name = re.sub(r"\s+(?:and|&)\s+(?:many\s+)?others?$|(?<=\S)\s*等(?:人|多人)?$", "", name)   # (`@x and many others`)
     quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
@@ -1859,7 +1930,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns.pop()
         asker = it.asker
         if asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
-            asker = ASKER_WHERE.sub("", m.group("name")) or None
+            asker = _name(ASKER_WHERE.sub("", m.group("name")))
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
