@@ -66,6 +66,9 @@ ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观�
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
 ASK_WORDS = rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|Question\s*\d{{0,2}}|{READER_ASKS})"
+# a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
+# with who gave it (`ANSWER_BY`)
+ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?答案)"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
                 r"(?:Accepted|Marked|Best)\s+answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
@@ -166,11 +169,9 @@ ANSWER_MD = re.compile(rf"^\s*(?:(\*\*|__)\s*{ANSWER_WORDS}\s*{SEP}\s*\1|{ANSWER
 BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}(?:\*\*|__)")
 # `Dev's answer: …`: whose answer it is, then the label
 ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take)\s*[:：]\s*", re.I)
-# a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`): said only with who gave it, or a check mark
-ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?答案)"
 # `Answer (by @maintainer): …`, `✅ Solution (from ben, staff): …`, `Marked answer by @mb: …`: an answer label that
 # names who answers
-ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:A|答|回答|回复|解答|答复|Answer|Reply|{ACCEPTED})\s*"
+ANSWER_BY = re.compile(rf"^\s*(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
                        r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29})"
                        r"\s*[:：]\s*", re.I)
 # `: Yes. In your Gemfile …` under `Can I pin a plugin? *(Tomasz)*`: a definition list's definition (kramdown)

@@ -144,6 +144,8 @@ def _share(rows, kind):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", required=True)
+    ap.add_argument("--optech", help="an index of the shared Optech corpus: its question sets (data/eval/similar-"
+                                     "blind4.json, similar-blind5.json) join the pool")
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
     ap.add_argument("--model", default=embed.DEFAULT_MODEL)
     ap.add_argument("--cache", default="/tmp/qa-archive-eval")
@@ -170,7 +172,7 @@ def main():
           f"{_share(today, 'near_miss'):.3f}, off-topic confident {_share(today, 'off_topic'):.3f}")
     for label, model, method, names in (("semantic", a.model, a.method, SEMANTIC), ("lexical", "none", "lex", LEXICAL)):
         gen, recs = build(a, model)
-        rows = [top_features(r, gen, method, a.weight) for r in recs]
+        rows = [top_features(r, r.get("gen", gen), method, a.weight) for r in recs]
         keep = [i for i, r in enumerate(rows) if r[0] is not None]
         X = np.array([[rows[i][0][n] for n in names] for i in keep])
         right = np.array([rows[i][1] for i in keep])
@@ -178,7 +180,7 @@ def main():
         # questions with no candidate at all: never confident, right only if... never
         dropped = [recs[i]["q"]["kind"] for i in range(len(recs)) if i not in set(keep)]
         group_names = groups([recs[i] for i in keep], gen)
-        cross = np.array([crosses(recs[i], gen) for i in keep])
+        cross = np.array([crosses(recs[i], recs[i].get("gen", gen)) for i in keep])
         fold_ids = np.array(folds(group_names, a.folds))
         held_p, held_t, in_sample = fit_eval(X, right, kinds, fold_ids, a.folds, names, a.max_false, a.l2)
         held = held_rates(held_p, held_t, right, kinds, cross)

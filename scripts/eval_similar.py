@@ -193,7 +193,7 @@ def groups(recs, gen) -> list[str]:
         else:
             out.append("none:" + _h(q["text"])[:8])
             continue
-        out.append(gen.entry(tid)["source"])
+        out.append(r.get("gen", gen).entry(tid)["source"])
     return out
 
 
@@ -237,12 +237,44 @@ def cv_choose(recs, fold_ids, k, method, grid) -> tuple[dict, list[float]]:
     return {key: v / max(len(paras), 1) for key, v in per.items()} | {"n": len(paras)}, chosen
 
 
+OPTECH_SETS = ("blind4", "blind5")      # data/eval/similar-<name>.json: questions about Optech's English threads
+
+
+def load_optech_questions(threads: list[dict]) -> list[dict]:
+    """The Optech question sets: a paraphrase is answered by its English thread or that thread's Chinese
+    translation (`twin`: the same Stack Exchange answer)."""
+    ids = {t["id"] for t in threads}
+    qs = []
+    for name in OPTECH_SETS:
+        data = json.loads((REPO / "data" / "eval" / f"similar-{name}.json").read_text(encoding="utf-8"))
+        for p in data["paraphrases"]:
+            qs.append({"text": p["text"], "kind": "paraphrase", "targets": {p["id"], p.get("twin")} & ids,
+                       "set": f"optech-{name}"})
+        for kind in ("near_miss", "off_topic"):
+            qs += [{"text": text_of(q), "kind": kind, "targets": set(), "set": f"optech-{name}"} for q in data[kind]]
+    return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]
+
+
 def build(args, model: str):
-    """(generation, records) for every labelled question, with `model`'s vectors (None: lexical only)."""
+    """(generation, records) for every labelled question, with `model`'s vectors (None: lexical only). With
+    `args.optech` (an index of the Optech corpus) its questions' records follow, each with its generation as
+    `gen` (the first generation is the SOFA index's)."""
     from qa_archive.archive import Archive
-    gen, searcher = Archive(args.index).view()
+    gen, recs = build_one(Archive(args.index), load_questions, args, model)
+    if getattr(args, "optech", None):
+        gen2, recs2 = build_one(Archive(args.optech), lambda shared, threads: load_optech_questions(threads),
+                                args, model)
+        for r in recs2:
+            r["gen"] = gen2
+        recs += recs2
+    return gen, recs
+
+
+def build_one(archive, load, args, model: str):
+    """(generation, records) of one index's questions (`load(shared, threads)`)."""
+    gen, searcher = archive.view()
     threads = [gen.docs[i] for i in sorted(gen.docs)]
-    qs = load_questions(Path(args.shared), threads)
+    qs = load(Path(args.shared), threads)
     emb = None
     if model != "none":
         emb = get_embedder(model)
