@@ -59,13 +59,17 @@ def _inline_rule(state):
 _md.core.ruler.at("inline", _inline_rule)
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
+SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, where in the show it was asked
+SHOW_LEAD = rf"(?:{SHOW_TIME}[—–-]\s+)?"       # `- 27:40 — Listener question from Sam: …` in a show's timestamps
 # what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
 SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
 ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
-ASK_WORDS = rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|Question\s*\d{{0,2}}|{READER_ASKS})"
+LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller)\s+)"
+ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|{LISTENER}?Question\s*\d{{0,2}}|"
+             rf"{READER_ASKS})")
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?答案)"
@@ -83,7 +87,8 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
 # (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name; and
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
-ASKER_LABEL = re.compile(rf"^\s*{NUM}?(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|Question\s+from)"
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|"
+                         rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
@@ -91,7 +96,6 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
-SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, where in the show it was asked
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
                       r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
@@ -158,7 +162,7 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
+QLINE = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
@@ -174,6 +178,10 @@ ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take
 ANSWER_BY = re.compile(rf"^\s*(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
                        r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29})"
                        r"\s*[:：]\s*", re.I)
+# `*Amir:* Record everything …`: a speaker label in italics (a show's notes), after a question
+SPEAKER_EM = re.compile(r"^\s*([*_])(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*[:：]\s*\1\s*")
+# `- 44:30 — Picks of the week`: the next chapter of a show's timestamps
+CHAPTER = re.compile(r"^\s*[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+\S")
 # `: Yes. In your Gemfile …` under `Can I pin a plugin? *(Tomasz)*`: a definition list's definition (kramdown)
 DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
 # `…a released version? *(Tomasz K.)*`: a name alone in parentheses after the question mark
@@ -1423,6 +1431,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
                 continue
+            if CHAPTER.match(text) and item.turn()[2] is not None:
+                item.done = True                         # `44:30 — Picks of the week`: the show moves on
+                skip(p, "the next chapter of the show")
+                continue
             if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, _paragraph_end(parts, n)):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
                 skip(p, "the editor's closing note to readers, not part of the answer")
@@ -1601,7 +1613,7 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
     if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
-    m = SPEAKER_MD.match(p.md) if speaker else None
+    m = SPEAKER_MD.match(p.md) or SPEAKER_EM.match(p.md) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
         return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
