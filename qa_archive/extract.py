@@ -60,7 +60,7 @@ _md.core.ruler.at("inline", _inline_rule)
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
 SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, where in the show it was asked
-SHOW_LEAD = rf"(?:{SHOW_TIME}[—–-]\s+)?"       # `- 27:40 — Listener question from Sam: …` in a show's timestamps
+SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 27:40 — Listener question from Sam: …`
 # what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
 SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
@@ -181,7 +181,7 @@ ANSWER_BY = re.compile(rf"^\s*(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
 # `*Amir:* Record everything …`: a speaker label in italics (a show's notes), after a question
 SPEAKER_EM = re.compile(r"^\s*([*_])(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*[:：]\s*\1\s*")
 # `- 44:30 — Picks of the week`: the next chapter of a show's timestamps
-CHAPTER = re.compile(r"^\s*[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+\S")
+CHAPTER = re.compile(rf"^\s*{SHOW_LEAD}(?<=\s)\S")
 # `: Yes. In your Gemfile …` under `Can I pin a plugin? *(Tomasz)*`: a definition list's definition (kramdown)
 DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
 # `…a released version? *(Tomasz K.)*`: a name alone in parentheses after the question mark
