@@ -195,6 +195,11 @@ REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
+# `*(Priya Raman, user@)*` on a line of its own under a question: who asked, and where
+ATTRIBUTION_LINE = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*(?:[,，][^()（）]{0,40})?[)）]\s*$")
+# `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
+ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]",
+                              re.I)
 # `> reported by @hanna-lund` under an issue's title
 BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\s+@?(?P<name>[\w.-]{1,30})\s*$", re.I)
 # an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
@@ -224,7 +229,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|已解决|文字实录|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -1009,8 +1014,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     log = {"sections": [], "skipped": [], "items": all_items, "pairs": []}
     group: _Group | None = None
     item: _Item | None = None
-    in_qa = False
-    qa_level = 0                # the heading level of the Q&A section we are in (0: none, or a bold line)
+    # A post whose title names it a Q&A (`Stack Overflow roundup`, `读者来信 | 第 7 期`) and none of whose headings
+    # does is a Q&A throughout: as if under a heading of level 1
+    whole_post = is_qa_heading(post.title or "", profile) and not any(
+        p.kind == "heading" and p.text and is_qa_heading(p.text, profile) for p in parts)
+    in_qa = whole_post
+    qa_level = 1 if whole_post else 0   # the heading level of the Q&A section we are in (0: none, or a bold line)
     qa_heading_seen = False
     section = 0
     editorial = False           # in the editors' own section (releases, events, reading): no asker starts an item
@@ -1120,11 +1129,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(None, p, numbered=False)
                 note(p, "asker", text)
                 continue
-            if in_qa and qa_level and p.level > qa_level and text and not _editorial(text):
+            if in_qa and qa_level and p.level > qa_level and text and not _editorial(text) \
+                    and not NOT_QA_HEADING.search(text):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
                 close_item()
                 m = QLINE.match(text)
-                q, who = heading_question(m.group("rest") if m else text)
+                q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 if m or QUESTION_END.search(q):
                     start_item(who, p, numbered=False)
                     item.heading, item.urls = p.level, list(p.urls)
@@ -1174,6 +1184,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
             text = p.text.replace("*", "")
+            if EDITOR_POINTER.match(text):              # `相关阅读：…`, `往期回顾：…？` are the editor's
+                if item is not None:
+                    item.done = True
+                skip(p, "an editor's pointer, not part of a thread")
+                continue
             m = REPLY.match(text) if item is not None and not item.done and item.turn()[0] else None
             if m:
                 name, rest = _name(m.group("name")), m.group("rest")
@@ -1364,6 +1379,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(None, p, numbered=False)       # `Dear Hilde,` on a line of its own: a letter starts
                 note(p, "asker", text)
                 continue
+            said = ATTRIBUTION_LINE.match(text)
+            if (said and item is not None and not item.done and item.asker is None and item.turn()[0]
+                    and item.turn()[2] is None and _plausible_asker(said.group("name"))):
+                item.asker = _name(said.group("name"))   # `*(Priya Raman, user@)*` under the question
+                note(p, "asker", text)
+                continue
+            if ANSWERED_BY_LINE.match(text) and item is not None and item.turn()[2] is not None:
+                skip(p, "who answered, not part of the answer")     # `— answered by Tomasz Wilk (PMC)`
+                continue
             m = SIGN_OFF.match(text)
             if (m and item is not None and not item.done and item.asker is None and item.turn()[0]
                     and item.turn()[2] is None and _plausible_name(m.group("name"))):
@@ -1438,10 +1462,6 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, _paragraph_end(parts, n)):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
                 skip(p, "the editor's closing note to readers, not part of the answer")
-                continue
-            if EDITOR_POINTER.match(text):              # `相关阅读：…` is the editor's, not the answer's
-                item.done = True
-                skip(p, "an editor's pointer, not part of the answer")
                 continue
             if answer_label is not None:
                 start_answer(p, *answer_label)
