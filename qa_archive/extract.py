@@ -151,7 +151,8 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*)?(?:追问|继续问|又问|接着问|再问|补充提问|"
-                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道)?\s*(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
+                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
+                       r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`)
 # `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
 NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
@@ -195,6 +196,8 @@ REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
+# a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
+ITALIC_LINE = re.compile(r"([*_])(?!\1)[^*_\n]{2,120}\1")
 # `*(Priya Raman, user@)*` on a line of its own under a question: who asked, and where
 ATTRIBUTION_LINE = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*(?:[,，][^()（）]{0,40})?[)）]\s*$")
 # `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
@@ -229,7 +232,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -1280,8 +1283,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             asker = _asker(text, p.md, profile) if not editorial else None
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
-                    and item.turn()[0] and item.turn()[2] is None and _answer_next(parts, n, profile)):
-                item.asker = asker[0]                    # a forum's byline under its question, over the answer
+                    and item.turn()[0] and item.turn()[2] is None and (item.heading or _answer_next(parts, n, profile))):
+                item.asker = asker[0]                    # a byline under its question (heading), over the answer
                 note(p, "asker", text)
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
@@ -1469,6 +1472,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.answerer = _name(m.group("name").strip().lstrip("@"))
                 continue
             t = item.turn()
+            if item.heading and t[2] is None and len(t[0]) == 1 and ITALIC_LINE.fullmatch(p.md.strip()):
+                skip(p, "a note on where the question came from")    # `*From the sig-storage mailing list*`
+                continue
             if (item.heading and len(item.turns) == 1 and t[2] is None and len(t[0]) == 1 and not item.titled
                     and ends_question(parts[_paragraph_end(parts, n)].text.rstrip(QUOTES + " "))):
                 # the question told in full under its title (`### [Title? (#3318)](…)`, `Ibrahim writes: "…?"`)
@@ -1486,6 +1492,18 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             note(p, "answer" if item.turn()[2] is not None else "question")
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
+            continue
+        if p.kind == "quote" and in_qa and not editorial and (said := _quote_asker(p, profile)) is not None:
+            name, rest, rest_md = said          # `> **Sofia asks:** I have a …?`, `> A reader in Lagos writes: …`
+            if item is not None and name and name == item.asker and item.turn()[2] is not None:
+                item.turns.append([[rest], [rest_md], None, None])    # the same reader again: a follow-up
+                item.done = False
+                note(p, "follow-up", rest)
+            else:
+                start_item(name, p, numbered=False)
+                note(p, "asker", p.text.split("\n")[0])
+                set_question(p, rest, rest_md, True)
+            item.quoted = True
             continue
         if p.kind == "quote" and (wrote := WROTE.match(p.text)) and not editorial:
             name, rest = _name(wrote.group("name")), p.text[wrote.end():].strip()
@@ -1776,6 +1794,10 @@ REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.co
 LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
                         r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation",
                         re.I)
+SOURCE_LINE = re.compile(r"^\s*(?:📎|🔗)?\s*(?:\*\*|__)?(?P<label>[^:：\n*\[\]]{1,20}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*"
+                         r"\[[^\]\n]*\]\([^)\s]+\)\s*$")
+SOURCE_LABEL = re.compile(r"(?:Thread|Source|Original(?: post| thread)?|Link|Discussion|Issue|PR|Docs?|原帖(?:链接|地址)?|原文(?:链接)?|"
+                          r"讨论(?:帖|地址)?|帖子|详情|文档)", re.I)
 LABEL_ONLY = re.compile(r"^\s*(「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(1)」)\s*[:：]\s*$")
 URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 
@@ -1841,6 +1863,27 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
     """`> @name 提问：…`: an asker line that opens a blockquote (it needs 提问 or an issue number, unlike `@Autowired`)."""
     line = line.replace("*", "")
     return bool(QUOTED_ASKER.match(line) or any(r.match(line) for r in profile.extra("asker")))
+
+
+# `A reader in Lagos writes: …`: a reader, unnamed
+READER_WRITES = re.compile(r"^\s*(?:A|One|Another)\s+(?:reader|listener|subscriber|user|viewer)(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
+                           r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)
+
+
+def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | None:
+    """(asker, question, its Markdown) when a quote opens with who asks (`**Sofia asks:** …`, `**@nkemdi:** …`,
+    `A reader in Lagos writes: …`) and goes on with the question; else None."""
+    first, first_md = p.text.split("\n")[0], p.md.split("\n")[0]
+    m = READER_WRITES.match(p.text)
+    if m:
+        name, rest = None, m.group("rest")
+    else:
+        who = _asker(first.replace("*", ""), first_md, profile) if BOLD_LED.match(first_md) else None
+        if who is None or not who[1]:
+            return None
+        name, rest = who[0], who[1] + p.text[len(first):]
+    md = re.sub(r"^.*?[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
+    return name, rest.strip(), md.strip()
 
 
 def _quote_piece(md_lines: list[str], line: int = 0) -> Piece:
@@ -1925,7 +1968,10 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
             return label, p.urls[-1] if p.urls else m.group("url")
     m = LINK_LINE.match(p.text)
     if not m:
-        return None
+        # `Thread: [lists.apache.org/thread/8kq2m](https://…)`, `原帖链接：[…](…)`: a label over one link
+        m = SOURCE_LINE.match(p.md)
+        return ("", p.urls[-1]) if m and p.urls and (LINK_LABEL.fullmatch(m.group("label")) or
+                                                     SOURCE_LABEL.fullmatch(m.group("label"))) else None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
     if LINK_LABEL.fullmatch(label):
