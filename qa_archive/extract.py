@@ -103,8 +103,8 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'�
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
-ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*@?\s*"
-                            r"(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
+ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
+                            r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -144,6 +144,7 @@ def ends_question(text: str) -> bool:
 
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
+ASKED_FROM = re.compile(r"^\s*(?:提问来自|问题来自|提问来源|问题来源)\s*[:：]\s*(?:.*?@(?P<name>[\w.\-\u4e00-\u9fff]{1,30})\s*)?[^@]*$")
 # `观众「阿杰」：…？`, `网友 Lisa：…？` in a transcript: a speaker named by role and name, asking
 ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|@?(?P<plain>[^\s：:，,。？?「」()（）]{{1,20}}))"
                              rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
@@ -197,7 +198,7 @@ SIGNATURE = re.compile(r"^\s*--\s*$")
 # `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
-ITALIC_LINE = re.compile(r"([*_])(?!\1)[^*_\n]{2,120}\1")
+ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `*(Priya Raman, user@)*` on a line of its own under a question: who asked, and where
 ATTRIBUTION_LINE = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*(?:[,，][^()（）]{0,40})?[)）]\s*$")
 # `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
@@ -271,7 +272,7 @@ def _editorial(text: str) -> bool:
 READER_NOTE = re.compile(r"^\s*(?:以上(?:问题|内容|就是|为)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|that's all)", re.I)
-EDITOR_POINTER = re.compile(r"^\s*(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾)\s*[:：]")
+EDITOR_POINTER = re.compile(r"^\s*(?:🔗\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
 UNRESOLVED_REF = re.compile(r"\[([^\[\]]+)\](?:\n[ \t]*)?\[([^\[\]]*)\]")    # `[BIP-Schnorr][]` whose definition is elsewhere
@@ -672,7 +673,7 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 
 
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
-LEAD_MARK = re.compile(r"^(\s*)(?:❓|❔|💡|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
+LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
 
 
 def _bilingual_label(m: re.Match) -> str:
@@ -909,6 +910,9 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
         or (BOLD_LED.match(md) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = ASKED_FROM.match(text)
+    if m:                        # `提问来自：GitHub Issue #4521 @deepfish`, `提问来自：技术交流群 3 群` (a place: nobody)
+        return (_name("@" + m.group("name")) if m.group("name") else None), ""
     m = ASKER_ROLE_SAID.match(text)
     if m:
         return _name(m.group("name") or m.group("plain")), m.group("rest").strip()
@@ -1042,6 +1046,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if item is not None and len(item.turns) == 1 and item.turns[0][2] and _deferred(" ".join(item.turns[0][2])):
             log["skipped"].append((item.trace[0][0] if item.trace else 0, "", "the answer only puts it off"))
             item = None                  # `这个问题比较大，我们下期专门聊。`: asked, but not answered
+        if item is not None and item.listed and not any(re.sub(r"^\s*[（(][^()（）]{0,12}[)）]\s*$", "", x).strip()
+                                                        for t in item.turns for x in t[2] or []):
+            item = None        # a list of question titles (`FAQ 更新`, open questions; `（新增）`): nothing answered
         if item is not None and (any(t[2] for t in item.turns) or (item.done and any(t[0] for t in item.turns))):
             items.append(item)
             if item.group:
