@@ -103,8 +103,8 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'�
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,30}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
-ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
-                            r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
+ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
+                            r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?|(?=@))@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -178,8 +178,8 @@ ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take
 # `Answer (by @maintainer): …`, `✅ Solution (from ben, staff): …`, `Marked answer by @mb: …`: an answer label that
 # names who answers
 ANSWER_BY = re.compile(rf"^\s*(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
-                       r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29})"
-                       r"\s*[:：]\s*", re.I)
+                       r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29}"
+                       r"(?:\s*[（(][^()（）:：]{0,20}[)）])?)\s*[:：]\s*", re.I)     # (`… by @ilse_dev (core team):`)
 # `*Amir:* Record everything …`: a speaker label in italics (a show's notes), after a question
 SPEAKER_EM = re.compile(r"^\s*([*_])(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*[:：]\s*\1\s*")
 # `- 44:30 — Picks of the week`: the next chapter of a show's timestamps
@@ -193,7 +193,7 @@ QUESTION_THEN_NAME = re.compile(r"[?？]\s*[（(]\s*(?P<name>[^()（）:：?？@
 WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>\n@]{1,40}?)\s*(?:<?[\w.+-]+@[\w.-]+>?)?\s*"
                    r"(?:wrote|写道)\s*[:：]\s*(?:\n|$)", re.I)
 REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12})\s*"
-                     r"(?:replied|answered|responded|wrote back|回复道|回复说|答道)\s*[:：]\s*$")
+                     r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]\s*$")
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
@@ -201,6 +201,9 @@ WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes
 ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `*(Priya Raman, user@)*` on a line of its own under a question: who asked, and where
 ATTRIBUTION_LINE = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*(?:[,，][^()（）]{0,40})?[)）]\s*$")
+# `（本题由社区用户 @阿木 提问，感谢！）`, `(Thanks to @lin for the question.)`: who asked, credited after the answer
+ASKER_CREDIT = re.compile(rf"^\s*[（(]?\s*(?:(?:本题|此题|该问题|这个问题|问题)由\s*(?:{ROLE})?\s*@?(?P<name>[^\s，,。)）@]{{1,30}})\s*(?:提问|提出)"
+                          r"|thanks\s+to\s+@?(?P<name2>[^\s,.)]{1,30})\s+for\s+(?:the|this)\s+question)", re.I)
 # `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
 ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]",
                               re.I)
@@ -325,6 +328,7 @@ class _Item:
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
     heading: int = 0                                  # the level of the heading that asked the question
+    named_in_heading: bool = False                    # that heading named who asked (`Why …? [@jmarsh]`)
     titled: bool = False                              # the text below that heading told the question in full
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
@@ -902,6 +906,8 @@ def _opens_item(text: str, profile: Profile) -> bool:
 
 def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
     """(asker, rest of the line) when a line is an asker line."""
+    if REPLIED.match(text):
+        return None                  # `**@pkrause** added:`, `Jonas Weber replied:`: who answers
     for r in profile.extra("asker"):
         m = r.match(text)
         if m and "name" in m.groupdict():
@@ -1147,7 +1153,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 if m or QUESTION_END.search(q):
                     start_item(who, p, numbered=False)
-                    item.heading, item.urls = p.level, list(p.urls)
+                    item.heading, item.urls, item.named_in_heading = p.level, list(p.urls), who is not None
                     set_question(p, q, q, True)
                 else:
                     close_all()
@@ -1395,6 +1401,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.asker = _name(said.group("name"))   # `*(Priya Raman, user@)*` under the question
                 note(p, "asker", text)
                 continue
+            credit = ASKER_CREDIT.match(text)
+            if credit and item is not None and item.turn()[2] is not None:
+                item.asker = item.asker or _name(credit.group("name") or credit.group("name2"))   # `（本题由社区用户 @阿木 提问，感谢！）`
+                skip(p, "who asked, credited after the answer")
+                continue
             if ANSWERED_BY_LINE.match(text) and item is not None and item.turn()[2] is not None:
                 skip(p, "who answered, not part of the answer")     # `— answered by Tomasz Wilk (PMC)`
                 continue
@@ -1538,7 +1549,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(who[0], p, numbered=False)    # `> reported by @okafor` under an issue's title: the
                 note(p, "asker", p.text)                 # question follows
                 continue
-            if (item is not None and not item.done and item.heading and item.asker and item.quoted
+            if (item is not None and not item.done and item.heading and item.named_in_heading and item.quoted
                     and len(item.turns) == 1 and item.turn()[0] and item.turn()[2] is None):
                 signed = QUOTE_ATTRIBUTION.search(p.text)     # `#### Why …? [@jmarsh]` over a quoted reply, signed
                 signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
@@ -1573,6 +1584,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     _append(item, Piece("quote", a_text, a_md, line=p.line))
                     note(p, "answer", a_text)
                 continue
+            if item.heading and not item.titled and len(item.turns) == 1 and len(t[0]) == 1 and t[2] is None:
+                t[0].clear()                         # `### [Title?](…)`, `**@x** asked:`, then the quoted question
+                t[1].clear()                         # told in full: the quote is the question, not the title
+                item.titled = True
             if t[2] is not None:                     # answered: this quote is a follow-up question
                 if item.bare or (item.asker is None and item.group is not None):
                     # a run (or group) of bare Q/A pairs: the next pair
@@ -1939,7 +1954,7 @@ def _name(name: str) -> str | None:
     quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
-    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.fullmatch(name) or (re.fullmatch(ROLE, name) and not handle):
+    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or (re.fullmatch(ROLE, name) and not handle):
         return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name
     return name or None
 
