@@ -650,9 +650,7 @@ class _Reader:
                 n += 1
                 if not ln.strip():
                     continue
-                labelled = BRACKET_LABEL.sub(_bracket_label, ln, count=1)      # `【问题】…` is `问：…`
-                labelled = BILINGUAL_LABEL.sub(_bilingual_label, labelled, count=1)   # `提问 / Question` is `提问`
-                labelled = LEAD_MARK.sub(r"\1", labelled, count=1)      # `❓ **来自 @x**：…`, `💡 **@y**：…`
+                labelled = relabel(ln)
                 # a one-line paragraph was parsed whole already: its tokens are the line's (most paragraphs)
                 children = (inline.children or []) if one_line and labelled == ln else self.inline(labelled)
                 ln = labelled
@@ -678,6 +676,19 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
 LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
+
+
+LABEL_STARTS = frozenset("【问提回答解追QqAaRrFf❓❔💡💬📌🙋🅠🅐")
+
+
+def relabel(line: str) -> str:
+    """A line's label in the one form the patterns read: `【问题】…` is `Q：…`, `提问 / Question（@x）：` is `提问（@x）：`,
+    `❓ **来自 @x**：…` loses its emoji. Most lines start with none of these (checked first: this runs on every line)."""
+    if line.lstrip(" \t*_")[:1] not in LABEL_STARTS:
+        return line
+    line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
+    line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
+    return LEAD_MARK.sub(r"\1", line, count=1)
 
 
 def _bilingual_label(m: re.Match) -> str:
@@ -1113,8 +1124,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             continue
         if p.kind == "heading":
             text = p.text.replace("*", "")
-            asker = _asker(text, p.md.lstrip("# "), profile) \
-                if text and not editorial and not is_qa_heading(text, profile) else None    # (not `## 观众提问`)
+            asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
+            if asker is not None and is_qa_heading(text, profile):
+                asker = None                              # `## 观众提问` names a section, not an asker
             if asker is not None:                         # `### @name 提问`
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -1252,8 +1264,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 else:
                     start_answer(p, rest, rest_md)
                 continue
-            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] \
-                and not _has_replies(parts, n) else None
+            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
+            if m and _has_replies(parts, n):
+                m = None                                  # (a message with replies below opens a thread of its own)
             if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
                 # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
                 # new asker
@@ -1281,11 +1294,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
                 note(p, "follow-up", m.group("rest"))
                 continue
-            last = _paragraph_end(parts, n)     # (a question wrapped over lines ends with the paragraph)
             unnumbered = re.sub(rf"^\s*{NUM}", "", p.md)   # (`1. **观众 Jason**：…？`)
-            replied = _has_replies(parts, n)
-            m = SPEAKER_MD.match(unnumbered) if in_qa and not editorial and (
-                QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))) else None
+            m = SPEAKER_MD.match(unnumbered) if in_qa and not editorial else None
+            last = _paragraph_end(parts, n) if m else n    # (a question wrapped over lines ends with the paragraph)
+            replied = bool(m) and _has_replies(parts, n)
+            if m and not (QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))):
+                m = None
             # (a top-level message with replies marked below it opens a thread, whoever wrote it)
             if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
                     and _asker(text, p.md, profile) is None:
