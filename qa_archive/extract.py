@@ -72,7 +72,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
              rf"{READER_ASKS})")
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
-ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?答案)"
+ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?(?:答案|回答))"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
                 r"(?:Accepted|Marked|Best)\s+answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
@@ -134,6 +134,7 @@ def heading_question(text: str) -> tuple[str, str | None]:
     m = HEADING_ASKER.search(text)
     who = _name(m.group("bracket") or m.group("dash")) if m else None
     q = ISSUE_REF.sub("", text[:m.start()] if m else text).strip()
+    q = re.sub(r"^#\d{1,6}\s+", "", q)               # `#1442 能否支持昇腾 NPU？`: the issue, then the question
     q = q[1:-1].strip() if len(q) > 2 and q[0] in QUOTES and q[-1] in QUOTES else q
     return (q, who) if QUESTION_END.search(q) else (text, None)
 
@@ -177,7 +178,7 @@ BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}(?:\*\*|__)")
 ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take)\s*[:：]\s*", re.I)
 # `Answer (by @maintainer): …`, `✅ Solution (from ben, staff): …`, `Marked answer by @mb: …`: an answer label that
 # names who answers
-ANSWER_BY = re.compile(rf"^\s*(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
+ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
                        r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29}"
                        r"(?:\s*[（(][^()（）:：]{0,20}[)）])?)\s*[:：]\s*", re.I)     # (`… by @ilse_dev (core team):`)
 # `*Amir:* Record everything …`: a speaker label in italics (a show's notes), after a question
@@ -212,7 +213,8 @@ BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\
 # an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
 SALUTATION = re.compile(r"(?:Dear|亲爱的)\s*[^\s,，:：][^,，:：]{0,29}[,，:：!！]?")
 SALUTATION_LEAD = re.compile(r"^\s*Dear\s+[A-Z][^,，:：]{0,29}[,，:：]\s*|^\s*亲爱的[^,，:：]{1,20}[,，:：]\s*")
-SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>[^\s—–-][^,，。.!?？！\n]{0,39}?)\s*$")
+SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^\s—–-][^,，。.!?？！\n]{0,39}?)\s*"
+                      r"(?:[,，]\s*[^,，。!?？！\n]{1,30})?$")     # (`— Priya, Bengaluru`: where they wrote from)
 # who runs a transcript (`**Moderator (Lise):**`, `**主持人**：`): their words are neither question nor answer
 HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
 # a chat's thread replies: `↳ *@oren (maintainer):* …` under `*@dana.k:* …?`
@@ -236,7 +238,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|Discussions?\s*(?:精选|问答)|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -1353,6 +1355,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
                 if said and not _plausible_asker(said.group("name")):
                     said = None
+                handle = re.fullmatch(r"@(?P<name>[^\s@:：，,]{1,40})", rest.strip())
+                if handle and item is None or handle and item.done or handle and item.turn()[2] is not None:
+                    start_item(_name(rest.strip()), p, numbered=False)    # `**提问：** @lmz-hpc`, the question below
+                    note(p, "asker", text)
+                    in_qa = True
+                    continue
                 if (said and item is not None and item.turn()[2] is not None and item.asker
                         and _name(said.group("name")) == item.asker and FOLLOW_WORD.search(said.group("more") or "")):
                     rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
@@ -1955,7 +1963,8 @@ FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
 # `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
 LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
                               r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
-ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|anonymous(?:\s+(?:reader|user|listener))?|anon", re.I)
+ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
+                       r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience", re.I)
 
 
 def _name(name: str) -> str | None:
@@ -1968,6 +1977,7 @@ def _name(name: str) -> str | None:
     quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
+    name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or (re.fullmatch(ROLE, name) and not handle):
         return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name
     return name or None
