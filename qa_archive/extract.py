@@ -59,6 +59,7 @@ def _inline_rule(state):
 _md.core.ruler.at("inline", _inline_rule)
 
 NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
+NUMBER_LEAD = re.compile(rf"^\s*{NUM}")
 SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, where in the show it was asked
 SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 27:40 — Listener question from Sam: …`
 # what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
@@ -917,14 +918,30 @@ def _opens_item(text: str, profile: Profile) -> bool:
                 or (GROUP.match(text) and len(text) <= 120))
 
 
+Q_NUMBER = re.compile(r"Q\s*\d", re.I)
+
+
+def _asker_cue(text: str) -> bool:
+    """What every asker pattern of `_asker_line` needs somewhere: an @, a colon or a dash after a label, 提问, `by`,
+    `Q1` (substring tests: this runs on most lines of every post)."""
+    return ("@" in text or ":" in text or "：" in text or "—" in text or "–" in text or "提问" in text
+            or "by" in text or "By" in text or "BY" in text or (("Q" in text or "q" in text) and bool(Q_NUMBER.search(text))))
+
+
 def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
-    """(asker, rest of the line) when a line is an asker line."""
-    if REPLIED.match(text):
-        return None                  # `**@pkrause** added:`, `Jonas Weber replied:`: who answers
+    """(asker, rest of the line) when a line is an asker line (not one that says who answers: `**@pkrause** added:`,
+    `Jonas Weber replied:`)."""
+    found = _asker_line(text, md, profile)
+    return None if found is not None and REPLIED.match(text) else found
+
+
+def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
     for r in profile.extra("asker"):
         m = r.match(text)
         if m and "name" in m.groupdict():
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
+    if not _asker_cue(text):
+        return None                  # (most lines: every pattern below needs one of these)
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
         or (BOLD_LED.match(md) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
@@ -1219,7 +1236,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.done = True
                 skip(p, "an editor's pointer, not part of a thread")
                 continue
-            m = REPLY.match(text) if item is not None and not item.done and item.turn()[0] else None
+            m = REPLY.match(text) if item is not None and not item.done and item.turn()[0] and REPLY_MARK.match(text) else None
             if m:
                 name, rest = _name(m.group("name")), m.group("rest")
                 rest_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__|\*|_)?\s*", "", p.md, count=1).strip()
@@ -1238,11 +1255,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.answerer = item.answerer or name
                     start_answer(p, rest, rest_md)
                 continue
-            if UNANSWERED.match(text) and item is not None and not item.done and item.turn()[2] is None and item.quoted:
+            if item is not None and not item.done and item.turn()[2] is None and item.quoted and UNANSWERED.match(text):
                 skip(p, "the question has no answer yet")
                 item = None                              # an open question is not a thread
                 continue
-            m = FLOOR.match(text) if not editorial else None
+            m = FLOOR.match(text) if not editorial and text.lstrip()[:1].isdigit() else None
             if m:
                 name, rest = _name(m.group("name") or "") if m.group("name") else None, m.group("rest")
                 rest_md = re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1).strip()
@@ -1296,8 +1313,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
                 note(p, "follow-up", m.group("rest"))
                 continue
-            unnumbered = re.sub(rf"^\s*{NUM}", "", p.md)   # (`1. **观众 Jason**：…？`)
-            m = SPEAKER_MD.match(unnumbered) if in_qa and not editorial else None
+            unnumbered = NUMBER_LEAD.sub("", p.md) if in_qa and not editorial else ""   # (`1. **观众 Jason**：…？`)
+            m = SPEAKER_MD.match(unnumbered) if unnumbered else None
             last = _paragraph_end(parts, n) if m else n    # (a question wrapped over lines ends with the paragraph)
             replied = bool(m) and _has_replies(parts, n)
             if m and not (QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))):
@@ -1417,28 +1434,29 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(None, p, numbered=False)       # `Dear Hilde,` on a line of its own: a letter starts
                 note(p, "asker", text)
                 continue
-            said = ATTRIBUTION_LINE.match(text)
-            if (said and item is not None and not item.done and item.asker is None and item.turn()[0]
-                    and item.turn()[2] is None and _plausible_asker(said.group("name"))):
+            waits = item is not None and not item.done and item.turn()[0] and item.turn()[2] is None
+            said = ATTRIBUTION_LINE.match(text) if waits and item.asker is None else None
+            if said and _plausible_asker(said.group("name")):
                 item.asker = _name(said.group("name"))   # `*(Priya Raman, user@)*` under the question
                 note(p, "asker", text)
                 continue
-            credit = ASKER_CREDIT.match(text)
-            if credit and item is not None and item.turn()[2] is not None:
+            answered = item is not None and item.turn()[2] is not None
+            credit = ASKER_CREDIT.match(text) if answered else None
+            if credit:
                 item.asker = item.asker or _name(credit.group("name") or credit.group("name2"))   # `（本题由社区用户 @阿木 提问，感谢！）`
                 skip(p, "who asked, credited after the answer")
                 continue
-            if ANSWERED_BY_LINE.match(text) and item is not None and item.turn()[2] is not None:
+            if answered and ANSWERED_BY_LINE.match(text):
                 skip(p, "who answered, not part of the answer")     # `— answered by Tomasz Wilk (PMC)`
                 continue
-            m = SIGN_OFF.match(text)
-            if (m and item is not None and not item.done and item.asker is None and item.turn()[0]
-                    and item.turn()[2] is None and _plausible_name(m.group("name"))):
+            m = SIGN_OFF.match(text) if waits and item.asker is None else None
+            if m and _plausible_name(m.group("name")):
                 item.asker, item.quoted = _name(m.group("name")), True    # `— Sleepless in Staging` signs the letter
                 note(p, "asker", text)
                 continue
-            if (in_qa and not editorial and not p.bold and ends_question(QUESTION_THEN_NAME.sub("?", text))
-                    and (item is None or item.done or item.turn()[2] is not None) and _answer_next(parts, n, profile)):
+            if (in_qa and not editorial and not p.bold and (item is None or item.done or item.turn()[2] is not None)
+                    and ("?" in text or "？" in text) and _answer_next(parts, n, profile)
+                    and ends_question(QUESTION_THEN_NAME.sub("?", text))):
                 named = QUESTION_THEN_NAME.search(text)    # `Can I …? *(Tomasz K.)*` over `: Yes. …`
                 start_item(_name(named.group("name")) if named else None, p, numbered=False)
                 q_text, q_md = (text[:named.start() + 1], p.md[:p.md.rfind("(")].rstrip(" *_（")) if named else (text, p.md)
@@ -1677,7 +1695,7 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
     if REPLIED.match(p.text):
         return "", ""
-    m = SALUTATION_LEAD.match(p.text) if speaker else None
+    m = SALUTATION_LEAD.match(p.text) if speaker and p.text.lstrip().startswith(("Dear", "亲爱的")) else None
     if m:                                         # `**Dear Sleepless,** alerts that …`: the reply to a letter
         return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?[^,，:：]{1,40}[,，:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     if DEFINITION.match(p.text):
@@ -1695,7 +1713,7 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
     if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
         return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
-    m = SPEAKER_MD.match(p.md) or SPEAKER_EM.match(p.md) if speaker else None
+    m = (SPEAKER_MD.match(p.md) or (p.md.lstrip()[:1] in "*_" and SPEAKER_EM.match(p.md))) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
         return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
@@ -2012,6 +2030,8 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
         if m and m.groupdict().get("url"):
             label = (m.groupdict().get("label") or "").strip("* 「」")
             return label, p.urls[-1] if p.urls else m.group("url")
+    if "http" not in p.text and "](" not in p.md:
+        return None                  # (no address, no link: most lines)
     m = LINK_LINE.match(p.text)
     if not m:
         # `Thread: [lists.apache.org/thread/8kq2m](https://…)`, `原帖链接：[…](…)`: a label over one link
