@@ -201,8 +201,11 @@ SIGNATURE = re.compile(r"^\s*--\s*$")
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
 ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
+# `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
+LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
+                              r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
 # `*(Priya Raman, user@)*` on a line of its own under a question: who asked, and where
-ATTRIBUTION_LINE = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*(?:[,，][^()（）]{0,40})?[)）]\s*$")
+ATTRIBUTION_LINE = re.compile(LEAD_ATTRIBUTION.pattern + "$")
 # `（本题由社区用户 @阿木 提问，感谢！）`, `(Thanks to @lin for the question.)`: who asked, credited after the answer
 ASKER_CREDIT = re.compile(rf"^\s*[（(]?\s*(?:(?:本题|此题|该问题|这个问题|问题)由\s*(?:{ROLE})?\s*@?(?P<name>[^\s，,。)）@]{{1,30}})\s*(?:提问|提出)"
                           r"|thanks\s+to\s+@?(?P<name2>[^\s,.)]{1,30})\s+for\s+(?:the|this)\s+question)", re.I)
@@ -1978,9 +1981,6 @@ def _append(item: _Item, p: Piece):
 
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
 FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
-# `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
-LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
-                              r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
                        r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience", re.I)
 
