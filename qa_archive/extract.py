@@ -1600,7 +1600,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_answer(p, p.text[:signed.start()].rstrip() if signed else p.text,
                              p.md[:signed_md.start()].rstrip() if signed_md else p.md)
                 continue
-            signed = QUOTE_ATTRIBUTION.search(p.text) if in_qa and not editorial else None
+            signed = QUOTE_ATTRIBUTION.search(p.text) if (in_qa or qa_heading_seen) and not editorial else None
             signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
             if signed and signed_md:                 # the signature names the asker; it is not part of the question
                 p = replace(p, text=p.text[:signed.start()].rstrip(), md=p.md[:signed_md.start()].rstrip())
@@ -1613,8 +1613,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.done = False
             elif item is None:
                 # a quoted question with no asker line: after other items, in a group, or answered right below it
-                if not in_qa or (group is None and not items and not QLINE.match(p.text.split("\n")[0].replace("*", ""))
-                                 and not signed and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
+                # (or, in a post whose Q&A section came before, a quoted question answered below it: a deep dive)
+                later = (not in_qa and not editorial and qa_heading_seen and items and ends_question(p.text)
+                         and n + 1 < len(parts) and parts[n + 1].kind == "line" and not parts[n + 1].bold)
+                if not later and (not in_qa or (group is None and not items and not QLINE.match(
+                        p.text.split("\n")[0].replace("*", "")) and not signed
+                        and not _explicit_answer_ahead(parts, n, profile, speakers=True))):
                     skip(p, "a quote outside any item")
                     continue
                 start_item(_name(signed.group("name")) if signed else None, p, numbered=False)  # no asker line
