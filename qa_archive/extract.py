@@ -153,8 +153,9 @@ ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,2
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
-FOLLOW_UP = re.compile(r"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{1,40}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s*[,，]\s*)?"
-                       r"(?:追问|继续问|又问|接着问|再问|补充提问|"
+FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]\s*|"
+                       rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
+                       r"(?:再?追问|继续问|又问|接着问|再问|补充提问|"
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`)
@@ -198,6 +199,8 @@ WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>
 REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12})\s*"
                      r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]\s*$")
 SIGNATURE = re.compile(r"^\s*--\s*$")
+# `核心维护者 @林间 补充：…`, `Marco added: …` under an answer: someone else's answer goes on
+ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|added|adds)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
 # `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
@@ -282,7 +285,7 @@ def _editorial(text: str) -> bool:
 READER_NOTE = re.compile(r"^\s*(?:以上(?:问题|内容|就是|为)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|that's all)", re.I)
-EDITOR_POINTER = re.compile(r"^\s*(?:🔗\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
+EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
 UNRESOLVED_REF = re.compile(r"\[([^\[\]]+)\](?:\n[ \t]*)?\[([^\[\]]*)\]")    # `[BIP-Schnorr][]` whose definition is elsewhere
@@ -1547,6 +1550,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "question")
                 continue
             asking = item.turn()[2] is None and not item.quoted
+            if not asking and item.turn()[2] is not None and (added := ADDED.match(text)):
+                p = replace(p, text=text[added.end():], md=re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
+                text = p.text                            # `**核心维护者 @林间 补充：** …`: a second answer, not its label
             if asking and item.titled and ends_question(text.rstrip(QUOTES + " ")):
                 text = text.rstrip(QUOTES)
                 p = replace(p, text=p.text.rstrip().rstrip(QUOTES), md=p.md.rstrip().rstrip(QUOTES))
