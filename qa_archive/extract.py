@@ -684,18 +684,21 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
                              rf"(?:{EN_LABEL})\s*[/／|｜]\s*(?P<zh2>{ZH_LABEL}))", re.I)
 
 
+# `**[18:45] @pgdaniel:** …`, `【01:10:12】观众…`: where in a recording it was said, before who said it
+LEAD_TIME = re.compile(r"^(\s*(?:\*\*|__)?)\s*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|【\d{1,2}:\d{2}(?::\d{2})?】)\s*(?=\S)")
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
 LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
 
 
-LABEL_STARTS = frozenset("【问提回答解追QqAaRrFf❓❔💡💬📌🙋🅠🅐")
+LABEL_STARTS = frozenset("【问提回答解追QqAaRrFf❓❔💡💬📌🙋🅠🅐[")
 
 
 def relabel(line: str) -> str:
     """A line's label in the one form the patterns read: `【问题】…` is `Q：…`, `提问 / Question（@x）：` is `提问（@x）：`,
-    `❓ **来自 @x**：…` loses its emoji. Most lines start with none of these (checked first: this runs on every line)."""
+    `❓ **来自 @x**：…` loses its emoji, `**[18:45] @x:**` its timestamp. Most lines start with none of these (checked first: this runs on every line)."""
     if line.lstrip(" \t*_")[:1] not in LABEL_STARTS:
         return line
+    line = LEAD_TIME.sub(r"\1", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
