@@ -246,7 +246,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?:精选|已解答|已回答)\s*Discussions?|Discussions?\s*(?:精选|问答)|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
@@ -686,6 +686,8 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 
 # `**[18:45] @pgdaniel:** …`, `【01:10:12】观众…`: where in a recording it was said, before who said it
 LEAD_TIME = re.compile(r"^(\s*(?:\*\*|__)?)\s*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|【\d{1,2}:\d{2}(?::\d{2})?】)\s*(?=\S)")
+# `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
+PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*((?:\*\*|__)?\s*[:：])")
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
 LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
 
@@ -699,6 +701,7 @@ def relabel(line: str) -> str:
     if line.lstrip(" \t*_")[:1] not in LABEL_STARTS:
         return line
     line = LEAD_TIME.sub(r"\1", line, count=1)
+    line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
