@@ -698,8 +698,9 @@ LABEL_STARTS = frozenset("【问提回答解追QqAaRrFf❓❔💡💬📌🙋�
 def relabel(line: str) -> str:
     """A line's label in the one form the patterns read: `【问题】…` is `Q：…`, `提问 / Question（@x）：` is `提问（@x）：`,
     `❓ **来自 @x**：…` loses its emoji, `**[18:45] @x:**` its timestamp. Most lines start with none of these (checked first: this runs on every line)."""
-    if line.lstrip(" \t*_")[:1] not in LABEL_STARTS:
-        return line
+    head = line.lstrip(" \t*_")[:2]
+    if head[:1] not in LABEL_STARTS or (head[:1] == "[" and not head[1:].isdigit()):
+        return line                  # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
     line = LEAD_TIME.sub(r"\1", line, count=1)
     line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
