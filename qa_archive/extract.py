@@ -91,7 +91,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
-                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
+                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
                             rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
@@ -246,7 +246,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
