@@ -1387,7 +1387,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if said and not _plausible_asker(said.group("name")):
                     said = None
                 handle = re.fullmatch(r"@(?P<name>[^\s@:：，,]{1,40})", rest.strip())
-                if handle and item is None or handle and item.done or handle and item.turn()[2] is not None:
+                if handle and (item is None or item.done or item.turn()[2] is not None):
                     start_item(_name(rest.strip()), p, numbered=False)    # `**提问：** @lmz-hpc`, the question below
                     note(p, "asker", text)
                     in_qa = True
