@@ -1132,6 +1132,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         item.quoted = complete
         note(p, "question", text)
 
+    def ask_again(p: Piece, text: str, md: str, complete: bool = True):
+        """The asker's next question in the same thread (a follow-up): a turn of its own."""
+        item.turns.append([[text], [md], None, None])
+        item.quoted, item.done = complete, False
+        note(p, "follow-up", text)
+
     def start_answer(p: Piece, text: str, md: str, role="answer"):
         t = item.turn()
         if t[2] is None:
@@ -1256,14 +1262,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__|\*|_)?\s*", "", p.md, count=1).strip()
                 if name and name == item.asker:
                     if item.turn()[2] is not None and ends_question(rest):
-                        item.turns.append([[rest], [rest_md], None, None])    # the asker asks again
-                        item.quoted = True
-                        note(p, "follow-up", rest)
+                        ask_again(p, rest, rest_md)              # the asker asks again
                     elif item.turn()[2] is None:
                         _append(item, Piece("line", rest, rest_md, line=p.line))
                     else:
                         skip(p, "the asker's thanks, not a question")
-                elif ME_TOO.match(rest) and len(rest) <= 40:
+                elif _me_too(rest):
                     skip(p, "a me-too reply")
                 else:
                     item.answerer = item.answerer or name
@@ -1287,12 +1291,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     skip(p, "a floor outside any thread")
                 elif op or (name and name == item.asker):
                     if item.turn()[2] is not None and ends_question(rest):
-                        item.turns.append([[rest], [rest_md], None, None])    # the one who asked asks again
-                        item.quoted = True
-                        note(p, "follow-up", rest)
+                        ask_again(p, rest, rest_md)              # the one who asked asks again
                     else:
                         skip(p, "the asker's thanks, not a question")
-                elif ME_TOO.match(rest) and len(rest) <= 30:
+                elif _me_too(rest):
                     skip(p, "a me-too reply")
                 else:
                     start_answer(p, rest, rest_md)
@@ -1307,25 +1309,18 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
                 answered = item.turn()[2] is not None
                 if speaker == item.asker and answered:
-                    item.turns.append([[said_text], [said], None, None])
-                    item.quoted = True
-                    note(p, "follow-up", said_text)
+                    ask_again(p, said_text, said)
                     continue
                 if not answered or speaker == item.answerer:
                     item.answerer = speaker
                     start_answer(p, said_text, said)
                     continue
             if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
-                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
-                item.turns.append([[said_text], [p.md[m.end():]], None, None])    # `**asker**：…` again
-                item.quoted = True
-                note(p, "follow-up", said_text)
+                ask_again(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():])   # `**asker**：…` again
                 continue
             m = FOLLOW_UP.match(text)
             if m and item is not None and not item.listed and item.turn()[2] is not None:
-                item.turns.append([[m.group("rest")], [re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)], None, None])
-                item.quoted, item.done = True, False        # `@asker 追问：…`: the next turn of the same thread
-                note(p, "follow-up", m.group("rest"))
+                ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1))   # `@asker 追问：…`
                 continue
             unnumbered = NUMBER_LEAD.sub("", p.md) if in_qa and not editorial else ""   # (`1. **观众 Jason**：…？`)
             m = SPEAKER_MD.match(unnumbered) if unnumbered else None
@@ -1348,16 +1343,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
-                    and item.turn()[2] is not None and ASKER_ROLE_SAID.match(text)):
-                item.turns.append([[asker[1]], [re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)], None, None])
-                item.quoted, item.done = True, False     # `观众「阿杰」：那…怎么回滚？` again: the next turn
-                note(p, "follow-up", asker[1])
-                continue
-            if (asker is not None and asker[1] and item is not None and asker[0] == item.asker
-                    and item.turn()[2] is not None and re.search(rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I)):
-                item.turns.append([[asker[1]], [re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)], None, None])
-                item.quoted, item.done = True, False     # `**Q (from @oduya, follow-up):** …`: the next turn
-                note(p, "follow-up", asker[1])
+                    and item.turn()[2] is not None and (ASKER_ROLE_SAID.match(text) or re.search(
+                        rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I))):
+                # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`: the next turn
+                ask_again(p, asker[1], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
                 continue
             if asker is not None:
                 start_item(asker[0], p)
@@ -1395,9 +1384,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if (said and item is not None and item.turn()[2] is not None and item.asker
                         and _name(said.group("name")) == item.asker and FOLLOW_WORD.search(said.group("more") or "")):
                     rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
-                    item.turns.append([[rest], [rest_md], None, None])    # `Q — (Rohan, follow-up) And …?`
-                    item.quoted, item.done = ends_question(rest), False
-                    note(p, "follow-up", rest)
+                    ask_again(p, rest, rest_md, ends_question(rest))     # `Q — (Rohan, follow-up) And …?`
                     continue
                 fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
                 if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
@@ -1571,9 +1558,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "quote" and in_qa and not editorial and (said := _quote_asker(p, profile)) is not None:
             name, rest, rest_md = said          # `> **Sofia asks:** I have a …?`, `> A reader in Lagos writes: …`
             if item is not None and name and name == item.asker and item.turn()[2] is not None:
-                item.turns.append([[rest], [rest_md], None, None])    # the same reader again: a follow-up
-                item.done = False
-                note(p, "follow-up", rest)
+                ask_again(p, rest, rest_md)                  # the same reader again: a follow-up
             else:
                 start_item(name, p, numbered=False)
                 note(p, "asker", p.text.split("\n")[0])
@@ -1584,9 +1569,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             name, rest = _name(wrote.group("name")), p.text[wrote.end():].strip()
             rest_md = re.sub(r"^[^\n]*\n", "", p.md, count=1).strip()
             if item is not None and name and name == item.asker and item.turn()[2] is not None:
-                item.turns.append([[rest], [rest_md], None, None])    # the asker writes again: a follow-up
-                item.done = False
-                note(p, "follow-up", rest)
+                ask_again(p, rest, rest_md)                  # the asker writes again: a follow-up
             else:
                 start_item(name, p, numbered=False)   # `> On …, Priya <…> wrote:` over the question
                 note(p, "asker", wrote.group(0))
@@ -1803,6 +1786,11 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
 
 DEFERRED = re.compile(r"下期(?:专门|再)?(?:聊|讲|说|分享)|(?:以后|下次|改天)再(?:聊|讲|说)|"
                       r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later", re.I)
+
+
+def _me_too(reply: str) -> bool:
+    """A short reply that only says "me too" (`同问`, `+1, same problem here`), neither answer nor question."""
+    return len(reply) <= 40 and bool(ME_TOO.match(reply))
 
 
 def _deferred(answer: str) -> bool:
