@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .terminal import color_wanted, display_width, fill, language, paged, paint, plural, screen_width
+from .terminal import color_wanted, display_width, fill, fill_text, language, paged, paint, plural, screen_width
 
 DEFAULT_INDEX = "index"
 SAMPLE_POSTS = Path("data/posts")          # the sample posts of a fresh clone, relative to where you run it
@@ -646,7 +646,8 @@ def show(ctx, entry_id, index_dir, as_json, no_pager):
         for t in entry["turns"]:
             say()
             for label, text in (("Q: ", t["q"]), ("A: ", t["a"] or "(no answer)")):
-                for line in fill([(label, "bold"), (text, None)], width, color, subsequent_indent="   "):
+                # line by line, not one `fill`: code keeps its indentation and long lines, list items their lines
+                for line in fill_text(text, width, color, label=[(label, "bold")], indent="   "):
                     say(line)
         for i, link in enumerate(entry.get("links") or []):
             if i == 0:

@@ -290,6 +290,80 @@ def _rstrip_line(line: list[Piece], color: bool) -> str:
     return render(line, color)
 
 
+# ---------------------------------------------------------------------------------------------- stored text
+
+FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+# Indented by ASCII spaces or a tab: ingest keeps leading spaces only in code (a paragraph's lines lose theirs), and
+# a Chinese paragraph may open with ideographic spaces (U+3000), which are prose, not code.
+INDENTED = re.compile(r"^[ \t]+\S")
+# The unindented first and last lines of a code block: `func f() {`, `}`, `<bean …>`, `</bean>`.
+CODE_EDGE = re.compile(r"[{(\[]\s*$|^[}\])]|^<.*>\s*$")
+# A list item's marker, so that its wrapped lines go under its text: `- `, `* `, `• `, `3. `, `3) `, `3、`, `(3)`.
+LIST_ITEM = re.compile(r"^(?:[-*+•]\s+|\d{1,3}[.)]\s+|\d{1,3}、\s*|[（(]\d{1,3}[）)]\s*)")
+
+
+def _code_lines(lines: list[str]) -> list[bool]:
+    """Which lines are code: inside ``` (or ~~~) fences, fences included; indented; or the unindented first or last
+    line of an indented block (CODE_EDGE), which reads wrong when wrapped as much as the block does."""
+    code, fence = [], None
+    for line in lines:
+        m = FENCE_LINE.match(line)
+        if fence is not None:
+            code.append(True)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None                          # the closing fence
+        elif m:
+            code.append(True)
+            fence = m.group(1)
+        else:
+            code.append(bool(INDENTED.match(line)))
+    # Grow each block by its edges, repeatedly: `}` then `}` closing two levels are both code.
+    grown = True
+    while grown:
+        grown = False
+        for i, line in enumerate(lines):
+            if not code[i] and line.strip() and CODE_EDGE.search(line) and (
+                    (i > 0 and code[i - 1] and lines[i - 1].strip())
+                    or (i + 1 < len(lines) and code[i + 1] and lines[i + 1].strip())):
+                code[i] = grown = True
+    return code
+
+
+def fill_text(text: str, width: int, color: bool, label: Iterable[Piece] = (), indent: str = "") -> list[str]:
+    """Stored text (a question, an answer) as lines to print: `label` (say `[("A: ", "bold")]`) opens the first
+    line and `indent` the others, which should be as wide as the label.
+
+    `fill` would run the text through one wrap, which drops every line's leading spaces and breaks long code lines.
+    Stored text keeps the post's own line breaks: blank lines between paragraphs, one line per list item, code with
+    its line breaks and indentation (with or without ``` fences; ingest drops them, an import may keep them). So
+    the text goes line by line and lines are never joined: a code line is printed as it is after the indent, never
+    wrapped (a long one runs past the width, as in a terminal's own cat); any other line is wrapped by display
+    columns on its own, a list item's wrapped lines hanging under its text rather than under its marker."""
+    label = list(label)
+    lines = text.split("\n")
+    while lines and not lines[0].strip():            # blank lines at either end would only leave holes
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return [_rstrip_line(label, color)]
+    out = []
+    for i, (line, code) in enumerate(zip(lines, _code_lines(lines), strict=True)):
+        if code:
+            # A tab would jump to the terminal's tab stops, counted from the screen's edge, not from our indent.
+            line = CONTROL.sub("", line.expandtabs(4))
+            out.append(_rstrip_line([*(label if i == 0 else [(indent, None)]), (line, None)], color))
+            continue
+        marker = LIST_ITEM.match(line)
+        hang = indent + " " * display_width(marker.group(0)) if marker else indent
+        # `wrap` skips leading spaces, so the indent goes in as `indent=`, not as a piece of the text; the label is
+        # text ("A:") and may be a piece, as `show` always had it.
+        wrapped = (wrap([*label, (line, None)], width, subsequent_indent=hang) if i == 0
+                   else wrap(line, width, indent=indent, subsequent_indent=hang))
+        out.extend(_rstrip_line(ln, color) for ln in wrapped)
+    return out
+
+
 def clip(text: str, width: int, ellipsis: str = "…") -> str:
     """`text` cut to at most `width` columns, ending with "…" when cut (a list of titles stays one line each)."""
     text = " ".join(CONTROL.sub("", text).split())
@@ -404,4 +478,4 @@ def paged(enabled: bool = True, stream=None):
 
 
 __all__ = ["Piece", "display_width", "char_width", "color_wanted", "screen_width", "paint", "render", "wrap",
-           "fill", "clip", "pad", "plural", "pager_command", "paged"]
+           "fill", "fill_text", "clip", "pad", "plural", "pager_command", "paged"]

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from qa_archive.cli import cli
+from qa_archive.terminal import display_width
 
 from .conftest import SAMPLES, write_post
 
@@ -222,6 +223,87 @@ def test_an_ambiguous_id_prefix_lists_the_candidates(tmp_path):
     assert all(r["id"] in result.output for r in rows) and "SOFA Weekly | 第 1 期" in result.output
     assert json.loads(CliRunner().invoke(cli, ["show", "abcd00000002", "--json", "--index",
                                                str(tmp_path / "ix")]).output)["id"] == "abcd00000002"
+
+
+def shown_at(monkeypatch, width: int, entry_id: str, index: Path, color: bool = False) -> list[str]:
+    """`show`'s lines on a terminal `width` columns wide (CliRunner's stdout is no terminal: always 100 wide)."""
+    monkeypatch.setattr("qa_archive.cli.screen", lambda: (color, width))
+    result = CliRunner().invoke(cli, ["show", entry_id, "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def test_show_keeps_a_code_blocks_indentation_and_lines(tmp_path, registry, monkeypatch):
+    """A fixture post whose answer ends in a fenced Go block: ingest stores the code without its fences, one line
+    per line, indented; `show` prints those lines as they are, not wrapped, and the prose around them wrapped."""
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+
+    from .conftest import REPO
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    name = "en-go-questions-of-the-week.md"
+    (posts / name).write_text((REPO / "tests" / "fixtures" / "unseen" / name).read_text(encoding="utf-8"),
+                              encoding="utf-8")
+    ingest([Source(posts)], tmp_path / "ix", registry)
+    hit = json.loads(CliRunner().invoke(cli, ["search", "stale loop variable", "--json", "--index",
+                                              str(tmp_path / "ix")]).output)["hits"][0]
+    lines = shown_at(monkeypatch, 24, hit["id"], tmp_path / "ix")
+    code = ["   for _, v := range items {", "       v := v", "       go func() { use(v) }()", "   }"]
+    start = lines.index(code[0])
+    assert lines[start:start + 4] == code                  # indentation kept, a 29-column line left whole at 24
+    prose = [ln for ln in lines[:start] if ln.startswith(("A: ", "   "))]
+    assert len(prose) > 5 and all(display_width(ln) <= 24 for ln in prose)
+
+
+def imported(tmp_path, answer: str) -> Path:
+    """An index holding one entry with this answer, as `import` stores it."""
+    from qa_archive.index import import_threads
+    from qa_archive.models import Thread
+    row = {"id": "c0de00000001", "question": "How do I roll the cluster?", "answer": answer,
+           "turns": [{"q": "How do I roll the cluster?", "a": answer}], "title": "Weekly", "date": "2024-05-10",
+           "source": "p/index.md"}
+    import_threads([Thread.from_dict(row)], tmp_path / "ix")
+    return tmp_path / "ix"
+
+
+def test_show_prints_paragraphs_lists_and_fenced_code_each_in_its_own_way(tmp_path, monkeypatch):
+    answer = ("Three steps, in this order:\n"
+              "- stop the old node and wait until its lease has expired\n"
+              "- start the new one\n"
+              "  - with the same data directory\n"
+              "- check the logs\n\n"
+              "The config the new node needs:\n\n"
+              "```yaml\nserver:\n  port: 8080\n\n  peers: [a, b]\n```\n\n"
+              "After that the cluster catches up by itself within a few seconds, unless the snapshot is too old.")
+    lines = shown_at(monkeypatch, 40, "c0de00000001", imported(tmp_path, answer))
+    a = lines.index("A: Three steps, in this order:")
+    assert lines[a + 1:a + 6] == [
+        "   - stop the old node and wait until",
+        "     its lease has expired",                 # an item's own wrapped line hangs under its text
+        "   - start the new one",
+        "     - with the same data directory",         # a nested item keeps its indentation
+        "   - check the logs"]
+    assert lines[a + 6:a + 16] == [
+        "", "   The config the new node needs:", "",
+        "   ```yaml", "   server:", "     port: 8080", "", "     peers: [a, b]", "   ```", ""]
+    last = lines[a + 16:a + 19]
+    assert last[0].startswith("   After that") and all(display_width(ln) <= 40 for ln in last)
+    assert " ".join(ln.strip() for ln in last) == answer.split("\n\n")[-1]
+
+
+def test_show_wraps_long_prose_chinese_included_and_colours_only_the_label(tmp_path, monkeypatch):
+    answer = ("SOFARegistry 的数据节点按照一致性哈希分片，会话节点只缓存订阅关系，"
+              "所以扩容数据节点时需要等待数据迁移完成，期间读写都不会中断。 " + "The same goes for session nodes, which hold no data. " * 3).strip()
+    index = imported(tmp_path, answer)
+    lines = shown_at(monkeypatch, 50, "c0de00000001", index)
+    a = next(i for i, ln in enumerate(lines) if ln.startswith("A: "))
+    body = lines[a:lines.index("", a)]
+    assert len(body) > 4 and all(display_width(ln) <= 50 for ln in body)
+    assert all(ln.startswith("   ") for ln in body[1:])
+    from qa_archive.terminal import ESCAPE
+    coloured = shown_at(monkeypatch, 50, "c0de00000001", index, color=True)
+    assert coloured[a].startswith("\x1b[1mA:\x1b[0m ") and [ESCAPE.sub("", ln) for ln in coloured] == lines
 
 
 def test_errors_name_absolute_paths(tmp_path, monkeypatch):
