@@ -125,6 +125,9 @@ ASKER_WHERE = re.compile(r"^(?:u/|@)|\s+(?:on|in|at|via|from)\s+.*$", re.I)
 
 # after a question heading: `[@jmarsh]`, `— Ibrahim K.` (who asked), `(#3318)` (the issue it is)
 HEADING_ASKER = re.compile(r"\s*(?:\[@?(?P<bracket>[^\[\]\s]{1,30})\]|[—–]{1,2}\s*(?P<dash>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|@\S{1,30}))\s*$")
+# before a listed question: `[@mo_sec] Does … ?` (who asked; an @ handle, so `[WIP]` or `[Bug]` is no asker)
+LEAD_HANDLE = re.compile(r"^\s*\[@(?P<name>[^\[\]\s]{1,30})\]\s*(?=\S)")
+LEAD_HANDLE_MD = re.compile(r"\[@[^\[\]\s]{1,30}\]\s*")
 ISSUE_REF = re.compile(r"\s*[（(]?#\d{1,6}[)）]?\s*$")
 QUOTES = "\"“”「」『』"
 
@@ -1099,6 +1102,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if item is not None and item.listed and not any(re.sub(r"^\s*[（(][^()（）]{0,12}[)）]\s*$", "", x).strip()
                                                         for t in item.turns for x in t[2] or []):
             item = None        # a list of question titles (`FAQ 更新`, open questions; `（新增）`): nothing answered
+        earlier = _asked_before(items, item) if item is not None else None
+        if earlier is not None:          # `[@mo_sec] Follow-up to my earlier question: …` two items further on
+            q = item.turns[0]
+            q[0][0], q[1][0] = EARLIER_QUESTION.sub("", q[0][0], count=1), EARLIER_QUESTION.sub("", q[1][0], count=1)
+            earlier.turns.append(q)
+            earlier.trace.extend(item.trace)
+            item = None
         if item is not None and (any(t[2] for t in item.turns) or (item.done and any(t[0] for t in item.turns))):
             items.append(item)
             if item.group:
@@ -1239,11 +1249,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if not in_qa:
                 skip(p, "a list item outside any Q&A section")
                 continue
-            start_item(p.asker, p, numbered=False)
+            lead = LEAD_HANDLE.match(p.text)
+            start_item(p.asker or (_name(lead.group("name")) if lead else None), p, numbered=False)
             item.listed = True
             item.urls = list(p.urls)
             item.refs = list(p.refs)
-            set_question(p, p.text, p.md, True)
+            if lead:                                     # `1. **[@mo_sec] Does … ?**`: who asked, then the question
+                set_question(p, p.text[lead.end():], LEAD_HANDLE_MD.sub("", p.md, count=1), True)
+            else:
+                set_question(p, p.text, p.md, True)
             start_answer(p, p.answer, p.answer_md)
             continue
         if item is not None and item.listed:
@@ -1796,6 +1810,20 @@ def _me_too(reply: str) -> bool:
 def _deferred(answer: str) -> bool:
     """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`)."""
     return len(answer) <= 40 and bool(DEFERRED.search(answer))
+
+
+EARLIER_QUESTION = re.compile(
+    r"^\s*(?:(?:a|one)\s+)?follow[- ]?up\s+(?:to|on)\s+(?:my|the)\s+(?:earlier|previous|last|first)\s+question\s*[:：,，.—-]\s*|"
+    r"^\s*(?:接着|关于|针对)?我?(?:之前|前面|上面|上次|刚才)(?:的|那个)问题[，,:：]?\s*(?:再?追问|补充|再问)?\s*[:：，,]\s*", re.I)
+
+
+def _asked_before(items: list[_Item], item: _Item) -> _Item | None:
+    """The earlier item this one follows up, when its question says so (`Follow-up to my earlier question: …`,
+    `关于我之前的问题，追问：…`) and the same asker asked that one: the follow-up is a turn of that thread, even
+    with other questions between them."""
+    if not item.asker or len(item.turns) != 1 or not item.turns[0][0] or not EARLIER_QUESTION.match(item.turns[0][0][0]):
+        return None
+    return next((it for it in reversed(items) if it.asker == item.asker and it.turns), None)
 
 
 def _has_replies(parts: list[Piece], n: int) -> bool:
