@@ -20,6 +20,7 @@ import hashlib
 import pickle
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from html import escape as html_escape
 
@@ -100,6 +101,8 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
                       r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
+# `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
+ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*$")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
                           rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
@@ -143,6 +146,27 @@ def heading_question(text: str) -> tuple[str, str | None]:
     return (q, who) if QUESTION_END.search(q) else (text, None)
 
 
+# a line led by a bold link: `**[Can Driftwood …?](…)** — @bergamot` (the attribution after the bold)
+BOLD_LINK = re.compile(r"^\s*(?:\*\*|__)\[[^\]]+\]\([^)\s]+\)(?:\*\*|__)")
+# after a linked question's title: `— asked by a reader on Matrix`, `— from @x` (who asked, or nobody named)
+ASKED_BY_TAIL = re.compile(r"\s*[—–]{1,2}\s*(?:asked\s+by|from)\s+(?P<who>[^—–]{1,60})$", re.I)
+
+
+def linked_question(text: str) -> tuple[str, str | None] | None:
+    """(the question, who asked) of a bold linked title that asks (`Can Driftwood …? — @bergamot`,
+    `Does …? — asked by a reader on Matrix`), or None when it does not end with a question."""
+    m = ASKED_BY_TAIL.search(text)
+    if m:
+        who = m.group("who").strip()
+        handle = re.match(r"@(?P<name>[^\s@]{1,30})", who)
+        name = _name(handle.group("name")) if handle else (
+            None if ANONYMOUS.search(who) or re.match(r"(?:a|an|one)\s", who, re.I) else _name(who))
+        q = text[:m.start()].strip()
+        return (q, name) if QUESTION_END.search(q) else None
+    q, who = heading_question(text)
+    return (q, who) if QUESTION_END.search(q) else None
+
+
 def ends_question(text: str) -> bool:
     """A question mark ends the text, or ends it before an attribution (`…? (asked by @lin)`)."""
     return bool(QUESTION_END.search(ASKER_TRAILING.sub("", text)))
@@ -156,12 +180,19 @@ ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,2
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
-FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]\s*|"
+FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                        r"(?:再?追问|继续问|又问|接着问|再问|补充提问|"
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`)
+# `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
+FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
+                             rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
+                             r"(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|asked\s+again)"
+                             r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[:：]\s*$", re.I)
+# a question that cannot stand alone, asked right after an answer: `那 Redis 7 的 Functions 呢？`, `And what about …?`
+ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b)", re.I)
 # `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
 NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
 # bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
@@ -169,7 +200,9 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
                            r"version|steps?|expected|error|details?|setup)$", re.I)
 # `**3、提问：**`: an item without an asker
-ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$")
+ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$"
+                        # `A forum user who didn't leave a name asks:`, the question below: somebody, not named
+                        r"|^\s*(?i:a|an|one|another)\s+(?:[\w'’-]+\s+){0,8}?(?:asks|asked|writes|wrote)\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
 QLINE = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
@@ -224,7 +257,7 @@ BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\
 # an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
 SALUTATION = re.compile(r"(?:Dear|亲爱的)\s*[^\s,，:：][^,，:：]{0,29}[,，:：!！]?")
 SALUTATION_LEAD = re.compile(r"^\s*Dear\s+[A-Z][^,，:：]{0,29}[,，:：]\s*|^\s*亲爱的[^,，:：]{1,20}[,，:：]\s*")
-SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^\s—–-][^,，。.!?？！\n]{0,39}?)\s*"
+SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^\s—–-](?:[^,，。.!?？！\n]|(?<=\b[A-Z])\.){0,39}?)\s*"
                       r"(?:[,，]\s*[^,，。!?？！\n]{1,30})?$")     # (`— Priya, Bengaluru`: where they wrote from)
 # who runs a transcript (`**Moderator (Lise):**`, `**主持人**：`): their words are neither question nor answer
 HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
@@ -285,7 +318,7 @@ def _editorial(text: str) -> bool:
 
 
 # the editor's last word to readers at the end of a Q&A section
-READER_NOTE = re.compile(r"^\s*(?:以上(?:问题|内容|就是|为)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
+READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|就是|为|由)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|that's all)", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -343,6 +376,7 @@ class _Item:
     heading: int = 0                                  # the level of the heading that asked the question
     named_in_heading: bool = False                    # that heading named who asked (`Why …? [@jmarsh]`)
     titled: bool = False                              # the text below that heading told the question in full
+    again: bool = False                               # `**@阿蒙** 追问：` alone: the asker's next question is below
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -659,7 +693,7 @@ class _Reader:
         n = 0
         one_line = "\n" not in inline.content and not BR.search(inline.content)
         for raw in BR.split(inline.content):
-            for ln in raw.split("\n"):
+            for ln, extra in bold_spans(raw.split("\n")):
                 n += 1
                 if not ln.strip():
                     continue
@@ -672,7 +706,26 @@ class _Reader:
                     text, ln = number + text, number + ln.strip()
                 result.append(Piece("line", text, ln.strip(), is_bold_line(children), inline_urls(children),
                                     line=line + n - 1, refs=_refs(ln)))
+                n += extra
         return result
+
+
+def bold_spans(lines: list[str]) -> Iterator[tuple[str, int]]:
+    """A paragraph's lines, with a bold span wrapped over lines joined into one (`**1. Why does … even when` /
+    `retraction is set to 0?**`): cut apart, neither half would read as bold. Yields (line, lines joined to it)."""
+    i = 0
+    while i < len(lines):
+        ln, j = lines[i], i
+        while ln.count("**") % 2 and j + 1 < len(lines) and j - i < 3:
+            j += 1
+            nxt = lines[j].strip()
+            ln += ("" if re.search(rf"[{CJK}]$", ln) and re.match(rf"[{CJK}]", nxt) else " ") + nxt
+        if j > i and not ln.count("**") % 2:
+            yield ln, j - i
+            i = j + 1
+        else:
+            yield lines[i], 0
+            i += 1
 
 
 # `【问题】…`, `【回答】…`, `【Q】`: a label in lenticular brackets
@@ -960,7 +1013,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     if not _asker_cue(text):
         return None                  # (most lines: every pattern below needs one of these)
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
-        or (BOLD_LED.match(md) and ASKER_EN.match(text))
+        or ((BOLD_LED.match(md) or ASKS_ALONE.search(text)) and ASKER_EN.match(text))
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
     m = ASKED_FROM.match(text)
@@ -1145,7 +1198,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     def ask_again(p: Piece, text: str, md: str, complete: bool = True):
         """The asker's next question in the same thread (a follow-up): a turn of its own."""
         item.turns.append([[text], [md], None, None])
-        item.quoted, item.done = complete, False
+        item.quoted, item.done, item.again = complete, False, False
         note(p, "follow-up", text)
 
     def start_answer(p: Piece, text: str, md: str, role="answer"):
@@ -1332,6 +1385,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
                 ask_again(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():])   # `**asker**：…` again
                 continue
+            if item is not None and not item.listed and item.turn()[2] is not None and FOLLOW_UP_ALONE.match(text):
+                item.again = True                        # `Marcus followed up:`, `**@阿蒙** 追问：`: the question below
+                note(p, "follow-up", text)
+                continue
+            if (item is not None and item.again and item.turn()[2] is not None and not QLINE.match(text)
+                    and not ANSWER.match(text)):        # the question under `**@阿蒙** 追问：`
+                ask_again(p, text, p.md, ends_question(parts[_paragraph_end(parts, n)].text))
+                continue
             m = FOLLOW_UP.match(text)
             if m and item is not None and not item.listed and item.turn()[2] is not None:
                 ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1))   # `@asker 追问：…`
@@ -1370,10 +1431,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
-                elif n and parts[n - 1].kind == "heading" and parts[n - 1].text and _answer_next(parts, n, profile):
+                elif (n and parts[n - 1].kind == "heading" and parts[n - 1].text and not is_qa_heading(parts[n - 1].text, profile)
+                      and (_answer_next(parts, n, profile)        # (not `## 本周问答` over `来自 @x 的问题`)
+                           or ((QUESTION_END.search(parts[n - 1].text) or parts[n - 1].urls)
+                               and _plain_next(parts, n, profile)
+                               and not ends_question(parts[_paragraph_end(parts, n + 1)].text)))):
+                    # (`### How do I …?` or a linked title, `*Asked by **Sven Holm** on Discord.*`, then plain text
+                    # that asks nothing: the answer; a question told in full under its title would ask)
                     title = parts[n - 1]                 # `### [A title that is no question](…)`, its byline,
                     item.urls = list(title.urls)         # then the answer: the title is what was asked
                     set_question(title, title.text, title.md.lstrip("# "), True)
+                    qa_level = qa_level or max(title.level - 1, 0)    # its sibling headings ask too
                 continue
             if ASKER_NONE.match(text) and not editorial:
                 start_item(None, p)
@@ -1389,6 +1457,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
                 if said and not _plausible_asker(said.group("name")):
                     said = None
+                if item is not None and item.turn()[2] is not None and not said and (
+                        item.again or (ELLIPTIC.match(rest) and not item.listed)):
+                    ask_again(p, rest, rest_md, ends_question(rest))    # `Q：那 Redis 7 的 Functions 呢？`
+                    continue
                 handle = re.fullmatch(r"@(?P<name>[^\s@:：，,]{1,40})", rest.strip())
                 if handle and (item is None or item.done or item.turn()[2] is not None):
                     start_item(_name(rest.strip()), p, numbered=False)    # `**提问：** @lmz-hpc`, the question below
@@ -1493,6 +1565,16 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and not GROUP.match(text) and _plain_next(parts, n, profile) and _qa_goes_on(parts, n, profile)):
                 _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
                 note(p, "answer")
+                continue
+            if ((p.bold and not in_qa or BOLD_LINK.match(p.md) and not p.bold) and answer_label is None and p.urls
+                    and not editorial
+                    and (item is None or item.done or item.turn()[2] is not None) and _plain_next(parts, n, profile)
+                    and (linked := linked_question(text)) is not None):
+                close_item()                             # `**[Can Driftwood index …?](…/discussions/3120)** — @bergamot`
+                start_item(linked[1], p, numbered=False)  # over its answer: a linked question is a Q&A, whatever the
+                item.urls = list(p.urls)                 # section is called (`Discussions roundup`)
+                set_question(p, linked[0], linked[0], True)
+                in_qa = True
                 continue
             if (p.bold and answer_label is None and in_qa and not editorial and ends_question(text)
                     and (item is None or item.done or item.turn()[2] is not None)
