@@ -101,6 +101,8 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
                       r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
+# `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
+ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
 ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*$")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
@@ -152,19 +154,38 @@ BOLD_LINK = re.compile(r"^\s*(?:\*\*|__)\[[^\]]+\]\([^)\s]+\)(?:\*\*|__)")
 ASKED_BY_TAIL = re.compile(r"\s*[—–]{1,2}\s*(?:asked\s+by|from)\s+(?P<who>[^—–]{1,60})$", re.I)
 
 
-def linked_question(text: str) -> tuple[str, str | None] | None:
-    """(the question, who asked) of a bold linked title that asks (`Can Driftwood …? — @bergamot`,
-    `Does …? — asked by a reader on Matrix`), or None when it does not end with a question."""
+def linked_question(text: str, link: str | None = None) -> tuple[str, str | None, str] | None:
+    """(the question, who asked, the answer's start) of a line led by a linked question (`link`, its Markdown
+    text): `Can Driftwood …? — @bergamot`, `Does …? — asked by a reader on Matrix`, `Can I …? (from Priyanka Rao)`,
+    `Why …? (answered by Oskar Lind)` (who answered is no part of the answer), `How do I …? Ruth Adebayo points out
+    that` (the answer starts on the line). None when the link does not ask."""
+    shown = re.sub(r"[*_`]", "", link or "").strip()
+    if link is not None and not (shown and text.startswith(shown) and QUESTION_END.search(shown)):
+        return None
+    rest = text[len(shown):].strip() if shown else ""
     m = ASKED_BY_TAIL.search(text)
-    if m:
+    if m and (not shown or m.start() >= len(shown) - 1):
         who = m.group("who").strip()
         handle = re.match(r"@(?P<name>[^\s@]{1,30})", who)
         name = _name(handle.group("name")) if handle else (
             None if ANONYMOUS.search(who) or re.match(r"(?:a|an|one)\s", who, re.I) else _name(who))
         q = text[:m.start()].strip()
-        return (q, name) if QUESTION_END.search(q) else None
+        return (q, name, "") if QUESTION_END.search(q) else None
+    if shown and rest:
+        if (said := ASKED_PAREN.fullmatch(rest)) is not None:
+            return shown, _name(said.group("name").lstrip("@")), ""
+        if ANSWERED_BY.fullmatch(rest) or HEADING_ASKER.fullmatch(rest):
+            return (shown, _name(m2.group("bracket") or m2.group("dash")) if (m2 := HEADING_ASKER.fullmatch(rest))
+                    else None, "")
+        return shown, None, rest
     q, who = heading_question(text)
-    return (q, who) if QUESTION_END.search(q) else None
+    return (q, who, "") if QUESTION_END.search(q) else None
+
+
+# a line led by a link (bold or not): `[Why …?][q1] …`, `**[Can …?](…)** — @x`
+LEAD_LINK = re.compile(r"^\s*(?:\*\*|__)?\[(?P<text>[^\[\]]+)\](?:\([^)\s]+(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])(?:\*\*|__)?\s*")
+# after a linked question: `(from Priyanka Rao)`, `(asked by @lin)`, `（来自 @阿杰）`
+ASKED_PAREN = re.compile(r"[（(]\s*(?:(?:asked\s+)?by|from|via|来自)\s*(?P<name>@?[^()（）@]{1,40}?)\s*[)）]", re.I)
 
 
 def ends_question(text: str) -> bool:
@@ -188,6 +209,7 @@ FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z]
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`)
 # `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
+                             rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
                              rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                              r"(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|asked\s+again)"
                              r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[:：]\s*$", re.I)
@@ -202,7 +224,9 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$"
                         # `A forum user who didn't leave a name asks:`, the question below: somebody, not named
-                        r"|^\s*(?i:a|an|one|another)\s+(?:[\w'’-]+\s+){0,8}?(?:asks|asked|writes|wrote)\s*[:：]\s*$")
+                        r"|^\s*(?i:a|an|one|another)\s+(?:[\w'’-]+\s+){0,8}?(?:asks|asked|writes|wrote)\s*[:：]\s*$"
+                        # `**后台留言：**`, `匿名读者提问：` over the question: a channel or nobody, not a name
+                        r"|^\s*(?:后台|读者|评论区)?留言\s*[:：]\s*$|^\s*匿名(?:读者|用户|网友|群友)?(?:提问|问)?\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
 QLINE = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
@@ -248,7 +272,8 @@ LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^
 ATTRIBUTION_LINE = re.compile(LEAD_ATTRIBUTION.pattern + "$")
 # `（本题由社区用户 @阿木 提问，感谢！）`, `(Thanks to @lin for the question.)`: who asked, credited after the answer
 ASKER_CREDIT = re.compile(rf"^\s*[（(]?\s*(?:(?:本题|此题|该问题|这个问题|问题)由\s*(?:{ROLE})?\s*@?(?P<name>[^\s，,。)）@]{{1,30}})\s*(?:提问|提出)"
-                          r"|thanks\s+to\s+@?(?P<name2>[^\s,.)]{1,30})\s+for\s+(?:the|this)\s+question)", re.I)
+                          r"|thanks\s+to\s+@?(?P<name2>[^\s,.)]{1,30}(?:\s+[A-Z][\w'’-]*){0,2})\s+for\s+"
+                          r"(?:(?:the|this)\s+question|(?:raising|asking|bringing\s+up|reporting)\s+(?:this|it|the\s+question)))", re.I)
 # `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
 ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]",
                               re.I)
@@ -1013,7 +1038,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     if not _asker_cue(text):
         return None                  # (most lines: every pattern below needs one of these)
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
-        or ((BOLD_LED.match(md) or ASKS_ALONE.search(text)) and ASKER_EN.match(text))
+        or ((BOLD_LED.match(md) or ASKS_ALONE.search(text)) and ASKER_EN.match(text)) \
+        or (ASKER_BOLD_ASKS.match(text) if BOLD_LED.match(md) and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and _plausible_name(m.group("name")):
         return _name(m.group("name")), (m.group("rest") or "").strip()
     m = ASKED_FROM.match(text)
@@ -1299,8 +1325,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 _append(item, Piece("block", p.full, p.full_md, line=p.line))    # a list inside an answer
                 note(p, "answer" if item.turn()[2] is not None else "question", p.full)
                 continue
-            if not in_qa:
-                skip(p, "a list item outside any Q&A section")
+            if not in_qa and p.lead != "table":         # (a table whose header names question and answer is a
+                skip(p, "a list item outside any Q&A section")    # Q&A, whatever its section is called)
                 continue
             lead = LEAD_HANDLE.match(p.text)
             start_item(p.asker or (_name(lead.group("name")) if lead else None), p, numbered=False)
@@ -1566,14 +1592,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
                 note(p, "answer")
                 continue
-            if ((p.bold and not in_qa or BOLD_LINK.match(p.md) and not p.bold) and answer_label is None and p.urls
-                    and not editorial
-                    and (item is None or item.done or item.turn()[2] is not None) and _plain_next(parts, n, profile)
-                    and (linked := linked_question(text)) is not None):
-                close_item()                             # `**[Can Driftwood index …?](…/discussions/3120)** — @bergamot`
-                start_item(linked[1], p, numbered=False)  # over its answer: a linked question is a Q&A, whatever the
-                item.urls = list(p.urls)                 # section is called (`Discussions roundup`)
+            lead = LEAD_LINK.match(p.md) if answer_label is None and not editorial else None
+            if (lead and (n == 0 or parts[n - 1].kind != "line" or parts[n - 1].line != p.line - 1)
+                    and (item is None or item.done or item.turn()[2] is not None)
+                    and (linked := linked_question(text, lead.group("text"))) is not None
+                    and (in_qa or ((p.bold or BOLD_LINK.match(p.md)) and _plain_next(parts, n, profile)))):
+                # a paragraph led by a linked question: `[Why does …?][q1] (answered by Oskar)`, `[How …?](…) Ruth
+                # points out that …`, `**[Can Driftwood …?](…/discussions/3120)** — @bergamot` over its answer. Outside
+                # a Q&A-named section (`Discussions roundup`) only a bold one over plain text: it is a Q&A then too.
+                close_item()
+                start_item(linked[1], p, numbered=False)
+                item.urls, item.refs = list(p.urls), list(p.refs)
                 set_question(p, linked[0], linked[0], True)
+                if linked[2]:
+                    start_answer(p, linked[2], LEAD_LINK.sub("", p.md, count=1).strip())
                 in_qa = True
                 continue
             if (p.bold and answer_label is None and in_qa and not editorial and ends_question(text)
@@ -1890,8 +1922,14 @@ def _me_too(reply: str) -> bool:
 
 
 def _deferred(answer: str) -> bool:
-    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`)."""
-    return len(answer) <= 40 and bool(DEFERRED.search(answer))
+    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`), or one that
+    opens by saying there is none yet (`This one has no answer yet and …`, `暂无回答，欢迎…`)."""
+    return (len(answer) <= 40 and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
+
+
+NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:has|had|got) no (?:answers?|replies) yet\b|"
+                           r"^\s*(?:no answers?|no replies|unanswered) (?:yet|so far)\b|"
+                           r"^\s*(?:这个问题)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:回答|答案|回复|解答)", re.I)
 
 
 EARLIER_QUESTION = re.compile(
