@@ -76,7 +76,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
 # with who gave it (`ANSWER_BY`)
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?(?:答案|回答))"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
-                r"(?:Accepted|Marked|Best)\s+answer|最佳答案)")
+                r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
@@ -188,6 +188,24 @@ LEAD_LINK = re.compile(r"^\s*(?:\*\*|__)?\[(?P<text>[^\[\]]+)\](?:\([^)\s]+(?:\s
 ASKED_PAREN = re.compile(r"[（(]\s*(?:(?:asked\s+)?by|from|via|来自)\s*(?P<name>@?[^()（）@]{1,40}?)\s*[)）]", re.I)
 
 
+# a show's notes: `49:30 — Priya (Lisbon): "…?"`, `53:10 — from an email signed "Tired SRE": "…"`
+TIMED_ASK = re.compile(r"^\s*[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+(?P<who>[^:：\"“]{1,60}?(?:\"[^\"]{1,30}\"|“[^”]{1,30}”)?)"
+                       r"\s*[:：]\s*(?P<rest>\S.*)$")
+
+
+def timed_asker(who: str) -> str | None:
+    """Who asked, from a show's timestamped line: `Priya (Lisbon)` (where from is no part of the name), `from an
+    email signed "Tired SRE"`, `Listener question from Sam`; None for `voicemail, no name left`."""
+    signed = re.search(r"[\"“](?P<name>[^\"”]{1,30})[\"”]", who)
+    if signed:
+        return _name(signed.group("name"))
+    who = re.sub(r"\s*[（(][^()（）]{1,30}[)）]\s*$", "", who).strip()
+    who = re.sub(r"^(?:(?:listener|viewer|caller|reader)\s+)?(?:question\s+)?(?:from|by)\s+", "", who, flags=re.I)
+    if not who or ANONYMOUS.search(who) or re.search(r"\bno name\b|voicemail|unnamed|未留名", who, re.I):
+        return None
+    return _name(who) if _plausible_name(who) and len(who.split()) <= 3 else None
+
+
 def ends_question(text: str) -> bool:
     """A question mark ends the text, or ends it before an attribution (`…? (asked by @lin)`)."""
     return bool(QUESTION_END.search(ASKER_TRAILING.sub("", text)))
@@ -242,7 +260,7 @@ ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take
 # `Answer (by @maintainer): …`, `✅ Solution (from ben, staff): …`, `Marked answer by @mb: …`: an answer label that
 # names who answers
 ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
-                       r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29}"
+                       r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|[,，]?\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29}"
                        r"(?:\s*[（(][^()（）:：]{0,20}[)）])?)\s*[:：]\s*", re.I)     # (`… by @ilse_dev (core team):`)
 # `*Amir:* Record everything …`: a speaker label in italics (a show's notes), after a question
 SPEAKER_EM = re.compile(r"^\s*([*_])(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*[:：]\s*\1\s*")
@@ -304,7 +322,7 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
@@ -345,7 +363,7 @@ def _editorial(text: str) -> bool:
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|就是|为|由)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|that's all)", re.I)
+                         r"send (?:us )?your questions|want (?:your|to ask a) question|that's all)", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -402,6 +420,7 @@ class _Item:
     named_in_heading: bool = False                    # that heading named who asked (`Why …? [@jmarsh]`)
     titled: bool = False                              # the text below that heading told the question in full
     again: bool = False                               # `**@阿蒙** 追问：` alone: the asker's next question is below
+    unquote: bool = False                             # the question opened with a quote mark its last line closes
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -1411,6 +1430,23 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
                 ask_again(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():])   # `**asker**：…` again
                 continue
+            timed = TIMED_ASK.match(text) if in_qa and not editorial and (
+                item is None or item.done or item.turn()[2] is not None) else None
+            if timed and ends_question(parts[_paragraph_end(parts, n)].text.rstrip(QUOTES + " ")):
+                close_item()                             # `49:30 — Priya (Lisbon): "You keep saying …?"` in a
+                start_item(timed_asker(timed.group("who")), p, numbered=False)    # show's notes: a listener asks
+                note(p, "asker", text)
+                rest = timed.group("rest").lstrip(QUOTES + " ")
+                whole = _paragraph_end(parts, n) == n
+                set_question(p, rest.rstrip(QUOTES + " ") if whole else rest,
+                             re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1), whole)
+                item.unquote = not whole and timed.group("rest")[:1] in QUOTES
+                continue
+            if (item is not None and item.asker and item.turn()[2] is not None and (again := REPLY_TO_AUTHOR.match(text))
+                    and _name(again.group("name")) == item.asker):
+                item.again = True                        # `🐳 蓝鲸不流泪（回复作者）` over their next comment
+                note(p, "follow-up", text)
+                continue
             if item is not None and not item.listed and item.turn()[2] is not None and FOLLOW_UP_ALONE.match(text):
                 item.again = True                        # `Marcus followed up:`, `**@阿蒙** 追问：`: the question below
                 note(p, "follow-up", text)
@@ -1421,7 +1457,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             m = FOLLOW_UP.match(text)
             if m and item is not None and not item.listed and item.turn()[2] is not None:
-                ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1))   # `@asker 追问：…`
+                whole = _paragraph_end(parts, n) == n or ends_question(m.group("rest"))   # (`追问：…` over two lines)
+                ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1), whole)   # `@asker 追问：…`
                 continue
             unnumbered = NUMBER_LEAD.sub("", p.md) if in_qa and not editorial else ""   # (`1. **观众 Jason**：…？`)
             m = SPEAKER_MD.match(unnumbered) if unnumbered else None
@@ -1618,7 +1655,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
-                m = NUMBERED_NAME.match(text)
+                commenter = COMMENTER.match(text) if in_qa and _author_replies(parts, n) else None
+                if commenter and not re.search(r"[?？]", parts[n + 1].text):
+                    skip_to, skip_why = _paragraph_end(parts, n + 2), "a reader's comment that asks nothing, and the reply"
+                    skip(p, skip_why)            # `**Tony 不加班**` > `写得太真实了…` 作者回复：`感谢转发～`
+                    continue
+                m = NUMBERED_NAME.match(text) or commenter
                 if m and _followed_by_pairs(parts, n, profile, quote_only=True):
                     start_item(_name(m.group("name")), p)     # `**1. 小白**` over a quoted question: its asker
                     note(p, "asker", text)
@@ -1680,6 +1722,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 p = replace(p, text=p.text.rstrip().rstrip(QUOTES), md=p.md.rstrip().rstrip(QUOTES))
             _append(item, p)
             note(p, "answer" if item.turn()[2] is not None else "question")
+            if asking and item.unquote and ends_question(text.rstrip(QUOTES + " ")):
+                item.turn()[0][-1] = item.turn()[0][-1].rstrip(QUOTES + " ")   # the quoted question's last line
+                item.unquote, item.quoted = False, True
+                continue
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
             continue
@@ -1760,6 +1806,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t[0].clear()                         # `### [Title?](…)`, `**@x** asked:`, then the quoted question
                 t[1].clear()                         # told in full: the quote is the question, not the title
                 item.titled = True
+            if t[2] is not None and not any(x.strip() for x in t[2]):
+                _append(item, p)                     # `Marked as answer, from @x:` alone, then the answer quoted
+                note(p, "answer")
+                continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
                 if item.bare or (item.asker is None and item.group is not None):
                     # a run (or group) of bare Q/A pairs: the next pair
@@ -1767,6 +1817,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.bare = True
                 else:
                     item.turns.append([[], [], None, None])
+                    item.again = False
                     note(p, "follow-up")
                 t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
@@ -1985,6 +2036,20 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speaker
     return False
 
 
+# a comments digest (`留言精选`): `**🐳 蓝鲸不流泪**` over the quoted comment, then `作者回复：`
+COMMENTER = re.compile(r"^\s*(?:[^\w\s@]{1,3}\s*)?(?P<name>[^\s，。,:：？?!！]{1,20}(?: [^\s，。,:：？?!！]{1,20}){0,2})\s*$")
+AUTHOR_REPLY = re.compile(r"^\s*(?:作者|小编|编辑|博主|主编|author)\s*(?:回复|答复|reply|replied)?\s*[:：]", re.I)
+# the same reader again, under the author's reply: `🐳 蓝鲸不流泪（回复作者）`
+REPLY_TO_AUTHOR = re.compile(r"^\s*(?:[^\w\s@]{1,3}\s*)?(?P<name>[^\s，。,:：？?!！（(]{1,20}(?: [^\s，。,:：？?!！（(]{1,20}){0,2})\s*"
+                             r"[（(]\s*(?:回复|reply(?:ing)?\s+to)\s*(?:作者|小编|编辑|博主|the\s+author)?\s*[)）]\s*$", re.I)
+
+
+def _author_replies(parts: list[Piece], n: int) -> bool:
+    """Whether a quote follows piece n and the author's reply (`作者回复：…`) follows the quote."""
+    return (n + 2 < len(parts) and parts[n + 1].kind == "quote" and parts[n + 2].kind == "line"
+            and bool(AUTHOR_REPLY.match(parts[n + 2].text.replace("*", ""))))
+
+
 NUMBERED_NAME = re.compile(rf"^\s*{NUM}(?P<name>[^\s，。,:：？?!！]{{1,20}}(?: [^\s，。,:：？?!！]{{1,20}}){{0,2}})\s*$")
 
 
@@ -2150,7 +2215,9 @@ def _name(name: str) -> str | None:
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
-    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or (re.fullmatch(ROLE, name) and not handle):
+    name = re.sub(rf"^[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)    # `蓝鲸支付 陈工`: where they work, then who
+    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or (
+            re.fullmatch(rf"(?:线上|线下|现场|场外|在线)?{ROLE}", name) and not handle):
         return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name
     return name or None
 
