@@ -59,7 +59,7 @@ def _inline_rule(state):
 
 _md.core.ruler.at("inline", _inline_rule)
 
-NUM = r"(?:\d{1,3}\s*[、.．,，)）]\s*)"
+NUM = r"(?:\d{1,3}\s*(?:[、)）]|[.．,，](?!\d|[xX](?![A-Za-z])))\s*)"      # (not `2.x`, `3.0`: a version)
 NUMBER_LEAD = re.compile(rf"^\s*{NUM}")
 SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, where in the show it was asked
 SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 27:40 — Listener question from Sam: …`
@@ -91,7 +91,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|"
                          rf"{LISTENER}?Question\s+from)"
-                         rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,39}}?)\s*"
+                         rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
@@ -116,7 +116,7 @@ INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|�
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
-ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+by\s+@?(?P<name>[^\s.,;:()（）]{1,30})\s*[)）]?"
+ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+by\s+@?(?!(?:a|an|the|one)\s)(?P<name>[^\s.,;:()（）]{1,30})\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)
 # `**Reader question:** …`: a label that says "a question", not who asked it
 QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|member|forum|viewer)['’]?s?\s+)?"
@@ -213,6 +213,9 @@ def ends_question(text: str) -> bool:
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKED_FROM = re.compile(r"^\s*(?:提问来自|问题来自|提问来源|问题来源)\s*[:：]\s*(?:.*?@(?P<name>[\w.\-\u4e00-\u9fff]{1,30})\s*)?[^@]*$")
+# `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
+QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?)来自\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
+                           r"(?:\s*(?:在|于)[^。()（）]{0,30}?(?:的)?(?:提问|提出))?\s*[。.!！]?\s*[)）]?\s*$")
 # `观众「阿杰」：…？`, `网友 Lisa：…？` in a transcript: a speaker named by role and name, asking
 ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|@?(?P<plain>[^\s：:，,。？?「」()（）]{{1,20}}))"
                              rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
@@ -320,7 +323,8 @@ ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇�
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*"
                         r"(?:[（(][^()（）:：\n]{1,12}[)）]\s*)?(?(c)|[:：])\s*")     # (`**@linxi**（旁听）：`)
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
-LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」\s*[:：]?|[:：])\s*"
+CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
+LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
@@ -1059,16 +1063,19 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
         or ((BOLD_LED.match(md) or ASKS_ALONE.search(text)) and ASKER_EN.match(text)) \
         or (ASKER_BOLD_ASKS.match(text) if BOLD_LED.match(md) and not QLINE.match(text) else None)   # (not `**读者问：**`)
-    if m and _plausible_name(m.group("name")):
+    if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = QUESTION_FROM.match(text)
+    if m and _plausible_name(m.group("name")):       # `> 这个问题来自 @海盐 在 issue #1520 中的提问。`
+        return _name(m.group("name")), ""
     m = ASKED_FROM.match(text)
     if m:                        # `提问来自：GitHub Issue #4521 @deepfish`, `提问来自：技术交流群 3 群` (a place: nobody)
         return (_name("@" + m.group("name")) if m.group("name") else None), ""
     m = ASKER_ROLE_SAID.match(text)
     if m:
         return _name(m.group("name") or m.group("plain")), m.group("rest").strip()
-    m = ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)
-    if m and _plausible_name(m.group("name")):
+    m = (ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)) if not CODE_LED.match(md) else None
+    if m and _plausible_name(m.group("name")):                  # (not `` `@scope` 和 CSS Modules …``: code)
         first, _, more = m.group("name").partition(" ")
         if more and re.search(rf"[{CJK}]", more):      # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays)
             return _name("@" + first), ""
@@ -1485,6 +1492,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                         rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I))):
                 # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`: the next turn
                 ask_again(p, asker[1], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
+                continue
+            if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.quoted
+                    and item.turn()[0] and item.turn()[2] is None and asker[0] != item.asker
+                    and re.match(r"\s*@[^\s:：]{1,40}[:：]", text)
+                    and not ends_question(parts[_paragraph_end(parts, n)].text)):
+                item.answerer = asker[0]                 # `@tobiaszk: Not safely. …` under a question: who answers
+                start_answer(p, asker[1], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1))
                 continue
             if asker is not None:
                 start_item(asker[0], p)
@@ -1985,7 +1999,7 @@ NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:ha
 
 EARLIER_QUESTION = re.compile(
     r"^\s*(?:(?:a|one)\s+)?follow[- ]?up\s+(?:to|on)\s+(?:my|the)\s+(?:earlier|previous|last|first)\s+question\s*[:：,，.—-]\s*|"
-    r"^\s*(?:接着|关于|针对)?我?(?:之前|前面|上面|上次|刚才)(?:的|那个)问题[，,:：]?\s*(?:再?追问|补充|再问)?\s*[:：，,]\s*", re.I)
+    r"^\s*(?:接着|关于|针对)?我?(?:(?:之前|前面|上面|上次|刚才)(?:的|那个)问题|上一?个问题|上一题)[，,:：]?\s*(?:再?追问|补充|再问)?\s*[:：，,]\s*", re.I)
 
 
 def _asked_before(items: list[_Item], item: _Item) -> _Item | None:
