@@ -174,9 +174,10 @@ def linked_question(text: str, link: str | None = None) -> tuple[str, str | None
     if shown and rest:
         if (said := ASKED_PAREN.fullmatch(rest)) is not None:
             return shown, _name(said.group("name").lstrip("@")), ""
-        if ANSWERED_BY.fullmatch(rest) or HEADING_ASKER.fullmatch(rest):
-            return (shown, _name(m2.group("bracket") or m2.group("dash")) if (m2 := HEADING_ASKER.fullmatch(rest))
-                    else None, "")
+        if ANSWERED_BY.fullmatch(rest):
+            return shown, None, ""
+        if (tail := HEADING_ASKER.fullmatch(rest)) is not None:         # `[Why …?](…) [@jmarsh]`, `… — Ibrahim K.`
+            return shown, _name(tail.group("bracket") or tail.group("dash")), ""
         return shown, None, rest
     q, who = heading_question(text)
     return (q, who, "") if QUESTION_END.search(q) else None
@@ -213,6 +214,9 @@ def ends_question(text: str) -> bool:
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKED_FROM = re.compile(r"^\s*(?:提问来自|问题来自|提问来源|问题来源)\s*[:：]\s*(?:.*?@(?P<name>[\w.\-\u4e00-\u9fff]{1,30})\s*)?[^@]*$")
+# a byline under a question: `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously through the form`
+DASH_ASKED = re.compile(r"^\s*[—–]{1,2}\s*asked\s+(?:by\s+@?(?P<name>[^()（）\s][^()（）]{0,40}?)(?:\s*[（(][^()（）]{1,40}[)）])?"
+                        r"(?:\s+(?:on|in|at|via)\s+[^()（）]{1,40})?|anonymously\b.*)\s*[.。]?\s*$", re.I)
 # `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
 QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?)来自\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
                            r"(?:\s*(?:在|于)[^。()（）]{0,30}?(?:的)?(?:提问|提出))?\s*[。.!！]?\s*[)）]?\s*$")
@@ -725,15 +729,21 @@ class _Reader:
             question, answer_first = question + answer_first[0], answer_first[1:].lstrip()
         if kind == "bold" or kind == "plain":
             question = question.rstrip(":： ")
+        said = ASKER_TRAILING.match(answer_first) if QUESTION_END.search(question) else None
+        named = _name(ASKER_WHERE.sub("", said.group("name"))) if said else None      # `**…？**（@陈小舟 提问）`
+        if said:
+            answer_first = ""
         texts = [answer_first] + _block_text(inner[3:], wrap=False)
         answer = "\n".join(x for x in texts if x.strip())
         if not question or not answer.strip() or len(question) > 300:
             return None
         q_md, a_md = _split_lead_md("\n".join(md_lines), kind)
+        if said:
+            a_md = re.sub(r"^\s*[（(][^()（）]{1,80}[)）]\s*", "", a_md or "", count=1)
         full = "\n".join(_block_text(item))          # (with its list number)
         return [Piece("item", question, q_md or question, urls=urls, line=a + 1, answer=answer,
                       answer_md=a_md or answer, full=full, full_md="\n".join(md_lines), lead=kind,
-                      refs=_refs("\n".join(self.lines[a:b])))]
+                      refs=_refs("\n".join(self.lines[a:b])), asker=named)]
 
     def _paragraph_lines(self, inline: Token, line: int, number: str = "") -> list[Piece]:
         """A paragraph cut at its line breaks: `A：…<br />SOFAJRaft：url` is an answer line and a link line."""
@@ -1065,6 +1075,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or (ASKER_BOLD_ASKS.match(text) if BOLD_LED.match(md) and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = DASH_ASKED.match(text)
+    if m:                                # `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously …`
+        return (_name(m.group("name")) if m.group("name") else None), ""
     m = QUESTION_FROM.match(text)
     if m and _plausible_name(m.group("name")):       # `> 这个问题来自 @海盐 在 issue #1520 中的提问。`
         return _name(m.group("name")), ""
@@ -1248,10 +1261,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         note(p, "question", text)
 
     def ask_again(p: Piece, text: str, md: str, complete: bool = True):
-        """The asker's next question in the same thread (a follow-up): a turn of its own."""
+        """The asker's next question in the same thread (a follow-up): a turn of its own (with its answer, when
+        the line holds both: `**追问（@x）：** …？ **A：** …`)."""
         item.turns.append([[text], [md], None, None])
         item.quoted, item.done, item.again = complete, False, False
         note(p, "follow-up", text)
+        answer_on_the_line(p, text, md)
+
+    def answer_on_the_line(p: Piece, text: str, md: str) -> bool:
+        """`…？ **A：** …` after the question on one line: the question ends at its mark, the answer follows."""
+        inline = INLINE_ANSWER.search(text)
+        inline_md = INLINE_ANSWER.search(md) if inline else None
+        if not (inline and inline_md):
+            return False
+        t = item.turn()
+        t[0][-1], t[1][-1] = text[:inline.start() + 1], md[:inline_md.start() + 1]
+        item.quoted = True
+        start_answer(p, text[inline.end():], md[inline_md.end():])
+        return True
 
     def start_answer(p: Piece, text: str, md: str, role="answer"):
         t = item.turn()
@@ -1508,6 +1535,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                    answer_on_the_line(p, rest, re.sub(r"^.*?[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
                 elif (n and parts[n - 1].kind == "heading" and parts[n - 1].text and not is_qa_heading(parts[n - 1].text, profile)
                       and (_answer_next(parts, n, profile)        # (not `## 本周问答` over `来自 @x 的问题`)
                            or ((QUESTION_END.search(parts[n - 1].text) or parts[n - 1].urls)
@@ -1659,13 +1687,19 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     start_answer(p, linked[2], LEAD_LINK.sub("", p.md, count=1).strip())
                 in_qa = True
                 continue
-            if (p.bold and answer_label is None and in_qa and not editorial and ends_question(text)
+            named = QUESTION_THEN_NAME.search(text) if p.bold else None     # `Is there …? (Guillermo Reyes)`
+            named = named if named and _plausible_asker(named.group("name")) else None
+            if (p.bold and answer_label is None and in_qa and not editorial
+                    and ends_question(text[:named.start() + 1] if named else text)
                     and (item is None or item.done or item.turn()[2] is not None)
                     and not _followed_by_pairs(parts, n, profile)):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
-                start_item(None, p, numbered=False)
-                set_question(p, re.sub(rf"^{NUM}", "", text.strip()),
-                             re.sub(rf"^{NUM}", "", p.md.replace("**", "").strip()), True)   # (not `2. ` of `**2. …?**`)
+                start_item(_name(named.group("name")) if named else None, p, numbered=False)
+                q_text, q_md = text.strip(), p.md.replace("**", "").strip()
+                if named:
+                    q_text, q_md = text[:named.start() + 1].strip(), re.sub(r"\s*(?:<[^>]+>\s*)*[（(][^()（）]{1,40}[)）]\s*(?:<[^>]+>\s*)*$", "", q_md)
+                set_question(p, re.sub(rf"^{NUM}", "", q_text),
+                             re.sub(rf"^{NUM}", "", q_md), True)   # (not `2. ` of `**2. …?**`)
                 continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
@@ -1764,6 +1798,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 in_qa = True
                 set_question(p, rest, rest_md, True)
             continue
+        if (p.kind == "quote" and in_qa and not editorial and "\n" in p.text.strip()
+                and (item is None or item.done or item.turn()[2] is not None)):
+            first, _, body = p.text.strip().partition("\n")
+            said = _asker(first.replace("*", ""), first, profile)
+            if said is not None and not said[1] and body.strip() and (said[0] or ASKER_LABEL.match(first.replace("*", ""))):
+                close_item()                             # `> 提问者：青柠` / `>` / `> 用 WebDAV 同步…？`: who asked,
+                start_item(said[0], p, numbered=False)   # then the question, in one quote
+                note(p, "asker", first)
+                p = replace(p, text=body.strip(), md=p.md.strip().partition("\n")[2].strip())
         if p.kind == "quote":
             byline = BYLINE.match(p.text.strip()) if "\n" not in p.text.strip() else None
             who = (_name(byline.group("name")), "") if byline else \
@@ -1836,7 +1879,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
             q_md, a_md = _split_on_answer(p.md)
-            if QLINE.match(q_text.split("\n")[0].replace("*", "")) and not t[0]:     # `> **Q:** …`: not the label
+            if (QLINE.match(q_text.split("\n")[0].replace("*", "")) or FOLLOW_UP.match(q_text.replace("*", ""))) \
+                    and not t[0]:                        # `> **Q:** …`, `> 追问：…`: not the label
                 q_text = re.sub(r"^[^:：.．、]*[:：.．、]\s*", "", q_text.replace("*", ""), count=1)
                 q_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", q_md, count=1)
             t[0].append(q_text)
