@@ -768,6 +768,31 @@ class _Reader:
         return result
 
 
+def list_paragraphs(md: str) -> list[tuple[str, str, bool]]:
+    """A list item's Markdown cut into paragraphs (at blank lines outside code fences): (text, Markdown, is code).
+    A code block's text is its lines inside the fences."""
+    out: list[tuple[str, str, bool]] = []
+    block: list[str] = []
+    fence = None
+    for line in md.split("\n") + [""]:
+        if fence is None and not line.strip():
+            if block and FENCE.match(block[0]):
+                body = block[1:-1] if len(block) > 1 and FENCE.match(block[-1]) else block[1:]
+                out.append(("\n".join(body), "\n".join(block), True))
+            elif block:
+                text = inline_text(_md.parseInline("\n".join(block))[0].children or []).strip()
+                out.append((text, "\n".join(block), False))
+            block = []
+            continue
+        block.append(line)
+        if (m := FENCE.match(line)) is not None:
+            if fence is None:
+                fence = m.group(1)
+            elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None                         # the closing fence
+    return out
+
+
 def bold_spans(lines: list[str]) -> Iterator[tuple[str, int]]:
     """A paragraph's lines, with a bold span wrapped over lines joined into one (`**1. Why does … even when` /
     `retraction is set to 0?**`): cut apart, neither half would read as bold. Yields (line, lines joined to it)."""
@@ -1268,6 +1293,27 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         note(p, "follow-up", text)
         answer_on_the_line(p, text, md)
 
+    def answer_by_paragraph(p: Piece) -> bool:
+        """A listed question's answer read paragraph by paragraph, when a paragraph of it is labelled as it would
+        be outside a list: `**追问：** …` (the next turn), `**闻笛补充：** …` (a second answerer: no label), a
+        project link line (the item's link, not answer text). False, and nothing done, when none is."""
+        paras = list_paragraphs(p.answer_md)
+        labelled = [not code and (FOLLOW_UP.match(t) or ADDED.match(t) or LINK_LINE.match(t)) for t, _, code in paras]
+        if not any(labelled):
+            return False
+        for (t, md, code), label in zip(paras, labelled, strict=True):
+            if not code and (m := FOLLOW_UP.match(t)):
+                ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", md, count=1),
+                          ends_question(m.group("rest")))
+            elif not code and LINK_LINE.match(t) and (link := _link_line(Piece("line", t, md), registry, profile)):
+                item.links.append(link)
+                note(p, "link", t)
+            elif not code and (m := ADDED.match(t)):
+                start_answer(p, t[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", md, count=1))
+            else:
+                start_answer(p, t, md)
+        return True
+
     def answer_on_the_line(p: Piece, text: str, md: str) -> bool:
         """`…？ **A：** …` after the question on one line: the question ends at its mark, the answer follows."""
         inline = INLINE_ANSWER.search(text)
@@ -1390,7 +1436,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, p.text[lead.end():], LEAD_HANDLE_MD.sub("", p.md, count=1), True)
             else:
                 set_question(p, p.text, p.md, True)
-            start_answer(p, p.answer, p.answer_md)
+            if not answer_by_paragraph(p):
+                start_answer(p, p.answer, p.answer_md)
             continue
         if item is not None and item.listed:
             item.done = True                              # the list ended: its last item is complete
