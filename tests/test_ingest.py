@@ -337,3 +337,19 @@ def test_a_post_and_its_translation_at_the_same_path_are_linked_without_any_link
     found = {h["id"]: h.get("translations") for h in arch.search("rotate keys")["hits"]}
     assert found[by_question["Can I rotate keys?"]] == [by_question["密钥能轮换吗？"]]
     assert not arch.search("别的问题")["hits"][0].get("translations")   # alone at its path: no translation
+
+
+def test_an_unseen_bilingual_newsletter_pairs_every_item_with_its_translation(tmp_path, registry):
+    # Six English monthly newsletters and their Chinese translations, written blind in Optech's layout
+    # (tests/fixtures/unseen/_posts): each Selected Q&A item cites the same Stack Exchange link in both languages.
+    from pathlib import Path
+    root = Path(__file__).parent / "fixtures" / "unseen"
+    ingest([Source(root / "_posts")], tmp_path / "ix", registry)
+    threads = {t.id: t for t in all_threads(tmp_path / "ix")}
+    gen, _ = Archive(tmp_path / "ix").view()
+    docs = [gen.docs[n] for n in gen.docs]
+    english = [d for d in docs if d["source"].startswith("en/")]
+    assert len(english) == 23 and len(docs) == 46
+    for d in english:
+        partner = [threads[t] for t in d.get("translations") or []]
+        assert [(p.source, p.position) for p in partner] == [(d["source"].replace("en/", "zh/", 1), d["position"])], d
