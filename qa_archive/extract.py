@@ -70,7 +70,7 @@ ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观�
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
 LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller)\s+)"
-ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})|{LISTENER}?Question\s*\d{{0,2}}|"
+ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})?|{LISTENER}?Question\s*\d{{0,2}}|"
              rf"{READER_ASKS})")
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
@@ -102,7 +102,7 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'�
                       r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
-ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
+ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
 ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*$")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
@@ -111,6 +111,8 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
                             r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?|(?=@))@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
+# `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
+DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*)?@(?P<name>[^\s@()（）]{1,30})\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -223,7 +225,7 @@ QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题
 # `观众「阿杰」：…？`, `网友 Lisa：…？` in a transcript: a speaker named by role and name, asking
 ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|@?(?P<plain>[^\s：:，,。？?「」()（）]{{1,20}}))"
                              rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
-ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*"
+ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"      # (`群友提问：…` names nobody)
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
@@ -1298,10 +1300,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         be outside a list: `**追问：** …` (the next turn), `**闻笛补充：** …` (a second answerer: no label), a
         project link line (the item's link, not answer text). False, and nothing done, when none is."""
         paras = list_paragraphs(p.answer_md)
-        labelled = [not code and (FOLLOW_UP.match(t) or ADDED.match(t) or LINK_LINE.match(t)) for t, _, code in paras]
-        if not any(labelled):
+        if not any(not code and (FOLLOW_UP.match(t) or ADDED.match(t) or LINK_LINE.match(t)) for t, _, code in paras):
             return False
-        for (t, md, code), label in zip(paras, labelled, strict=True):
+        for t, md, code in paras:
             if not code and (m := FOLLOW_UP.match(t)):
                 ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", md, count=1),
                           ends_question(m.group("rest")))
@@ -1601,6 +1602,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 in_qa = True
                 continue
             m = QLINE.match(text)
+            if m and re.match(rf"\s*{NUM}?问题\s*[:：]", text) and item is not None and not item.done \
+                    and item.turn()[0] and item.turn()[2] is None:
+                m = None        # `**背景**：…` then `**问题**：…` under one asker, before its `A：`: one question
             if m and (in_qa or item is not None
                       or (re.match(rf"\s*{NUM}?{READER_ASKS}", text) and _explicit_answer_ahead(parts, n, profile))):
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
@@ -1910,6 +1914,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t[0].clear()                         # `### [Title?](…)`, `**@x** asked:`, then the quoted question
                 t[1].clear()                         # told in full: the quote is the question, not the title
                 item.titled = True
+            speaker = SPEAKER_MD.match(p.md) if t[0] and t[2] is None else None
+            if speaker and _name(speaker.group("name").strip().lstrip("@")) not in (item.asker, None):
+                item.answerer = _name(speaker.group("name").strip().lstrip("@"))    # `> **惊鸿团队**：可以，…` under
+                start_answer(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[speaker.end():])    # the question
+                continue
             if t[2] is not None and not any(x.strip() for x in t[2]):
                 _append(item, p)                     # `Marked as answer, from @x:` alone, then the answer quoted
                 note(p, "answer")
@@ -2061,8 +2070,9 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     is not the one answering it, and the label is a name (not `A`, `Q`, `问题`)."""
     name = name.strip()
     if (not name or QUESTION_PART.match(name) or re.match(rf"^\s*{NUM}", name) or ANSWER.match(name + "：")
-            or QLINE.match(name + "：x") or ASKER_NONE.match(name + "：") or len(name.split()) > 4):
-        return False
+            or QLINE.match(name + "：x") or (ASKER_NONE.match(name + "：") and not ANONYMOUS.fullmatch(name))
+            or len(name.split()) > 4):
+        return False                             # (`**匿名用户**：…？` asks, though nobody is named)
     if item is None or item.done:
         return True
     return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
@@ -2400,7 +2410,12 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
         asker = it.asker
-        if asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
+        if asker is None and turns and (m := DASH_TRAILING.search(turns[0].q)):
+            asker = _name(m.group("name"))                # `…一直等？——@阿北`, `…限制的？——@Lyn（某物流公司）`
+            turns[0].q = turns[0].q[:m.start()].rstrip()
+            if (m_md := DASH_TRAILING.search(turns[0].q_md or "")):
+                turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
+        elif asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
             asker = _name(ASKER_WHERE.sub("", m.group("name")))
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
