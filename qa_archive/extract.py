@@ -81,7 +81,8 @@ ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fi
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
-ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*(?:提问\s*[:：]?|#\s*\d+)\s*$")
+ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*"
+                             rf"(?:提问\s*[:：]?|#\s*\d+|(?<=\S)\s(?:asks|asked|writes|wrote)\s*[:：])\s*$")   # (`@Kevin Tang asks:`)
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
 ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
@@ -241,7 +242,8 @@ FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.
                              r"(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|asked\s+again)"
                              r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[:：]\s*$", re.I)
 # a question that cannot stand alone, asked right after an answer: `那 Redis 7 的 Functions 呢？`, `And what about …?`
-ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b)", re.I)
+ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b|"
+                      r"[^?？\n]{0,120}?[,，]\s*then\s*[?？])", re.I)      # (`Can it be set per user, then?`)
 # `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
 NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
 # bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
@@ -251,7 +253,7 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$"
                         # `A forum user who didn't leave a name asks:`, the question below: somebody, not named
-                        r"|^\s*(?i:a|an|one|another)\s+(?:[\w'’-]+\s+){0,8}?(?:asks|asked|writes|wrote)\s*[:：]\s*$"
+                        r"|^\s*(?i:a|an|one|another|anonymous)\s+(?:[\w'’-]+\s+){0,8}?(?:asks|asked|writes|wrote)\s*[:：]\s*$"
                         # `**后台留言：**`, `匿名读者提问：` over the question: a channel or nobody, not a name
                         r"|^\s*(?:后台|读者|评论区)?留言\s*[:：]\s*$|^\s*匿名(?:读者|用户|网友|群友)?(?:提问|问)?\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
@@ -315,6 +317,17 @@ SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^
 HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
 # a chat's thread replies: `↳ *@oren (maintainer):* …` under `*@dana.k:* …?`
 REPLY_MARK = re.compile(r"^\s*[↳└↪→]")
+# `↳ **kmorrow** (Driftwood creator)` alone on a line: who replies, the reply quoted below
+REPLY_BY = re.compile(r"^\s*[↳└↪→]+\s*@?(?P<name>[\w.\-]{2,30})\s*(?:[（(][^()（）]{0,40}[)）])?\s*[:：]?\s*$")
+# a forum's or a thread's commenter on a line of their own: `**jvandermeer** (312 points)`
+HANDLE_LINE = re.compile(r"^\s*(?:@?(?P<name>[\w.\-]{2,30})|\[deleted\])\s*(?:[（(][^()（）]{1,30}[)）])?\s*$")
+
+
+def _asks_below(parts: list[Piece], n: int) -> bool:
+    """Whether piece n is followed by a quote that asks (ends with a question mark) and a reply (`↳ …`)."""
+    return (n + 2 < len(parts) and parts[n + 1].kind == "quote" and ends_question(parts[n + 1].text)
+            and parts[n + 2].kind == "line" and bool(REPLY_MARK.match(parts[n + 2].text)))
+
 REPLY = re.compile(r"^\s*[↳└↪→]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
                    r"(?P<rest>\S.*)$")
 # `(No replies yet. If you have numbers, please share them!)`: the question is open, and not a thread
@@ -431,6 +444,7 @@ class _Item:
     titled: bool = False                              # the text below that heading told the question in full
     again: bool = False                               # `**@阿蒙** 追问：` alone: the asker's next question is below
     unquote: bool = False                             # the question opened with a quote mark its last line closes
+    replying: bool = False                            # `↳ sable_ito` under an answer: the quote below answers too
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -890,6 +904,7 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
 
 TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
 TABLE_A = re.compile(r"^(?:回答|答复|解答|回复|答|A|Answers?|Reply|Replies)$", re.I)
+TABLE_AGAIN = re.compile(r"[（(]\s*(?:follow-?up|again|追问|再问)\s*[)）]", re.I)
 TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|Asker|Asked by|From|Who)$", re.I)
 
 
@@ -918,11 +933,14 @@ def _qa_table(block: list[Token], line: int) -> list[Piece]:
         if max(col["q"], col["a"]) >= len(r) or not r[col["q"]][0] or not r[col["a"]][0]:
             continue
         q, a = r[col["q"]], r[col["a"]]
-        asker = _name(r[col["asker"]][0].lstrip("@ ")) if col["asker"] is not None and col["asker"] < len(r) else None
+        who = r[col["asker"]][0] if col["asker"] is not None and col["asker"] < len(r) else ""
+        asker = _name(who.lstrip("@ ")) if who else None
         named, q_text, q_md = _table_cell(q[0], q[1], QLINE)
         _, a_text, a_md = _table_cell(a[0], a[1], ANSWER)
+        again = bool(TABLE_AGAIN.search(who))          # `@keeb_lou (follow-up)`: their next question, in the next row
         out.append(Piece("item", q_text, q_md, urls=q[2], line=line + k + 1, answer=a_text, answer_md=a_md,
-                         full=f"{q[0]}\n{a[0]}", full_md=f"{q[1]}\n{a[1]}", lead="table", asker=asker or named))
+                         full=f"{q[0]}\n{a[0]}", full_md=f"{q[1]}\n{a[1]}", lead="table again" if again else "table",
+                         asker=asker or named))
     return out
 
 
@@ -1414,18 +1432,23 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 elif not (editorial and p.level > editorial_level):
                     editorial = False
             continue
-        if p.kind == "item" and item is not None and not item.done and not item.listed and p.lead != "table" \
+        if (p.kind == "item" and p.lead == "table again" and item is not None and item.asker and item.asker == p.asker
+                and item.turn()[2] is not None):
+            ask_again(p, p.text, p.md)                   # a table row marked `(follow-up)` by the same asker
+            start_answer(p, p.answer, p.answer_md)
+            continue
+        if p.kind == "item" and item is not None and not item.done and not item.listed and not p.lead.startswith("table") \
                 and (ANSWER.match(p.full) or ANSWER_BY.match(p.full) or FOLLOW_UP.match(p.full)):
             # `- 回复（@杨帆）：…` / `- 再问：…` nested under the question: a labelled line, not a list in the question
             p = Piece("line", p.full, re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", p.full_md), line=p.line)
         if p.kind == "item":
-            if p.lead == "table":
+            if p.lead.startswith("table"):
                 close_item()                             # a row of a Q&A table is an item of its own
             if item is not None and not item.done and not item.listed:
                 _append(item, Piece("block", p.full, p.full_md, line=p.line))    # a list inside an answer
                 note(p, "answer" if item.turn()[2] is not None else "question", p.full)
                 continue
-            if not in_qa and p.lead != "table":         # (a table whose header names question and answer is a
+            if not in_qa and not p.lead.startswith("table"):         # (a table whose header names question and answer is a
                 skip(p, "a list item outside any Q&A section")    # Q&A, whatever its section is called)
                 continue
             lead = LEAD_HANDLE.match(p.text)
@@ -1528,6 +1551,16 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and _name(again.group("name")) == item.asker):
                 item.again = True                        # `🐳 蓝鲸不流泪（回复作者）` over their next comment
                 note(p, "follow-up", text)
+                continue
+            by = REPLY_BY.match(text.replace("*", "")) if item is not None and not item.done and item.turn()[0] else None
+            if by and item.turn()[2] is None:
+                item.answerer = _name(by.group("name"))   # `↳ **kmorrow** (Driftwood creator)` over the quoted reply
+                start_answer(p, "", "", role="answerer")
+                continue
+            if by:                                       # a reply under the answer: `↳↳ jvandermeer` (who asked:
+                item.again = _name(by.group("name")) == item.asker   # their next question), `↳ sable_ito` (more
+                item.replying = not item.again           # answer), quoted below
+                note(p, "follow-up" if item.again else "answerer", text)
                 continue
             if item is not None and not item.listed and item.turn()[2] is not None and FOLLOW_UP_ALONE.match(text):
                 item.again = True                        # `Marcus followed up:`, `**@阿蒙** 追问：`: the question below
@@ -1752,6 +1785,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, re.sub(rf"^{NUM}", "", q_text),
                              re.sub(rf"^{NUM}", "", q_md), True)   # (not `2. ` of `**2. …?**`)
                 continue
+            handle = HANDLE_LINE.match(text) if (in_qa and not editorial and BOLD_LED.match(p.md) and (
+                item is None or item.done or item.turn()[2] is not None) and _asks_below(parts, n)) else None
+            if handle:                                   # `**jvandermeer** (312 points)` over `> …?` and `↳ …`
+                close_item()
+                start_item(_name(handle.group("name")) if handle.group("name") else None, p)
+                note(p, "asker", text)
+                continue
             if p.bold and answer_label is None and (item is None or item.done or not _label_like(p.text)):
                 close_item()
                 commenter = COMMENTER.match(text) if in_qa and _author_replies(parts, n) else None
@@ -1919,12 +1959,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.answerer = _name(speaker.group("name").strip().lstrip("@"))    # `> **惊鸿团队**：可以，…` under
                 start_answer(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[speaker.end():])    # the question
                 continue
-            if t[2] is not None and not any(x.strip() for x in t[2]):
-                _append(item, p)                     # `Marked as answer, from @x:` alone, then the answer quoted
+            if t[2] is not None and (item.replying or not any(x.strip() for x in t[2])):
+                item.replying = False                # `Marked as answer, from @x:` alone, then the answer quoted
+                _append(item, p)
                 note(p, "answer")
                 continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
-                if item.bare or (item.asker is None and item.group is not None):
+                labelled = FOLLOW_UP.match(p.text.split("\n")[0].replace("*", ""))     # (`> **Follow-up:** …`)
+                if not labelled and (item.bare or (item.asker is None and item.group is not None)):
                     # a run (or group) of bare Q/A pairs: the next pair
                     start_item(_name(signed.group("name")) if signed else None, p, numbered=False)
                     item.bare = True
@@ -1935,7 +1977,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t = item.turn()
             q_text, a_text = _split_on_answer(p.text)
             q_md, a_md = _split_on_answer(p.md)
-            if (QLINE.match(q_text.split("\n")[0].replace("*", "")) or FOLLOW_UP.match(q_text.replace("*", ""))) \
+            if (QLINE.match(q_text.split("\n")[0].replace("*", "")) or FOLLOW_UP.match(q_text.split("\n")[0].replace("*", ""))) \
                     and not t[0]:                        # `> **Q:** …`, `> 追问：…`: not the label
                 q_text = re.sub(r"^[^:：.．、]*[:：.．、]\s*", "", q_text.replace("*", ""), count=1)
                 q_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", q_md, count=1)
@@ -2106,10 +2148,15 @@ EARLIER_QUESTION = re.compile(
 def _asked_before(items: list[_Item], item: _Item) -> _Item | None:
     """The earlier item this one follows up, when its question says so (`Follow-up to my earlier question: …`,
     `关于我之前的问题，追问：…`) and the same asker asked that one: the follow-up is a turn of that thread, even
-    with other questions between them."""
-    if not item.asker or len(item.turns) != 1 or not item.turns[0][0] or not EARLIER_QUESTION.match(item.turns[0][0][0]):
+    with other questions between them; or, right after the same asker's thread, when it cannot stand alone
+    (`那能不能…？`, `And what about …?`)."""
+    if not item.asker or len(item.turns) != 1 or not item.turns[0][0]:
         return None
-    return next((it for it in reversed(items) if it.asker == item.asker and it.turns), None)
+    if EARLIER_QUESTION.match(item.turns[0][0][0]):
+        return next((it for it in reversed(items) if it.asker == item.asker and it.turns), None)
+    if ELLIPTIC.match(item.turns[0][0][0]) and items and items[-1].asker == item.asker and not items[-1].listed:
+        return items[-1]                 # `**@阿木** 提问：` again, `> 那能不能按用户单独设置？`: the same thread
+    return None
 
 
 def _has_replies(parts: list[Piece], n: int) -> bool:

@@ -339,17 +339,23 @@ def test_a_post_and_its_translation_at_the_same_path_are_linked_without_any_link
     assert not arch.search("别的问题")["hits"][0].get("translations")   # alone at its path: no translation
 
 
-def test_an_unseen_bilingual_newsletter_pairs_every_item_with_its_translation(tmp_path, registry):
-    # Six English monthly newsletters and their Chinese translations, written blind in Optech's layout
-    # (tests/fixtures/unseen/_posts): each Selected Q&A item cites the same Stack Exchange link in both languages.
+@pytest.mark.parametrize("tree, english, entries", [
+    ("_posts", 23, 46),     # six Optech-like newsletters and their translations: each item cites the same link
+    ("content", 15, 37),    # a Hugo site's weeklies, five translated; in two pairs nothing is linked, only the path
+])
+def test_an_unseen_bilingual_newsletter_pairs_every_item_with_its_translation(tmp_path, registry, tree, english,
+                                                                               entries):
+    # Written blind (tests/fixtures/unseen/_posts, …/content): ingested together, every English item is paired
+    # with the Chinese one at its place in the post at the same path.
     from pathlib import Path
-    root = Path(__file__).parent / "fixtures" / "unseen"
-    ingest([Source(root / "_posts")], tmp_path / "ix", registry)
+    root = Path(__file__).parent / "fixtures" / "unseen" / tree
+    ingest([Source(root)], tmp_path / "ix", registry)
     threads = {t.id: t for t in all_threads(tmp_path / "ix")}
     gen, _ = Archive(tmp_path / "ix").view()
     docs = [gen.docs[n] for n in gen.docs]
-    english = [d for d in docs if d["source"].startswith("en/")]
-    assert len(english) == 23 and len(docs) == 46
-    for d in english:
+    english_docs = [d for d in docs if "/en/" in "/" + d["source"]]     # `en/newsletters/…`, `en/blog/…`
+    assert len(english_docs) == english and len(docs) == entries
+    for d in english_docs:
         partner = [threads[t] for t in d.get("translations") or []]
-        assert [(p.source, p.position) for p in partner] == [(d["source"].replace("en/", "zh/", 1), d["position"])], d
+        chinese = ("/" + d["source"]).replace("/en/", "/zh/", 1)[1:]
+        assert [(p.source, p.position) for p in partner] == [(chinese, d["position"])], d
