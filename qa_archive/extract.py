@@ -231,16 +231,16 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"     
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                       r"(?:再?追问|继续问|又问|接着问|再问|补充提问|"
-                       r"follows?\s+up|followed\s+up|follow-up)\s*(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
+                       r"(?P<paren>[（(]\s*)?(?:再?追问|继续问|又问|接着问|再问|补充提问|"
+                       r"follows?\s+up|followed\s+up|follow-up)\s*(?(paren)[)）]\s*)(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
-                       r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`)
+                       r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
 # `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                              rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
                              rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                             r"(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|asked\s+again)"
-                             r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[:：]\s*$", re.I)
+                             r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|follow-up|asked\s+again)"
+                             r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[)）]?\s*[:：]\s*$", re.I)   # (`@x (follow-up):`)
 # a question that cannot stand alone, asked right after an answer: `那 Redis 7 的 Functions 呢？`, `And what about …?`
 ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b|"
                       r"[^?？\n]{0,120}?[,，]\s*then\s*[?？])", re.I)      # (`Can it be set per user, then?`)
@@ -285,7 +285,8 @@ QUESTION_THEN_NAME = re.compile(r"[?？]\s*[（(]\s*(?P<name>[^()（）:：?？@
 # `Jonas Weber replied:` over the answer, and a signature (`--` over a name) after it
 WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>\n@]{1,40}?)\s*(?:<?[\w.+-]+@[\w.-]+>?)?\s*"
                    r"(?:wrote|写道)\s*[:：]\s*(?:\n|$)", re.I)
-REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12})\s*"
+REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12}|@[\w.\-]{1,30})\s*"
+                     r"(?:[（(][^()（）]{1,30}[)）]\s*)?"        # (`@ilse (maintainer) replied:`)
                      r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]\s*$")
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `核心维护者 @林间 补充：…`, `Marco added: …` under an answer: someone else's answer goes on
@@ -1603,10 +1604,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.quoted
                     and item.turn()[0] and item.turn()[2] is None and asker[0] != item.asker
-                    and re.match(r"\s*@[^\s:：]{1,40}[:：]", text)
+                    and re.match(r"\s*@[^\s:：()（）]{1,40}\s*(?:[（(][^()（）]{1,30}[)）])?\s*[:：]", text)
                     and not ends_question(parts[_paragraph_end(parts, n)].text)):
-                item.answerer = asker[0]                 # `@tobiaszk: Not safely. …` under a question: who answers
-                start_answer(p, asker[1], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1))
+                item.answerer = asker[0]                 # `@tobiaszk: Not safely. …`, `**@ada_k (maintainer):** …`
+                start_answer(p, re.sub(r"^\s*[（(][^()（）]{1,30}[)）]\s*[:：]\s*", "", asker[1]),
+                             re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
                 continue
             if asker is not None:
                 start_item(asker[0], p)
