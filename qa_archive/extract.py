@@ -107,7 +107,8 @@ ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
 ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*$")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
-ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*@?\s*"
+ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*"
+                          rf"(?:[^()（）@:：]{{1,30}}[,，]\s*(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`: where, then who)
                           rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
@@ -2138,6 +2139,8 @@ def _deferred(answer: str) -> bool:
 
 
 NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:has|had|got) no (?:answers?|replies) yet\b|"
+                           r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
+                           r"^\s*[*_]?(?:we're|we are)\s+still\s+(?:writing|working on)\s+(?:this|the|an)\s+answer\b|"
                            r"^\s*(?:no answers?|no replies|unanswered) (?:yet|so far)\b|"
                            r"^\s*(?:这个问题)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:回答|答案|回复|解答)", re.I)
 
@@ -2380,7 +2383,7 @@ def _name(name: str) -> str | None:
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     name = re.sub(rf"^[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)    # `蓝鲸支付 陈工`: where they work, then who
-    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or (
+    if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or re.match(r"(?i)the\s", name) or (
             re.fullmatch(rf"(?:线上|线下|现场|场外|在线)?{ROLE}", name) and not handle):
         return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name
     return name or None
@@ -2443,6 +2446,10 @@ def _join(texts: list[str]) -> str:
     return re.sub(r"\n{2,}", "\n", "\n".join(s.strip() for s in texts if s and s.strip())).strip()
 
 
+# `(NEW) How do I …?`, `【新增】…`: a FAQ's mark on a new entry, not part of the question
+NEW_MARK = re.compile(r"^\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
+
+
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
     if not items:
         return []             # (most posts: nothing below is needed, and folding the whole body costs)
@@ -2458,6 +2465,8 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
                               q_md=_join_md(qmd), a_md=_join_md(amd) if amd is not None else None))
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
+        if turns and NEW_MARK.match(turns[0].q):
+            turns[0].q, turns[0].q_md = NEW_MARK.sub("", turns[0].q), NEW_MARK.sub("", (turns[0].q_md or "").lstrip("*_"))
         asker = it.asker
         if asker is None and turns and (m := DASH_TRAILING.search(turns[0].q)):
             asker = _name(m.group("name"))                # `…一直等？——@阿北`, `…限制的？——@Lyn（某物流公司）`
