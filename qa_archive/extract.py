@@ -1838,8 +1838,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 skip(p, "the editor's closing note to readers, not part of the answer")
                 continue
             if answer_label is not None:
-                start_answer(p, *answer_label)
-                if item.answerer is None and (m := SPEAKER_MD.match(p.md)):
+                item.replying = item.turn()[2] is not None and not answer_label[0] and bool(REPLIED.match(text))
+                start_answer(p, *answer_label)           # (`**Jun Watanabe** added:` under an answer: the quote
+                if item.answerer is None and (m := SPEAKER_MD.match(p.md)):     # below answers too)
                     item.answerer = _name(m.group("name").strip().lstrip("@"))
                 continue
             t = item.turn()
