@@ -2449,6 +2449,7 @@ def _join(texts: list[str]) -> str:
 
 # `(NEW) How do I …?`, `【新增】…`: a FAQ's mark on a new entry, not part of the question
 NEW_MARK = re.compile(r"^\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
+NEW_MARK_MD = re.compile(r"^(\s*(?:\*\*|__)?)\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
 
 
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
@@ -2467,7 +2468,8 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
         if turns and NEW_MARK.match(turns[0].q):
-            turns[0].q, turns[0].q_md = NEW_MARK.sub("", turns[0].q), NEW_MARK.sub("", (turns[0].q_md or "").lstrip("*_"))
+            turns[0].q = NEW_MARK.sub("", turns[0].q)
+            turns[0].q_md = NEW_MARK_MD.sub(r"\1", turns[0].q_md or "")     # (`**(NEW) How …?**` keeps its bold)
         asker = it.asker
         if asker is None and turns and (m := DASH_TRAILING.search(turns[0].q)):
             asker = _name(m.group("name"))                # `…一直等？——@阿北`, `…限制的？——@Lyn（某物流公司）`
