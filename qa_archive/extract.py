@@ -75,7 +75,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?(?:答案|回答))"
-ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
+ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+)?Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
@@ -106,6 +106,8 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'�
 ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
 ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*$")
+# `Ana Ruiz asked: "We need to …?"`: the question quoted on the asker's line
+ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*"
                           rf"(?:[^()（）@:：]{{1,30}}[,，]\s*(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`: where, then who)
@@ -114,7 +116,8 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
                             r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?|(?=@))@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
 # `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
-DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*)?@(?P<name>[^\s@()（）]{1,30})\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
+DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*)?(?:@(?P<name>[^\s@()（）]{1,30})|"
+                           r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -1118,7 +1121,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     if not _asker_cue(text):
         return None                  # (most lines: every pattern below needs one of these)
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
-        or ((BOLD_LED.match(md) or ASKS_ALONE.search(text)) and ASKER_EN.match(text)) \
+        or ((BOLD_LED.match(md) or ASKS_ALONE.search(text) or ASKS_QUOTING.search(text)) and ASKER_EN.match(text)) \
         or (ASKER_BOLD_ASKS.match(text) if BOLD_LED.match(md) and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
@@ -1592,6 +1595,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, said_text, unnumbered[m.end():], last == n)
                 continue
             asker = _asker(text, p.md, profile) if not editorial else None
+            if (asker is not None and item is not None and item.heading and not item.titled and len(item.turns) == 1
+                    and item.turn()[2] is None and WRITES.match(text)):
+                asker = None                 # `Ibrahim writes: "…?"` under its question's title: the question in full
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None and (item.heading or _answer_next(parts, n, profile))):
                 item.asker = asker[0]                    # a byline under its question (heading), over the answer
@@ -1616,9 +1622,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)
                 in_qa = True
                 rest = asker[1]
+                quoting = rest[:1] in QUOTES and _paragraph_end(parts, n) > n     # (`asked: "…` over two lines)
+                if quoting:
+                    rest = rest[1:]
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                    item.unquote = quoting
                     answer_on_the_line(p, rest, re.sub(r"^.*?[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
                 elif (n and parts[n - 1].kind == "heading" and parts[n - 1].text and not is_qa_heading(parts[n - 1].text, profile)
                       and (_answer_next(parts, n, profile)        # (not `## 本周问答` over `来自 @x 的问题`)
@@ -1642,7 +1652,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and item.turn()[0] and item.turn()[2] is None:
                 m = None        # `**背景**：…` then `**问题**：…` under one asker, before its `A：`: one question
             if m and (in_qa or item is not None
-                      or (re.match(rf"\s*{NUM}?{READER_ASKS}", text) and _explicit_answer_ahead(parts, n, profile))):
+                      or (re.match(rf"\s*{NUM}?{READER_ASKS}", text) and _explicit_answer_ahead(parts, n, profile))
+                      or (not editorial and _explicit_answer_ahead(parts, n, profile)     # `**Q:** …? — *@hollis.dev*`
+                          and DASH_TRAILING.search(parts[_paragraph_end(parts, n)].text))):  # under any heading
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
@@ -1774,14 +1786,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     start_answer(p, linked[2], LEAD_LINK.sub("", p.md, count=1).strip())
                 in_qa = True
                 continue
-            named = QUESTION_THEN_NAME.search(text) if p.bold else None     # `Is there …? (Guillermo Reyes)`
-            named = named if named and _plausible_asker(named.group("name")) else None
-            if (p.bold and answer_label is None and in_qa and not editorial
+            bold_named = BOLD_QUESTION_NAMED.match(p.md) is not None      # `**Will my … work?** (Rosa Delgado)`
+            bold = p.bold or bold_named
+            named = QUESTION_THEN_NAME.search(text) if bold else None     # `Is there …? (Guillermo Reyes)`
+            named = named if named and (bold_named or _plausible_asker(named.group("name"))) else None
+            if (bold and answer_label is None and in_qa and not editorial
                     and ends_question(text[:named.start() + 1] if named else text)
                     and (item is None or item.done or item.turn()[2] is not None)
                     and not _followed_by_pairs(parts, n, profile)):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
-                start_item(_name(named.group("name")) if named else None, p, numbered=False)
+                who = _name(named.group("name")) if named else None      # (`(Kwame Mensah, Tidepool Labs)` is Kwame
+                start_item(who if who and _plausible_asker(who) else None, p, numbered=False)   # Mensah; not `(several …)`)
                 q_text, q_md = text.strip(), p.md.replace("**", "").strip()
                 if named:
                     q_text, q_md = text[:named.start() + 1].strip(), re.sub(r"\s*(?:<[^>]+>\s*)*[（(][^()（）]{1,40}[)）]\s*(?:<[^>]+>\s*)*$", "", q_md)
@@ -2244,7 +2259,8 @@ def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only:
 REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$", re.I)
 # `项目地址：url`, `GitHub: url`: a link line whose label names no project
 LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
-                        r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation",
+                        r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation|"
+                        r"(?:read\s+)?more|see also|更多|详情|参考",
                         re.I)
 SOURCE_LINE = re.compile(r"^\s*(?:📎|🔗)?\s*(?:\*\*|__)?(?P<label>[^:：\n*\[\]]{1,20}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*"
                          r"\[[^\]\n]*\]\([^)\s]+\)\s*$")
@@ -2447,6 +2463,8 @@ def _join(texts: list[str]) -> str:
     return re.sub(r"\n{2,}", "\n", "\n".join(s.strip() for s in texts if s and s.strip())).strip()
 
 
+# `**Will my 2.x migration files still work?** (Rosa Delgado)`: a bold question, then who asked
+BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？]\s*(?:\*\*|__)\s*[（(][^()（）]{1,40}[)）]\s*$")
 # `(NEW) How do I …?`, `【新增】…`: a FAQ's mark on a new entry, not part of the question
 NEW_MARK = re.compile(r"^\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
 NEW_MARK_MD = re.compile(r"^(\s*(?:\*\*|__)?)\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
@@ -2472,7 +2490,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q_md = NEW_MARK_MD.sub(r"\1", turns[0].q_md or "")     # (`**(NEW) How …?**` keeps its bold)
         asker = it.asker
         if asker is None and turns and (m := DASH_TRAILING.search(turns[0].q)):
-            asker = _name(m.group("name"))                # `…一直等？——@阿北`, `…限制的？——@Lyn（某物流公司）`
+            asker = _name(m.group("name") or m.group("plain"))    # `…一直等？——@阿北`, `…? — *Gustavo P.*`
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := DASH_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
