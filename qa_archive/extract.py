@@ -865,7 +865,12 @@ def relabel(line: str) -> str:
     line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
+    line = BARE_LABEL.sub(r"\1\2:\3 ", line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
+
+
+# `**Q** [Job logs are cut off …](…) by @x`, `**A** by @junt: …`: a bold Q or A with no colon after it
+BARE_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)\s+(?=[\[\w])(?!by\b)")
 
 
 def _bilingual_label(m: re.Match) -> str:
@@ -2465,6 +2470,16 @@ def _join(texts: list[str]) -> str:
 
 # `**Will my 2.x migration files still work?** (Rosa Delgado)`: a bold question, then who asked
 BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？]\s*(?:\*\*|__)\s*[（(][^()（）]{1,40}[)）]\s*$")
+# `… by @lottie-ng` at the end of a question's title (the body may follow on the next lines)
+BY_HANDLE = re.compile(r"\s+by\s+\*{0,2}@(?P<name>[\w.\-]{1,30})\*{0,2}\s*$")
+
+
+def _cut_first_line(text: str, pattern: re.Pattern) -> str:
+    first, newline, rest = text.partition("\n")
+    m = pattern.search(first)
+    return (first[:m.start()].rstrip() if m else first) + newline + rest
+
+
 # `(NEW) How do I …?`, `【新增】…`: a FAQ's mark on a new entry, not part of the question
 NEW_MARK = re.compile(r"^\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
 NEW_MARK_MD = re.compile(r"^(\s*(?:\*\*|__)?)\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
@@ -2494,6 +2509,10 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := DASH_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
+        elif asker is None and turns and (m := BY_HANDLE.search(turns[0].q.split("\n")[0])):
+            asker = _name(m.group("name"))                # `Q: [Job logs are cut off after 4 MB](…) by @lottie-ng`
+            turns[0].q = _cut_first_line(turns[0].q, BY_HANDLE)
+            turns[0].q_md = _cut_first_line(turns[0].q_md or "", BY_HANDLE)
         elif asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
             asker = _name(ASKER_WHERE.sub("", m.group("name")))
             turns[0].q = turns[0].q[:m.start()].rstrip()
