@@ -2343,12 +2343,23 @@ READER_WRITES = re.compile(r"^\s*(?:A|One|Another)\s+(?:reader|listener|subscrib
                            r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)
 
 
+# `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
+READER_ASKS_ZH = re.compile(r"^\s*(?:一位|有位|有一位|有)(?:[^：:，,。\n]{0,10}的)?(?:读者|观众|网友|用户|听众|朋友)"
+                            r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
+
+
+READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
+
+
 def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | None:
     """(asker, question, its Markdown) when a quote opens with who asks (`**Sofia asks:** …`, `**@nkemdi:** …`,
     `A reader in Lagos writes: …`) and goes on with the question; else None."""
     first, first_md = p.text.split("\n")[0], p.md.split("\n")[0]
-    m = READER_WRITES.match(p.text)
-    if m:
+    m = READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text)
+    named = READER_NAMED_ZH.match(p.text) if m is None else None
+    if named:                                # `> 读者「栗子不吃糖」问：…？`
+        name, rest = _name(named.group("name")), named.group("rest")
+    elif m:
         name, rest = None, m.group("rest")
     else:
         who = _asker(first.replace("*", ""), first_md, profile) if BOLD_LED.match(first_md) else None
@@ -2395,6 +2406,9 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
 
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
+    handle = re.search(r"[（(][^()（）@]*@([^\s@()（）]{1,30})\s*[)）]\s*$", name)
+    if handle:                                        # `观众提问（线上观众 @bytebear）`: the handle in the brackets
+        return _name(handle.group(1))
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
     handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
