@@ -2407,7 +2407,9 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     handle = re.search(r"[（(][^()（）@]*@([^\s@()（）]{1,30})\s*[)）]\s*$", name)
-    if handle:                                        # `观众提问（线上观众 @bytebear）`: the handle in the brackets
+    if handle and not re.match(r"\s*(?:Q\s*\d{0,2}|问|Question)\s*[（(]", name, re.I):
+        # `观众提问（线上观众 @bytebear）`: the handle in the brackets (a label `Q (@x)` is ASKER_QLABEL's, and
+        # no speaker: the same asker's next `Q (@x):` is a question of its own)
         return _name(handle.group(1))
     name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
     handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
