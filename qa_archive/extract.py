@@ -1461,6 +1461,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if not in_qa and not p.lead.startswith("table"):         # (a table whose header names question and answer is a
                 skip(p, "a list item outside any Q&A section")    # Q&A, whatever its section is called)
                 continue
+            if p.lead == "plain" and not QUESTION_END.search(p.text) and "\n" not in p.answer and len(p.answer) <= 60:
+                skip(p, "a label over a short line, not a question")   # `- 使用问题：[GitHub Discussions](…)`
+                continue
             lead = LEAD_HANDLE.match(p.text)
             start_item(p.asker or (_name(lead.group("name")) if lead else None), p, numbered=False)
             item.listed = True
