@@ -328,11 +328,6 @@ REPLY_BY = re.compile(r"^\s*[↳└↪→]+\s*@?(?P<name>[\w.\-]{2,30})\s*(?:[�
 HANDLE_LINE = re.compile(r"^\s*(?:@?(?P<name>[\w.\-]{2,30})|\[deleted\])\s*(?:[（(][^()（）]{1,30}[)）])?\s*$")
 
 
-def _asks_below(parts: list[Piece], n: int) -> bool:
-    """Whether piece n is followed by a quote that asks (ends with a question mark) and a reply (`↳ …`)."""
-    return (n + 2 < len(parts) and parts[n + 1].kind == "quote" and ends_question(parts[n + 1].text)
-            and parts[n + 2].kind == "line" and bool(REPLY_MARK.match(parts[n + 2].text)))
-
 REPLY = re.compile(r"^\s*[↳└↪→]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
                    r"(?P<rest>\S.*)$")
 # `(No replies yet. If you have numbers, please share them!)`: the question is open, and not a thread
@@ -852,6 +847,10 @@ PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?
 LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
 
 
+# `**Q** [Job logs are cut off …](…) by @x`, `**A** by @junt: …`: a bold Q or A with no colon after it
+BARE_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)\s+(?=[\[\w])(?!by\b)")
+
+
 LABEL_STARTS = frozenset("【问提回答解追QqAaRrFf❓❔💡💬📌🙋🅠🅐[")
 
 
@@ -867,10 +866,6 @@ def relabel(line: str) -> str:
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
     line = BARE_LABEL.sub(r"\1\2:\3 ", line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
-
-
-# `**Q** [Job logs are cut off …](…) by @x`, `**A** by @junt: …`: a bold Q or A with no colon after it
-BARE_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)\s+(?=[\[\w])(?!by\b)")
 
 
 def _bilingual_label(m: re.Match) -> str:
@@ -962,7 +957,7 @@ def _table_cell(text: str, md: str, label: re.Pattern) -> tuple[str | None, str,
     names the asker (`<br>*asked by @x in #help*`), or a trailing `*(answered by @y)*`."""
     asker = None
     kept_text, kept_md = [], []
-    for i, (t, m) in enumerate(zip(text.split("\n"), BR.sub("\n", md).split("\n"))):
+    for i, (t, m) in enumerate(zip(text.split("\n"), BR.sub("\n", md).split("\n"), strict=False)):
         who = ASKER_LABEL.match(t.replace("*", "")) if i else None
         if who and not who.group("rest") and _plausible_name(who.group("name")):
             asker = _name(who.group("name"))
@@ -1125,9 +1120,10 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
             return _name(m.group("name") or ""), (m.groupdict().get("rest") or "").strip()
     if not _asker_cue(text):
         return None                  # (most lines: every pattern below needs one of these)
+    bold_led = BOLD_LED.match(md) is not None
     m = ASKER_LABEL.match(text) or ASKER_PREFIXED.match(text) or ASKER_QLABEL.match(text) or ASKER_ROLE.match(text) \
-        or ((BOLD_LED.match(md) or ASKS_ALONE.search(text) or ASKS_QUOTING.search(text)) and ASKER_EN.match(text)) \
-        or (ASKER_BOLD_ASKS.match(text) if BOLD_LED.match(md) and not QLINE.match(text) else None)   # (not `**读者问：**`)
+        or ((bold_led or ASKS_ALONE.search(text) or ASKS_QUOTING.search(text)) and ASKER_EN.match(text)) \
+        or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
     m = DASH_ASKED.match(text)
@@ -1332,13 +1328,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             return False
         for t, md, code in paras:
             if not code and (m := FOLLOW_UP.match(t)):
-                ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", md, count=1),
+                ask_again(p, m.group("rest"), after_label(md, bold=True),
                           ends_question(m.group("rest")))
             elif not code and LINK_LINE.match(t) and (link := _link_line(Piece("line", t, md), registry, profile)):
                 item.links.append(link)
                 note(p, "link", t)
             elif not code and (m := ADDED.match(t)):
-                start_answer(p, t[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", md, count=1))
+                start_answer(p, t[m.end():], after_label(md, bold=True))
             else:
                 start_answer(p, t, md)
         return True
@@ -1510,7 +1506,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             m = FLOOR.match(text) if not editorial and text.lstrip()[:1].isdigit() else None
             if m:
                 name, rest = _name(m.group("name") or "") if m.group("name") else None, m.group("rest")
-                rest_md = re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1).strip()
+                rest_md = after_label(p.md.replace("**", "")).strip()
                 op = m.group("role") in ("楼主", "题主")
                 if m.group("n") == "1" or (op and item is None):
                     start_item(name, p, numbered=False)  # the first floor: the question
@@ -1536,7 +1532,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
                 # new asker
                 speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
-                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                said_text = after_label(p.text)
                 answered = item.turn()[2] is not None
                 if speaker == item.asker and answered:
                     ask_again(p, said_text, said)
@@ -1546,7 +1542,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     start_answer(p, said_text, said)
                     continue
             if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
-                ask_again(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():])   # `**asker**：…` again
+                ask_again(p, after_label(p.text), p.md[m.end():])   # `**asker**：…` again
                 continue
             timed = TIMED_ASK.match(text) if in_qa and not editorial and (
                 item is None or item.done or item.turn()[2] is not None) else None
@@ -1557,7 +1553,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest = timed.group("rest").lstrip(QUOTES + " ")
                 whole = _paragraph_end(parts, n) == n
                 set_question(p, rest.rstrip(QUOTES + " ") if whole else rest,
-                             re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1), whole)
+                             after_label(p.md), whole)
                 item.unquote = not whole and timed.group("rest")[:1] in QUOTES
                 continue
             if (item is not None and item.asker and item.turn()[2] is not None and (again := REPLY_TO_AUTHOR.match(text))
@@ -1586,7 +1582,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             m = FOLLOW_UP.match(text)
             if m and item is not None and not item.listed and item.turn()[2] is not None:
                 whole = _paragraph_end(parts, n) == n or ends_question(m.group("rest"))   # (`追问：…` over two lines)
-                ask_again(p, m.group("rest"), re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1), whole)   # `@asker 追问：…`
+                ask_again(p, m.group("rest"), after_label(p.md), whole)   # `@asker 追问：…`
                 continue
             unnumbered = NUMBER_LEAD.sub("", p.md) if in_qa and not editorial else ""   # (`1. **观众 Jason**：…？`)
             m = SPEAKER_MD.match(unnumbered) if unnumbered else None
@@ -1597,7 +1593,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             # (a top-level message with replies marked below it opens a thread, whoever wrote it)
             if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
                     and _asker(text, p.md, profile) is None:
-                said_text = re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1)
+                said_text = after_label(p.text)
                 start_item(_name(m.group("name").strip().lstrip("@")), p)    # `**小柯**：请问…？` in a transcript
                 note(p, "asker", text)
                 set_question(p, said_text, unnumbered[m.end():], last == n)
@@ -1615,7 +1611,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and item.turn()[2] is not None and (ASKER_ROLE_SAID.match(text) or re.search(
                         rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I))):
                 # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`: the next turn
-                ask_again(p, asker[1], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
+                ask_again(p, asker[1], after_label(p.md, bold=True))
                 continue
             if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.quoted
                     and item.turn()[0] and item.turn()[2] is None and asker[0] != item.asker
@@ -1623,7 +1619,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and not ends_question(parts[_paragraph_end(parts, n)].text)):
                 item.answerer = asker[0]                 # `@tobiaszk: Not safely. …`, `**@ada_k (maintainer):** …`
                 start_answer(p, re.sub(r"^\s*[（(][^()（）]{1,30}[)）]\s*[:：]\s*", "", asker[1]),
-                             re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
+                             after_label(p.md, bold=True))
                 continue
             if asker is not None:
                 start_item(asker[0], p)
@@ -1665,7 +1661,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                           and DASH_TRAILING.search(parts[_paragraph_end(parts, n)].text))):  # under any heading
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
-                rest_md = m_md.group("rest") if m_md else re.sub(r"^[^:：]*[:：]\s*", "", p.md.replace("**", ""), count=1)
+                rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
                 if said and not _plausible_asker(said.group("name")):
                     said = None
@@ -1881,7 +1877,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             asking = item.turn()[2] is None and not item.quoted
             if not asking and item.turn()[2] is not None and (added := ADDED.match(text)):
-                p = replace(p, text=text[added.end():], md=re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
+                p = replace(p, text=text[added.end():], md=after_label(p.md, bold=True))
                 text = p.text                            # `**核心维护者 @林间 补充：** …`: a second answer, not its label
             if asking and item.titled and ends_question(text.rstrip(QUOTES + " ")):
                 text = text.rstrip(QUOTES)
@@ -1984,7 +1980,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             speaker = SPEAKER_MD.match(p.md) if t[0] and t[2] is None else None
             if speaker and _name(speaker.group("name").strip().lstrip("@")) not in (item.asker, None):
                 item.answerer = _name(speaker.group("name").strip().lstrip("@"))    # `> **惊鸿团队**：可以，…` under
-                start_answer(p, re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[speaker.end():])    # the question
+                start_answer(p, after_label(p.text), p.md[speaker.end():])    # the question
                 continue
             if t[2] is not None and (item.replying or not any(x.strip() for x in t[2])):
                 item.replying = False                # `Marked as answer, from @x:` alone, then the answer quoted
@@ -2007,7 +2003,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if (QLINE.match(q_text.split("\n")[0].replace("*", "")) or FOLLOW_UP.match(q_text.split("\n")[0].replace("*", ""))) \
                     and not t[0]:                        # `> **Q:** …`, `> 追问：…`: not the label
                 q_text = re.sub(r"^[^:：.．、]*[:：.．、]\s*", "", q_text.replace("*", ""), count=1)
-                q_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", q_md, count=1)
+                q_md = after_label(q_md, bold=True)
             t[0].append(q_text)
             t[1].append(q_md)
             note(p, "question", q_text)
@@ -2069,20 +2065,20 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     # `**Answer** (by @maintainer): …`, `回复（@杨帆）：…` (explicit); `Dev's answer: …` (after a question)
     m = ANSWER_BY.match(p.text) or (ANSWER_OF.match(p.text) if speaker else None)
     if m:
-        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
+        return p.text[m.end():], after_label(p.md, bold=True)
     m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
     if m:                                         # `**A.** …` after a `**Q.**` question
         return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = NAMED_ANSWER.match(p.text) if speaker else None
     if m:                                         # `官方回复：…`, `维护者 回答：…`
-        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
+        return p.text[m.end():], after_label(p.md)
     m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
     if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
-        return p.text[m.end():], re.sub(r"^[^:：]*[:：]\s*", "", p.md, count=1)
+        return p.text[m.end():], after_label(p.md)
     m = (SPEAKER_MD.match(p.md) or (p.md.lstrip()[:1] in "*_" and SPEAKER_EM.match(p.md))) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
-        return re.sub(r"^[^:：]*[:：]\s*", "", p.text, count=1), p.md[m.end():]
+        return after_label(p.text), p.md[m.end():]
     return None
 
 
@@ -2186,6 +2182,12 @@ def _asked_before(items: list[_Item], item: _Item) -> _Item | None:
     if ELLIPTIC.match(item.turns[0][0][0]) and items and items[-1].asker == item.asker and not items[-1].listed:
         return items[-1]                 # `**@阿木** 提问：` again, `> 那能不能按用户单独设置？`: the same thread
     return None
+
+
+def _asks_below(parts: list[Piece], n: int) -> bool:
+    """Whether piece n is followed by a quote that asks (ends with a question mark) and a reply (`↳ …`)."""
+    return (n + 2 < len(parts) and parts[n + 1].kind == "quote" and ends_question(parts[n + 1].text)
+            and parts[n + 2].kind == "line" and bool(REPLY_MARK.match(parts[n + 2].text)))
 
 
 def _has_replies(parts: list[Piece], n: int) -> bool:
@@ -2483,6 +2485,16 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
     return None
 
 
+LABEL_END = re.compile(r"^[^:：]*[:：]\s*")
+BOLD_LABEL_END = re.compile(r"^[^:：]*[:：]\s*(?:\*\*|__)?\s*")
+
+
+def after_label(text: str, bold: bool = False) -> str:
+    """What follows a line's label (`@x 追问：…`, `**Q (@x):** …`): the text after its first colon; `bold`, also
+    after the bold marker that closes the label in Markdown."""
+    return (BOLD_LABEL_END if bold else LABEL_END).sub("", text, count=1)
+
+
 def _join(texts: list[str]) -> str:
     return re.sub(r"\n{2,}", "\n", "\n".join(s.strip() for s in texts if s and s.strip())).strip()
 
@@ -2500,8 +2512,7 @@ def _cut_first_line(text: str, pattern: re.Pattern) -> str:
 
 
 # `(NEW) How do I …?`, `【新增】…`: a FAQ's mark on a new entry, not part of the question
-NEW_MARK = re.compile(r"^\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
-NEW_MARK_MD = re.compile(r"^(\s*(?:\*\*|__)?)\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
+NEW_MARK = re.compile(r"^(\s*(?:\*\*|__)?)\s*[（(\[【]\s*(?:new|updated|新|新增|更新)\s*[)）\]】]\s*", re.I)
 
 
 def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profile = DEFAULT) -> list[Thread]:
@@ -2520,8 +2531,8 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
         while len(turns) > 1 and not turns[-1].q and not turns[-1].a:
             turns.pop()
         if turns and NEW_MARK.match(turns[0].q):
-            turns[0].q = NEW_MARK.sub("", turns[0].q)
-            turns[0].q_md = NEW_MARK_MD.sub(r"\1", turns[0].q_md or "")     # (`**(NEW) How …?**` keeps its bold)
+            turns[0].q = NEW_MARK.sub(r"\1", turns[0].q)
+            turns[0].q_md = NEW_MARK.sub(r"\1", turns[0].q_md or "")     # (`**(NEW) How …?**` keeps its bold)
         asker = it.asker
         if asker is None and turns and (m := DASH_TRAILING.search(turns[0].q)):
             asker = _name(m.group("name") or m.group("plain"))    # `…一直等？——@阿北`, `…? — *Gustavo P.*`
