@@ -66,7 +66,7 @@ SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 
 # what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
 SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
-ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
+ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
 LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller)\s+)"
@@ -95,8 +95,8 @@ ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问�
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
-ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*(?:的)?\s*"
-                            rf"(?:提问|问道|问)\s*[:：]?\s*(?P<rest>.*)$")
+ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*"
+                            rf"(?:的\s*(?:[两三四五六几\d]+\s*个)?\s*(?:提问|问题)|的?\s*(?:提问|问道|问))\s*[:：]?\s*(?P<rest>.*)$")
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
@@ -115,6 +115,9 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
                             r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?|(?=@))@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
+# `…? (asked anonymously via the feedback form)`, `（匿名）`: said after the question that nobody is named
+ANON_TRAILING = re.compile(r"\s*[（(]\s*(?:(?:asked|sent|submitted)\s+anonymously\b[^()（）]{0,40}|anonymous(?:ly)?|匿名(?:提问)?)\s*[)）]\s*$",
+                           re.I)
 # `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
 DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*)?(?:@(?P<name>[^\s@()（）]{1,30})|"
                            r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
@@ -216,7 +219,7 @@ def timed_asker(who: str) -> str | None:
 
 def ends_question(text: str) -> bool:
     """A question mark ends the text, or ends it before an attribution (`…? (asked by @lin)`)."""
-    return bool(QUESTION_END.search(ASKER_TRAILING.sub("", text)))
+    return bool(QUESTION_END.search(ASKER_TRAILING.sub("", ANON_TRAILING.sub("", text))))
 
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
@@ -225,7 +228,7 @@ ASKED_FROM = re.compile(r"^\s*(?:提问来自|问题来自|提问来源|问题�
 DASH_ASKED = re.compile(r"^\s*[—–]{1,2}\s*asked\s+(?:by\s+@?(?P<name>[^()（）\s][^()（）]{0,40}?)(?:\s*[（(][^()（）]{1,40}[)）])?"
                         r"(?:\s+(?:on|in|at|via)\s+[^()（）]{1,40})?|anonymously\b.*)\s*[.。]?\s*$", re.I)
 # `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
-QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?)来自\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
+QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?|条)(?:来自|整理自|摘自)\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
                            r"(?:\s*(?:在|于)[^。()（）]{0,30}?(?:的)?(?:提问|提出))?\s*[。.!！]?\s*[)）]?\s*$")
 # `观众「阿杰」：…？`, `网友 Lisa：…？` in a transcript: a speaker named by role and name, asking
 ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|@?(?P<plain>[^\s：:，,。？?「」()（）]{{1,20}}))"
@@ -249,7 +252,7 @@ FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.
 ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b|"
                       r"[^?？\n]{0,120}?[,，]\s*then\s*[?？])", re.I)      # (`Can it be set per user, then?`)
 # `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
-NAMED_ANSWER = re.compile(r"^\s*[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
+NAMED_ANSWER = re.compile(r"^\s*@?[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
 # bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
 QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行环境|版本|现象|报错|错误|日志|场景|配置|代码|补充|补充说明|"
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
@@ -350,6 +353,9 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
+# `## 还有问题？`, `## Still have questions?`: where to ask next, not a question
+MORE_QUESTIONS = re.compile(r"^\s*(?:还有|其他|更多|仍有|还有其他)(?:问题|疑问)\s*[?？]\s*$|"
+                            r"^\s*(?:still\s+)?(?:have|got|any)\s+(?:more\s+|other\s+|further\s+)?questions?\s*[?？]\s*$", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
 
@@ -379,8 +385,10 @@ QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:qu
 
 
 def _editorial(text: str) -> bool:
-    """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`)."""
-    return bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
+    """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`), nor a question
+    that happens to name one (`Can I track events from a single-page app?`; a section's name is short)."""
+    return (bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
+            and not (QUESTION_END.search(text) and len(text) > 25))
 
 
 # the editor's last word to readers at the end of a Q&A section
@@ -445,6 +453,8 @@ class _Item:
     again: bool = False                               # `**@阿蒙** 追问：` alone: the asker's next question is below
     unquote: bool = False                             # the question opened with a quote mark its last line closes
     replying: bool = False                            # `↳ sable_ito` under an answer: the quote below answers too
+    header: bool = False                              # an asker line alone made it
+    labelled: bool = False                            # … and a Q label asks under it: the next Q labels are theirs too
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -1248,6 +1258,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     whole_post = is_qa_heading(post.title or "", profile) and not any(
         p.kind == "heading" and p.text and is_qa_heading(p.text, profile) for p in parts)
     in_qa = whole_post
+    titled_qa = is_qa_heading(post.title or "", profile)
+    # A question heading with two or more question headings under it is the editors' section, not a question, and
+    # so are the question headings of its level (`## Why do we do these posts?` over `### Does … ?`, then `## What's
+    # next?`)
+    section_levels = _question_section_levels(parts)
     qa_level = 1 if whole_post else 0   # the heading level of the Q&A section we are in (0: none, or a bold line)
     qa_heading_seen = False
     section = 0
@@ -1415,7 +1430,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 close_item()
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
-                if m or QUESTION_END.search(q):
+                if (m or QUESTION_END.search(q)) and not (who is None and p.level in section_levels) \
+                        and not MORE_QUESTIONS.match(q):
                     start_item(who, p, numbered=False)
                     item.heading, item.urls, item.named_in_heading = p.level, list(p.urls), who is not None
                     set_question(p, q, q, True)
@@ -1588,7 +1604,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             m = SPEAKER_MD.match(unnumbered) if unnumbered else None
             last = _paragraph_end(parts, n) if m else n    # (a question wrapped over lines ends with the paragraph)
             replied = bool(m) and _has_replies(parts, n)
-            if m and not (QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))):
+            if m and not (QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))
+                          or (re.fullmatch(rf"{ROLE}.*", m.group("name").strip()) and re.search(r"[?？]", p.text))):
+                # (an audience member's question may go on after its question mark: `…怎么合并？两边的尺度不一样。`)
                 m = None
             # (a top-level message with replies marked below it opens a thread, whoever wrote it)
             if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
@@ -1621,11 +1639,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_answer(p, re.sub(r"^\s*[（(][^()（）]{1,30}[)）]\s*[:：]\s*", "", asker[1]),
                              after_label(p.md, bold=True))
                 continue
+            if (asker is not None and asker[0] and not asker[1] and QUESTION_FROM.match(text) and item is not None
+                    and item.asker is None and item.turn()[2] is not None and _section_ends(parts, n)):
+                item.asker = asker[0]                    # `*（本条整理自 @x 在论坛的提问）*` closing an FAQ's answer
+                note(p, "asker", text)
+                continue
             if asker is not None:
                 start_item(asker[0], p)
                 note(p, "asker", text)
                 in_qa = True
                 rest = asker[1]
+                item.header = bool(asker[0]) and re.fullmatch(r"[:：#\d\s]*", rest or "") is not None
                 quoting = rest[:1] in QUOTES and _paragraph_end(parts, n) > n     # (`asked: "…` over two lines)
                 if quoting:
                     rest = rest[1:]
@@ -1681,8 +1705,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     ask_again(p, rest, rest_md, ends_question(rest))     # `Q — (Rohan, follow-up) And …?`
                     continue
                 fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
-                if not fresh:                            # (`**3、提问：**` then `问：…` is one item)
-                    start_item(None, p, numbered=False)
+                if fresh:                                # (`**3、提问：**` then `问：…` is one item)
+                    item.labelled = item.header
+                else:
+                    # under `**来自 @x 的两个提问**`, each `问：` until the next asker line is x's (when the first was
+                    # labelled so too, and the next names nobody else)
+                    carried = item.asker if (item is not None and item.labelled and item.turn()[2] is not None
+                                             and not ASKER_TRAILING.search(rest)) else None
+                    start_item(carried, p, numbered=False)
+                    item.header = item.labelled = carried is not None
                 if said:
                     item.asker = _name(said.group("name"))
                     rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
@@ -1693,6 +1724,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
                     item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
+                named = QUESTION_THEN_NAME.search(rest) if not item.asker and BOLD_QUESTION_NAMED.match(p.md) else None
+                if named and _plausible_asker(named.group("name")):   # `**Q: …?** (Oskar Lindqvist)`: the bold
+                    item.asker = _name(named.group("name"))            # ends before the name
+                    rest, rest_md = rest[:named.start() + 1], re.sub(r"\s*[（(][^()（）]{1,40}[)）]\s*$", "", rest_md)
                 inline = INLINE_ANSWER.search(rest)
                 inline_md = INLINE_ANSWER.search(rest_md) if inline else None
                 if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
@@ -1941,7 +1976,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_answer(p, p.text[:signed.start()].rstrip() if signed else p.text,
                              p.md[:signed_md.start()].rstrip() if signed_md else p.md)
                 continue
-            signed = QUOTE_ATTRIBUTION.search(p.text) if (in_qa or qa_heading_seen) and not editorial else None
+            signed = QUOTE_ATTRIBUTION.search(p.text) if (in_qa or qa_heading_seen or titled_qa) and not editorial else None
             signed_md = QUOTE_ATTRIBUTION.search(p.md) if signed else None
             if signed and signed_md:                 # the signature names the asker; it is not part of the question
                 p = replace(p, text=p.text[:signed.start()].rstrip(), md=p.md[:signed_md.start()].rstrip())
@@ -1957,6 +1992,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # (or, in a post whose Q&A section came before, a quoted question answered below it: a deep dive)
                 later = (not in_qa and not editorial and qa_heading_seen and items and ends_question(p.text)
                          and n + 1 < len(parts) and parts[n + 1].kind == "line" and not parts[n + 1].bold)
+                # (in a post its title names a Q&A, a quoted question signed inside the quote, over plain text: a
+                # mailbag's letter and its answer, wherever it stands)
+                later = later or (titled_qa and not editorial and signed is not None and ends_question(p.text)
+                                  and n + 1 < len(parts) and parts[n + 1].kind == "line" and not parts[n + 1].bold)
                 if not later and (not in_qa or (group is None and not items and not QLINE.match(
                         p.text.split("\n")[0].replace("*", "")) and not signed
                         and not _explicit_answer_ahead(parts, n, profile, speakers=True))):
@@ -2028,6 +2067,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
 
 PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15}| [\u4e00-\u9fff]{2,6})?)"
                            r"\s*[:：]\s*(?=\S)")
+
+
+def _question_section_levels(parts: list[Piece]) -> frozenset[int]:
+    """The levels at which a question heading has two or more question headings under it (see `_run`)."""
+    heads = [(p.level, bool(QUESTION_END.search(heading_question(p.text.replace("*", ""))[0])))
+             for p in parts if p.kind == "heading" and p.text]
+    levels = set()
+    for i, (level, asks) in enumerate(heads):
+        if not asks or level in levels:
+            continue
+        under = 0
+        for deeper, deeper_asks in heads[i + 1:]:
+            if deeper <= level:
+                break
+            under += deeper_asks
+        if under >= 2:
+            levels.add(level)
+    return frozenset(levels)
 
 
 def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) -> frozenset:
@@ -2275,7 +2332,7 @@ LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s
 SOURCE_LINE = re.compile(r"^\s*(?:📎|🔗)?\s*(?:\*\*|__)?(?P<label>[^:：\n*\[\]]{1,20}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*"
                          r"\[[^\]\n]*\]\([^)\s]+\)\s*$")
 SOURCE_LABEL = re.compile(r"(?:Thread|Source|Original(?: post| thread)?|Link|Discussion|Issue|PR|Docs?|原帖(?:链接|地址)?|原文(?:链接)?|"
-                          r"讨论(?:帖|地址)?|帖子|详情|文档)", re.I)
+                          r"讨论(?:帖|地址)?|帖子|详情|文档|参见|详见|另见|相关\s*(?:文档|链接|PR|Issue)|See(?: also)?|Related)", re.I)
 LABEL_ONLY = re.compile(r"^\s*(「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(1)」)\s*[:：]\s*$")
 URL_ONLY = re.compile(r"^\s*https?://\S+\s*$")
 
@@ -2406,7 +2463,9 @@ def _append(item: _Item, p: Piece):
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
 FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
-                       r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience", re.I)
+                       r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience|"
+                       r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
+                       r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
 
 def _name(name: str) -> str | None:
@@ -2416,13 +2475,13 @@ def _name(name: str) -> str | None:
         # `观众提问（线上观众 @bytebear）`: the handle in the brackets (a label `Q (@x)` is ASKER_QLABEL's, and
         # no speaker: the same asker's next `Q (@x):` is a question of its own)
         return _name(handle.group(1))
-    name = re.sub(r"\s*的?\s*(?:提问|问题)?$", "", name.strip("* "))
+    name = re.sub(r"\s*的?\s*(?:(?:[两三四五六几\d]+\s*个)?\s*(?:提问|问题))?$", "", name.strip("* "))   # (`的两个提问`)
     handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
     name = re.sub(r"\s+(?:and|&)\s+(?:many\s+)?others?$|(?<=\S)\s*等(?:人|多人)?$", "", name)   # (`@x and many others`)
     quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
-    name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+(?=\S)", "", name)
+    name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     name = re.sub(rf"^[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)    # `蓝鲸支付 陈工`: where they work, then who
@@ -2543,6 +2602,9 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             asker = _name(m.group("name"))                # `Q: [Job logs are cut off after 4 MB](…) by @lottie-ng`
             turns[0].q = _cut_first_line(turns[0].q, BY_HANDLE)
             turns[0].q_md = _cut_first_line(turns[0].q_md or "", BY_HANDLE)
+        elif asker is None and turns and (m := ANON_TRAILING.search(turns[0].q)):
+            turns[0].q = turns[0].q[:m.start()].rstrip()      # nobody named: the asker stays None
+            turns[0].q_md = ANON_TRAILING.sub("", turns[0].q_md or "").rstrip()
         elif asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
             asker = _name(ASKER_WHERE.sub("", m.group("name")))
             turns[0].q = turns[0].q[:m.start()].rstrip()
