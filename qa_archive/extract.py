@@ -128,6 +128,8 @@ ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Ans
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
 ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+by\s+@?(?!(?:a|an|the|one)\s)(?P<name>[^\s.,;:()（）]{1,30})\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)
+# `*Asked by Priya N.*`, `— asked by @tomk on Mastodon`: a byline that names who asked
+ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:asked|submitted|sent\s+in)\s+by\s+\S", re.I)
 # `**Reader question:** …`: a label that says "a question", not who asked it
 QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|member|forum|viewer)['’]?s?\s+)?"
                             r"question(?:\s+of\s+the\s+(?:week|month))?|(?:读者|用户|社区|网友|群友|听众)(?:提问|问题)", re.I)
@@ -297,7 +299,7 @@ REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[
                      r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]\s*$")
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `核心维护者 @林间 补充：…`, `Marco added: …` under an answer: someone else's answer goes on
-ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|added|adds)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
+ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|(?:added|adds)(?:\s+(?:in|on|to)\s+the\s+(?:thread|comments|discussion|replies))?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
 # `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
 WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
@@ -571,7 +573,7 @@ def inline_text(children: list[Token] | None) -> str:
         elif t.type in ("softbreak", "hardbreak") or (t.type == "html_inline" and BR.fullmatch(t.content.strip())):
             out.append("\n")
         elif t.type == "html_inline":
-            out.append(html_text(t.content))
+            out.append(STRAY_STARS.sub(r"\1\2", html_text(t.content)))
     flush()
     # a reference link whose definition is not in the post (`[BIP-Schnorr][]`, `[x][topic\nx]`) is its text
     return UNRESOLVED_REF.sub(r"\1", "".join(out))
@@ -718,7 +720,7 @@ class _Reader:
             return None
         first = inner[1]
         number = f"{open_tok.info}{open_tok.markup} " if open_tok.info else ""
-        first_text = STRAY_STARS.sub(r"\1\2", inline_text(first.children)).strip()
+        first_text = inline_text(first.children).strip()
         first_line = number + first_text.split("\n")[0]
         md_lines = _dedent(self.lines[a:b])
         if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
@@ -785,7 +787,7 @@ class _Reader:
                 # a one-line paragraph was parsed whole already: its tokens are the line's (most paragraphs)
                 children = (inline.children or []) if one_line and labelled == ln else self.inline(labelled)
                 ln = labelled
-                text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
+                text = inline_text(children).strip()
                 if number and not result:
                     text, ln = number + text, number + ln.strip()
                 result.append(Piece("line", text, ln.strip(), is_bold_line(children), inline_urls(children),
@@ -1118,9 +1120,9 @@ def _asker_cue(text: str) -> bool:
 
 def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
     """(asker, rest of the line) when a line is an asker line (not one that says who answers: `**@pkrause** added:`,
-    `Jonas Weber replied:`)."""
+    `Jonas Weber replied:`, `@felixb added in the thread: …`)."""
     found = _asker_line(text, md, profile)
-    return None if found is not None and REPLIED.match(text) else found
+    return None if found is not None and (REPLIED.match(text) or ADDED.match(text)) else found
 
 
 def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
@@ -1159,7 +1161,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         rest = q.group("rest") if q else re.sub(r"^(?:Q\s*\d{0,2}|问)\s*[:：]\s*$", "", rest, flags=re.I)
         # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
         rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
-        rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b\s*[:：]?\s*", "", rest, flags=re.I)
+        rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b(?:\s+(?:in|on|via)\s+[^:：]{1,60}[:：])?\s*[:：]?\s*", "",
+                      rest, flags=re.I)                # (`@x asked in *Help › Performance*:`: where, not what)
         if re.match(rf"[{CJK}]{{2,}}[^:：?？]*[:：]", rest) and not re.search(r"[?？]", rest):
             return None              # `@kevin-z 整理了用户调研结果：…`: what someone did, in the minutes; no question
         return _name("@" + m.group("name")), rest
@@ -1463,6 +1466,16 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 and (ANSWER.match(p.full) or ANSWER_BY.match(p.full) or FOLLOW_UP.match(p.full)):
             # `- 回复（@杨帆）：…` / `- 再问：…` nested under the question: a labelled line, not a list in the question
             p = Piece("line", p.full, re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", p.full_md), line=p.line)
+        if (p.kind == "item" and p.lead == "plain" and p.text in speakers and item is not None and not item.done
+                and not item.listed and item.turn()[0]):
+            t = item.turn()                              # `- Tomás: Not reliably. …` nested under the question: the
+            if t[2] is None:                             # answer, its speaker's name dropped (another speaker's
+                start_answer(p, p.answer, p.answer_md)   # words under it go on with the answer)
+                item.answerer = _name(p.text)
+            else:
+                _append(item, Piece("block", p.answer, p.answer_md, line=p.line))
+                note(p, "answer", p.answer)
+            continue
         if p.kind == "item":
             if p.lead.startswith("table"):
                 close_item()                             # a row of a Q&A table is an item of its own
@@ -1621,8 +1634,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and item.turn()[2] is None and WRITES.match(text)):
                 asker = None                 # `Ibrahim writes: "…?"` under its question's title: the question in full
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
-                    and item.turn()[0] and item.turn()[2] is None and (item.heading or _answer_next(parts, n, profile))):
-                item.asker = asker[0]                    # a byline under its question (heading), over the answer
+                    and item.turn()[0] and item.turn()[2] is None
+                    and (item.heading or _answer_next(parts, n, profile)
+                         or (n and parts[n - 1].kind == "line" and parts[n - 1].line == p.line - 1 and item.quoted
+                             and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
+                # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
+                item.asker = asker[0]
                 note(p, "asker", text)
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
@@ -1693,9 +1710,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                         item.again or (ELLIPTIC.match(rest) and not item.listed)):
                     ask_again(p, rest, rest_md, ends_question(rest))    # `Q：那 Redis 7 的 Functions 呢？`
                     continue
-                handle = re.fullmatch(r"@(?P<name>[^\s@:：，,]{1,40})", rest.strip())
+                handle = re.fullmatch(r"(?:[·•|—–-]\s*)?(?:(?:来自|from|by|asked\s+by)\s*)?@(?P<name>[^\s@:：，,]{1,40})",
+                                      rest.strip(), re.I)
                 if handle and (item is None or item.done or item.turn()[2] is not None):
-                    start_item(_name(rest.strip()), p, numbered=False)    # `**提问：** @lmz-hpc`, the question below
+                    start_item(_name(handle.group("name")), p, numbered=False)    # `**提问：** @lmz-hpc`,
+                    # `**Q1 · 来自 @蓝鲸**`: who asks, the question below
                     note(p, "asker", text)
                     in_qa = True
                     continue
@@ -2094,6 +2113,9 @@ def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) ->
     counts: dict[str, int] = {}
     for prev, p in zip(parts, parts[1:], strict=False):
         asked = prev.kind == "quote" or (prev.kind == "line" and QUESTION_END.search(prev.text))
+        if asked and p.kind == "item" and p.lead == "plain" and _plausible_name(p.text) and len(p.text.split()) <= 3:
+            counts[p.text] = counts.get(p.text, 0) + 1   # `- Tomás: Not reliably. …` nested under `- **@x:** …?`
+            continue
         if not asked or p.kind != "line" or _link_line(p, registry, profile):
             continue
         m = PLAIN_SPEAKER.match(p.text)
@@ -2327,7 +2349,7 @@ REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.co
 # `项目地址：url`, `GitHub: url`: a link line whose label names no project
 LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
                         r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation|"
-                        r"(?:read\s+)?more|see also|更多|详情|参考",
+                        r"(?:read\s+)?more|see also|更多|详情|参考|详见|参见|另见",
                         re.I)
 SOURCE_LINE = re.compile(r"^\s*(?:📎|🔗)?\s*(?:\*\*|__)?(?P<label>[^:：\n*\[\]]{1,20}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*"
                          r"\[[^\]\n]*\]\([^)\s]+\)\s*$")
@@ -2377,7 +2399,7 @@ def _split_quotes(parts: list[Piece], registry: Registry, profile: Profile = DEF
         chunk: list[str] = []
         for k, line in enumerate(p.md.split("\n")):
             children = _md.parseInline(line)[0].children
-            text = STRAY_STARS.sub(r"\1\2", inline_text(children)).strip()
+            text = inline_text(children).strip()
             if (k and ends_quote(text, inline_urls(children))) or (not k and _quoted_asker(text, profile)):
                 if chunk:
                     out.append(_quote_piece(chunk, p.line))
