@@ -1120,9 +1120,9 @@ def _asker_cue(text: str) -> bool:
 
 def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
     """(asker, rest of the line) when a line is an asker line (not one that says who answers: `**@pkrause** added:`,
-    `Jonas Weber replied:`, `@felixb added in the thread: …`)."""
+    `Jonas Weber replied:`, `@felixb added in the thread: …`, `@周屿 回复：…`)."""
     found = _asker_line(text, md, profile)
-    return None if found is not None and (REPLIED.match(text) or ADDED.match(text)) else found
+    return None if found is not None and (REPLIED.match(text) or ADDED.match(text) or NAMED_ANSWER.match(text)) else found
 
 
 def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
@@ -1504,8 +1504,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if item is not None and item.listed:
             item.done = True                              # the list ended: its last item is complete
         if p.kind == "line":
-            # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) do not change what a line says
-            text = p.text.replace("*", "")
+            # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) are gone already (`inline_text`):
+            text = p.text      # (inline_text left no emphasis marker: a `*` is code's, `*/10 * * * * ?`)
             if EDITOR_POINTER.match(text):              # `相关阅读：…`, `往期回顾：…？` are the editor's
                 if item is not None:
                     item.done = True
