@@ -82,7 +82,8 @@ ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:�
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
 ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*"
-                             rf"(?:提问\s*[:：]?|#\s*\d+|(?<=\S)\s(?:asks|asked|writes|wrote)\s*[:：])\s*$")   # (`@Kevin Tang asks:`)
+                             rf"(?:提问\s*[:：]?\s*$|提问\s*[:：]\s*(?P<rest>\S.*)$|#\s*\d+\s*$"
+                             r"|(?<=\S)\s(?:asks|asked|writes|wrote)\s*[:：]\s*$)")   # (`@Kevin Tang asks:`, `@Jason Lee 提问：…`)
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
 ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
@@ -240,7 +241,7 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"     
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                       r"(?P<paren>[（(]\s*)?(?:再?追问|继续问|又问|接着问|再问|补充提问|"
+                       r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充提问|"
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?(paren)[)）]\s*)(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
