@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from html import escape as html_escape
@@ -127,10 +127,16 @@ INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|�
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
-ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+by\s+@?(?!(?:a|an|the|one)\s)(?P<name>[^\s.,;:()（）]{1,30})\s*[)）]?"
-                           r"\s*[.,;:。，；：]?\s*", re.I)
+ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+(?:by\s+[*_]{0,2}@?(?!(?:a|an|the|one)\s)"
+                           r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）]))"
+                           r"|[^\s.,;:()（）*_]{1,30})[*_]{0,2}|anonymously)"
+                           r"(?:\s+(?:on|in|at|via|through)\s+[^.。()（）\n]{1,40})?\s*[)）]?"
+                           r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
+# `— @keturah, via GitHub`, `— anonymous, via the feedback form`: a line that signs what is above it
+DASH_SIGNED = re.compile(r"^\s*[—–]{1,2}\s*@?[^\s—–][^\n]{0,60}$")
 # `*Asked by Priya N.*`, `— asked by @tomk on Mastodon`: a byline that names who asked
-ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:asked|submitted|sent\s+in)\s+by\s+\S", re.I)
+ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:originally\s+)?(?:asked|submitted|sent\s+in)\s+(?:by\s+\S|in\s|on\s)",
+                      re.I)      # (and where: `Originally asked in #988 (…) · answered by @hanne-v`)
 # `**Reader question:** …`: a label that says "a question", not who asked it
 QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|member|forum|viewer)['’]?s?\s+)?"
                             r"question(?:\s+of\s+the\s+(?:week|month))?|(?:读者|用户|社区|网友|群友|听众)(?:提问|问题)", re.I)
@@ -345,7 +351,7 @@ FLOOR = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?:楼|F|#)\s*[·•|｜:：-]?\s*(?P<
                    r"(?P<name>[^\s:：（()）@][^:：（()）@]{0,29}?)?\s*(?:[（(][^()（）]{0,20}[)）])?\s*[:：]\s*(?P<rest>\S.*)$")
 ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇到)|同样的问题|same here)", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
-SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*(?P<c>[:：])?\s*\1\s*"
+SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?)\s*(?P<c>[:：])?\s*\1\s*"   # (`**mossy_dev**:`)
                         r"(?:[（(][^()（）:：\n]{1,12}[)）]\s*)?(?(c)|[:：])\s*")     # (`**@linxi**（旁听）：`)
 # `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
@@ -354,7 +360,8 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])", re.I)
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
+                        r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b", re.I)
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # `## 还有问题？`, `## Still have questions?`: where to ask next, not a question
 MORE_QUESTIONS = re.compile(r"^\s*(?:还有|其他|更多|仍有|还有其他)(?:问题|疑问)\s*[?？]\s*$|"
@@ -433,7 +440,8 @@ class Piece:
     answer_md: str = ""
     full: str = ""       # an item's whole text, when it turns out to be part of an answer
     full_md: str = ""
-    lead: str = ""       # what made an item's question: "link" | "bold" | "plain"
+    lead: str = ""       # what made an item's question: "link" | "bold" | "plain"; a line's: "summary" (a
+                         # `<details>` block's summary: what it opens to answers it)
     refs: list = field(default_factory=list)    # reference-link keys (`topic taproot`) used in the piece
     asker: str | None = None                     # an item's asker, when a table's column names one
 
@@ -648,7 +656,7 @@ class _Reader:
                 question = html_text(summary.group(1)).strip() if summary else ""
                 if question:
                     # `<details><summary>Can I …?</summary>answer</details>`: a bold line (the question) over the text
-                    out.append(Piece("line", question, question, bold=True, line=line))
+                    out.append(Piece("line", question, question, bold=True, line=line, lead="summary"))
                     text = html_text(tok.content[summary.end():]).strip()
                     if text:
                         out.append(Piece("line", unwrap(text), text, line=line))
@@ -948,8 +956,9 @@ def _qa_table(block: list[Token], line: int) -> list[Piece]:
         return []
     out = []
     for k, r in enumerate(rows[1:], 1):
-        if max(col["q"], col["a"]) >= len(r) or not r[col["q"]][0] or not r[col["a"]][0]:
-            continue
+        if (max(col["q"], col["a"]) >= len(r) or not r[col["q"]][0] or not r[col["a"]][0]
+                or re.fullmatch(r"[\d\s,.]+", r[col["a"]][0])):
+            continue                                   # (a `Replies` column that counts them answers nothing)
         q, a = r[col["q"]], r[col["a"]]
         who = r[col["asker"]][0] if col["asker"] is not None and col["asker"] < len(r) else ""
         asker = _name(who.lstrip("@ ")) if who else None
@@ -1139,6 +1148,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = READER_WRITES.match(text)
+    if m:                                # `[44:05] An anonymous listener asks: "…?"`: somebody, not named
+        return None, m.group("rest").strip()
     m = DASH_ASKED.match(text)
     if m:                                # `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously …`
         return (_name(m.group("name")) if m.group("name") else None), ""
@@ -1267,6 +1279,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     # so are the question headings of its level (`## Why do we do these posts?` over `### Does … ?`, then `## What's
     # next?`)
     section_levels = _question_section_levels(parts)
+    # question headings numbered as a series (`## 1. Will v2 plugins keep working?` … `## 5. …`): an unnumbered one
+    # of their level (`## Why did we build v3 at all?`, `## What's next?`) is the editors', not one of the series
+    numbered = Counter(p.level for p in parts if p.kind == "heading" and _has_number(p.text)
+                       and QUESTION_END.search(heading_question(re.sub(rf"^{NUM}", "", p.text.replace("*", "")))[0]))
+    numbered_levels = frozenset(lv for lv, k in numbered.items() if k >= 2)
     qa_level = 1 if whole_post else 0   # the heading level of the Q&A section we are in (0: none, or a bold line)
     qa_heading_seen = False
     section = 0
@@ -1290,6 +1307,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if item is not None and item.listed and not any(re.sub(r"^\s*[（(][^()（）]{0,12}[)）]\s*$", "", x).strip()
                                                         for t in item.turns for x in t[2] or []):
             item = None        # a list of question titles (`FAQ 更新`, open questions; `（新增）`): nothing answered
+        if (item is not None and len(item.turns) == 1 and item.turns[0][0]
+                and NOT_A_QUESTION.match(item.turns[0][0][0]) and not re.search(r"[?？]", " ".join(item.turns[0][0]))):
+            log["skipped"].append((item.trace[0][0] if item.trace else 0, "", "it says it asks nothing"))
+            item = None                  # `**Q (Sven):** Not really a question, more a comment: thank you …`
         earlier = _asked_before(items, item) if item is not None else None
         if earlier is not None:          # `[@mo_sec] Follow-up to my earlier question: …` two items further on
             q = item.turns[0]
@@ -1435,7 +1456,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 if (m or QUESTION_END.search(q)) and not (who is None and p.level in section_levels) \
-                        and not MORE_QUESTIONS.match(q):
+                        and not MORE_QUESTIONS.match(q) and not (p.level in numbered_levels and not _has_number(text)):
                     start_item(who, p, numbered=False)
                     item.heading, item.urls, item.named_in_heading = p.level, list(p.urls), who is not None
                     set_question(p, q, q, True)
@@ -1555,7 +1576,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 else:
                     start_answer(p, rest, rest_md)
                 continue
-            m = SPEAKER_MD.match(p.md) if item is not None and not item.done and item.turn()[0] else None
+            m = SPEAKER_MD.match(p.md) if (item is not None and not item.done and item.turn()[0]
+                                           and not FOLLOW_UP_ALONE.match(text)) else None   # (`**@x** (follow-up):`)
             if m and _has_replies(parts, n):
                 m = None                                  # (a message with replies below opens a thread of its own)
             if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
@@ -1567,12 +1589,16 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if speaker == item.asker and answered:
                     ask_again(p, said_text, said)
                     continue
-                if not answered or speaker == item.answerer:
-                    item.answerer = speaker
+                if (not answered and not ends_question(parts[_paragraph_end(parts, n)].text)) or (
+                        answered and speaker == item.answerer):
+                    item.answerer = speaker           # (one who asks, under an issue's title, tells the question)
                     start_answer(p, said_text, said)
                     continue
             if m and item.turn()[2] is not None and _name(m.group("name")) == item.asker:
-                ask_again(p, after_label(p.text), p.md[m.end():])   # `**asker**：…` again
+                if _thanks(after_label(p.text)) and not re.search(r"[?？]", parts[_paragraph_end(parts, n)].text):
+                    skip(p, "the asker's thanks, not a question")    # `**ravenfeather**: works perfectly, thank you!!`
+                else:
+                    ask_again(p, after_label(p.text), p.md[m.end():])   # `**asker**：…` again
                 continue
             timed = TIMED_ASK.match(text) if in_qa and not editorial and (
                 item is None or item.done or item.turn()[2] is not None) else None
@@ -1618,10 +1644,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             m = SPEAKER_MD.match(unnumbered) if unnumbered else None
             last = _paragraph_end(parts, n) if m else n    # (a question wrapped over lines ends with the paragraph)
             replied = bool(m) and _has_replies(parts, n)
+            # the first message under a chat recap's topic heading, answered by a reply below it, asks whatever
+            # its punctuation (`**mossy_dev**: my character jitters … I'm moving it like this:` over code)
+            opens_topic = replied and group is not None and (item is None or item.group is not group)
             if m and not (QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))
+                          or opens_topic
                           or (re.fullmatch(rf"{ROLE}.*", m.group("name").strip()) and re.search(r"[?？]", p.text))):
                 # (an audience member's question may go on after its question mark: `…怎么合并？两边的尺度不一样。`)
                 m = None
+            speaker_name = _name(m.group("name").strip().lstrip("@")) if m else None
+            if (m and replied and not opens_topic and item is not None and item.group is group and speaker_name
+                    and speaker_name == item.asker and item.turn()[2] is not None):
+                # the asker again under the same topic, answered again: the thread's next turn
+                ask_again(p, after_label(p.text), unnumbered[m.end():], last == n)
+                continue
             # (a top-level message with replies marked below it opens a thread, whoever wrote it)
             if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
                     and _asker(text, p.md, profile) is None:
@@ -1657,10 +1693,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_answer(p, re.sub(r"^\s*[（(][^()（）]{1,30}[)）]\s*[:：]\s*", "", asker[1]),
                              after_label(p.md, bold=True))
                 continue
-            if (asker is not None and asker[0] and not asker[1] and QUESTION_FROM.match(text) and item is not None
-                    and item.asker is None and item.turn()[2] is not None and _section_ends(parts, n)):
-                item.asker = asker[0]                    # `*（本条整理自 @x 在论坛的提问）*` closing an FAQ's answer
-                note(p, "asker", text)
+            if ((QUESTION_FROM.match(text) or ASKED_BY.match(text)) and (asker is None or not asker[1])
+                    and item is not None and not item.done and item.asker is None and item.turn()[2] is not None
+                    and _section_ends(parts, n)):
+                item.asker = asker[0] if asker else None  # `*（本条整理自 @x 在论坛的提问）*`, `<sub>Asked by @x in
+                note(p, "asker", text)                    # #1873 · answered by @y</sub>` closing an FAQ's answer
+                item.done = True
                 continue
             if asker is not None:
                 start_item(asker[0], p)
@@ -1671,6 +1709,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 quoting = rest[:1] in QUOTES and _paragraph_end(parts, n) > n     # (`asked: "…` over two lines)
                 if quoting:
                     rest = rest[1:]
+                elif len(rest) > 2 and rest[0] in QUOTES and rest[-1] in QUOTES:
+                    rest = rest[1:-1].strip()            # (`Wen Li asks: "What's the best way …?"` on one line)
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
                                  bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
@@ -1850,7 +1890,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             named = QUESTION_THEN_NAME.search(text) if bold else None     # `Is there …? (Guillermo Reyes)`
             named = named if named and (bold_named or _plausible_asker(named.group("name"))) else None
             if (bold and answer_label is None and in_qa and not editorial
-                    and ends_question(text[:named.start() + 1] if named else text)
+                    and (ends_question(text[:named.start() + 1] if named else text)
+                         or (p.lead == "summary" and _plain_next(parts, n, profile) and _asked_below(parts, n)))
                     and (item is None or item.done or item.turn()[2] is not None)
                     and not _followed_by_pairs(parts, n, profile)):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
@@ -2016,6 +2057,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # mailbag's letter and its answer, wherever it stands)
                 later = later or (titled_qa and not editorial and signed is not None and ends_question(p.text)
                                   and n + 1 < len(parts) and parts[n + 1].kind == "line" and not parts[n + 1].bold)
+                # (in a Q&A section, a quoted question signed on the line below it: `— @keturah, via GitHub`)
+                later = later or (in_qa and not editorial and re.search(r"[?？]", p.text) and n + 1 < len(parts)
+                                  and parts[n + 1].kind == "line" and bool(DASH_SIGNED.match(parts[n + 1].text)))
                 if not later and (not in_qa or (group is None and not items and not QLINE.match(
                         p.text.split("\n")[0].replace("*", "")) and not signed
                         and not _explicit_answer_ahead(parts, n, profile, speakers=True))):
@@ -2040,6 +2084,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if speaker and _name(speaker.group("name").strip().lstrip("@")) not in (item.asker, None):
                 item.answerer = _name(speaker.group("name").strip().lstrip("@"))    # `> **惊鸿团队**：可以，…` under
                 start_answer(p, after_label(p.text), p.md[speaker.end():])    # the question
+                continue
+            other = SPEAKER_MD.match(p.md) if t[2] is not None and not re.search(r"[?？]", p.text) else None
+            if (other and _name(other.group("name").strip().lstrip("@")) not in (item.asker, None)
+                    and not FOLLOW_UP.match(p.text.replace("*", "")) and not QLINE.match(p.text.replace("*", ""))):
+                _append(item, Piece("quote", after_label(p.text), p.md[other.end():], line=p.line))
+                note(p, "answer", p.text)        # `> **Tamsin**: also worth …` under `> **juno**: …`: a second answer
                 continue
             if t[2] is not None and (item.replying or not any(x.strip() for x in t[2])):
                 item.replying = False                # `Marked as answer, from @x:` alone, then the answer quoted
@@ -2227,6 +2277,17 @@ DEFERRED = re.compile(r"下期(?:专门|再)?(?:聊|讲|说|分享)|(?:以后|�
                       r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later", re.I)
 
 
+NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
+                            r"just\s+wanted\s+to\s+say|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
+THANKS = re.compile(r"^\s*(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
+                    r"perfect|got\s+it|great|awesome|好的|谢谢|感谢|多谢|明白了|懂了|解决了|搞定)", re.I)
+
+
+def _thanks(reply: str) -> bool:
+    """A reply that only thanks or says it worked (`works perfectly, thank you!!`, `好的，谢谢`): no turn."""
+    return bool(THANKS.match(reply)) and len(reply) <= 80
+
+
 def _me_too(reply: str) -> bool:
     """A short reply that only says "me too" (`同问`, `+1, same problem here`), neither answer nor question."""
     return len(reply) <= 40 and bool(ME_TOO.match(reply))
@@ -2271,9 +2332,14 @@ def _asks_below(parts: list[Piece], n: int) -> bool:
 
 
 def _has_replies(parts: list[Piece], n: int) -> bool:
-    """Whether the paragraph piece n starts is followed by a reply marked `→` / `↳` (a chat's or the minutes')."""
+    """Whether the paragraph piece n starts is followed by a reply marked `→` / `↳` (a chat's or the minutes'), or
+    by a quoted reply led by its speaker's bold name (`> **kit** (maintainer): …`, a chat recap's)."""
     last = _paragraph_end(parts, n)
-    return last + 1 < len(parts) and parts[last + 1].kind == "line" and bool(REPLY_MARK.match(parts[last + 1].text))
+    while last + 1 < len(parts) and parts[last + 1].kind == "block":
+        last += 1                                      # (the message's code, then the reply)
+    nxt = parts[last + 1] if last + 1 < len(parts) else None
+    return nxt is not None and ((nxt.kind == "line" and bool(REPLY_MARK.match(nxt.text)))
+                                or (nxt.kind == "quote" and bool(SPEAKER_MD.match(nxt.md))))
 
 
 def _paragraph_end(parts: list[Piece], n: int) -> int:
@@ -2284,6 +2350,18 @@ def _paragraph_end(parts: list[Piece], n: int) -> int:
            and not REPLY_MARK.match(parts[n + 1].text)):
         n += 1                             # (a line led by a label or `→` starts something else: `**赵磊**：…`)
     return n
+
+
+def _asked_below(parts: list[Piece], n: int) -> bool:
+    """Whether a line below piece n, before the next heading or bold line, says who asked (`<sub>Originally asked in
+    #988 …</sub>`): a `<details>` summary that names a topic (`Backing up and restoring the configuration`) over
+    its answer is then a question too; with no such line (`Release history`) it is the page's own."""
+    for p in parts[n + 1:n + 40]:
+        if p.kind == "heading" or (p.kind == "line" and p.bold):
+            return False
+        if p.kind == "line" and (ASKED_BY.match(p.text) or QUESTION_FROM.match(p.text)):
+            return True
+    return False
 
 
 def _section_ends(parts: list[Piece], n: int) -> bool:
@@ -2424,7 +2502,8 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
 
 
 # `A reader in Lagos writes: …`: a reader, unnamed
-READER_WRITES = re.compile(r"^\s*(?:A|One|Another)\s+(?:reader|listener|subscriber|user|viewer)(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
+READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"
+                           r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
                            r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)
 
 
