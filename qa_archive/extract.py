@@ -362,6 +362,7 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b", re.I)
+REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # `## 还有问题？`, `## Still have questions?`: where to ask next, not a question
 MORE_QUESTIONS = re.compile(r"^\s*(?:还有|其他|更多|仍有|还有其他)(?:问题|疑问)\s*[?？]\s*$|"
@@ -1148,6 +1149,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = POSTING_AS.match(text)
+    if m:                                # `Someone posting as **sqs-newbie** asked:`: the name they post under
+        return _name(m.group("name")), m.group("rest").strip()
     m = READER_WRITES.match(text)
     if m:                                # `[44:05] An anonymous listener asks: "…?"`: somebody, not named
         return None, m.group("rest").strip()
@@ -1449,6 +1453,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(None, p, numbered=False)
                 note(p, "asker", text)
                 continue
+            if not in_qa and REPLY_SUBJECT.match(text) and p.level > 1 and not editorial:
+                in_qa, qa_level = True, p.level - 1       # `### Re: Task priorities on SQS`: a list digest's thread
             if in_qa and qa_level and p.level > qa_level and text and not _editorial(text) \
                     and not NOT_QA_HEADING.search(text):
                 # inside a Q&A section: a heading that is a question starts an item, any other is a topic
@@ -1456,6 +1462,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 if (m or QUESTION_END.search(q)) and not (who is None and p.level in section_levels) \
+                        and not REPLY_SUBJECT.match(text) \
                         and not MORE_QUESTIONS.match(q) and not (p.level in numbered_levels and not _has_number(text)):
                     start_item(who, p, numbered=False)
                     item.heading, item.urls, item.named_in_heading = p.level, list(p.urls), who is not None
@@ -2502,6 +2509,8 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
 
 
 # `A reader in Lagos writes: …`: a reader, unnamed
+POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+(?:posting|writing|going)\s+(?:as|by)\s+@?"
+                        r"(?P<name>[^\s:：]{1,30})\s+(?:asked|asks|wrote|writes)\s*[:：]\s*(?P<rest>.*)$", re.I)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
                            r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)
@@ -2632,8 +2641,8 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
                                                      SOURCE_LABEL.fullmatch(m.group("label"))) else None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
-    if LINK_LABEL.fullmatch(label):
-        return "", url                            # `项目地址：url`: the URL says which project, not the label
+    if LINK_LABEL.fullmatch(label) or SOURCE_LABEL.fullmatch(label):
+        return "", url                            # `项目地址：url`, `Thread: url`: the URL says which, not the label
     project = registry.lookup(label)
     if m.group("open") or project:
         return label, url
