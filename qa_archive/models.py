@@ -8,6 +8,8 @@ import hashlib
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
+POST_SUFFIXES = (".md", ".markdown", ".mdx")      # what a post's file is called (`.mdx`: Docusaurus, Astro)
+
 
 @dataclass
 class Post:

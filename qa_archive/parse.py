@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .messages import SAFE_LOADER
-from .models import Post
+from .models import POST_SUFFIXES, Post
 from .profiles import Profile, community_of
 
 MAX_POST_BYTES = 4 * 1024 * 1024     # the largest real post is ~150 KB; anything this big is not a weekly post
@@ -49,7 +49,8 @@ class Source:
 
 
 def find_posts(root: Path) -> Iterator[Path]:
-    """Every `*.md` path below root, sorted, not following symlinked directories (no loops)."""
+    """Every post (`*.md`, `*.markdown`, `*.mdx`) below root, sorted, not following symlinked directories (no
+    loops)."""
     root = Path(root)
     if root.is_file():
         yield root
@@ -57,7 +58,7 @@ def find_posts(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
         for name in sorted(filenames + [d for d in dirnames if d.lower().endswith(".md")]):
-            if name.lower().endswith(".md") or name.lower().endswith(".markdown"):
+            if name.lower().endswith(POST_SUFFIXES):
                 yield Path(dirpath) / name
 
 

@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .models import POST_SUFFIXES
+
 GENERIC_DIRS = {"", ".", "posts", "_posts", "content", "blog", "post", "docs", "data", "corpus", "src", "site", "www",
                 "newsletters", "newsletter", "en", "zh", "articles"}
 PATTERN_KINDS = ("section", "asker", "answer", "link", "tag")
@@ -107,7 +109,7 @@ def community_of(root: Path, profile: Profile | None = None) -> str:
     if profile is not None and profile.community:
         return profile.community
     path = Path(root).resolve()
-    if path.is_file() or path.suffix.lower() in (".md", ".markdown"):
+    if path.is_file() or path.suffix.lower() in POST_SUFFIXES:
         path = path.parent
     for part in [path, *path.parents][:4]:
         if part != path and any((part / marker).exists() for marker in (".git", "pyproject.toml", "setup.cfg")):

@@ -359,3 +359,14 @@ def test_an_unseen_bilingual_newsletter_pairs_every_item_with_its_translation(tm
         partner = [threads[t] for t in d.get("translations") or []]
         chinese = ("/" + d["source"]).replace("/en/", "/zh/", 1)[1:]
         assert [(p.source, p.position) for p in partner] == [(chinese, d["position"])], d
+
+
+def test_posts_are_found_by_every_markdown_suffix_and_nothing_else(tmp_path, registry):
+    """A Docusaurus or Astro site writes `.mdx`, older Jekyll sites `.markdown`: each is a post. A `.txt` or a
+    `.json` beside them is not."""
+    root = tmp_path / "site"
+    root.mkdir()
+    for name, asker in (("a.md", "小明"), ("b.mdx", "小红"), ("c.MARKDOWN", "小新"), ("d.txt", "小刚"), ("e.json", "小丽")):
+        (root / name).write_text("---\ntitle: t\n---\n" + qa(asker), encoding="utf-8")
+    ingest([Source(root)], tmp_path / "ix", registry)
+    assert {t.asker for t in all_threads(tmp_path / "ix")} == {"小明", "小红", "小新"}
