@@ -134,6 +134,9 @@ ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+
                            r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
 # `— @keturah, via GitHub`, `— anonymous, via the feedback form`: a line that signs what is above it
 DASH_SIGNED = re.compile(r"^\s*[—–]{1,2}\s*@?[^\s—–][^\n]{0,60}$")
+# after a label, only who asks or answers: `Q1：读者「山竹不酸」提问`, `匿名读者提问`; `A：核心开发者 @许砚 回答`
+WHO_ASKS = re.compile(rf"(?P<name>(?:{ROLE})?\s*「[^「」]{{1,20}}」|(?:匿名|未署名)?{ROLE}|@[^\s@:：，,]{{1,30}})\s*(?:的)?(?:提问|问)")
+WHO_ANSWERS = re.compile(r"[^\n:：?？。]{0,24}?@?[^\s@:：?？。]{1,20}\s*(?:回答|答复|回复|解答)")
 # `*Asked by Priya N.*`, `— asked by @tomk on Mastodon`: a byline that names who asked
 ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:originally\s+)?(?:asked|submitted|sent\s+in)\s+(?:by\s+\S|in\s|on\s)",
                       re.I)      # (and where: `Originally asked in #988 (…) · answered by @hanne-v`)
@@ -414,9 +417,15 @@ KRAMDOWN_IAL = re.compile(r"\{:[^{}\n]*\}")                   # `{:.center}`: Kr
 HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?/?\s*>")
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # what browsers show as markup, not text; any other tag (`<flag>true</flag>`, `<dependency>`) is the post's text
-HTML_ELEMENTS = frozenset("""a abbr b big blockquote br center cite code col colgroup dd del details div dl dt em figcaption
+HTML_ELEMENTS = frozenset("""a abbr article aside b big blockquote br center cite code col colgroup dd del details div dl dt em figcaption footer header main nav section
 figure font h1 h2 h3 h4 h5 h6 hr i iframe img ins kbd li mark ol p picture pre q s samp script small span strike strong
 style sub summary sup table tbody td tfoot th thead tr tt u ul video audio wbr svg noscript""".split())
+
+
+# where a block of raw HTML breaks into paragraphs
+HTML_PARAGRAPH = re.compile(r"</?(?:p|div|section|article|li|h[1-6]|blockquote|ul|ol)\b[^>]*>|<br\s*/?>", re.I)
+# a label set apart by space alone (`Q1　读者「山竹不酸」提问`, `A`, `追问`): in HTML it is a styled badge
+BADGE = re.compile(r"^(Q\d{0,2}|A\d{0,2}|问|答|追问)(?:[ \t\u3000]+|$)")
 
 
 def html_text(html: str) -> str:
@@ -494,12 +503,98 @@ FENCE = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)*\s*(`{3,}|~{3,})")
 
 
 HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
+ZOLA_SHORTCODE = re.compile(r"\{\{\s*\w+\((?:[^{}]|\{[^{}]*\})*\)\s*\}\}", re.S)     # `{{ figure(src="…", caption="…") }}`
 # `{{< details title="为什么…？" >}} … {{< /details >}}` (and a theme's `expand`, `collapse`, `accordion`, `spoiler`,
 # `faq`): a question over its answer, as `<details><summary>` is
 HUGO_DETAILS = re.compile(r"\{\{[<%]-?\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\b"
                           r"(?:\s+(?:title|summary|question|header)\s*=)?\s*(?P<q>\"[^\"\n]{1,300}\"|'[^'\n]{1,300}')"
                           r"[^\n]*?-?[>%]\}\}", re.I)
 HUGO_DETAILS_END = re.compile(r"\{\{[<%]-?\s*/\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\s*-?[>%]\}\}", re.I)
+
+
+# The containers of static-site generators, around text that is the post's own:
+# MkDocs-Material's admonitions (`!!! note "…"`, collapsible `??? question "…"`, the body indented four spaces);
+ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
+                        r"(?:[ \t]+\"(?P<title>[^\"\n]*)\")?[ \t]*$")
+# VuePress's, VitePress's, Docusaurus's and 语雀's fenced containers (`::: details 问题…`, `:::tip[Title]`, `:::`);
+CONTAINER_OPEN = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]\n]*)\]|[ \t]+"
+                            r"(?P<title>[^\n]*?))?[ \t]*$")
+CONTAINER_CLOSE = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*$")
+# Jekyll's `{% highlight yaml %}` … `{% endhighlight %}`: a code block
+LIQUID_HIGHLIGHT = re.compile(r"^(?P<indent>[ \t]*)\{%-?\s*highlight\s+(?P<lang>[\w+-]+)[^%]*-?%\}[ \t]*$")
+LIQUID_ENDHIGHLIGHT = re.compile(r"^(?P<indent>[ \t]*)\{%-?\s*endhighlight\s*-?%\}[ \t]*$")
+# a container's title that asks (`问题：校验失败后…？`, `How do I …?`): its body answers it; any other title
+# (`点击查看回答`, `Office hours`, `关于本期`) is the container's label, and only its body is the post's
+ASKING_TITLE = re.compile(rf"[?？]\s*$|^\s*(?:{ASK_WORDS})\s*{SEP}", re.I)
+ASKING_KINDS = ("details", "question", "faq", "qa")   # (a `tip` or a `warning` titled with a question is the editor's)
+
+
+def unwrap_containers(body: str) -> str:
+    """The body with static-site containers unwrapped: a container whose title asks becomes `<details><summary>`
+    over its body (a question over its answer, as a `<details>` block is read), any other loses its opening and
+    closing lines; an admonition's body loses its four spaces, and Jekyll's `{% highlight %}` becomes a code fence.
+    Code fences are left alone, and the line count is kept so line numbers still point into the post."""
+    if ":::" not in body and "!!!" not in body and "???" not in body and "highlight" not in body:
+        return body
+    return "\n".join(_unwrap_lines(body.split("\n")))
+
+
+def _unwrap_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    fence = None
+    opened: list[bool] = []                 # the fenced containers open here: whether each became a <details>
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = FENCE.match(line)
+        if fence is not None:
+            out.append(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            i += 1
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            i += 1
+            continue
+        if (hl := LIQUID_HIGHLIGHT.match(line)) or (hl := LIQUID_ENDHIGHLIGHT.match(line)):
+            out.append(hl.group("indent") + ("```" + hl.groupdict().get("lang", "") if "lang" in hl.groupdict() else "```"))
+            i += 1
+            continue
+        if (c := CONTAINER_OPEN.match(line)) and not CONTAINER_CLOSE.match(line):
+            title = (c.group("bracket") or c.group("title") or "").strip()
+            asks = c.group("kind").lower() in ASKING_KINDS and bool(ASKING_TITLE.search(title))
+            out.append(f"<details><summary>{html_escape(title)}</summary>" if asks else "")
+            opened.append(asks)
+            i += 1
+            continue
+        if CONTAINER_CLOSE.match(line) and opened:
+            opened.pop()                    # (no `</details>`: an HTML block runs on to the next blank line, and
+            out.append("")                  # the summary's text is all that is read of it)
+            i += 1
+            continue
+        a = ADMONITION.match(line)
+        if a is None:
+            out.append(line)
+            i += 1
+            continue
+        indent, title = a.group("indent"), (a.group("title") or "").strip()
+        asks = bool(title) and (a.group("kind").lower() in ("question", "faq", "help")
+                                or (a.group("mark").startswith("???") and bool(ASKING_TITLE.search(title))))
+        out.append(f"{indent}<details><summary>{html_escape(title)}</summary>" if asks else "")
+        i += 1
+        inner = len(indent.expandtabs(4)) + 4
+        block = []
+        while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) >= inner):
+            block.append(lines[i])
+            i += 1
+        trailing = []
+        while block and not block[-1].strip():
+            trailing.append(block.pop())
+        out.extend(_unwrap_lines([ln[4:] if ln.strip() else "" for ln in block]))    # (admonitions nest)
+        out.extend(trailing)
+    return out
 
 
 DEFINITION_LIST = re.compile(r"<dl\b[^>]*>.*?</dl\s*>", re.I | re.S)
@@ -534,6 +629,7 @@ def strip_liquid(body: str) -> str:
         return "" if liquid else m.group(0)
 
     def clean(chunk: str) -> str:
+        chunk = ZOLA_SHORTCODE.sub(blank, chunk)   # Zola's (`{{ figure(…) }}`) are markup too
         if hugo:                               # Hugo's shortcodes (`{{< figure … >}}`, `{{% notice %}}`) are markup
             chunk = HUGO_DETAILS.sub(lambda m: f"<details><summary>{html_escape(m.group('q')[1:-1])}</summary>", chunk)
             chunk = HUGO_DETAILS_END.sub("</details>", chunk)
@@ -659,8 +755,8 @@ class _Reader:
                     # `<details><summary>Can I …?</summary>answer</details>`: a bold line (the question) over the text
                     out.append(Piece("line", question, question, bold=True, line=line, lead="summary"))
                     text = html_text(tok.content[summary.end():]).strip()
-                    if text:
-                        out.append(Piece("line", unwrap(text), text, line=line))
+                    if text:                        # (Markdown inside the block is read as Markdown)
+                        out.append(Piece("line", unwrap(inline_text(self.inline(text)).strip()), text, line=line))
                     continue
                 pairs = DEFINITION_PAIR.findall(tok.content)
                 if pairs:
@@ -671,6 +767,13 @@ class _Reader:
                         for para in re.split(r"</p\s*>", definition, flags=re.I):
                             if (text := html_text(para).strip()):
                                 out.append(Piece("line", unwrap(text), text, line=line))
+                    continue
+                paras = [t for t in (html_text(x).strip() for x in HTML_PARAGRAPH.split(tok.content)) if t] \
+                    if not re.search(r"<(?:pre|code|table)\b", tok.content, re.I) else []
+                if len(paras) > 1:                  # a page laid out in HTML (a 公众号 article's `<section>` of
+                    for text in paras:               # `<p>`s): each paragraph a line, as Markdown's would be;
+                        text = BADGE.sub(r"\1：", text)   # a badge (`<span>Q1</span>　…`) is a label
+                        out.append(Piece("line", unwrap(inline_text(self.inline(text)).strip()), text, line=line))
                     continue
                 text = html_text(tok.content).strip()
                 if text:                            # `<p>…</p>` is a paragraph of prose; other HTML, a block
@@ -918,7 +1021,7 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
     if cached is not None:
         _pieces_cache.move_to_end(key)
         return pickle.loads(cached)
-    reader = _Reader(join_definition_lists(strip_liquid(body)), profile)
+    reader = _Reader(join_definition_lists(strip_liquid(unwrap_containers(body))), profile)
     result = reader.pieces(), reader.warnings
     data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) <= PIECES_CACHE_BYTES // 8:
@@ -1149,6 +1252,10 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = FROM_LABEL.match(text) if bold_led else None
+    if m:                                # `**From Lucia M.:** Can I …?`; `**From a reader who asked us not to …:**`
+        name = m.group("name")
+        return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
     m = POSTING_AS.match(text)
     if m:                                # `Someone posting as **sqs-newbie** asked:`: the name they post under
         return _name(m.group("name")), m.group("rest").strip()
@@ -1315,6 +1422,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 and NOT_A_QUESTION.match(item.turns[0][0][0]) and not re.search(r"[?？]", " ".join(item.turns[0][0]))):
             log["skipped"].append((item.trace[0][0] if item.trace else 0, "", "it says it asks nothing"))
             item = None                  # `**Q (Sven):** Not really a question, more a comment: thank you …`
+        if item is not None and item.turns and item.turns[0][0] and POLL.match(item.turns[0][0][0]):
+            log["skipped"].append((item.trace[0][0] if item.trace else 0, "", "a poll, not a question"))
+            item = None                  # `📊 投票｜下个版本你最想要哪个功能？` over its options
         earlier = _asked_before(items, item) if item is not None else None
         if earlier is not None:          # `[@mo_sec] Follow-up to my earlier question: …` two items further on
             q = item.turns[0]
@@ -1665,6 +1775,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # the asker again under the same topic, answered again: the thread's next turn
                 ask_again(p, after_label(p.text), unnumbered[m.end():], last == n)
                 continue
+            if m and _again_of(m.group("name").strip(), item):
+                ask_again(p, after_label(p.text), unnumbered[m.end():], last == n)    # `**Ahmed again:** …?`
+                continue
             # (a top-level message with replies marked below it opens a thread, whoever wrote it)
             if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
                     and _asker(text, p.md, profile) is None:
@@ -1679,7 +1792,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 asker = None                 # `Ibrahim writes: "…?"` under its question's title: the question in full
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None
-                    and (item.heading or _answer_next(parts, n, profile)
+                    and (item.heading or parts[n - 1].lead == "summary" or _answer_next(parts, n, profile)
                          or (n and parts[n - 1].kind == "line" and parts[n - 1].line == p.line - 1 and item.quoted
                              and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
                 # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
@@ -1699,6 +1812,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.answerer = asker[0]                 # `@tobiaszk: Not safely. …`, `**@ada_k (maintainer):** …`
                 start_answer(p, re.sub(r"^\s*[（(][^()（）]{1,30}[)）]\s*[:：]\s*", "", asker[1]),
                              after_label(p.md, bold=True))
+                continue
+            if asker and asker[1] and _again_of(asker[0], item):
+                ask_again(p, asker[1], after_label(p.md, bold=True))     # `**Ahmed again:** …` under Ahmed Rahimi's
                 continue
             if ((QUESTION_FROM.match(text) or ASKED_BY.match(text)) and (asker is None or not asker[1])
                     and item is not None and not item.done and item.asker is None and item.turn()[2] is not None
@@ -1759,7 +1875,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     ask_again(p, rest, rest_md, ends_question(rest))    # `Q：那 Redis 7 的 Functions 呢？`
                     continue
                 handle = re.fullmatch(r"(?:[·•|—–-]\s*)?(?:(?:来自|from|by|asked\s+by)\s*)?@(?P<name>[^\s@:：，,]{1,40})",
-                                      rest.strip(), re.I)
+                                      rest.strip(), re.I) or WHO_ASKS.fullmatch(rest.strip())
                 if handle and (item is None or item.done or item.turn()[2] is not None):
                     start_item(_name(handle.group("name")), p, numbered=False)    # `**提问：** @lmz-hpc`,
                     # `**Q1 · 来自 @蓝鲸**`: who asks, the question below
@@ -1898,9 +2014,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             named = named if named and (bold_named or _plausible_asker(named.group("name"))) else None
             if (bold and answer_label is None and in_qa and not editorial
                     and (ends_question(text[:named.start() + 1] if named else text)
-                         or (p.lead == "summary" and _plain_next(parts, n, profile) and _asked_below(parts, n)))
+                         or (p.lead == "summary" and (re.search(r"[?？]", text)
+                                                       or (_asked_below(parts, n) and _plain_next(parts, n, profile)))))
                     and (item is None or item.done or item.turn()[2] is not None)
-                    and not _followed_by_pairs(parts, n, profile)):
+                    and (p.lead == "summary" or not _followed_by_pairs(parts, n, profile))):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
                 who = _name(named.group("name")) if named else None      # (`(Kwame Mensah, Tidepool Labs)` is Kwame
                 start_item(who if who and _plausible_asker(who) else None, p, numbered=False)   # Mensah; not `(several …)`)
@@ -2191,6 +2308,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
         if m:
             return p.text[m.end():], r.sub("", p.md, count=1)
     if ANSWER.match(p.text):
+        if WHO_ANSWERS.fullmatch(ANSWER.sub("", p.text, count=1)):
+            return "", ""                         # `A：核心开发者 @许砚 回答`, the answer below
         return ANSWER.sub("", p.text, count=1), ANSWER_MD.sub("", p.md, count=1)
     if REPLIED.match(p.text):
         return "", ""
@@ -2206,8 +2325,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     m = re.match(r"^\s*A\s*\d{0,2}\s*[.．]\s+", p.text) if speaker else None
     if m:                                         # `**A.** …` after a `**Q.**` question
         return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
-    m = NAMED_ANSWER.match(p.text) if speaker else None
-    if m:                                         # `官方回复：…`, `维护者 回答：…`
+    m = NAMED_ANSWER.match(p.text) if speaker or p.text.lstrip().startswith("@") else None
+    if m:                                         # `官方回复：…`, `维护者 回答：…`; `@小鹿（社区志愿者） 回复：` anywhere
         return p.text[m.end():], after_label(p.md)
     m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
     if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
@@ -2267,6 +2386,13 @@ def _qa_goes_on(parts: list[Piece], n: int, profile: Profile) -> bool:
     return False
 
 
+def _again_of(name: str | None, item: _Item | None) -> bool:
+    """Whether a label names the asker of the answered item again (`Ahmed again` under Ahmed Rahimi's): a turn."""
+    again = re.fullmatch(r"(?P<who>\S+)\s+(?:again|once more)", name or "", re.I)
+    return bool(again and item is not None and not item.done and item.asker and item.turn()[2] is not None
+                and item.asker.split()[0] == again.group("who"))
+
+
 def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     """Whether a bold speaker's question (`**小柯**：…？`) opens a new item: no item waits for an answer, the speaker
     is not the one answering it, and the label is a name (not `A`, `Q`, `问题`)."""
@@ -2284,6 +2410,7 @@ DEFERRED = re.compile(r"下期(?:专门|再)?(?:聊|讲|说|分享)|(?:以后|�
                       r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later", re.I)
 
 
+POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
 NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
                             r"just\s+wanted\s+to\s+say|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
 THANKS = re.compile(r"^\s*(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
@@ -2310,7 +2437,8 @@ NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:ha
                            r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
                            r"^\s*[*_]?(?:we're|we are)\s+still\s+(?:writing|working on)\s+(?:this|the|an)\s+answer\b|"
                            r"^\s*(?:no answers?|no replies|unanswered) (?:yet|so far)\b|"
-                           r"^\s*(?:这个问题)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:回答|答案|回复|解答)", re.I)
+                           r"^\s*(?:这个问题)?(?:目前|暂时)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:好的|确定的|明确的)?"
+                           r"(?:回答|答案|回复|解答|结论)", re.I)
 
 
 EARLIER_QUESTION = re.compile(
@@ -2389,8 +2517,8 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speaker
                 return False
             if ANSWER.match(p.text) or DEFINITION.match(p.text) or REPLIED.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
                 return True
-            if speakers and SPEAKER_MD.match(p.md):
-                return True
+            if speakers and (sp := SPEAKER_MD.match(p.md)) and not FOLLOW_WORD.search(sp.group("name")):
+                return True                       # (not `**Ahmed again:** …`: the asker's next question)
     return False
 
 
@@ -2509,6 +2637,7 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
 
 
 # `A reader in Lagos writes: …`: a reader, unnamed
+FROM_LABEL = re.compile(r"^\s*(?-i:From)\s+(?P<name>[^:：\n]{1,60}?)\s*[:：]\s*(?P<rest>.*)$")   # a mailbag's, bold
 POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+(?:posting|writing|going)\s+(?:as|by)\s+@?"
                         r"(?P<name>[^\s:：]{1,30})\s+(?:asked|asks|wrote|writes)\s*[:：]\s*(?P<rest>.*)$", re.I)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"
@@ -2576,6 +2705,7 @@ FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
                        r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience|"
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
+                       r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
 
@@ -2595,7 +2725,8 @@ def _name(name: str) -> str | None:
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
-    name = re.sub(rf"^[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)    # `蓝鲸支付 陈工`: where they work, then who
+    if not handle:                                    # `蓝鲸支付 陈工`: where they work, then who (not `@Fiona 林`)
+        name = re.sub(rf"^(?=\S*[{CJK}])[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or re.match(r"(?i)the\s", name) or (
             re.fullmatch(rf"(?:线上|线下|现场|场外|在线)?{ROLE}", name) and not handle):
         return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name

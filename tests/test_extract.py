@@ -10,7 +10,7 @@ import yaml
 from qa_archive.extract import explain, extract
 from qa_archive.index import all_threads
 from qa_archive.ingest import ingest
-from qa_archive.models import Post
+from qa_archive.models import POST_SUFFIXES, Post
 from qa_archive.parse import Source, read_post
 from qa_archive.profiles import community_of
 
@@ -632,7 +632,8 @@ def score_unseen(expected: list[dict], got: list[dict]) -> dict:
     }
 
 
-@pytest.mark.parametrize("post", sorted(UNSEEN.rglob("*.md")), ids=lambda p: str(p.relative_to(UNSEEN)))
+@pytest.mark.parametrize("post", sorted(p for p in UNSEEN.rglob("*") if p.suffix in POST_SUFFIXES),
+                         ids=lambda p: str(p.relative_to(UNSEEN)))
 def test_unseen_communities_read_with_no_profile(registry, post):
     expected = json.loads(post.with_suffix(".json").read_text(encoding="utf-8"))["entries"]
     threads, _ = extract(read_post(post, UNSEEN), registry)
