@@ -101,12 +101,12 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
-                      r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote)"
+                      r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
 ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
-ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*$")
+ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))\s*[:：]\s*$")
 # `Ana Ruiz asked: "We need to …?"`: the question quoted on the asker's line
 ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
@@ -117,8 +117,9 @@ ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
                             r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?|(?=@))@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
 # `…? (asked anonymously via the feedback form)`, `（匿名）`: said after the question that nobody is named
-ANON_TRAILING = re.compile(r"\s*[（(]\s*(?:(?:asked|sent|submitted)\s+anonymously\b[^()（）]{0,40}|anonymous(?:ly)?|匿名(?:提问)?)\s*[)）]\s*$",
-                           re.I)
+ANON_TRAILING = re.compile(r"\s*[（(]\s*(?:(?:asked|sent|submitted)\s+anonymously\b[^()（）]{0,40}|anonymous(?:ly)?|匿名(?:提问)?)\s*[)）]\s*$"
+                           r"|\n[ \t>]*[—–]{1,2}[ \t]*(?:(?:asked|sent|submitted)[ \t]+)?(?:anonymous(?:ly)?|匿名)\b[^\n]*$",
+                           re.I)     # (or signed so below it: `— asked anonymously via the feedback form`)
 # `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
 DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*)?(?:@(?P<name>[^\s@()（）]{1,30})|"
                            r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
@@ -136,6 +137,7 @@ ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+
 DASH_SIGNED = re.compile(r"^\s*[—–]{1,2}\s*@?[^\s—–][^\n]{0,60}$")
 # after a label, only who asks or answers: `Q1：读者「山竹不酸」提问`, `匿名读者提问`; `A：核心开发者 @许砚 回答`
 WHO_ASKS = re.compile(rf"(?P<name>(?:{ROLE})?\s*「[^「」]{{1,20}}」|(?:匿名|未署名)?{ROLE}|@[^\s@:：，,]{{1,30}})\s*(?:的)?(?:提问|问)")
+WHO_FROM = re.compile(r"(?i:from|by|asked\s+by)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})")
 WHO_ANSWERS = re.compile(r"[^\n:：?？。]{0,24}?@?[^\s@:：?？。]{1,20}\s*(?:回答|答复|回复|解答)")
 # `*Asked by Priya N.*`, `— asked by @tomk on Mastodon`: a byline that names who asked
 ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:originally\s+)?(?:asked|submitted|sent\s+in)\s+(?:by\s+\S|in\s|on\s)",
@@ -254,6 +256,8 @@ FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z]
                        r"follows?\s+up|followed\s+up|follow-up)\s*(?(paren)[)）]\s*)(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
+# `**Follow-up** — *Aurelio again*`, `**追问** —— 阿杰`: the label, signed, on a line of its own
+FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:：?？\n]{1,40}$", re.I)
 # `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                              rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
@@ -392,17 +396,20 @@ SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary\s*>", re.I | re.S)
 DEFINITION_PAIR = re.compile(r"<dt\b[^>]*>(.*?)</dt\s*>\s*<dd\b[^>]*>(.*?)</dd\s*>", re.I | re.S)
 # the editors' own sections, which end a Q&A section whatever follows them
 EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|版本进展|新版本|版本更新|更新日志|发布说明|"
+                       r"(?:本周|本期|每周)话题|话题讨论|"
                        r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
                        r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
+                       r"topic of the (?:week|month)|discussion of the (?:week|month)|"
                        r"news|what's new|notable (?:code )?changes|contributors)(?![A-Za-z])", re.I)
 QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:questions?|Q\s*&\s*A|FAQs?)(?![A-Za-z])", re.I)
 
 
 def _editorial(text: str) -> bool:
     """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`), nor a question
-    that happens to name one (`Can I track events from a single-page app?`; a section's name is short)."""
+    that happens to name one (`Can I track events from a single-page app?`; a section's name is short, or leads:
+    `本周话题：你怎么看…？`)."""
     return (bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
-            and not (QUESTION_END.search(text) and len(text) > 25))
+            and not (QUESTION_END.search(text) and len(text) > 25 and not EDITORIAL.match(text.strip())))
 
 
 # the editor's last word to readers at the end of a Q&A section
@@ -973,7 +980,7 @@ LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\
 
 
 # `**Q** [Job logs are cut off …](…) by @x`, `**A** by @junt: …`: a bold Q or A with no colon after it
-BARE_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)\s+(?=[\[\w])(?!by\b)")
+BARE_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)(?:\s+(?=[\[\w])(?!by\b)|\s*$)")   # (`**A**` alone too)
 
 
 LABEL_STARTS = frozenset("【问提回答解追QqAaRrFf❓❔💡💬📌🙋🅠🅐[")
@@ -1252,8 +1259,11 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
-    m = FROM_LABEL.match(text) if bold_led else None
-    if m:                                # `**From Lucia M.:** Can I …?`; `**From a reader who asked us not to …:**`
+    m = FROM_LABEL.match(text)
+    if m and (bold_led or (not m.group("rest").strip() and re.fullmatch(r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,2}",
+                                                                          m.group("name")))):
+        # `**From Lucia M.:** Can I …?`, `**From a reader who asked us not to …:**`; `From Hyun-woo Park:` alone
+        # over the quoted letter (not `From the changelog:`)
         name = m.group("name")
         return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
     m = POSTING_AS.match(text)
@@ -1744,7 +1754,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.replying = not item.again           # answer), quoted below
                 note(p, "follow-up" if item.again else "answerer", text)
                 continue
-            if item is not None and not item.listed and item.turn()[2] is not None and FOLLOW_UP_ALONE.match(text):
+            if item is not None and not item.listed and item.turn()[2] is not None and (
+                    FOLLOW_UP_ALONE.match(text) or FOLLOW_UP_SIGNED.match(text)):
                 item.again = True                        # `Marcus followed up:`, `**@阿蒙** 追问：`: the question below
                 note(p, "follow-up", text)
                 continue
@@ -1852,6 +1863,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     qa_level = qa_level or max(title.level - 1, 0)    # its sibling headings ask too
                 continue
             if ASKER_NONE.match(text) and not editorial:
+                if (item is not None and not item.done and item.header and not item.turn()[0]
+                        and item.turn()[2] is None):
+                    note(p, "asker", text)               # `**提问者**：@冬青` then `**问题**：` alone: the label
+                    continue                             # of the question below, not another item
                 start_item(None, p)
                 note(p, "asker", text)
                 in_qa = True
@@ -1875,8 +1890,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     ask_again(p, rest, rest_md, ends_question(rest))    # `Q：那 Redis 7 的 Functions 呢？`
                     continue
                 handle = re.fullmatch(r"(?:[·•|—–-]\s*)?(?:(?:来自|from|by|asked\s+by)\s*)?@(?P<name>[^\s@:：，,]{1,40})",
-                                      rest.strip(), re.I) or WHO_ASKS.fullmatch(rest.strip())
-                if handle and (item is None or item.done or item.turn()[2] is not None):
+                                      rest.strip(), re.I) or WHO_ASKS.fullmatch(rest.strip()) \
+                    or WHO_FROM.fullmatch(rest.strip())      # (`**Q** — *from Aurelio Mancini*`)
+                if handle and (item is None or item.done or item.turn()[2] is not None or item.turn()[0]):
                     start_item(_name(handle.group("name")), p, numbered=False)    # `**提问：** @lmz-hpc`,
                     # `**Q1 · 来自 @蓝鲸**`: who asks, the question below
                     note(p, "asker", text)
@@ -2338,8 +2354,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     return None
 
 
-ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答|答)|A\s*\d{0,2}|Answer|Reply)\s*[:：.．]?\s*$",
-                           re.I)
+ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答|答)|A\s*\d{0,2}|Answer|Reply)"
+                           r"(?:\s*[（(][^()（）\n]{1,40}[)）])?\s*[:：.．]?\s*$", re.I)   # (`**Answer (Ines, two days later)**`)
 
 
 def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> bool:
@@ -2684,6 +2700,8 @@ def _split_on_answer(text: str) -> tuple[str, str | None]:
     for i, line in enumerate(lines):
         if i and ANSWER_MD.match(line):
             return "\n".join(lines[:i]), ANSWER_MD.sub("", "\n".join(lines[i:]), count=1)
+        if i and ANSWER_BY.match(line.replace("*", "")):      # `> A (Pim): …`
+            return "\n".join(lines[:i]), ANSWER_BY.sub("", "\n".join(lines[i:]).replace("**", ""), count=1)
     return text, None
 
 
@@ -2706,7 +2724,8 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience|"
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
                        r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|"
-                       r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
+                       r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"
+                       r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
 
 def _name(name: str) -> str | None:
@@ -2725,6 +2744,7 @@ def _name(name: str) -> str | None:
     name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
+    name = re.sub(r"(?<=[a-z]{2})\.$", "", name)       # `Asked by Lorenzo Bassi.`: the sentence's, not `Tomasz W.`
     if not handle:                                    # `蓝鲸支付 陈工`: where they work, then who (not `@Fiona 林`)
         name = re.sub(rf"^(?=\S*[{CJK}])[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or re.match(r"(?i)the\s", name) or (
@@ -2847,6 +2867,11 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
         elif asker is None and turns and (m := ANON_TRAILING.search(turns[0].q)):
             turns[0].q = turns[0].q[:m.start()].rstrip()      # nobody named: the asker stays None
             turns[0].q_md = ANON_TRAILING.sub("", turns[0].q_md or "").rstrip()
+        elif asker is None and turns and (m := QUOTE_ATTRIBUTION.search(turns[0].q)):
+            asker = _name(ASKER_WHERE.sub("", m.group("name")))   # `> Q: …\n> — Priyanka Raman\n>\n> A: …`
+            turns[0].q = turns[0].q[:m.start()].rstrip()
+            if (m_md := QUOTE_ATTRIBUTION.search(turns[0].q_md or "")):
+                turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
         elif asker is None and turns and (m := ASKER_TRAILING.search(turns[0].q)):
             asker = _name(ASKER_WHERE.sub("", m.group("name")))
             turns[0].q = turns[0].q[:m.start()].rstrip()
