@@ -74,7 +74,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
              rf"{READER_ASKS})")
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
-ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|解决方案|最佳答案|采纳的?(?:答案|回答))"
+ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|Answered|解决方案|最佳答案|采纳的?(?:答案|回答))"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+)?Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
@@ -101,7 +101,8 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
-                      r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
+                      r"(?:,?\s+(?:from|in)\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2},?)?"     # (`Dana Whitcombe, in Leeds, asks:`)
+                      r"\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
 ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
@@ -140,8 +141,12 @@ WHO_ASKS = re.compile(rf"(?P<name>(?:{ROLE})?\s*「[^「」]{{1,20}}」|(?:匿�
 WHO_FROM = re.compile(r"(?i:from|by|asked\s+by)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})")
 WHO_ANSWERS = re.compile(r"[^\n:：?？。]{0,24}?@?[^\s@:：?？。]{1,20}\s*(?:回答|答复|回复|解答)")
 # `*Asked by Priya N.*`, `— asked by @tomk on Mastodon`: a byline that names who asked
-ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:originally\s+)?(?:asked|submitted|sent\s+in)\s+(?:by\s+\S|in\s|on\s)",
-                      re.I)      # (and where: `Originally asked in #988 (…) · answered by @hanne-v`)
+ASKED_BY = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?(?:originally\s+)?(?:asked|submitted|sent\s+in)\s+(?:by\s+\S|in\s|on\s)"
+                      r"|^\s*(?:added|taken|adapted)\s+from\s+(?:a|the)\s+(?:forum\s+|github\s+)?(?:thread|discussion|question|issue|post)"
+                      r"\s+(?:started|opened|asked|posted)\s+by\s+\S",
+                      re.I)      # (and where: `Originally asked in #988 (…) · answered by @hanne-v`; `Added from a forum
+                                 # thread started by Noor Haddad.`)
+THREAD_BY = re.compile(r"\s(?:started|opened|asked|posted)\s+by\s+@?(?P<name>[^.,;()\n]{1,40}?)\s*[.。]?\s*$", re.I)
 # `**Reader question:** …`: a label that says "a question", not who asked it
 QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|member|forum|viewer)['’]?s?\s+)?"
                             r"question(?:\s+of\s+the\s+(?:week|month))?|(?:读者|用户|社区|网友|群友|听众)(?:提问|问题)", re.I)
@@ -253,7 +258,8 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"     
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                        r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充提问|"
-                       r"follows?\s+up|followed\s+up|follow-up)\s*(?(paren)[)）]\s*)(?:道|(?:from|by)\s+@?[^\s:：]{1,30})?\s*"
+                       r"follows?\s+up|followed\s+up|follow-up)\s*(?(paren)[)）]\s*)"
+                       r"(?:道|(?:from|by)\s+(?:the\s+same\s+[\w-]{2,20}|@?[^\s:：]{1,30}))?\s*"   # (`Follow-up from the same team:`)
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
 # `**Follow-up** — *Aurelio again*`, `**追问** —— 阿杰`: the label, signed, on a line of its own
@@ -262,7 +268,8 @@ FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:�
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                              rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
                              rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                             r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|follow-up|asked\s+again)"
+                             r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|follow-up|asked\s+again"
+                             r"|wrote\s+back(?:\s+[^:：\n]{1,30})?)"
                              r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[)）]?\s*[:：]\s*$", re.I)   # (`@x (follow-up):`)
 # a question that cannot stand alone, asked right after an answer: `那 Redis 7 的 Functions 呢？`, `And what about …?`
 ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b|"
@@ -276,7 +283,7 @@ QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行
 # `**3、提问：**`: an item without an asker
 ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP}|Q\s*\d{{1,2}}\s*[.．]?)\s*$"
                         # `A forum user who didn't leave a name asks:`, the question below: somebody, not named
-                        r"|^\s*(?i:a|an|one|another|anonymous)\s+(?:[\w'’-]+\s+){0,8}?(?:asks|asked|writes|wrote)\s*[:：]\s*$"
+                        r"|^\s*(?i:a|an|one|another|anonymous|someone|somebody)\s+(?:[^\s:：]+\s+){0,10}?(?:asks|asked|writes|wrote)\s*[:：]\s*$"
                         # `**后台留言：**`, `匿名读者提问：` over the question: a channel or nobody, not a name
                         r"|^\s*(?:后台|读者|评论区)?留言\s*[:：]\s*$|^\s*匿名(?:读者|用户|网友|群友)?(?:提问|问)?\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
@@ -295,7 +302,8 @@ ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take
 # names who answers
 ANSWER_BY = re.compile(rf"^\s*(?:[✅✔☑✓]\s*)?(?:{ANSWER_WORDS}|{ACCEPTED})\s*"
                        r"(?:[（(]\s*(?:by|from|来自)?\s*@?\s*[^()（）:：]{1,30}[)）]|[,，]?\s+(?:by|from)\s+@?[^()（）:：\s][^()（）:：]{0,29}"
-                       r"(?:\s*[（(][^()（）:：]{0,20}[)）])?)\s*[:：]\s*", re.I)     # (`… by @ilse_dev (core team):`)
+                       r"(?:\s*[（(][^()（）:：]{0,20}[)）])?)\s*(?:[:：]\s*|$)", re.I)     # (`… by @ilse_dev (core team):`;
+                       # `✔ **Answered by @dmitri-v** (maintainer)` alone over the answer)
 # `*Amir:* Record everything …`: a speaker label in italics (a show's notes), after a question
 SPEAKER_EM = re.compile(r"^\s*([*_])(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*[:：]\s*\1\s*")
 # `- 44:30 — Picks of the week`: the next chapter of a show's timestamps
@@ -308,9 +316,10 @@ QUESTION_THEN_NAME = re.compile(r"[?？]\s*[（(]\s*(?P<name>[^()（）:：?？@
 # `Jonas Weber replied:` over the answer, and a signature (`--` over a name) after it
 WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>\n@]{1,40}?)\s*(?:<?[\w.+-]+@[\w.-]+>?)?\s*"
                    r"(?:wrote|写道)\s*[:：]\s*(?:\n|$)", re.I)
-REPLIED = re.compile(r"^\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12}|@[\w.\-]{1,30})\s*"
+REPLIED = re.compile(r"^\s*(?:[^\w\s@*_]{1,3}\s*)?(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|[^\s:：，,。？?]{1,12}|@[\w.\-]{1,30})\s*"
                      r"(?:[（(][^()（）]{1,30}[)）]\s*)?"        # (`@ilse (maintainer) replied:`)
-                     r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]\s*$")
+                     r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]?\s*$")
+# (`💬 **@rhea-okonjo** replied`: a chat's or a forum's marker, and no colon)
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `核心维护者 @林间 补充：…`, `Marco added: …` under an answer: someone else's answer goes on
 ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|(?:added|adds)(?:\s+(?:in|on|to)\s+the\s+(?:thread|comments|discussion|replies))?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
@@ -404,11 +413,15 @@ EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相
 QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:questions?|Q\s*&\s*A|FAQs?)(?![A-Za-z])", re.I)
 
 
+# a docs page's changelog sections (`## Updated`, `## Removed`), named by the change alone
+CHANGE_SECTION = re.compile(r"(?:updated|removed|changed|moved|deprecated|修改|删除|更新)(?:\s+(?:entries|this\s+month|questions))?", re.I)
+
+
 def _editorial(text: str) -> bool:
     """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`), nor a question
     that happens to name one (`Can I track events from a single-page app?`; a section's name is short, or leads:
     `本周话题：你怎么看…？`)."""
-    return (bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
+    return bool(CHANGE_SECTION.fullmatch(text.strip())) or (bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
             and not (QUESTION_END.search(text) and len(text) > 25 and not EDITORIAL.match(text.strip())))
 
 
@@ -1297,6 +1310,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
         rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b(?:\s+(?:in|on|via)\s+[^:：]{1,60}[:：])?\s*[:：]?\s*", "",
                       rest, flags=re.I)                # (`@x asked in *Help › Performance*:`: where, not what)
+        rest = re.sub(r"^(?:on|in|at)\s+[^:：?？]{1,40}?\s*[·•|].*$", "", rest)   # (`@x asked on Apr 3 · 🔼 12`)
         if re.match(rf"[{CJK}]{{2,}}[^:：?？]*[:：]", rest) and not re.search(r"[?？]", rest):
             return None              # `@kevin-z 整理了用户调研结果：…`: what someone did, in the minutes; no question
         return _name("@" + m.group("name")), rest
@@ -1830,7 +1844,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if ((QUESTION_FROM.match(text) or ASKED_BY.match(text)) and (asker is None or not asker[1])
                     and item is not None and not item.done and item.asker is None and item.turn()[2] is not None
                     and _section_ends(parts, n)):
-                item.asker = asker[0] if asker else None  # `*（本条整理自 @x 在论坛的提问）*`, `<sub>Asked by @x in
+                thread_by = THREAD_BY.search(text) if asker is None else None
+                item.asker = asker[0] if asker else (_name(thread_by.group("name")) if thread_by else None)
+                # `*（本条整理自 @x 在论坛的提问）*`, `<sub>Asked by @x in
                 note(p, "asker", text)                    # #1873 · answered by @y</sub>` closing an FAQ's answer
                 item.done = True
                 continue
@@ -1883,6 +1899,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
+                if said and _again_of(said.group("name"), item):
+                    ask_again(p, rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1))
+                    continue                             # `Q. (Beatriz again) Can …?`
+                if (fu := FOLLOW_UP.match(rest)) and item is not None and item.turn()[2] is not None and not item.listed:
+                    ask_again(p, fu.group("rest"), after_label(rest_md), ends_question(fu.group("rest")))
+                    continue                             # `**Q:** Follow-up from the same team: can we …?`
                 if said and not _plausible_asker(said.group("name")):
                     said = None
                 if item is not None and item.turn()[2] is not None and not said and (
@@ -1899,7 +1921,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     in_qa = True
                     continue
                 if (said and item is not None and item.turn()[2] is not None and item.asker
-                        and _name(said.group("name")) == item.asker and FOLLOW_WORD.search(said.group("more") or "")):
+                        and ((_name(said.group("name")) == item.asker and FOLLOW_WORD.search(said.group("more") or ""))
+                             or _again_of(said.group("name"), item))):     # (`Q. (Beatriz again) Can …?`)
                     rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
                     ask_again(p, rest, rest_md, ends_question(rest))     # `Q — (Rohan, follow-up) And …?`
                     continue
@@ -2002,8 +2025,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_answer(p, "", "", role="answerer")  # `**维护者回复**` (or `**周航**`) over the answer below
                 item.trace[-1] = (p.line, "answerer", text.strip())
                 continue
-            if (p.bold and answer_label is None and in_qa and item is not None and not item.done and not item.listed
-                    and item.turn()[2] is not None and not is_qa_heading(text, profile) and not _editorial(text)
+            if (p.bold and p.lead != "summary" and answer_label is None and in_qa and item is not None and not item.done
+                    and not item.listed and item.turn()[2] is not None and not is_qa_heading(text, profile) and not _editorial(text)
                     and not GROUP.match(text) and _plain_next(parts, n, profile) and _qa_goes_on(parts, n, profile)):
                 _append(item, p)                         # `**方案二**` over a part of the answer; more items follow
                 note(p, "answer")
@@ -2091,6 +2114,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, _paragraph_end(parts, n)):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
                 skip(p, "the editor's closing note to readers, not part of the answer")
+                continue
+            rep = REPLIED.match(text) if answer_label is not None else None
+            if (rep and item.turn()[2] is not None and item.asker
+                    and _name(rep.group("name").strip().lstrip("@")) == item.asker):
+                item.replying = False                    # `💬 **@rhea-okonjo** replied` by the asker: the quote
+                note(p, "follow-up", text)               # below asks again
                 continue
             if answer_label is not None:
                 item.replying = item.turn()[2] is not None and not answer_label[0] and bool(REPLIED.match(text))
@@ -2237,7 +2266,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "answer")
                 continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
-                labelled = FOLLOW_UP.match(p.text.split("\n")[0].replace("*", ""))     # (`> **Follow-up:** …`)
+                first = p.text.split("\n")[0].replace("*", "")
+                labelled = FOLLOW_UP.match((mq.group("rest") if (mq := QLINE.match(first)) else first))
+                # (`> **Follow-up:** …`, `> **Q:** Follow-up from the same team: …`)
                 if not labelled and (item.bare or (item.asker is None and item.group is not None)):
                     # a run (or group) of bare Q/A pairs: the next pair
                     start_item(_name(signed.group("name")) if signed else None, p, numbered=False)
@@ -2253,6 +2284,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and not t[0]:                        # `> **Q:** …`, `> 追问：…`: not the label
                 q_text = re.sub(r"^[^:：.．、]*[:：.．、]\s*", "", q_text.replace("*", ""), count=1)
                 q_md = after_label(q_md, bold=True)
+                if (fu := FOLLOW_UP.match(q_text)) and item.turns and len(item.turns) > 1:
+                    q_text, q_md = fu.group("rest"), after_label(q_md)     # (and its follow-up label)
             t[0].append(q_text)
             t[1].append(q_md)
             note(p, "question", q_text)
@@ -2414,7 +2447,7 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     is not the one answering it, and the label is a name (not `A`, `Q`, `问题`)."""
     name = name.strip()
     if (not name or QUESTION_PART.match(name) or re.match(rf"^\s*{NUM}", name) or ANSWER.match(name + "：")
-            or QLINE.match(name + "：x") or (ASKER_NONE.match(name + "：") and not ANONYMOUS.fullmatch(name))
+            or QLINE.match(name + "：x") or (ASKER_NONE.match(name + "：") and not ANONYMOUS.search(name))
             or len(name.split()) > 4):
         return False                             # (`**匿名用户**：…？` asks, though nobody is named)
     if item is None or item.done:
@@ -2723,7 +2756,8 @@ FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
                        r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience|"
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
-                       r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|"
+                       r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|(?:preferred|asked|wishes|wished)\s+not\s+to\s+be\s+named|"
+                       r"(?:an?|one)\s+(?:customer|member|developer|contributor|colleague|maintainer|reader|user)\b|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"
                        r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
