@@ -2267,7 +2267,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if t[2] is not None:                     # answered: this quote is a follow-up question
                 first = p.text.split("\n")[0].replace("*", "")
-                labelled = FOLLOW_UP.match((mq.group("rest") if (mq := QLINE.match(first)) else first))
+                labelled = FOLLOW_UP.match(mq.group("rest") if (mq := QLINE.match(first)) else first)
                 # (`> **Follow-up:** …`, `> **Q:** Follow-up from the same team: …`)
                 if not labelled and (item.bare or (item.asker is None and item.group is not None)):
                     # a run (or group) of bare Q/A pairs: the next pair
