@@ -134,6 +134,8 @@ ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+
                            r"|[^\s.,;:()（）*_]{1,30})[*_]{0,2}|anonymously)"
                            r"(?:\s+(?:on|in|at|via|through)\s+[^.。()（）\n]{1,40})?\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
+# a digest's metadata line, `·`-separated, that names who asked: `Score 14 · asked by mapnerd42 · tags`
+META_ASKED = re.compile(r"^[^\n·]{0,30}·\s*asked\s+by\s+@?(?P<name>[^\s·\n][^·\n]{0,40}?)\s*(?:·[^\n]*)?(?:\n|$)", re.I)
 # `— @keturah, via GitHub`, `— anonymous, via the feedback form`: a line that signs what is above it
 DASH_SIGNED = re.compile(r"^\s*[—–]{1,2}\s*@?[^\s—–][^\n]{0,60}$")
 # after a label, only who asks or answers: `Q1：读者「山竹不酸」提问`, `匿名读者提问`; `A：核心开发者 @许砚 回答`
@@ -353,7 +355,9 @@ REPLY_MARK = re.compile(r"^\s*[↳└↪→]")
 # `↳ **kmorrow** (Driftwood creator)` alone on a line: who replies, the reply quoted below
 REPLY_BY = re.compile(r"^\s*[↳└↪→]+\s*@?(?P<name>[\w.\-]{2,30})\s*(?:[（(][^()（）]{0,40}[)）])?\s*[:：]?\s*$")
 # a forum's or a thread's commenter on a line of their own: `**jvandermeer** (312 points)`
-HANDLE_LINE = re.compile(r"^\s*(?:@?(?P<name>[\w.\-]{2,30})|\[deleted\])\s*(?:[（(][^()（）]{1,30}[)）])?\s*$")
+HANDLE_LINE = re.compile(r"^\s*(?:(?:u/|@)?(?P<name>[\w.\-]{2,30})|\[deleted\])\s*(?:[（(][^()（）]{1,30}[)）])?"
+                         r"\s*(?:[·•|]\s*[▲△⬆↑🔼]?\s*[\d,.]+[kK]?(?:\s+(?:points?|votes?|upvotes?))?)?\s*$")
+# (also `**u/owl_at_noon** · ▲ 412`: a Reddit thread's)
 
 
 REPLY = re.compile(r"^\s*[↳└↪→]\s*@?(?P<name>[^\s:：()（）@][^:：()（）@]{0,39}?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*"
@@ -2066,8 +2070,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, re.sub(rf"^{NUM}", "", q_text),
                              re.sub(rf"^{NUM}", "", q_md), True)   # (not `2. ` of `**2. …?**`)
                 continue
+            titled = (item is not None and not item.done and item.heading and not item.titled and item.asker is None
+                      and len(item.turns) == 1 and item.turn()[2] is None)
             handle = HANDLE_LINE.match(text) if (in_qa and not editorial and BOLD_LED.match(p.md) and (
-                item is None or item.done or item.turn()[2] is not None) and _asks_below(parts, n)) else None
+                item is None or item.done or item.turn()[2] is not None or titled) and _asks_below(parts, n)) else None
+            if handle and titled:                        # `### 2. "Why not just use Tinwhistle?"`, who asked, then
+                item.asker = _name(handle.group("name")) if handle.group("name") else None    # the question quoted
+                note(p, "asker", text)                   # in full (it replaces the title)
+                continue
             if handle:                                   # `**jvandermeer** (312 points)` over `> …?` and `↳ …`
                 close_item()
                 start_item(_name(handle.group("name")) if handle.group("name") else None, p)
@@ -2510,9 +2520,13 @@ def _asked_before(items: list[_Item], item: _Item) -> _Item | None:
 
 
 def _asks_below(parts: list[Piece], n: int) -> bool:
-    """Whether piece n is followed by a quote that asks (ends with a question mark) and a reply (`↳ …`)."""
+    """Whether piece n is followed by a quote that asks (ends with a question mark) and a reply (`↳ …`, or a bold
+    speaker: `**u/pebblecast_maya** (team):`)."""
     return (n + 2 < len(parts) and parts[n + 1].kind == "quote" and ends_question(parts[n + 1].text)
-            and parts[n + 2].kind == "line" and bool(REPLY_MARK.match(parts[n + 2].text)))
+            and parts[n + 2].kind == "line" and bool(
+                REPLY_MARK.match(parts[n + 2].text)
+                or (SPEAKER_MD.match(parts[n + 2].md) and re.search(r"^\s*(?:u/|@)|[·•]", parts[n].text))))
+    # (a handle, not a topic's title: `**备份与恢复**` over a quoted question and `**Nebula**：…` is a group)
 
 
 def _has_replies(parts: list[Piece], n: int) -> bool:
@@ -2911,6 +2925,13 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := ASKER_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
+        elif asker is None and turns and turns[0].a and (m := META_ASKED.match(turns[0].a)):
+            asker = _name(m.group("name"))                # `Score 14 · asked by mapnerd42 · gravelkit geotiff`: the
+            turns[0].a = turns[0].a[m.end():].lstrip()    # digest's metadata line over the answer, and the
+            turns[0].a_md = re.sub(r"^[^\n]*\n?", "", (turns[0].a_md or "").lstrip(), count=1).lstrip()
+            if (label := ANSWER_BY.match(turns[0].a)):    # answer's label (`✅ Accepted answer by X (score 21):`)
+                turns[0].a = turns[0].a[label.end():]
+                turns[0].a_md = after_label(turns[0].a_md, bold=True)
         elif asker is None and turns and turns[0].a and (m := ASKED_BY_LEAD.match(turns[0].a)):
             asker = m.group("name")
             turns[0].a = turns[0].a[m.end():]
