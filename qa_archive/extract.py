@@ -381,7 +381,8 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
-                        r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b", re.I)
+                        r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
+                        r"|^\s*#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # `## 还有问题？`, `## Still have questions?`: where to ask next, not a question
@@ -860,6 +861,22 @@ class _Reader:
         first_text = inline_text(first.children).strip()
         first_line = number + first_text.split("\n")[0]
         md_lines = _dedent(self.lines[a:b])
+        chat = CHAT_MESSAGE.match(md_lines[0].strip()) if md_lines and "\n" in first_text else None
+        if chat:
+            # `- **Odile Fournier** · Mon 09:12` over her message, the replies nested below: a chat digest's thread,
+            # each message read as `**name**: message` (so the dialogue rules apply), the replies in order
+            said_md = first.content.split("\n", 1)[1].strip()
+            pieces = [Piece("line", f"{chat.group('name')}: {unwrap(first_text.split(chr(10), 1)[1].strip())}",
+                            f"**{chat.group('name')}**: {said_md}", line=a + 1)]
+            for sub in _blocks(inner[3:]):
+                s_, t_ = sub[0].map or (a, b)
+                if sub[0].type in ("bullet_list_open", "ordered_list_open"):
+                    pieces.extend(self._list(sub, s_, t_))
+                elif sub[0].type == "paragraph_open":
+                    pieces.extend(self._paragraph_lines(sub[1], s_ + 1))
+                elif (text := "\n".join(_block_text(sub))):
+                    pieces.append(Piece("block", text, "\n".join(_dedent(self.lines[s_:t_])), line=s_ + 1))
+            return pieces
         if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
                 "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])):
             # `1. @handle #123`, `- Q: …`: the item is read line by line, like paragraphs
@@ -1060,6 +1077,19 @@ TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
 TABLE_A = re.compile(r"^(?:回答|答复|解答|回复|答|A|Answers?|Reply|Replies)$", re.I)
 TABLE_AGAIN = re.compile(r"[（(]\s*(?:follow-?up|again|追问|再问)\s*[)）]", re.I)
 TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|Asker|Asked by|From|Who)$", re.I)
+
+
+def _blocks(tokens: list[Token]) -> Iterator[list[Token]]:
+    """The top-level blocks of a token list, each as its tokens."""
+    j = 0
+    while j < len(tokens):
+        e = _block_end(tokens, j)
+        yield tokens[j:e + 1]
+        j = e + 1
+
+
+# a chat digest's message header: `**Odile Fournier** · Mon 09:12`, `**@kit** • 10:04`
+CHAT_MESSAGE = re.compile(r"^(?:\*\*|__)@?(?P<name>[^*_\n]{1,40}?)(?:\*\*|__)\s*[·•]\s*[^\n]{1,30}$")
 
 
 def _qa_table(block: list[Token], line: int) -> list[Piece]:
@@ -1806,6 +1836,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if m and _again_of(m.group("name").strip(), item):
                 ask_again(p, after_label(p.text), unnumbered[m.end():], last == n)    # `**Ahmed again:** …?`
+                continue
+            if (m and n and parts[n - 1].kind == "heading" and item is not None and not item.done and item.heading
+                    and not item.titled and item.asker is None and len(item.turns) == 1 and item.turn()[2] is None
+                    and len(item.turn()[0]) == 1 and re.search(r"[?？]", parts[last].text)
+                    and _speaker_asks(m.group("name"), None, profile) and _asker(text, p.md, profile) is None):
+                t = item.turn()                          # `### embedded-hal 1.0?` over `**Seo-yeon Han**: Quick one:
+                t[0][:], t[1][:] = [after_label(p.text)], [unnumbered[m.end():]]    # does …?`: the question told in
+                item.asker, item.titled, item.quoted = speaker_name, True, last == n   # full, by who asked it
+                note(p, "asker", text)
                 continue
             # (a top-level message with replies marked below it opens a thread, whoever wrote it)
             if m and _speaker_asks(m.group("name"), None if replied else item, profile) \
