@@ -1468,8 +1468,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if item is not None:
             item.trace.append((p.line, role, (text if text is not None else p.text).strip().split("\n")[0]))
 
+    shared: list[_Item] | None = None    # after `以下两个问题一起回答：`, the questions waiting for the one answer
+
     def close_item():
-        nonlocal item
+        nonlocal item, shared
         if item is not None and len(item.turns) == 1 and item.turns[0][2] and _deferred(" ".join(item.turns[0][2])):
             log["skipped"].append((item.trace[0][0] if item.trace else 0, "", "the answer only puts it off"))
             item = None                  # `这个问题比较大，我们下期专门聊。`: asked, but not answered
@@ -1490,6 +1492,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             earlier.turns.append(q)
             earlier.trace.extend(item.trace)
             item = None
+        if shared is not None and item is not None and not any(t[2] for t in item.turns) and item.turns[0][0]:
+            shared.append(item)          # a question that shares the next one's answer
+            item = None
+            return
+        if shared is not None and item is not None and item.turns[0][2]:
+            for waiting in shared:       # (each keeps its own question and asker; the answer is the one given)
+                waiting.turns[0][2], waiting.turns[0][3] = list(item.turns[0][2]), list(item.turns[0][3] or [])
+                items.append(waiting)
+                if waiting.group:
+                    waiting.group.items.append(waiting)
+            shared = None
         if item is not None and (any(t[2] for t in item.turns) or (item.done and any(t[0] for t in item.turns))):
             items.append(item)
             if item.group:
@@ -1497,9 +1510,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         item = None
 
     def close_all():
-        nonlocal group, section
+        nonlocal group, section, shared
         close_item()
-        group = None
+        group, shared = None, None
         section += 1
 
     def start_item(asker, p: Piece, numbered=True):
@@ -1703,6 +1716,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) are gone already (`inline_text`):
             text = p.text      # (inline_text left no emphasis marker: a `*` is code's, `*/10 * * * * ?`)
+            if in_qa and SHARED_ANSWER.search(text) and not re.search(r"[?？]", text) and not QLINE.match(text):
+                close_item()                             # `以下两个问题一起回答：`, `These two … have the same
+                shared = []                              # answer`: the questions below wait for one answer
+                skip(p, "the editor's note: the questions below share one answer")
+                continue
             if EDITOR_POINTER.match(text):              # `相关阅读：…`, `往期回顾：…？` are the editor's
                 if item is not None:
                     item.done = True
@@ -2508,6 +2526,8 @@ DEFERRED = re.compile(r"下期(?:专门|再)?(?:聊|讲|说|分享)|(?:以后|�
                       r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later", re.I)
 
 
+SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|同一个(?:回答|答案)|答案(?:相同|一样)|"
+                           r"\bsame answer\b|\banswer(?:ed)? (?:them|both|these) together\b|\btake them together\b", re.I)
 POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
 NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
                             r"just\s+wanted\s+to\s+say|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
