@@ -852,6 +852,24 @@ class _Reader:
         flush()
         return out
 
+    def _item_blocks(self, rest: list[Token], a: int, b: int) -> list[Piece]:
+        """The blocks of a list item after its first paragraph, read like the post's own: paragraphs line by line,
+        quotes, nested lists (`- **Maintainer**：…` under the question) and other blocks."""
+        pieces: list[Piece] = []
+        for sub in _blocks(rest):
+            s, t_ = sub[0].map or (a, b)
+            text = "\n".join(_block_text(sub))
+            if sub[0].type == "paragraph_open":
+                pieces.extend(self._paragraph_lines(sub[1], s + 1))
+            elif sub[0].type == "blockquote_open":
+                pieces.append(Piece("quote", text, "\n".join(QUOTE_PREFIX.sub("", ln.strip(), count=1)
+                                                              for ln in self.lines[s:t_]), line=s + 1))
+            elif sub[0].type in ("bullet_list_open", "ordered_list_open"):
+                pieces.extend(self._list(sub, s, t_))
+            elif text:
+                pieces.append(Piece("block", text, "\n".join(_dedent(self.lines[s:t_])), line=s + 1))
+        return pieces
+
     def _list_item(self, open_tok: Token, item: list[Token], a: int, b: int) -> list[Piece] | None:
         inner = item[1:-1]
         if not inner or inner[0].type != "paragraph_open":
@@ -866,39 +884,12 @@ class _Reader:
             # `- **Odile Fournier** · Mon 09:12` over her message, the replies nested below: a chat digest's thread,
             # each message read as `**name**: message` (so the dialogue rules apply), the replies in order
             said_md = first.content.split("\n", 1)[1].strip()
-            pieces = [Piece("line", f"{chat.group('name')}: {unwrap(first_text.split(chr(10), 1)[1].strip())}",
-                            f"**{chat.group('name')}**: {said_md}", line=a + 1)]
-            for sub in _blocks(inner[3:]):
-                s_, t_ = sub[0].map or (a, b)
-                if sub[0].type in ("bullet_list_open", "ordered_list_open"):
-                    pieces.extend(self._list(sub, s_, t_))
-                elif sub[0].type == "paragraph_open":
-                    pieces.extend(self._paragraph_lines(sub[1], s_ + 1))
-                elif (text := "\n".join(_block_text(sub))):
-                    pieces.append(Piece("block", text, "\n".join(_dedent(self.lines[s_:t_])), line=s_ + 1))
-            return pieces
+            return [Piece("line", f"{chat.group('name')}: {unwrap(first_text.split(chr(10), 1)[1].strip())}",
+                          f"**{chat.group('name')}**: {said_md}", line=a + 1), *self._item_blocks(inner[3:], a, b)]
         if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
                 "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])):
             # `1. @handle #123`, `- Q: …`: the item is read line by line, like paragraphs
-            pieces = self._paragraph_lines(first, a + 1, number)
-            rest = inner[3:]
-            j = 0
-            while j < len(rest):
-                e = _block_end(rest, j)
-                sub = rest[j:e + 1]
-                j = e + 1
-                s, t_ = sub[0].map or (a, b)
-                text = "\n".join(_block_text(sub))
-                if sub[0].type == "paragraph_open":
-                    pieces.extend(self._paragraph_lines(sub[1], s + 1))
-                elif sub[0].type == "blockquote_open":
-                    pieces.append(Piece("quote", text, "\n".join(QUOTE_PREFIX.sub("", ln.strip(), count=1)
-                                                                  for ln in self.lines[s:t_]), line=s + 1))
-                elif sub[0].type in ("bullet_list_open", "ordered_list_open"):
-                    pieces.extend(self._list(sub, s, t_))     # `- **Maintainer**：…` nested under the question
-                elif text:
-                    pieces.append(Piece("block", text, "\n".join(_dedent(self.lines[s:t_])), line=s + 1))
-            return pieces
+            return self._paragraph_lines(first, a + 1, number) + self._item_blocks(inner[3:], a, b)
         lead = _lead(first.children)
         if lead is None:
             return None
@@ -1079,15 +1070,6 @@ TABLE_AGAIN = re.compile(r"[（(]\s*(?:follow-?up|again|追问|再问)\s*[)）]"
 TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|Asker|Asked by|From|Who)$", re.I)
 
 
-def _blocks(tokens: list[Token]) -> Iterator[list[Token]]:
-    """The top-level blocks of a token list, each as its tokens."""
-    j = 0
-    while j < len(tokens):
-        e = _block_end(tokens, j)
-        yield tokens[j:e + 1]
-        j = e + 1
-
-
 # a chat digest's message header: `**Odile Fournier** · Mon 09:12`, `**@kit** • 10:04`
 CHAT_MESSAGE = re.compile(r"^(?:\*\*|__)@?(?P<name>[^*_\n]{1,40}?)(?:\*\*|__)\s*[·•]\s*[^\n]{1,30}$")
 
@@ -1150,6 +1132,15 @@ def _table_cell(text: str, md: str, label: re.Pattern) -> tuple[str | None, str,
         text = text.replace("*", "")[m.start("rest") if "rest" in m.groupdict() else m.end():]
         md = re.sub(r"^\s*(?:\*\*|__)?[^:：]{0,12}[:：]\s*(?:\*\*|__)?\s*", "", md, count=1)
     return asker, ANSWERED_BY.sub("", text).strip(), ANSWERED_BY.sub("", md).strip()
+
+
+def _blocks(tokens: list[Token]) -> Iterator[list[Token]]:
+    """The top-level blocks of a token list, each as its tokens."""
+    j = 0
+    while j < len(tokens):
+        e = _block_end(tokens, j)
+        yield tokens[j:e + 1]
+        j = e + 1
 
 
 def _block_end(tokens: list[Token], i: int) -> int:
