@@ -75,7 +75,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|Answered|解决方案|最佳答案|采纳的?(?:答案|回答))"
-ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+)?Answer|Reply|Fix|小编答|编辑答|[✅✔☑✓]\s*Solution|"
+ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+)?Answer|Reply|Fix|小编答|编辑答|(?:[✅✔☑✓]\s*)?Solution|"
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
@@ -122,7 +122,7 @@ ANON_TRAILING = re.compile(r"\s*[（(]\s*(?:(?:asked|sent|submitted)\s+anonymous
                            r"|\n[ \t>]*[—–]{1,2}[ \t]*(?:(?:asked|sent|submitted)[ \t]+)?(?:anonymous(?:ly)?|匿名)\b[^\n]*$",
                            re.I)     # (or signed so below it: `— asked anonymously via the feedback form`)
 # `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
-DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*)?(?:@(?P<name>[^\s@()（）]{1,30})|"
+DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*|(?i:asked|submitted|sent\s+in)\s+by\s+)?(?:@(?P<name>[^\s@()（）]{1,30})|"
                            r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
@@ -130,7 +130,7 @@ INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|�
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
 ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+(?:by\s+[*_]{0,2}@?(?!(?:a|an|the|one)\s)"
-                           r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）]))"
+                           r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）]|[ \t]*(?:\n|$)))"
                            r"|[^\s.,;:()（）*_]{1,30})[*_]{0,2}|anonymously)"
                            r"(?:\s+(?:on|in|at|via|through)\s+[^.。()（）\n]{1,40})?\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
@@ -245,8 +245,9 @@ def ends_question(text: str) -> bool:
 
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKED_FROM = re.compile(r"^\s*(?:提问来自|问题来自|提问来源|问题来源)\s*[:：]\s*(?:.*?@(?P<name>[\w.\-\u4e00-\u9fff]{1,30})\s*)?[^@]*$")
-# a byline under a question: `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously through the form`
-DASH_ASKED = re.compile(r"^\s*[—–]{1,2}\s*asked\s+(?:by\s+@?(?P<name>[^()（）\s][^()（）]{0,40}?)(?:\s*[（(][^()（）]{1,40}[)）])?"
+# a byline under a question: `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously through the form`,
+# `— submitted by gannet_ops`
+DASH_ASKED = re.compile(r"^\s*[—–]{1,2}\s*(?:asked|submitted|sent\s+in)\s+(?:by\s+@?(?P<name>[^()（）\s][^()（）]{0,40}?)(?:\s*[（(][^()（）]{1,40}[)）])?"
                         r"(?:\s+(?:on|in|at|via)\s+[^()（）]{1,40})?|anonymously\b.*)\s*[.。]?\s*$", re.I)
 # `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
 QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?|条)(?:来自|整理自|摘自)\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
@@ -260,7 +261,7 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"     
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                        r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充提问|"
-                       r"follows?\s+up|followed\s+up|follow-up)\s*(?(paren)[)）]\s*)"
+                       r"follows?\s+up|followed\s+up|follow-up|update\s+from\s+the\s+(?:asker|reader|questioner|op)|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))\s*(?(paren)[)）]\s*)"
                        r"(?:道|(?:from|by)\s+(?:the\s+same\s+[\w-]{2,20}|@?[^\s:：]{1,30}))?\s*"   # (`Follow-up from the same team:`)
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
@@ -271,6 +272,7 @@ FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.
                              rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
                              rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                              r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|follow-up|asked\s+again"
+                             r"|update\s+from\s+the\s+(?:asker|reader|questioner|op)"
                              r"|wrote\s+back(?:\s+[^:：\n]{1,30})?)"
                              r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[)）]?\s*[:：]\s*$", re.I)   # (`@x (follow-up):`)
 # a question that cannot stand alone, asked right after an answer: `那 Redis 7 的 Functions 呢？`, `And what about …?`
@@ -382,6 +384,8 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
+                        r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
+                        r"|\boffice\s+hours\s+(?:recap|notes|highlights|digest|roundup|transcript|log)\b"
                         r"|^\s*#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
@@ -433,7 +437,7 @@ def _editorial(text: str) -> bool:
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|就是|为|由)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|want (?:your|to ask a) question|that's all)", re.I)
+                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b)", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -924,7 +928,7 @@ class _Reader:
         n = 0
         one_line = "\n" not in inline.content and not BR.search(inline.content)
         for raw in BR.split(inline.content):
-            for ln, extra in bold_spans(raw.split("\n")):
+            for ln, extra in bold_spans(chat_message_lines(raw.split("\n"))):
                 n += 1
                 if not ln.strip():
                     continue
@@ -964,6 +968,19 @@ def list_paragraphs(md: str) -> list[tuple[str, str, bool]]:
             elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None                         # the closing fence
     return out
+
+
+def chat_message_lines(lines: list[str]) -> list[str]:
+    """A transcript's message wrapped over lines (`**[17:12] hexagonal:** is cross-compiling … without` /
+    `installing a separate toolchain?`) as one line: the message is the speaker's, and its question ends on the
+    last line. Only a timed speaker's message, whose other lines begin no label, quote, list or link line."""
+    if len(lines) < 2 or not LEAD_TIME.match(lines[0]) or not SPEAKER_MD.match(LEAD_TIME.sub(r"\1", lines[0], count=1)):
+        return lines
+    rest = [ln.strip() for ln in lines[1:]]
+    if any(not ln or re.match(r"(?:\*\*|__|>|「|\[\d|[-+*]\s|\d{1,3}[.)]\s)", ln) or LINK_LINE.match(ln)
+           or ANSWER.match(ln) or QLINE.match(ln) for ln in rest):
+        return lines
+    return [" ".join([lines[0].rstrip(), *rest])] + [""] * len(rest)
 
 
 def bold_spans(lines: list[str]) -> Iterator[tuple[str, int]]:
@@ -1764,7 +1781,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                                            and not FOLLOW_UP_ALONE.match(text)) else None   # (`**@x** (follow-up):`)
             if m and _has_replies(parts, n):
                 m = None                                  # (a message with replies below opens a thread of its own)
-            if m and m.group("name").strip().startswith("@") and not re.search(r"提问|问题|#\s*\d", text):
+            if m and item.turn()[2] is not None and re.fullmatch(r"\s*[（(][^()（）]*[)）]\s*", after_label(p.text)):
+                skip(p, "an aside in the chat, not an answer")      # `**ren (core):** (back in 5, coffee)`
+                continue
+            if m and (m.group("name").strip().startswith("@") or (
+                    item.answerer and item.turn()[2] is not None and _name(m.group("name").strip()) == item.answerer)) \
+                    and not re.search(r"提问|问题|#\s*\d", text):
                 # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
                 # new asker
                 speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
@@ -1834,7 +1856,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             opens_topic = replied and group is not None and (item is None or item.group is not group)
             if m and not (QUESTION_END.search(parts[last].text) or (replied and re.search(r"[?？]", p.text))
                           or opens_topic
-                          or (re.fullmatch(rf"{ROLE}.*", m.group("name").strip()) and re.search(r"[?？]", p.text))):
+                          or (re.fullmatch(rf"{ROLE}.*", m.group("name").strip()) and re.search(r"[?？]", p.text))
+                          or (re.search(r"[?？]", p.text) and _newcomer(m.group("name"), item, all_items))):
                 # (an audience member's question may go on after its question mark: `…怎么合并？两边的尺度不一样。`)
                 m = None
             speaker_name = _name(m.group("name").strip().lstrip("@")) if m else None
@@ -1863,6 +1886,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)
                 set_question(p, said_text, unnumbered[m.end():], last == n)
                 continue
+            signed = _closing_byline(text) if (item is not None and not item.done and item.asker is None
+                                               and item.turn()[2] is not None and not editorial) else None
+            if signed is not None and _thread_ends(parts, n, profile):
+                # `— *Rosalind, Bristol*`, `— submitted by Gustavo Amaral`, `— a reader who …` as the last line of an
+                # item, after its answer: who asked (named or not), not a line of the answer
+                item.asker = signed or None
+                note(p, "asker", text)
+                continue
             asker = _asker(text, p.md, profile) if not editorial else None
             if (asker is not None and item is not None and item.heading and not item.titled and len(item.turns) == 1
                     and item.turn()[2] is None and WRITES.match(text)):
@@ -1873,6 +1904,18 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                          or (n and parts[n - 1].kind == "line" and parts[n - 1].line == p.line - 1 and item.quoted
                              and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
                 # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
+                item.asker = asker[0]
+                note(p, "asker", text)
+                continue
+            if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
+                    and item.heading and len(item.turns) == 1 and item.turn()[0] and item.turn()[2] is not None
+                    and DASH_ASKED.match(text) and _answer_next(parts, n, profile)):
+                # `### Why …?`, the reader's account of the problem, `*— submitted by x*`, then `**Solution:**`: the
+                # byline closes the question, so the text above it told the question, and the answer is below
+                t = item.turn()
+                t[0] += t[2]
+                t[1] += t[3]
+                t[2] = t[3] = None
                 item.asker = asker[0]
                 note(p, "asker", text)
                 continue
@@ -2169,7 +2212,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.done = True                         # `44:30 — Picks of the week`: the show moves on
                 skip(p, "the next chapter of the show")
                 continue
-            if READER_NOTE.match(text) and item.turn()[2] is not None and _section_ends(parts, _paragraph_end(parts, n)):
+            if READER_NOTE.match(text) and item.turn()[2] is not None and _notes_end_section(parts, n):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
                 skip(p, "the editor's closing note to readers, not part of the answer")
                 continue
@@ -2500,6 +2543,15 @@ def _again_of(name: str | None, item: _Item | None) -> bool:
                 and item.asker.split()[0] == again.group("who"))
 
 
+def _newcomer(name: str, item: _Item | None, all_items: list[_Item]) -> bool:
+    """Whether a speaker joins a dialogue whose thread was answered: neither its asker nor anyone who answered in
+    the post. Their message asks, even when it goes on after its question mark (`random q — is quillc written in
+    quill? i keep seeing conflicting answers`)."""
+    who = _name(name.strip().lstrip("@"))
+    return (item is not None and not item.done and item.turn()[2] is not None and who is not None
+            and who != item.asker and all(who != it.answerer for it in all_items))
+
+
 def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     """Whether a bold speaker's question (`**小柯**：…？`) opens a new item: no item waits for an answer, the speaker
     is not the one answering it, and the label is a name (not `A`, `Q`, `问题`)."""
@@ -2522,7 +2574,7 @@ SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|�
 POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
 NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
                             r"just\s+wanted\s+to\s+say|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
-THANKS = re.compile(r"^\s*(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
+THANKS = re.compile(r"^\s*(?:(?:oh|ah|ok(?:ay)?|nice|cool|great|i\s+see|will\s+(?:try|do)(?:\s+(?:it|that))?)[\s,.!]+){0,3}(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
                     r"perfect|got\s+it|great|awesome|好的|谢谢|感谢|多谢|明白了|懂了|解决了|搞定)", re.I)
 
 
@@ -2610,6 +2662,39 @@ def _asked_below(parts: list[Piece], n: int) -> bool:
         if p.kind == "line" and (ASKED_BY.match(p.text) or QUESTION_FROM.match(p.text)):
             return True
     return False
+
+
+def _notes_end_section(parts: list[Piece], n: int) -> bool:
+    """Whether the paragraph at piece n, and any after it, are the editor's notes to readers (READER_NOTE) up to
+    the end of the section (`*Transcript ends here; …*` then `Next office hours: …`)."""
+    while True:
+        end = _paragraph_end(parts, n)
+        if _section_ends(parts, end):
+            return True
+        n = end + 1
+        if parts[n].kind != "line" or not READER_NOTE.match(parts[n].text):
+            return False
+
+
+def _closing_byline(text: str) -> str | None:
+    """Who a dash line names (`— asked by x`, `— Priya, Bengaluru`), "" for somebody unnamed (`— a reader who …`),
+    None when the line is no such byline."""
+    m = DASH_ASKED.match(text)
+    if m:
+        return _name(m.group("name")) or "" if m.group("name") else ""
+    m = re.match(r"^\s*[—–]{1,2}\s*(?P<who>\S.{0,80})$", text)
+    if m and ANONYMOUS.match(m.group("who")):
+        return ""
+    m = SIGN_OFF.match(text)
+    return _name(m.group("name")) or "" if m and _plausible_name(m.group("name")) else None
+
+
+def _thread_ends(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether the thread at piece n ends after it: the section ends, or the next piece opens another item."""
+    nxt = parts[n + 1] if n + 1 < len(parts) else None
+    return _section_ends(parts, n) or (nxt.kind == "line" and (
+        _opens_item(nxt.text.replace("*", ""), profile)
+        or (READER_NOTE.match(nxt.text) is not None and _section_ends(parts, _paragraph_end(parts, n + 1)))))
 
 
 def _section_ends(parts: list[Piece], n: int) -> bool:
@@ -2843,6 +2928,10 @@ def _name(name: str) -> str | None:
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     name = re.sub(r"(?<=[a-z]{2})\.$", "", name)       # `Asked by Lorenzo Bassi.`: the sentence's, not `Tomasz W.`
+    name = re.sub(r"^u/(?=\w)", "", name)             # `u/packetpilgrim`: a Reddit user's name
+    # `u/packetpilgrim on Reddit`, `Jo Park via Discord`: where they asked, after the name
+    name = re.sub(r"^(\S+(?:\s+[A-Z][\w'’.-]*){0,2})\s+(?:on|via)\s+(?:the\s+)?(?:[A-Z][\w.-]*|r/\w+|#[\w-]+)(?:\s+[\w-]+){0,2}$",
+                  r"\1", name)
     if not handle:                                    # `蓝鲸支付 陈工`: where they work, then who (not `@Fiona 林`)
         name = re.sub(rf"^(?=\S*[{CJK}])[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or re.match(r"(?i)the\s", name) or (
