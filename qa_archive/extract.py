@@ -112,7 +112,8 @@ ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(
 ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
 ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*"
-                          rf"(?:[^()（）@:：]{{1,30}}[,，]\s*(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`: where, then who)
+                          rf"(?:[^()（）@:：]{{1,30}}(?:[,，]\s*|\s+)(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`,
+                                                                               # `问（弹幕 @x）：`: where, then who)
                           rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
@@ -260,7 +261,7 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"     
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                       r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充提问|"
+                       r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|"
                        r"follows?\s+up|followed\s+up|follow-up|update\s+from\s+the\s+(?:asker|reader|questioner|op)|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))\s*(?(paren)[)）]\s*)"
                        r"(?:道|(?:from|by)\s+(?:the\s+same\s+[\w-]{2,20}|@?[^\s:：]{1,30}))?\s*"   # (`Follow-up from the same team:`)
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
@@ -271,7 +272,7 @@ FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:�
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                              rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
                              rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                             r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充提问|follows?\s+up|followed\s+up|follow-up|asked\s+again"
+                             r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|follows?\s+up|followed\s+up|follow-up|asked\s+again"
                              r"|update\s+from\s+the\s+(?:asker|reader|questioner|op)"
                              r"|wrote\s+back(?:\s+[^:：\n]{1,30})?)"
                              r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[)）]?\s*[:：]\s*$", re.I)   # (`@x (follow-up):`)
@@ -371,7 +372,19 @@ UNANSWERED = re.compile(r"^\s*[↳└↪→]?\s*[（(]?\s*(?:no (?:replies|answe
 # (or 楼主, the one who posted) asks, the others answer
 FLOOR = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?:楼|F|#)\s*[·•|｜:：-]?\s*(?P<role>楼主|题主|版主|管理员|官方|热心网友|网友)?\s*@?"
                    r"(?P<name>[^\s:：（()）@][^:：（()）@]{0,29}?)?\s*(?:[（(][^()（）]{0,20}[)）])?\s*[:：]\s*(?P<rest>\S.*)$")
-ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇到)|同样的问题|same here)", re.I)
+ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇到)|同样的问题|same here|"
+                    r"学到了|学习了|涨知识|收藏了|码住|good to know|TIL\b)", re.I)    # (and a bystander's "learned something")
+# `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
+META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by)\s*[:：]?\s*@?"
+                        r"(?P<name>[^\s·•|｜@][^·•|｜\n]{0,40}?)\s*(?:[·•|｜][^\n]*)?$", re.I)
+# `来自 @zhou-yh 的问题：`, `来自一位匿名用户的提问：`: whose question follows
+QUESTION_OF = re.compile(r"^\s*(?:这是)?来自\s*@?(?P<name>[^\s：:@，,。]{1,20}?)\s*的(?:问题|提问)\s*[:：]\s*(?P<rest>.*)$")
+# `提问：青柠 · 织梦用户 2 群` under a question: a name, then where they asked (no question of its own)
+ASKER_BYLINE = re.compile(r"(?P<name>[^\s?？。，,·]{1,20}(?: [A-Za-z][\w.-]{0,15})?)(?:\s*[·•|｜]\s*[^?？。]{1,30})?")
+# `> 以下内容整理自「…交流群」…`, `Below is an edited excerpt …`: the editors introduce what follows, asking nothing
+SECTION_INTRO = re.compile(r"^\s*(?:以下(?:内容|问答|问题|对话|讨论)?(?:整理|摘录|摘|选|节选)自|(?:本期|本周|本节)(?:内容|问答)?(?:整理|摘录)自|"
+                           r"(?:below|here)\s+is\s+an?\s+(?:lightly\s+)?(?:edited\s+)?(?:excerpt|transcript|summary)\b|"
+                           r"the\s+following\s+(?:is|was|are)\s+(?:lightly\s+)?(?:edited|excerpted|taken|adapted)\b)", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?)\s*(?P<c>[:：])?\s*\1\s*"   # (`**mossy_dev**:`)
                         r"(?:[（(][^()（）:：\n]{1,12}[)）]\s*)?(?(c)|[:：])\s*")     # (`**@linxi**（旁听）：`)
@@ -480,7 +493,8 @@ class Piece:
     full: str = ""       # an item's whole text, when it turns out to be part of an answer
     full_md: str = ""
     lead: str = ""       # what made an item's question: "link" | "bold" | "plain"; a line's: "summary" (a
-                         # `<details>` block's summary: what it opens to answers it)
+                         # `<details>` block's summary: what it opens to answers it) or "chat" (a timed message,
+                         # `**[10:12] name**：…`)
     refs: list = field(default_factory=list)    # reference-link keys (`topic taproot`) used in the piece
     asker: str | None = None                     # an item's asker, when a table's column names one
 
@@ -933,6 +947,7 @@ class _Reader:
                 if not ln.strip():
                     continue
                 labelled = relabel(ln)
+                timed = labelled != ln and LEAD_TIME.match(ln) is not None
                 # a one-line paragraph was parsed whole already: its tokens are the line's (most paragraphs)
                 children = (inline.children or []) if one_line and labelled == ln else self.inline(labelled)
                 ln = labelled
@@ -940,7 +955,7 @@ class _Reader:
                 if number and not result:
                     text, ln = number + text, number + ln.strip()
                 result.append(Piece("line", text, ln.strip(), is_bold_line(children), inline_urls(children),
-                                    line=line + n - 1, refs=_refs(ln)))
+                                    line=line + n - 1, lead="chat" if timed else "", refs=_refs(ln)))
                 n += extra
         return result
 
@@ -1014,7 +1029,8 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 
 
 # `**[18:45] @pgdaniel:** …`, `【01:10:12】观众…`: where in a recording it was said, before who said it
-LEAD_TIME = re.compile(r"^(\s*(?:\*\*|__)?)\s*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|【\d{1,2}:\d{2}(?::\d{2})?】)\s*(?=\S)")
+CHAT_TIME = r"(?:\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s+)?\d{1,2}:\d{2}(?::\d{2})?"    # `18:45`, `01-08 10:12`
+LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*((?:\*\*|__)?\s*[:：])")
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
@@ -1327,6 +1343,12 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     m = READER_WRITES.match(text)
     if m:                                # `[44:05] An anonymous listener asks: "…?"`: somebody, not named
         return None, m.group("rest").strip()
+    m = META_ASKER.match(text)
+    if m:                                # `**[Issue #1287](…)** · 提问者：@mlops-lee` over the quoted question
+        return _name(m.group("name")), ""
+    m = QUESTION_OF.match(text)
+    if m:                                # `来自一位匿名用户的问题：` (nobody named), `来自 zhou-yh 的提问：…`
+        return _name(m.group("name")), m.group("rest").strip()
     m = DASH_ASKED.match(text)
     if m:                                # `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously …`
         return (_name(m.group("name")) if m.group("name") else None), ""
@@ -1597,6 +1619,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if n <= skip_to:
             skip(p, skip_why)
             continue
+        if (p.kind in ("line", "quote") and SECTION_INTRO.match(p.text)
+                and (item is None or item.done or not item.turn()[0] or item.turn()[2] is not None)):
+            skip_to, skip_why = _paragraph_end(parts, n), "the editors' introduction"   # `> 以下内容整理自…`
+            skip(p, skip_why)
+            continue
         if p.kind == "line" and SIGNATURE.match(p.text) and item is not None and item.turn()[2] is not None:
             skip_to, skip_why = _paragraph_end(parts, n), "a signature"    # `--` over a name, under a mailed answer
             skip(p, skip_why)
@@ -1784,19 +1811,25 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if m and item.turn()[2] is not None and re.fullmatch(r"\s*[（(][^()（）]*[)）]\s*", after_label(p.text)):
                 skip(p, "an aside in the chat, not an answer")      # `**ren (core):** (back in 5, coffee)`
                 continue
-            if m and (m.group("name").strip().startswith("@") or (
+            if m and (m.group("name").strip().startswith("@") or p.lead == "chat" or (
                     item.answerer and item.turn()[2] is not None and _name(m.group("name").strip()) == item.answerer)) \
                     and not re.search(r"提问|问题|#\s*\d", text):
-                # `**@maintainer**：…` in a dialogue: the one answering, the asker again (a follow-up), or else a
-                # new asker
+                # `**@maintainer**：…` (or any timed message of a chat log) in a dialogue: the one answering, the
+                # asker again (a follow-up, unless it only thanks), somebody saying "me too", or else a new asker
                 speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
                 said_text = after_label(p.text)
                 answered = item.turn()[2] is not None
-                if speaker == item.asker and answered:
-                    ask_again(p, said_text, said)
+                if speaker is not None and speaker == item.asker and answered:
+                    if _thanks(said_text) and not re.search(r"[?？]", parts[_paragraph_end(parts, n)].text):
+                        skip(p, "the asker's thanks, not a question")
+                    else:
+                        ask_again(p, said_text, said)
+                    continue
+                if speaker != item.asker and _me_too(said_text):
+                    skip(p, "a me-too reply")             # `**[10:13] 小猪佩奇的爸爸**：+1，我们也遇到过`
                     continue
                 if (not answered and not ends_question(parts[_paragraph_end(parts, n)].text)) or (
-                        answered and speaker == item.answerer):
+                        answered and speaker is not None and speaker == item.answerer):
                     item.answerer = speaker           # (one who asks, under an issue's title, tells the question)
                     start_answer(p, said_text, said)
                     continue
@@ -1983,6 +2016,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 in_qa = True
                 continue
             m = QLINE.match(text)
+            if (m and item is not None and not item.done and item.asker is None and item.turn()[0]
+                    and item.turn()[2] is None and re.match(r"\s*提问\s*[:：]", text)
+                    and (byline := ASKER_BYLINE.fullmatch(m.group("rest").strip()))
+                    and (ITALIC_LINE.fullmatch(p.md.strip()) or "·" in text)):
+                item.asker = _name(byline.group("name"))    # `**Q1. …？**` then `*提问：青柠 · 织梦用户 2 群*`: who
+                note(p, "asker", text)                      # asked, and where, not another question
+                if _explicit_answer_ahead(parts, n, profile):
+                    item.quoted = False                     # (plain text before its `答：` goes on asking)
+                continue
             if m and re.match(rf"\s*{NUM}?问题\s*[:：]", text) and item is not None and not item.done \
                     and item.turn()[0] and item.turn()[2] is None:
                 m = None        # `**背景**：…` then `**问题**：…` under one asker, before its `A：`: one question
@@ -2574,7 +2616,8 @@ SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|�
 POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
 NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
                             r"just\s+wanted\s+to\s+say|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
-THANKS = re.compile(r"^\s*(?:(?:oh|ah|ok(?:ay)?|nice|cool|great|i\s+see|will\s+(?:try|do)(?:\s+(?:it|that))?)[\s,.!]+){0,3}(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
+THANKS = re.compile(r"^[^?？\n]{0,30}(?:可以了|好了|解决了|搞定了|成功了|works\s+now|that\s+(?:did\s+it|fixed\s+it))[\s!！。.~👍🙏]*$|"
+                    r"^\s*(?:(?:oh|ah|ok(?:ay)?|nice|cool|great|i\s+see|will\s+(?:try|do)(?:\s+(?:it|that))?)[\s,.!]+){0,3}(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
                     r"perfect|got\s+it|great|awesome|好的|谢谢|感谢|多谢|明白了|懂了|解决了|搞定)", re.I)
 
 
