@@ -90,6 +90,7 @@ class Query:
     total: float
     script: str                                 # "cjk" or "latin": the query's writing system
     spaced: list[tuple[list[str], float]]       # `groups` with each term between spaces (see `spaced`)
+    abbreviations: list[re.Pattern | None]      # per group: a CJK word's characters in order, a little apart
 
 
 def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None = None) -> Query:
@@ -107,7 +108,21 @@ def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None 
              if len(terms) > 1 and COMPOUND.search(w)]
     pairs = [a + b for a, b in zip(typed, typed[1:], strict=False)]
     return Query(groups, named, exact, pairs, total, script(" ".join(names or [])),
-                 [([f" {t} " for t in terms], w) for terms, w in groups])
+                 [([f" {t} " for t in terms], w) for terms, w in groups],
+                 [abbreviation(w) for w in names] if names else [None] * len(groups))
+
+
+ABBREVIATION_GAP = 2
+
+
+def abbreviation(word: str) -> re.Pattern | None:
+    """A Chinese word as an abbreviation of a longer one: its characters in order, at most ABBREVIATION_GAP apart
+    (`断连` in `断开连接`, `主从库` in `主从数据库`). Chinese shortens a phrase by keeping some of its characters, so
+    the short form shares few bigrams with the long one."""
+    w = squeeze(word)
+    if not 2 <= len(w) <= 6 or not all(analysis.CJK_CHAR.fullmatch(c) for c in w):
+        return None
+    return re.compile(f".{{0,{ABBREVIATION_GAP}}}".join(map(re.escape, w)))
 
 
 # ---------------------------------------------------------------------------------------------- an entry's side
@@ -344,7 +359,11 @@ def feature_row(gen, docnum: int, score: float, best: float, query: Query) -> tu
     partner = _partner_terms(gen, docnum) if e.partners else ""
     q_cover = first_cover = thread_cover = partner_cover = 0.0
     tagged = 0.0
-    for (terms, weight), project in zip(query.spaced, query.named, strict=True):
+    for (terms, weight), project, short in zip(query.spaced, query.named, query.abbreviations, strict=True):
+        if short is not None and not all(t in q_terms for t in terms) and short.search(e.text):
+            q_cover += weight            # `断连` asked, `断开连接` written: found in the questions (see `abbreviation`);
+            thread_cover += weight       # not counted for the first question too: held out, that cost more than it won
+            continue
         if project is not None and project in tags:
             q_cover += weight
             first_cover += weight

@@ -219,6 +219,21 @@ def test_words_as_written_and_side_by_side_lift_the_thread_that_asks_exactly_tha
     assert hits[0]["asker"] == "u2"
 
 
+def test_a_chinese_abbreviation_finds_the_words_it_shortens(tmp_path):
+    # `断连` is `断开连接` shortened: no bigram in common, the characters in order a little apart
+    assert ranking.abbreviation("断连").search("tm和tc断开连接之后")
+    assert not ranking.abbreviation("断连").search("断了以后重新连接")      # too far apart
+    assert ranking.abbreviation("seata") is None and ranking.abbreviation("断") is None
+    root = tmp_path / "p"
+    write_post(root, "a", post([("u1", "回滚失败怎么办？", "看回滚日志，回滚记录在 undo_log 表里。", "https://x.example/1")]))
+    write_post(root, "b", post([("u2", "TM 和 TC 断开连接之后，全局事务还会回滚吗？", "会，超时后回滚。", "https://x.example/2")]))
+    write_post(root, "c", post([("u3", "客户端频繁断连怎么排查？", "先看心跳日志。", "https://x.example/3")]))
+    index = tmp_path / "index"
+    ingest([Source(root)], index, Registry.load())
+    hits = Archive(index).search("断连 回滚")["hits"]
+    assert hits[0]["asker"] == "u2"
+
+
 def test_export_and_import_keep_the_translations(lantern, tmp_path):
     from click.testing import CliRunner
 
