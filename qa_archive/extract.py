@@ -2659,8 +2659,10 @@ def _asked_before(items: list[_Item], item: _Item) -> _Item | None:
         return None
     if EARLIER_QUESTION.match(item.turns[0][0][0]):
         return next((it for it in reversed(items) if it.asker == item.asker and it.turns), None)
-    if ELLIPTIC.match(item.turns[0][0][0]) and items and items[-1].asker == item.asker and not items[-1].listed:
+    if (ELLIPTIC.match(item.turns[0][0][0]) and items and items[-1].asker == item.asker and not items[-1].listed
+            and not (item.links and items[-1].links)):
         return items[-1]                 # `**@阿木** 提问：` again, `> 那能不能按用户单独设置？`: the same thread
+        # (unless each has a project link line of its own: the editors published two threads)
     return None
 
 
