@@ -75,7 +75,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|Answered|解决方案|最佳答案|采纳的?(?:答案|回答))"
-ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+)?Answer|Reply|Fix|小编答|编辑答|(?:[✅✔☑✓]\s*)?Solution|"
+ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+|Our\s+|My\s+)?Answer|(?:Our\s+|My\s+)?Reply|Our\s+response|Fix|小编答|编辑答|(?:[✅✔☑✓]\s*)?Solution|"
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
@@ -262,7 +262,7 @@ ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"     
 FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                        r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|"
-                       r"follows?\s+up|followed\s+up|follow-up|update\s+from\s+the\s+(?:asker|reader|questioner|op)|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))\s*(?(paren)[)）]\s*)"
+                       r"follows?\s+up|followed\s+up|follow-up|wrote\s+back|update\s+from\s+the\s+(?:asker|reader|questioner|op)|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))\s*(?(paren)[)）]\s*)"
                        r"(?:道|(?:from|by)\s+(?:the\s+same\s+[\w-]{2,20}|@?[^\s:：]{1,30}))?\s*"   # (`Follow-up from the same team:`)
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
@@ -450,7 +450,7 @@ def _editorial(text: str) -> bool:
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|就是|为|由)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b)", re.I)
+                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b)", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -569,6 +569,16 @@ LIQUID_ENDHIGHLIGHT = re.compile(r"^(?P<indent>[ \t]*)\{%-?\s*endhighlight\s*-?%
 # a container's title that asks (`问题：校验失败后…？`, `How do I …?`): its body answers it; any other title
 # (`点击查看回答`, `Office hours`, `关于本期`) is the container's label, and only its body is the post's
 ASKING_TITLE = re.compile(rf"[?？]\s*$|^\s*(?:{ASK_WORDS})\s*{SEP}", re.I)
+ASIDE = re.compile(r"^[ \t]*</?aside\b[^>]*>[ \t]*$", re.I)
+PANDOC_DIV = re.compile(r"^[ \t]{0,3}:{3,}[ \t]*\{(?P<attrs>[^{}\n]*)\}[ \t]*$")    # `::: {.callout-tip title="…"}`
+MYST_OPEN = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<kind>[\w-]+)\}(?:[ \t]+(?P<title>[^\n]*?))?[ \t]*$")
+MYST_CODE = ("code", "code-block", "code-cell", "literalinclude", "math", "mermaid", "eval-rst", "raw", "csv-table",
+             # R Markdown's and Quarto's executable chunks (```{r}, ```{python}) are code too
+             "r", "python", "py", "julia", "bash", "sh", "sql", "ojs", "dot", "js", "stan", "rcpp", "sas")
+MYST_ASKING = ("admonition", "dropdown", "toggle", "hint", "note", "tip")   # asking when titled with a question
+MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:")
+CALLOUT = re.compile(r"^(?P<indent>[ \t]*)>[ \t]*\[!(?P<kind>[\w-]+)\](?P<fold>[+-]?)[ \t]*(?P<title>[^\n]*)$")
+CALLOUT_ANSWERS = ("success", "check", "done", "answer")       # `> [!success] Answer`: the answer to the callout above
 ASKING_KINDS = ("details", "question", "faq", "qa")   # (a `tip` or a `warning` titled with a question is the editor's)
 
 
@@ -577,7 +587,8 @@ def unwrap_containers(body: str) -> str:
     over its body (a question over its answer, as a `<details>` block is read), any other loses its opening and
     closing lines; an admonition's body loses its four spaces, and Jekyll's `{% highlight %}` becomes a code fence.
     Code fences are left alone, and the line count is kept so line numbers still point into the post."""
-    if ":::" not in body and "!!!" not in body and "???" not in body and "highlight" not in body:
+    if (":::" not in body and "!!!" not in body and "???" not in body and "highlight" not in body and "[!" not in body
+            and "{" not in body and "<aside" not in body):
         return body
     return "\n".join(_unwrap_lines(body.split("\n")))
 
@@ -595,6 +606,57 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None
             i += 1
+            continue
+        if ASIDE.match(line):
+            out.append("")                      # Notion's `<aside>` callout: its lines are Markdown, read as such
+            i += 1
+            continue
+        if (pd := PANDOC_DIV.match(line)) is not None:
+            # a Pandoc / Quarto fenced div (`::: {.callout-tip collapse="true" title="Q: …?"}` … `:::`): titled
+            # with a question it becomes a bold question line over its body; its fences go, its body stays
+            attrs = pd.group("attrs")
+            cls = re.search(r"\.([\w-]+)", attrs)
+            kind = re.sub(r"^callout-", "", cls.group(1)) if cls else ""
+            title_m = re.search(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)
+            title = (title_m.group(1) or title_m.group(2) or "").strip() if title_m else ""
+            body, depth = [], 1
+            i += 1
+            while i < len(lines):
+                if PANDOC_DIV.match(lines[i]) or (CONTAINER_OPEN.match(lines[i]) and not CONTAINER_CLOSE.match(lines[i])):
+                    depth += 1
+                elif CONTAINER_CLOSE.match(lines[i]):
+                    depth -= 1
+                    if not depth:
+                        break
+                body.append(lines[i])
+                i += 1
+            asks = bool(title) and bool(ASKING_TITLE.search(title)) and (
+                kind in ASKING_KINDS + MYST_ASKING or "collapse" in attrs)
+            out.append(f"**{title}**" if asks else "")
+            out.extend(_unwrap_lines(body))
+            if i < len(lines):
+                out.append("")                  # the closing fence
+                i += 1
+            continue
+        if (d := MYST_OPEN.match(line)) is not None and d.group("kind").lower() not in MYST_CODE:
+            # a MyST directive (```` ```{admonition} 问：…？ ```` or `:::{dropdown} …` over its body, `:class:` option
+            # lines first): one titled with a question becomes a bold question line over its body, any other keeps
+            # its body and loses its fences and options
+            mark, body = d.group("fence"), []
+            i += 1
+            while i < len(lines) and not re.fullmatch(rf"[ \t]*{re.escape(mark[0])}{{{len(mark)},}}[ \t]*", lines[i]):
+                body.append(lines[i])
+                i += 1
+            kind, title = d.group("kind").lower(), (d.group("title") or "").strip()
+            asks = bool(title) and (kind in ASKING_KINDS or (kind in MYST_ASKING and bool(ASKING_TITLE.search(title))))
+            out.append(f"**{title}**" if asks else "")
+            k = 0
+            while k < len(body) and MYST_OPTION.match(body[k]):
+                k += 1
+            out.extend([""] * k + _unwrap_lines(body[k:]))
+            if i < len(lines):
+                out.append("")                  # the closing fence
+                i += 1
             continue
         if m:
             fence = m.group(1)
@@ -616,6 +678,26 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
             opened.pop()                    # (no `</details>`: an HTML block runs on to the next blank line, and
             out.append("")                  # the summary's text is all that is read of it)
             i += 1
+            continue
+        if (co := CALLOUT.match(line)) is not None:
+            # an Obsidian callout (`> [!faq]- Can I …?` over its quoted body): one that asks becomes a bold question
+            # line over its body, one that answers (`> [!success] Answer`) its body alone; any other (a warning, a
+            # tip) is the editor's and is left out
+            prefix = re.compile(rf"^{re.escape(co.group('indent'))}>[ ]?")
+            body = []
+            i += 1
+            while i < len(lines) and prefix.match(lines[i]):
+                body.append(prefix.sub("", lines[i], count=1))
+                i += 1
+            kind, title = co.group("kind").lower(), co.group("title").strip()
+            if kind in CALLOUT_ANSWERS or (title and ANSWER_HEADING.fullmatch(title)):
+                out.append("")
+                out.extend(_unwrap_lines(body))
+            elif kind in ASKING_KINDS + ("help",) or (co.group("fold") and ASKING_TITLE.search(title)):
+                out.append(f"**{title}**" if title else "")
+                out.extend(_unwrap_lines(body))
+            else:
+                out.extend([""] * (len(body) + 1))
             continue
         a = ADMONITION.match(line)
         if a is None:
@@ -650,6 +732,41 @@ def join_definition_lists(body: str) -> str:
     if "<dl" not in body and "<DL" not in body:
         return body
     return DEFINITION_LIST.sub(lambda m: re.sub(r"\n[ \t]*(?=\n)", "\n<!-- -->", m.group(0)), body)
+
+
+WIKILINK = re.compile(r"\[\[([^\[\]|#\n]*)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]+))?\]\]")
+
+
+FOOTNOTE_REF = re.compile(r"\[\^[\w-]{1,20}\](?!:)")       # `…？**[^1]`: a footnote's mark, a superscript number
+FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^[\w-]{1,20}\]:")  # `[^1]: …`: the note itself, at the page's foot
+WP_SHORTCODE = re.compile(r"^[ \t]*\[(gallery|caption|embed|video|audio|playlist)\b[^\]\n]*\](?:[^\n]*\[/\1\])?[ \t]*$", re.M)
+MYST_ROLE = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<([^>`]*)>)?`")    # {doc}`迁移指南 <guides/migrate>`
+
+
+def rendered_links(body: str) -> str:
+    """Obsidian's and Logseq's `[[Page|text]]` as its text and `[[Page]]` as the page's name, and a MyST role
+    (`{doc}`text <target>``) as its text, as they render; a line that is only a WordPress shortcode (`[gallery …]`,
+    `[caption …]…[/caption]`), footnote marks (`[^1]`) and the footnotes' first lines left out. Code fences are
+    left alone, and the line count is kept."""
+    if "[[" not in body and "}`" not in body and "[^" not in body and not WP_SHORTCODE.search(body):
+        return body
+    out, fence, directives = [], None, []
+    for line in body.split("\n"):
+        m = FENCE.match(line)
+        if fence is None and (d := MYST_OPEN.match(line)) and d.group("kind").lower() not in MYST_CODE:
+            directives.append(d.group("fence"))          # a directive's body is text, not code
+        elif fence is None and directives and re.fullmatch(
+                rf"[ \t]*{re.escape(directives[-1][0])}{{{len(directives[-1])},}}[ \t]*", line):
+            directives.pop()
+        elif fence is None and m is None:
+            line = WIKILINK.sub(lambda w: (w.group(2) or w.group(1)).strip(), line)
+            line = MYST_ROLE.sub(lambda r: r.group(1).strip() or (r.group(2) or "").strip(), line)
+            line = WP_SHORTCODE.sub("", line)
+            line = FOOTNOTE_REF.sub("", line) if not FOOTNOTE_DEF.match(line) else ""
+        elif m is not None:
+            fence = m.group(1) if fence is None else (None if m.group(1)[0] == fence[0] else fence)
+        out.append(line)
+    return "\n".join(out)
 
 
 def strip_liquid(body: str) -> str:
@@ -942,6 +1059,8 @@ class _Reader:
         n = 0
         one_line = "\n" not in inline.content and not BR.search(inline.content)
         for raw in BR.split(inline.content):
+            if "<" in raw:
+                raw = html_emphasis(raw)
             for ln, extra in bold_spans(chat_message_lines(raw.split("\n"))):
                 n += 1
                 if not ln.strip():
@@ -983,6 +1102,17 @@ def list_paragraphs(md: str) -> list[tuple[str, str, bool]]:
             elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = None                         # the closing fence
     return out
+
+
+HTML_EMPHASIS = re.compile(r"<(strong|b|em|i|code)>([^<>\n]*)</\1>", re.I)
+EMPHASIS_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
+
+
+def html_emphasis(text: str) -> str:
+    """`<strong>Aiyana asks:</strong>`, `<em>…</em>`, `<code>…</code>` (a WordPress or Confluence export's inline
+    HTML) as the Markdown they stand for, so the labels inside are read as they are in Markdown."""
+    return HTML_EMPHASIS.sub(lambda m: f"{EMPHASIS_MARK[m.group(1).lower()]}{m.group(2)}{EMPHASIS_MARK[m.group(1).lower()]}"
+                             if m.group(2).strip() else m.group(2), text)
 
 
 def chat_message_lines(lines: list[str]) -> list[str]:
@@ -1086,7 +1216,7 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
     if cached is not None:
         _pieces_cache.move_to_end(key)
         return pickle.loads(cached)
-    reader = _Reader(join_definition_lists(strip_liquid(unwrap_containers(body))), profile)
+    reader = _Reader(join_definition_lists(strip_liquid(unwrap_containers(rendered_links(body)))), profile)
     result = reader.pieces(), reader.warnings
     data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) <= PIECES_CACHE_BYTES // 8:
@@ -1305,9 +1435,11 @@ Q_NUMBER = re.compile(r"Q\s*\d", re.I)
 
 def _asker_cue(text: str) -> bool:
     """What every asker pattern of `_asker_line` needs somewhere: an @, a colon or a dash after a label, 提问, `by`,
-    `Q1` (substring tests: this runs on most lines of every post)."""
+    a leading `From`, `Q1` (substring tests: this runs on most lines of every post)."""
     return ("@" in text or ":" in text or "：" in text or "—" in text or "–" in text or "提问" in text
-            or "by" in text or "By" in text or "BY" in text or (("Q" in text or "q" in text) and bool(Q_NUMBER.search(text))))
+            or "by" in text or "By" in text or "BY" in text or text.lstrip().startswith("From") or "来自" in text
+            or " from " in text or "问的" in text
+            or (("Q" in text or "q" in text) and bool(Q_NUMBER.search(text))))
 
 
 def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
@@ -1337,6 +1469,21 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         # over the quoted letter (not `From the changelog:`)
         name = m.group("name")
         return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
+    m = FROM_ROLE.match(text)
+    if m:                                # `来自论坛用户 **白桦**` under the question
+        return _name(m.group("name")), ""
+    m = Q_FROM.match(text)
+    if m:                                # `**Q from Dmitri Volkov:** Is there …?`
+        return _name(m.group("name")), m.group("rest").strip()
+    m = ASKED_IT_ZH.match(text)
+    if m:                                # `群友“老石”问的。` under the question
+        return _name(m.group("name")), ""
+    m = QUESTION_FROM_EN.match(text)
+    if m:                                # `Question from Ravi Menon, who builds …`
+        return _name(m.group("name")), ""
+    m = FROM_WHERE.match(text)
+    if m:                                # `From Tomasz on the mailing list.` under the question: who, and where
+        return _name(m.group("name")), ""
     m = POSTING_AS.match(text)
     if m:                                # `Someone posting as **sqs-newbie** asked:`: the name they post under
         return _name(m.group("name")), m.group("rest").strip()
@@ -1934,6 +2081,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None
                     and (item.heading or parts[n - 1].lead == "summary" or _answer_next(parts, n, profile)
+                         or (parts[n - 1].kind == "line" and parts[n - 1].bold and ends_question(parts[n - 1].text))
                          or (n and parts[n - 1].kind == "line" and parts[n - 1].line == p.line - 1 and item.quoted
                              and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
                 # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
@@ -2849,6 +2997,18 @@ def _split_quotes(parts: list[Piece], registry: Registry, profile: Profile = DEF
     out: list[Piece] = []
     for p in parts:
         lines = p.text.split("\n") if p.kind == "quote" else []
+        if lines and QLINE.match(relabel(lines[0]).replace("*", "")) and any(
+                ANSWER.match(relabel(ln).replace("*", "")) for ln in lines[1:]):
+            # a labelled Q&A inside one quote (a 飞书 highlight block exported as `> 💡 **Q：** …` / `> **A：** …`):
+            # its lines are read as the post's own
+            for k, line in enumerate(p.md.split("\n")):
+                line = relabel(line)
+                children = _md.parseInline(line)[0].children
+                text = inline_text(children).strip()
+                if text:
+                    out.append(Piece("line", text, line.strip(), is_bold_line(children), inline_urls(children),
+                                     line=p.line + k))
+            continue
         if p.kind != "quote" or not (any(ends_quote(ln) for ln in lines[1:]) or (lines and _quoted_asker(lines[0],
                                                                                                        profile))):
             out.append(p)
@@ -2881,6 +3041,15 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
 
 # `A reader in Lagos writes: …`: a reader, unnamed
 FROM_LABEL = re.compile(r"^\s*(?-i:From)\s+(?P<name>[^:：\n]{1,60}?)\s*[:：]\s*(?P<rest>.*)$")   # a mailbag's, bold
+FROM_ROLE = re.compile(rf"^\s*(?:问题|提问)?来自\s*{ROLE}\s*@?(?P<name>[^\s：:，,。@]{{1,20}})\s*$")
+Q_FROM = re.compile(r"^\s*(?:Q|Question)\s+(?:from|by)\s+@?(?P<name>[^:：\n]{1,40}?)\s*[:：]\s*(?P<rest>.*)$", re.I)
+ASKED_IT_ZH = re.compile(rf"^\s*(?:这是|本题(?:是)?|这个问题是|该问题(?:是)?)?\s*(?:{ROLE})?\s*[“「\"]?@?(?P<name>[^\s“”「」\"，,。@]{{1,20}})"
+                         r"[”」\"]?\s*(?:提)?问的\s*[。.！!]?\s*$")
+QUESTION_FROM_EN = re.compile(r"^\s*(?:(?:this|the)\s+)?(?:question|letter)\s+(?:from|by)\s+"
+                              r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
+                              r"(?:\s*,\s*[^\n]{0,100})?\s*[.。]?\s*$", re.I)
+FROM_WHERE = re.compile(r"^\s*(?-i:From)\s+(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
+                        r"\s+(?:on|via|in|at|through)\s+(?:the\s+|our\s+)?[\w#/.-]+(?:\s+[\w#/.-]+){0,3}?\s*[.。]?\s*$", re.I)
 POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+(?:posting|writing|going)\s+(?:as|by)\s+@?"
                         r"(?P<name>[^\s:：]{1,30})\s+(?:asked|asks|wrote|writes)\s*[:：]\s*(?P<rest>.*)$", re.I)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"

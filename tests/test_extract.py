@@ -837,3 +837,13 @@ with relaying.
     assert [(t.asker, t.question, t.answer) for t in threads] == [
         ("rin_t", "Can backups be encrypted?", "Yes, set backup.key."),
         ("kai-w", "Restoring 40 GB takes six hours. Is that normal?", "No; raise restore.workers.")]
+
+
+def test_tool_markup_renders_as_its_text_and_code_stays_as_written():
+    from qa_archive.extract import rendered_links
+    body = ("See [[Output Modes#Plain|Output Modes]] and [[Roadmap]], {doc}`迁移指南 <guides/migrate>`.[^1]\n"
+            "[gallery ids=\"1,2\"]\n"
+            "```\n[[kept]] {doc}`kept` [^2]\n```\n"
+            "[^1]: asked on Discord")
+    assert rendered_links(body).split("\n") == [
+        "See Output Modes and Roadmap, 迁移指南.", "", "```", "[[kept]] {doc}`kept` [^2]", "```", ""]
