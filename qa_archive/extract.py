@@ -586,6 +586,8 @@ def unwrap_containers(body: str) -> str:
     """The body with static-site containers unwrapped: a container whose title asks becomes `<details><summary>`
     over its body (a question over its answer, as a `<details>` block is read), any other loses its opening and
     closing lines; an admonition's body loses its four spaces, and Jekyll's `{% highlight %}` becomes a code fence.
+    The containers of other tools' exports likewise: an Obsidian callout, a MyST directive or a Pandoc/Quarto
+    fenced div titled with a question becomes a bold question line over its body, Notion's `<aside>` lines go.
     Code fences are left alone, and the line count is kept so line numbers still point into the post."""
     if (":::" not in body and "!!!" not in body and "???" not in body and "highlight" not in body and "[!" not in body
             and "{" not in body and "<aside" not in body):
