@@ -94,7 +94,8 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
-                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}})?$", re.I)
+                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
+                         rf"|\s*[（(][^()（）\n]{{1,40}}[)）])?$", re.I)     # (`提问人：@mint-z（Issue #2210）`)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*"
                             rf"(?:的\s*(?:[两三四五六几\d]+\s*个)?\s*(?:提问|问题)|的?\s*(?:提问|问道|问))\s*[:：]?\s*(?P<rest>.*)$")
@@ -183,6 +184,8 @@ def heading_question(text: str) -> tuple[str, str | None]:
 # a line led by a bold link: `**[Can Driftwood …?](…)** — @bergamot` (the attribution after the bold)
 BOLD_LINK = re.compile(r"^\s*(?:\*\*|__)\[[^\]]+\]\([^)\s]+\)(?:\*\*|__)")
 # after a linked question's title: `— asked by a reader on Matrix`, `— from @x` (who asked, or nobody named)
+LEAD_SIGN_OFF = re.compile(r"^\s*[—–]{1,2}\s*(?P<name>@[\w.\-]{1,30}|(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2})"
+                           r"(?:\s*[,，]\s*[^\n]{0,40})?[ \t]*\n")     # `— Jonas, via email` on its own line
 ASKED_BY_TAIL = re.compile(r"\s*[—–]{1,2}\s*(?:asked\s+by|from)\s+(?P<who>[^—–]{1,60})$", re.I)
 
 
@@ -335,6 +338,9 @@ ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
 LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
                               r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
+# `（该问题来自社区表单，提问人未留名）`, `(asked anonymously)` under a question: nobody named
+ANON_NOTE = re.compile(r"^\s*[（(][^()（）\n]{0,40}(?:未留名|匿名|未署名|不愿透露姓名|anonymous(?:ly)?|name\s+withheld)[^()（）\n]{0,20}[)）]\s*$",
+                       re.I)
 # `*(Priya Raman, user@)*` on a line of its own under a question: who asked, and where
 ATTRIBUTION_LINE = re.compile(LEAD_ATTRIBUTION.pattern + "$")
 # `（本题由社区用户 @阿木 提问，感谢！）`, `(Thanks to @lin for the question.)`: who asked, credited after the answer
@@ -342,7 +348,7 @@ ASKER_CREDIT = re.compile(rf"^\s*[（(]?\s*(?:(?:本题|此题|该问题|这个�
                           r"|thanks\s+to\s+@?(?P<name2>[^\s,.)]{1,30}(?:\s+[A-Z][\w'’-]*){0,2})\s+for\s+"
                           r"(?:(?:the|this)\s+question|(?:raising|asking|bringing\s+up|reporting)\s+(?:this|it|the\s+question)))", re.I)
 # `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
-ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]",
+ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]",
                               re.I)
 # `> reported by @hanna-lund` under an issue's title
 BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\s+@?(?P<name>[\w.-]{1,30})\s*$", re.I)
@@ -451,6 +457,8 @@ def _editorial(text: str) -> bool:
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|就是|为|由)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b)", re.I)
+EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
+                         r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
 QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}> ?")
 STRAY_STARS = re.compile(r"(^|\s)\*+|\*+(\s|$)")     # emphasis markers CommonMark left as text
@@ -1043,6 +1051,11 @@ class _Reader:
         named = _name(ASKER_WHERE.sub("", said.group("name"))) if said else None      # `**…？**（@陈小舟 提问）`
         if said:
             answer_first = ""
+        rest_lines = inline_text(rest_children).strip().split("\n")
+        signed = LEAD_SIGN_OFF.match(rest_lines[0] + "\n") if QUESTION_END.search(question) and not said else None
+        if signed and (_plausible_name(signed.group("name")) or ANONYMOUS.match(signed.group("name"))):
+            named = _name(signed.group("name"))         # `1. **Is it safe …?**` / `— Jonas, via email`: who asked,
+            answer_first = unwrap("\n".join(rest_lines[1:]).strip())     # signed under the question
         texts = [answer_first] + _block_text(inner[3:], wrap=False)
         answer = "\n".join(x for x in texts if x.strip())
         if not question or not answer.strip() or len(question) > 300:
@@ -1050,6 +1063,8 @@ class _Reader:
         q_md, a_md = _split_lead_md("\n".join(md_lines), kind)
         if said:
             a_md = re.sub(r"^\s*[（(][^()（）]{1,80}[)）]\s*", "", a_md or "", count=1)
+        elif signed and (_plausible_name(signed.group("name")) or ANONYMOUS.match(signed.group("name"))):
+            a_md = re.sub(r"^[^\n]*\n?", "", (a_md or "").lstrip(), count=1).lstrip()    # (the line, its dash gone)
         full = "\n".join(_block_text(item))          # (with its list number)
         return [Piece("item", question, q_md or question, urls=urls, line=a + 1, answer=answer,
                       answer_md=a_md or answer, full=full, full_md="\n".join(md_lines), lead=kind,
@@ -1786,8 +1801,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "heading":
             text = p.text.replace("*", "")
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
-            if asker is not None and is_qa_heading(text, profile):
-                asker = None                              # `## 观众提问` names a section, not an asker
+            if asker is not None and is_qa_heading(text, profile) and not QUESTION_FROM_EN.match(text):
+                asker = None                              # `## 观众提问` names a section, not an asker (`### Question
+                                                          # from Rafael Souza (Orbitly)` names who asked)
             if asker is not None:                         # `### @name 提问`
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -2274,6 +2290,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)
                 continue
             waits = item is not None and not item.done and item.turn()[0] and item.turn()[2] is None
+            if waits and item.asker is None and ANON_NOTE.match(text):
+                note(p, "asker", text)                   # `（该问题来自社区表单，提问人未留名）` under the question
+                continue
             said = ATTRIBUTION_LINE.match(text) if waits and item.asker is None else None
             if said and _plausible_asker(said.group("name")):
                 item.asker = _name(said.group("name"))   # `*(Priya Raman, user@)*` under the question
@@ -2403,6 +2422,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if CHAPTER.match(text) and item.turn()[2] is not None:
                 item.done = True                         # `44:30 — Picks of the week`: the show moves on
                 skip(p, "the next chapter of the show")
+                continue
+            if EDITOR_NOTE.match(text) and item.turn()[2] is not None:
+                skip_to, skip_why = _paragraph_end(parts, n), "the editor's note, not part of the answer"
+                skip(p, skip_why)                        # `*(Editor's note: …)*`, `编者注：…` under an answer
                 continue
             if READER_NOTE.match(text) and item.turn()[2] is not None and _notes_end_section(parts, n):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
@@ -2873,7 +2896,9 @@ def _notes_end_section(parts: list[Piece], n: int) -> bool:
 
 def _closing_byline(text: str) -> str | None:
     """Who a dash line names (`— asked by x`, `— Priya, Bengaluru`), "" for somebody unnamed (`— a reader who …`),
-    None when the line is no such byline."""
+    None when the line is no such byline (nor one that says who answered: `— 回答者：…`)."""
+    if ANSWERED_BY_LINE.match(text):
+        return None
     m = DASH_ASKED.match(text)
     if m:
         return _name(m.group("name")) or "" if m.group("name") else ""
@@ -3048,8 +3073,9 @@ Q_FROM = re.compile(r"^\s*(?:Q|Question)\s+(?:from|by)\s+@?(?P<name>[^:：\n]{1,
 ASKED_IT_ZH = re.compile(rf"^\s*(?:这是|本题(?:是)?|这个问题是|该问题(?:是)?)?\s*(?:{ROLE})?\s*[“「\"]?@?(?P<name>[^\s“”「」\"，,。@]{{1,20}})"
                          r"[”」\"]?\s*(?:提)?问的\s*[。.！!]?\s*$")
 QUESTION_FROM_EN = re.compile(r"^\s*(?:(?:this|the)\s+)?(?:question|letter)\s+(?:from|by)\s+"
-                              r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
-                              r"(?:\s*,\s*[^\n]{0,100})?\s*[.。]?\s*$", re.I)
+                              r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30}"
+                              r"|(?:an?|one)\s+(?:reader|user|listener|customer|developer|member)\b[^,()\n]{0,40})"
+                              r"(?:\s*[（(][^()（）\n]{1,40}[)）])?(?:\s*,\s*[^\n]{0,100})?\s*[.。]?\s*$", re.I)
 FROM_WHERE = re.compile(r"^\s*(?-i:From)\s+(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
                         r"\s+(?:on|via|in|at|through)\s+(?:the\s+|our\s+)?[\w#/.-]+(?:\s+[\w#/.-]+){0,3}?\s*[.。]?\s*$", re.I)
 POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+(?:posting|writing|going)\s+(?:as|by)\s+@?"
@@ -3067,11 +3093,22 @@ READER_ASKS_ZH = re.compile(r"^\s*(?:一位|有位|有一位|有)(?:[^：:，,�
 READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
 
 
+# `> Someone asked on Zulip (anonymously, which is fine!): does …?`: nobody named, then the question
+SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener))\s+(?:asked|asks|wrote|wondered)"
+                           r"(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?(?:\s*[（(][^()（）\n]{0,60}[)）])?\s*[:：]\s*(?P<rest>\S.*)$",
+                           re.I | re.S)
+
+
 def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | None:
     """(asker, question, its Markdown) when a quote opens with who asks (`**Sofia asks:** …`, `**@nkemdi:** …`,
     `A reader in Lagos writes: …`) and goes on with the question; else None."""
     first, first_md = p.text.split("\n")[0], p.md.split("\n")[0]
-    m = READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text)
+    label = ASKER_LABEL.match(first.replace("*", "")) if "\n" in p.text.strip() else None
+    if label and _plausible_name(label.group("name")) and not (label.group("rest") or "").strip():
+        # `> 提问者：@山海（论坛帖）` over the quoted question: the label line, then what was asked
+        rest_md = p.md.split("\n", 1)[1] if "\n" in p.md else ""
+        return _name(label.group("name")), p.text.split("\n", 1)[1].strip(), rest_md.strip()
+    m = READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text) or SOMEONE_ASKED.match(p.text)
     named = READER_NAMED_ZH.match(p.text) if m is None else None
     if named:                                # `> 读者「栗子不吃糖」问：…？`
         name, rest = _name(named.group("name")), named.group("rest")
@@ -3127,6 +3164,9 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
 
+CHANNEL_LEAD = re.compile(r"^(?:钉钉群|微信群|QQ\s*群|交流群|社区群|用户群|技术群|邮件列表|论坛|知乎|GitHub|Gitee|Discord|Slack)\s*[:：]?\s*(?=\S)")
+
+
 def _name(name: str) -> str | None:
     """`谭新宇提问` (no space before 提问) is the asker 谭新宇; `@ 提问：` (a name we cannot read) is no asker."""
     handle = re.search(r"[（(][^()（）@]*@([^\s@()（）]{1,30})\s*[)）]\s*$", name)
@@ -3139,9 +3179,10 @@ def _name(name: str) -> str | None:
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
     name = re.sub(r"\s+(?:and|&)\s+(?:many\s+)?others?$|(?<=\S)\s*等(?:人|多人)?$", "", name)   # (`@x and many others`)
-    quoted = re.search(r"「([^「」]{1,30})」", name)     # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
-    name = quoted.group(1) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
-    name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]$", "", name)    # `王五（某银行）`: the person
+    quoted = re.search(r"「([^「」]{1,30})」|“([^“”]{1,30})”", name)    # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
+    name = (quoted.group(1) or quoted.group(2)) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
+    name = CHANNEL_LEAD.sub("", name)                # `邮件列表 Zhang Wei`: where they asked, then who
+    name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]\.?$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     name = re.sub(r"(?<=[a-z]{2})\.$", "", name)       # `Asked by Lorenzo Bassi.`: the sentence's, not `Tomasz W.`
     name = re.sub(r"^u/(?=\w)", "", name)             # `u/packetpilgrim`: a Reddit user's name
@@ -3287,6 +3328,11 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             if (label := ANSWER_BY.match(turns[0].a)):    # answer's label (`✅ Accepted answer by X (score 21):`)
                 turns[0].a = turns[0].a[label.end():]
                 turns[0].a_md = after_label(turns[0].a_md, bold=True)
+        elif (asker is None and turns and turns[0].a and (m := LEAD_SIGN_OFF.match(turns[0].a))
+              and _plausible_name(m.group("name"))):
+            asker = _name(m.group("name"))                # `1. **Is it safe …?**` / `— Jonas, via email` over the
+            turns[0].a = turns[0].a[m.end():].lstrip()    # answer: who asked, signed under the question
+            turns[0].a_md = re.sub(r"^[^\n]*\n?", "", (turns[0].a_md or "").lstrip(), count=1).lstrip()
         elif asker is None and turns and turns[0].a and (m := ASKED_BY_LEAD.match(turns[0].a)):
             asker = m.group("name")
             turns[0].a = turns[0].a[m.end():]
