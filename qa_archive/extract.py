@@ -380,6 +380,10 @@ FLOOR = re.compile(r"^\s*(?P<n>\d{1,4})\s*(?:楼|F|#)\s*[·•|｜:：-]?\s*(?P<
                    r"(?P<name>[^\s:：（()）@][^:：（()）@]{0,29}?)?\s*(?:[（(][^()（）]{0,20}[)）])?\s*[:：]\s*(?P<rest>\S.*)$")
 ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇到)|同样的问题|same here|"
                     r"学到了|学习了|涨知识|收藏了|码住|good to know|TIL\b)", re.I)    # (and a bystander's "learned something")
+# `**群友「小鱼干」**` alone on a line: who asks below, by role and name
+ROLE_NAME_ALONE = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*[:：]?\s*$")
+# a heading that is all one link: in a Q&A section, the linked question's title, asking or not
+LINKED_HEADING = re.compile(r"#{1,6}\s*\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*")
 # `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
 META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by)\s*[:：]?\s*@?"
                         r"(?P<name>[^\s·•|｜@][^·•|｜\n]{0,40}?)\s*(?:[·•|｜][^\n]*)?$", re.I)
@@ -1455,7 +1459,7 @@ def _asker_cue(text: str) -> bool:
     a leading `From`, `Q1` (substring tests: this runs on most lines of every post)."""
     return ("@" in text or ":" in text or "：" in text or "—" in text or "–" in text or "提问" in text
             or "by" in text or "By" in text or "BY" in text or text.lstrip().startswith("From") or "来自" in text
-            or " from " in text or "问的" in text
+            or " from " in text or "问的" in text or "「" in text
             or (("Q" in text or "q" in text) and bool(Q_NUMBER.search(text))))
 
 
@@ -1486,8 +1490,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         # over the quoted letter (not `From the changelog:`)
         name = m.group("name")
         return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
-    m = FROM_ROLE.match(text)
-    if m:                                # `来自论坛用户 **白桦**` under the question
+    m = FROM_ROLE.match(text) or FROM_ALONE.match(text)
+    if m:                                # `来自论坛用户 **白桦**`, `> 来自匿名用户` under the question
         return _name(m.group("name")), ""
     m = Q_FROM.match(text)
     if m:                                # `**Q from Dmitri Volkov:** Is there …?`
@@ -1507,6 +1511,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     m = READER_WRITES.match(text)
     if m:                                # `[44:05] An anonymous listener asks: "…?"`: somebody, not named
         return None, m.group("rest").strip()
+    m = ROLE_NAME_ALONE.match(text) if bold_led else None
+    if m:                                # `**群友「小鱼干」**` alone over `问：…`
+        return _name(m.group("name")), ""
     m = META_ASKER.match(text)
     if m:                                # `**[Issue #1287](…)** · 提问者：@mlops-lee` over the quoted question
         return _name(m.group("name")), ""
@@ -1842,7 +1849,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 close_item()
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
-                if (m or QUESTION_END.search(q)) and not (who is None and p.level in section_levels) \
+                linked = bool(p.urls) and LINKED_HEADING.fullmatch(p.md) is not None   # `### [Compiler fails …](…/4152)`
+                if (m or QUESTION_END.search(q) or linked) and not (who is None and p.level in section_levels) \
                         and not REPLY_SUBJECT.match(text) \
                         and not MORE_QUESTIONS.match(q) and not (p.level in numbered_levels and not _has_number(text)):
                     start_item(who, p, numbered=False)
@@ -2253,6 +2261,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if named and _plausible_asker(named.group("name")):   # `**Q: …?** (Oskar Lindqvist)`: the bold
                     item.asker = _name(named.group("name"))            # ends before the name
                     rest, rest_md = rest[:named.start() + 1], re.sub(r"\s*[（(][^()（）]{1,40}[)）]\s*$", "", rest_md)
+                trailing = ASKER_TRAILING.search(rest) if not item.asker else None
+                if trailing and ends_question(rest[:trailing.start()]) and _plausible_asker(trailing.group("name")):
+                    item.asker = _name(trailing.group("name"))    # `**Q2：…？**（提问者：@Ken-Zh）` over a log: the
+                    rest = rest[:trailing.start()]                # question goes on below, its asker named here
+                    rest_md = re.sub(r"\s*[（(][^()（）]{1,80}[)）]\s*$", "", rest_md)
                 inline = INLINE_ANSWER.search(rest)
                 inline_md = INLINE_ANSWER.search(rest_md) if inline else None
                 if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
@@ -3076,6 +3089,7 @@ QUESTION_FROM_EN = re.compile(r"^\s*(?:(?:this|the)\s+)?(?:question|letter)\s+(?
                               r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30}"
                               r"|(?:an?|one)\s+(?:reader|user|listener|customer|developer|member)\b[^,()\n]{0,40})"
                               r"(?:\s*[（(][^()（）\n]{1,40}[)）])?(?:\s*,\s*[^\n]{0,100})?\s*[.。]?\s*$", re.I)
+FROM_ALONE = re.compile(r"^\s*来自\s*@?(?P<name>[^\s：:，,。？?@（(]{1,20})(?:\s*[（(][^()（）]{1,20}[)）])?\s*$")
 FROM_WHERE = re.compile(r"^\s*(?-i:From)\s+(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
                         r"\s+(?:on|via|in|at|through)\s+(?:the\s+|our\s+)?[\w#/.-]+(?:\s+[\w#/.-]+){0,3}?\s*[.。]?\s*$", re.I)
 POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+(?:posting|writing|going)\s+(?:as|by)\s+@?"
@@ -3160,6 +3174,7 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
                        r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|(?:preferred|asked|wishes|wished)\s+not\s+to\s+be\s+named|"
                        r"(?:an?|one)\s+(?:customer|member|developer|contributor|colleague|maintainer|reader|user)\b|"
+                       r"一位(?:读者|用户|网友|群友|同学|朋友|开发者|观众|听众)|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"
                        r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
@@ -3180,8 +3195,8 @@ def _name(name: str) -> str | None:
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
     name = re.sub(r"\s+(?:and|&)\s+(?:many\s+)?others?$|(?<=\S)\s*等(?:人|多人)?$", "", name)   # (`@x and many others`)
     quoted = re.search(r"「([^「」]{1,30})」|“([^“”]{1,30})”", name)    # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
-    name = (quoted.group(1) or quoted.group(2)) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
     name = CHANNEL_LEAD.sub("", name)                # `邮件列表 Zhang Wei`: where they asked, then who
+    name = (quoted.group(1) or quoted.group(2)) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]\.?$", "", name)    # `王五（某银行）`: the person
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     name = re.sub(r"(?<=[a-z]{2})\.$", "", name)       # `Asked by Lorenzo Bassi.`: the sentence's, not `Tomasz W.`

@@ -340,7 +340,7 @@ def test_a_post_and_its_translation_at_the_same_path_are_linked_without_any_link
 
 
 @pytest.mark.parametrize("tree, english, entries", [
-    ("_posts", 36, 72),     # nine Optech-like newsletters and their translations: each item cites the same link
+    ("_posts", 41, 82),     # ten Optech-like digests and their translations: each item cites the same link
     ("content", 15, 60),    # a Hugo site's weeklies, five translated (in two pairs nothing is linked, only the
                             # path), and Chinese-only SOFA-like weeklies
 ])
