@@ -2485,6 +2485,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
             continue
+        if p.kind == "quote" and in_qa and EDITOR_NOTE.match(p.text.replace("*", "")):
+            skip(p, "the editor's note, not part of a thread")       # `> 编者注：…` between or under the threads
+            continue
         if p.kind == "quote" and in_qa and not editorial and (said := _quote_asker(p, profile)) is not None:
             name, rest, rest_md = said          # `> **Sofia asks:** I have a …?`, `> A reader in Lagos writes: …`
             if item is not None and name and name == item.asker and item.turn()[2] is not None:
