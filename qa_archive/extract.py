@@ -91,7 +91,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
 # (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name; and
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
-ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|"
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
@@ -402,7 +402,7 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
@@ -1181,6 +1181,7 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 
 # `**[18:45] @pgdaniel:** …`, `【01:10:12】观众…`: where in a recording it was said, before who said it
 CHAT_TIME = r"(?:\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s+)?\d{1,2}:\d{2}(?::\d{2})?"    # `18:45`, `01-08 10:12`
+ORDINAL_LEAD = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)\s*】\s*(?=\S)")   # `【第 1 问】`
 LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*((?:\*\*|__)?\s*[:：])")
@@ -1202,6 +1203,7 @@ def relabel(line: str) -> str:
     if head[:1] not in LABEL_STARTS or (head[:1] == "[" and not head[1:].isdigit()):
         return line                  # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
     line = LEAD_TIME.sub(r"\1", line, count=1)
+    line = ORDINAL_LEAD.sub(r"\1", line, count=1)
     line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
@@ -2796,8 +2798,9 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
 
 
-DEFERRED = re.compile(r"下期(?:专门|再)?(?:聊|讲|说|分享)|(?:以后|下次|改天)再(?:聊|讲|说)|"
-                      r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later", re.I)
+DEFERRED = re.compile(r"下一?期[^。？?]{0,10}?(?:专门|再)?(?:聊|讲|说|分享|写|介绍)|(?:以后|下次|改天)再(?:聊|讲|说)|"
+                      r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later|"
+                      r"(?:devoting|dedicating|saving\s+(?:it|this)\s+for)\s+next\s+(?:month|week|issue)['’]?s?", re.I)
 
 
 SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|同一个(?:回答|答案)|答案(?:相同|一样)|"
@@ -2906,8 +2909,8 @@ def _notes_end_section(parts: list[Piece], n: int) -> bool:
         if _section_ends(parts, end):
             return True
         n = end + 1
-        if parts[n].kind != "line" or not READER_NOTE.match(parts[n].text):
-            return False
+        if parts[n].kind != "line" or not (READER_NOTE.match(parts[n].text) or SIGN_OFF.match(parts[n].text)):
+            return False                 # (the editors' sign-off under their note, `—— 萤火社区编辑部`, closes too)
 
 
 def _closing_byline(text: str) -> str | None:
@@ -3177,7 +3180,7 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
                        r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|(?:preferred|asked|wishes|wished)\s+not\s+to\s+be\s+named|"
                        r"(?:an?|one)\s+(?:customer|member|developer|contributor|colleague|maintainer|reader|user)\b|"
-                       r"一位(?:读者|用户|网友|群友|同学|朋友|开发者|观众|听众)|"
+                       r"(?:一位|某)[^\s，,。]{0,12}?(?:读者|用户|网友|群友|同学|朋友|开发者|观众|听众)|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"
                        r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
 
@@ -3201,6 +3204,8 @@ def _name(name: str) -> str | None:
     name = CHANNEL_LEAD.sub("", name)                # `邮件列表 Zhang Wei`: where they asked, then who
     name = (quoted.group(1) or quoted.group(2)) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
     name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]\.?$", "", name)    # `王五（某银行）`: the person
+    if (after := re.search(r"[,，]\s*([^,，@]{2,40})$", name)) and ANONYMOUS.fullmatch(after.group(1).strip()):
+        return None                      # `Discussions，未署名`: where it came from, and that nobody signed it
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`
     name = re.sub(r"(?<=[a-z]{2})\.$", "", name)       # `Asked by Lorenzo Bassi.`: the sentence's, not `Tomasz W.`
     name = re.sub(r"^u/(?=\w)", "", name)             # `u/packetpilgrim`: a Reddit user's name
