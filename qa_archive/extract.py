@@ -156,7 +156,8 @@ QUESTION_LABEL = re.compile(r"(?:(?:reader|user|community|listener|audience|memb
                             r"question(?:\s+of\s+the\s+(?:week|month))?|(?:读者|用户|社区|网友|群友|听众)(?:提问|问题)", re.I)
 # `> … Is there a retry setting?` / `> — asked by Tomasz`: a quoted question signed on its last line
 QUOTE_ATTRIBUTION = re.compile(r"\n(?:[ \t]*>)*[ \t]*(?:—{1,2}|―|--|-)[ \t]*(?:asked[ \t]+by[ \t]+|from[ \t]+|来自[ \t]*)?"
-                               r"@?(?P<name>[^\s@—―\-][^\n@]{0,29}?)[ \t]*$", re.I)
+                               r"@?(?P<name>[^\s@—―\-][^\n@,，]{0,29}?)(?:[ \t]*[,，][^\n]{1,70})?[ \t]*$", re.I)
+                               # (`— Tomás Ferreira, platform team at a logistics company`: who, then what they do)
 # `(asked by u/nilpointer_ on r/golang)`: the name, without the platform's prefix or where it was asked
 ASKER_WHERE = re.compile(r"^(?:u/|@)|\s+(?:on|in|at|via|from)\s+.*$", re.I)
 
@@ -2486,6 +2487,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
+            continue
+        if (p.kind == "quote" and item is not None and item.again and not item.done
+                and item.turn()[2] is not None):
+            ask_again(p, p.text.strip(), p.md.strip())   # `Tomás wrote back:` over his quoted reply: the next turn
             continue
         if p.kind == "quote" and in_qa and EDITOR_NOTE.match(p.text.replace("*", "")):
             skip(p, "the editor's note, not part of a thread")       # `> 编者注：…` between or under the threads
