@@ -459,7 +459,8 @@ def _editorial(text: str) -> bool:
 
 
 # the editor's last word to readers at the end of a Q&A section
-READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|就是|为|由)|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
+READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
+                         r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
