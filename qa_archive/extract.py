@@ -3093,6 +3093,10 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
 
 # `A reader in Lagos writes: …`: a reader, unnamed
 FROM_LABEL = re.compile(r"^\s*(?-i:From)\s+(?P<name>[^:：\n]{1,60}?)\s*[:：]\s*(?P<rest>.*)$")   # a mailbag's, bold
+# Bylines under a question (or its heading) that name who asked, with nothing else on the line:
+#   FROM_ROLE `来自论坛用户 **白桦**`;  FROM_ALONE `> 来自匿名用户`;  ASKED_IT_ZH `群友“老石”问的。`;
+#   QUESTION_FROM_EN `Question from Ravi Menon, who …`, `### Question from Rafael Souza (Orbitly)`;
+#   FROM_WHERE `From Tomasz on the mailing list.`;  and Q_FROM `**Q from Dmitri Volkov:** …?`, the question after it
 FROM_ROLE = re.compile(rf"^\s*(?:问题|提问)?来自\s*{ROLE}\s*@?(?P<name>[^\s：:，,。@]{{1,20}})\s*$")
 Q_FROM = re.compile(r"^\s*(?:Q|Question)\s+(?:from|by)\s+@?(?P<name>[^:：\n]{1,40}?)\s*[:：]\s*(?P<rest>.*)$", re.I)
 ASKED_IT_ZH = re.compile(rf"^\s*(?:这是|本题(?:是)?|这个问题是|该问题(?:是)?)?\s*(?:{ROLE})?\s*[“「\"]?@?(?P<name>[^\s“”「」\"，,。@]{{1,20}})"
