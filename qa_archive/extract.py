@@ -1495,36 +1495,15 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         # over the quoted letter (not `From the changelog:`)
         name = m.group("name")
         return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
-    m = FROM_ROLE.match(text) or FROM_ALONE.match(text)
-    if m:                                # `来自论坛用户 **白桦**`, `> 来自匿名用户` under the question
-        return _name(m.group("name")), ""
-    m = Q_FROM.match(text)
-    if m:                                # `**Q from Dmitri Volkov:** Is there …?`
-        return _name(m.group("name")), m.group("rest").strip()
-    m = ASKED_IT_ZH.match(text)
-    if m:                                # `群友“老石”问的。` under the question
-        return _name(m.group("name")), ""
-    m = QUESTION_FROM_EN.match(text)
-    if m:                                # `Question from Ravi Menon, who builds …`
-        return _name(m.group("name")), ""
-    m = FROM_WHERE.match(text)
-    if m:                                # `From Tomasz on the mailing list.` under the question: who, and where
-        return _name(m.group("name")), ""
-    m = POSTING_AS.match(text)
-    if m:                                # `Someone posting as **sqs-newbie** asked:`: the name they post under
-        return _name(m.group("name")), m.group("rest").strip()
+    for pattern in NAMING_LINES:
+        if m := pattern.match(text):
+            return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
     m = READER_WRITES.match(text)
     if m:                                # `[44:05] An anonymous listener asks: "…?"`: somebody, not named
         return None, m.group("rest").strip()
     m = ROLE_NAME_ALONE.match(text) if bold_led else None
     if m:                                # `**群友「小鱼干」**` alone over `问：…`
         return _name(m.group("name")), ""
-    m = META_ASKER.match(text)
-    if m:                                # `**[Issue #1287](…)** · 提问者：@mlops-lee` over the quoted question
-        return _name(m.group("name")), ""
-    m = QUESTION_OF.match(text)
-    if m:                                # `来自一位匿名用户的问题：` (nobody named), `来自 zhou-yh 的提问：…`
-        return _name(m.group("name")), m.group("rest").strip()
     m = DASH_ASKED.match(text)
     if m:                                # `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously …`
         return (_name(m.group("name")) if m.group("name") else None), ""
@@ -3102,10 +3081,7 @@ FROM_LABEL = re.compile(r"^\s*(?-i:From)\s+(?P<name>[^:：\n]{1,60}?)\s*[:：]\s
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
                                 r"(?:(?P<anon>an?\s+anonymous\b[^\n]{0,40})|(?!(?:the|our|a|an|this|that|my|your|us)\b)"
                                 r"@?(?P<name>[\w.'’-]+(?:\s+(?-i:[A-Z])[\w.'’-]*){0,2})(?:\s*[（(][^()（）]{1,40}[)）])?)\s*$", re.I)
-# Bylines under a question (or its heading) that name who asked, with nothing else on the line:
-#   FROM_ROLE `来自论坛用户 **白桦**`;  FROM_ALONE `> 来自匿名用户`;  ASKED_IT_ZH `群友“老石”问的。`;
-#   QUESTION_FROM_EN `Question from Ravi Menon, who …`, `### Question from Rafael Souza (Orbitly)`;
-#   FROM_WHERE `From Tomasz on the mailing list.`;  and Q_FROM `**Q from Dmitri Volkov:** …?`, the question after it
+# Bylines under a question (or its heading) that name who asked (examples at NAMING_LINES, which reads them)
 FROM_ROLE = re.compile(rf"^\s*(?:问题|提问)?来自\s*{ROLE}\s*@?(?P<name>[^\s：:，,。@]{{1,20}})\s*$")
 Q_FROM = re.compile(r"^\s*(?:Q|Question)\s+(?:from|by)\s+@?(?P<name>[^:：\n]{1,40}?)\s*[:：]\s*(?P<rest>.*)$", re.I)
 ASKED_IT_ZH = re.compile(rf"^\s*(?:这是|本题(?:是)?|这个问题是|该问题(?:是)?)?\s*(?:{ROLE})?\s*[“「\"]?@?(?P<name>[^\s“”「」\"，,。@]{{1,20}})"
@@ -3119,6 +3095,13 @@ FROM_WHERE = re.compile(r"^\s*(?-i:From)\s+(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+
                         r"\s+(?:on|via|in|at|through)\s+(?:the\s+|our\s+)?[\w#/.-]+(?:\s+[\w#/.-]+){0,3}?\s*[.。]?\s*$", re.I)
 POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+(?:posting|writing|going)\s+(?:as|by)\s+@?"
                         r"(?P<name>[^\s:：]{1,30})\s+(?:asked|asks|wrote|writes)\s*[:：]\s*(?P<rest>.*)$", re.I)
+# Lines that name who asks, each read alike: the name (`_name`: nobody for `匿名用户`), then the rest of the line
+# (the question, when the pattern has a `rest`). Tried in this order, after the label patterns of `_asker_line`:
+#   `来自论坛用户 **白桦**`, `> 来自匿名用户`, `**Q from Dmitri Volkov:** …?`, `群友“老石”问的。`,
+#   `Question from Ravi Menon, who …`, `From Tomasz on the mailing list.`, `Someone posting as **sqs-newbie** asked:`,
+#   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`
+NAMING_LINES = (FROM_ROLE, FROM_ALONE, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
+                QUESTION_OF)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
                            r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)
@@ -3370,11 +3353,6 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             if (label := ANSWER_BY.match(turns[0].a)):    # answer's label (`✅ Accepted answer by X (score 21):`)
                 turns[0].a = turns[0].a[label.end():]
                 turns[0].a_md = after_label(turns[0].a_md, bold=True)
-        elif (asker is None and turns and turns[0].a and (m := LEAD_SIGN_OFF.match(turns[0].a))
-              and _plausible_name(m.group("name"))):
-            asker = _name(m.group("name"))                # `1. **Is it safe …?**` / `— Jonas, via email` over the
-            turns[0].a = turns[0].a[m.end():].lstrip()    # answer: who asked, signed under the question
-            turns[0].a_md = re.sub(r"^[^\n]*\n?", "", (turns[0].a_md or "").lstrip(), count=1).lstrip()
         elif asker is None and turns and turns[0].a and (m := ASKED_BY_LEAD.match(turns[0].a)):
             asker = m.group("name")
             turns[0].a = turns[0].a[m.end():]

@@ -113,6 +113,7 @@ def prepare(gen, groups: list[tuple[list[str], float]], names: list[str] | None 
 
 
 ABBREVIATION_GAP = 2
+CJK_WORD = re.compile(rf"[{analysis.CJK}]{{2,6}}")     # a word `abbreviation` reads: two to six CJK characters
 
 
 def abbreviation(word: str) -> re.Pattern | None:
@@ -120,7 +121,7 @@ def abbreviation(word: str) -> re.Pattern | None:
     (`断连` in `断开连接`, `主从库` in `主从数据库`). Chinese shortens a phrase by keeping some of its characters, so
     the short form shares few bigrams with the long one."""
     w = squeeze(word)
-    if not 2 <= len(w) <= 6 or not all(analysis.CJK_CHAR.fullmatch(c) for c in w):
+    if not CJK_WORD.fullmatch(w):
         return None
     return re.compile(f".{{0,{ABBREVIATION_GAP}}}".join(map(re.escape, w)))
 

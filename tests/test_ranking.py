@@ -209,14 +209,20 @@ def test_ties_between_different_threads_go_to_the_newer_one():
     assert order == [1, 2, 0]
 
 
-def test_words_as_written_and_side_by_side_lift_the_thread_that_asks_exactly_that(tmp_path):
+def first_asker(tmp_path, threads: list[tuple[str, str, str]], query: str) -> str:
+    """Who asked the first hit for `query` in an archive of one post per (asker, question, answer)."""
     root = tmp_path / "p"
-    write_post(root, "a", post([("u1", "分库 之后 怎么 分表？ 回滚 也 会 失败 吗", "看情况。", "https://x.example/1")]))
-    write_post(root, "b", post([("u2", "分库分表 之后 分支事务 回滚 失败", "要用代理数据源。", "https://x.example/2")]))
+    for n, (asker, question, answer) in enumerate(threads):
+        write_post(root, f"post{n}", post([(asker, question, answer, f"https://x.example/{n}")]))
     index = tmp_path / "index"
     ingest([Source(root)], index, Registry.load())
-    hits = Archive(index).search("分库分表 回滚 失败")["hits"]
-    assert hits[0]["asker"] == "u2"
+    return Archive(index).search(query)["hits"][0]["asker"]
+
+
+def test_words_as_written_and_side_by_side_lift_the_thread_that_asks_exactly_that(tmp_path):
+    assert first_asker(tmp_path, [("u1", "分库 之后 怎么 分表？ 回滚 也 会 失败 吗", "看情况。"),
+                                  ("u2", "分库分表 之后 分支事务 回滚 失败", "要用代理数据源。")],
+                       "分库分表 回滚 失败") == "u2"
 
 
 def test_a_chinese_abbreviation_finds_the_words_it_shortens(tmp_path):
@@ -224,14 +230,10 @@ def test_a_chinese_abbreviation_finds_the_words_it_shortens(tmp_path):
     assert ranking.abbreviation("断连").search("tm和tc断开连接之后")
     assert not ranking.abbreviation("断连").search("断了以后重新连接")      # too far apart
     assert ranking.abbreviation("seata") is None and ranking.abbreviation("断") is None
-    root = tmp_path / "p"
-    write_post(root, "a", post([("u1", "回滚失败怎么办？", "看回滚日志，回滚记录在 undo_log 表里。", "https://x.example/1")]))
-    write_post(root, "b", post([("u2", "TM 和 TC 断开连接之后，全局事务还会回滚吗？", "会，超时后回滚。", "https://x.example/2")]))
-    write_post(root, "c", post([("u3", "客户端频繁断连怎么排查？", "先看心跳日志。", "https://x.example/3")]))
-    index = tmp_path / "index"
-    ingest([Source(root)], index, Registry.load())
-    hits = Archive(index).search("断连 回滚")["hits"]
-    assert hits[0]["asker"] == "u2"
+    assert first_asker(tmp_path, [("u1", "回滚失败怎么办？", "看回滚日志，回滚记录在 undo_log 表里。"),
+                                  ("u2", "TM 和 TC 断开连接之后，全局事务还会回滚吗？", "会，超时后回滚。"),
+                                  ("u3", "客户端频繁断连怎么排查？", "先看心跳日志。")],
+                       "断连 回滚") == "u2"
 
 
 def test_export_and_import_keep_the_translations(lantern, tmp_path):
