@@ -2320,6 +2320,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 q_text, q_md = (text[:named.start() + 1], p.md[:p.md.rfind("(")].rstrip(" *_（")) if named else (text, p.md)
                 set_question(p, q_text.strip(), q_md.strip(), True)
                 continue
+            if (in_qa and not editorial and not p.bold and (item is None or item.done or item.turn()[2] is not None)
+                    and _signed_letter(parts, n, profile)):
+                # a letter with no label: its text, `*— Hélène Marchand, Montréal*` under it (read below as who
+                # asked), then `**Editor's reply:**`
+                start_item(None, p, numbered=False)
+                set_question(p, text.strip(), p.md.strip(), False)
+                continue
             t = item.turn() if item is not None and not item.done else None
             speaker = t is not None and t[2] is None and bool(t[0]) and not _explicit_answer_ahead(parts, n, profile)
             answer_label = _answer_label(p, profile, speaker, speakers)
@@ -2915,6 +2922,21 @@ def _closing_byline(text: str) -> str | None:
         return ""
     m = SIGN_OFF.match(text)
     return _name(m.group("name")) or "" if m and _plausible_name(m.group("name")) else None
+
+
+def _signed_letter(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether piece n starts a reader's letter with no label: a plain paragraph that asks something, the
+    writer's signature right under it (`*— Ruth Abernathy*`), then the labelled reply (`**Editor's reply:**`)."""
+    p = parts[n]
+    if n and parts[n - 1].kind == "line" and parts[n - 1].line == p.line - 1:
+        return False                                     # (not the first line of its paragraph)
+    end = _paragraph_end(parts, n)
+    lines = parts[n:end + 1]
+    signed = end + 1 < len(parts) and parts[end + 1].kind == "line" and _closing_byline(parts[end + 1].text)
+    return bool(signed and _answer_next(parts, end + 1, profile)
+                and any(re.search(r"[?？]", x.text) for x in lines)
+                and not any(x.bold or x.lead or _label_like(x.text) or _asker(x.text, x.md, profile) is not None
+                            or _answer_label(x, profile, speaker=True) is not None for x in lines))
 
 
 def _thread_ends(parts: list[Piece], n: int, profile: Profile) -> bool:

@@ -847,3 +847,16 @@ def test_tool_markup_renders_as_its_text_and_code_stays_as_written():
             "[^1]: asked on Discord")
     assert rendered_links(body).split("\n") == [
         "See Output Modes and Roadmap, 迁移指南.", "", "```", "[[kept]] {doc}`kept` [^2]", "```", ""]
+
+
+def test_a_letter_with_no_label_signed_under_it_is_a_thread_by_its_signer(registry):
+    threads, _ = threads_of(
+        "## Letters\n\nReplies follow each letter.\n\nExports keep failing on large scores. Is there a size\nlimit? "
+        "I use 2.1.\n\n*— Ines Okafor, Lagos*\n\n**Editor's reply:** No limit; raise the memory setting.\n\n"
+        "It is in Preferences.\n\nCan I print just the lyrics?\n\n*— Tom*\n\n**Editor's reply:** Not yet.\n",
+        registry)
+    # the section's intro is not part of the first letter, nor the reply's second paragraph of the next one
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("Ines Okafor", "Exports keep failing on large scores. Is there a size\nlimit? I use 2.1.",
+         "No limit; raise the memory setting.\nIt is in Preferences."),
+        ("Tom", "Can I print just the lyrics?", "Not yet.")]
