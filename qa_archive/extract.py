@@ -101,7 +101,8 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
                             rf"(?:的\s*(?:[两三四五六几\d]+\s*个)?\s*(?:提问|问题)|的?\s*(?:提问|问道|问))\s*[:：]?\s*(?P<rest>.*)$")
 # `**Maria asks:** …`, `**Jonas K. asked:**` (bold-led, no @): an English asker line
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
-ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}})"
+ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}"
+                      r"|(?:An?|One|Another) (?:user|reader|listener|viewer|member|developer|community member))"
                       r"(?:,?\s+(?:from|in)\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2},?)?"     # (`Dana Whitcombe, in Leeds, asks:`)
                       r"\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
@@ -142,6 +143,10 @@ META_ASKED = re.compile(r"^[^\n·]{0,30}·\s*asked\s+by\s+@?(?P<name>[^\s·\n][^
 DASH_SIGNED = re.compile(r"^\s*[—–]{1,2}\s*@?[^\s—–][^\n]{0,60}$")
 # after a label, only who asks or answers: `Q1：读者「山竹不酸」提问`, `匿名读者提问`; `A：核心开发者 @许砚 回答`
 WHO_ASKS = re.compile(rf"(?P<name>(?:{ROLE})?\s*「[^「」]{{1,20}}」|(?:匿名|未署名)?{ROLE}|@[^\s@:：，,]{{1,30}})\s*(?:的)?(?:提问|问)")
+# `Q1：来自 @杜若 的提问`, `Q2：一位社区同学提问`, `Q3：某证券公司的用户提问`: the label says who asked (or that
+# somebody did), and the question is below it
+LABEL_NAMES_ASKER = re.compile(r"(?:来自\s*)?(?:@(?P<name>[^\s@:：，,]{1,30})|(?:一位|某位?|有位|一名)[^\s@:：，,。？?]{0,12}?"
+                               r"(?:同学|用户|读者|朋友|开发者|网友|工程师))\s*的?\s*(?:提问|问题)")
 WHO_FROM = re.compile(r"(?i:from|by|asked\s+by)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})")
 WHO_ANSWERS = re.compile(r"[^\n:：?？。]{0,24}?@?[^\s@:：?？。]{1,20}\s*(?:回答|答复|回复|解答)")
 # `*Asked by Priya N.*`, `— asked by @tomk on Mastodon`: a byline that names who asked
@@ -296,7 +301,7 @@ ASKER_NONE = re.compile(rf"^\s*{NUM}?(?:(?:提问|问题|Q|{READER_ASKS})\s*{SEP
                         # `**后台留言：**`, `匿名读者提问：` over the question: a channel or nobody, not a name
                         r"|^\s*(?:后台|读者|评论区)?留言\s*[:：]\s*$|^\s*匿名(?:读者|用户|网友|群友)?(?:提问|问)?\s*[:：]\s*$")
 # `Q: …`, `问：…`, `Question: …`, `Q2：…`: an item without an asker whose question starts on the same line
-QLINE = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、]|Q\.(?=\s)|"
+QLINE = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:{ASK_WORDS}\s*{SEP}|Q\d{{1,2}}\s*[.．、｜|]|Q\.(?=\s)|"
                    rf"Q\d{{1,2}}(?=\s))\s*(?P<rest>\S.*)$", re.I)
 # `**2、关于 SOFARegistry 的几个问题：**`: several askers (or several Q/A pairs) under one topic
 GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|一些|相关|常见)?\s*(?:问题|提问|问答)(?:回答|解答)?\s*[:：]?\s*$"
@@ -388,6 +393,8 @@ LINKED_HEADING = re.compile(r"#{1,6}\s*\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*")
 # `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
 META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by)\s*[:：]?\s*@?"
                         r"(?P<name>[^\s·•|｜@][^·•|｜\n]{0,40}?)\s*(?:[·•|｜][^\n]*)?$", re.I)
+# `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`: an issue's header, fields between bars, the last who asked
+FIELDS_ASKER = re.compile(r"^[^\n·•|｜@]{1,40}?(?:\s*[·•|｜]\s*[^\n·•|｜@]{1,40}?){0,3}\s*[·•|｜]\s*@(?P<name>[^\s@·•|｜]{1,30})\s*$")
 # `来自 @zhou-yh 的问题：`, `来自一位匿名用户的提问：`: whose question follows
 QUESTION_OF = re.compile(r"^\s*(?:这是)?来自\s*@?(?P<name>[^\s：:@，,。]{1,20}?)\s*的(?:问题|提问)\s*[:：]\s*(?P<rest>.*)$")
 # `提问：青柠 · 织梦用户 2 群` under a question: a name, then where they asked (no question of its own)
@@ -461,7 +468,7 @@ def _editorial(text: str) -> bool:
 
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
-                         r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
+                         r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
@@ -1519,7 +1526,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     m = (ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)) if not CODE_LED.match(md) else None
     if m and _plausible_name(m.group("name")):                  # (not `` `@scope` 和 CSS Modules …``: code)
         first, _, more = m.group("name").partition(" ")
-        if more and re.search(rf"[{CJK}]", more):      # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays)
+        if more and re.search(rf"[{CJK}]", re.sub(r"[（(][^()（）]*[)）]\s*$", "", more)):
+            # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays, and `@Chen Hao（某券商架构组）`)
             return _name("@" + first), ""
         rest = (m.groupdict().get("rest") or "").strip()
         rest = re.sub(r"^[·•|].*$", "", rest)      # `@haruto-s · 5 comments · ✔ Answered`: a forum's metadata
@@ -2211,9 +2219,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     continue
                 handle = re.fullmatch(r"(?:[·•|—–-]\s*)?(?:(?:来自|from|by|asked\s+by)\s*)?@(?P<name>[^\s@:：，,]{1,40})",
                                       rest.strip(), re.I) or WHO_ASKS.fullmatch(rest.strip()) \
-                    or WHO_FROM.fullmatch(rest.strip())      # (`**Q** — *from Aurelio Mancini*`)
+                    or WHO_FROM.fullmatch(rest.strip()) or LABEL_NAMES_ASKER.fullmatch(rest.strip())
                 if handle and (item is None or item.done or item.turn()[2] is not None or item.turn()[0]):
-                    start_item(_name(handle.group("name")), p, numbered=False)    # `**提问：** @lmz-hpc`,
+                    # (`**Q** — *from Aurelio Mancini*`, `**Q1：来自 @杜若 的提问**`, `**Q2：一位社区同学提问**`)
+                    who = handle.group("name")
+                    start_item(_name(who) if who else None, p, numbered=False)    # `**提问：** @lmz-hpc`,
                     # `**Q1 · 来自 @蓝鲸**`: who asks, the question below
                     note(p, "asker", text)
                     in_qa = True
@@ -2223,6 +2233,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                              or _again_of(said.group("name"), item))):     # (`Q. (Beatriz again) Can …?`)
                     rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
                     ask_again(p, rest, rest_md, ends_question(rest))     # `Q — (Rohan, follow-up) And …?`
+                    continue
+                if (item is not None and not item.done and item.heading and not item.titled and len(item.turns) == 1
+                        and item.turn()[2] is None and len(item.turn()[0]) == 1 and not said):
+                    # `#### Q1 ｜ 按方法设置超时`, `提问者：@王楠`, then `问：…？`: the heading was the question's title,
+                    # the labelled line tells it in full
+                    item.turn()[0][:], item.turn()[1][:] = [rest], [rest_md]
+                    item.titled, item.quoted = True, ends_question(rest)
+                    note(p, "question", rest)
                     continue
                 fresh = item is not None and not item.done and item.turn()[2] is None and not item.turn()[0]
                 if fresh:                                # (`**3、提问：**` then `问：…` is one item)
@@ -2404,6 +2422,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     start_item(_name(m.group("name")), p)     # `**1. 小白**` over a quoted question: its asker
                     note(p, "asker", text)
                     in_qa = True
+                    continue
+                if (in_qa and qa_level and not is_qa_heading(text, profile) and not _editorial(text)
+                        and not any(it.section == section for it in all_items) and _qa_goes_on(parts, n, profile)):
+                    skip(p, "the Q&A section's introduction")    # `**本周各项目回复 issue 共计 2 条**` under its heading
                     continue
                 if in_qa and not _editorial(text) and _followed_by_pairs(parts, n, profile):
                     close_all()                          # a topic over several Q/A pairs: the section goes on
@@ -2819,10 +2841,25 @@ def _me_too(reply: str) -> bool:
     return len(reply) <= 40 and bool(ME_TOO.match(reply))
 
 
+# An answer that promises the real one for later: `下期周报再给大家同步`, `结论出来后会单独发文说明`, `有结论再发公告`,
+# `we'll report back in the next issue`, `still investigating; we'll follow up in a future issue`
+ANSWER_LATER = re.compile(
+    r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:同步|答复|回复|更新|说明|公布|解答)|"
+    r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
+    r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
+    r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|"
+    r"\bin an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode)\b", re.I)
+# …unless it opens by answering: `是的，…`, `Yes, …`, `可以，…`
+ANSWERS_FIRST = re.compile(r"^\s*(?:yes|no|sure|是的|是，|不是|可以|不可以|不行|支持|不支持|会的|不会)\b", re.I)
+LATER_CHARS = 160        # a longer answer that promises more later has said something now
+
+
 def _deferred(answer: str) -> bool:
-    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`), or one that
-    opens by saying there is none yet (`This one has no answer yet and …`, `暂无回答，欢迎…`)."""
-    return (len(answer) <= 40 and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
+    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`, `still
+    investigating; we'll follow up in a future issue`), or one that opens by saying there is none yet (`This one
+    has no answer yet and …`, `暂无回答，欢迎…`)."""
+    return ((len(answer) <= 40 and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
+            or (len(answer) <= LATER_CHARS and bool(ANSWER_LATER.search(answer)) and not ANSWERS_FIRST.match(answer)))
 
 
 NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:has|had|got) no (?:answers?|replies) yet\b|"
@@ -3121,9 +3158,9 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 # (the question, when the pattern has a `rest`). Tried in this order, after the label patterns of `_asker_line`:
 #   `来自论坛用户 **白桦**`, `> 来自匿名用户`, `**Q from Dmitri Volkov:** …?`, `群友“老石”问的。`,
 #   `Question from Ravi Menon, who …`, `From Tomasz on the mailing list.`, `Someone posting as **sqs-newbie** asked:`,
-#   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`
+#   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`, `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`
 NAMING_LINES = (FROM_ROLE, FROM_ALONE, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
-                QUESTION_OF)
+                QUESTION_OF, FIELDS_ASKER)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
                            r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)

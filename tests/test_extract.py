@@ -860,3 +860,44 @@ def test_a_letter_with_no_label_signed_under_it_is_a_thread_by_its_signer(regist
         ("Ines Okafor", "Exports keep failing on large scores. Is there a size\nlimit? I use 2.1.",
          "No limit; raise the memory setting.\nIt is in Preferences."),
         ("Tom", "Can I print just the lyrics?", "Not yet.")]
+
+
+@pytest.mark.parametrize("answer, kept", [
+    ("这个场景我们还在验证，下期周报再给大家答复。", False),
+    ("社区还在做压测，结论出来后会单独发文说明。", False),
+    ("需要等规划会议定下来后再统一回复，我们会在后续周报里更新。", False),
+    ("We can reproduce it but are still investigating; we'll follow up in a future issue.", False),
+    ("We haven't been able to test this yet. We'll report back in the next issue.", False),
+    # an answer given now, with more promised later, is an answer
+    ("Yes: set `pool.size`. We'll report back with benchmarks in a future issue.", True),
+    ("可以，把 `pool.size` 调大即可，压测数据我们下期周报再同步。", True),
+    # 后续 that is not a later issue of the newsletter
+    ("他们重新定义了这 4 个字节，并在后续详细说明了该方案。", True),
+])
+def test_an_answer_that_only_promises_one_later_is_no_thread(answer, kept, registry):
+    threads, _ = threads_of(f"## Q&A\n\n**Q：** 会支持 ARM 吗？\n\n**A：** {answer}\n", registry)
+    assert bool(threads) is kept
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a label that says who asked (or that somebody did), the question quoted below it
+    ("## 本周 Q&A\n\n**Q1：来自 @杜若 的提问**\n\n> 锁过期了怎么办？\n\n**A：** 换 etcd。\n\n"
+     "**Q2：一位社区同学提问**\n\n> 能和 OTel 一起用吗？\n\n**A：** 可以。\n",
+     [("杜若", "锁过期了怎么办？", "换 etcd。"), (None, "能和 OTel 一起用吗？", "可以。")]),
+    # a heading that titles the question, who asked, then the question told in full by its label
+    ("## 问答角\n\n#### Q1 ｜ 方法级超时\n\n提问者：@王楠\n\n问：能给一个方法单独设超时吗？\n\n答：支持。\n",
+     [("王楠", "能给一个方法单独设超时吗？", "支持。")]),
+    # an issue's header (fields between bars, who asked last) after a bold line introducing the section
+    ("## GitHub issue 精选\n\n**本周回复 issue 共 1 条**\n\n**#1452 ｜ SOFARPC ｜ @hongyu-dev**\n\n"
+     "> JDK 17 上启动报错？\n\nA：虚拟线程要 JDK 21。\n",
+     [("hongyu-dev", "JDK 17 上启动报错？", "虚拟线程要 JDK 21。")]),
+    # a numbered English asker line without @, and one that names nobody; a name with a space and a company
+    ("## Community Q&A\n\n**1. Priya from Finlytics** asked:\n\n> Is there a cache?\n\n**Answer:** Yes.\n\n"
+     "**2. A user** asked:\n\n> Is there a Helm chart?\n\n**Answer:** Yes, under charts/.\n\n"
+     "**@Chen Hao（某券商架构组）** 提问：\n\n> 会阻塞吗？\n\n**回复**：不会。\n",
+     [("Priya", "Is there a cache?", "Yes."), (None, "Is there a Helm chart?", "Yes, under charts/."),
+      ("Chen Hao", "会阻塞吗？", "不会。")]),
+])
+def test_askers_named_in_labels_headers_and_numbered_lines(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
