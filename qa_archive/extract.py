@@ -277,6 +277,9 @@ FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z]
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
 # `**Follow-up** — *Aurelio again*`, `**追问** —— 阿杰`: the label, signed, on a line of its own
 FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:：?？\n]{1,40}$", re.I)
+# who a follow-up line names: `王小二 追问：`, `**@阿蒙** 追问：`, `Marcus followed up:`
+FOLLOWER = re.compile(r"^\s*@?\s*(?P<name>[^\s@#：:，,。？?（(]{1,30}?(?: [A-Z][\w.'’-]*){0,2})\s*[,，]?\s*[（(]?\s*"
+                      r"(?:再?追问|继续问|又问|接着问|再问|补充|follows?\s+up|followed\s+up|asked\s+again|wrote\s+back)", re.I)
 # `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
                              rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
@@ -396,7 +399,8 @@ META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问�
 # `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`: an issue's header, fields between bars, the last who asked
 FIELDS_ASKER = re.compile(r"^[^\n·•|｜@]{1,40}?(?:\s*[·•|｜]\s*[^\n·•|｜@]{1,40}?){0,3}\s*[·•|｜]\s*@(?P<name>[^\s@·•|｜]{1,30})\s*$")
 # `来自 @zhou-yh 的问题：`, `来自一位匿名用户的提问：`: whose question follows
-QUESTION_OF = re.compile(r"^\s*(?:这是)?来自\s*@?(?P<name>[^\s：:@，,。]{1,20}?)\s*的(?:问题|提问)\s*[:：]\s*(?P<rest>.*)$")
+QUESTION_OF = re.compile(r"^\s*(?:这是)?来自\s*@?(?P<name>[^\s：:@，,。（(]{1,20}?)\s*(?:[（(][^()（）]{1,30}[)）])?\s*的(?:问题|提问)"
+                         r"\s*(?:[:：]\s*(?P<rest>.*)|$)")     # (`#### 来自 Ray（某电商搜索团队）的提问` over the question)
 # `提问：青柠 · 织梦用户 2 群` under a question: a name, then where they asked (no question of its own)
 ASKER_BYLINE = re.compile(r"(?P<name>[^\s?？。，,·]{1,20}(?: [A-Za-z][\w.-]{0,15})?)(?:\s*[·•|｜]\s*[^?？。]{1,30})?")
 # `> 以下内容整理自「…交流群」…`, `Below is an edited excerpt …`: the editors introduce what follows, asking nothing
@@ -1182,6 +1186,19 @@ BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回
                            re.I)
 
 
+# `【群友 风吹麦浪】…`, `【维护者 老K】…`: a group chat digest's speaker, their role and name in lenticular brackets,
+# read as `群友「风吹麦浪」：…` (who asks) and `维护者 老K 回复：…` (who answers)
+ANSWERER_ROLE = r"维护者|管理员|群主|讲师|嘉宾|官方|助教|核心开发者|开发者"
+BRACKET_SPEAKER = re.compile(rf"^(\s*(?:\*\*|__)?)\s*【\s*(?P<role>{ANSWERER_ROLE}|{ROLE})\s+"
+                             r"(?P<name>[^】\s][^】]{0,20}?)\s*】\s*[:：]?\s*")
+
+
+def _bracket_speaker(m: re.Match) -> str:
+    if re.fullmatch(ANSWERER_ROLE, m.group("role")):
+        return f"{m.group(1)}{m.group('role')} {m.group('name')} 回复："
+    return f"{m.group(1)}{m.group('role')}「{m.group('name')}」："
+
+
 # `**提问 / Question**（@石头）：`, `Answer / 回答：`: one label in both languages of a bilingual post
 ZH_LABEL = r"问题|提问|问|回答|答|解答|答复|回复|追问"
 EN_LABEL = r"Question|Q|Answer|A|Reply|Follow-up"
@@ -1216,6 +1233,7 @@ def relabel(line: str) -> str:
     line = ORDINAL_LEAD.sub(r"\1", line, count=1)
     line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
+    line = BRACKET_SPEAKER.sub(_bracket_speaker, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
     line = BARE_LABEL.sub(r"\1\2:\3 ", line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
@@ -1505,8 +1523,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     for pattern in NAMING_LINES:
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
-    m = READER_WRITES.match(text)
-    if m:                                # `[44:05] An anonymous listener asks: "…?"`: somebody, not named
+    m = READER_WRITES.match(text) or READER_ASKS_ZH.match(text)
+    if m:                                # `[44:05] An anonymous listener asks: "…?"`, `有观众问：…`: somebody, not named
         return None, m.group("rest").strip()
     m = ROLE_NAME_ALONE.match(text) if bold_led else None
     if m:                                # `**群友「小鱼干」**` alone over `问：…`
@@ -1696,7 +1714,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if waiting.group:
                     waiting.group.items.append(waiting)
             shared = None
-        if item is not None and (any(t[2] for t in item.turns) or (item.done and any(t[0] for t in item.turns))):
+        if (item is not None and (any(t[2] for t in item.turns) or (item.done and any(t[0] for t in item.turns)))
+                and not any(it is item for it in items)):    # (a thread reopened for a follow-up is there already)
             items.append(item)
             if item.group:
                 item.group.items.append(item)
@@ -2036,6 +2055,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if item is not None and not item.listed and item.turn()[2] is not None and (
                     FOLLOW_UP_ALONE.match(text) or FOLLOW_UP_SIGNED.match(text)):
+                who = FOLLOWER.match(text)
+                who = _name(who.group("name")) if who else None
+                earlier = next((it for it in reversed(items) if it.asker == who and it.section == section),
+                               None) if who and who != item.asker else None
+                if earlier is not None:                  # `王小二 追问：` after Lena's thread: a turn of 王小二's
+                    close_item()
+                    item = earlier                       # (reopened where it stands among the threads)
                 item.again = True                        # `Marcus followed up:`, `**@阿蒙** 追问：`: the question below
                 note(p, "follow-up", text)
                 continue
@@ -2846,6 +2872,7 @@ def _me_too(reply: str) -> bool:
 ANSWER_LATER = re.compile(
     r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:同步|答复|回复|更新|说明|公布|解答)|"
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
+    r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
     r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|"
     r"\bin an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode)\b", re.I)

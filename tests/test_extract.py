@@ -901,3 +901,23 @@ def test_an_answer_that_only_promises_one_later_is_no_thread(answer, kept, regis
 def test_askers_named_in_labels_headers_and_numbered_lines(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+def test_group_chat_speakers_in_brackets_and_a_follow_up_after_someone_elses_thread(registry):
+    threads, _ = threads_of(
+        "## 群答疑\n\n【群友 风吹麦浪】限流能按租户来吗？\n\n【维护者 老K】可以，key 写 `$http_x_tenant_id`。\n\n"
+        "【群友 拾柒】插件能调外部服务吗？\n\n【维护者 小满】这个我得回头确认一下再回复你哈。\n\n"
+        "## 本周答疑\n\n提问人：王小二\n\n> 缓存为什么总不命中？\n\n答：key 算早了。\n\n"
+        "提问人：Lena（某游戏公司）\n\n> runner 能限定仓库吗？\n\n答：可以，用 `--scope`。\n\n"
+        "王小二 追问：\n\n> 偶尔还是全量安装，正常吗？\n\n答：正常，缓存只留 7 天。\n\n"
+        "#### 来自 Ray（某电商搜索团队）的提问\n\n分词词典能热更新吗？\n\n回复：可以。\n\n"
+        "## 直播问答\n\n观众 阿哲 问：TP 和 PP 怎么选？\n\n沈昭：单机用 TP。\n\n"
+        "有观众问：会支持国产加速卡吗？\n\n沈昭：已经在适配。\n", registry)
+    assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == [
+        ("风吹麦浪", [("限流能按租户来吗？", "可以，key 写 $http_x_tenant_id。")]),
+        # (a reply that only promises one later answers nothing)
+        ("王小二", [("缓存为什么总不命中？", "key 算早了。"), ("偶尔还是全量安装，正常吗？", "正常，缓存只留 7 天。")]),
+        ("Lena", [("runner 能限定仓库吗？", "可以，用 --scope。")]),
+        ("Ray", [("分词词典能热更新吗？", "可以。")]),
+        ("阿哲", [("TP 和 PP 怎么选？", "单机用 TP。")]),
+        (None, [("会支持国产加速卡吗？", "已经在适配。")])]
