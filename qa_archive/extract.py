@@ -69,8 +69,9 @@ SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
-LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller)\s+)"
-ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})?|{LISTENER}?Question\s*\d{{0,2}}|"
+LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller|Chat|Forum|Discord|Slack|Stream)\s+)"
+ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})?|{LISTENER}?Question\s*\d{{0,2}}"
+             rf"(?:\s*[(（]\s*(?:no\s+name|anonymous|unnamed|name\s+withheld)[^()（）\n]{{0,20}}[)）])?|"
              rf"{READER_ASKS})")
 # a forum's accepted answer (`✅ **Solution**`, `Marked answer`, `最佳答案`); a bare `Solution` or `解决方案` only
 # with who gave it (`ANSWER_BY`)
@@ -134,7 +135,7 @@ ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Ans
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
 ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+(?:by\s+[*_]{0,2}@?(?!(?:a|an|the|one)\s)"
                            r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）]|[ \t]*(?:\n|$)))"
-                           r"|[^\s.,;:()（）*_]{1,30})[*_]{0,2}|anonymously)"
+                           r"|[^\s.,;:()（）*_]{1,30}(?:_[^\s.,;:()（）*_]+)*)[*_]{0,2}|anonymously)"   # (`@ferris_fan`)
                            r"(?:\s+(?:on|in|at|via|through)\s+[^.。()（）\n]{1,40})?\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
 # a digest's metadata line, `·`-separated, that names who asked: `Score 14 · asked by mapnerd42 · tags`
@@ -272,6 +273,7 @@ FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z]
                        rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
                        r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|"
                        r"follows?\s+up|followed\s+up|follow-up|wrote\s+back|update\s+from\s+the\s+(?:asker|reader|questioner|op)|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))\s*(?(paren)[)）]\s*)"
+                       r"(?:(?:in|on|via)\s+(?:the\s+)?[\w#-]{1,20}\s*)?"     # (`Ayesha followed up in chat:`)
                        r"(?:道|(?:from|by)\s+(?:the\s+same\s+[\w-]{2,20}|@?[^\s:：]{1,30}))?\s*"   # (`Follow-up from the same team:`)
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
@@ -347,6 +349,8 @@ ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
 LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
                               r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
+# `Pedro asks: can I …?` after a question label: who asks, then the question
+NAME_ASKS_LEAD = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s+(?:asks|asked|wonders|writes|wrote)\s*[:,]\s*(?=\S)")
 # `（该问题来自社区表单，提问人未留名）`, `(asked anonymously)` under a question: nobody named
 ANON_NOTE = re.compile(r"^\s*[（(][^()（）\n]{0,40}(?:未留名|匿名|未署名|不愿透露姓名|anonymous(?:ly)?|name\s+withheld)[^()（）\n]{0,20}[)）]\s*$",
                        re.I)
@@ -421,7 +425,7 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
-                        r"|\boffice\s+hours\s+(?:recap|notes|highlights|digest|roundup|transcript|log)\b"
+                        r"|\boffice\s+hours\b(?!\s+(?:are|is|will|start|begin|take|happen|run)\b)"
                         r"|^\s*#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
@@ -474,7 +478,7 @@ def _editorial(text: str) -> bool:
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
                          r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b)", re.I)
+                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -536,6 +540,7 @@ class _Item:
     done: bool = False                                # a project link line closed the item
     listed: bool = False                              # a list item made it (the next list item is a new item)
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
+    unnamed: bool = False                             # signed by somebody not named (`— A reader in Ghent`)
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
     heading: int = 0                                  # the level of the heading that asked the question
     named_in_heading: bool = False                    # that heading named who asked (`Why …? [@jmarsh]`)
@@ -1514,16 +1519,18 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
     m = FROM_LABEL.match(text)
-    if m and (bold_led or (not m.group("rest").strip() and re.fullmatch(r"[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,2}",
-                                                                          m.group("name")))):
-        # `**From Lucia M.:** Can I …?`, `**From a reader who asked us not to …:**`; `From Hyun-woo Park:` alone
-        # over the quoted letter (not `From the changelog:`)
+    if m and (bold_led or (not m.group("rest").strip() and (
+            re.fullmatch(r"(?:[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,2}|@[\w.-]{2,30})", m.group("name"))
+            or FROM_SOMEBODY.match(m.group("name"))))):
+        # `**From Lucia M.:** Can I …?`, `**From a reader who asked us not to …:**`; `From Hyun-woo Park:`,
+        # `From **@sunflowerseed**:`, `From a reader who didn't leave a name:` alone over the quoted letter (not
+        # `From the changelog:`)
         name = m.group("name")
         return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
     for pattern in NAMING_LINES:
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
-    m = READER_WRITES.match(text) or READER_ASKS_ZH.match(text)
+    m = READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or SOMEONE_ASKED_ALONE.match(text)
     if m:                                # `[44:05] An anonymous listener asks: "…?"`, `有观众问：…`: somebody, not named
         return None, m.group("rest").strip()
     m = ROLE_NAME_ALONE.match(text) if bold_led else None
@@ -2114,7 +2121,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 set_question(p, said_text, unnumbered[m.end():], last == n)
                 continue
             signed = _closing_byline(text) if (item is not None and not item.done and item.asker is None
-                                               and item.turn()[2] is not None and not editorial) else None
+                                               and not item.unnamed and item.turn()[2] is not None
+                                               and not editorial) else None
             if signed is not None and _thread_ends(parts, n, profile):
                 # `— *Rosalind, Bristol*`, `— submitted by Gustavo Amaral`, `— a reader who …` as the last line of an
                 # item, after its answer: who asked (named or not), not a line of the answer
@@ -2230,6 +2238,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
+                if (asks := NAME_ASKS_LEAD.match(rest)) and (asks_md := NAME_ASKS_LEAD.match(rest_md)):
+                    # `Q. Pedro asks: can I …?`, read as `Q. (Pedro) can I …?`
+                    rest = f"({asks.group('name')}) {rest[asks.end():]}"
+                    rest_md = f"({asks.group('name')}) {rest_md[asks_md.end():]}"
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
                 if said and _again_of(said.group("name"), item):
                     ask_again(p, rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1))
@@ -2613,7 +2625,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     skip(p, "a quote outside any item")
                     continue
                 start_item(_name(signed.group("name")) if signed else None, p, numbered=False)  # no asker line
-                item.bare = True
+                item.bare, item.unnamed = True, bool(signed) and item.asker is None
             t = item.turn()
             if t[0] and (ANSWER.match(p.text) or any(r.match(p.text) for r in profile.extra("answer"))):
                 a_text, a_md = _answer_label(Piece("line", p.text, p.md), profile)    # `> A：…`: a quoted answer
@@ -2650,7 +2662,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if not labelled and (item.bare or (item.asker is None and item.group is not None)):
                     # a run (or group) of bare Q/A pairs: the next pair
                     start_item(_name(signed.group("name")) if signed else None, p, numbered=False)
-                    item.bare = True
+                    item.bare, item.unnamed = True, bool(signed) and item.asker is None
                 else:
                     item.turns.append([[], [], None, None])
                     item.again = False
@@ -2875,7 +2887,7 @@ ANSWER_LATER = re.compile(
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
     r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|"
-    r"\bin an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode)\b", re.I)
+    r"\b(?:in|on) an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode)\b", re.I)
 # …unless it opens by answering: `是的，…`, `Yes, …`, `可以，…`
 ANSWERS_FIRST = re.compile(r"^\s*(?:yes|no|sure|是的|是，|不是|可以|不可以|不行|支持|不支持|会的|不会)\b", re.I)
 LATER_CHARS = 160        # a longer answer that promises more later has said something now
@@ -3162,6 +3174,9 @@ def _quoted_asker(line: str, profile: Profile) -> bool:
 
 # `A reader in Lagos writes: …`: a reader, unnamed
 FROM_LABEL = re.compile(r"^\s*(?-i:From)\s+(?P<name>[^:：\n]{1,60}?)\s*[:：]\s*(?P<rest>.*)$")   # a mailbag's, bold
+# `a reader who didn't leave a name`, `one of our users`: somebody, unnamed, in a `From …:` line
+FROM_SOMEBODY = re.compile(r"(?:an?|one|another)\s+(?:of\s+our\s+)?(?:[\w-]+\s+)?(?:readers?|users?|listeners?|viewers?|members?|"
+                           r"subscribers?|developers?|contributors?)\b", re.I)
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
 # Discord)`, `From an anonymous Discord user`, `Question 2 — Ahmed Farouk` (not `From the maintainers`)
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
@@ -3205,6 +3220,10 @@ READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s
 SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener))\s+(?:asked|asks|wrote|wondered)"
                            r"(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?(?:\s*[（(][^()（）\n]{0,60}[)）])?\s*[:：]\s*(?P<rest>\S.*)$",
                            re.I | re.S)
+
+# `**Someone asked anonymously:**` on a line of its own, over the question
+SOMEONE_ASKED_ALONE = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener|viewer))\s+(?:asked|asks|wrote|wondered)"
+                                 r"(?:\s+anonymously)?(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?\s*[:：]\s*(?P<rest>)$", re.I)
 
 
 def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | None:
@@ -3299,6 +3318,9 @@ def _name(name: str) -> str | None:
     name = re.sub(r"^u/(?=\w)", "", name)             # `u/packetpilgrim`: a Reddit user's name
     # `u/packetpilgrim on Reddit`, `Jo Park via Discord`: where they asked, after the name
     name = re.sub(r"^(\S+(?:\s+[A-Z][\w'’.-]*){0,2})\s+(?:on|via)\s+(?:the\s+)?(?:[A-Z][\w.-]*|r/\w+|#[\w-]+)(?:\s+[\w-]+){0,2}$",
+                  r"\1", name)
+    # `Kenji from Northwind Logistics`: who, then where they work
+    name = re.sub(r"^([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s+from\s+(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[\w.&'’-]+){0,3}$",
                   r"\1", name)
     if not handle:                                    # `蓝鲸支付 陈工`: where they work, then who (not `@Fiona 林`)
         name = re.sub(rf"^(?=\S*[{CJK}])[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)

@@ -921,3 +921,39 @@ def test_group_chat_speakers_in_brackets_and_a_follow_up_after_someone_elses_thr
         ("Ray", [("分词词典能热更新吗？", "可以。")]),
         ("阿哲", [("TP 和 PP 怎么选？", "单机用 TP。")]),
         (None, [("会支持国产加速卡吗？", "已经在适配。")])]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # an office-hours transcript: bold speakers, a company after the name, a chat question with no name
+    ("## Office hours\n\n**Kenji from Northwind Logistics:** Can I log the headers?\n\n**Sam (maintainer):** Yes, "
+     "with an event hook.\n\n**Chat question (no name given):** Does it support server push?\n\n"
+     "**Sam (maintainer):** No.\n", [("Kenji", "Can I log the headers?", "Yes, with an event hook."),
+                                     (None, "Does it support server push?", "No.")]),
+    # `From …:` lines alone over quoted letters: a handle in bold, a reader not named
+    ("## Ask the maintainers\n\nFrom **@sunflowerseed**:\n\n> How do I list this year's posts?\n\nCompare years.\n\n"
+     "From a reader who didn't leave a name:\n\n> Is there a JSON feed?\n\nYes.\n",
+     [("sunflowerseed", "How do I list this year's posts?", "Compare years."), (None, "Is there a JSON feed?", "Yes.")]),
+    # who asks after the label; a follow-up said where; a forum byline with an underscore; somebody anonymous
+    ("## Reader questions\n\nQ. Pedro asks: can I pin the minor version?\n\nA. Yes, set the full version.\n\n"
+     "## Listener questions\n\n**Listener question from Ayesha:** Why does it stutter?\n\n**Tom's answer:** The GC.\n\n"
+     "**Ayesha followed up in chat:** What else allocates?\n\n**Tom:** String formatting.\n\n"
+     "**Listener question from Chen Wei:** Will the baker get threads?\n\n"
+     "Tom has no date yet, and promised to bring it back on a future stream.\n",
+     [("Pedro", "can I pin the minor version?", "Yes, set the full version."),
+      ("Ayesha", "Why does it stutter?", "The GC.")]),
+    ("## From the forum\n\n**@quietmoth asked:**\n\n> Can I pin a tag?\n\nYes.\n\n**Someone asked anonymously:**\n\n"
+     "> Why is install slow?\n\nRun with `--timings`.\n",
+     [("quietmoth", "Can I pin a tag?", "Yes."), (None, "Why is install slow?", "Run with --timings.")]),
+    # a letter signed by somebody unnamed: the editor's sign-off at the end is not who asked
+    ("## Mailbag\n\n> Does it work on FreeBSD?\n>\n> — A reader in Ghent\n\nYes, with cargo.\n\n"
+     "Keep the letters coming: mail@example.org.\n\n— Ines\n", [(None, "Does it work on FreeBSD?", "Yes, with cargo.")]),
+])
+def test_english_community_house_styles(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+def test_a_forum_byline_keeps_the_underscores_of_a_handle(registry):
+    threads, _ = threads_of("## Top questions\n\n1. [What's the MSRV policy?](https://x.example/d/1)\n\n"
+                            "   *Asked by @ferris_fan*\n\n   The last six stable releases.\n", registry)
+    assert [(t.asker, t.answer) for t in threads] == [("ferris_fan", "The last six stable releases.")]
