@@ -330,7 +330,15 @@ CHAPTER = re.compile(rf"^\s*{SHOW_LEAD}(?<=\s)\S")
 # `: Yes. In your Gemfile …` under `Can I pin a plugin? *(Tomasz)*`: a definition list's definition (kramdown)
 DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
 # `…a released version? *(Tomasz K.)*`: a name alone in parentheses after the question mark
-QUESTION_THEN_NAME = re.compile(r"[?？]\s*[（(]\s*(?P<name>[^()（）:：?？@\s][^()（）:：?？@]{0,39}?)\s*[)）]\s*$")
+QUESTION_THEN_NAME = re.compile(r"[?？]\s*(?:[（(]\s*(?:by\s+|from\s+|[—–]\s*)?(?P<name>[^()（）:：?？@\s][^()（）:：?？@]{0,39}?)\s*[)）]"
+                                r"|\[\s*(?:by\s+|from\s+|[—–]\s*)(?P<name2>[^\[\]:：?？@\s][^\[\]:：?？@]{0,39}?)\s*\])\s*$")
+# (`(by Mei)`, `[— Oluwaseun]`: who asked, in brackets after the question mark)
+
+
+def _bracketed_name(m: re.Match) -> str:
+    """The name a QUESTION_THEN_NAME match found, in round or in square brackets."""
+    return m.group("name") or m.group("name2")
+
 # a mailing list: `> On Tue, 10 Mar 2026 at 09:14, Priya Natarajan <priya@…> wrote:` over the quoted question,
 # `Jonas Weber replied:` over the answer, and a signature (`--` over a name) after it
 WROTE = re.compile(r"^\s*(?:On\s.{3,80}?,|在.{3,40}?[，,])\s*(?P<name>[^,，<>\n@]{1,40}?)\s*(?:<?[\w.+-]+@[\w.-]+>?)?\s*"
@@ -1518,6 +1526,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
         return _name(m.group("name")), (m.group("rest") or "").strip()
+    m = PROSE_ASKER.search(text) if text.rstrip().endswith((":", "：")) else None
+    if m:                        # `**From Discussions.** Dana Ruiz asked:`, `And one more, from a reader who …:`
+        return (_name(m.group("name")) if m.group("name") else None), ""
     m = FROM_LABEL.match(text)
     if m and (bold_led or (not m.group("rest").strip() and (
             re.fullmatch(r"(?:[A-Z][\w.'’-]*(?:[ -][A-Z][\w.'’-]*){0,2}|@[\w.-]{2,30})", m.group("name"))
@@ -2301,8 +2312,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
                 named = QUESTION_THEN_NAME.search(rest) if not item.asker and BOLD_QUESTION_NAMED.match(p.md) else None
-                if named and _plausible_asker(named.group("name")):   # `**Q: …?** (Oskar Lindqvist)`: the bold
-                    item.asker = _name(named.group("name"))            # ends before the name
+                if named and _plausible_asker(_bracketed_name(named)):   # `**Q: …?** (Oskar Lindqvist)`: the bold
+                    item.asker = _name(_bracketed_name(named))            # ends before the name
                     rest, rest_md = rest[:named.start() + 1], re.sub(r"\s*[（(][^()（）]{1,40}[)）]\s*$", "", rest_md)
                 trailing = ASKER_TRAILING.search(rest) if not item.asker else None
                 if trailing and ends_question(rest[:trailing.start()]) and _plausible_asker(trailing.group("name")):
@@ -2372,7 +2383,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and ("?" in text or "？" in text) and _answer_next(parts, n, profile)
                     and ends_question(QUESTION_THEN_NAME.sub("?", text))):
                 named = QUESTION_THEN_NAME.search(text)    # `Can I …? *(Tomasz K.)*` over `: Yes. …`
-                start_item(_name(named.group("name")) if named else None, p, numbered=False)
+                start_item(_name(_bracketed_name(named)) if named else None, p, numbered=False)
                 q_text, q_md = (text[:named.start() + 1], p.md[:p.md.rfind("(")].rstrip(" *_（")) if named else (text, p.md)
                 set_question(p, q_text.strip(), q_md.strip(), True)
                 continue
@@ -2419,7 +2430,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             bold_named = BOLD_QUESTION_NAMED.match(p.md) is not None      # `**Will my … work?** (Rosa Delgado)`
             bold = p.bold or bold_named
             named = QUESTION_THEN_NAME.search(text) if bold else None     # `Is there …? (Guillermo Reyes)`
-            named = named if named and (bold_named or _plausible_asker(named.group("name"))) else None
+            named = named if named and (bold_named or _plausible_asker(_bracketed_name(named))) else None
             if (bold and answer_label is None and in_qa and not editorial
                     and (ends_question(text[:named.start() + 1] if named else text)
                          or (p.lead == "summary" and (re.search(r"[?？]", text)
@@ -2427,7 +2438,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and (item is None or item.done or item.turn()[2] is not None)
                     and (p.lead == "summary" or not _followed_by_pairs(parts, n, profile))):
                 close_item()                             # `**如何升级？**` over its answer: a question of its own
-                who = _name(named.group("name")) if named else None      # (`(Kwame Mensah, Tidepool Labs)` is Kwame
+                who = _name(_bracketed_name(named)) if named else None      # (`(Kwame Mensah, Tidepool Labs)` is Kwame
                 start_item(who if who and _plausible_asker(who) else None, p, numbered=False)   # Mensah; not `(several …)`)
                 q_text, q_md = text.strip(), p.md.replace("**", "").strip()
                 if named:
@@ -2485,6 +2496,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
+                continue
+            if (not qa_level and RUN_IN_TITLE.match(p.md) and item.turn()[2] is not None
+                    and (n == 0 or parts[n - 1].kind != "line" or parts[n - 1].line != p.line - 1)):
+                skip_to, skip_why = _paragraph_end(parts, n), "the roundup's next item, not part of the answer"
+                item.done = True                         # `**Translations.** The documentation is …` after a
+                skip(p, skip_why)                        # question answered in a roundup: the roundup goes on
                 continue
             if CHAPTER.match(text) and item.turn()[2] is not None:
                 item.done = True                         # `44:30 — Picks of the week`: the show moves on
@@ -3177,6 +3194,14 @@ FROM_LABEL = re.compile(r"^\s*(?-i:From)\s+(?P<name>[^:：\n]{1,60}?)\s*[:：]\s
 # `a reader who didn't leave a name`, `one of our users`: somebody, unnamed, in a `From …:` line
 FROM_SOMEBODY = re.compile(r"(?:an?|one|another)\s+(?:of\s+our\s+)?(?:[\w-]+\s+)?(?:readers?|users?|listeners?|viewers?|members?|"
                            r"subscribers?|developers?|contributors?)\b", re.I)
+# A roundup's sentence that introduces the question quoted below it and who asked it: `Also from Discussions, Felix
+# Brandt wanted to know:`, `**From Discussions.** Dana Ruiz asked:`, `And one more, from a reader who emailed …:`
+PROSE_ASKER = re.compile(r"(?:^|(?<=[.,;!?])\s+)(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2})\s+"
+                         r"(?:asked|wanted\s+to\s+know|wants\s+to\s+know|wondered|wrote\s+in)\s*[:：]\s*$|"
+                         r"(?:^|(?<=[.,;!?])\s+)(?:and\s+)?(?:one\s+more,?\s+)?from\s+(?:a|an|one)\s+(?:[\w-]+\s+){0,2}"
+                         r"(?:reader|user|listener|viewer|member|subscriber)\b[^:：\n]{0,60}[:：]\s*$", re.I)
+# `**Translations.** The documentation is …`: a roundup's next item, titled in bold where it starts
+RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
 # Discord)`, `From an anonymous Discord user`, `Question 2 — Ahmed Farouk` (not `From the maintainers`)
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
@@ -3273,13 +3298,16 @@ def _append(item: _Item, p: Piece):
     if t[2] is not None:
         t[2].append(p.text)
         t[3].append(p.md)
-    elif item.quoted and p.kind == "line" and p.text:
-        t[2], t[3] = [p.text], [p.md]                # an answer written without `A：`
+    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and LIST_MD.match(p.md)
+                                                          and t[0] and ends_question(t[0][-1]))):
+        t[2], t[3] = [p.text], [p.md]                # an answer written without `A：` (or a list, right under a
+                                                     # question that ended: not `Steps to reproduce:` over one)
     else:
         t[0].append(p.text)
         t[1].append(p.md)
 
 
+LIST_MD = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+\S")     # (a list of its own, not one nested in a list item)
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
 FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
@@ -3338,7 +3366,8 @@ def _plausible_asker(name: str) -> bool:
     """Whether words in parentheses before a question name who asked it (`Rohan`, `@lin`, `来自读者「小陈」`,
     `anonymous`), not say something about it (`optional`, `again`)."""
     name = name.strip()
-    return bool(ANONYMOUS.fullmatch(name) or re.fullmatch(r"@\S{1,30}|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}", name)
+    return bool(ANONYMOUS.fullmatch(name) or re.fullmatch(r"@\S{1,30}|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}"
+                                                          r"(?:,\s*[A-Z][\w.&'’-]*(?: [\w.&'’-]+){0,3})?", name)
                 or re.fullmatch(rf"(?:{ROLE})?\s*(?:「[^「」]{{1,20}}」|[{CJK}]{{1,8}})", name))
 
 

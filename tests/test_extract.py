@@ -957,3 +957,28 @@ def test_a_forum_byline_keeps_the_underscores_of_a_handle(registry):
     threads, _ = threads_of("## Top questions\n\n1. [What's the MSRV policy?](https://x.example/d/1)\n\n"
                             "   *Asked by @ferris_fan*\n\n   The last six stable releases.\n", registry)
     assert [(t.asker, t.answer) for t in threads] == [("ferris_fan", "The last six stable releases.")]
+
+
+def test_a_roundup_introduces_quoted_questions_in_prose_and_moves_on_by_run_in_titles(registry):
+    threads, _ = threads_of(
+        "## Around the yard\n\n**Meetup.** Accra is back on 12 October.\n\n**From Discussions.** Dana Ruiz asked:\n\n"
+        "> How do I list one category?\n\nUse a filter.\n\n**Translations.** The docs are in Portuguese now.\n\n"
+        "Also from Discussions, Felix Brandt wanted to know:\n\n> Why does CI not find my template?\n\nCheck the case.\n\n"
+        "And one more, from a reader who emailed without giving a name:\n\n> Is there a feed per tag?\n\nYes.\n",
+        registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("Dana Ruiz", "How do I list one category?", "Use a filter."),
+        ("Felix Brandt", "Why does CI not find my template?", "Check the case."),
+        (None, "Is there a feed per tag?", "Yes.")]
+
+
+def test_reader_questions_signed_in_brackets_and_a_list_that_answers(registry):
+    threads, _ = threads_of(
+        "## Reader questions\n\n**Can I export metrics? [— Hana Sato, Corvid Analytics]**\n\n- Add the `metrics` flag.\n"
+        "- Point Prometheus at `:9464`.\n\n**How do I pin the worker count? (by Mei)**\n\nSet `WORKERS`.\n\n"
+        "**Why does startup fail?**\n\nSteps to reproduce:\n\n- run `init`\n\nCheck the lock file.\n", registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == [
+        ("Hana Sato", "Can I export metrics?", "Add the metrics flag.\nPoint Prometheus at :9464."),
+        ("Mei", "How do I pin the worker count?", "Set WORKERS."),
+        # (once an answer has begun, a list goes on with it)
+        (None, "Why does startup fail?", "Steps to reproduce:\nrun init\nCheck the lock file.")]
