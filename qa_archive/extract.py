@@ -279,6 +279,8 @@ FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z]
                        r"(?P<rest>\S.*)$", re.I)     # (also `再问（@sunny_w）：…`, `**Arjun, follow-up:** …`, `@x (follow-up): …`)
 # `**Follow-up** — *Aurelio again*`, `**追问** —— 阿杰`: the label, signed, on a line of its own
 FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:：?？\n]{1,40}$", re.I)
+# `*Follow-up from u/quiet_compiler*` alone over the next `**Q:**` (no colon: it titles what follows)
+FOLLOW_UP_FROM = re.compile(r"^\s*follow[- ]?up\s+(?:from|by)\s+@?[^\s:：]{1,30}(?:\s+(?:on|via)\s+\w+)?\s*[:：]?\s*$", re.I)
 # who a follow-up line names: `王小二 追问：`, `**@阿蒙** 追问：`, `Marcus followed up:`
 FOLLOWER = re.compile(r"^\s*@?\s*(?P<name>[^\s@#：:，,。？?（(]{1,30}?(?: [A-Z][\w.'’-]*){0,2})\s*[,，]?\s*[（(]?\s*"
                       r"(?:再?追问|继续问|又问|接着问|再问|补充|follows?\s+up|followed\s+up|asked\s+again|wrote\s+back)", re.I)
@@ -530,7 +532,7 @@ class Piece:
     answer_md: str = ""
     full: str = ""       # an item's whole text, when it turns out to be part of an answer
     full_md: str = ""
-    lead: str = ""       # what made an item's question: "link" | "bold" | "plain"; a line's: "summary" (a
+    lead: str = ""       # what made an item's question: "link" | "bold" | "italic" | "plain"; a line's: "summary" (a
                          # `<details>` block's summary: what it opens to answers it) or "chat" (a timed message,
                          # `**[10:12] name**：…`)
     refs: list = field(default_factory=list)    # reference-link keys (`topic taproot`) used in the piece
@@ -810,6 +812,15 @@ def rendered_links(body: str) -> str:
     return "\n".join(out)
 
 
+LEAD_IAL = re.compile(r"(?m)^([ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+)\{:[^{}\n]*\}[ \t]*(?=\S)")
+
+
+def lead_attributes(body: str) -> str:
+    """A list item's Kramdown attributes out of its way (`- {:#reserve} [Why …?][ml reserve]`): what follows them
+    leads the item (a linked question), as it does without them."""
+    return LEAD_IAL.sub(r"\1", body) if "{:" in body else body
+
+
 def strip_liquid(body: str) -> str:
     """Jekyll's Liquid tags out of the text (`{% include … %}`, `{% comment %}…{% endcomment %}`), `{{ var }}`
     replaced by the post's own `{% assign var = "…" %}` (else removed). Code fences are left alone, and the line
@@ -1076,7 +1087,7 @@ class _Reader:
         question = unwrap(question)
         if kind == "link" and answer_first[:1] in ("?", "？"):     # `[Why …](url)？ Alice explains`: its mark
             question, answer_first = question + answer_first[0], answer_first[1:].lstrip()
-        if kind == "bold" or kind == "plain":
+        if kind in ("bold", "italic", "plain"):
             question = question.rstrip(":： ")
         said = ASKER_TRAILING.match(answer_first) if QUESTION_END.search(question) else None
         named = _name(ASKER_WHERE.sub("", said.group("name"))) if said else None      # `**…？**（@陈小舟 提问）`
@@ -1212,6 +1223,9 @@ def _bracket_speaker(m: re.Match) -> str:
     return f"{m.group(1)}{m.group('role')}「{m.group('name')}」："
 
 
+# `提问者 / Asked by: @x`, `Asked by / 提问者：`: who asked, labelled in both languages
+BILINGUAL_ASKER = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>提问者|提问人)\s*[/／|｜]\s*(?:asked\s+by|asker|from)(?![A-Za-z])"
+                             r"|(?:asked\s+by|asker)\s*[/／|｜]\s*(?P<zh2>提问者|提问人))", re.I)
 # `**提问 / Question**（@石头）：`, `Answer / 回答：`: one label in both languages of a bilingual post
 ZH_LABEL = r"问题|提问|问|回答|答|解答|答复|回复|追问"
 EN_LABEL = r"Question|Q|Answer|A|Reply|Follow-up"
@@ -1248,6 +1262,7 @@ def relabel(line: str) -> str:
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
     line = BRACKET_SPEAKER.sub(_bracket_speaker, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
+    line = BILINGUAL_ASKER.sub(r"\1\g<zh>\g<zh2>", line, count=1)
     line = BARE_LABEL.sub(r"\1\2:\3 ", line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
 
@@ -1280,7 +1295,8 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
     if cached is not None:
         _pieces_cache.move_to_end(key)
         return pickle.loads(cached)
-    reader = _Reader(join_definition_lists(strip_liquid(unwrap_containers(rendered_links(body)))), profile)
+    reader = _Reader(join_definition_lists(strip_liquid(unwrap_containers(rendered_links(lead_attributes(body))))),
+                     profile)
     result = reader.pieces(), reader.warnings
     data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) <= PIECES_CACHE_BYTES // 8:
@@ -1422,6 +1438,8 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
                 continue
             if t.type == "strong_open":
                 return "bold", inner, children[close + 1:]
+            if QUESTION_END.search(inline_text(inner).strip()):
+                return "italic", inner, children[close + 1:]    # `- *Why does … remove my kernel?*` over its answer
             return None
         if t.type == "link_open":
             close = _close(children, i)
@@ -1480,6 +1498,9 @@ def _split_lead_md(md: str, kind: str) -> tuple[str, str]:
             i = s.find("]", i) + 1 or len(s)
     elif kind == "bold":
         m = re.match(r"^\s*(\*\*|__)(.+?)\1", s, re.S)
+        i = m.end() if m else 0
+    elif kind == "italic":
+        m = re.match(r"^\s*([*_])(.+?)\1", s, re.S)
         i = m.end() if m else 0
     else:
         m = re.match(r"^[^:：\n]*[:：]", s)
@@ -2072,7 +2093,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "follow-up" if item.again else "answerer", text)
                 continue
             if item is not None and not item.listed and item.turn()[2] is not None and (
-                    FOLLOW_UP_ALONE.match(text) or FOLLOW_UP_SIGNED.match(text)):
+                    FOLLOW_UP_ALONE.match(text) or FOLLOW_UP_SIGNED.match(text) or FOLLOW_UP_FROM.match(text)):
                 who = FOLLOWER.match(text)
                 who = _name(who.group("name")) if who else None
                 earlier = next((it for it in reversed(items) if it.asker == who and it.section == section),
@@ -2497,6 +2518,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if item is None or item.done:
                 skip(p, "outside any item" if item is None else "after the item's project link line")
                 continue
+            if item.turn()[0] and item.turn()[2] is None and TRANSLATION_LINE.match(text):
+                skip_to, skip_why = _paragraph_end(parts, n), "the question's translation"
+                skip(p, skip_why)                        # `*Translation: Can LanternKV's Raft log …?*` under `问：…？`
+                continue
             if (not qa_level and RUN_IN_TITLE.match(p.md) and item.turn()[2] is not None
                     and (n == 0 or parts[n - 1].kind != "line" or parts[n - 1].line != p.line - 1)):
                 skip_to, skip_why = _paragraph_end(parts, n), "the roundup's next item, not part of the answer"
@@ -2555,7 +2580,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if asking and ends_question(text) and not _explicit_answer_ahead(parts, n, profile, speakers=True):
                 item.quoted = True          # a question wrapped over lines ends here: plain text below answers it
-            continue
+            elif (asking and _paragraph_end(parts, n) == n and n + 1 < len(parts) and parts[n + 1].kind == "line"
+                  and not parts[n + 1].bold and ANSWER_OPENER.match(parts[n + 1].text)
+                  and re.search(r"[?？]", " ".join(item.turn()[0]))
+                  and not _explicit_answer_ahead(parts, n, profile, speakers=True)):
+                item.quoted = True          # `…能不能只在夜间运行？白天会和查询抢磁盘 IO。` over `可以。…`: the
+            continue                        # question ended, with a remark after its mark; the reply opens below
         if (p.kind == "quote" and item is not None and item.again and not item.done
                 and item.turn()[2] is not None):
             ask_again(p, p.text.strip(), p.md.strip())   # `Tomás wrote back:` over his quoted reply: the next turn
@@ -2899,14 +2929,19 @@ def _me_too(reply: str) -> bool:
 # An answer that promises the real one for later: `下期周报再给大家同步`, `结论出来后会单独发文说明`, `有结论再发公告`,
 # `we'll report back in the next issue`, `still investigating; we'll follow up in a future issue`
 ANSWER_LATER = re.compile(
-    r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:同步|答复|回复|更新|说明|公布|解答)|"
+    r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:同步|答复|回复|更新|说明|公布|解答|回答|答)|"
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
-    r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|"
-    r"\b(?:in|on) an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode)\b", re.I)
+    r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
+    r"\breport back (?:in |on )?(?:the )?(?:next|a future|a later)\b|"
+    r"\b(?:will|'ll) answer (?:it|this|that)(?: one)? (?:in|on) (?:the next|a future|a later)\b|"
+    r"\b(?:in|on) an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
 # …unless it opens by answering: `是的，…`, `Yes, …`, `可以，…`
 ANSWERS_FIRST = re.compile(r"^\s*(?:yes|no|sure|是的|是，|不是|可以|不可以|不行|支持|不支持|会的|不会)\b", re.I)
+# how a reply opens when it answers right away (`可以。…`, `Yes, …`, `不支持，…`)
+ANSWER_OPENER = re.compile(r"^\s*(?:(?:yes|no|yep|nope|sure)\b|是的|不是|可以|不可以|不行|支持|不支持|会的|不会|暂不|暂时不|目前不|没有)",
+                           re.I)
 LATER_CHARS = 160        # a longer answer that promises more later has said something now
 
 
@@ -2919,6 +2954,7 @@ def _deferred(answer: str) -> bool:
 
 
 NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:has|had|got) no (?:answers?|replies) yet\b|"
+                           r"^\s*(?:nobody|no one|no-one) has (?:answered|replied to) (?:this|it|that)(?: one| question)? yet\b|"
                            r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
                            r"^\s*[*_]?(?:we're|we are)\s+still\s+(?:writing|working on)\s+(?:this|the|an)\s+answer\b|"
                            r"^\s*(?:no answers?|no replies|unanswered) (?:yet|so far)\b|"
@@ -3091,7 +3127,7 @@ def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only:
             return False
         if p.kind == "item":
             # a list led by questions (`- **Why …?** …`), not a list of changes (`- **New:** …`)
-            return not quote_only and p.lead in ("link", "bold") and bool(QUESTION_END.search(p.text))
+            return not quote_only and p.lead in ("link", "bold", "italic") and bool(QUESTION_END.search(p.text))
         if p.kind == "quote" or (p.kind == "line" and (QLINE.match(p.text) or _asker(
                 p.text.replace("*", ""), p.md, profile) is not None)):
             asked = True
@@ -3200,6 +3236,8 @@ PROSE_ASKER = re.compile(r"(?:^|(?<=[.,;!?])\s+)(?P<name>(?-i:[A-Z])[\w'’.-]*(
                          r"(?:asked|wanted\s+to\s+know|wants\s+to\s+know|wondered|wrote\s+in)\s*[:：]\s*$|"
                          r"(?:^|(?<=[.,;!?])\s+)(?:and\s+)?(?:one\s+more,?\s+)?from\s+(?:a|an|one)\s+(?:[\w-]+\s+){0,2}"
                          r"(?:reader|user|listener|viewer|member|subscriber)\b[^:：\n]{0,60}[:：]\s*$", re.I)
+# `Translation: Can …?` under a question asked in the other language: the editors', not the asker's words
+TRANSLATION_LINE = re.compile(r"^\s*[（(]?\s*(?:(?:English\s+)?translation|in\s+English|译文|英文翻译|翻译|中文翻译)\s*[:：]\s*\S", re.I)
 # `**Translations.** The documentation is …`: a roundup's next item, titled in bold where it starts
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
@@ -3226,16 +3264,18 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 #   `来自论坛用户 **白桦**`, `> 来自匿名用户`, `**Q from Dmitri Volkov:** …?`, `群友“老石”问的。`,
 #   `Question from Ravi Menon, who …`, `From Tomasz on the mailing list.`, `Someone posting as **sqs-newbie** asked:`,
 #   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`, `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`
-NAMING_LINES = (FROM_ROLE, FROM_ALONE, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
+# `> 来自 某电商公司的 SRE 团队` under a question: somebody, described, not named
+FROM_SOMEBODY_ZH = re.compile(r"^\s*来自\s*(?:一位|某)[^\n：:？?@]{1,30}?\s*(?P<name>)$")
+NAMING_LINES = (FROM_ROLE, FROM_ALONE, FROM_SOMEBODY_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
                 QUESTION_OF, FIELDS_ASKER)
-READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer)"
+READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer|visitor|attendee)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
                            r"\s+(?:writes|wrote|asks|asked)\s*[:：]\s*(?P<rest>\S.*)$", re.I | re.S)
 
 
 # `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
 READER_ASKS_ZH = re.compile(r"^\s*(?:一位|有位|有一位|有)(?:[^：:，,。\n]{0,10}的)?(?:读者|观众|网友|用户|听众|朋友)"
-                            r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
+                            r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>.*)$", re.S)
 
 
 READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
@@ -3428,6 +3468,9 @@ def _join(texts: list[str]) -> str:
 
 # `**Will my 2.x migration files still work?** (Rosa Delgado)`: a bold question, then who asked
 BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？]\s*(?:\*\*|__)\s*[（(][^()（）]{1,40}[)）]\s*$")
+# `提问者：Wen Zhao` alone on the first line of a listed question's answer: who asked, not the answer
+ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?@?(?P<name>[^\n*_]{1,40}?)"
+                              r"(?:\*\*|__)?\s*(?:\n|$)")
 # `… by @lottie-ng` at the end of a question's title (the body may follow on the next lines)
 BY_HANDLE = re.compile(r"\s+by\s+\*{0,2}@(?P<name>[\w.\-]{1,30})\*{0,2}\s*$")
 
@@ -3494,6 +3537,11 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             asker = m.group("name")
             turns[0].a = turns[0].a[m.end():]
             turns[0].a_md = ASKED_BY_LEAD.sub("", turns[0].a_md or "", count=1)
+        elif asker is None and turns and turns[0].a and (m := ASKER_FIRST_LINE.match(turns[0].a_md or "")):
+            asker = _name(m.group("name"))                # `提问者：Wen Zhao` on the line under a listed question
+            said = re.match(rf"\s*(?:提问者|提问人)\s*[:：]\s*@?{re.escape(m.group('name'))}\s*", turns[0].a)
+            turns[0].a = turns[0].a[said.end():] if said else turns[0].a
+            turns[0].a_md = turns[0].a_md[m.end():].lstrip()
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
         projects = _projects(pairs, it, turns, registry, profile, topical)

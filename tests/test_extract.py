@@ -982,3 +982,45 @@ def test_reader_questions_signed_in_brackets_and_a_list_that_answers(registry):
         ("Mei", "How do I pin the worker count?", "Set WORKERS."),
         # (once an answer has begun, a list goes on with it)
         (None, "Why does startup fail?", "Steps to reproduce:\nrun init\nCheck the lock file.")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # Kramdown attributes before a listed linked question; an italic question leading a list item
+    ("## Selected Q&A\n\n- {:#reserve} [Why keep a reserve?](https://ml.example/1)\n  Lucía explains that it keeps"
+     " both sides honest.\n\n- *How do I hold a package?*\n  Dmitri points out `lpkg hold`.\n",
+     [(None, "Why keep a reserve?", "Lucía explains that it keeps both sides honest."),
+      (None, "How do I hold a package?", "Dmitri points out lpkg hold.")]),
+    # who asked on the line under a listed question, in Chinese
+    ("## 精选问答\n\n- [中断里能调用 `k_sem_give()` 吗？](https://f.example/517)\n  提问者：Wen Zhao\n  Pieter 解释说可以。\n",
+     [("Wen Zhao", "中断里能调用 k_sem_give() 吗？", "Pieter 解释说可以。")]),
+    # a bilingual asker label, the question's translation, a question with a remark after its mark
+    ("## 中文社区问答 / Chinese community Q&A\n\n### 问题 1 / Question 1\n\n提问者 / Asked by: @hanmeimei\n\n"
+     "**问：** 日志能放到单独的盘上吗？\n\n*Translation: Can the log live on another disk?*\n\n**答：** 可以。\n\n"
+     "## 本期问答\n\n**@李雷-lilei 问：**\n\nCompaction 能只在夜间跑吗？白天会抢 IO。\n\n可以，设置调度表达式。\n\n"
+     "#### Q：跨集群访问慢正常吗？\n\n> 来自 某电商公司的 SRE 团队\n\n有一定额外延迟是正常的。\n\n"
+     "> An anonymous visitor asked:\n>\n> 有 Grafana 插件吗？\n\n有的。\n",
+     [("hanmeimei", "日志能放到单独的盘上吗？", "可以。"), ("李雷-lilei", "Compaction 能只在夜间跑吗？白天会抢 IO。", "可以，设置调度表达式。"),
+      (None, "跨集群访问慢正常吗？", "有一定额外延迟是正常的。"), (None, "有 Grafana 插件吗？", "有的。")]),
+])
+def test_selected_qa_and_bilingual_conventions(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+@pytest.mark.parametrize("answer", [
+    "Nobody has answered this one yet. We will come back to it next month.",
+    "We ran out of time on this one — the Java maintainers will answer it in the next recap.",
+    "Not an official one yet. We'll dig into the options and report back next issue.",
+    "这个还在讨论中，暂时没有结论，下期再答。",
+])
+def test_more_answers_that_only_promise_one_later(answer, registry):
+    threads, _ = threads_of(f"## Q&A\n\n**Q:** Is there a plugin?\n\n**A:** {answer}\n", registry)
+    assert threads == []
+
+
+def test_a_follow_up_titled_by_who_asks_it_without_a_colon(registry):
+    threads, _ = threads_of("## Questions\n\n*Asked by Ana on Discord*\n\n**Q:** Does the cache work across branches?"
+                            "\n\n**A:** Yes.\n\n*Follow-up from Ana*\n\n**Q:** Can CI share it?\n\n**A:** Yes, read-only.\n",
+                            registry)
+    assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == [
+        ("Ana", [("Does the cache work across branches?", "Yes."), ("Can CI share it?", "Yes, read-only.")])]
