@@ -128,6 +128,9 @@ ANON_TRAILING = re.compile(r"\s*[（(]\s*(?:(?:asked|sent|submitted)\s+anonymous
 # `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
 DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*|(?i:asked|submitted|sent\s+in)\s+by\s+)?(?:@(?P<name>[^\s@()（）]{1,30})|"
                            r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
+# who asked, signed after a labelled question's mark: `— Joaquín`, `[— 李想]`, `(by Mei)`
+SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^\[\]]{1,40}?)\s*\]|[（(]\s*(?:by|from)\s+([^()（）]{1,40}?)\s*[)）]"
+                               r"|[—–]{1,2}\s*([^\s—–][^—–?？]{0,40}?))\s*$", re.I)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -551,6 +554,7 @@ class _Item:
     listed: bool = False                              # a list item made it (the next list item is a new item)
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
     unnamed: bool = False                             # signed by somebody not named (`— A reader in Ghent`)
+    q_label: bool = False                             # a question label (`Q:`, `问：`) started it
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
     heading: int = 0                                  # the level of the heading that asked the question
     named_in_heading: bool = False                    # that heading named who asked (`Why …? [@jmarsh]`)
@@ -959,6 +963,9 @@ class _Reader:
                 md = "\n".join(QUOTE_PREFIX.sub("", ln, count=1) for ln in source.split("\n"))
                 urls = [u for t in block if t.type == "inline" for u in inline_urls(t.children)]
                 out.append(Piece("quote", text, BR.sub("\n", md), urls=urls, line=line))
+            elif tok.type == "html_block" and (h := HTML_HEADING.fullmatch(tok.content.strip())):
+                text = html_text(h.group(2)).strip()   # `<h3>读者来信</h3>`: a heading, as `### 读者来信` is
+                out.append(Piece("heading", unwrap(text), text, level=int(h.group(1)), line=line))
             elif tok.type == "html_block":
                 # the text of raw HTML, without what browsers never show (scripts, styles, comments, tags)
                 summary = SUMMARY.search(tok.content)
@@ -1163,6 +1170,7 @@ def list_paragraphs(md: str) -> list[tuple[str, str, bool]]:
     return out
 
 
+HTML_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.I | re.S)
 HTML_EMPHASIS = re.compile(r"<(strong|b|em|i|code)>([^<>\n]*)</\1>", re.I)
 EMPHASIS_MARK = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
 
@@ -1239,6 +1247,10 @@ ORDINAL_LEAD = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*第\s*[\d一二三四五�
 LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*((?:\*\*|__)?\s*[:：])")
+# `❓ **How can I …?**`: a question mark emoji before a question (no label after it) labels it
+QUESTION_MARK_LEAD = re.compile(r"^(\s*)[❓❔]\ufe0f?\s*(?=(?:\*\*|__)?[^*_\n:：]+[?？]\s*(?:\*\*|__)?\s*$)")
+# `✅ Start it with …` under a question waiting for its answer: a check mark opens the answer
+CHECK_ANSWER = re.compile(r"^\s*(?:\*\*|__)?\s*[✅✔☑]\ufe0f?\s*(?:\*\*|__)?\s*(?=\S)")
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
 LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\u200d[♂♀]\ufe0f?)?|🅠|🅐)\ufe0f?\s*")
 
@@ -1257,6 +1269,7 @@ def relabel(line: str) -> str:
     if head[:1] not in LABEL_STARTS or (head[:1] == "[" and not head[1:].isdigit()):
         return line                  # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
     line = LEAD_TIME.sub(r"\1", line, count=1)
+    line = QUESTION_MARK_LEAD.sub(r"\1Q：", line, count=1)
     line = ORDINAL_LEAD.sub(r"\1", line, count=1)
     line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
@@ -2266,7 +2279,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if m and (in_qa or item is not None
                       or (re.match(rf"\s*{NUM}?{READER_ASKS}", text) and _explicit_answer_ahead(parts, n, profile))
                       or (not editorial and _explicit_answer_ahead(parts, n, profile)     # `**Q:** …? — *@hollis.dev*`
-                          and DASH_TRAILING.search(parts[_paragraph_end(parts, n)].text))):  # under any heading
+                          and DASH_TRAILING.search(parts[_paragraph_end(parts, n)].text))    # under any heading
+                      or (not editorial and _byline_then_answer(parts, n, profile))   # `❓ **…?**` / `🙋 Asked by x` / `✅ …`
+                      # (the post's `Q:` / `A:` pairs go on under its next topic heading: `### Performance`)
+                      or (not editorial and _answer_next(parts, n, profile) and any(it.q_label for it in items))):
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
@@ -2322,6 +2338,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                                              and not ASKER_TRAILING.search(rest)) else None
                     start_item(carried, p, numbered=False)
                     item.header = item.labelled = carried is not None
+                    item.q_label = True
                 if said:
                     item.asker = _name(said.group("name"))
                     rest, rest_md = rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1)
@@ -2341,6 +2358,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.asker = _name(trailing.group("name"))    # `**Q2：…？**（提问者：@Ken-Zh）` over a log: the
                     rest = rest[:trailing.start()]                # question goes on below, its asker named here
                     rest_md = re.sub(r"\s*[（(][^()（）]{1,80}[)）]\s*$", "", rest_md)
+                signed = SIGNED_AFTER_MARK.search(rest) if not item.asker else None
+                if signed and _plausible_asker(who := next(g for g in signed.groups() if g)):
+                    item.asker = _name(who)             # `Q: Can I …? — *Joaquín*`, `问：…？[— 李想]`, `…？(by Mei)`
+                    rest = rest[:signed.start() + 1]
+                    rest_md = rest_md[:max(rest_md.rfind("?"), rest_md.rfind("？")) + 1] or rest
                 inline = INLINE_ANSWER.search(rest)
                 inline_md = INLINE_ANSWER.search(rest_md) if inline else None
                 if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
@@ -2817,6 +2839,10 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
     if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
         return p.text[m.end():], after_label(p.md)
+    m = CHECK_ANSWER.match(p.text) if speaker else None
+    if m:                                         # `✅ Start it with …` under `❓ **How can I …?**` (`✅ A：…` too)
+        rest = Piece("line", p.text[m.end():], CHECK_ANSWER.sub("", p.md, count=1), line=p.line)
+        return _answer_label(rest, profile, speaker, speakers) or (rest.text, rest.md)
     m = (SPEAKER_MD.match(p.md) or (p.md.lstrip()[:1] in "*_" and SPEAKER_EM.match(p.md))) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
@@ -2936,7 +2962,7 @@ ANSWER_LATER = re.compile(
     r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
     r"\breport back (?:in |on )?(?:the )?(?:next|a future|a later)\b|"
     r"\b(?:will|'ll) answer (?:it|this|that)(?: one)? (?:in|on) (?:the next|a future|a later)\b|"
-    r"\b(?:in|on) an? (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
+    r"\b(?:in|on) (?:an?|the) (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
 # …unless it opens by answering: `是的，…`, `Yes, …`, `可以，…`
 ANSWERS_FIRST = re.compile(r"^\s*(?:yes|no|sure|是的|是，|不是|可以|不可以|不行|支持|不支持|会的|不会)\b", re.I)
 # how a reply opens when it answers right away (`可以。…`, `Yes, …`, `不支持，…`)
@@ -3080,6 +3106,15 @@ def _section_ends(parts: list[Piece], n: int) -> bool:
     """Whether nothing but the end of the section (a heading, a bold title line, the end) follows piece n."""
     nxt = parts[n + 1] if n + 1 < len(parts) else None
     return nxt is None or nxt.kind == "heading" or (nxt.kind == "line" and nxt.bold)
+
+
+def _byline_then_answer(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether piece n, a labelled question, is followed by a line that only says who asked and then by a
+    labelled answer: a Q&A under any heading (`❓ **…?**` / `🙋 Asked by Nadia` / `✅ Start it with …`)."""
+    if n + 2 >= len(parts) or parts[n + 1].kind != "line" or parts[n + 2].kind != "line":
+        return False
+    who = _asker(parts[n + 1].text.replace("*", ""), parts[n + 1].md, profile)
+    return who is not None and not who[1] and _answer_label(parts[n + 2], profile, speaker=True) is not None
 
 
 def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speakers: bool = False) -> bool:

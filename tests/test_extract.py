@@ -1024,3 +1024,24 @@ def test_a_follow_up_titled_by_who_asks_it_without_a_colon(registry):
                             registry)
     assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == [
         ("Ana", [("Does the cache work across branches?", "Yes."), ("Can CI share it?", "Yes, read-only.")])]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # emoji labels under no Q&A heading: ❓ a question, 🙋 who asked, ✅ the answer (✅ before a label too)
+    ("Hi all!\n\n❓ **How can I reach the dev server from my phone?**\n🙋 Asked by Nadia\n\n✅ Start it with "
+     "`--host 0.0.0.0`.\n\n---\n\n❓ **Can I disable telemetry in CI?**\n🙋 Asked by Felipe from Ardent Systems\n\n"
+     "✅ A：Set `TELEMETRY=0`.\n",
+     [("Nadia", "How can I reach the dev server from my phone?", "Start it with --host 0.0.0.0."),
+      ("Felipe", "Can I disable telemetry in CI?", "Set TELEMETRY=0.")]),
+    # HTML headings and paragraphs; `Q:` / `A:` pairs going on under the post's next topic heading; who asked,
+    # signed after the question mark
+    ("<h3>读者来信</h3>\n\n<p><strong>问：</strong>日志能写到 Kafka 吗？[— 李想]</p>\n\n<p><strong>答：</strong>可以。</p>\n\n"
+     "<h3>Syncing</h3>\n\n<p><strong>Q:</strong> Can I use WebDAV? — <em>Joaquín</em></p>\n\n"
+     "<p><strong>A:</strong> Yes.</p>\n\n<h3>Performance</h3>\n\n<p><strong>Q:</strong> Which export is fastest?</p>\n\n"
+     "**A:** Markdown.\n",
+     [("李想", "日志能写到 Kafka 吗？", "可以。"), ("Joaquín", "Can I use WebDAV?", "Yes."),
+      (None, "Which export is fastest?", "Markdown.")]),
+])
+def test_emoji_labels_and_html_laid_out_q_and_a(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
