@@ -360,8 +360,8 @@ WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
 ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
-LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自)?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
-                              r"(?:[,，]\s*(?P<more>[^()（）]{0,40}))?[)）]\s*")
+LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自|(?:提问者|提问人)\s*[:：])?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
+                              r"(?:(?:[,，]\s*|(?=追问|再问))(?P<more>[^()（）]{0,40}))?[)）]\s*")   # (`（王珂追问）`)
 # `Pedro asks: can I …?` after a question label: who asks, then the question
 NAME_ASKS_LEAD = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s+(?:asks|asked|wonders|writes|wrote)\s*[:,]\s*(?=\S)")
 # `（该问题来自社区表单，提问人未留名）`, `(asked anonymously)` under a question: nobody named
@@ -433,7 +433,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
-                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
@@ -1256,6 +1256,8 @@ LEAD_MARK = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:❓|❔|💡|💬|📌|🙋(?:\
 
 
 # `**Q** [Job logs are cut off …](…) by @x`, `**A** by @junt: …`: a bold Q or A with no colon after it
+# `**Q** (from Kwame Asante): …`: a bold Q, who asked in parentheses, then the colon; read as `**Q (from …):**`
+BARE_PAREN_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)\s*([（(][^()（）\n]{1,40}[)）])\s*[:：]\s*")
 BARE_LABEL = re.compile(r"^(\s*(?:\*\*|__))([QA])(\*\*|__)(?:\s+(?=[\[\w])(?!by\b)|\s*$)")   # (`**A**` alone too)
 
 
@@ -1276,6 +1278,7 @@ def relabel(line: str) -> str:
     line = BRACKET_SPEAKER.sub(_bracket_speaker, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
     line = BILINGUAL_ASKER.sub(r"\1\g<zh>\g<zh2>", line, count=1)
+    line = BARE_PAREN_LABEL.sub(r"\1\2 \4:\3 ", line, count=1)
     line = BARE_LABEL.sub(r"\1\2:\3 ", line, count=1)
     return LEAD_MARK.sub(r"\1", line, count=1)
 
@@ -1995,6 +1998,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 shared = []                              # answer`: the questions below wait for one answer
                 skip(p, "the editor's note: the questions below share one answer")
                 continue
+            if (sp := SPEAKER_MD.match(p.md)) and INTERVIEWER.fullmatch(sp.group("name").strip()):
+                close_item()                             # an interview's `**Interviewer:** …?`: the editors' own
+                skip(p, "an interviewer's question, not a reader's")    # question; the reply below is no answer
+                continue                                 # to a reader (it is left outside any item)
             if EDITOR_POINTER.match(text):              # `相关阅读：…`, `往期回顾：…？` are the editor's
                 if item is not None:
                     item.done = True
@@ -2346,8 +2353,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                         note(p, "asker", text)
                         in_qa = True
                         continue
-                if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,]{1,40})\s*[:：]\s*(?P<q>\S.*)$", rest)) and not item.asker:
-                    item.asker, rest = _name(who.group("name")), who.group("q")    # `提问：@阿杰：…`
+                if (who := re.match(r"^@\s*(?P<name>[^\s@#：:，,（(]{1,40})\s*(?:[（(][^()（）]{1,30}[)）])?\s*[:：]\s*(?P<q>\S.*)$",
+                                    rest)) and not item.asker:  # `提问：@阿杰：…`, `问：@林晓 （某物流公司）：…`
+                    item.asker, rest = _name(who.group("name")), who.group("q")
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
                 named = QUESTION_THEN_NAME.search(rest) if not item.asker and BOLD_QUESTION_NAMED.match(p.md) else None
                 if named and _plausible_asker(_bracketed_name(named)):   # `**Q: …?** (Oskar Lindqvist)`: the bold
@@ -2927,6 +2935,7 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
     return item.turn()[2] is not None and _name(name.lstrip("@")) not in (item.answerer, item.asker)
 
 
+INTERVIEWER = re.compile(r"(?:the\s+)?interviewers?|记者|采访者|采访人", re.I)
 DEFERRED = re.compile(r"下一?期[^。？?]{0,10}?(?:专门|再)?(?:聊|讲|说|分享|写|介绍)|(?:以后|下次|改天)再(?:聊|讲|说)|"
                       r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later|"
                       r"(?:devoting|dedicating|saving\s+(?:it|this)\s+for)\s+next\s+(?:month|week|issue)['’]?s?", re.I)
@@ -3218,10 +3227,12 @@ def _split_quotes(parts: list[Piece], registry: Registry, profile: Profile = DEF
     out: list[Piece] = []
     for p in parts:
         lines = p.text.split("\n") if p.kind == "quote" else []
-        if lines and QLINE.match(relabel(lines[0]).replace("*", "")) and any(
-                ANSWER.match(relabel(ln).replace("*", "")) for ln in lines[1:]):
-            # a labelled Q&A inside one quote (a 飞书 highlight block exported as `> 💡 **Q：** …` / `> **A：** …`):
-            # its lines are read as the post's own
+        md_lines = p.md.split("\n") if lines else []
+        first = relabel(md_lines[0]).replace("*", "") if lines else ""
+        if lines and (QLINE.match(first) or ((who := _asker(first, first, profile)) and who[1])) and any(
+                ANSWER.match(relabel(ln).replace("*", "")) for ln in md_lines[1:]):
+            # a labelled Q&A inside one quote (a 飞书 highlight block exported as `> 💡 **Q：** …` / `> **A：** …`,
+            # a mailbox's `> **Q (from Kwame):** …` / `> **A:** …`): its lines are read as the post's own
             for k, line in enumerate(p.md.split("\n")):
                 line = relabel(line)
                 children = _md.parseInline(line)[0].children

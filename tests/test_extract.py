@@ -1045,3 +1045,23 @@ def test_a_follow_up_titled_by_who_asks_it_without_a_colon(registry):
 def test_emoji_labels_and_html_laid_out_q_and_a(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # who asked inside the label's brackets, a follow-up marked there, `问：@x （公司）：…` in a numbered list
+    ("## 问答\n\n【问】（提问者：王珂，某银行）扩容后旧数据会迁移吗？\n\n【答】会。\n\n【问】（王珂追问）迁移能暂停吗？\n\n【答】可以。\n\n"
+     "1. 问：@林晓 （某物流公司）：续期失败会中断业务线程吗？\n   答：不会。\n",
+     [("王珂", [("扩容后旧数据会迁移吗？", "会。"), ("迁移能暂停吗？", "可以。")]),
+      ("林晓", [("续期失败会中断业务线程吗？", "不会。")])]),
+    # a mailbox's Q&A pairs, each inside one quote, `**Q** (from x):` before the question
+    ("## From the mailbox\n\n> **Q** (from Kwame Asante): Can I check only what changed?\n>\n> **A** Yes, pass "
+     "`--since`.\n\n> **Q** Can it output SARIF?\n>\n> **A** Since 2.3.\n",
+     [("Kwame Asante", [("Can I check only what changed?", "Yes, pass --since.")]),
+      (None, [("Can it output SARIF?", "Since 2.3.")])]),
+    # an interview of a maintainer by the editors is not a reader's Q&A
+    ("# Five questions for Rhea\n\n**Interviewer:** How did you start?\n\n**Maintainer:** A patch.\n\n"
+     "**Interviewer:** What is hardest?\n\n**Maintainer:** Saying no.\n", []),
+])
+def test_labels_that_name_who_asked_mailbox_quotes_and_interviews(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == expected
