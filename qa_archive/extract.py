@@ -92,7 +92,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
 # (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name; and
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
-ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
@@ -105,6 +105,7 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}"
                       r"|(?:An?|One|Another) (?:user|reader|listener|viewer|member|developer|community member))"
                       r"(?:,?\s+(?:from|in)\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2},?)?"     # (`Dana Whitcombe, in Leeds, asks:`)
+                      r"(?:\s*[（(][^()（）\n]{1,30}[)）])?"                              # (`Zoe Marchand (Corvane) asks:`)
                       r"\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
@@ -114,10 +115,10 @@ ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(
 # `Ana Ruiz asked: "We need to …?"`: the question quoted on the asker's line
 ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
-ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|来自)?\s*"
+ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|asked\s+by|来自)?\s*"
                           rf"(?:[^()（）@:：]{{1,30}}(?:[,，]\s*|\s+)(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`,
                                                                                # `问（弹幕 @x）：`: where, then who)
-                          rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*[:：]\s*(?P<rest>.*)$", re.I)
+                          rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*(?:[:：]\s*(?P<rest>.*)|$)", re.I)   # (`**Question** (asked by @x in #help)` alone)
 # `… without restarting? (asked by @lin)`, `…能改吗？（来自 @阿杰）`: the asker named after the question
 ASKER_TRAILING = re.compile(rf"\s*[（(]\s*(?:(?:asked\s+by|from|via|提问者?|来自|{ROLE})\s*[:：]?\s*"
                             r"(?:[^，,()（）@:：]{1,20}[，,]\s*(?=@))?|(?=@))@?\s*(?P<name>[^()（）@:：\s][^()（）@:：]{0,59}?)\s*[)）]\s*$", re.I)
@@ -130,7 +131,10 @@ DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*|(?i:aske
                            r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
 # who asked, signed after a labelled question's mark: `— Joaquín`, `[— 李想]`, `(by Mei)`
 SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^\[\]]{1,40}?)\s*\]|[（(]\s*(?:by|from)\s+([^()（）]{1,40}?)\s*[)）]"
-                               r"|[—–]{1,2}\s*([^\s—–][^—–?？]{0,40}?))\s*$", re.I)
+                               r"|[—–]{1,2}\s*([^\s—–][^—–?？]{0,40}?)"
+                               r"|[（(]\s*([^()（）,，]{1,30}[,，]\s*(?:via|on|in|from|at)\s+[^()（）]{1,30}?)\s*[)）]"   # (`(Carmen, via email)`)
+                               r"|[（(]\s*((?:some(?:one|body)|an?\s+(?:listener|reader|viewer|user))\s+(?:in|on|via|from)\s+[^()（）]{1,30}?)\s*[)）])"
+                               r"\s*$", re.I)                             # (`(someone in the YouTube comments)`: nobody)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
@@ -433,11 +437,12 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
-                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群)(?:精选|摘录|问答)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
+                        r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks)\b"
                         r"|\boffice\s+hours\b(?!\s+(?:are|is|will|start|begin|take|happen|run)\b)"
                         r"|^\s*#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
@@ -491,7 +496,7 @@ def _editorial(text: str) -> bool:
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
                          r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b)", re.I)
+                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -1874,6 +1879,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "heading":
             text = p.text.replace("*", "")
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
+            if asker is None and text and not editorial and (lead := ORDINAL_HEADING.match(text)):
+                asker = _asker(text[lead.end():], text[lead.end():], profile)   # `#### 第 1 问 · 来自 @晴川`
+                asker = asker if asker is not None and not asker[1] else None
             if asker is not None and is_qa_heading(text, profile) and not QUESTION_FROM_EN.match(text):
                 asker = None                              # `## 观众提问` names a section, not an asker (`### Question
                                                           # from Rafael Souza (Orbitly)` names who asked)
@@ -2002,6 +2010,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 close_item()                             # an interview's `**Interviewer:** …?`: the editors' own
                 skip(p, "an interviewer's question, not a reader's")    # question; the reply below is no answer
                 continue                                 # to a reader (it is left outside any item)
+            if (item is not None and not item.done and item.turn()[2] is not None and (sp := SPEAKER_MD.match(p.md))
+                    and sp.group("name").strip().startswith("@") and MAINTAINER_ROLE.search(sp.group(0))):
+                start_answer(p, after_label(p.text), p.md[sp.end():])   # `**@廖七（性能组）**：补充一点…` under
+                continue                                 # another maintainer's answer: more of the answer
             if EDITOR_POINTER.match(text):              # `相关阅读：…`, `往期回顾：…？` are the editor's
                 if item is not None:
                     item.done = True
@@ -2357,6 +2369,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                                     rest)) and not item.asker:  # `提问：@阿杰：…`, `问：@林晓 （某物流公司）：…`
                     item.asker, rest = _name(who.group("name")), who.group("q")
                     rest_md = re.sub(r"^@[^:：]*[:：]\s*", "", rest_md, count=1)
+                elif not item.asker and (who := _asker(rest, rest_md, profile)) is not None and who[1] \
+                        and re.search(r"[:：]", rest[:len(rest) - len(who[1])]):
+                    item.asker, rest = who[0], who[1]   # `【问】有读者在后台留言：…`, `【问】来自 @Mia 的提问：…`
+                    rest_md = re.sub(r"^[^:：]*[:：]\s*", "", rest_md, count=1)
                 named = QUESTION_THEN_NAME.search(rest) if not item.asker and BOLD_QUESTION_NAMED.match(p.md) else None
                 if named and _plausible_asker(_bracketed_name(named)):   # `**Q: …?** (Oskar Lindqvist)`: the bold
                     item.asker = _name(_bracketed_name(named))            # ends before the name
@@ -2367,7 +2383,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     rest = rest[:trailing.start()]                # question goes on below, its asker named here
                     rest_md = re.sub(r"\s*[（(][^()（）]{1,80}[)）]\s*$", "", rest_md)
                 signed = SIGNED_AFTER_MARK.search(rest) if not item.asker else None
-                if signed and _plausible_asker(who := next(g for g in signed.groups() if g)):
+                if signed and (_plausible_asker(who := next(g for g in signed.groups() if g))
+                               or ANONYMOUS.match(who) or (_name(who) and _plausible_asker(_name(who)))):
                     item.asker = _name(who)             # `Q: Can I …? — *Joaquín*`, `问：…？[— 李想]`, `…？(by Mei)`
                     rest = rest[:signed.start() + 1]
                     rest_md = rest_md[:max(rest_md.rfind("?"), rest_md.rfind("？")) + 1] or rest
@@ -2851,6 +2868,9 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     if m:                                         # `✅ Start it with …` under `❓ **How can I …?**` (`✅ A：…` too)
         rest = Piece("line", p.text[m.end():], CHECK_ANSWER.sub("", p.md, count=1), line=p.line)
         return _answer_label(rest, profile, speaker, speakers) or (rest.text, rest.md)
+    m = SPEAKER_MD.match(p.md) if speaker else None
+    if m and m.group("name").strip().startswith("@") and MAINTAINER_ROLE.search(m.group(0)):
+        return after_label(p.text), p.md[m.end():]     # `**@许诺（核心维护者）**：…` under the question: the answer
     m = (SPEAKER_MD.match(p.md) or (p.md.lstrip()[:1] in "*_" and SPEAKER_EM.match(p.md))) if speaker else None
     if m and not re.match(rf"^\s*{NUM}", m.group("name")) and not m.group("name").strip().startswith("@") \
             and len(m.group("name").split()) <= 4 and not QUESTION_PART.match(m.group("name").strip()):
@@ -2858,6 +2878,8 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
     return None
 
 
+# who a bold `**@name（…）**` label says answers: a maintainer, the core team, a working group
+MAINTAINER_ROLE = re.compile(r"[（(][^()（）]{0,12}(?:维护者|maintainer|committer|PMC|核心|作者|官方|团队|组|team|core)[^()（）]{0,12}[)）]", re.I)
 ANSWERER_LINE = re.compile(r"^\s*(?:[^\s:：，,。？?!！@#]{0,12}\s*(?:回复|回答|答复|解答|答)|A\s*\d{0,2}|Answer|Reply)"
                            r"(?:\s*[（(][^()（）\n]{1,40}[)）])?\s*[:：.．]?\s*$", re.I)   # (`**Answer (Ines, two days later)**`)
 
@@ -2918,7 +2940,9 @@ def _newcomer(name: str, item: _Item | None, all_items: list[_Item]) -> bool:
     the post. Their message asks, even when it goes on after its question mark (`random q — is quillc written in
     quill? i keep seeing conflicting answers`)."""
     who = _name(name.strip().lstrip("@"))
-    return (item is not None and not item.done and item.turn()[2] is not None and who is not None
+    if item is None:                     # (the first message under a chat digest's next topic: `**D 同学**：…？…`)
+        return all(it.answerer is None or who != it.answerer for it in all_items)
+    return (not item.done and item.turn()[2] is not None and who is not None
             and who != item.asker and all(who != it.answerer for it in all_items))
 
 
@@ -2968,7 +2992,8 @@ ANSWER_LATER = re.compile(
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
-    r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
+    r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|\bran out of time\b|\bhold that thought\b|"
+    r"\b(?:we'll|we will) have (?:a |an |the )?(?:proper |full |real |better )?answer\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
     r"\breport back (?:in |on )?(?:the )?(?:next|a future|a later)\b|"
     r"\b(?:will|'ll) answer (?:it|this|that)(?: one)? (?:in|on) (?:the next|a future|a later)\b|"
     r"\b(?:in|on) (?:an?|the) (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
@@ -2992,7 +3017,7 @@ NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:ha
                            r"^\s*(?:nobody|no one|no-one) has (?:answered|replied to) (?:this|it|that)(?: one| question)? yet\b|"
                            r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
                            r"^\s*[*_]?(?:we're|we are)\s+still\s+(?:writing|working on)\s+(?:this|the|an)\s+answer\b|"
-                           r"^\s*(?:no answers?|no replies|unanswered) (?:yet|so far)\b|"
+                           r"^\s*(?:no answers?|no replies|unanswered)(?: on the (?:list|forum|thread))? (?:yet|so far)\b|"
                            r"^\s*(?:这个问题)?(?:目前|暂时)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:好的|确定的|明确的)?"
                            r"(?:回答|答案|回复|解答|结论)", re.I)
 
@@ -3138,6 +3163,8 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speaker
                 return False
             if ANSWER.match(p.text) or DEFINITION.match(p.text) or REPLIED.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
                 return True
+            if p.text.lstrip().startswith("@") and NAMED_ANSWER.match(p.text):
+                return True                       # `@宋彦 回复：…` under a quoted issue
             if speakers and (sp := SPEAKER_MD.match(p.md)) and not FOLLOW_WORD.search(sp.group("name")):
                 return True                       # (not `**Ahmed again:** …`: the asker's next question)
     return False
@@ -3288,6 +3315,7 @@ TRANSLATION_LINE = re.compile(r"^\s*[（(]?\s*(?:(?:English\s+)?translation|in\s
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
 # Discord)`, `From an anonymous Discord user`, `Question 2 — Ahmed Farouk` (not `From the maintainers`)
+ORDINAL_HEADING = re.compile(r"^\s*(?:第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)|Q\s*\d{1,2}|问题\s*\d{1,2})\s*[·•|｜:：—–-]\s*")
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
                                 r"(?:(?P<anon>an?\s+anonymous\b[^\n]{0,40})|(?!(?:the|our|a|an|this|that|my|your|us)\b)"
                                 r"@?(?P<name>[\w.'’-]+(?:\s+(?-i:[A-Z])[\w.'’-]*){0,2})(?:\s*[（(][^()（）]{1,40}[)）])?)\s*$", re.I)
@@ -3354,6 +3382,10 @@ def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | No
         name, rest = None, m.group("rest")
     else:
         who = _asker(first.replace("*", ""), first_md, profile) if BOLD_LED.match(first_md) else None
+        if who is not None and not who[1] and "\n" in p.text.strip():
+            # `> **Question** (asked by @x in #help)` over the quoted question: who asks, then what
+            rest_md = p.md.split("\n", 1)[1] if "\n" in p.md else ""
+            return who[0], p.text.split("\n", 1)[1].strip(), rest_md.strip()
         if who is None or not who[1]:
             return None
         name, rest = who[0], who[1] + p.text[len(first):]
@@ -3401,6 +3433,7 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
                        r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|(?:preferred|asked|wishes|wished)\s+not\s+to\s+be\s+named|"
                        r"(?:an?|one)\s+(?:customer|member|developer|contributor|colleague|maintainer|reader|user)\b|"
+                       r"(?:an?|one)\s+(?:[\w-]+\s+)?(?:poster|commenter|visitor|attendee|newcomer|lurker)\b|"
                        r"(?:一位|某)[^\s，,。]{0,12}?(?:读者|用户|网友|群友|同学|朋友|开发者|观众|听众)|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"
                        r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
@@ -3417,6 +3450,8 @@ def _name(name: str) -> str | None:
         # no speaker: the same asker's next `Q (@x):` is a question of its own)
         return _name(handle.group(1))
     name = re.sub(r"\s*的?\s*(?:(?:[两三四五六几\d]+\s*个)?\s*(?:提问|问题))?$", "", name.strip("* "))   # (`的两个提问`)
+    if re.fullmatch(rf"[A-Z甲乙丙丁]\s*{ROLE}|{ROLE}\s*[A-Z甲乙丙丁]", name):
+        return None                                   # `A 同学`, `同学 B`, `网友甲`: a chat log's speakers, anonymised
     handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
@@ -3433,6 +3468,7 @@ def _name(name: str) -> str | None:
     # `u/packetpilgrim on Reddit`, `Jo Park via Discord`: where they asked, after the name
     name = re.sub(r"^(\S+(?:\s+[A-Z][\w'’.-]*){0,2})\s+(?:on|via)\s+(?:the\s+)?(?:[A-Z][\w.-]*|r/\w+|#[\w-]+)(?:\s+[\w-]+){0,2}$",
                   r"\1", name)
+    name = re.sub(r"^(\S+(?:\s+[A-Z][\w'’.-]*){0,2})\s+in\s+#[\w-]+$", r"\1", name)   # `@devika.r in #help`
     # `Kenji from Northwind Logistics`: who, then where they work
     name = re.sub(r"^([A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s+from\s+(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[\w.&'’-]+){0,3}$",
                   r"\1", name)
@@ -3513,7 +3549,7 @@ def _join(texts: list[str]) -> str:
 
 
 # `**Will my 2.x migration files still work?** (Rosa Delgado)`: a bold question, then who asked
-BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？]\s*(?:\*\*|__)\s*[（(][^()（）]{1,40}[)）]\s*$")
+BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？]\s*(?:\*\*|__)\s*[*_]?[（(][^()（）]{1,40}[)）][*_]?\s*$")
 # `提问者：Wen Zhao` alone on the first line of a listed question's answer: who asked, not the answer
 ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?@?(?P<name>[^\n*_]{1,40}?)"
                               r"(?:\*\*|__)?\s*(?:\n|$)")

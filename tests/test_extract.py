@@ -1065,3 +1065,34 @@ def test_emoji_labels_and_html_laid_out_q_and_a(body, expected, registry):
 def test_labels_that_name_who_asked_mailbox_quotes_and_interviews(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a chat digest's anonymised speakers under topic headings; the next topic's first message asks
+    ("## 群聊精华\n\n### 话题一\n\n**A 同学**：采样率一般设多少？\n\n**B 同学**：头部采样 1%。\n\n### 话题二\n\n"
+     "**D 同学**：日志里怎么带上 TraceID？我们用 Logback。\n\n**E 同学**：Agent 会注入 MDC。\n",
+     [(None, "采样率一般设多少？", "头部采样 1%。"), (None, "日志里怎么带上 TraceID？我们用 Logback。", "Agent 会注入 MDC。")]),
+    # a heading that numbers the question and names who asked; two maintainers answer in turn
+    ("## 答疑时间\n\n#### 第 1 问 · 来自 @晴川\n\n列表滑动掉帧，是组件的问题吗？\n\n**@许诺（核心维护者）**：拆分列表项。\n\n"
+     "**@廖七（性能组）**：补充一点，开 cachedCount。\n",
+     [("晴川", "列表滑动掉帧，是组件的问题吗？", "拆分列表项。\n补充一点，开 cachedCount。")]),
+    # who asked, said after the question label; a quoted issue answered by `@x 回复：`
+    ("## 群友问答\n\n**【问】** 来自群友 @老K：生命周期规则能按标签吗？\n\n**【答】** 可以。\n\n"
+     "**【问】** 有读者在后台留言：兼容预签名 URL 吗？\n\n**【答】** 完全兼容。\n\n## Issue 精选\n\n> #2407 如何查看执行计划？\n\n"
+     "@Ryan-Xu 回复：查系统表。\n",
+     [("老K", "生命周期规则能按标签吗？", "可以。"), (None, "兼容预签名 URL 吗？", "完全兼容。"),
+      (None, "#2407 如何查看执行计划？", "查系统表。")]),
+    # English: a forum roundup's linked questions asked by somebody unnamed; a quoted question labelled with
+    # who asked; the question's signature in parentheses; italic attributions after bold questions
+    ("## Best of the forum\n\n1. **[Versioned docs?](https://f.example/t/1)** (asked by a first-time poster)\n\n"
+     "   Rowan explains that `versions:` takes git tags.\n\n## Questions from the community\n\n"
+     "> **Question** (asked by @devika.r in #help)\n>\n> Is online expansion supported?\n\nNot for local-path "
+     "volumes.\n\n## Mailbag\n\n**Can I ship on the Steam Deck?** *(@pixelmoth on Discord)*\n\nYes.\n\n"
+     "## Listener questions\n\nQ. Is Zig worth learning? (Carmen, via email)\nA. Ravi says yes.\n",
+     [(None, "Versioned docs?", "Rowan explains that versions: takes git tags."),
+      ("devika.r", "Is online expansion supported?", "Not for local-path volumes."),
+      ("pixelmoth", "Can I ship on the Steam Deck?", "Yes."), ("Carmen", "Is Zig worth learning?", "Ravi says yes.")]),
+])
+def test_community_weeklies_modelled_on_real_ones(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
