@@ -1483,6 +1483,12 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
             whole = inline_text(children[i:]).strip()
             if 3 <= len(whole) <= 300 and "\n" not in whole and QUESTION_END.search(whole):
                 return "plain", children[i:], []      # `1. How do I …?` with its answer in the paragraphs below
+            head, _, tail = whole.partition("\n")
+            if 3 <= len(head) <= 200 and QUESTION_END.search(head) and tail.strip() and t.content.startswith(head):
+                # `- Why can't a pruned node serve old blocks?` / `  Kofi Mensah explains that …`: a Selected Q&A
+                # item with no link, its question on the first line and the summary below it
+                return "plain", [Token("text", "", 0, content=head)], \
+                    [Token("text", "", 0, content=t.content[len(head):].lstrip())] + children[i + 1:]
             return None
         return None
     return None

@@ -1096,3 +1096,12 @@ def test_labels_that_name_who_asked_mailbox_quotes_and_interviews(body, expected
 def test_community_weeklies_modelled_on_real_ones(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+def test_a_selected_qa_item_with_no_link_asks_on_its_first_line(registry):
+    threads, _ = threads_of("## Selected Q&A from Bitcoin Stack Exchange\n\n- Why can't a pruned node serve old blocks?\n"
+                            "  Kofi Mensah explains that it deleted them.\n\n- [What is wtxid relay?](https://x.example/a/1)\n"
+                            "  Ana answers that peers announce witness hashes.\n", registry)
+    assert [(t.question, t.answer) for t in threads] == [
+        ("Why can't a pruned node serve old blocks?", "Kofi Mensah explains that it deleted them."),
+        ("What is wtxid relay?", "Ana answers that peers announce witness hashes.")]
