@@ -82,7 +82,7 @@ ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+|Our\s
 ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
-ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。]{{0,39}}?)\s*"
+ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。·•|｜]{{0,39}}?)\s*"
                              rf"(?:提问\s*[:：]?\s*$|提问\s*[:：]\s*(?P<rest>\S.*)$|#\s*\d+\s*$"
                              r"|(?<=\S)\s(?:asks|asked|writes|wrote)\s*[:：]\s*$)")   # (`@Kevin Tang asks:`, `@Jason Lee 提问：…`)
 # `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
@@ -104,7 +104,7 @@ ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[
 # (also a show's recap: `[31:50] Priya from Pune wrote in: "…"`, `Gus asked on Mastodon: …`)
 ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}"
                       r"|(?:An?|One|Another) (?:user|reader|listener|viewer|member|developer|community member))"
-                      r"(?:,?\s+(?:from|in)\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2},?)?"     # (`Dana Whitcombe, in Leeds, asks:`)
+                      r"(?:,?\s+(?:from|in)\s+(?:the\s+)?[A-Z][\w.'’-]*(?: [\w.'’-]+){0,2},?)?"     # (`Dana Whitcombe, in Leeds, asks:`)
                       r"(?:\s*[（(][^()（）\n]{1,30}[)）])?"                              # (`Zoe Marchand (Corvane) asks:`)
                       r"\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
@@ -182,6 +182,10 @@ LEAD_HANDLE = re.compile(r"^\s*\[@(?P<name>[^\[\]\s]{1,30})\]\s*(?=\S)")
 LEAD_HANDLE_MD = re.compile(r"\[@[^\[\]\s]{1,30}\]\s*")
 ISSUE_REF = re.compile(r"\s*[（(]?#\d{1,6}[)）]?\s*$")
 QUOTES = "\"“”「」『』"
+
+
+# who asked, leading a question heading: `@陈默：…？`, `匿名读者：…？`
+HEADING_LEAD_ASKER = re.compile(rf"^\s*(?P<name>@[^\s@:：]{{1,30}}|(?:匿名|一位)?{ROLE}|匿名读者)\s*[:：]\s*(?=\S)")
 
 
 def heading_question(text: str) -> tuple[str, str | None]:
@@ -323,7 +327,7 @@ GROUP = re.compile(rf"^\s*{NUM}?关于\s*(?P<topic>.+?)\s*(?:的)?\s*(?:几个|�
 ANSWER = re.compile(rf"^\s*{ANSWER_WORDS}\s*{SEP}\s*", re.I)
 ANSWER_MD = re.compile(rf"^\s*(?:(\*\*|__)\s*{ANSWER_WORDS}\s*{SEP}\s*\1|{ANSWER_WORDS}\s*{SEP})\s*", re.I)
 # a line led by bold text, after a show's timestamp if any (`[31:50] **Priya** …`): an asker line, not prose
-BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}(?:\*\*|__)")
+BOLD_LED = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?:\*\*|__)")   # (`3. **某券商用户** 问：…` too)
 # `Dev's answer: …`: whose answer it is, then the label
 ANSWER_OF = re.compile(r"^\s*[A-Z][\w.-]{0,20}(?:'s|’s)\s+(?:answer|reply|take)\s*[:：]\s*", re.I)
 # `Answer (by @maintainer): …`, `✅ Solution (from ben, staff): …`, `Marked answer by @mb: …`: an answer label that
@@ -1085,8 +1089,11 @@ class _Reader:
             said_md = first.content.split("\n", 1)[1].strip()
             return [Piece("line", f"{chat.group('name')}: {unwrap(first_text.split(chr(10), 1)[1].strip())}",
                           f"**{chat.group('name')}**: {said_md}", line=a + 1), *self._item_blocks(inner[3:], a, b)]
+        first_md = LIST_MARK.sub("", md_lines[0], count=1) if md_lines else ""
         if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
-                "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])):
+                "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])) \
+                or (BOLD_LED.match(first_md) and _asker(first_text.split("\n")[0], first_md, self.profile)):
+            # (`3. **某券商用户** 问：…？`: a bold asker leading the item's line)
             # `1. @handle #123`, `- Q: …`: the item is read line by line, like paragraphs
             return self._paragraph_lines(first, a + 1, number) + self._item_blocks(inner[3:], a, b)
         lead = _lead(first.children)
@@ -1251,7 +1258,8 @@ CHAT_TIME = r"(?:\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s+)?\d{1,2}:\d{2}(?::\d{2}
 ORDINAL_LEAD = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)\s*】\s*(?=\S)")   # `【第 1 问】`
 LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
-PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*((?:\*\*|__)?\s*[:：])")
+PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*"
+                        r"(?:提问|问)?\s*((?:\*\*|__)?\s*[:：])")     # (`**Q1｜@苏牧 提问：**` too)
 # `❓ **How can I …?**`: a question mark emoji before a question (no label after it) labels it
 QUESTION_MARK_LEAD = re.compile(r"^(\s*)[❓❔]\ufe0f?\s*(?=(?:\*\*|__)?[^*_\n:：]+[?？]\s*(?:\*\*|__)?\s*$)")
 # `✅ Start it with …` under a question waiting for its answer: a check mark opens the answer
@@ -1914,9 +1922,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if m and (in_qa or QUESTION_END.search(text)):
                 close_item()                              # `## Q: …?` at any level: a question of its own
-                start_item(None, p, numbered=False)
+                lead = HEADING_LEAD_ASKER.match(m.group("rest"))
+                rest = m.group("rest")[lead.end():] if lead else m.group("rest")
+                start_item(_name(lead.group("name")) if lead else None, p, numbered=False)   # (`### Q1 @陈默：…？`)
                 item.heading, item.urls = p.level, list(p.urls)     # `### [How to …?](…/discussions/812)`
-                set_question(p, m.group("rest"), m.group("rest"), True)
+                set_question(p, rest, rest, True)
                 in_qa, qa_level = True, qa_level or p.level - 1
                 continue
             if in_qa and SALUTATION.fullmatch(text.strip()):
@@ -3431,6 +3441,7 @@ def _append(item: _Item, p: Piece):
         t[1].append(p.md)
 
 
+LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 LIST_MD = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+\S")     # (a list of its own, not one nested in a list item)
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
 FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)

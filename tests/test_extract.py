@@ -1105,3 +1105,24 @@ def test_a_selected_qa_item_with_no_link_asks_on_its_first_line(registry):
     assert [(t.question, t.answer) for t in threads] == [
         ("Why can't a pruned node serve old blocks?", "Kofi Mensah explains that it deleted them."),
         ("What is wtxid relay?", "Ana answers that peers announce witness hashes.")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # SOFA Weekly as it drifted: `**Q1｜@x 提问：**`, `### Q1 @x：…？` headings, an issue's `· [repo#n](…)` after who asked,
+    # a numbered bold asker that names nobody, an English asker line from a group
+    ("## 读者问答\n\n**Q1｜@苏牧 提问：**\n\n> 能按方法设超时吗？\n\n**A（@云舒）**：可以。\n\n## 社区答疑\n\n"
+     "### Q1 @陈默：JRaft 能用 StatefulSet 部署吗？\n\n可以，网络标识稳定。\n\n### Q3 匿名读者：模块之间能互相调用吗？\n\n可以。\n",
+     [("苏牧", "能按方法设超时吗？", "可以。"), ("陈默", "JRaft 能用 StatefulSet 部署吗？", "可以，网络标识稳定。"),
+      (None, "模块之间能互相调用吗？", "可以。")]),
+    ("## 本周 Issue 精选\n\n**1. @wangpeng-dev** · [sofa-ark#1032](https://github.com/sofastack/sofa-ark/issues/1032)\n\n"
+     "> 模块卸载后内存没释放？\n\nA：升级到 2.2.9。\n\n## 每周答疑\n\n1. **@Iris** 问：数据保存多久？\n\n   答：连接在就一直在。\n\n"
+     "2. **某券商用户** 问：TCC 怎么处理空回滚？\n\n   答：开启防悬挂。\n",
+     [("wangpeng-dev", "模块卸载后内存没释放？", "升级到 2.2.9。"), ("Iris", "数据保存多久？", "连接在就一直在。"),
+      (None, "TCC 怎么处理空回滚？", "开启防悬挂。")]),
+    ("## Weekly Q&A Highlights\n\n**3. A user from the DingTalk group** asked:\n\n> How do I bind to one NIC?\n\n"
+     "A: Pass `-Dsofa.rpc.bind.network.interface=eth1`.\n",
+     [(None, "How do I bind to one NIC?", "Pass -Dsofa.rpc.bind.network.interface=eth1.")]),
+])
+def test_sofa_weekly_drifted_further(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
