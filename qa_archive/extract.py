@@ -66,7 +66,7 @@ SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 
 # what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
 SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
-ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴)"
+ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴|弹幕)"
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
 LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller|Chat|Forum|Discord|Slack|Stream)\s+)"
@@ -115,7 +115,7 @@ ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(
 # `Ana Ruiz asked: "We need to …?"`: the question quoted on the asker's line
 ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
-ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|问|提问|Question)\s*[（(]\s*(?:from|by|asked\s+by|来自)?\s*"
+ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|(?:弹幕|观众|读者|网友|听众|现场)?(?:问|提问)|Question)\s*[（(]\s*(?:from|by|asked\s+by|来自)?\s*"
                           rf"(?:[^()（）@:：]{{1,30}}(?:[,，]\s*|\s+)(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`,
                                                                                # `问（弹幕 @x）：`: where, then who)
                           rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*(?:[:：]\s*(?P<rest>.*)|$)", re.I)   # (`**Question** (asked by @x in #help)` alone)
@@ -441,7 +441,7 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
-                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
+                        r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
@@ -1117,11 +1117,38 @@ class _Reader:
         if signed and (_plausible_name(signed.group("name")) or ANONYMOUS.match(signed.group("name"))):
             named = _name(signed.group("name"))         # `1. **Is it safe …?**` / `— Jonas, via email`: who asked,
             answer_first = unwrap("\n".join(rest_lines[1:]).strip())     # signed under the question
-        texts = [answer_first] + _block_text(inner[3:], wrap=False)
+        body = None
+        if (not answer_first.strip() and len(inner) > 3 and inner[3].type == "blockquote_open"
+                and kind in ("bold", "link", "italic")):
+            # `1. **采样率设为 10% 后错误请求也丢了**` / `   > 我们在 SDK 里配了 …` / `   > 提问者：@晚风` / the answer:
+            # the title, the question told in full in the quote (who asked signed inside it), then the answer
+            close = _block_end(inner, 3)
+            kept = []
+            for para in _block_text(inner[3:close + 1], wrap=False):
+                who = _asker(para.split("\n")[0], para.split("\n")[0], self.profile) if "\n" not in para else None
+                if who is not None and not who[1]:
+                    named = named or who[0]
+                else:
+                    kept.append(para)
+            if kept and any(t.type == "inline" for t in inner[close + 1:]):
+                body = (kept, close)
+        if body is not None:
+            texts = _block_text(inner[body[1] + 1:], wrap=False)
+            question = question + "\n" + "\n".join(body[0])
+        else:
+            texts = [answer_first] + _block_text(inner[3:], wrap=False)
         answer = "\n".join(x for x in texts if x.strip())
-        if not question or not answer.strip() or len(question) > 300:
+        if not question or not answer.strip() or len(question) > 300 + (len("\n".join(body[0])) if body else 0):
             return None
         q_md, a_md = _split_lead_md("\n".join(md_lines), kind)
+        if body is not None:                         # (the quote's lines are the question's, not the answer's)
+            a_lines = a_md.split("\n")
+            first = next((k for k, ln in enumerate(a_lines) if ln.lstrip().startswith(">")), 0)
+            last = first
+            while last < len(a_lines) and (a_lines[last].lstrip().startswith(">") or not a_lines[last].strip()):
+                last += 1
+            q_md = q_md + "\n\n" + "\n".join(QUOTE_PREFIX.sub("", ln.lstrip(), count=1) for ln in a_lines[first:last]).strip()
+            a_md = "\n".join(a_lines[last:]).strip()
         if said:
             a_md = re.sub(r"^\s*[（(][^()（）]{1,80}[)）]\s*", "", a_md or "", count=1)
         elif signed and (_plausible_name(signed.group("name")) or ANONYMOUS.match(signed.group("name"))):
@@ -1230,6 +1257,10 @@ BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回
                            re.I)
 
 
+# `A 同学：…`, `维护者 @柏舟：…` (plain, not bold): a chat digest's anonymised speaker and its maintainer, read as
+# the bold speaker labels they stand for
+PLAIN_CHAT_SPEAKER = re.compile(rf"^(\s*)([A-Z甲乙丙丁]\s*(?:同学|群友|网友|用户)|(?:维护者|管理员|群主)\s*@[^\s:：@]{{1,20}})\s*[:：]\s*(?=\S)")
+CHAT_SPEAKER_STARTS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ甲乙丙丁维管群 ")
 # `【群友 风吹麦浪】…`, `【维护者 老K】…`: a group chat digest's speaker, their role and name in lenticular brackets,
 # read as `群友「风吹麦浪」：…` (who asks) and `维护者 老K 回复：…` (who answers)
 ANSWERER_ROLE = r"维护者|管理员|群主|讲师|嘉宾|官方|助教|核心开发者|开发者"
@@ -1282,7 +1313,8 @@ def relabel(line: str) -> str:
     `❓ **来自 @x**：…` loses its emoji, `**[18:45] @x:**` its timestamp. Most lines start with none of these (checked first: this runs on every line)."""
     head = line.lstrip(" \t*_")[:2]
     if head[:1] not in LABEL_STARTS or (head[:1] == "[" and not head[1:].isdigit()):
-        return line                  # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
+        return PLAIN_CHAT_SPEAKER.sub(r"\1**\2**：", line, count=1) if line[:1] in CHAT_SPEAKER_STARTS else line
+        # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
     line = LEAD_TIME.sub(r"\1", line, count=1)
     line = QUESTION_MARK_LEAD.sub(r"\1Q：", line, count=1)
     line = ORDINAL_LEAD.sub(r"\1", line, count=1)
@@ -1293,7 +1325,8 @@ def relabel(line: str) -> str:
     line = BILINGUAL_ASKER.sub(r"\1\g<zh>\g<zh2>", line, count=1)
     line = BARE_PAREN_LABEL.sub(r"\1\2 \4:\3 ", line, count=1)
     line = BARE_LABEL.sub(r"\1\2:\3 ", line, count=1)
-    return LEAD_MARK.sub(r"\1", line, count=1)
+    line = LEAD_MARK.sub(r"\1", line, count=1)
+    return PLAIN_CHAT_SPEAKER.sub(r"\1**\2**：", line, count=1)
 
 
 def _bilingual_label(m: re.Match) -> str:
@@ -2249,6 +2282,12 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_answer(p, re.sub(r"^\s*[（(][^()（）]{1,30}[)）]\s*[:：]\s*", "", asker[1]),
                              after_label(p.md, bold=True))
                 continue
+            if (asker is not None and asker[0] and asker[1] and item is not None and not item.done
+                    and item.turn()[2] is not None and not any(x.strip() for x in item.turn()[2])
+                    and text.lstrip().startswith("@") and not ends_question(parts[_paragraph_end(parts, n)].text)):
+                item.answerer = asker[0]                 # `社区回复：` over `@江澈：可以使用…`: who answers, and the
+                start_answer(p, asker[1], after_label(p.md, bold=True))    # answer
+                continue
             if asker and asker[1] and _again_of(asker[0], item):
                 ask_again(p, asker[1], after_label(p.md, bold=True))     # `**Ahmed again:** …` under Ahmed Rahimi's
                 continue
@@ -2559,6 +2598,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if (in_qa and qa_level and not is_qa_heading(text, profile) and not _editorial(text)
                         and not any(it.section == section for it in all_items) and _qa_goes_on(parts, n, profile)):
                     skip(p, "the Q&A section's introduction")    # `**本周各项目回复 issue 共计 2 条**` under its heading
+                    continue
+                if in_qa and TOPIC_TITLE.match(text):
+                    close_all()                          # `**话题一：消费堆积**` in a chat digest: a topic, the
+                    group = _Group(topic=text.strip())   # section goes on
+                    log["sections"].append({"line": p.line, "heading": text, "topic": True})
                     continue
                 if in_qa and not _editorial(text) and _followed_by_pairs(parts, n, profile):
                     close_all()                          # a topic over several Q/A pairs: the section goes on
@@ -3327,6 +3371,7 @@ PROSE_ASKER = re.compile(r"(?:^|(?<=[.,;!?])\s+)(?P<name>(?-i:[A-Z])[\w'’.-]*(
                          r"(?:reader|user|listener|viewer|member|subscriber)\b[^:：\n]{0,60}[:：]\s*$", re.I)
 # `Translation: Can …?` under a question asked in the other language: the editors', not the asker's words
 TRANSLATION_LINE = re.compile(r"^\s*[（(]?\s*(?:(?:English\s+)?translation|in\s+English|译文|英文翻译|翻译|中文翻译)\s*[:：]\s*\S", re.I)
+TOPIC_TITLE = re.compile(r"^\s*(?:话题|主题|议题|topic)\s*[一二三四五六七八九十\d]{1,3}\s*[:：·]", re.I)
 # `**Translations.** The documentation is …`: a roundup's next item, titled in bold where it starts
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on

@@ -1126,3 +1126,26 @@ def test_a_selected_qa_item_with_no_link_asks_on_its_first_line(registry):
 def test_sofa_weekly_drifted_further(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # 用户问题精选 under topic headings: the quoted question signed inside, `社区回复：` over `@x：…`
+    ("## 用户问题精选\n\n### 3. 多注册中心怎么分配流量\n\n> 能优先调用本机房的实例吗？\n\n提问者：@Tian_X（某券商）\n\n社区回复：\n\n"
+     "@江澈：用 preferred 配置。\n",
+     [("Tian_X", "能优先调用本机房的实例吗？", "用 preferred 配置。")]),
+    # a chat digest with plain `A 同学：` speakers under bold `**话题一：…**` topics
+    ("## 群聊精华\n\n**话题一：消费堆积**\n\nA 同学：消费一直堆积，为什么？\n\n维护者 @柏舟：看队列数。\n\n"
+     "**话题二：延迟精度**\n\nB 同学：延迟消息能精确到秒吗？\n\n维护者 @Lumi：默认刻度 1 秒。\n",
+     [(None, "消费一直堆积，为什么？", "看队列数。"), (None, "延迟消息能精确到秒吗？", "默认刻度 1 秒。")]),
+    # 弹幕 questions in a live recap, with and without a handle
+    ("## 弹幕问答\n\n**弹幕提问（@阿木）：拉镜像很慢怎么办？**\n\n讲师回答：用镜像缓存。\n\n**弹幕提问：断网数据会丢吗？**\n\n"
+     "讲师回答：不会。\n",
+     [("阿木", "拉镜像很慢怎么办？", "用镜像缓存。"), (None, "断网数据会丢吗？", "不会。")]),
+    # a listed bold title, the question told in full in an indented quote signed inside it, then the answer
+    ("## 社区 FAQ\n\n1. **错误请求也被采样丢掉了**\n\n   > 配了 `ratio=0.1`，错误请求的 trace 找不到，怎么保留？\n   >\n"
+     "   > 提问者：@晚风\n\n   改用尾部采样。\n",
+     [("晚风", "错误请求也被采样丢掉了\n配了 ratio=0.1，错误请求的 trace 找不到，怎么保留？", "改用尾部采样。")]),
+])
+def test_chinese_weeklies_second_round(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
