@@ -136,6 +136,9 @@ SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^
                                r"|[（(]\s*((?:some(?:one|body)|an?\s+(?:listener|reader|viewer|user))\s+(?:in|on|via|from)\s+[^()（）]{1,30}?)\s*[)）])"
                                r"\s*$", re.I)                             # (`(someone in the YouTube comments)`: nobody)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
+# `Q. …? (Ingrid, via email) A. …`: who asked between the question and its answer, on one line
+SIGNED_INLINE_ANSWER = re.compile(r"[?？]\s*(?P<who>[（(][^()（）]{1,60}[)）])\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|Answer)\s*(?:[:：]|\.(?=\s))"
+                                  r"\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
@@ -448,7 +451,7 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
                         r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks)\b"
                         r"|\boffice\s+hours\b(?!\s+(?:are|is|will|start|begin|take|happen|run)\b)"
-                        r"|^\s*#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
+                        r"|^\s*(?:(?:from|in)\s+)?#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # `## 还有问题？`, `## Still have questions?`: where to ask next, not a question
@@ -2443,8 +2446,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.asker = _name(who)             # `Q: Can I …? — *Joaquín*`, `问：…？[— 李想]`, `…？(by Mei)`
                     rest = rest[:signed.start() + 1]
                     rest_md = rest_md[:max(rest_md.rfind("?"), rest_md.rfind("？")) + 1] or rest
-                inline = INLINE_ANSWER.search(rest)
-                inline_md = INLINE_ANSWER.search(rest_md) if inline else None
+                inline = INLINE_ANSWER.search(rest) or SIGNED_INLINE_ANSWER.search(rest)
+                inline_md = (INLINE_ANSWER.search(rest_md) or SIGNED_INLINE_ANSWER.search(rest_md)) if inline else None
+                if inline and inline_md and inline.re is SIGNED_INLINE_ANSWER and not item.asker:
+                    signed = SIGNED_AFTER_MARK.search(rest[:inline.end("who")])    # `Q. …? (Ingrid, via email) A. …`
+                    if signed and (_plausible_asker(who := next(g for g in signed.groups() if g))
+                                   or ANONYMOUS.match(who) or (_name(who) and _plausible_asker(_name(who)))):
+                        item.asker = _name(who)
+                    elif _plausible_asker(bare := inline.group("who")[1:-1].strip()):
+                        item.asker = _name(bare)        # `… (Yusuf) A. …`: a name alone, between the two
                 if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
                     set_question(p, rest[:inline.start() + 1], rest_md[:inline_md.start() + 1], True)
                     start_answer(p, rest[inline.end():], rest_md[inline_md.end():])
@@ -2700,7 +2710,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "quote" and in_qa and EDITOR_NOTE.match(p.text.replace("*", "")):
             skip(p, "the editor's note, not part of a thread")       # `> 编者注：…` between or under the threads
             continue
-        if p.kind == "quote" and in_qa and not editorial and (said := _quote_asker(p, profile)) is not None:
+        if p.kind == "quote" and not editorial and (in_qa or (qa_heading_seen and ASKER_QLABEL.match(
+                p.text.split("\n")[0].replace("*", "")))) and (said := _quote_asker(p, profile)) is not None:
+            # (`> **Question** (asked by @x in #contributors)` under the next channel's heading: Q&A still)
             name, rest, rest_md = said          # `> **Sofia asks:** I have a …?`, `> A reader in Lagos writes: …`
             if item is not None and name and name == item.asker and item.turn()[2] is not None:
                 ask_again(p, rest, rest_md)                  # the same reader again: a follow-up
@@ -3053,7 +3065,8 @@ ANSWER_LATER = re.compile(
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
     r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|\bran out of time\b|\bhold that thought\b|"
-    r"\b(?:we'll|we will) have (?:a |an |the )?(?:proper |full |real |better )?answer\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
+    r"\b(?:we'll|we will) have (?:a |an |the )?(?:proper |full |real |better )?answer\b|"
+    r"\b(?:we'll|we will) (?:dedicate|devote|save) (?:a |the |some )?(?:section|space|column|article)\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
     r"\breport back (?:in |on )?(?:the )?(?:next|a future|a later)\b|"
     r"\b(?:will|'ll) answer (?:it|this|that)(?: one)? (?:in|on) (?:the next|a future|a later)\b|"
     r"\b(?:in|on) (?:an?|the) (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
@@ -3069,6 +3082,7 @@ def _deferred(answer: str) -> bool:
     """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`, `still
     investigating; we'll follow up in a future issue`), or one that opens by saying there is none yet (`This one
     has no answer yet and …`, `暂无回答，欢迎…`)."""
+    answer = ASKED_BY_LEAD.sub("", answer, count=1).strip()    # (`— asked by @x` over a listed question's reply)
     return ((len(answer) <= 40 and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
             or (len(answer) <= LATER_CHARS and bool(ANSWER_LATER.search(answer)) and not ANSWERS_FIRST.match(answer)))
 
@@ -3077,13 +3091,15 @@ NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:ha
                            r"^\s*(?:nobody|no one|no-one) has (?:answered|replied to) (?:this|it|that)(?: one| question)? yet\b|"
                            r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
                            r"^\s*[*_]?(?:we're|we are)\s+still\s+(?:writing|working on)\s+(?:this|the|an)\s+answer\b|"
-                           r"^\s*(?:no answers?|no replies|unanswered)(?: on the (?:list|forum|thread))? (?:yet|so far)\b|"
+                           r"^\s*(?:no (?:marked |accepted )?answers?|no replies|unanswered)(?: on the (?:list|forum|thread))? (?:yet|so far)\b|"
+                           r"^\s*still open\s*[:：.—–-]|"
                            r"^\s*(?:这个问题)?(?:目前|暂时)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:好的|确定的|明确的)?"
                            r"(?:回答|答案|回复|解答|结论)", re.I)
 
 
 EARLIER_QUESTION = re.compile(
     r"^\s*(?:(?:a|one)\s+)?follow[- ]?up\s+(?:to|on)\s+(?:my|the)\s+(?:earlier|previous|last|first)\s+question\s*[:：,，.—-]\s*|"
+    r"^\s*(?:follow[- ]?up|追问)\s*[:：]\s*|"       # (`### Q: Follow-up: What happens …?` by the same asker)
     r"^\s*(?:接着|关于|针对)?我?(?:(?:之前|前面|上面|上次|刚才)(?:的|那个)问题|上一?个问题|上一题)[，,:：]?\s*(?:再?追问|补充|再问)?\s*[:：，,]\s*", re.I)
 
 
@@ -3681,6 +3697,11 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             asker = m.group("name")
             turns[0].a = turns[0].a[m.end():]
             turns[0].a_md = ASKED_BY_LEAD.sub("", turns[0].a_md or "", count=1)
+        elif (asker is None and len(turns) == 1 and turns[0].a and (m := ASKED_BY_TAIL.search(turns[0].a))
+              and (m_md := ASKED_BY_TAIL.search(turns[0].a_md or ""))):
+            who = m.group("who").strip().rstrip(".")   # `… with libsqlite3. — asked by a reader on Mastodon`:
+            asker = None if ANONYMOUS.search(who) else _name(who)      # the answer's last words say who asked
+            turns[0].a, turns[0].a_md = turns[0].a[:m.start()].rstrip(), turns[0].a_md[:m_md.start()].rstrip()
         elif asker is None and turns and turns[0].a and (m := ASKER_FIRST_LINE.match(turns[0].a_md or "")):
             asker = _name(m.group("name"))                # `提问者：Wen Zhao` on the line under a listed question
             said = re.match(rf"\s*(?:提问者|提问人)\s*[:：]\s*@?{re.escape(m.group('name'))}\s*", turns[0].a)

@@ -1149,3 +1149,33 @@ def test_sofa_weekly_drifted_further(body, expected, registry):
 def test_chinese_weeklies_second_round(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a podcast's one-line `Q. …? (Name, via …) A. …`, a name alone between them, a put-off answer
+    ("## Listener mailbag\n\nQ. Why did my hit rate drop? (Ingrid, via email) A. Env vars are in the key now.\n\n"
+     "Q. How do I see a miss's cause? (Yusuf) A. Run with `--explain-misses`.\n\nQ. Does it support MinIO? (Bartek) A. We "
+     "didn't get to test this, so we'll answer it in the next episode.\n",
+     [("Ingrid", "Why did my hit rate drop?", "Env vars are in the key now."),
+      ("Yusuf", "How do I see a miss's cause?", "Run with --explain-misses.")]),
+    # who asked, said in the answer's last words; a follow-up heading by the same asker
+    ("## Community Q&A\n\n### How do I call C from Sable?\n\nUse an extern block. — asked by a reader on Mastodon\n\n"
+     "### Q: Can a job run on the last weekday?\n\n*Asked by Tomás Ferreira*\n\nUse `LW`.\n\n"
+     "### Q: Follow-up: What if the device is offline then?\n\n*Asked by Tomás Ferreira*\n\nThe run is skipped.\n",
+     [(None, "How do I call C from Sable?", "Use an extern block."),
+      ("Tomás Ferreira", "Can a job run on the last weekday?", "Use LW.")]),
+    # `## From #help`: quoted questions labelled with who asked, in a chat channel's digest
+    ("## From #help\n\n> **Question** (asked by @deniz in #help)\n> Which data sources support variables?\n\n"
+     "PostgreSQL and Prometheus.\n", [("deniz", "Which data sources support variables?", "PostgreSQL and Prometheus.")]),
+])
+def test_english_newsletters_second_round(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+
+
+def test_a_follow_up_heading_is_a_turn_of_the_same_askers_thread(registry):
+    threads, _ = threads_of("## Community Q&A\n\n### Q: Can a job run on the last weekday?\n\n*Asked by Tomás*\n\n"
+                            "Use `LW`.\n\n### Q: Follow-up: What if the device is offline?\n\n*Asked by Tomás*\n\n"
+                            "The run is skipped.\n", registry)
+    assert [[(u.q, u.a) for u in t.turns] for t in threads] == [
+        [("Can a job run on the last weekday?", "Use LW."), ("What if the device is offline?", "The run is skipped.")]]
