@@ -21,6 +21,11 @@ def threads_of(body: str, registry):
     return threads, warnings
 
 
+def triples(body: str, registry) -> list[tuple]:
+    """(asker, question, answer) of each thread a body is read into."""
+    return [(t.asker, t.question, t.answer) for t in threads_of(body, registry)[0]]
+
+
 def test_plain_asker_items_with_link_lines(registry):
     threads, _ = threads_of("""
 ### 每周读者问答提炼
@@ -899,8 +904,7 @@ def test_an_answer_that_only_promises_one_later_is_no_thread(answer, kept, regis
       ("Chen Hao", "会阻塞吗？", "不会。")]),
 ])
 def test_askers_named_in_labels_headers_and_numbered_lines(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 def test_group_chat_speakers_in_brackets_and_a_follow_up_after_someone_elses_thread(registry):
@@ -949,8 +953,7 @@ def test_group_chat_speakers_in_brackets_and_a_follow_up_after_someone_elses_thr
      "Keep the letters coming: mail@example.org.\n\n— Ines\n", [(None, "Does it work on FreeBSD?", "Yes, with cargo.")]),
 ])
 def test_english_community_house_styles(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 def test_a_forum_byline_keeps_the_underscores_of_a_handle(registry):
@@ -1003,8 +1006,7 @@ def test_reader_questions_signed_in_brackets_and_a_list_that_answers(registry):
       (None, "跨集群访问慢正常吗？", "有一定额外延迟是正常的。"), (None, "有 Grafana 插件吗？", "有的。")]),
 ])
 def test_selected_qa_and_bilingual_conventions(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 @pytest.mark.parametrize("answer", [
@@ -1043,8 +1045,7 @@ def test_a_follow_up_titled_by_who_asks_it_without_a_colon(registry):
       (None, "Which export is fastest?", "Markdown.")]),
 ])
 def test_emoji_labels_and_html_laid_out_q_and_a(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -1094,8 +1095,7 @@ def test_labels_that_name_who_asked_mailbox_quotes_and_interviews(body, expected
       ("pixelmoth", "Can I ship on the Steam Deck?", "Yes."), ("Carmen", "Is Zig worth learning?", "Ravi says yes.")]),
 ])
 def test_community_weeklies_modelled_on_real_ones(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 def test_a_selected_qa_item_with_no_link_asks_on_its_first_line(registry):
@@ -1124,8 +1124,7 @@ def test_a_selected_qa_item_with_no_link_asks_on_its_first_line(registry):
      [(None, "How do I bind to one NIC?", "Pass -Dsofa.rpc.bind.network.interface=eth1.")]),
 ])
 def test_sofa_weekly_drifted_further(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -1147,8 +1146,7 @@ def test_sofa_weekly_drifted_further(body, expected, registry):
      [("晚风", "错误请求也被采样丢掉了\n配了 ratio=0.1，错误请求的 trace 找不到，怎么保留？", "改用尾部采样。")]),
 ])
 def test_chinese_weeklies_second_round(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -1169,8 +1167,7 @@ def test_chinese_weeklies_second_round(body, expected, registry):
      "PostgreSQL and Prometheus.\n", [("deniz", "Which data sources support variables?", "PostgreSQL and Prometheus.")]),
 ])
 def test_english_newsletters_second_round(body, expected, registry):
-    threads, _ = threads_of(body, registry)
-    assert [(t.asker, t.question, t.answer) for t in threads] == expected
+    assert triples(body, registry) == expected
 
 
 def test_a_follow_up_heading_is_a_turn_of_the_same_askers_thread(registry):
