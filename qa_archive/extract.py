@@ -1262,7 +1262,7 @@ BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回
 
 # `A 同学：…`, `维护者 @柏舟：…` (plain, not bold): a chat digest's anonymised speaker and its maintainer, read as
 # the bold speaker labels they stand for
-PLAIN_CHAT_SPEAKER = re.compile(rf"^(\s*)([A-Z甲乙丙丁]\s*(?:同学|群友|网友|用户)|(?:维护者|管理员|群主)\s*@[^\s:：@]{{1,20}})\s*[:：]\s*(?=\S)")
+PLAIN_CHAT_SPEAKER = re.compile(r"^(\s*)([A-Z甲乙丙丁]\s*(?:同学|群友|网友|用户)|(?:维护者|管理员|群主)\s*@[^\s:：@]{1,20})\s*[:：]\s*(?=\S)")
 CHAT_SPEAKER_STARTS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ甲乙丙丁维管群 ")
 # `【群友 风吹麦浪】…`, `【维护者 老K】…`: a group chat digest's speaker, their role and name in lenticular brackets,
 # read as `群友「风吹麦浪」：…` (who asks) and `维护者 老K 回复：…` (who answers)
