@@ -432,7 +432,7 @@ QUESTION_OF = re.compile(r"^\s*(?:这是)?来自\s*@?(?P<name>[^\s：:@，,。�
 # `提问：青柠 · 织梦用户 2 群` under a question: a name, then where they asked (no question of its own)
 ASKER_BYLINE = re.compile(r"(?P<name>[^\s?？。，,·]{1,20}(?: [A-Za-z][\w.-]{0,15})?)(?:\s*[·•|｜]\s*[^?？。]{1,30})?")
 # `> 以下内容整理自「…交流群」…`, `Below is an edited excerpt …`: the editors introduce what follows, asking nothing
-SECTION_INTRO = re.compile(r"^\s*(?:以下(?:内容|问答|问题|对话|讨论)?(?:整理|摘录|摘|选|节选)自|(?:本期|本周|本节)(?:内容|问答)?(?:整理|摘录)自|"
+SECTION_INTRO = re.compile(r"^\s*(?:以下(?:内容|问答|问题|对话|讨论)?(?:整理|摘录|摘|选|节选)自|(?:本期|本周|本节|本栏目?)(?:内容|问答)?(?:整理|摘录)自|"
                            r"(?:below|here)\s+is\s+an?\s+(?:lightly\s+)?(?:edited\s+)?(?:excerpt|transcript|summary)\b|"
                            r"the\s+following\s+(?:is|was|are)\s+(?:lightly\s+)?(?:edited|excerpted|taken|adapted)\b)", re.I)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
@@ -1293,7 +1293,7 @@ ORDINAL_LEAD = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*第\s*[\d一二三四五�
 LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*"
-                        r"(?:提问|问)?\s*((?:\*\*|__)?\s*[:：])")     # (`**Q1｜@苏牧 提问：**` too)
+                        r"(\*\*|__)?\s*(?:提问|问)?\s*((?:\*\*|__)?\s*[:：])")     # (`**Q1｜@苏牧 提问：**`, `**Q1｜@x** 提问：` too)
 # `❓ **How can I …?**`: a question mark emoji before a question (no label after it) labels it
 QUESTION_MARK_LEAD = re.compile(r"^(\s*)[❓❔]\ufe0f?\s*(?=(?:\*\*|__)?[^*_\n:：]+[?？]\s*(?:\*\*|__)?\s*$)")
 # `✅ Start it with …` under a question waiting for its answer: a check mark opens the answer
@@ -1321,7 +1321,7 @@ def relabel(line: str) -> str:
     line = LEAD_TIME.sub(r"\1", line, count=1)
     line = QUESTION_MARK_LEAD.sub(r"\1Q：", line, count=1)
     line = ORDINAL_LEAD.sub(r"\1", line, count=1)
-    line = PIPE_LABEL.sub(r"\1\2（@\3）\4", line, count=1)
+    line = PIPE_LABEL.sub(lambda m: f"{m.group(1)}{m.group(2)}（@{m.group(3)}）{m.group(4) or ''}{m.group(5)}", line, count=1)
     line = BRACKET_LABEL.sub(_bracket_label, line, count=1)
     line = BRACKET_SPEAKER.sub(_bracket_speaker, line, count=1)
     line = BILINGUAL_LABEL.sub(_bilingual_label, line, count=1)
@@ -3060,7 +3060,7 @@ def _me_too(reply: str) -> bool:
 # An answer that promises the real one for later: `下期周报再给大家同步`, `结论出来后会单独发文说明`, `有结论再发公告`,
 # `we'll report back in the next issue`, `still investigating; we'll follow up in a future issue`
 ANSWER_LATER = re.compile(
-    r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:同步|答复|回复|更新|说明|公布|解答|回答|答)|"
+    r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:详细|具体|统一|正式)?(?:同步|答复|回复|更新|说明|公布|解答|回答|答)|"
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"

@@ -1176,3 +1176,14 @@ def test_a_follow_up_heading_is_a_turn_of_the_same_askers_thread(registry):
                             "The run is skipped.\n", registry)
     assert [[(u.q, u.a) for u in t.turns] for t in threads] == [
         [("Can a job run on the last weekday?", "Use LW."), ("What if the device is offline?", "The run is skipped.")]]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # `**Q1｜@x** 提问：` with the bold closed before 提问; the section's intro quote; a put-off in a later Weekly
+    ("## 社区问答\n\n> 本栏目整理自钉钉群与 GitHub Discussions，有问题欢迎继续在群里提出。\n\n**Q1｜@陈思远** 提问：\n\n"
+     "> 能只给某几个 dataId 开推送压缩吗？\n\n**A（@冯一帆）**：可以，配置白名单。\n\n**Q2｜@阿杰同学** 提问：\n\n"
+     "> ARM 上性能只有一半，正常吗？\n\n**A（@沈砚）**：还在复现，结论出来之后下期 Weekly 再给大家详细解答。\n",
+     [("陈思远", "能只给某几个 dataId 开推送压缩吗？", "可以，配置白名单。")]),
+])
+def test_sofa_weekly_third_drift(body, expected, registry):
+    assert triples(body, registry) == expected
