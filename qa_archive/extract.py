@@ -22,7 +22,7 @@ import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from html import escape as html_escape
+from html import escape as html_escape, unescape as html_unescape
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -529,7 +529,8 @@ def html_text(html: str) -> str:
     """The text of a piece of raw HTML: comments and HTML elements go, any other tag (XML in a question) stays."""
     html = HTML_COMMENT.sub("", html)
     html = re.sub(r"(?is)<(script|style)\b.*?(</\1\s*>|\Z)", " ", html)
-    return HTML_TAG.sub(lambda m: "" if m.group(1).lower() in HTML_ELEMENTS else m.group(0), html)
+    text = HTML_TAG.sub(lambda m: "" if m.group(1).lower() in HTML_ELEMENTS else m.group(0), html)
+    return html_unescape(text) if "&" in text else text     # (`Didn&#x27;t` is `Didn't`)
 
 
 @dataclass
@@ -614,6 +615,9 @@ HUGO_DETAILS_END = re.compile(r"\{\{[<%]-?\s*/\s*(?:details|expand|collapse|acco
 
 # The containers of static-site generators, around text that is the post's own:
 # MkDocs-Material's admonitions (`!!! note "…"`, collapsible `??? question "…"`, the body indented four spaces);
+# a collapsible admonition of these kinds titled with a question is the editors' pointer (`??? info "Didn't find your
+# problem?"`), not a reader's question
+EDITORS_ADMONITIONS = ("info", "tip", "hint", "warning", "danger", "caution", "important", "note", "success")
 ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
                         r"(?:[ \t]+\"(?P<title>[^\"\n]*)\")?[ \t]*$")
 # VuePress's, VitePress's, Docusaurus's and 语雀's fenced containers (`::: details 问题…`, `:::tip[Title]`, `:::`);
@@ -765,7 +769,11 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
             continue
         indent, title = a.group("indent"), (a.group("title") or "").strip()
         asks = bool(title) and (a.group("kind").lower() in ("question", "faq", "help")
-                                or (a.group("mark").startswith("???") and bool(ASKING_TITLE.search(title))))
+                                or (a.group("mark").startswith("???") and bool(ASKING_TITLE.search(title))
+                                    and a.group("kind").lower() not in EDITORS_ADMONITIONS))
+        title = title.replace("`", "")           # (`` `halyard apply` rewrites … ``: code in a title is its text)
+        if asks and a.group("kind").lower() in ("question", "faq", "help") and not QUESTION_END.search(title):
+            title = "Q: " + title                # (`??? question "…rewrites the same file"` says it asks, with no mark)
         out.append(f"{indent}<details><summary>{html_escape(title)}</summary>" if asks else "")
         i += 1
         inner = len(indent.expandtabs(4)) + 4
@@ -2459,8 +2467,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     set_question(p, rest[:inline.start() + 1], rest_md[:inline_md.start() + 1], True)
                     start_answer(p, rest[inline.end():], rest_md[inline_md.end():])
                 else:
-                    set_question(p, rest, rest_md,
-                                 ends_question(rest) and not _explicit_answer_ahead(parts, n, profile))
+                    set_question(p, rest, rest_md, p.lead == "summary"    # (a `<details>` summary: its body answers)
+                                 or (ends_question(rest) and not _explicit_answer_ahead(parts, n, profile)))
                 in_qa = True
                 continue
             m = GROUP.match(text)
@@ -3064,7 +3072,7 @@ ANSWER_LATER = re.compile(
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
-    r"\bstill investigating\b|\bno (?:answer|conclusion|decision) yet\b|\bran out of time\b|\bhold that thought\b|"
+    r"\bstill (?:investigating|evaluating|discussing|deciding)\b|\bhaven't decided yet\b|\bno (?:answer|conclusion|decision) yet\b|\bran out of time\b|\bhold that thought\b|"
     r"\b(?:we'll|we will) have (?:a |an |the )?(?:proper |full |real |better )?answer\b|"
     r"\b(?:we'll|we will) (?:dedicate|devote|save) (?:a |the |some )?(?:section|space|column|article)\b|(?:暂时|目前)?(?:没有|尚无|暂无)(?:结论|定论)|"
     r"\breport back (?:in |on )?(?:the )?(?:next|a future|a later)\b|"
@@ -3493,7 +3501,7 @@ def _append(item: _Item, p: Piece):
     if t[2] is not None:
         t[2].append(p.text)
         t[3].append(p.md)
-    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and LIST_MD.match(p.md)
+    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and (LIST_MD.match(p.md) or p.md.startswith("|"))
                                                           and t[0] and ends_question(t[0][-1]))):
         t[2], t[3] = [p.text], [p.md]                # an answer written without `A：` (or a list, right under a
                                                      # question that ended: not `Steps to reproduce:` over one)

@@ -1187,3 +1187,13 @@ def test_a_follow_up_heading_is_a_turn_of_the_same_askers_thread(registry):
 ])
 def test_sofa_weekly_third_drift(body, expected, registry):
     assert triples(body, registry) == expected
+
+
+def test_mkdocs_question_admonitions_ask_even_without_a_question_mark(registry):
+    body = ('# Troubleshooting Q&A\n\n??? question "`halyard apply` rewrites the same file on every run"\n\n'
+            "    Nearly always the template calls `now()`.\n\n## Platforms\n\n"
+            '??? question "Symlinks or copies: which mode on Windows?"\n\n    | Mode | Admin |\n    |---|---|\n'
+            '    | copy | no |\n\n??? info "Didn\'t find your problem?"\n\n    Open an issue.\n')
+    assert [(t.question, t.answer.split("\n")[0]) for t in threads_of(body, registry)[0]] == [
+        ("halyard apply rewrites the same file on every run", "Nearly always the template calls now()."),
+        ("Symlinks or copies: which mode on Windows?", "Mode")]
