@@ -422,7 +422,7 @@ ROLE_NAME_ALONE = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s
 # a heading that is all one link: in a Q&A section, the linked question's title, asking or not
 LINKED_HEADING = re.compile(r"#{1,6}\s*\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*")
 # `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
-META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by)\s*[:：]?\s*@?"
+META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by|(?:thread\s+)?(?:started|posted|opened)\s+by)\s*[:：]?\s*@?"
                         r"(?P<name>[^\s·•|｜@][^·•|｜\n]{0,40}?)\s*(?:[·•|｜][^\n]*)?$", re.I)
 # `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`: an issue's header, fields between bars, the last who asked
 FIELDS_ASKER = re.compile(r"^[^\n·•|｜@]{1,40}?(?:\s*[·•|｜]\s*[^\n·•|｜@]{1,40}?){0,3}\s*[·•|｜]\s*@(?P<name>[^\s@·•|｜]{1,30})\s*$")
@@ -568,6 +568,7 @@ class _Item:
     bare: bool = False                                # a quote with no asker line made it (the next quote too)
     unnamed: bool = False                             # signed by somebody not named (`— A reader in Ghent`)
     q_label: bool = False                             # a question label (`Q:`, `问：`) started it
+    answer_quoted: bool = False                       # its byline credits an accepted answer, quoted below it
     answerer: str | None = None                       # who answers, when a bold `**@name**：` label said so
     heading: int = 0                                  # the level of the heading that asked the question
     named_in_heading: bool = False                    # that heading named who asked (`Why …? [@jmarsh]`)
@@ -1934,7 +1935,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             skip_to, skip_why = _paragraph_end(parts, n), "the host's words"     # `**Moderator (Lise):** Welcome!`
             skip(p, skip_why)
             continue
-        if p.kind == "heading":
+        if p.kind == "heading" and VOTES_LEAD.match(p.text):
+            p = replace(p, text=VOTES_LEAD.sub("", p.text, count=1), md=VOTES_LEAD.sub("", p.md, count=1))
+        if p.kind == "heading":                           # (`### ▲ 31 · [Why does …?](…)`: the votes go first)
             text = p.text.replace("*", "")
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
             if asker is None and text and not editorial and (lead := ORDINAL_HEADING.match(text)):
@@ -2265,6 +2268,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                              and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
                 # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
                 item.asker = asker[0]
+                item.answer_quoted = bool(ACCEPTED_BY.search(text))    # (`· ✔ accepted answer by x`: quoted below)
                 note(p, "asker", text)
                 continue
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
@@ -2317,6 +2321,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 in_qa = True
                 rest = asker[1]
                 item.header = bool(asker[0]) and re.fullmatch(r"[:：#\d\s]*", rest or "") is not None
+                # `Asked by Jonas · ✔ accepted answer by Fatima`: the quote below is the accepted answer
+                item.answer_quoted = not rest and bool(ACCEPTED_BY.search(text))
                 quoting = rest[:1] in QUOTES and _paragraph_end(parts, n) > n     # (`asked: "…` over two lines)
                 if quoting:
                     rest = rest[1:]
@@ -2520,6 +2526,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.asker, item.quoted = _name(m.group("name")), True    # `— Sleepless in Staging` signs the letter
                 note(p, "asker", text)
                 continue
+            if waits and item.asker is None and not item.unnamed and _closing_byline(text) == "":
+                item.quoted = item.unnamed = True        # `— a long-time reader who'd rather stay nameless`: the
+                note(p, "asker", text)                   # letter is signed by somebody unnamed; the reply follows
+                continue
             if (in_qa and not editorial and not p.bold and (item is None or item.done or item.turn()[2] is not None)
                     and ("?" in text or "？" in text) and _answer_next(parts, n, profile)
                     and ends_question(QUESTION_THEN_NAME.sub("?", text))):
@@ -2714,6 +2724,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if (p.kind == "quote" and item is not None and item.again and not item.done
                 and item.turn()[2] is not None):
             ask_again(p, p.text.strip(), p.md.strip())   # `Tomás wrote back:` over his quoted reply: the next turn
+            continue
+        if (p.kind == "quote" and item is not None and not item.done and item.answer_quoted and item.turn()[0]
+                and item.turn()[2] is None):
+            start_answer(p, p.text.strip(), p.md.strip())    # the accepted answer its byline credits
             continue
         if p.kind == "quote" and in_qa and EDITOR_NOTE.match(p.text.replace("*", "")):
             skip(p, "the editor's note, not part of a thread")       # `> 编者注：…` between or under the threads
@@ -3100,7 +3114,7 @@ NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:ha
                            r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
                            r"^\s*[*_]?(?:we're|we are)\s+still\s+(?:writing|working on)\s+(?:this|the|an)\s+answer\b|"
                            r"^\s*(?:no (?:marked |accepted )?answers?|no replies|unanswered)(?: on the (?:list|forum|thread))? (?:yet|so far)\b|"
-                           r"^\s*still open\s*[:：.—–-]|"
+                           r"^\s*still open\s*[:：.!—–-]|"
                            r"^\s*(?:这个问题)?(?:目前|暂时)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:好的|确定的|明确的)?"
                            r"(?:回答|答案|回复|解答|结论)", re.I)
 
@@ -3197,6 +3211,9 @@ def _closing_byline(text: str) -> str | None:
     return _name(m.group("name")) or "" if m and _plausible_name(m.group("name")) else None
 
 
+ITALIC_OPEN = re.compile(r"^\s*(?:\*(?!\*)|_(?!_))\S")
+
+
 def _signed_letter(parts: list[Piece], n: int, profile: Profile) -> bool:
     """Whether piece n starts a reader's letter with no label: a plain paragraph that asks something, the
     writer's signature right under it (`*— Ruth Abernathy*`), then the labelled reply (`**Editor's reply:**`)."""
@@ -3205,8 +3222,12 @@ def _signed_letter(parts: list[Piece], n: int, profile: Profile) -> bool:
         return False                                     # (not the first line of its paragraph)
     end = _paragraph_end(parts, n)
     lines = parts[n:end + 1]
-    signed = end + 1 < len(parts) and parts[end + 1].kind == "line" and _closing_byline(parts[end + 1].text)
-    return bool(signed and _answer_next(parts, end + 1, profile)
+    signed = (end + 1 < len(parts) and parts[end + 1].kind == "line"
+              and _closing_byline(parts[end + 1].text) is not None)     # (`— a reader who …`: somebody, unnamed)
+    # (a letter set in italics, as a newsletter prints readers' mail, needs no label on the reply below it)
+    italic = bool(ITALIC_OPEN.match(lines[0].md)) and lines[-1].md.rstrip().endswith(("*", "_")) \
+        and end + 2 < len(parts) and parts[end + 2].kind == "line" and not parts[end + 2].bold
+    return bool(signed and (_answer_next(parts, end + 1, profile) or italic)
                 and any(re.search(r"[?？]", x.text) for x in lines)
                 and not any(x.bold or x.lead or _label_like(x.text) or _asker(x.text, x.md, profile) is not None
                             or _answer_label(x, profile, speaker=True) is not None for x in lines))
@@ -3400,6 +3421,8 @@ TOPIC_TITLE = re.compile(r"^\s*(?:话题|主题|议题|topic)\s*[一二三四五
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
 # Discord)`, `From an anonymous Discord user`, `Question 2 — Ahmed Farouk` (not `From the maintainers`)
+ACCEPTED_BY = re.compile(r"(?:✔|✅|☑)?\s*\b(?:accepted|marked)\s+answer\s+(?:by|from)\b", re.I)
+VOTES_LEAD = re.compile(r"^\s*(?:[▲△⬆↑👍]\ufe0f?\s*)?\d{1,5}\s*(?:votes?\s*)?[·•|｜]\s*(?=\S)", re.I)
 ORDINAL_HEADING = re.compile(r"^\s*(?:第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)|Q\s*\d{1,2}|问题\s*\d{1,2})\s*[·•|｜:：—–-]\s*")
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
                                 r"(?:(?P<anon>an?\s+anonymous\b[^\n]{0,40})|(?!(?:the|our|a|an|this|that|my|your|us)\b)"
@@ -3518,8 +3541,8 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience|"
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
                        r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|(?:preferred|asked|wishes|wished)\s+not\s+to\s+be\s+named|"
-                       r"(?:an?|one)\s+(?:customer|member|developer|contributor|colleague|maintainer|reader|user)\b|"
-                       r"(?:an?|one)\s+(?:[\w-]+\s+)?(?:poster|commenter|visitor|attendee|newcomer|lurker)\b|"
+                       r"(?:an?|one)\s+(?:[\w-]+\s+)?(?:customer|member|developer|contributor|colleague|maintainer|reader|user|"
+                       r"poster|commenter|visitor|attendee|newcomer|lurker|listener|subscriber)\b|"
                        r"(?:一位|某)[^\s，,。]{0,12}?(?:读者|用户|网友|群友|同学|朋友|开发者|观众|听众)|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"
                        r"(?:an?\s+)?deleted\s+(?:user|account)|\[deleted\]", re.I)
@@ -3545,7 +3568,7 @@ def _name(name: str) -> str | None:
     quoted = re.search(r"「([^「」]{1,30})」|“([^“”]{1,30})”", name)    # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
     name = CHANNEL_LEAD.sub("", name)                # `邮件列表 Zhang Wei`: where they asked, then who
     name = (quoted.group(1) or quoted.group(2)) if quoted else re.sub(rf"^{ROLE}\s+@?\s*(?=\S)", "", name)   # (`线上观众 @Ethan`)
-    name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,20}[）)]\.?$", "", name)    # `王五（某银行）`: the person
+    name = re.sub(r"(?<=\S)\s*[（(][^（()）]{1,40}[）)]\.?$", "", name)    # `王五（某银行）`: the person
     if (after := re.search(r"[,，]\s*([^,，@]{2,40})$", name)) and ANONYMOUS.fullmatch(after.group(1).strip()):
         return None                      # `Discussions，未署名`: where it came from, and that nobody signed it
     name = re.sub(r"(?<=\S)\s*[,，]\s*[^,，@]{2,40}$", "", name)          # `Dana Whitfield, Kestrel Logistics`

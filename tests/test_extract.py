@@ -1197,3 +1197,24 @@ def test_mkdocs_question_admonitions_ask_even_without_a_question_mark(registry):
     assert [(t.question, t.answer.split("\n")[0]) for t in threads_of(body, registry)[0]] == [
         ("halyard apply rewrites the same file on every run", "Nearly always the template calls now()."),
         ("Symlinks or copies: which mode on Windows?", "Mode")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # letters set in italics and signed under them, answered with no label
+    ("# Dear Gristmill\n\n* * *\n\n*My scrub reports checksum errors but SMART says the disk is fine. Which do I believe?*"
+     "\n\n*— Rosalind, Bristol*\n\nTrust the checksums.\n\n* * *\n\n*Should I pull the slow disk now?*\n\n"
+     "*— a long-time reader who'd rather stay nameless*\n\nDon't wait.\n",
+     [("Rosalind", "My scrub reports checksum errors but SMART says the disk is fine. Which do I believe?",
+       "Trust the checksums."), (None, "Should I pull the slow disk now?", "Don't wait.")]),
+    # a chat digest's threads: `**#channel** · thread started by **@x**`, the quoted question, `↳` replies
+    ("## Threads of the week\n\n**#deploy** · thread started by **@marguerite.b** · 14 replies\n\n> Can rollout wait for "
+     "health checks?\n\n↳ **@oren** (maintainer): Set `rollout.strategy: surge`.\n",
+     [("marguerite.b", "Can rollout wait for health checks?", "Set rollout.strategy: surge.")]),
+    # a Stack Overflow tag's top questions: votes before the linked title, the accepted answer quoted under its byline
+    ("# June's top questions\n\n### ▲ 31 · [Why does `commit()` return Busy?](https://so.example/q/1)\n\n"
+     "<sub>Asked by **Jonas Ekholm** · ✔ accepted answer by **Fatima Zahra** · 3 answers</sub>\n\n"
+     "> Another thread in your process has it.\n",
+     [("Jonas Ekholm", "Why does commit() return Busy?", "Another thread in your process has it.")]),
+])
+def test_english_newsletters_third_round(body, expected, registry):
+    assert triples(body, registry) == expected
