@@ -1271,7 +1271,8 @@ BRACKET_LABEL = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*(问题|问|提问|Q|回
 
 # `A 同学：…`, `维护者 @柏舟：…` (plain, not bold): a chat digest's anonymised speaker and its maintainer, read as
 # the bold speaker labels they stand for
-PLAIN_CHAT_SPEAKER = re.compile(r"^(\s*)([A-Z甲乙丙丁]\s*(?:同学|群友|网友|用户)|(?:维护者|管理员|群主)\s*@[^\s:：@]{1,20})\s*[:：]\s*(?=\S)")
+PLAIN_CHAT_SPEAKER = re.compile(r"^(\s*)([A-Z甲乙丙丁]\s*(?:同学|群友|网友|用户)(?:[（(](?:追问|再问)[)）])?"
+                                r"|(?:维护者|管理员|群主)\s*@?[^\s:：@（(]{1,20})\s*[:：]\s*(?=\S)")
 CHAT_SPEAKER_STARTS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ甲乙丙丁维管群 ")
 # `【群友 风吹麦浪】…`, `【维护者 老K】…`: a group chat digest's speaker, their role and name in lenticular brackets,
 # read as `群友「风吹麦浪」：…` (who asks) and `维护者 老K 回复：…` (who answers)
@@ -3024,6 +3025,9 @@ def _qa_goes_on(parts: list[Piece], n: int, profile: Profile) -> bool:
 
 def _again_of(name: str | None, item: _Item | None) -> bool:
     """Whether a label names the asker of the answered item again (`Ahmed again` under Ahmed Rahimi's): a turn."""
+    if FOLLOW_PAREN.match((name or "") + "：") and item is not None and not item.done and not item.listed \
+            and item.turn()[2] is not None:
+        return True                      # `**A 同学（追问）**：…` in a chat digest: whoever asked the thread, again
     again = re.fullmatch(r"(?P<who>\S+)\s+(?:again|once more)", name or "", re.I)
     return bool(again and item is not None and not item.done and item.asker and item.turn()[2] is not None
                 and item.asker.split()[0] == again.group("who"))
@@ -3082,7 +3086,7 @@ def _me_too(reply: str) -> bool:
 # An answer that promises the real one for later: `下期周报再给大家同步`, `结论出来后会单独发文说明`, `有结论再发公告`,
 # `we'll report back in the next issue`, `still investigating; we'll follow up in a future issue`
 ANSWER_LATER = re.compile(
-    r"(?:下一?期|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:详细|具体|统一|正式)?(?:同步|答复|回复|更新|说明|公布|解答|回答|答)|"
+    r"(?:下一?期|下次(?:双周会|周会|例会|会议|直播|分享)|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:详细|具体|统一|正式)?(?:同步|答复|回复|更新|说明|公布|解答|回答|答)|"
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
     r"(?:回头|晚点|稍后)(?:确认|看看|查一下|研究一下)?[^。？?]{0,6}?再(?:回复|答复|回答)|"
     r"\b(?:we'll|we will|will)\s+(?:report back|follow up|revisit (?:this|it)|update (?:you|this|readers)|summari[sz]e the outcome)|"
@@ -3416,7 +3420,8 @@ PROSE_ASKER = re.compile(r"(?:^|(?<=[.,;!?])\s+)(?P<name>(?-i:[A-Z])[\w'’.-]*(
                          r"(?:reader|user|listener|viewer|member|subscriber)\b[^:：\n]{0,60}[:：]\s*$", re.I)
 # `Translation: Can …?` under a question asked in the other language: the editors', not the asker's words
 TRANSLATION_LINE = re.compile(r"^\s*[（(]?\s*(?:(?:English\s+)?translation|in\s+English|译文|英文翻译|翻译|中文翻译)\s*[:：]\s*\S", re.I)
-TOPIC_TITLE = re.compile(r"^\s*(?:话题|主题|议题|topic)\s*[一二三四五六七八九十\d]{1,3}\s*[:：·]", re.I)
+FOLLOW_PAREN = re.compile(r"^\s*[^\s:：（(]{1,20}(?:\s[^\s:：（(]{1,10})?\s*[（(]\s*(?:追问|再问|follow-?up)\s*[)）]\s*[:：]", re.I)
+TOPIC_TITLE = re.compile(r"^\s*(?:[^\w\s]{1,3}\s*)?(?:话题|主题|议题|topic)\s*[一二三四五六七八九十\d]{1,3}\s*[:：·]", re.I)
 # `**Translations.** The documentation is …`: a roundup's next item, titled in bold where it starts
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on

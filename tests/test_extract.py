@@ -1218,3 +1218,13 @@ def test_mkdocs_question_admonitions_ask_even_without_a_question_mark(registry):
 ])
 def test_english_newsletters_third_round(body, expected, registry):
     assert triples(body, registry) == expected
+
+
+def test_a_chat_digest_under_emoji_topics_with_plain_speakers_and_a_follow_up(registry):
+    threads, _ = threads_of("# 用户群 · 群聊精华\n\n**🐳 话题 1：Rebalance**\n\nA 同学：消费组为什么频繁 Rebalance？\n\n"
+                            "维护者 老周：处理时间超过了 max.poll.interval.ms。\n\nA 同学（追问）：改成异步怎么提交位点？\n\n"
+                            "维护者 老周：关掉自动提交。\n\n**🐳 话题 2：多租户**\n\nB 同学：能做到节点级隔离吗？\n\n"
+                            "维护者 老周：会后整理方案，下次双周会答复。\n", registry)
+    assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == [
+        (None, [("消费组为什么频繁 Rebalance？", "处理时间超过了 max.poll.interval.ms。"),
+                ("改成异步怎么提交位点？", "关掉自动提交。")])]
