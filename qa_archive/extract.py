@@ -106,6 +106,7 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?P<name>[A-Z][\w.'’-]*(?: [A-Z]
                       r"|(?:An?|One|Another) (?:user|reader|listener|viewer|member|developer|community member))"
                       r"(?:,?\s+(?:from|in)\s+(?:the\s+)?[A-Z][\w.'’-]*(?: [\w.'’-]+){0,2},?)?"     # (`Dana Whitcombe, in Leeds, asks:`)
                       r"(?:\s*[（(][^()（）\n]{1,30}[)）])?"                              # (`Zoe Marchand (Corvane) asks:`)
+                      r"(?:\s+@[\w.-]+:[\w.-]+)?"                                        # (`Kai Lindgren @kai:fernweh.chat wrote:`)
                       r"\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
@@ -451,7 +452,7 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
                         r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks)\b"
                         r"|\boffice\s+hours\b(?!\s+(?:are|is|will|start|begin|take|happen|run)\b)"
-                        r"|^\s*(?:(?:from|in)\s+)?#(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
+                        r"|^\s*(?:(?:from|in)\s+)?#(?:[\w]+-)?(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
 # `## 还有问题？`, `## Still have questions?`: where to ask next, not a question

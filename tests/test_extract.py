@@ -1228,3 +1228,9 @@ def test_a_chat_digest_under_emoji_topics_with_plain_speakers_and_a_follow_up(re
     assert [(t.asker, [(u.q, u.a) for u in t.turns]) for t in threads] == [
         (None, [("消费组为什么频繁 Rebalance？", "处理时间超过了 max.poll.interval.ms。"),
                 ("改成异步怎么提交位点？", "关掉自动提交。")])]
+
+
+def test_a_matrix_weekly_of_quoted_messages_by_name_and_id(registry):
+    body = ("## From #fernweh-help\n\n**Kai Lindgren** `@kai:fernweh.chat` wrote:\n\n> Does the cache respect no-store?\n\n"
+            "**Sol** replied:\n\n> It stores everything by default.\n")
+    assert triples(body, registry) == [("Kai Lindgren", "Does the cache respect no-store?", "It stores everything by default.")]
