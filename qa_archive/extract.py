@@ -22,7 +22,8 @@ import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from html import escape as html_escape, unescape as html_unescape
+from html import escape as html_escape
+from html import unescape as html_unescape
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -132,14 +133,14 @@ DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*|(?i:aske
                            r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
 # who asked, signed after a labelled question's mark: `— Joaquín`, `[— 李想]`, `(by Mei)`
 SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^\[\]]{1,40}?)\s*\]|[（(]\s*(?:by|from)\s+([^()（）]{1,40}?)\s*[)）]"
-                               r"|[—–]{1,2}\s*([^\s—–][^—–?？]{0,40}?)"
+                               r"|[—–]{1,2}\s*((?:@|(?-i:[A-Z]))[^—–?？]{0,40}?)"
                                r"|[（(]\s*([^()（）,，]{1,30}[,，]\s*(?:via|on|in|from|at)\s+[^()（）]{1,30}?)\s*[)）]"   # (`(Carmen, via email)`)
                                r"|[（(]\s*((?:some(?:one|body)|an?\s+(?:listener|reader|viewer|user))\s+(?:in|on|via|from)\s+[^()（）]{1,30}?)\s*[)）])"
                                r"\s*$", re.I)                             # (`(someone in the YouTube comments)`: nobody)
-# `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 # `Q. …? (Ingrid, via email) A. …`: who asked between the question and its answer, on one line
 SIGNED_INLINE_ANSWER = re.compile(r"[?？]\s*(?P<who>[（(][^()（）]{1,60}[)）])\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|Answer)\s*(?:[:：]|\.(?=\s))"
                                   r"\s*(?:\*\*|__)?\s*(?=\S)", re.I)
+# `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
 INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
@@ -297,7 +298,7 @@ FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:�
 # `*Follow-up from u/quiet_compiler*` alone over the next `**Q:**` (no colon: it titles what follows)
 FOLLOW_UP_FROM = re.compile(r"^\s*follow[- ]?up\s+(?:from|by)\s+@?[^\s:：]{1,30}(?:\s+(?:on|via)\s+\w+)?\s*[:：]?\s*$", re.I)
 # who a follow-up line names: `王小二 追问：`, `**@阿蒙** 追问：`, `Marcus followed up:`
-FOLLOWER = re.compile(r"^\s*@?\s*(?P<name>[^\s@#：:，,。？?（(]{1,30}?(?: [A-Z][\w.'’-]*){0,2})\s*[,，]?\s*[（(]?\s*"
+FOLLOWER = re.compile(r"^\s*@?\s*(?P<name>[^\s@#：:，,。？?（(]{1,30}?(?: (?-i:[A-Z])[\w.'’-]*){0,2})\s*[,，]?\s*[（(]?\s*"
                       r"(?:再?追问|继续问|又问|接着问|再问|补充|follows?\s+up|followed\s+up|asked\s+again|wrote\s+back)", re.I)
 # `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
 FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
@@ -350,6 +351,17 @@ DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
 QUESTION_THEN_NAME = re.compile(r"[?？]\s*(?:[（(]\s*(?:by\s+|from\s+|[—–]\s*)?(?P<name>[^()（）:：?？@\s][^()（）:：?？@]{0,39}?)\s*[)）]"
                                 r"|\[\s*(?:by\s+|from\s+|[—–]\s*)(?P<name2>[^\[\]:：?？@\s][^\[\]:：?？@]{0,39}?)\s*\])\s*$")
 # (`(by Mei)`, `[— Oluwaseun]`: who asked, in brackets after the question mark)
+
+
+# `…怎么保留？提问者：@晚风`: who asked, signed after the question's last sentence in the same paragraph
+SIGNED_TAIL = re.compile(r"(?<=[。？?！!.])\s*(?:提问者|提问人|提问用户|asked\s+by)\s*[:：]?\s*@?[^\s，,。]{1,30}\s*$", re.I)
+
+
+def _cut_after_mark(md: str) -> str:
+    """A question's Markdown up to its last question mark: the name signed after it (`(by Mei)`, `*(Oskar)*`,
+    `[— 李想]`, `— <em>Joaquín</em>`) is who asked, not the question."""
+    i = max(md.rfind("?"), md.rfind("？"))
+    return md[:i + 1] if i >= 0 else md
 
 
 def _bracketed_name(m: re.Match) -> str:
@@ -425,6 +437,8 @@ LINKED_HEADING = re.compile(r"#{1,6}\s*\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*")
 # `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
 META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by|(?:thread\s+)?(?:started|posted|opened)\s+by)\s*[:：]?\s*@?"
                         r"(?P<name>[^\s·•|｜@][^·•|｜\n]{0,40}?)\s*(?:[·•|｜][^\n]*)?$", re.I)
+# `> 来自 某电商公司的 SRE 团队` under a question: somebody, described, not named (its `name` is empty: nobody)
+FROM_SOMEBODY_ZH = re.compile(r"^\s*来自\s*(?:一位|某)[^\n：:？?@]{1,30}?\s*(?P<name>)$")
 # `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`: an issue's header, fields between bars, the last who asked
 FIELDS_ASKER = re.compile(r"^[^\n·•|｜@]{1,40}?(?:\s*[·•|｜]\s*[^\n·•|｜@]{1,40}?){0,3}\s*[·•|｜]\s*@(?P<name>[^\s@·•|｜]{1,30})\s*$")
 # `来自 @zhou-yh 的问题：`, `来自一位匿名用户的提问：`: whose question follows
@@ -451,7 +465,7 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问�
                         r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
                         r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks)\b"
-                        r"|\boffice\s+hours\b(?!\s+(?:are|is|will|start|begin|take|happen|run)\b)"
+                        r"|\boffice\s+hours\b(?=[^\n]{0,40}\b(?:recap|notes|highlights|digest|roundup|transcript|log|questions)\b)|^\s*office\s+hours\s*$"
                         r"|^\s*(?:(?:from|in)\s+)?#(?:[\w]+-)?(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
 NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
@@ -617,15 +631,15 @@ HUGO_DETAILS_END = re.compile(r"\{\{[<%]-?\s*/\s*(?:details|expand|collapse|acco
 
 # The containers of static-site generators, around text that is the post's own:
 # MkDocs-Material's admonitions (`!!! note "…"`, collapsible `??? question "…"`, the body indented four spaces);
-# a collapsible admonition of these kinds titled with a question is the editors' pointer (`??? info "Didn't find your
-# problem?"`), not a reader's question
-EDITORS_ADMONITIONS = ("info", "tip", "hint", "warning", "danger", "caution", "important", "note", "success")
 ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<kind>[\w-]+)"
                         r"(?:[ \t]+\"(?P<title>[^\"\n]*)\")?[ \t]*$")
 # VuePress's, VitePress's, Docusaurus's and 语雀's fenced containers (`::: details 问题…`, `:::tip[Title]`, `:::`);
 CONTAINER_OPEN = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]\n]*)\]|[ \t]+"
                             r"(?P<title>[^\n]*?))?[ \t]*$")
 CONTAINER_CLOSE = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*$")
+# a collapsible admonition of these kinds titled with a question is the editors' pointer (`??? info "Didn't find your
+# problem?"`), not a reader's question
+EDITORS_ADMONITIONS = ("info", "tip", "hint", "warning", "danger", "caution", "important", "note", "success")
 # Jekyll's `{% highlight yaml %}` … `{% endhighlight %}`: a code block
 LIQUID_HIGHLIGHT = re.compile(r"^(?P<indent>[ \t]*)\{%-?\s*highlight\s+(?P<lang>[\w+-]+)[^%]*-?%\}[ \t]*$")
 LIQUID_ENDHIGHLIGHT = re.compile(r"^(?P<indent>[ \t]*)\{%-?\s*endhighlight\s*-?%\}[ \t]*$")
@@ -1138,10 +1152,14 @@ class _Reader:
             close = _block_end(inner, 3)
             kept = []
             for para in _block_text(inner[3:close + 1], wrap=False):
-                who = _asker(para.split("\n")[0], para.split("\n")[0], self.profile) if "\n" not in para else None
-                if who is not None and not who[1]:
-                    named = named or who[0]
-                else:
+                last = para.split("\n")[-1]             # (`> 提问者：@x` ends the quote, a paragraph or a line,
+                if (joined := SIGNED_TAIL.search(last)) and joined.start() > 0:      # or the last words of one)
+                    last = last[joined.start():]
+                signer = _asker(last, last, self.profile)
+                if signer is not None and not signer[1]:
+                    named = named or signer[0]
+                    para = para[:len(para) - len(last)].strip()
+                if para:
                     kept.append(para)
             if kept and any(t.type == "inline" for t in inner[close + 1:]):
                 body = (kept, close)
@@ -1277,7 +1295,7 @@ PLAIN_CHAT_SPEAKER = re.compile(r"^(\s*)([A-Z甲乙丙丁]\s*(?:同学|群友|�
 CHAT_SPEAKER_STARTS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ甲乙丙丁维管群 ")
 # `【群友 风吹麦浪】…`, `【维护者 老K】…`: a group chat digest's speaker, their role and name in lenticular brackets,
 # read as `群友「风吹麦浪」：…` (who asks) and `维护者 老K 回复：…` (who answers)
-ANSWERER_ROLE = r"维护者|管理员|群主|讲师|嘉宾|官方|助教|核心开发者|开发者"
+ANSWERER_ROLE = r"维护者|管理员|群主|讲师|嘉宾|官方|助教|核心开发者"
 BRACKET_SPEAKER = re.compile(rf"^(\s*(?:\*\*|__)?)\s*【\s*(?P<role>{ANSWERER_ROLE}|{ROLE})\s+"
                              r"(?P<name>[^】\s][^】]{0,20}?)\s*】\s*[:：]?\s*")
 
@@ -1327,8 +1345,8 @@ def relabel(line: str) -> str:
     `❓ **来自 @x**：…` loses its emoji, `**[18:45] @x:**` its timestamp. Most lines start with none of these (checked first: this runs on every line)."""
     head = line.lstrip(" \t*_")[:2]
     if head[:1] not in LABEL_STARTS or (head[:1] == "[" and not head[1:].isdigit()):
-        return PLAIN_CHAT_SPEAKER.sub(r"\1**\2**：", line, count=1) if line[:1] in CHAT_SPEAKER_STARTS else line
         # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
+        return PLAIN_CHAT_SPEAKER.sub(r"\1**\2**：", line, count=1) if line[:1] in CHAT_SPEAKER_STARTS else line
     line = LEAD_TIME.sub(r"\1", line, count=1)
     line = QUESTION_MARK_LEAD.sub(r"\1Q：", line, count=1)
     line = ORDINAL_LEAD.sub(r"\1", line, count=1)
@@ -1498,7 +1516,8 @@ def _invisible(t: Token) -> bool:
 
 def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
     """(kind, question tokens, rest tokens) when a list item's first paragraph is led by its question: a link
-    (`[Why …?](url) …`), bold text (`**Why …?** …`) or, in plain text, words before a colon on the first line."""
+    (`[Why …?](url) …`), bold text (`**Why …?** …`), italic text that asks (`*Why …?*`) or, in plain text, words
+    before a colon on the first line, or a first line that asks over the rest (`Why …?` / `Kofi explains …`)."""
     i = 0
     while i < len(children):
         t = children[i]
@@ -2450,7 +2469,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 named = QUESTION_THEN_NAME.search(rest) if not item.asker and BOLD_QUESTION_NAMED.match(p.md) else None
                 if named and _plausible_asker(_bracketed_name(named)):   # `**Q: …?** (Oskar Lindqvist)`: the bold
                     item.asker = _name(_bracketed_name(named))            # ends before the name
-                    rest, rest_md = rest[:named.start() + 1], re.sub(r"\s*[（(][^()（）]{1,40}[)）]\s*$", "", rest_md)
+                    rest, rest_md = rest[:named.start() + 1], _cut_after_mark(rest_md)
                 trailing = ASKER_TRAILING.search(rest) if not item.asker else None
                 if trailing and ends_question(rest[:trailing.start()]) and _plausible_asker(trailing.group("name")):
                     item.asker = _name(trailing.group("name"))    # `**Q2：…？**（提问者：@Ken-Zh）` over a log: the
@@ -2461,9 +2480,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                                or ANONYMOUS.match(who) or (_name(who) and _plausible_asker(_name(who)))):
                     item.asker = _name(who)             # `Q: Can I …? — *Joaquín*`, `问：…？[— 李想]`, `…？(by Mei)`
                     rest = rest[:signed.start() + 1]
-                    rest_md = rest_md[:max(rest_md.rfind("?"), rest_md.rfind("？")) + 1] or rest
+                    rest_md = _cut_after_mark(rest_md)
                 inline = INLINE_ANSWER.search(rest) or SIGNED_INLINE_ANSWER.search(rest)
-                inline_md = (INLINE_ANSWER.search(rest_md) or SIGNED_INLINE_ANSWER.search(rest_md)) if inline else None
+                inline_md = inline.re.search(rest_md) if inline else None
                 if inline and inline_md and inline.re is SIGNED_INLINE_ANSWER and not item.asker:
                     signed = SIGNED_AFTER_MARK.search(rest[:inline.end("who")])    # `Q. …? (Ingrid, via email) A. …`
                     if signed and (_plausible_asker(who := next(g for g in signed.groups() if g))
@@ -2537,7 +2556,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and ends_question(QUESTION_THEN_NAME.sub("?", text))):
                 named = QUESTION_THEN_NAME.search(text)    # `Can I …? *(Tomasz K.)*` over `: Yes. …`
                 start_item(_name(_bracketed_name(named)) if named else None, p, numbered=False)
-                q_text, q_md = (text[:named.start() + 1], p.md[:p.md.rfind("(")].rstrip(" *_（")) if named else (text, p.md)
+                q_text, q_md = (text[:named.start() + 1], _cut_after_mark(p.md)) if named else (text, p.md)
                 set_question(p, q_text.strip(), q_md.strip(), True)
                 continue
             if (in_qa and not editorial and not p.bold and (item is None or item.done or item.turn()[2] is not None)
@@ -2595,7 +2614,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(who if who and _plausible_asker(who) else None, p, numbered=False)   # Mensah; not `(several …)`)
                 q_text, q_md = text.strip(), p.md.replace("**", "").strip()
                 if named:
-                    q_text, q_md = text[:named.start() + 1].strip(), re.sub(r"\s*(?:<[^>]+>\s*)*[（(][^()（）]{1,40}[)）]\s*(?:<[^>]+>\s*)*$", "", q_md)
+                    q_text, q_md = text[:named.start() + 1].strip(), _cut_after_mark(q_md)
                 set_question(p, re.sub(rf"^{NUM}", "", q_text),
                              re.sub(rf"^{NUM}", "", q_md), True)   # (not `2. ` of `**2. …?**`)
                 continue
@@ -3035,9 +3054,9 @@ def _again_of(name: str | None, item: _Item | None) -> bool:
 
 
 def _newcomer(name: str, item: _Item | None, all_items: list[_Item]) -> bool:
-    """Whether a speaker joins a dialogue whose thread was answered: neither its asker nor anyone who answered in
-    the post. Their message asks, even when it goes on after its question mark (`random q — is quillc written in
-    quill? i keep seeing conflicting answers`)."""
+    """Whether a speaker joins a dialogue whose thread was answered (or opens one under a new topic, no thread
+    open): neither its asker nor anyone who answered in the post. Their message asks, even when it goes on after
+    its question mark (`random q — is quillc written in quill? i keep seeing conflicting answers`)."""
     who = _name(name.strip().lstrip("@"))
     if item is None:                     # (the first message under a chat digest's next topic: `**D 同学**：…？…`)
         return all(it.answerer is None or who != it.answerer for it in all_items)
@@ -3098,9 +3117,8 @@ ANSWER_LATER = re.compile(
     r"\b(?:will|'ll) answer (?:it|this|that)(?: one)? (?:in|on) (?:the next|a future|a later)\b|"
     r"\b(?:in|on) (?:an?|the) (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
 # …unless it opens by answering: `是的，…`, `Yes, …`, `可以，…`
-ANSWERS_FIRST = re.compile(r"^\s*(?:yes|no|sure|是的|是，|不是|可以|不可以|不行|支持|不支持|会的|不会)\b", re.I)
 # how a reply opens when it answers right away (`可以。…`, `Yes, …`, `不支持，…`)
-ANSWER_OPENER = re.compile(r"^\s*(?:(?:yes|no|yep|nope|sure)\b|是的|不是|可以|不可以|不行|支持|不支持|会的|不会|暂不|暂时不|目前不|没有)",
+ANSWER_OPENER = re.compile(r"^\s*(?:(?:yes|no|yep|nope|sure)\b|是的|不是|可以|不可以|不行|支持|不支持|会的|不会|暂不|暂时不|目前不)",
                            re.I)
 LATER_CHARS = 160        # a longer answer that promises more later has said something now
 
@@ -3111,7 +3129,7 @@ def _deferred(answer: str) -> bool:
     has no answer yet and …`, `暂无回答，欢迎…`)."""
     answer = ASKED_BY_LEAD.sub("", answer, count=1).strip()    # (`— asked by @x` over a listed question's reply)
     return ((len(answer) <= 40 and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
-            or (len(answer) <= LATER_CHARS and bool(ANSWER_LATER.search(answer)) and not ANSWERS_FIRST.match(answer)))
+            or (len(answer) <= LATER_CHARS and bool(ANSWER_LATER.search(answer)) and not ANSWER_OPENER.match(answer)))
 
 
 NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:has|had|got) no (?:answers?|replies) yet\b|"
@@ -3425,11 +3443,14 @@ FOLLOW_PAREN = re.compile(r"^\s*[^\s:：（(]{1,20}(?:\s[^\s:：（(]{1,10})?\s*
 TOPIC_TITLE = re.compile(r"^\s*(?:[^\w\s]{1,3}\s*)?(?:话题|主题|议题|topic)\s*[一二三四五六七八九十\d]{1,3}\s*[:：·]", re.I)
 # `**Translations.** The documentation is …`: a roundup's next item, titled in bold where it starts
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
+# `Asked by Jonas · ✔ accepted answer by Fatima`: a byline that credits the answer quoted below it
+ACCEPTED_BY = re.compile(r"(?:✔|✅|☑)?\s*\b(?:accepted|marked)\s+answer\s+(?:by|from)\b", re.I)
+# `### ▲ 31 · [Why …?](…)`: a question heading led by its votes
+VOTES_LEAD = re.compile(r"^\s*(?:[▲△⬆↑👍]\ufe0f?\s*)?\d{1,5}\s*(?:votes?\s*)?[·•|｜]\s*(?=\S)", re.I)
+# `#### 第 1 问 · 来自 @晴川`: a heading that numbers the question, then says who asked
+ORDINAL_HEADING = re.compile(r"^\s*(?:第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)|Q\s*\d{1,2}|问题\s*\d{1,2})\s*[·•|｜:：—–-]\s*")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
 # Discord)`, `From an anonymous Discord user`, `Question 2 — Ahmed Farouk` (not `From the maintainers`)
-ACCEPTED_BY = re.compile(r"(?:✔|✅|☑)?\s*\b(?:accepted|marked)\s+answer\s+(?:by|from)\b", re.I)
-VOTES_LEAD = re.compile(r"^\s*(?:[▲△⬆↑👍]\ufe0f?\s*)?\d{1,5}\s*(?:votes?\s*)?[·•|｜]\s*(?=\S)", re.I)
-ORDINAL_HEADING = re.compile(r"^\s*(?:第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)|Q\s*\d{1,2}|问题\s*\d{1,2})\s*[·•|｜:：—–-]\s*")
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
                                 r"(?:(?P<anon>an?\s+anonymous\b[^\n]{0,40})|(?!(?:the|our|a|an|this|that|my|your|us)\b)"
                                 r"@?(?P<name>[\w.'’-]+(?:\s+(?-i:[A-Z])[\w.'’-]*){0,2})(?:\s*[（(][^()（）]{1,40}[)）])?)\s*$", re.I)
@@ -3452,9 +3473,8 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 #   `来自论坛用户 **白桦**`, `> 来自匿名用户`, `**Q from Dmitri Volkov:** …?`, `群友“老石”问的。`,
 #   `Question from Ravi Menon, who …`, `From Tomasz on the mailing list.`, `Someone posting as **sqs-newbie** asked:`,
 #   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`, `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`
-# `> 来自 某电商公司的 SRE 团队` under a question: somebody, described, not named
-FROM_SOMEBODY_ZH = re.compile(r"^\s*来自\s*(?:一位|某)[^\n：:？?@]{1,30}?\s*(?P<name>)$")
-NAMING_LINES = (FROM_ROLE, FROM_ALONE, FROM_SOMEBODY_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
+#   (and, before a bare name, `> 来自 某电商公司的 SRE 团队`: somebody described, not named)
+NAMING_LINES = (FROM_ROLE, FROM_SOMEBODY_ZH, FROM_ALONE, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
                 QUESTION_OF, FIELDS_ASKER)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer|visitor|attendee)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
@@ -3547,7 +3567,7 @@ ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提�
                        r"some(?:one|body)|(?:name\s+)?withheld|(?:the|an?)\s+(?:audience|reader|listener|attendee|user)|audience|"
                        r"(?:several|many|multiple|various|a\s+few|a\s+lot\s+of|lots\s+of)\s+(?:people|readers|users|folks|listeners|of\s+you)\b|"
                        r"(?:two|three|four|five|some|all|both)\s+of\s+you\b|(?:preferred|asked|wishes|wished)\s+not\s+to\s+be\s+named|"
-                       r"(?:an?|one)\s+(?:[\w-]+\s+)?(?:customer|member|developer|contributor|colleague|maintainer|reader|user|"
+                       r"(?:an?|one|another)\s+(?:[\w-]+\s+)?(?:customer|member|developer|contributor|colleague|maintainer|reader|user|"
                        r"poster|commenter|visitor|attendee|newcomer|lurker|listener|subscriber)\b|"
                        r"(?:一位|某)[^\s，,。]{0,12}?(?:读者|用户|网友|群友|同学|朋友|开发者|观众|听众)|"
                        r"(?:多位|好几位|几位|很多|不少)(?:读者|用户|网友|群友|朋友|同学)|不愿(?:透露姓名|具名|留名)|未留名|没有留名|"

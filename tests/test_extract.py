@@ -1234,3 +1234,27 @@ def test_a_matrix_weekly_of_quoted_messages_by_name_and_id(registry):
     body = ("## From #fernweh-help\n\n**Kai Lindgren** `@kai:fernweh.chat` wrote:\n\n> Does the cache respect no-store?\n\n"
             "**Sol** replied:\n\n> It stores everything by default.\n")
     assert triples(body, registry) == [("Kai Lindgren", "Does the cache respect no-store?", "It stores everything by default.")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a reply that opens by answering is an answer, whatever it promises for later
+    ("## Q&A\n\n**Q：** 能否关闭？\n\n**A：** 可以通过配置关闭，细节下期再给大家同步。\n",
+     [(None, "能否关闭？", "可以通过配置关闭，细节下期再给大家同步。")]),
+    # a remark after the dash is not a signature; `Another member` names nobody; a described somebody
+    ("## Q&A\n\n问：能否关闭这个功能？——比如测试环境\n\n答：可以。\n",
+     [(None, "能否关闭这个功能？——比如测试环境", "可以。")]),
+    ("## Mailbag\n\n**Another member asks:** Is there a feed?\n\nYes.\n", [(None, "Is there a feed?", "Yes.")]),
+    ("## 问答\n\n#### Q：跨集群访问慢吗？\n\n> 来自某电商公司的SRE团队\n\n正常。\n", [(None, "跨集群访问慢吗？", "正常。")]),
+    # who asked, signed in the last words of a listed question's quote
+    ("## 社区 FAQ\n\n1. **错误请求丢了**\n\n   > 怎么保留？\n   > 提问者：@晚风\n\n   改用尾部采样。\n",
+     [("晚风", "错误请求丢了\n怎么保留？", "改用尾部采样。")]),
+])
+def test_edges_a_review_found(body, expected, registry):
+    assert triples(body, registry) == expected
+
+
+def test_a_name_signed_after_the_mark_is_cut_from_the_questions_markdown(registry):
+    threads, _ = threads_of("## Reader questions\n\n**Can I export metrics? [— Oluwaseun]**\n\nYes.\n\n"
+                            "**Can I pin it?** *(Oskar Lindqvist)*\n\nNo.\n", registry)
+    assert [(t.asker, t.turns[0].q_md) for t in threads] == [("Oluwaseun", "Can I export metrics?"),
+                                                           ("Oskar Lindqvist", "Can I pin it?")]
