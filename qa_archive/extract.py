@@ -137,11 +137,10 @@ SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^
                                r"|[（(]\s*([^()（）,，]{1,30}[,，]\s*(?:via|on|in|from|at)\s+[^()（）]{1,30}?)\s*[)）]"   # (`(Carmen, via email)`)
                                r"|[（(]\s*((?:some(?:one|body)|an?\s+(?:listener|reader|viewer|user))\s+(?:in|on|via|from)\s+[^()（）]{1,30}?)\s*[)）])"
                                r"\s*$", re.I)                             # (`(someone in the YouTube comments)`: nobody)
-# `Q. …? (Ingrid, via email) A. …`: who asked between the question and its answer, on one line
-SIGNED_INLINE_ANSWER = re.compile(r"[?？]\s*(?P<who>[（(][^()（）]{1,60}[)）])\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|Answer)\s*(?:[:：]|\.(?=\s))"
-                                  r"\s*(?:\*\*|__)?\s*(?=\S)", re.I)
-# `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line
-INLINE_ANSWER = re.compile(r"[?？]\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*[:：]\s*(?:\*\*|__)?\s*(?=\S)", re.I)
+# `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line; or
+# `Q. …? (Ingrid, via email) A. …`, who asked between the two (`who`; then `A.` labels too)
+INLINE_ANSWER = re.compile(r"[?？]\s*(?P<who>[（(][^()（）]{1,60}[)）])?\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*"
+                           r"(?:[:：]|(?(who)\.(?=\s)|(?!)))\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
@@ -379,15 +378,13 @@ REPLIED = re.compile(r"^\s*(?:[^\w\s@*_]{1,3}\s*)?(?P<name>[A-Z][\w.'’-]*(?: [
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `核心维护者 @林间 补充：…`, `Marco added: …` under an answer: someone else's answer goes on
 ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|(?:added|adds)(?:\s+(?:in|on|to)\s+the\s+(?:thread|comments|discussion|replies))?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
-# `Ibrahim writes: "We have one …"`: who is quoted, before what they wrote
-WRITES = re.compile(r"^\s*[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}\s+(?:writes|wrote|asks|asked)\s*[:：,]\s*")
+# `Ibrahim writes: "We have one …"`, `Pedro asks: can I …?`: who is quoted or asks, before what they wrote
+NAME_WRITES = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s+(?:asks|asked|wonders|writes|wrote)\s*[:：,]\s*")
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
 ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
 LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自|(?:提问者|提问人)\s*[:：])?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
                               r"(?:(?:[,，]\s*|(?=追问|再问))(?P<more>[^()（）]{0,40}))?[)）]\s*")   # (`（王珂追问）`)
-# `Pedro asks: can I …?` after a question label: who asks, then the question
-NAME_ASKS_LEAD = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s+(?:asks|asked|wonders|writes|wrote)\s*[:,]\s*(?=\S)")
 # `（该问题来自社区表单，提问人未留名）`, `(asked anonymously)` under a question: nobody named
 ANON_NOTE = re.compile(r"^\s*[（(][^()（）\n]{0,40}(?:未留名|匿名|未署名|不愿透露姓名|anonymous(?:ly)?|name\s+withheld)[^()（）\n]{0,20}[)）]\s*$",
                        re.I)
@@ -1663,7 +1660,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     for pattern in NAMING_LINES:
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
-    m = READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or SOMEONE_ASKED_ALONE.match(text)
+    m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text)
+         or ((alone := SOMEONE_ASKED.match(text)) and not alone.group("rest").strip() and alone))
     if m:                                # `[44:05] An anonymous listener asks: "…?"`, `有观众问：…`: somebody, not named
         return None, m.group("rest").strip()
     m = ROLE_NAME_ALONE.match(text) if bold_led else None
@@ -2279,7 +2277,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             asker = _asker(text, p.md, profile) if not editorial else None
             if (asker is not None and item is not None and item.heading and not item.titled and len(item.turns) == 1
-                    and item.turn()[2] is None and WRITES.match(text)):
+                    and item.turn()[2] is None and NAME_WRITES.match(text)):
                 asker = None                 # `Ibrahim writes: "…?"` under its question's title: the question in full
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None
@@ -2398,7 +2396,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
-                if (asks := NAME_ASKS_LEAD.match(rest)) and (asks_md := NAME_ASKS_LEAD.match(rest_md)):
+                if ((asks := NAME_WRITES.match(rest)) and (asks_md := NAME_WRITES.match(rest_md))
+                        and asks.end() < len(rest) and asks_md.end() < len(rest_md)):
                     # `Q. Pedro asks: can I …?`, read as `Q. (Pedro) can I …?`
                     rest = f"({asks.group('name')}) {rest[asks.end():]}"
                     rest_md = f"({asks.group('name')}) {rest_md[asks_md.end():]}"
@@ -2481,9 +2480,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     item.asker = _name(who)             # `Q: Can I …? — *Joaquín*`, `问：…？[— 李想]`, `…？(by Mei)`
                     rest = rest[:signed.start() + 1]
                     rest_md = _cut_after_mark(rest_md)
-                inline = INLINE_ANSWER.search(rest) or SIGNED_INLINE_ANSWER.search(rest)
-                inline_md = inline.re.search(rest_md) if inline else None
-                if inline and inline_md and inline.re is SIGNED_INLINE_ANSWER and not item.asker:
+                inline = INLINE_ANSWER.search(rest)
+                inline_md = INLINE_ANSWER.search(rest_md) if inline else None
+                if inline and inline_md and inline.group("who") and not item.asker:
                     signed = SIGNED_AFTER_MARK.search(rest[:inline.end("who")])    # `Q. …? (Ingrid, via email) A. …`
                     if signed and (_plausible_asker(who := next(g for g in signed.groups() if g))
                                    or ANONYMOUS.match(who) or (_name(who) and _plausible_asker(_name(who)))):
@@ -2715,7 +2714,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if (item.heading and len(item.turns) == 1 and t[2] is None and len(t[0]) == 1 and not item.titled
                     and ends_question(parts[_paragraph_end(parts, n)].text.rstrip(QUOTES + " "))):
                 # the question told in full under its title (`### [Title? (#3318)](…)`, `Ibrahim writes: "…?"`)
-                t[0], t[1] = [WRITES.sub("", text).strip(QUOTES + " ")], [WRITES.sub("", p.md).lstrip(QUOTES + " ")]
+                t[0], t[1] = [NAME_WRITES.sub("", text).strip(QUOTES + " ")], [NAME_WRITES.sub("", p.md).lstrip(QUOTES + " ")]
                 item.titled, item.quoted = True, _paragraph_end(parts, n) == n
                 if item.quoted:
                     t[0][-1], t[1][-1] = t[0][-1].rstrip(QUOTES), t[1][-1].rstrip(QUOTES)
@@ -3078,9 +3077,6 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
 
 
 INTERVIEWER = re.compile(r"(?:the\s+)?interviewers?|记者|采访者|采访人", re.I)
-DEFERRED = re.compile(r"下一?期[^。？?]{0,10}?(?:专门|再)?(?:聊|讲|说|分享|写|介绍)|(?:以后|下次|改天)再(?:聊|讲|说)|"
-                      r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later|"
-                      r"(?:devoting|dedicating|saving\s+(?:it|this)\s+for)\s+next\s+(?:month|week|issue)['’]?s?", re.I)
 
 
 SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|同一个(?:回答|答案)|答案(?:相同|一样)|"
@@ -3103,8 +3099,15 @@ def _me_too(reply: str) -> bool:
     return len(reply) <= 40 and bool(ME_TOO.match(reply))
 
 
-# An answer that promises the real one for later: `下期周报再给大家同步`, `结论出来后会单独发文说明`, `有结论再发公告`,
-# `we'll report back in the next issue`, `still investigating; we'll follow up in a future issue`
+# A reply that puts the question off is no answer. Three strengths, each read where it cannot take an answer for
+# a put-off: DEFERRED, said in passing (`我们下期专门聊`, `next time`), only in a reply of a few words; ANSWER_LATER,
+# a promise of the real answer (`下期周报再给大家同步`, `结论出来后会单独发文说明`, `we'll report back in the next
+# issue`, `still investigating`), in a short reply that does not open by answering (ANSWER_OPENER); NO_ANSWER_YET,
+# how a reply opens when there is none (`This one has no answer yet`, `暂无回答，欢迎…`), at any length.
+DEFERRED = re.compile(r"下一?期[^。？?]{0,10}?(?:专门|再)?(?:聊|讲|说|分享|写|介绍)|(?:以后|下次|改天)再(?:聊|讲|说)|"
+                      r"(?:next|another) (?:time|episode|session)|(?:we'll|we will) (?:cover|get to) (?:it|that|this) later|"
+                      r"(?:devoting|dedicating|saving\s+(?:it|this)\s+for)\s+next\s+(?:month|week|issue)['’]?s?", re.I)
+DEFERRED_CHARS = 40
 ANSWER_LATER = re.compile(
     r"(?:下一?期|下次(?:双周会|周会|例会|会议|直播|分享)|(?:后续|之后)的?(?:周报|月报|通讯|直播|文章|推送))[^。？?]{0,12}?(?:再|会)?(?:给大家|跟大家|和大家)?(?:详细|具体|统一|正式)?(?:同步|答复|回复|更新|说明|公布|解答|回答|答)|"
     r"(?:结论|进展|结果)出来(?:之?后|以后)?[^。？?]{0,6}?(?:会|再)|有(?:结论|进展|消息)(?:之?后|了)?再|单独(?:发文|写文章|成文)|再统一(?:回复|答复)|"
@@ -3116,22 +3119,10 @@ ANSWER_LATER = re.compile(
     r"\breport back (?:in |on )?(?:the )?(?:next|a future|a later)\b|"
     r"\b(?:will|'ll) answer (?:it|this|that)(?: one)? (?:in|on) (?:the next|a future|a later)\b|"
     r"\b(?:in|on) (?:an?|the) (?:future|later|coming|upcoming|next) (?:issue|roundup|edition|stream|newsletter|post|episode|recap)\b", re.I)
-# …unless it opens by answering: `是的，…`, `Yes, …`, `可以，…`
 # how a reply opens when it answers right away (`可以。…`, `Yes, …`, `不支持，…`)
 ANSWER_OPENER = re.compile(r"^\s*(?:(?:yes|no|yep|nope|sure)\b|是的|不是|可以|不可以|不行|支持|不支持|会的|不会|暂不|暂时不|目前不)",
                            re.I)
 LATER_CHARS = 160        # a longer answer that promises more later has said something now
-
-
-def _deferred(answer: str) -> bool:
-    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`, `still
-    investigating; we'll follow up in a future issue`), or one that opens by saying there is none yet (`This one
-    has no answer yet and …`, `暂无回答，欢迎…`)."""
-    answer = ASKED_BY_LEAD.sub("", answer, count=1).strip()    # (`— asked by @x` over a listed question's reply)
-    return ((len(answer) <= 40 and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
-            or (len(answer) <= LATER_CHARS and bool(ANSWER_LATER.search(answer)) and not ANSWER_OPENER.match(answer)))
-
-
 NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:has|had|got) no (?:answers?|replies) yet\b|"
                            r"^\s*(?:nobody|no one|no-one) has (?:answered|replied to) (?:this|it|that)(?: one| question)? yet\b|"
                            r"^\s*(?:we\s+)?(?:honestly\s+|really\s+|just\s+)?(?:don't|do not)\s+know\s+(?:that\s+)?yet\b|"
@@ -3140,6 +3131,15 @@ NO_ANSWER_YET = re.compile(r"^\s*(?:(?:this|that)(?: one| question)? |it )?(?:ha
                            r"^\s*still open\s*[:：.!—–-]|"
                            r"^\s*(?:这个问题)?(?:目前|暂时)?(?:暂无|暂时没有|还没有人?|尚无)(?:人)?(?:好的|确定的|明确的)?"
                            r"(?:回答|答案|回复|解答|结论)", re.I)
+
+
+def _deferred(answer: str) -> bool:
+    """A short answer that only puts the question off (`我们下期专门聊`, `we'll cover that next time`, `still
+    investigating; we'll follow up in a future issue`), or one that opens by saying there is none yet (`This one
+    has no answer yet and …`, `暂无回答，欢迎…`)."""
+    answer = ASKED_BY_LEAD.sub("", answer, count=1).strip()    # (`— asked by @x` over a listed question's reply)
+    return ((len(answer) <= DEFERRED_CHARS and bool(DEFERRED.search(answer))) or bool(NO_ANSWER_YET.match(answer))
+            or (len(answer) <= LATER_CHARS and bool(ANSWER_LATER.search(answer)) and not ANSWER_OPENER.match(answer)))
 
 
 EARLIER_QUESTION = re.compile(
@@ -3489,14 +3489,11 @@ READER_ASKS_ZH = re.compile(r"^\s*(?:一位|有位|有一位|有)(?:[^：:，,�
 READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
 
 
-# `> Someone asked on Zulip (anonymously, which is fine!): does …?`: nobody named, then the question
-SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener))\s+(?:asked|asks|wrote|wondered)"
-                           r"(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?(?:\s*[（(][^()（）\n]{0,60}[)）])?\s*[:：]\s*(?P<rest>\S.*)$",
-                           re.I | re.S)
-
-# `**Someone asked anonymously:**` on a line of its own, over the question
-SOMEONE_ASKED_ALONE = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener|viewer))\s+(?:asked|asks|wrote|wondered)"
-                                 r"(?:\s+anonymously)?(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?\s*[:：]\s*(?P<rest>)$", re.I)
+# `> Someone asked on Zulip (anonymously, which is fine!): does …?`: nobody named, then the question (`rest`), or
+# `**Someone asked anonymously:**` on a line of its own over it (`rest` empty)
+SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener|viewer))\s+(?:asked|asks|wrote|wondered)"
+                           r"(?:\s+anonymously)?(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?(?:\s*[（(][^()（）\n]{0,60}[)）])?"
+                           r"\s*[:：]\s*(?P<rest>.*)$", re.I | re.S)
 
 
 def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | None:
@@ -3508,7 +3505,8 @@ def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | No
         # `> 提问者：@山海（论坛帖）` over the quoted question: the label line, then what was asked
         rest_md = p.md.split("\n", 1)[1] if "\n" in p.md else ""
         return _name(label.group("name")), p.text.split("\n", 1)[1].strip(), rest_md.strip()
-    m = READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text) or SOMEONE_ASKED.match(p.text)
+    m = (READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text)
+         or ((led := SOMEONE_ASKED.match(p.text)) and led.group("rest").strip() and led))
     named = READER_NAMED_ZH.match(p.text) if m is None else None
     if named:                                # `> 读者「栗子不吃糖」问：…？`
         name, rest = _name(named.group("name")), named.group("rest")
