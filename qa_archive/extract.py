@@ -80,14 +80,16 @@ ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+|Our\s+|My\s+)?Answer|(?:Our\s+|My\s+)?Reply|Our\s+response|Editor['’]s\s+(?:reply|answer|response)|Fix|小编答|编辑答|(?:[✅✔☑✓]\s*)?Solution|"
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
-ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,]{{1,40}})\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
+ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,（(]{{1,40}})\s*(?:[（(][^()（）\n]{{1,40}}[)）])?"   # (`（GitHub Issue #6721）`: where)
+                      rf"\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
 ASKER_AT_SPACED = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,。][^@#：:，,。·•|｜]{{0,39}}?)\s*"
                              rf"(?:提问\s*[:：]?\s*$|提问\s*[:：]\s*(?P<rest>\S.*)$|#\s*\d+\s*$"
                              r"|(?<=\S)\s(?:asks|asked|writes|wrote)\s*[:：]\s*$)")   # (`@Kevin Tang asks:`, `@Jason Lee 提问：…`)
-# `**1. 清源** 提问：` (no @: the word 提问 is required and nothing may follow it)
-ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*提问\s*[:：]?\s*$")
+# `**1. 清源** 提问：`, `**钱小满** 问：` (no @: the word 提问, or 问 and its colon, is required and nothing may
+# follow it; not `追问：`, `再问：`, `请问：`)
+ASKER_NAMED = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。]{{1,30}})\s*(?:提问\s*[:：]?|(?<![追再又请着续])问\s*[:：])\s*$")
 # `**2.Ann Lee & 赵宇** 提问：`: names with spaces, only when the line starts in bold
 ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提问\s*[:：]?\s*$")
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
@@ -283,11 +285,14 @@ ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,2
                              rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"      # (`群友提问：…` names nobody)
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
+# who asks again, before a follow-up's word: `@小雨`, `Marcus`, `小蜗牛 ` (a space before 追问/补充提问), `群友「阿杰」`
+FOLLOW_UP_WHO = (rf"(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
+                 rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|{ROLE}\s*「[^「」]{{1,20}}」\s*)?")
+FOLLOW_UP_WORDS = (r"(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|follows?\s+up|followed\s+up|follow-up"
+                   r"|asked\s+again|wrote\s+back|update\s+from\s+the\s+(?:asker|reader|questioner|op)"
+                   r"|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))")
 # `@小雨 追问：…`, `追问：…`, `Follow-up: …`: the asker's next question in the same thread
-FOLLOW_UP = re.compile(rf"^\s*(?:@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
-                       rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                       r"(?P<paren>[（(]\s*)?(?:(?:继续|接着|再)?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|"
-                       r"follows?\s+up|followed\s+up|follow-up|wrote\s+back|update\s+from\s+the\s+(?:asker|reader|questioner|op)|(?:and\s+)?(?:a\s+)?(?:second|another|one\s+more)\s+question\s+from\s+the\s+same\s+(?:reader|person|asker|user|writer))\s*(?(paren)[)）]\s*)"
+FOLLOW_UP = re.compile(rf"^\s*{FOLLOW_UP_WHO}(?P<paren>[（(]\s*)?{FOLLOW_UP_WORDS}\s*(?(paren)[)）]\s*)"
                        r"(?:(?:in|on|via)\s+(?:the\s+)?[\w#-]{1,20}\s*)?"     # (`Ayesha followed up in chat:`)
                        r"(?:道|(?:from|by)\s+(?:the\s+same\s+[\w-]{2,20}|@?[^\s:：]{1,30}))?\s*"   # (`Follow-up from the same team:`)
                        r"(?:[（(][^()（）\n]{1,40}[)）]\s*)?[:：]\s*"
@@ -297,15 +302,10 @@ FOLLOW_UP_SIGNED = re.compile(r"^\s*(?:follow-?up|追问)\s*[—–]{1,2}\s*[^:�
 # `*Follow-up from u/quiet_compiler*` alone over the next `**Q:**` (no colon: it titles what follows)
 FOLLOW_UP_FROM = re.compile(r"^\s*follow[- ]?up\s+(?:from|by)\s+@?[^\s:：]{1,30}(?:\s+(?:on|via)\s+\w+)?\s*[:：]?\s*$", re.I)
 # who a follow-up line names: `王小二 追问：`, `**@阿蒙** 追问：`, `Marcus followed up:`
-FOLLOWER = re.compile(r"^\s*@?\s*(?P<name>[^\s@#：:，,。？?（(]{1,30}?(?: (?-i:[A-Z])[\w.'’-]*){0,2})\s*[,，]?\s*[（(]?\s*"
-                      r"(?:再?追问|继续问|又问|接着问|再问|补充|follows?\s+up|followed\s+up|asked\s+again|wrote\s+back)", re.I)
+FOLLOWER = re.compile(rf"^\s*@?\s*(?P<name>[^\s@#：:，,。？?（(]{{1,30}}?(?: (?-i:[A-Z])[\w.'’-]*){{0,2}})\s*[,，]?\s*[（(]?\s*"
+                      rf"(?:{FOLLOW_UP_WORDS}|补充)", re.I)
 # `Marcus followed up:`, `**@阿蒙** 追问：` on a line of its own: the asker's next question follows
-FOLLOW_UP_ALONE = re.compile(rf"^\s*(?:@\s*[^\s@#：:，,]{{1,40}}?\s*|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,2}}\s*[,，]?\s*|"
-                             rf"[^\s@#：:，,。？?]{{1,12}}\s+(?=[再追继又接补])|"
-                             rf"{ROLE}\s*「[^「」]{{1,20}}」\s*)?"
-                             r"[（(]?\s*(?:再?追问|继续问|又问|接着问|再问|补充(?:提问|问题)|follows?\s+up|followed\s+up|follow-up|asked\s+again"
-                             r"|update\s+from\s+the\s+(?:asker|reader|questioner|op)"
-                             r"|wrote\s+back(?:\s+[^:：\n]{1,30})?)"
+FOLLOW_UP_ALONE = re.compile(rf"^\s*{FOLLOW_UP_WHO}[（(]?\s*{FOLLOW_UP_WORDS}(?:(?<=back)\s+[^:：\n]{{1,30}})?"
                              r"(?:\s+(?:with|from|by)(?:\s+@?[^\s:：]{1,30})?)?\s*[)）]?\s*[:：]\s*$", re.I)   # (`@x (follow-up):`)
 # a question that cannot stand alone, asked right after an answer: `那 Redis 7 的 Functions 呢？`, `And what about …?`
 ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b|"
@@ -380,10 +380,13 @@ SIGNATURE = re.compile(r"^\s*--\s*$")
 ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|(?:added|adds)(?:\s+(?:in|on|to)\s+the\s+(?:thread|comments|discussion|replies))?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
 # `Ibrahim writes: "We have one …"`, `Pedro asks: can I …?`: who is quoted or asks, before what they wrote
 NAME_WRITES = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s+(?:asks|asked|wonders|writes|wrote)\s*[:：,]\s*")
+# `用户 tianyu_w 在邮件列表中问到：…`, `群友阿杰问：…` after a question label: who asks (a role or where), then the question
+NAME_ASKS_ZH = re.compile(rf"^\s*(?:{ROLE}\s*@?(?P<name>[^\s@：:，,。？?]{{1,20}}?)\s*(?:在[^：:，,。？?]{{1,15}}?)?|"
+                          rf"@?(?P<name2>[^\s@：:，,。？?]{{1,20}}?)\s*在[^：:，,。？?]{{1,15}}?)(?:问到|问道|提问|问)\s*[:：]\s*(?=\S)")
 # a line wholly in italics (`*From the kubernetes-sig-storage mailing list*`)
 ITALIC_LINE = re.compile(r"([*_])(?![*_\s])[^\n]{2,160}[*_]")
 # `(Rohan, via the call chat)`, `（来自读者「小陈」）`: who asked, before the question
-LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自|(?:提问者|提问人)\s*[:：])?\s*@?(?P<name>[^,，()（）]{1,30}?)\s*"
+LEAD_ATTRIBUTION = re.compile(r"^\s*[（(]\s*(?:from|by|来自|(?:提问者|提问人)\s*[:：])?\s*(?P<name>@?[^,，()（）@]{1,30}?)\s*"
                               r"(?:(?:[,，]\s*|(?=追问|再问))(?P<more>[^()（）]{0,40}))?[)）]\s*")   # (`（王珂追问）`)
 # `（该问题来自社区表单，提问人未留名）`, `(asked anonymously)` under a question: nobody named
 ANON_NOTE = re.compile(r"^\s*[（(][^()（）\n]{0,40}(?:未留名|匿名|未署名|不愿透露姓名|anonymous(?:ly)?|name\s+withheld)[^()（）\n]{0,20}[)）]\s*$",
@@ -454,7 +457,7 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
@@ -495,7 +498,7 @@ EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相
                        r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
                        r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
                        r"topic of the (?:week|month)|discussion of the (?:week|month)|"
-                       r"news|what's new|notable (?:code )?changes|contributors)(?![A-Za-z])", re.I)
+                       r"news|what's new|notable (?:code )?changes|contributors?)(?![A-Za-z])", re.I)
 QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:questions?|Q\s*&\s*A|FAQs?)(?![A-Za-z])", re.I)
 
 
@@ -1401,7 +1404,7 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
 TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
 TABLE_A = re.compile(r"^(?:回答|答复|解答|回复|答|A|Answers?|Reply|Replies)$", re.I)
 TABLE_AGAIN = re.compile(r"[（(]\s*(?:follow-?up|again|追问|再问)\s*[)）]", re.I)
-TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|Asker|Asked by|From|Who)$", re.I)
+TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|群友|网友|读者|Asker|Asked by|From|Who)$", re.I)
 
 
 # a chat digest's message header: `**Odile Fournier** · Mon 09:12`, `**@kit** • 10:04`
@@ -1681,8 +1684,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         return _name(m.group("name") or m.group("plain")), m.group("rest").strip()
     m = (ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)) if not CODE_LED.match(md) else None
     if m and _plausible_name(m.group("name")):                  # (not `` `@scope` 和 CSS Modules …``: code)
-        first, _, more = m.group("name").partition(" ")
-        if more and re.search(rf"[{CJK}]", re.sub(r"[（(][^()（）]*[)）]\s*$", "", more)):
+        first, _, more = re.sub(r"\s*[（(][^()（）]*[)）]\s*$", "", m.group("name")).partition(" ")
+        if more and re.search(rf"[{CJK}]", more):
             # `@张三 在群里提问`: the name is 张三 (`@John Deng` stays, and `@Chen Hao（某券商架构组）`)
             return _name("@" + first), ""
         rest = (m.groupdict().get("rest") or "").strip()
@@ -2057,7 +2060,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if p.lead.startswith("table"):
                 close_item()                             # a row of a Q&A table is an item of its own
             if item is not None and not item.done and not item.listed:
-                _append(item, Piece("block", p.full, p.full_md, line=p.line))    # a list inside an answer
+                _append(item, Piece("block", p.full, p.full_md, line=p.line), listed=True)    # a list inside an answer
                 note(p, "answer" if item.turn()[2] is not None else "question", p.full)
                 continue
             if not in_qa and not p.lead.startswith("table"):         # (a table whose header names question and answer is a
@@ -2396,11 +2399,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
-                if ((asks := NAME_WRITES.match(rest)) and (asks_md := NAME_WRITES.match(rest_md))
-                        and asks.end() < len(rest) and asks_md.end() < len(rest_md)):
-                    # `Q. Pedro asks: can I …?`, read as `Q. (Pedro) can I …?`
-                    rest = f"({asks.group('name')}) {rest[asks.end():]}"
-                    rest_md = f"({asks.group('name')}) {rest_md[asks_md.end():]}"
+                if (((asks := NAME_WRITES.match(rest)) and (asks_md := NAME_WRITES.match(rest_md))
+                        and asks.end() < len(rest) and asks_md.end() < len(rest_md))
+                        or ((asks := NAME_ASKS_ZH.match(rest)) and (asks_md := NAME_ASKS_ZH.match(rest_md)))):
+                    # `Q. Pedro asks: can I …?`, `Q2：用户 tianyu_w 在邮件列表中问到：…？`, read as `Q. (Pedro) can I …?`
+                    who = asks.group("name") if asks.re is NAME_WRITES else "@" + (asks.group("name") or asks.group("name2"))
+                    rest = f"({who}) {rest[asks.end():]}"       # (`@`: a handle such as `tianyu_w` is a name here)
+                    rest_md = f"({who}) {rest_md[asks_md.end():]}"
                 said = LEAD_ATTRIBUTION.match(rest)     # `Q — (Rohan, via the call chat) Does …?`
                 if said and _again_of(said.group("name"), item):
                     ask_again(p, rest[said.end():], LEAD_ATTRIBUTION.sub("", rest_md, count=1))
@@ -3542,13 +3547,15 @@ def _split_on_answer(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _append(item: _Item, p: Piece):
+def _append(item: _Item, p: Piece, listed: bool = False):
+    """`p` goes on with the item's last turn: its answer, or its question until an answer starts (`listed`: `p` is a
+    list item, whose Markdown has lost its bullet)."""
     item.refs.extend(p.refs)
     t = item.turn()
     if t[2] is not None:
         t[2].append(p.text)
         t[3].append(p.md)
-    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and (LIST_MD.match(p.md) or p.md.startswith("|"))
+    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and (listed or LIST_MD.match(p.md) or p.md.startswith("|"))
                                                           and t[0] and ends_question(t[0][-1]))):
         t[2], t[3] = [p.text], [p.md]                # an answer written without `A：` (or a list, right under a
                                                      # question that ended: not `Steps to reproduce:` over one)
