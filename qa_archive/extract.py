@@ -79,8 +79,9 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|Answered|解决方案|最佳答案|采纳的?(?:答案|回答))"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+|Our\s+|My\s+)?Answer|(?:Our\s+|My\s+)?Reply|Our\s+response|Editor['’]s\s+(?:reply|answer|response)|Fix|小编答|编辑答|(?:[✅✔☑✓]\s*)?Solution|"
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
-# `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line
-ASKER_AT = re.compile(rf"^\s*{NUM}?@\s*(?P<name>[^\s@#：:，,（(]{{1,40}})\s*(?:[（(][^()（）\n]{{1,40}}[)）])?"   # (`（GitHub Issue #6721）`: where)
+# `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line (and a
+# Reddit user, `u/name on Reddit:`)
+ASKER_AT = re.compile(rf"^\s*{NUM}?(?:@\s*|u/(?=\w))(?P<name>[^\s@#：:，,（(]{{1,40}})\s*(?:[（(][^()（）\n]{{1,40}}[)）])?"   # (`（GitHub Issue #6721）`: where)
                       rf"\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
@@ -111,11 +112,13 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?P<name>[A-Z][\w.'’-]*(?: [A-Z]
                       r"(?:\s*[（(][^()（）\n]{1,30}[)）])?"                              # (`Zoe Marchand (Corvane) asks:`)
                       r"(?:\s+@[\w.-]+:[\w.-]+)?"                                        # (`Kai Lindgren @kai:fernweh.chat wrote:`)
                       r"\s+(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
-                      r"(?:\s+in|\s+on\s+[\w.-]{2,20})?\s*[:：]\s*(?P<rest>.*)$")
+                      r"(?:\s+in|\s+on\s+[\w.-]{2,20}|\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?"   # (`writes from Aberystwyth:`)
+                      r"\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
 ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
-ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))\s*[:：]\s*$")
+ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
+                        r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s*[:：]\s*$")
 # `Ana Ruiz asked: "We need to …?"`: the question quoted on the asker's line
 ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
@@ -148,7 +151,7 @@ ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Ans
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
 ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+(?:by\s+[*_]{0,2}@?(?!(?:a|an|the|one)\s)"
                            r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）]|[ \t]*(?:\n|$)))"
-                           r"|[^\s.,;:()（）*_]{1,30}(?:_[^\s.,;:()（）*_]+)*)[*_]{0,2}|anonymously)"   # (`@ferris_fan`)
+                           r"|[^\s.,;:()（）*_]{1,30}(?:[_.][^\s.,;:()（）*_]+)*)[*_]{0,2}|anonymously)"   # (`@ferris_fan`)
                            r"(?:\s+(?:on|in|at|via|through)\s+[^.。()（）\n]{1,40})?\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
 # a digest's metadata line, `·`-separated, that names who asked: `Score 14 · asked by mapnerd42 · tags`
@@ -187,6 +190,9 @@ HEADING_ASKER = re.compile(r"\s*(?:\[@?(?P<bracket>[^\[\]\s]{1,30})\]|[—–]{1
 LEAD_HANDLE = re.compile(r"^\s*\[@(?P<name>[^\[\]\s]{1,30})\]\s*(?=\S)")
 LEAD_HANDLE_MD = re.compile(r"\[@[^\[\]\s]{1,30}\]\s*")
 ISSUE_REF = re.compile(r"\s*[（(]?#\d{1,6}[)）]?\s*$")
+# after a question heading, in brackets: `(asked by Tamsin Greaves)`, `(asked by @x@server.social)`, `(asked anonymously)`
+HEADING_PAREN_ASKER = re.compile(r"\s*[（(]\s*(?:(?:asked\s+)?by\s+|from\s+|来自\s*)(?P<name>@?[^()（）\s][^()（）]{0,59}?)\s*[)）]\s*$"
+                                 r"|\s*[（(]\s*(?:asked\s+)?anonymously\s*[)）]\s*$", re.I)
 QUOTES = "\"“”「」『』"
 
 
@@ -199,6 +205,8 @@ def heading_question(text: str) -> tuple[str, str | None]:
     `Do I need …? (#3318)`; the text itself (and None) for any other heading."""
     m = HEADING_ASKER.search(text)
     who = _name(m.group("bracket") or m.group("dash")) if m else None
+    if m is None and (m := HEADING_PAREN_ASKER.search(text)):
+        who = _name(m.group("name")) if m.group("name") and not ANONYMOUS.fullmatch(m.group("name")) else None
     q = ISSUE_REF.sub("", text[:m.start()] if m else text).strip()
     q = re.sub(r"^#\d{1,6}\s+", "", q)               # `#1442 能否支持昇腾 NPU？`: the issue, then the question
     q = q[1:-1].strip() if len(q) > 2 and q[0] in QUOTES and q[-1] in QUOTES else q
@@ -266,6 +274,11 @@ def timed_asker(who: str) -> str | None:
     return _name(who) if _plausible_name(who) and len(who.split()) <= 3 else None
 
 
+# `**Why does the order of my extractors matter? I get "…" when I put `Json` first.**`: a bold line that asks first
+# and then says more is a question too
+ASKS_FIRST = re.compile(r"^\s*[^.!。！?？\n]{6,200}[?？](?=\s+\S)")
+
+
 def ends_question(text: str) -> bool:
     """A question mark ends the text, or ends it before an attribution (`…? (asked by @lin)`)."""
     return bool(QUESTION_END.search(ASKER_TRAILING.sub("", ANON_TRAILING.sub("", text))))
@@ -274,8 +287,8 @@ def ends_question(text: str) -> bool:
 # `用户 **Vinc** 提问：`, `网友 Lisa 提问：…`: who asked named by their role, without @
 ASKED_FROM = re.compile(r"^\s*(?:提问来自|问题来自|提问来源|问题来源)\s*[:：]\s*(?:.*?@(?P<name>[\w.\-\u4e00-\u9fff]{1,30})\s*)?[^@]*$")
 # a byline under a question: `— asked by Lena Fischer (Northwind Logistics)`, `— asked anonymously through the form`,
-# `— submitted by gannet_ops`
-DASH_ASKED = re.compile(r"^\s*[—–]{1,2}\s*(?:asked|submitted|sent\s+in)\s+(?:by\s+@?(?P<name>[^()（）\s][^()（）]{0,40}?)(?:\s*[（(][^()（）]{1,40}[)）])?"
+# `— submitted by gannet_ops`, `*Sent in by Farah Iqbal*`
+DASH_ASKED = re.compile(r"^\s*(?:[—–]{1,2}\s*)?(?:asked|submitted|sent\s+in)\s+(?:by\s+@?(?P<name>[^()（）\s][^()（）]{0,40}?)(?:\s*[（(][^()（）]{1,40}[)）])?"
                         r"(?:\s+(?:on|in|at|via)\s+[^()（）]{1,40})?|anonymously\b.*)\s*[.。]?\s*$", re.I)
 # `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
 QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?|条)(?:来自|整理自|摘自)\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
@@ -468,7 +481,9 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|(?:精选|群聊)
                         r"|\boffice\s+hours\b(?=[^\n]{0,40}\b(?:recap|notes|highlights|digest|roundup|transcript|log|questions)\b)|^\s*office\s+hours\s*$"
                         r"|^\s*(?:(?:from|in)\s+)?#(?:[\w]+-)?(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
-NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b", re.I)
+NOT_QA_HEADING = re.compile(r"\b(?:open|unanswered|outstanding)\s+questions?\b"
+                            # `Five questions for Yuki Tanabe, creator of Marrow`: a counted set put to a guest (an interview)
+                            r"|\b(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|a\s+few)\s+questions\s+(?:for|with|to)\b", re.I)
 # `## 还有问题？`, `## Still have questions?`: where to ask next, not a question
 MORE_QUESTIONS = re.compile(r"^\s*(?:还有|其他|更多|仍有|还有其他)(?:问题|疑问)\s*[?？]\s*$|"
                             r"^\s*(?:still\s+)?(?:have|got|any)\s+(?:more\s+|other\s+|further\s+)?questions?\s*[?？]\s*$", re.I)
@@ -504,6 +519,22 @@ QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:qu
 
 # a docs page's changelog sections (`## Updated`, `## Removed`), named by the change alone
 CHANGE_SECTION = re.compile(r"(?:updated|removed|changed|moved|deprecated|修改|删除|更新)(?:\s+(?:entries|this\s+month|questions))?", re.I)
+
+
+# `Upgrade FAQ`, `Upgrade notes (FAQ)`, `升级常见问题`: the editors' answers to what they expect people to wonder,
+# unless the section says people asked (`我们在 Discussions 里收到了不少关于升级的问题`)
+RELEASE_FAQ = re.compile(r"(?:upgrad\w*|migrat\w*|release|升级|迁移)[^\n]{0,20}(?:FAQs?\b|常见问题)|"
+                         r"(?:FAQs?|常见问题)[^\n]{0,6}(?:upgrad|migrat|升级|迁移)", re.I)
+ASKED_CUE = re.compile(r"收到|问到|提问|问了|留言|\basked\b|\byou\s+(?:sent|wrote|asked)\b|\bwe\s+(?:got|received)\b|"
+                       r"\bcame\s+up\b|\bquestions?\s+(?:from|in|on)\s", re.I)
+
+
+def _anticipated(parts: list[Piece], n: int) -> bool:
+    """A release's FAQ (RELEASE_FAQ) whose first words say nothing of anybody asking: the editors' own."""
+    if not RELEASE_FAQ.search(parts[n].text):
+        return False
+    after = parts[n + 1] if n + 1 < len(parts) else None
+    return not (after is not None and after.kind in ("line", "block") and ASKED_CUE.search(after.text))
 
 
 def _editorial(text: str) -> bool:
@@ -2027,7 +2058,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if not p.text and qa_level:
                 continue                                  # a rule between the items of a Q&A section
             in_qa, qa_level = False, 0
-            if is_qa_heading(p.text, profile):
+            if is_qa_heading(p.text, profile) and not _anticipated(parts, n):
                 enter_section(p, p.level or 1)
                 editorial = False
             elif p.text:
@@ -2337,6 +2368,18 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)                    # #1873 · answered by @y</sub>` closing an FAQ's answer
                 item.done = True
                 continue
+            if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.heading
+                    and item.asker is None and not item.titled and len(item.turns) == 1 and len(item.turn()[0]) == 1
+                    and item.turn()[2] is None and QUESTION_END.search(item.turn()[0][0])
+                    and not NAME_WRITES.match(text)):
+                # `### Why does quill serve ignore my .env file?`, then `@dbellweather asks: Variables from .env work
+                # in CI but not on my laptop. Is that a bug?`: who asked, and more of the question the heading asks
+                item.asker = asker[0]
+                item.turn()[0].append(asker[1])
+                item.turn()[1].append(re.sub(r"^.*?[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
+                item.quoted = ends_question(asker[1])
+                note(p, "question", text)
+                continue
             if asker is not None:
                 start_item(asker[0], p)
                 note(p, "asker", text)
@@ -2609,6 +2652,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             named = named if named and (bold_named or _plausible_asker(_bracketed_name(named))) else None
             if (bold and answer_label is None and in_qa and not editorial
                     and (ends_question(text[:named.start() + 1] if named else text)
+                         or (p.bold and ASKS_FIRST.match(text) and _plain_next(parts, n, profile))
                          or (p.lead == "summary" and (re.search(r"[?？]", text)
                                                        or (_asked_below(parts, n) and _plain_next(parts, n, profile)))))
                     and (item is None or item.done or item.turn()[2] is not None)
