@@ -115,7 +115,8 @@ ASKER_EN = re.compile(rf"^\s*{SHOW_TIME}{NUM}?(?P<name>[A-Z][\w.'’-]*(?: [A-Z]
                       r"(?:\s+in|\s+on\s+[\w.-]{2,20}|\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?"   # (`writes from Aberystwyth:`)
                       r"\s*[:：]\s*(?P<rest>.*)$")
 # `**林间小鹿** 问：Table 组件…？`: a name in bold, then 问 / 提问 and the question on the same line
-ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|问)\s*[:：]\s*(?P<rest>\S.*)$")
+ASKER_BOLD_ASKS = re.compile(rf"^\s*{NUM}?(?P<name>[^\s@#：:，,。？?]{{1,30}}?(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:提问|(?<![追再又请着续])问)\s*[:：]\s*"
+                             r"(?P<rest>\S.*)$")      # (not `**追问：** …`: the asker again, whom 追 does not name)
 # `Marcus Webb asks:` on a line of its own (the question below): an asker line without bold too
 ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(?:this|us\s+this|in))"
                         r"(?:\s+from\s+[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})?\s*[:：]\s*$")
@@ -134,8 +135,11 @@ ANON_TRAILING = re.compile(r"\s*[（(]\s*(?:(?:asked|sent|submitted)\s+anonymous
                            r"|\n[ \t>]*[—–]{1,2}[ \t]*(?:(?:asked|sent|submitted)[ \t]+)?(?:anonymous(?:ly)?|匿名)\b[^\n]*$",
                            re.I)     # (or signed so below it: `— asked anonymously via the feedback form`)
 # `…有没有办法让 A 直接失败？——@阿北`: who asked, after a dash at the question's end
-DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:来自\s*|(?i:asked|submitted|sent\s+in)\s+by\s+)?(?:@(?P<name>[^\s@()（）]{1,30})|"
-                           r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2}))\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
+DASH_TRAILING = re.compile(r"(?<=[?？])\s*[—–]{1,2}\s*(?:(?i:asked|submitted|sent\s+in)\s+by\s+(?!@)(?P<handle>[a-z\d][\w.-]{1,29}(?<!\.)(?=\s*$))|"
+                           r"(?:来自\s*|(?i:asked|submitted|sent\s+in)\s+by\s+)?(?:@(?P<name>[^\s@()（）]{1,30})|"
+                           r"(?P<plain>[A-Z][\w'’-]*\.?(?:\s[A-Z][\w'’-]*\.?){0,2})))"
+                           r"(?:,?\s+(?:from|in)\s+[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*){0,2})?"     # (`— Olu from Ibadan`: where)
+                           r"\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")
 # who asked, signed after a labelled question's mark: `— Joaquín`, `[— 李想]`, `(by Mei)`
 SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^\[\]]{1,40}?)\s*\]|[（(]\s*(?:by|from)\s+([^()（）]{1,40}?)\s*[)）]"
                                r"|[—–]{1,2}\s*((?:@|(?-i:[A-Z]))[^—–?？]{0,40}?)"
@@ -668,6 +672,13 @@ ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<ki
 CONTAINER_OPEN = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]\n]*)\]|[ \t]+"
                             r"(?P<title>[^\n]*?))?[ \t]*$")
 CONTAINER_CLOSE = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*$")
+# MDX's JSX admonition, `<Admonition type="info" title="回答">` … `</Admonition>`: a container as `:::info 回答` is
+MDX_ADMONITION = re.compile(r"^[ \t]*<Admonition\b(?P<attrs>[^<>]*)>[ \t]*$")
+MDX_ADMONITION_END = re.compile(r"^[ \t]*</Admonition\s*>[ \t]*$")
+# any other MDX component alone on its line (`<Tabs>`, `<TabItem value="py" label="Python">`, `</Tabs>`): markup, but
+# a tab's label names what follows it
+JSX_LINE = re.compile(r"^[ \t]*</?(?P<tag>[A-Z][\w.]*)\b(?P<attrs>[^<>]*?)/?>[ \t]*$")
+JSX_ATTR = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|\{["'](?P<js>[^"'{}]*)["']\})""")
 # a collapsible admonition of these kinds titled with a question is the editors' pointer (`??? info "Didn't find your
 # problem?"`), not a reader's question
 EDITORS_ADMONITIONS = ("info", "tip", "hint", "warning", "danger", "caution", "important", "note", "success")
@@ -698,6 +709,7 @@ def unwrap_containers(body: str) -> str:
     fenced div titled with a question becomes a bold question line over its body, Notion's `<aside>` lines go.
     Code fences are left alone, and the line count is kept so line numbers still point into the post."""
     if (":::" not in body and "!!!" not in body and "???" not in body and "highlight" not in body and "[!" not in body
+            and "<" not in body
             and "{" not in body and "<aside" not in body):
         return body
     return "\n".join(_unwrap_lines(body.split("\n")))
@@ -782,6 +794,23 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
             asks = c.group("kind").lower() in ASKING_KINDS and bool(ASKING_TITLE.search(title))
             out.append(f"<details><summary>{html_escape(title)}</summary>" if asks else "")
             opened.append(asks)
+            i += 1
+            continue
+        if (mdx := MDX_ADMONITION.match(line)) is not None:
+            attrs = {a.group("key"): a.group("dq") or a.group("sq") or a.group("js") or "" for a in JSX_ATTR.finditer(mdx.group("attrs"))}
+            title = attrs.get("title", "").strip()
+            asks = attrs.get("type", "").lower() in ASKING_KINDS and bool(ASKING_TITLE.search(title))
+            out.append(f"<details><summary>{html_escape(title)}</summary>" if asks else "")
+            i += 1
+            continue
+        if MDX_ADMONITION_END.match(line):
+            out.append("")
+            i += 1
+            continue
+        if (jsx := JSX_LINE.match(line)) is not None:
+            attrs = {a.group("key"): a.group("dq") or a.group("sq") or a.group("js") or "" for a in JSX_ATTR.finditer(jsx.group("attrs"))}
+            label = (attrs.get("label") or attrs.get("title") or "").strip() if not line.lstrip().startswith("</") else ""
+            out.append(f"{label}:" if label else "")
             i += 1
             continue
         if CONTAINER_CLOSE.match(line) and opened:
@@ -2794,6 +2823,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 and item.turn()[2] is not None):
             ask_again(p, p.text.strip(), p.md.strip())   # `Tomás wrote back:` over his quoted reply: the next turn
             continue
+        if (p.kind == "quote" and item is not None and not item.done and item.turn()[2] is not None
+                and (sp := SPEAKER_MD.match(p.md)) and _same_person(sp.group("name").strip(), item.asker)):
+            ask_again(p, after_label(p.text), p.md[sp.end():].strip())   # `> **Hana:** That fixed …, but …` under
+            continue                                                      # the answer to Hana Sato: her next turn
         if (p.kind == "quote" and item is not None and not item.done and item.answer_quoted and item.turn()[0]
                 and item.turn()[2] is None):
             start_answer(p, p.text.strip(), p.md.strip())    # the accepted answer its byline credits
@@ -2805,7 +2838,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 p.text.split("\n")[0].replace("*", "")))) and (said := _quote_asker(p, profile)) is not None:
             # (`> **Question** (asked by @x in #contributors)` under the next channel's heading: Q&A still)
             name, rest, rest_md = said          # `> **Sofia asks:** I have a …?`, `> A reader in Lagos writes: …`
-            if item is not None and name and name == item.asker and item.turn()[2] is not None:
+            if item is not None and _same_person(name, item.asker) and item.turn()[2] is not None:
                 ask_again(p, rest, rest_md)                  # the same reader again: a follow-up
             else:
                 start_item(name, p, numbered=False)
@@ -2816,7 +2849,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "quote" and (wrote := WROTE.match(p.text)) and not editorial:
             name, rest = _name(wrote.group("name")), p.text[wrote.end():].strip()
             rest_md = re.sub(r"^[^\n]*\n", "", p.md, count=1).strip()
-            if item is not None and name and name == item.asker and item.turn()[2] is not None:
+            if item is not None and _same_person(name, item.asker) and item.turn()[2] is not None:
                 ask_again(p, rest, rest_md)                  # the asker writes again: a follow-up
             else:
                 start_item(name, p, numbered=False)   # `> On …, Priya <…> wrote:` over the question
@@ -3512,6 +3545,9 @@ QUESTION_FROM_EN = re.compile(r"^\s*(?:(?:this|the)\s+)?(?:question|letter)\s+(?
                               r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30}"
                               r"|(?:an?|one)\s+(?:reader|user|listener|customer|developer|member)\b[^,()\n]{0,40})"
                               r"(?:\s*[（(][^()（）\n]{1,40}[)）])?(?:\s*,\s*[^\n]{0,100})?\s*[.。]?\s*$", re.I)
+# `来自交流群的 何静：…`: where they asked, then who, then what (not `来自 x 的疑问：`, `…的通知：`: what, not who)
+FROM_WHERE_ZH = re.compile(rf"^\s*来自[^：:，,。？?\n@]{{1,15}}?的\s*@?(?!(?:提问|问题|疑问|问|留言|通知|消息|反馈|建议|回复|{ROLE})\s*[:：])"
+                           r"(?P<name>[^\s：:，,。？?@]{1,20})\s*[:：]\s*(?P<rest>.*)$", re.S)
 FROM_ALONE = re.compile(r"^\s*来自\s*@?(?P<name>[^\s：:，,。？?@（(]{1,20})(?:\s*[（(][^()（）]{1,20}[)）])?\s*$")
 FROM_WHERE = re.compile(r"^\s*(?-i:From)\s+(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
                         r"\s+(?:on|via|in|at|through)\s+(?:the\s+|our\s+)?[\w#/.-]+(?:\s+[\w#/.-]+){0,3}?\s*[.。]?\s*$", re.I)
@@ -3523,7 +3559,7 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 #   `Question from Ravi Menon, who …`, `From Tomasz on the mailing list.`, `Someone posting as **sqs-newbie** asked:`,
 #   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`, `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`
 #   (and, before a bare name, `> 来自 某电商公司的 SRE 团队`: somebody described, not named)
-NAMING_LINES = (FROM_ROLE, FROM_SOMEBODY_ZH, FROM_ALONE, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
+NAMING_LINES = (FROM_ROLE, FROM_SOMEBODY_ZH, FROM_ALONE, FROM_WHERE_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
                 QUESTION_OF, FIELDS_ASKER)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer|visitor|attendee)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
@@ -3556,8 +3592,8 @@ def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | No
         return _name(label.group("name")), p.text.split("\n", 1)[1].strip(), rest_md.strip()
     m = (READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text)
          or ((led := SOMEONE_ASKED.match(p.text)) and led.group("rest").strip() and led))
-    named = READER_NAMED_ZH.match(p.text) if m is None else None
-    if named:                                # `> 读者「栗子不吃糖」问：…？`
+    named = (READER_NAMED_ZH.match(p.text) or FROM_WHERE_ZH.match(p.text)) if m is None else None
+    if named:                                # `> 读者「栗子不吃糖」问：…？`, `> 来自交流群的 何静：…？`
         name, rest = _name(named.group("name")), named.group("rest")
     elif m:
         name, rest = None, m.group("rest")
@@ -3668,6 +3704,12 @@ def _has_number(text: str) -> bool:
     return bool(re.match(rf"^\s*{NUM}", text))
 
 
+def _same_person(name: str | None, asker: str | None) -> bool:
+    """Whether a speaker is the thread's asker: the same name, or the first name of it (`> **Hana:** …` under Hana
+    Sato's question)."""
+    return bool(name and asker) and (name == asker or (" " not in name and asker.split()[0] == name))
+
+
 def _plausible_asker(name: str) -> bool:
     """Whether words in parentheses before a question name who asked it (`Rohan`, `@lin`, `来自读者「小陈」`,
     `anonymous`), not say something about it (`optional`, `again`)."""
@@ -3771,7 +3813,8 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q_md = NEW_MARK.sub(r"\1", turns[0].q_md or "")     # (`**(NEW) How …?**` keeps its bold)
         asker = it.asker
         if asker is None and turns and (m := DASH_TRAILING.search(turns[0].q)):
-            asker = _name(m.group("name") or m.group("plain"))    # `…一直等？——@阿北`, `…? — *Gustavo P.*`
+            asker = _name(m.group("name") or m.group("plain") or m.group("handle"))    # `…一直等？——@阿北`, `…? — *Gustavo P.*`,
+            # `…? — asked by ravi.dev` (after `asked by`, a handle needs no @)
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := DASH_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
