@@ -363,6 +363,9 @@ SPEAKER_EM = re.compile(r"^\s*([*_])(?P<name>[^*_\n:：\[\]`]{1,30}?)\s*[:：]\s
 CHAPTER = re.compile(rf"^\s*{SHOW_LEAD}(?<=\s)\S")
 # `: Yes. In your Gemfile …` under `Can I pin a plugin? *(Tomasz)*`: a definition list's definition (kramdown)
 DEFINITION = re.compile(r"^\s*:[ \t]+(?=\S)")
+# a definition list's term after a question label, `Q — 陈思远`, `Q — 刘工（追问）`: who asks (again)
+DEFINED_TERM = re.compile(r"(?P<name>[^\s?？:：,，。()（）]{1,20}(?: [A-Z][\w.'’-]*){0,2})\s*"
+                          r"(?P<again>[（(]\s*(?:追问|再问|follow-?up|again)\s*[)）])?", re.I)
 # `…a released version? *(Tomasz K.)*`: a name alone in parentheses after the question mark
 QUESTION_THEN_NAME = re.compile(r"[?？]\s*(?:[（(]\s*(?:by\s+|from\s+|[—–]\s*)?(?P<name>[^()（）:：?？@\s][^()（）:：?？@]{0,39}?)\s*[)）]"
                                 r"|\[\s*(?:by\s+|from\s+|[—–]\s*)(?P<name2>[^\[\]:：?？@\s][^\[\]:：?？@]{0,39}?)\s*\])\s*$")
@@ -628,6 +631,8 @@ class _Item:
     replying: bool = False                            # `↳ sable_ito` under an answer: the quote below answers too
     header: bool = False                              # an asker line alone made it
     labelled: bool = False                            # … and a Q label asks under it: the next Q labels are theirs too
+    defined: bool = False                             # a definition list's `Q — name` term: its definitions ask
+    defined_again: bool = False                       # … `Q — name（追问）`: the next definition is their next turn
     urls: list = field(default_factory=list)          # the linked question's URL
     refs: list = field(default_factory=list)          # reference-link keys used in the item
     trace: list = field(default_factory=list)         # [(line, role, text)] for `inspect`
@@ -850,7 +855,6 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
         title = title.replace("`", "")           # (`` `halyard apply` rewrites … ``: code in a title is its text)
         if asks and a.group("kind").lower() in ("question", "faq", "help") and not QUESTION_END.search(title):
             title = "Q: " + title                # (`??? question "…rewrites the same file"` says it asks, with no mark)
-        out.append(f"{indent}<details><summary>{html_escape(title)}</summary>" if asks else "")
         i += 1
         inner = len(indent.expandtabs(4)) + 4
         block = []
@@ -860,9 +864,30 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
         trailing = []
         while block and not block[-1].strip():
             trailing.append(block.pop())
-        out.extend(_unwrap_lines([ln[4:] if ln.strip() else "" for ln in block]))    # (admonitions nest)
+        body = [ln[4:] if ln.strip() else "" for ln in block]
+        divider = _divider(body) if asks else None
+        if divider is not None:
+            # `??? question "…"`, who asked and more of the question, `---`, then the answer: a labelled pair
+            out.append(f"{indent}{title}" if title.startswith("Q: ") else f"{indent}Q: {title}")
+            out.extend(_unwrap_lines(body[:divider]))
+            out.append(f"{indent}A:")
+            out.extend(_unwrap_lines(body[divider + 1:]))
+        else:
+            out.append(f"{indent}<details><summary>{html_escape(title)}</summary>" if asks else "")
+            out.extend(_unwrap_lines(body))    # (admonitions nest)
         out.extend(trailing)
     return out
+
+
+def _divider(lines: list[str]) -> int | None:
+    """The index of the first thematic break (`---`) among lines, outside code fences and after some text."""
+    fence = None
+    for k, ln in enumerate(lines):
+        if (f := re.match(r"^\s*(`{3,}|~{3,})", ln)) is not None:
+            fence = None if fence and f.group(1).startswith(fence) else (fence or f.group(1))
+        elif fence is None and re.fullmatch(r"\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*", ln) and any(x.strip() for x in lines[:k]):
+            return k
+    return None
 
 
 DEFINITION_LIST = re.compile(r"<dl\b[^>]*>.*?</dl\s*>", re.I | re.S)
@@ -2345,6 +2370,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None
                     and (item.heading or parts[n - 1].lead == "summary" or _answer_next(parts, n, profile)
+                         or (item.q_label and _explicit_answer_ahead(parts, n, profile))   # (`Q: …`, `提问者：x`, more, `A:`)
                          or (parts[n - 1].kind == "line" and parts[n - 1].bold and ends_question(parts[n - 1].text))
                          or (n and parts[n - 1].kind == "line" and parts[n - 1].line == p.line - 1 and item.quoted
                              and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
@@ -2471,6 +2497,19 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 rest = m.group("rest")        # (`读者问：` over a labelled answer: a reader's Q&A with no section heading)
                 m_md = QLINE.match(p.md.replace("**", ""))
                 rest_md = m_md.group("rest") if m_md else after_label(p.md.replace("**", ""))
+                term = (DEFINED_TERM.fullmatch(rest.strip()) if n + 1 < len(parts) and parts[n + 1].kind == "line"
+                        and DEFINITION.match(parts[n + 1].text) else None)
+                if term:
+                    # kramdown's definition list: the term `Q — 陈思远` names who asks, its definitions (`: …？`) ask,
+                    # and the term `A` over `: …` answers; `Q — 刘工（追问）` is the same asker's next turn
+                    who = _name(term.group("name"))
+                    if not (term.group("again") and item is not None and not item.done and _same_person(who, item.asker)
+                            and item.turn()[2] is not None):
+                        start_item(who, p, numbered=False)
+                        in_qa = True
+                    item.defined, item.defined_again = True, bool(term.group("again")) and len(item.turns[0][0]) > 0
+                    note(p, "asker", text)
+                    continue
                 if (((asks := NAME_WRITES.match(rest)) and (asks_md := NAME_WRITES.match(rest_md))
                         and asks.end() < len(rest) and asks_md.end() < len(rest_md))
                         or ((asks := NAME_ASKS_ZH.match(rest)) and (asks_md := NAME_ASKS_ZH.match(rest_md)))):
@@ -2641,6 +2680,23 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # asked), then `**Editor's reply:**`
                 start_item(None, p, numbered=False)
                 set_question(p, text.strip(), p.md.strip(), False)
+                continue
+            if item is not None and not item.done and item.defined and DEFINITION.match(p.text):
+                q_text, q_md = DEFINITION.sub("", text, count=1), DEFINITION.sub("", p.md, count=1)
+                if item.defined_again:           # (a definition under `Q — x（追问）`: x's next question)
+                    item.defined_again = False
+                    ask_again(p, q_text, q_md, False)
+                    continue
+                if item.turn()[2] is None:       # (a definition under `Q — x`: the question, line by line)
+                    if item.turn()[0]:
+                        _append(item, Piece("line", q_text, q_md, line=p.line))
+                        note(p, "question", q_text)
+                    else:
+                        set_question(p, q_text, q_md, False)
+                    continue
+            if (item is not None and not item.done and item.defined and item.turn()[0] and item.turn()[2] is None
+                    and ANSWER_HEADING.fullmatch(text.strip())):
+                start_answer(p, "", "")          # the term `A` over its definitions: the answer
                 continue
             t = item.turn() if item is not None and not item.done else None
             speaker = t is not None and t[2] is None and bool(t[0]) and not _explicit_answer_ahead(parts, n, profile)
