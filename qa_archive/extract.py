@@ -96,7 +96,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：王五`, `Asked by: Lily Chen`: a label naming the asker
 # (a forum's byline too: `Started by marisol_k in #help · 14 replies`, where and how many after the name; and
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
-ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
+ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|报告者|报告人|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
                          rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
@@ -328,7 +328,8 @@ FOLLOW_UP_ALONE = re.compile(rf"^\s*{FOLLOW_UP_WHO}[（(]?\s*{FOLLOW_UP_WORDS}(?
 ELLIPTIC = re.compile(r"^\s*(?:那(?:么|如果|要是)?(?![个些样里])|and\s+(?:if|what|how|is|does|can)\b|what\s+about\b|how\s+about\b|"
                       r"[^?？\n]{0,120}?[,，]\s*then\s*[?？])", re.I)      # (`Can it be set per user, then?`)
 # `官方回复：…`, `维护者 回答：…`, `顾晨 答：…`: who answers, then the verb (a question waits for its answer)
-NAMED_ANSWER = re.compile(r"^\s*@?[^\s:：，,。？?!！@#*]{1,12}(?:\s+[^\s:：，,。？?!！@#*]{1,12})?\s*(?:回复|回答|答复|解答|答)\s*[:：]\s*")
+NAMED_ANSWER = re.compile(r"^\s*@?[^\s:：，,。？?!！@#*]{1,12}(?:\s+@?[^\s:：，,。？?!！@#*]{1,30})?\s*(?:回复|回答|答复|解答|答)(?:摘要|要点)?"
+                          r"\s*[:：]\s*")     # (`维护者 @sun-mingyu 回复摘要：…`)
 # bold labels that are parts of a question (`**环境**：…`, `**问题**：…`), never the one answering
 QUESTION_PART = re.compile(r"^(?:问题|问题描述|描述|背景|环境|运行环境|版本|现象|报错|错误|日志|场景|配置|代码|补充|补充说明|"
                            r"复现步骤|步骤|期望|预期|目的|需求|疑问|question|problem|background|environment|context|"
@@ -453,7 +454,8 @@ ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇�
 # `**群友「小鱼干」**` alone on a line: who asks below, by role and name
 ROLE_NAME_ALONE = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*[:：]?\s*$")
 # a heading that is all one link: in a Q&A section, the linked question's title, asking or not
-LINKED_HEADING = re.compile(r"#{1,6}\s*\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*")
+LINKED_HEADING = re.compile(r"#{1,6}\s*(?:(?:Issue|PR|Discussion|讨论)?\s*#\d{1,7}\s*[:：|｜·—–-]?\s*)?"    # (`Issue #8812：[…](…)`)
+                            r"\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*", re.I)
 # `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
 META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by|(?:thread\s+)?(?:started|posted|opened)\s+by)\s*[:：]?\s*@?"
                         r"(?P<name>[^\s·•|｜@][^·•|｜\n]{0,40}?)\s*(?:[·•|｜][^\n]*)?$", re.I)
@@ -517,9 +519,9 @@ DEFINITION_PAIR = re.compile(r"<dt\b[^>]*>(.*?)</dt\s*>\s*<dd\b[^>]*>(.*?)</dd\s
 # the editors' own sections, which end a Q&A section whatever follows them
 EDITORIAL = re.compile(r"推荐阅读|相关阅读|延伸阅读|往期回顾|相关推荐|本周发布|版本发布|版本进展|新版本|版本更新|更新日志|发布说明|"
                        r"(?:本周|本期|每周)话题|话题讨论|"
-                       r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|"
+                       r"社区活动|活动预告|活动推荐|活动回顾|近期活动|下期预告|贡献者|本周贡献|访谈|专访|采访|"
                        r"(?<![A-Za-z])(?:further reading|recommended reading|releases?|release notes|changelog|events?|"
-                       r"topic of the (?:week|month)|discussion of the (?:week|month)|"
+                       r"topic of the (?:week|month)|discussion of the (?:week|month)|interviews?|"
                        r"news|what's new|notable (?:code )?changes|contributors?)(?![A-Za-z])", re.I)
 QUESTIONISH = re.compile(r"问题|提问|问答|答疑|疑问|(?<![A-Za-z])(?:questions?|Q\s*&\s*A|FAQs?)(?![A-Za-z])", re.I)
 
@@ -2097,12 +2099,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 linked = bool(p.urls) and LINKED_HEADING.fullmatch(p.md) is not None   # `### [Compiler fails …](…/4152)`
-                if (m or QUESTION_END.search(q) or linked) and not (who is None and p.level in section_levels) \
+                described = _described_below(parts, n)     # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
+                if (m or QUESTION_END.search(q) or linked or described) and not (who is None and p.level in section_levels) \
                         and not REPLY_SUBJECT.match(text) \
                         and not MORE_QUESTIONS.match(q) and not (p.level in numbered_levels and not _has_number(text)):
                     start_item(who, p, numbered=False)
                     item.heading, item.urls, item.named_in_heading = p.level, list(p.urls), who is not None
-                    set_question(p, q, q, True)
+                    set_question(p, q, q, not described)
                 else:
                     close_all()
                     group = _Group(topic=text)
@@ -2377,6 +2380,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
                 item.asker = asker[0]
                 item.answer_quoted = bool(ACCEPTED_BY.search(text))    # (`· ✔ accepted answer by x`: quoted below)
+                if (item.heading and n + 1 < len(parts) and _plain_next(parts, n, profile)
+                        and (e := _paragraph_end(parts, n + 1)) + 1 < len(parts)
+                        and parts[e + 1].kind == "line" and ANSWER.match(parts[e + 1].text)):
+                    item.quoted = False          # `#### 来信二：…？`, `**提问人：x**`, the letter, then `A：`: the letter asks
                 note(p, "asker", text)
                 continue
             if (asker is not None and not asker[1] and item is not None and not item.done and item.asker is None
@@ -2681,6 +2688,15 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 start_item(None, p, numbered=False)
                 set_question(p, text.strip(), p.md.strip(), False)
                 continue
+            if (item is not None and not item.done and item.heading and len(item.turns) == 1 and item.turn()[2] is None
+                    and (d := DESCRIBED.match(text))):
+                rest = text[d.end() - 1:].strip()        # `**问题描述：** …` under the question's heading: more of it
+                _append(item, Piece("line", rest, after_label(p.md, bold=True), line=p.line))
+                item.quoted = True
+                if item.asker is None and (who := REPORTED_BY.match(rest)):
+                    item.asker = _name(who.group("name"))    # (`用户 @Marco_L 反馈，…`: who asked, in the account)
+                note(p, "question", rest)
+                continue
             if item is not None and not item.done and item.defined and DEFINITION.match(p.text):
                 q_text, q_md = DEFINITION.sub("", text, count=1), DEFINITION.sub("", p.md, count=1)
                 if item.defined_again:           # (a definition under `Q — x（追问）`: x's next question)
@@ -2792,7 +2808,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     log["sections"].append({"line": p.line, "heading": text, "topic": True})
                     continue
                 close_all()
-                in_qa = is_qa_heading(p.text, profile)
+                in_qa = is_qa_heading(p.text, profile) and not _anticipated(parts, n)
                 qa_level = 0
                 if in_qa:
                     enter_section(p, 0)
@@ -3112,7 +3128,7 @@ def _answer_label(p: Piece, profile: Profile, speaker: bool = False,
         return p.text[m.end():], re.sub(r"^\s*(?:\*\*|__)?\s*A\s*\d{0,2}\s*[.．]\s*(?:\*\*|__)?\s*", "", p.md, count=1)
     m = NAMED_ANSWER.match(p.text) if speaker or p.text.lstrip().startswith("@") else None
     if m:                                         # `官方回复：…`, `维护者 回答：…`; `@小鹿（社区志愿者） 回复：` anywhere
-        return p.text[m.end():], after_label(p.md)
+        return p.text[m.end():], after_label(p.md, bold=True)
     m = PLAIN_SPEAKER.match(p.text) if speaker and speakers else None
     if m and m.group("name") in speakers:        # `Nebula：…`, the post's usual answerer
         return p.text[m.end():], after_label(p.md)
@@ -3146,6 +3162,20 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
             and not _editorial(text) and not is_qa_heading(text, profile)
             and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
             and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
+
+
+# `**问题描述：** …`, `**Problem:** …`: the label of a question's account, under a title that does not ask
+DESCRIBED = re.compile(r"^\s*(?:问题描述|问题详情|问题现象|现象描述|问题背景|problem|description|symptoms?)\s*[:：]\s*\S", re.I)
+
+
+# `用户 @Marco_L 反馈，…`, `群友 @x 提问，…` opening that account: who asked
+REPORTED_BY = re.compile(rf"^\s*(?:{ROLE})?\s*@(?P<name>[^\s@，,：:。]{{1,30}})\s*(?:反馈|提问|问到|问|遇到|报告|表示)")
+
+
+def _described_below(parts: list[Piece], n: int) -> bool:
+    """Whether heading n is a question's title: a labelled account of the problem (DESCRIBED) right below it."""
+    p = parts[n + 1] if n + 1 < len(parts) else None
+    return p is not None and p.kind == "line" and bool(DESCRIBED.match(p.text))
 
 
 def _answer_next(parts: list[Piece], n: int, profile: Profile) -> bool:
@@ -3623,8 +3653,8 @@ READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\
 
 
 # `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
-READER_ASKS_ZH = re.compile(r"^\s*(?:一位|有位|有一位|有)(?:[^：:，,。\n]{0,10}的)?(?:读者|观众|网友|用户|听众|朋友)"
-                            r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>.*)$", re.S)
+READER_ASKS_ZH = re.compile(rf"^\s*{NUM}?(?:一位|有位|有一位|有)(?:[^：:，,。\n]{{0,10}}的)?(?:读者|观众|网友|用户|听众|朋友|开发者|同学|群友|小伙伴)"
+                            r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>.*)$", re.S)     # (`4. 一位…问：`)
 
 
 READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
