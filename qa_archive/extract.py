@@ -98,8 +98,8 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 # `提问者：刘畅，某电商公司后端工程师`, who they are after a comma)
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|报告者|报告人|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
-                         rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?][^@#：:，,。？?·•|]{{0,59}}?)\s*"
-                         rf"(?:[:：]\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
+                         rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?](?:(?!\.\s)[^@#：:，,。？?·•|]){{0,59}}?)\s*"
+                         rf"(?:(?:[:：]|\.(?=\s+[A-Z]))\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
                          rf"|\s*[（(][^()（）\n]{{1,40}}[)）])?$", re.I)     # (`提问人：@mint-z（Issue #2210）`)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*"
@@ -486,7 +486,8 @@ QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|(?:精选|群聊)
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
-                        r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks)\b"
+                        r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks|threads)\b"
+                        r"|\b(?:top|popular|hot|trending)\s+(?:forum\s+|community\s+)?(?:threads|topics)\b"
                         r"|\boffice\s+hours\b(?=[^\n]{0,40}\b(?:recap|notes|highlights|digest|roundup|transcript|log|questions)\b)|^\s*office\s+hours\s*$"
                         r"|^\s*(?:(?:from|in)\s+)?#(?:[\w]+-)?(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
 REPLY_SUBJECT = re.compile(r"^\s*(?:Re|回复|答复)\s*[:：]\s*\S", re.I)    # a mail thread's subject, answered
@@ -2432,7 +2433,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.heading
                     and item.asker is None and not item.titled and len(item.turns) == 1 and len(item.turn()[0]) == 1
-                    and item.turn()[2] is None and QUESTION_END.search(item.turn()[0][0])
+                    and item.turn()[2] is None and (QUESTION_END.search(item.turn()[0][0]) or item.urls)
                     and not NAME_WRITES.match(text)):
                 # `### Why does quill serve ignore my .env file?`, then `@dbellweather asks: Variables from .env work
                 # in CI but not on my laptop. Is that a bug?`: who asked, and more of the question the heading asks
@@ -3251,7 +3252,7 @@ SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|�
                            r"\bsame answer\b|\banswer(?:ed)? (?:them|both|these) together\b|\btake them together\b", re.I)
 POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
 NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
-                            r"just\s+wanted\s+to\s+say|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
+                            r"(?:I\s+)?just\s+wanted\s+to\s+(?:say|thank)|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
 THANKS = re.compile(r"^[^?？\n]{0,30}(?:可以了|好了|解决了|搞定了|成功了|works\s+now|that\s+(?:did\s+it|fixed\s+it))[\s!！。.~👍🙏]*$|"
                     r"^\s*(?:(?:oh|ah|ok(?:ay)?|nice|cool|great|i\s+see|will\s+(?:try|do)(?:\s+(?:it|that))?)[\s,.!]+){0,3}(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
                     r"perfect|got\s+it|great|awesome|好的|谢谢|感谢|多谢|明白了|懂了|解决了|搞定)", re.I)
