@@ -66,6 +66,8 @@ SHOW_TIME = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+)?"       # `[31:50] `, 
 SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 27:40 — Listener question from Sam: …`
 # what separates a label from its text: `Q:`, `问：`, `Question::` (a docs site's), `Q — ` (a dash)
 SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
+LIST_MARKER = r"(?:[-*+]|\d{1,3}[.)])"                 # a Markdown list item's bullet or number
+ORDINAL_ZH = r"第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)"   # `第 1 问`, `第三题`: the Nth question
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
 ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴|弹幕)"
 # the labels of a question and of an answer
@@ -659,7 +661,7 @@ LIQUID_COMMENT = re.compile(r"\{%-?\s*comment\s*-?%\}.*?(?:\{%-?\s*endcomment\s*
 LIQUID_ASSIGN = re.compile(r"\{%-?\s*assign\s+(\w+)\s*=\s*([\"'])(.*?)\2\s*-?%\}", re.S)
 LIQUID_TAG = re.compile(r"\{%.*?%\}", re.S)
 LIQUID_VAR = re.compile(r"\{\{-?\s*([\w.]+)\s*(?:\|[^{}]*)?-?\}\}")
-FENCE = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d{1,3}[.)]\s+)*\s*(`{3,}|~{3,})")
+FENCE = re.compile(rf"^\s{{0,3}}(?:{LIST_MARKER}\s+)*\s*(`{{3,}}|~{{3,}})")
 
 
 HUGO_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.S)
@@ -940,7 +942,7 @@ def rendered_links(body: str) -> str:
     return "\n".join(out)
 
 
-LEAD_IAL = re.compile(r"(?m)^([ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+)\{:[^{}\n]*\}[ \t]*(?=\S)")
+LEAD_IAL = re.compile(rf"(?m)^([ \t]*{LIST_MARKER}[ \t]+)\{{:[^{{}}\n]*\}}[ \t]*(?=\S)")
 
 
 def lead_attributes(body: str) -> str:
@@ -1406,7 +1408,7 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 
 # `**[18:45] @pgdaniel:** …`, `【01:10:12】观众…`: where in a recording it was said, before who said it
 CHAT_TIME = r"(?:\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s+)?\d{1,2}:\d{2}(?::\d{2})?"    # `18:45`, `01-08 10:12`
-ORDINAL_LEAD = re.compile(r"^(\s*(?:\*\*|__)?)\s*【\s*第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)\s*】\s*(?=\S)")   # `【第 1 问】`
+ORDINAL_LEAD = re.compile(rf"^(\s*(?:\*\*|__)?)\s*【\s*{ORDINAL_ZH}\s*】\s*(?=\S)")   # `【第 1 问】`
 LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*"
@@ -1585,7 +1587,7 @@ def _dedent(lines: list[str]) -> list[str]:
     """A list item's lines without its marker and indentation."""
     if not lines:
         return []
-    m = re.match(r"^(\s*(?:[-*+]|\d{1,3}[.)])\s+)", lines[0])
+    m = re.match(rf"^(\s*{LIST_MARKER}\s+)", lines[0])
     width = len(m.group(1)) if m else 0
     out = [lines[0][width:]]
     for ln in lines[1:]:
@@ -2134,7 +2136,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "item" and item is not None and not item.done and not item.listed and not p.lead.startswith("table") \
                 and (ANSWER.match(p.full) or ANSWER_BY.match(p.full) or FOLLOW_UP.match(p.full)):
             # `- 回复（@杨帆）：…` / `- 再问：…` nested under the question: a labelled line, not a list in the question
-            p = Piece("line", p.full, re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", p.full_md), line=p.line)
+            p = Piece("line", p.full, LIST_MARK.sub("", p.full_md, count=1), line=p.line)
         if (p.kind == "item" and p.lead == "plain" and p.text in speakers and item is not None and not item.done
                 and not item.listed and item.turn()[0]):
             t = item.turn()                              # `- Tomás: Not reliably. …` nested under the question: the
@@ -3617,7 +3619,7 @@ ACCEPTED_BY = re.compile(r"(?:✔|✅|☑)?\s*\b(?:accepted|marked)\s+answer\s+(
 # `### ▲ 31 · [Why …?](…)`: a question heading led by its votes
 VOTES_LEAD = re.compile(r"^\s*(?:[▲△⬆↑👍]\ufe0f?\s*)?\d{1,5}\s*(?:votes?\s*)?[·•|｜]\s*(?=\S)", re.I)
 # `#### 第 1 问 · 来自 @晴川`: a heading that numbers the question, then says who asked
-ORDINAL_HEADING = re.compile(r"^\s*(?:第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)|Q\s*\d{1,2}|问题\s*\d{1,2})\s*[·•|｜:：—–-]\s*")
+ORDINAL_HEADING = re.compile(rf"^\s*(?:{ORDINAL_ZH}|Q\s*\d{{1,2}}|问题\s*\d{{1,2}})\s*[·•|｜:：—–-]\s*")
 # a heading inside a Q&A section that only names who asks below: `From Beatriz Soto`, `From Kwame (kwame3d on
 # Discord)`, `From an anonymous Discord user`, `Question 2 — Ahmed Farouk` (not `From the maintainers`)
 HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—–-]{1,2}\s*|from\s+)"
@@ -3731,8 +3733,8 @@ def _append(item: _Item, p: Piece, listed: bool = False):
         t[1].append(p.md)
 
 
-LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
-LIST_MD = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+\S")     # (a list of its own, not one nested in a list item)
+LIST_MARK = re.compile(rf"^\s*{LIST_MARKER}\s+")
+LIST_MD = re.compile(rf"^{LIST_MARKER}\s+\S")     # (a list of its own, not one nested in a list item)
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
 FOLLOW_MARK = re.compile(rf"\s*[,，]\s*(?:{FOLLOW_WORD.pattern})\s*$", re.I)
 ANONYMOUS = re.compile(r"(?:匿名|未署名|佚名)(?:读者|用户|网友|提问)?|(?:后台|读者)?留言|anonymous(?:\s+(?:reader|user|listener))?|anon|"
