@@ -3682,6 +3682,12 @@ def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | No
     m = (READER_WRITES.match(p.text) or READER_ASKS_ZH.match(p.text)
          or ((led := SOMEONE_ASKED.match(p.text)) and led.group("rest").strip() and led))
     named = (READER_NAMED_ZH.match(p.text) or FROM_WHERE_ZH.match(p.text)) if m is None else None
+    role = (ASKER_ROLE_SAID.match(re.sub(r"\s+", " ", p.text.replace("*", "")))
+            if m is None and named is None and "\n" in p.text.strip() else None)
+    if role:                                 # `> **论坛用户「北方的狼」：** 用 Loader …`, a plan, `> 是统计信息没有更新吗？`:
+        rest = re.sub(r"^[^:：\n]*[:：]\s*", "", p.text, count=1)     # who asks, then the question over lines
+        return (_name(role.group("name") or role.group("plain")), rest.strip(),
+                re.sub(r"^[^:：\n]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1).strip())
     if named:                                # `> 读者「栗子不吃糖」问：…？`, `> 来自交流群的 何静：…？`
         name, rest = _name(named.group("name")), named.group("rest")
     elif m:
