@@ -682,12 +682,11 @@ ADMONITION = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<ki
 CONTAINER_OPEN = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]\n]*)\]|[ \t]+"
                             r"(?P<title>[^\n]*?))?[ \t]*$")
 CONTAINER_CLOSE = re.compile(r"^[ \t]*(?P<fence>:{3,})[ \t]*$")
-# MDX's JSX admonition, `<Admonition type="info" title="回答">` … `</Admonition>`: a container as `:::info 回答` is
-MDX_ADMONITION = re.compile(r"^[ \t]*<Admonition\b(?P<attrs>[^<>]*)>[ \t]*$")
-MDX_ADMONITION_END = re.compile(r"^[ \t]*</Admonition\s*>[ \t]*$")
-# any other MDX component alone on its line (`<Tabs>`, `<TabItem value="py" label="Python">`, `</Tabs>`): markup, but
-# a tab's label names what follows it
-JSX_LINE = re.compile(r"^[ \t]*</?(?P<tag>[A-Z][\w.]*)\b(?P<attrs>[^<>]*?)/?>[ \t]*$")
+# an MDX component alone on its line (`<Tabs>`, `<TabItem value="py" label="Python">`, `</Tabs>`): markup, but a
+# tab's label names what follows it; and `<Admonition type="info" title="回答">` … `</Admonition>` is a container, as
+# `:::info 回答` is
+JSX_LINE = re.compile(r"^[ \t]*<(?P<close>/)?(?P<tag>[A-Z][\w.]*)\b(?P<attrs>[^<>]*?)/?>[ \t]*$")
+JSX_HINT = re.compile(r"</?[A-Z]")           # (the cheap test for one, before a post's lines are read)
 JSX_ATTR = re.compile(r"""(?P<key>\w+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|\{["'](?P<js>[^"'{}]*)["']\})""")
 # a collapsible admonition of these kinds titled with a question is the editors' pointer (`??? info "Didn't find your
 # problem?"`), not a reader's question
@@ -719,8 +718,7 @@ def unwrap_containers(body: str) -> str:
     fenced div titled with a question becomes a bold question line over its body, Notion's `<aside>` lines go.
     Code fences are left alone, and the line count is kept so line numbers still point into the post."""
     if (":::" not in body and "!!!" not in body and "???" not in body and "highlight" not in body and "[!" not in body
-            and "<" not in body
-            and "{" not in body and "<aside" not in body):
+            and "{" not in body and "<aside" not in body and not JSX_HINT.search(body)):
         return body
     return "\n".join(_unwrap_lines(body.split("\n")))
 
@@ -806,21 +804,16 @@ def _unwrap_lines(lines: list[str]) -> list[str]:
             opened.append(asks)
             i += 1
             continue
-        if (mdx := MDX_ADMONITION.match(line)) is not None:
-            attrs = {a.group("key"): a.group("dq") or a.group("sq") or a.group("js") or "" for a in JSX_ATTR.finditer(mdx.group("attrs"))}
-            title = attrs.get("title", "").strip()
-            asks = attrs.get("type", "").lower() in ASKING_KINDS and bool(ASKING_TITLE.search(title))
-            out.append(f"<details><summary>{html_escape(title)}</summary>" if asks else "")
-            i += 1
-            continue
-        if MDX_ADMONITION_END.match(line):
-            out.append("")
-            i += 1
-            continue
         if (jsx := JSX_LINE.match(line)) is not None:
-            attrs = {a.group("key"): a.group("dq") or a.group("sq") or a.group("js") or "" for a in JSX_ATTR.finditer(jsx.group("attrs"))}
-            label = (attrs.get("label") or attrs.get("title") or "").strip() if not line.lstrip().startswith("</") else ""
-            out.append(f"{label}:" if label else "")
+            attrs = {} if jsx.group("close") else {a.group("key"): a.group("dq") or a.group("sq") or a.group("js") or ""
+                                                   for a in JSX_ATTR.finditer(jsx.group("attrs"))}
+            if jsx.group("tag") == "Admonition":
+                title = attrs.get("title", "").strip()
+                asks = attrs.get("type", "").lower() in ASKING_KINDS and bool(ASKING_TITLE.search(title))
+                out.append(f"<details><summary>{html_escape(title)}</summary>" if asks else "")
+            else:
+                label = (attrs.get("label") or attrs.get("title") or "").strip()
+                out.append(f"{label}:" if label else "")
             i += 1
             continue
         if CONTAINER_CLOSE.match(line) and opened:
