@@ -156,10 +156,13 @@ INLINE_ANSWER = re.compile(r"[?？]\s*(?P<who>[（(][^()（）]{1,60}[)）])?\s*
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
 ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+(?:by\s+[*_]{0,2}@?(?!(?:a|an|the|one)\s)"
-                           r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）]|[ \t]*(?:\n|$)))"
+                           r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）·•|｜]|[ \t]*(?:\n|$)))"
                            r"|[^\s.,;:()（）*_]{1,30}(?:[_.][^\s.,;:()（）*_]+)*)[*_]{0,2}|anonymously)"   # (`@ferris_fan`)
                            r"(?:\s+(?:on|in|at|via|through)\s+[^.。()（）\n]{1,40})?\s*[)）]?"
                            r"\s*[.,;:。，；：]?\s*", re.I)     # (`Asked by *Rohan Mehta* on the forum.`, `Asked anonymously via …`)
+# what follows `Asked by x` on its line: ` · Solution by y` (who answered; the answer is below)
+CREDIT_AFTER_ASKER = re.compile(r"^\s*[·•|｜]\s*(?:[✅✔☑✓]\s*)?(?:solution|solved|(?:accepted\s+|marked\s+)?answer(?:ed)?|reply|replied)"
+                                r"\s+by\s+[^\n]*(?:\n|$)", re.I)
 # a digest's metadata line, `·`-separated, that names who asked: `Score 14 · asked by mapnerd42 · tags`
 META_ASKED = re.compile(r"^[^\n·]{0,30}·\s*asked\s+by\s+@?(?P<name>[^\s·\n][^·\n]{0,40}?)\s*(?:·[^\n]*)?(?:\n|$)", re.I)
 # `— @keturah, via GitHub`, `— anonymous, via the feedback form`: a line that signs what is above it
@@ -3871,6 +3874,20 @@ ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|_
 BY_HANDLE = re.compile(r"\s+by\s+\*{0,2}@(?P<name>[\w.\-]{1,30})\*{0,2}\s*$")
 
 
+def _account_before_label(turn: Turn) -> None:
+    """A forum thread's title, its byline, the asker's account of the problem, then `**Solution:** …`: the account
+    is the question's, the answer starts at the label."""
+    lines, lines_md = turn.a.strip().split("\n"), (turn.a_md or "").strip().split("\n")
+    at = next((i for i, line in enumerate(lines) if ANSWER.match(line)), None)
+    at_md = next((i for i, line in enumerate(lines_md) if ANSWER_MD.match(line)), None)
+    if at is None or at_md is None:
+        return
+    turn.q = _join([turn.q, *lines[:at]])
+    turn.q_md = _join([turn.q_md or "", *lines_md[:at_md]])
+    turn.a = _join([ANSWER.sub("", lines[at], count=1), *lines[at + 1:]])
+    turn.a_md = _join([ANSWER_MD.sub("", lines_md[at_md], count=1), *lines_md[at_md + 1:]])
+
+
 def _cut_first_line(text: str, pattern: re.Pattern) -> str:
     first, newline, rest = text.partition("\n")
     m = pattern.search(first)
@@ -3934,6 +3951,10 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             asker = m.group("name")
             turns[0].a = turns[0].a[m.end():]
             turns[0].a_md = ASKED_BY_LEAD.sub("", turns[0].a_md or "", count=1)
+            if CREDIT_AFTER_ASKER.match(turns[0].a):     # `Asked by *x* · Solution by *y*`, then the thread
+                turns[0].a = CREDIT_AFTER_ASKER.sub("", turns[0].a, count=1)
+                turns[0].a_md = CREDIT_AFTER_ASKER.sub("", turns[0].a_md, count=1)
+                _account_before_label(turns[0])
         elif (asker is None and len(turns) == 1 and turns[0].a and (m := ASKED_BY_TAIL.search(turns[0].a))
               and (m_md := ASKED_BY_TAIL.search(turns[0].a_md or ""))):
             who = m.group("who").strip().rstrip(".")   # `… with libsqlite3. — asked by a reader on Mastodon`:

@@ -1215,6 +1215,15 @@ def test_mkdocs_question_admonitions_ask_even_without_a_question_mark(registry):
      "<sub>Asked by **Jonas Ekholm** · ✔ accepted answer by **Fatima Zahra** · 3 answers</sub>\n\n"
      "> Another thread in your process has it.\n",
      [("Jonas Ekholm", "Why does commit() return Busy?", "Another thread in your process has it.")]),
+    # a forum's top threads: the linked title, `Asked by *x* · Solution by *y*`, the asker's account, `**Solution:**`
+    ("## Top forum threads\n\n1. **[Heatmap is blank after the upgrade](https://forum.example/t/1)**\n"
+     "   Asked by *Inès Carvalho* · Solution by *k_obi*\n\n   The panel worked on 3.1. On 3.2 it draws nothing.\n\n"
+     "   **Solution:** 3.2 buckets by the query's interval; set *Min interval* to `1m`.\n\n"
+     "2. **[Export to CSV?](https://forum.example/t/2)**\n   Asked by *teo* · Solution by *k_obi*\n\n"
+     "   **Solution:** Use the panel menu, *Inspect → Data*.\n",
+     [("Inès Carvalho", "Heatmap is blank after the upgrade\nThe panel worked on 3.1. On 3.2 it draws nothing.",
+       "3.2 buckets by the query's interval; set Min interval to 1m."),
+      ("teo", "Export to CSV?", "Use the panel menu, Inspect → Data.")]),
 ])
 def test_english_newsletters_third_round(body, expected, registry):
     assert triples(body, registry) == expected
