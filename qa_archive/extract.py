@@ -1975,6 +1975,20 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         item.quoted = complete
         note(p, "question", text)
 
+    def reopen_followers_thread(text: str) -> None:
+        """A follow-up that names who follows up (`王小二 追问：`, `Marcus followed up:`) after another asker's thread
+        is a turn of the follower's own earlier thread in this section: that thread is reopened (where it stands
+        among the threads) and becomes the current item."""
+        nonlocal item
+        who = FOLLOWER.match(text)
+        who = _name(who.group("name")) if who else None
+        if not who or who == item.asker:
+            return
+        earlier = next((it for it in reversed(items) if it.asker == who and it.section == section), None)
+        if earlier is not None:
+            close_item()
+            item = earlier
+
     def ask_again(p: Piece, text: str, md: str, complete: bool = True):
         """The asker's next question in the same thread (a follow-up): a turn of its own (with its answer, when
         the line holds both: `**追问（@x）：** …？ **A：** …`)."""
@@ -2298,13 +2312,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if item is not None and not item.listed and item.turn()[2] is not None and (
                     FOLLOW_UP_ALONE.match(text) or FOLLOW_UP_SIGNED.match(text) or FOLLOW_UP_FROM.match(text)):
-                who = FOLLOWER.match(text)
-                who = _name(who.group("name")) if who else None
-                earlier = next((it for it in reversed(items) if it.asker == who and it.section == section),
-                               None) if who and who != item.asker else None
-                if earlier is not None:                  # `王小二 追问：` after Lena's thread: a turn of 王小二's
-                    close_item()
-                    item = earlier                       # (reopened where it stands among the threads)
+                reopen_followers_thread(text)            # `王小二 追问：` after Lena's thread: a turn of 王小二's
                 item.again = True                        # `Marcus followed up:`, `**@阿蒙** 追问：`: the question below
                 note(p, "follow-up", text)
                 continue
@@ -2314,6 +2322,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             m = FOLLOW_UP.match(text)
             if m and item is not None and not item.listed and item.turn()[2] is not None:
+                reopen_followers_thread(text)    # (`**@x followed up:** …?` after y's thread: a turn of x's)
                 whole = _paragraph_end(parts, n) == n or ends_question(m.group("rest"))   # (`追问：…` over two lines)
                 ask_again(p, m.group("rest"), after_label(p.md), whole)   # `@asker 追问：…`
                 continue

@@ -1262,6 +1262,17 @@ def test_edges_a_review_found(body, expected, registry):
     assert triples(body, registry) == expected
 
 
+def test_a_follow_up_on_one_line_after_another_askers_thread_goes_to_the_followers_thread(registry):
+    threads, _ = threads_of("## Questions from the chat\n\n**@ruth asked:** Does the importer keep tags?\n\n"
+                            "**Ola:** Yes, all of them.\n\n**@binh asked:** Can it run at night?\n\n**Ola:** Use the "
+                            "scheduler.\n\n**@ruth followed up:** And the tags of archived notes?\n\n**Ola:** Those too.\n",
+                            registry)
+    assert [(t.asker, [(turn.q, turn.a) for turn in t.turns]) for t in threads] == [
+        ("ruth", [("Does the importer keep tags?", "Yes, all of them."),
+                  ("And the tags of archived notes?", "Those too.")]),
+        ("binh", [("Can it run at night?", "Use the scheduler.")])]
+
+
 def test_a_name_signed_after_the_mark_is_cut_from_the_questions_markdown(registry):
     threads, _ = threads_of("## Reader questions\n\n**Can I export metrics? [— Oluwaseun]**\n\nYes.\n\n"
                             "**Can I pin it?** *(Oskar Lindqvist)*\n\nNo.\n", registry)
