@@ -69,7 +69,7 @@ SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 LIST_MARKER = r"(?:[-*+]|\d{1,3}[.)])"                 # a Markdown list item's bullet or number
 ORDINAL_ZH = r"第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)"   # `第 1 问`, `第三题`: the Nth question
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
-ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴|弹幕)"
+ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间|海外|国外|国内|企业|社区)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴|弹幕)"
 # the labels of a question and of an answer
 READER_ASKS = r"(?:读者|网友|粉丝|用户|听众|观众)问"
 LISTENER = r"(?:(?:Listener|Reader|Viewer|Audience|Caller|Chat|Forum|Discord|Slack|Stream)\s+)"
@@ -424,7 +424,8 @@ ASKER_CREDIT = re.compile(rf"^\s*[（(]?\s*(?:(?:本题|此题|该问题|这个�
                           r"|thanks\s+to\s+@?(?P<name2>[^\s,.)]{1,30}(?:\s+[A-Z][\w'’-]*){0,2})\s+for\s+"
                           r"(?:(?:the|this)\s+question|(?:raising|asking|bringing\s+up|reporting)\s+(?:this|it|the\s+question)))", re.I)
 # `— answered by Tomasz Wilk (PMC)`, `（回答者：@李明轩）` after an answer
-ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]",
+ANSWERED_BY_LINE = re.compile(r"^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:answered|replied)\s+by\s+.{1,60}$|^\s*(?:[—–-]{1,2}\s*)?[（(]?\s*(?:回答者|答疑人|解答人)\s*[:：]"
+                              r"|^\s*[—–]{1,2}\s*[^\n?？]{1,30}?\s*(?:解答|回答|答复|作答)\s*[。.]?\s*$",    # (`—— 维护者 陈立 解答`)
                               re.I)
 # `> reported by @hanna-lund` under an issue's title
 BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\s+@?(?P<name>[\w.-]{1,30})\s*$", re.I)
@@ -459,7 +460,7 @@ ME_TOO = re.compile(r"^\s*(?:同问|同求|\+1|顶|mark|我也(?:是|一样|遇�
 # `**群友「小鱼干」**` alone on a line: who asks below, by role and name
 ROLE_NAME_ALONE = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*[:：]?\s*$")
 # a heading that is all one link: in a Q&A section, the linked question's title, asking or not
-LINKED_HEADING = re.compile(r"#{1,6}\s*(?:(?:Issue|PR|Discussion|讨论)?\s*#\d{1,7}\s*[:：|｜·—–-]?\s*)?"    # (`Issue #8812：[…](…)`)
+LINKED_HEADING = re.compile(r"#{1,6}\s*(?:\d{1,2}[.、)）]\s*)?(?:(?:Issue|PR|Discussion|讨论)?\s*#\d{1,7}\s*[:：|｜·—–-]?\s*)?"    # (`Issue #8812：[…](…)`, `3. […](…)`)
                             r"\[[^\[\]]+\]\([^()\s]+\)\s*#*\s*", re.I)
 # `Issue #1287 · 提问者：@mlops-lee`: an item's header, the asker named after a middle dot
 META_ASKER = re.compile(r"^[^\n·•|｜:：]{1,60}?\s*[·•|｜]\s*(?:提问者|提问人|asker|asked\s+by|(?:thread\s+)?(?:started|posted|opened)\s+by)\s*[:：]?\s*@?"
@@ -504,6 +505,8 @@ MORE_QUESTIONS = re.compile(r"^\s*(?:还有|其他|更多|仍有|还有其他)(?
                             r"^\s*(?:still\s+)?(?:have|got|any)\s+(?:more\s+|other\s+|further\s+)?questions?\s*[?？]\s*$", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
+# `可以为中文单独设置字体吗？我想英文用 JetBrains Mono。`: a question, then a sentence that says more
+SENTENCE_AFTER_QUESTION = re.compile(r"[?？]\s*[^?？\s][^?？]*[。.!！]\s*$")
 
 DEFAULT_TAG_REFS = [re.compile(r"^(?:topic|tag|project)s?\s+(?P<tag>.+)$", re.I)]   # `[taproot][topic taproot]`
 
@@ -554,17 +557,18 @@ def _anticipated(parts: list[Piece], n: int) -> bool:
 
 def _editorial(text: str) -> bool:
     """An editors' own section (`版本发布`, `Releases`), not one about questions (`新版本相关问题`), nor a question
-    that happens to name one (`Can I track events from a single-page app?`; a section's name is short, or leads:
-    `本周话题：你怎么看…？`)."""
+    that happens to name one (`Can I track events from a single-page app?`, `有没有镜像？GitHub Releases 太慢了。`; a
+    section's name is short, or leads: `本周话题：你怎么看…？`)."""
     return bool(CHANGE_SECTION.fullmatch(text.strip())) or (bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
-            and not (QUESTION_END.search(text) and len(text) > 25 and not EDITORIAL.match(text.strip())))
+            and not ((QUESTION_END.search(text) or SENTENCE_AFTER_QUESTION.search(text)) and len(text) > 25
+                     and not EDITORIAL.match(text.strip())))
 
 
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
                          r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
+                         r"send (?:us )?your questions|that['’]s it for (?:this|the|today|now)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -2113,7 +2117,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 linked = bool(p.urls) and LINKED_HEADING.fullmatch(p.md) is not None   # `### [Compiler fails …](…/4152)`
                 described = _described_below(parts, n)     # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
-                if (m or QUESTION_END.search(q) or linked or described) and not (who is None and p.level in section_levels) \
+                # (a question mark ends the question, or one of its sentences: `2. 可以…吗？我想英文用…。`)
+                if (m or QUESTION_END.search(q) or SENTENCE_AFTER_QUESTION.search(q) or linked or described) and not (who is None and p.level in section_levels) \
                         and not REPLY_SUBJECT.match(text) \
                         and not MORE_QUESTIONS.match(q) and not (p.level in numbered_levels and not _has_number(text)):
                     start_item(who, p, numbered=False)
@@ -2438,13 +2443,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 note(p, "asker", text)                    # #1873 · answered by @y</sub>` closing an FAQ's answer
                 item.done = True
                 continue
-            if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.heading
+            if (asker is not None and asker[1] and item is not None and not item.done and item.heading
                     and item.asker is None and not item.titled and len(item.turns) == 1 and len(item.turn()[0]) == 1
                     and item.turn()[2] is None and (QUESTION_END.search(item.turn()[0][0]) or item.urls)
                     and not NAME_WRITES.match(text)):
                 # `### Why does quill serve ignore my .env file?`, then `@dbellweather asks: Variables from .env work
                 # in CI but not on my laptop. Is that a bug?`: who asked, and more of the question the heading asks
-                item.asker = asker[0]
+                # (`有位匿名用户在群里问：…？` under `### …可以混用吗？`: somebody unnamed)
+                item.asker, item.unnamed = asker[0], asker[0] is None
                 item.turn()[0].append(asker[1])
                 item.turn()[1].append(re.sub(r"^.*?[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
                 item.quoted = ends_question(asker[1])
@@ -2953,6 +2959,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if (who is not None and not who[1] and item is not None and not item.done and item.asker is None
                     and item.turn()[0] and item.turn()[2] is None):
                 item.asker = who[0]                      # `> 提问者：刘畅` under the question heading
+                if item.heading and _plain_next(parts, n, profile) and _explicit_answer_ahead(parts, n, profile):
+                    item.quoted = False                  # (the account below it, a log, more, then `**答：**`: asks)
                 note(p, "asker", p.text)
                 continue
             if byline and in_qa and not editorial and (item is None or item.done or item.turn()[2] is not None):
@@ -3463,9 +3471,12 @@ def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speaker
             return False
         if p.kind == "line":
             text = p.text.replace("*", "")
-            if _asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text):
-                return False
-            if ANSWER.match(p.text) or DEFINITION.match(p.text) or REPLIED.match(p.text) or any(r.match(p.text) for r in profile.extra("answer")):
+            if (_asker(text, p.md, profile) is not None or QLINE.match(text) or ASKER_NONE.match(text)
+                    or FOLLOW_UP.match(text) or FOLLOW_UP_ALONE.match(text)):
+                return False                     # (an `A：` after `追问：…` answers the follow-up)
+            if (ANSWER.match(p.text) or ((by := ANSWER_BY.match(p.text)) and re.search(r"[:：]", by.group(0)))
+                    or DEFINITION.match(p.text) or REPLIED.match(p.text)
+                    or any(r.match(p.text) for r in profile.extra("answer"))):   # (`**答（维护者 吴桐）：**` too)
                 return True
             if p.text.lstrip().startswith("@") and NAMED_ANSWER.match(p.text):
                 return True                       # `@宋彦 回复：…` under a quoted issue
@@ -3513,7 +3524,7 @@ def _followed_by_pairs(parts: list[Piece], n: int, profile: Profile, quote_only:
 
 REPO_URL = re.compile(r"^https?://(?:www\.)?(?:github\.com|gitee\.com|gitlab\.com)/[\w.-]+/[\w.-]+/?$", re.I)
 # `项目地址：url`, `GitHub: url`: a link line whose label names no project
-LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|"
+LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s*(?:地址|仓库|主页|链接)|官网|文档|GitHub|Gitee|(?:相关)?项目|projects?|"
                         r"(?:project|code|source)?\s*(?:repo|repository|homepage|home page|link)|docs?|documentation|"
                         r"(?:read\s+)?more|see also|更多|详情|参考|详见|参见|另见",
                         re.I)
@@ -3631,7 +3642,8 @@ HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—�
                                 r"(?:(?P<anon>an?\s+anonymous\b[^\n]{0,40})|(?!(?:the|our|a|an|this|that|my|your|us)\b)"
                                 r"@?(?P<name>[\w.'’-]+(?:\s+(?-i:[A-Z])[\w.'’-]*){0,2})(?:\s*[（(][^()（）]{1,40}[)）])?)\s*$", re.I)
 # Bylines under a question (or its heading) that name who asked (examples at NAMING_LINES, which reads them)
-FROM_ROLE = re.compile(rf"^\s*(?:问题|提问)?来自\s*{ROLE}\s*@?(?P<name>[^\s：:，,。@]{{1,20}})\s*$")
+FROM_ROLE = re.compile(rf"^\s*(?:问题|提问)?来自\s*{ROLE}\s*@?(?P<name>[^\s：:，,。@（(]{{1,20}}(?:\s(?!的|提问|问)[^\s：:，,。@（(]{{1,10}})?)"
+                       r"\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")      # (`来自海外用户 Lukas Meyer（德国）`: where from)
 Q_FROM = re.compile(r"^\s*(?:Q|Question)\s+(?:from|by)\s+@?(?P<name>[^:：\n]{1,40}?)\s*[:：]\s*(?P<rest>.*)$", re.I)
 ASKED_IT_ZH = re.compile(rf"^\s*(?:这是|本题(?:是)?|这个问题是|该问题(?:是)?)?\s*(?:{ROLE})?\s*[“「\"]?@?(?P<name>[^\s“”「」\"，,。@]{{1,20}})"
                          r"[”」\"]?\s*(?:提)?问的\s*[。.！!]?\s*$")
@@ -3661,7 +3673,7 @@ READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\
 
 
 # `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
-READER_ASKS_ZH = re.compile(rf"^\s*{NUM}?(?:一位|有位|有一位|有)(?:[^：:，,。\n]{{0,10}}的)?(?:读者|观众|网友|用户|听众|朋友|开发者|同学|群友|小伙伴)"
+READER_ASKS_ZH = re.compile(rf"^\s*{NUM}?(?:一位|有位|有一位|有)(?:[^：:，,。\n]{{0,10}}的|匿名)?(?:读者|观众|网友|用户|听众|朋友|开发者|同学|群友|小伙伴)"
                             r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>.*)$", re.S)     # (`4. 一位…问：`)
 
 

@@ -1278,3 +1278,21 @@ def test_a_name_signed_after_the_mark_is_cut_from_the_questions_markdown(registr
                             "**Can I pin it?** *(Oskar Lindqvist)*\n\nNo.\n", registry)
     assert [(t.asker, t.turns[0].q_md) for t in threads] == [("Oluwaseun", "Can I export metrics?"),
                                                            ("Oskar Lindqvist", "Can I pin it?")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a quoted `来自…用户 x（where）` under the question heading, the account and its log, then `**答（by）：**`;
+    # the answerer's `—— 维护者 x 解答` closing the answer is no asker and no answer text
+    ("## 用户问答\n\n### Q1：升级后启动报 unknown key\n\n> 来自海外用户 **Lukas Meyer**（德国）\n\n节点起不来：\n\n"
+     "```\n[ERROR] unknown key\n```\n\n这个配置要怎么处理？\n\n**答（维护者 陈立）：** 删掉那一行即可。\n\n—— 维护者 陈立 解答\n",
+     [("Lukas Meyer", "升级后启动报 unknown key\n节点起不来：\n[ERROR] unknown key\n这个配置要怎么处理？", "删掉那一行即可。")]),
+    # numbered question headings that ask, then say more (`…吗？我想…。`), one naming GitHub Releases (no release
+    # notes); the answer's `Project: [owner/repo](…)` line is the thread's link, not answer text
+    ("## Questions from our users\n\n#### 1. 可以单独设置中文字体吗？我想英文用 Mono。\n\n— anonymous\n\n"
+     "**Answer:** Yes, with the fallback list.\n\n#### 2. 有没有国内镜像？GitHub Releases 下载太慢了。\n\n— 周晓, Hangzhou\n\n"
+     "**Answer:** There is one now.\n\nProject: [dw/mirror](https://gitee.com/dw/mirror)\n",
+     [(None, "可以单独设置中文字体吗？我想英文用 Mono。", "Yes, with the fallback list."),
+      ("周晓", "有没有国内镜像？GitHub Releases 下载太慢了。", "There is one now.")]),
+])
+def test_long_reports_in_two_languages(body, expected, registry):
+    assert triples(body, registry) == expected
