@@ -80,7 +80,7 @@ ASK_WORDS = (rf"(?:Q\s*\d{{0,2}}|问|提问|问题\s*(?:\d{{1,2}}|[一二三四�
 # with who gave it (`ANSWER_BY`)
 ACCEPTED = r"(?:[✅✔☑✓]\s*)?(?:Solution|(?:Accepted|Marked|Best)\s+answer|Answered|解决方案|最佳答案|采纳的?(?:答案|回答))"
 ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+|Our\s+|My\s+)?Answer|(?:Our\s+|My\s+)?Reply|Our\s+response|Editor['’]s\s+(?:reply|answer|response)|Fix|小编答|编辑答|(?:[✅✔☑✓]\s*)?Solution|"
-                r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer|最佳答案)")
+                r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer(?:\s*[,，(（]\s*(?:summari[sz]ed|paraphrased|abridged|in\s+short)[)）]?)?|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line (and a
 # Reddit user, `u/name on Reddit:`)
 ASKER_AT = re.compile(rf"^\s*{NUM}?(?:@\s*|u/(?=\w))(?P<name>[^\s@#：:，,（(]{{1,40}})\s*(?:[（(][^()（）\n]{{1,40}}[)）])?"   # (`（GitHub Issue #6721）`: where)
@@ -101,7 +101,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|报告者|报告人|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?](?:(?!\.\s)[^@#：:，,。？?·•|]){{0,59}}?)\s*"
-                         rf"(?:(?:[:：]|\.(?=\s+[A-Z]))\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,40}}"
+                         rf"(?:(?:[:：]|\.(?=\s+[A-Z]))\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,80}}"
                          rf"|\s*[（(][^()（）\n]{{1,40}}[)）])?$", re.I)     # (`提问人：@mint-z（Issue #2210）`)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*"
@@ -401,6 +401,8 @@ REPLIED = re.compile(r"^\s*(?:[^\w\s@*_]{1,3}\s*)?(?P<name>[A-Z][\w.'’-]*(?: [
                      r"(?:[（(][^()（）]{1,30}[)）]\s*)?"        # (`@ilse (maintainer) replied:`)
                      r"(?:replied|answered|responded|wrote back|added|adds|回复道|回复说|答道|补充道|补充)\s*[:：]?\s*$")
 # (`💬 **@rhea-okonjo** replied`: a chat's or a forum's marker, and no colon)
+# `**@hannah-k answered:** It shouldn't …`: who answers, and the answer on the same line
+REPLIED_ON_LINE = re.compile(r"^\s*@[\w.\-]{1,30}\s*(?:[（(][^()（）]{1,30}[)）]\s*)?(?:replied|answered|responded)\s*[:：]\s*\S")
 SIGNATURE = re.compile(r"^\s*--\s*$")
 # `核心维护者 @林间 补充：…`, `Marco added: …` under an answer: someone else's answer goes on
 ADDED = re.compile(r"^\s*[^:：\n]{0,24}?(?:补充(?:道|说)?|(?:added|adds)(?:\s+(?:in|on|to)\s+the\s+(?:thread|comments|discussion|replies))?)\s*(?:[（(][^()（）]{0,30}[)）])?\s*[:：]\s*(?=\S)", re.I)
@@ -568,7 +570,7 @@ def _editorial(text: str) -> bool:
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
                          r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|that['’]s it for (?:this|the|today|now)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
+                         r"send (?:us )?your questions|[^。，,\n]{0,8}就(?:先)?到这(?:里|儿)|that['’]s (?:it|the (?:mailbag|postbag|q&a|questions|letters|mail)) for\b|that (?:wraps|rounds) up (?:the|this|our)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -678,6 +680,11 @@ ZOLA_SHORTCODE = re.compile(r"\{\{\s*\w+\((?:[^{}]|\{[^{}]*\})*\)\s*\}\}", re.S)
 HUGO_DETAILS = re.compile(r"\{\{[<%]-?\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\b"
                           r"(?:\s+(?:title|summary|question|header)\s*=)?\s*(?P<q>\"[^\"\n]{1,300}\"|'[^'\n]{1,300}')"
                           r"[^\n]*?-?[>%]\}\}", re.I)
+# `{{< question author="Lena Fischer" >}}` … `{{< /question >}}`, then `{{< answer >}}` … `{{< /answer >}}`: a
+# theme's Q&A shortcodes, read as the labels they stand for (`**Lena Fischer asks:**`, `**Answer:**`)
+HUGO_QUESTION = re.compile(r"\{\{[<%]-?\s*(?:question|ask|q)\b(?:[^\n]*?\b(?:author|asker|from|by|name)\s*=\s*"
+                           r"(?:\"(?P<dq>[^\"\n]{1,60})\"|'(?P<sq>[^'\n]{1,60})'))?[^\n]*?-?[>%]\}\}", re.I)
+HUGO_ANSWER = re.compile(r"\{\{[<%]-?\s*(?:answer|reply|a)\b[^\n]*?-?[>%]\}\}", re.I)
 HUGO_DETAILS_END = re.compile(r"\{\{[<%]-?\s*/\s*(?:details|expand|collapse|accordion|spoiler|faq|toggle)\s*-?[>%]\}\}", re.I)
 
 
@@ -975,6 +982,9 @@ def strip_liquid(body: str) -> str:
         if hugo:                               # Hugo's shortcodes (`{{< figure … >}}`, `{{% notice %}}`) are markup
             chunk = HUGO_DETAILS.sub(lambda m: f"<details><summary>{html_escape(m.group('q')[1:-1])}</summary>", chunk)
             chunk = HUGO_DETAILS_END.sub("</details>", chunk)
+            chunk = HUGO_QUESTION.sub(lambda m: f"**{m.group('dq') or m.group('sq')} asks:**"
+                                      if m.group("dq") or m.group("sq") else "**Q:**", chunk)
+            chunk = HUGO_ANSWER.sub("**Answer:**", chunk)
             chunk = HUGO_SHORTCODE.sub(blank, chunk)
         if liquid:
             chunk = LIQUID_TAG.sub(blank, LIQUID_COMMENT.sub(blank, chunk))
@@ -1029,6 +1039,9 @@ def inline_text(children: list[Token] | None) -> str:
 
 def inline_urls(children: list[Token] | None) -> list[str]:
     return [t.attrGet("href") for t in children or [] if t.type == "link_open" and t.attrGet("href")]
+
+
+CAPS_TITLE = re.compile(r"(?=(?:[^A-Z]*[A-Z]){4})[A-Z][A-Z0-9 &'’,:/-]{2,40}")
 
 
 def is_bold_line(children: list[Token] | None) -> bool:
@@ -1299,7 +1312,9 @@ class _Reader:
                 text = inline_text(children).strip()
                 if number and not result:
                     text, ln = number + text, number + ln.strip()
-                result.append(Piece("line", text, ln.strip(), is_bold_line(children), inline_urls(children),
+                # (a plain-text letter's section titles are set in capitals, alone: `LETTERS`, `WHAT'S NEW`)
+                title = is_bold_line(children) or (one_line and CAPS_TITLE.fullmatch(text) is not None)
+                result.append(Piece("line", text, ln.strip(), title, inline_urls(children),
                                     line=line + n - 1, lead="chat" if timed else "", refs=_refs(ln)))
                 n += extra
         return result
@@ -1722,7 +1737,8 @@ def _asker(text: str, md: str, profile: Profile) -> tuple[str | None, str] | Non
     """(asker, rest of the line) when a line is an asker line (not one that says who answers: `**@pkrause** added:`,
     `Jonas Weber replied:`, `@felixb added in the thread: …`, `@周屿 回复：…`)."""
     found = _asker_line(text, md, profile)
-    return None if found is not None and (REPLIED.match(text) or ADDED.match(text) or NAMED_ANSWER.match(text)) else found
+    return None if found is not None and (REPLIED.match(text) or REPLIED_ON_LINE.match(text) or ADDED.match(text)
+                                          or NAMED_ANSWER.match(text)) else found
 
 
 def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] | None:
@@ -2392,7 +2408,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                              and ASKED_BY.match(text) and not re.search(r"[:：]\s*$", text)))):
                 # a byline under its question (a heading; a line just above it, `*Asked by Priya N.*`), over the answer
                 item.asker = asker[0]
-                item.answer_quoted = bool(ACCEPTED_BY.search(text))    # (`· ✔ accepted answer by x`: quoted below)
+                # (`· ✔ accepted answer by x`: quoted below, unless a label after the quote says where it starts)
+                item.answer_quoted = bool(ACCEPTED_BY.search(text)) and not _labelled_after_quote(parts, n, profile)
                 if (item.heading and n + 1 < len(parts) and _plain_next(parts, n, profile)
                         and (e := _paragraph_end(parts, n + 1)) + 1 < len(parts)
                         and parts[e + 1].kind == "line" and ANSWER.match(parts[e + 1].text)):
@@ -3461,6 +3478,15 @@ def _byline_then_answer(parts: list[Piece], n: int, profile: Profile) -> bool:
         return False
     who = _asker(parts[n + 1].text.replace("*", ""), parts[n + 1].md, profile)
     return who is not None and not who[1] and _answer_label(parts[n + 2], profile, speaker=True) is not None
+
+
+def _labelled_after_quote(parts: list[Piece], n: int, profile: Profile) -> bool:
+    """Whether a quote follows piece n and a labelled answer follows the quote (`*Asked by x, accepted answer by
+    y*`, `> the question`, `**Accepted answer, summarised:** …`): then the quote asks."""
+    j = n + 1
+    while j < len(parts) and parts[j].kind == "quote":
+        j += 1
+    return j > n + 1 and j < len(parts) and parts[j].kind == "line" and _answer_label(parts[j], profile) is not None
 
 
 def _explicit_answer_ahead(parts: list[Piece], n: int, profile: Profile, speakers: bool = False) -> bool:

@@ -1293,6 +1293,36 @@ def test_a_name_signed_after_the_mark_is_cut_from_the_questions_markdown(registr
      "**Answer:** There is one now.\n\nProject: [dw/mirror](https://gitee.com/dw/mirror)\n",
      [(None, "可以单独设置中文字体吗？我想英文用 Mono。", "Yes, with the fallback list."),
       ("周晓", "有没有国内镜像？GitHub Releases 下载太慢了。", "There is one now.")]),
+    # `**@x answered:** …` on the answer's line answers (it names no asker); the editor's `That wraps up …` and
+    # `问答区就到这里。` after the last answer are not part of it
+    ("## Community questions\n\n### Why is `int | None` required?\n\nAsked by @dmitri-v\n\n**@hannah-k answered:** "
+     "It is a bug, fixed in 3.5.\n\n### 可以贡献中文文档吗？\n\nAsked by @wen\n\n**@hannah-k answered:** 欢迎直接提 PR。\n\n"
+     "问答区就到这里。欢迎下季度继续提问。\n\nThat wraps up the questions for this quarter.\n",
+     [("dmitri-v", "Why is int | None required?", "It is a bug, fixed in 3.5."),
+      ("wen", "可以贡献中文文档吗？", "欢迎直接提 PR。")]),
 ])
 def test_long_reports_in_two_languages(body, expected, registry):
+    assert triples(body, registry) == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a plain-text letter: its section titles in capitals, `Q.` / `A.` paragraphs, signed `-- name`
+    ("Hello again.\n\n\nWHAT'S NEW\n\nVersion 0.41 is out.\n\n\nLETTERS\n\nQ. Can I see only cleared entries?\n"
+     "-- Priya, Lagos\n\nA. Yes: `hh register --cleared`.\n\n\nODDS AND ENDS\n\nThe meetup is on 18 July.\n",
+     [("Priya", "Can I see only cleared entries?", "Yes: hh register --cleared.")]),
+    # a Hugo theme's Q&A shortcodes
+    ("## Reader questions\n\n{{< question author=\"Lena Fischer\" >}}\nCan it back up only what changed?\n"
+     "{{< /question >}}\n\n{{< answer >}}\nYes, as of v1.9.\n{{< /answer >}}\n\n{{< question >}}\n"
+     "Is restoring elsewhere supported?\n{{< /question >}}\n\n{{< answer >}}\nYes.\n{{< /answer >}}\n",
+     [("Lena Fischer", "Can it back up only what changed?", "Yes, as of v1.9."),
+      (None, "Is restoring elsewhere supported?", "Yes.")]),
+    # a tag's top questions: `*Asked by **x**, 2.1k views, accepted answer by **y***`, the question quoted, then
+    # `**Accepted answer, summarised:**` (the quote asks, told in full; the label says where the answer starts)
+    ("## Top questions this week\n\n### 1. \"Is the ORM thread-safe?\"\n\n*Asked by **lukas_h**, 2.1k views, accepted "
+     "answer by **mfernandes***\n\n> Can I share one `Session` across threads?\n\n**Accepted answer, summarised:** No. "
+     "Create one session per request.\n",
+     [("lukas_h", "Can I share one Session across threads?",
+       "No. Create one session per request.")]),
+])
+def test_english_posts_in_unexpected_formats(body, expected, registry):
     assert triples(body, registry) == expected
