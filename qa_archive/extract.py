@@ -2901,6 +2901,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     t[0][-1], t[1][-1] = t[0][-1].rstrip(QUOTES), t[1][-1].rstrip(QUOTES)
                 note(p, "question")
                 continue
+            if (item.quoted and item.turn()[2] is None and re.search(r"[:：]\s*$", parts[_paragraph_end(parts, n)].text)
+                    and _explicit_answer_ahead(parts, n, profile, speakers=True)):
+                item.quoted = False      # `…还能用吗？` / `我们原来是这样覆盖的：` over code / `**维护者 @x：**`: the asker
+                                         # shows more of the question before the labelled answer
             asking = item.turn()[2] is None and not item.quoted
             if not asking and item.turn()[2] is not None and (added := ADDED.match(text)):
                 p = replace(p, text=text[added.end():], md=after_label(p.md, bold=True))

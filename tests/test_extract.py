@@ -1300,6 +1300,10 @@ def test_a_name_signed_after_the_mark_is_cut_from_the_questions_markdown(registr
      "问答区就到这里。欢迎下季度继续提问。\n\nThat wraps up the questions for this quarter.\n",
      [("dmitri-v", "Why is int | None required?", "It is a bug, fixed in 3.5."),
       ("wen", "可以贡献中文文档吗？", "欢迎直接提 PR。")]),
+    # the asker shows more under a question that has ended (`这样覆盖的：` over code) before a role's labelled answer
+    ("## 答疑时间\n\n#### @牧之 问：SCSS 变量还能用吗？\n\n我们原来是这样覆盖的：\n\n```scss\n$ht-color: #0f7b6c;\n```\n\n"
+     "**维护者 @qiao-yun：** 改成了 CSS 变量。\n",
+     [("牧之", "SCSS 变量还能用吗？\n我们原来是这样覆盖的：\n$ht-color: #0f7b6c;", "改成了 CSS 变量。")]),
 ])
 def test_long_reports_in_two_languages(body, expected, registry):
     assert triples(body, registry) == expected
