@@ -487,7 +487,7 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|读者来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
@@ -1425,6 +1425,8 @@ BILINGUAL_LABEL = re.compile(rf"^(\s*(?:\*\*|__)?\s*)(?:(?P<zh>{ZH_LABEL})(?:\s*
 CHAT_TIME = r"(?:\d{2,4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s+)?\d{1,2}:\d{2}(?::\d{2})?"    # `18:45`, `01-08 10:12`
 ORDINAL_LEAD = re.compile(rf"^(\s*(?:\*\*|__)?)\s*【\s*{ORDINAL_ZH}\s*】\s*(?=\S)")   # `【第 1 问】`
 LEAD_TIME = re.compile(rf"^(\s*(?:\*\*|__)?)\s*(?:\[{CHAT_TIME}\]|【{CHAT_TIME}】)\s*(?=\S)")
+# after a chat message's time, a plain `name：` or `name（维护者）：`: who speaks (read as a bold speaker label)
+TIMED_SPEAKER = re.compile(r"^(\s*)(@?[^\s*_:：【】\[\]()（）]{1,20}(?:\s*[（(][^()（）\n]{1,12}[)）])?)([:：])(?=\s*\S)")
 # `**Q1｜@x：**`, `Q1 追问｜@夏目：`: a label, a bar, then who asks: read as `Q1（@x）：`, `追问（@夏目）：`
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*"
                         r"(\*\*|__)?\s*(?:提问|问)?\s*((?:\*\*|__)?\s*[:：])")     # (`**Q1｜@苏牧 提问：**`, `**Q1｜@x** 提问：` too)
@@ -1452,7 +1454,10 @@ def relabel(line: str) -> str:
     if head[:1] not in LABEL_STARTS or (head[:1] == "[" and not head[1:].isdigit()):
         # (`[a link](…)` starts many lines; only `[18:45]` is a label's)
         return PLAIN_CHAT_SPEAKER.sub(r"\1**\2**：", line, count=1) if line[:1] in CHAT_SPEAKER_STARTS else line
+    timed = LEAD_TIME.match(line)
     line = LEAD_TIME.sub(r"\1", line, count=1)
+    if timed and not timed.group(1).strip():
+        line = TIMED_SPEAKER.sub(r"\1**\2**\3", line, count=1)    # `【10:32】阿杰：…` is `**阿杰**：…`
     line = QUESTION_MARK_LEAD.sub(r"\1Q：", line, count=1)
     line = ORDINAL_LEAD.sub(r"\1", line, count=1)
     line = PIPE_LABEL.sub(lambda m: f"{m.group(1)}{m.group(2)}（@{m.group(3)}）{m.group(4) or ''}{m.group(5)}", line, count=1)
@@ -2828,7 +2833,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                         and not any(it.section == section for it in all_items) and _qa_goes_on(parts, n, profile)):
                     skip(p, "the Q&A section's introduction")    # `**本周各项目回复 issue 共计 2 条**` under its heading
                     continue
-                if in_qa and TOPIC_TITLE.match(text):
+                if in_qa and (TOPIC_TITLE.match(text) or DATE_TITLE.fullmatch(text.strip())):
                     close_all()                          # `**话题一：消费堆积**` in a chat digest: a topic, the
                     group = _Group(topic=text.strip())   # section goes on
                     log["sections"].append({"line": p.line, "heading": text, "topic": True})
@@ -3089,6 +3094,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         else:
             skip(p, "outside any item")
     close_all()
+    _follow_pointers(items, parts)
 
     threads = _threads(post, items, registry, profile)
     log["pairs"] = list(zip(items, threads, strict=True))
@@ -3117,6 +3123,41 @@ def _question_section_levels(parts: list[Piece]) -> frozenset[int]:
         if under >= 2:
             levels.add(level)
     return frozenset(levels)
+
+
+# an answer that only points to a longer one further on: `见下方「详解一」`, `详见下文`, `see "Deep dive 1" below`
+POINTER_ANSWER = re.compile(r"^\s*(?:[^。，,\n]{1,10}[，,]\s*)?(?:请)?(?:见|详见|参见|参考)(?:下方|下文|后文|文末|下面)?\s*(?:的)?\s*(?:「(?P<zh>[^「」]{1,30})」|“(?P<zq>[^“”]{1,30})”)?"
+                            r"\s*(?:一节|小节|部分|章节)?\s*(?:的?(?:详细)?(?:解答|说明|展开))?\s*[。.]?\s*$"
+                            r"|^\s*see\s+(?:[\"“](?P<en>[^\"“”]{1,40})[\"”]\s+)?below\s*[.]?\s*$", re.I)
+
+
+REPLY_TO = re.compile(r"^\s*[（(]\s*(?:回复|答复|reply\s+to)\s*@?[^()（）\n]{1,30}[)）]\s*", re.I)
+
+
+def _follow_pointers(items: list[_Item], parts: list[Piece]) -> None:
+    """A table's or a list's short answer that says the long one is below (`见下方「详解一」`): the answer is what
+    stands under the heading it names (or, naming none, under the next heading after the question), up to the
+    next heading of that level or above."""
+    for it in items:
+        if len(it.turns) != 1 or not it.turns[0][2] or len(it.turns[0][2]) != 1:
+            continue
+        m = POINTER_ANSWER.match(it.turns[0][2][0])
+        if not m or not it.trace:
+            continue
+        name = m.group("zh") or m.group("zq") or m.group("en")
+        after = it.trace[-1][0]
+        start = next((i for i, p in enumerate(parts) if p.kind == "heading" and p.line > after
+                      and (name is None or name.lower() in p.text.lower())), None)
+        if start is None:
+            continue
+        end = next((i for i in range(start + 1, len(parts))
+                    if parts[i].kind == "heading" and parts[i].level <= parts[start].level), len(parts))
+        body = [p for p in parts[start + 1:end] if p.text.strip()]
+        if body and (reply := REPLY_TO.match(body[0].text)):     # (`（回复 @x）推荐…`: whom it answers, not words of it)
+            body[0] = replace(body[0], text=body[0].text[reply.end():], md=REPLY_TO.sub("", body[0].md, count=1))
+        if body:
+            it.turns[0][2] = [p.text for p in body]
+            it.turns[0][3] = [p.md for p in body]
 
 
 def _plain_speakers(parts: list[Piece], registry: Registry, profile: Profile) -> frozenset:
@@ -3199,6 +3240,49 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
             and not _editorial(text) and not is_qa_heading(text, profile)
             and nxt is not None and nxt.kind in ("line", "block") and not nxt.bold
             and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
+
+
+# the parts of a listed question's nested list: `- 问题描述：…`, `- 解决方案：…`, `- 追问（@x）：…`, `- 解答：…`
+PART_LABEL = (r"(?P<part>问题描述|问题详情|问题现象|现象描述|问题背景|解决方案|解决办法|解决方法|处理方法|解答|回答|答复|回复|答|"
+              r"追问|再问|problem|description|symptoms?|solution|fix|answer|follow-?up)\s*(?:[（(][^()（）\n]{1,30}[)）])?\s*[:：]\s*")
+PART_LINE = re.compile(rf"^{PART_LABEL}", re.I)
+PART_LINE_MD = re.compile(rf"^[-*+]\s+(?:\*\*|__)?{PART_LABEL}(?:\*\*|__)?\s*", re.I)
+ASKS_PART = re.compile(r"问题|现象|背景|problem|description|symptom|追问|再问|follow", re.I)
+
+
+# `（提问：@zhao_yi）` after a listed title, `提问人：Gitee 用户 @x` as its first part: who asked
+ASKER_NOTE = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?[（(]?\s*(?:提问|提问人|提问者|asked\s+by)\s*(?:\*\*|__)?\s*[:：]\s*"
+                        r"(?:\*\*|__)?(?P<name>[^\n]{1,40}?)\s*[)）]?\s*$", re.I)
+
+
+def _described_parts(turn: Turn) -> tuple[list[Turn], str | None] | None:
+    """A listed title whose nested list tells its parts (`- 问题描述：…`, `- 解决方案：…`, then `- 追问（@x）：…` and
+    `- 解答：…`): the account is the question's, the solution its answer, a follow-up and its answer the next turn;
+    and who asked, when a line before the parts says (`（提问：@x）`, `- 提问人：x`). None when the parts do not pair
+    up that way."""
+    def parts(lines: list[str], label: re.Pattern) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        lead, out = [], []
+        for line in lines:
+            m = label.match(line)
+            if m:
+                out.append((m.group("part"), [line[m.end():]]))
+            elif out:
+                out[-1][1].append(line)
+            elif line.strip():
+                lead.append(line)
+        return lead, out
+    lead, plain = parts(turn.a.split("\n"), PART_LINE)
+    _, md = parts((turn.a_md or "").split("\n"), PART_LINE_MD)
+    if (len(plain) < 2 or len(plain) != len(md) or not ASKS_PART.match(plain[0][0]) or len(lead) > 1
+            or (lead and not ASKER_NOTE.match(lead[0]))):
+        return None
+    if [bool(ASKS_PART.match(part)) for part, _ in plain] != [i % 2 == 0 for i in range(len(plain))] or len(plain) % 2:
+        return None                      # (the parts must go account, answer, follow-up, answer, …)
+    turns = [Turn(q=_join([turn.q, *plain[0][1]]), a=_join(plain[1][1]),
+                  q_md=_join([turn.q_md or "", *(x.strip() for x in md[0][1])]), a_md=_join(md[1][1]))]
+    for i in range(2, len(plain), 2):
+        turns.append(Turn(q=_join(plain[i][1]), a=_join(plain[i + 1][1]), q_md=_join(md[i][1]), a_md=_join(md[i + 1][1])))
+    return turns, (_name(ASKER_NOTE.match(lead[0]).group("name")) if lead else None)
 
 
 # `**问题描述：** …`, `**Problem:** …`: the label of a question's account, under a title that does not ask
@@ -3289,9 +3373,11 @@ SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|�
 POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
 NOT_A_QUESTION = re.compile(r"^\s*(?:not\s+(?:really\s+)?a\s+question|(?:just\s+)?(?:a|more\s+(?:of\s+)?a)\s+comment\b|"
                             r"(?:I\s+)?just\s+wanted\s+to\s+(?:say|thank)|不是(?:提问|问题)|没有问题[，,]|只是想说)", re.I)
-THANKS = re.compile(r"^[^?？\n]{0,30}(?:可以了|好了|解决了|搞定了|成功了|works\s+now|that\s+(?:did\s+it|fixed\s+it))[\s!！。.~👍🙏]*$|"
+THANKS = re.compile(r"^[^?？\n]{0,30}(?:可以了|好了|解决了|搞定了|成功了|works\s+now|that\s+(?:did\s+it|fixed\s+it))"
+                    r"(?:[，,\s]*(?:谢谢|感谢|多谢)[^?？\n]{0,6})?[\s!！。.~👍🙏]*$|"     # (`可以了，谢谢！`)
                     r"^\s*(?:(?:oh|ah|ok(?:ay)?|nice|cool|great|i\s+see|will\s+(?:try|do)(?:\s+(?:it|that))?)[\s,.!]+){0,3}(?:thanks|thank\s+you|thx|cheers|(?:that|it)\s+(?:works|worked)|works\s+(?:perfectly|great|now)|"
-                    r"perfect|got\s+it|great|awesome|好的|谢谢|感谢|多谢|明白了|懂了|解决了|搞定)", re.I)
+                    r"perfect|got\s+it|great|awesome|好的|谢谢|感谢|多谢|明白|懂了|解决了|搞定)"
+                    r"|^[\s👌👍🙏✅🎉❤️!！~]+$", re.I)      # (an emoji alone: `👌`)
 
 
 def _thanks(reply: str) -> bool:
@@ -3657,6 +3743,8 @@ PROSE_ASKER = re.compile(r"(?:^|(?<=[.,;!?])\s+)(?P<name>(?-i:[A-Z])[\w'’.-]*(
 # `Translation: Can …?` under a question asked in the other language: the editors', not the asker's words
 TRANSLATION_LINE = re.compile(r"^\s*[（(]?\s*(?:(?:English\s+)?translation|in\s+English|译文|英文翻译|翻译|中文翻译)\s*[:：]\s*\S", re.I)
 FOLLOW_PAREN = re.compile(r"^\s*[^\s:：（(]{1,20}(?:\s[^\s:：（(]{1,10})?\s*[（(]\s*(?:追问|再问|follow-?up)\s*[)）]\s*[:：]", re.I)
+# `**4 月 8 日**`, `**4月9日（周二）**`, `**2024-04-08**`: a chat digest's day, a topic of its Q&A section
+DATE_TITLE = re.compile(r"(?:\d{4}\s*[年/.-]\s*)?\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?(?:\s*[（(][^()（）]{1,6}[)）])?|\d{4}-\d{2}-\d{2}")
 TOPIC_TITLE = re.compile(r"^\s*(?:[^\w\s]{1,3}\s*)?(?:话题|主题|议题|topic)\s*[一二三四五六七八九十\d]{1,3}\s*[:：·]", re.I)
 # `**Translations.** The documentation is …`: a roundup's next item, titled in bold where it starts
 RUN_IN_TITLE = re.compile(r"^\s*(\*\*|__)[A-Z][^*_\n]{0,30}?[.]\1\s+\S")
@@ -3683,7 +3771,7 @@ QUESTION_FROM_EN = re.compile(r"^\s*(?:(?:this|the)\s+)?(?:question|letter)\s+(?
                               r"(?:\s*[（(][^()（）\n]{1,40}[)）])?(?:\s*,\s*[^\n]{0,100})?\s*[.。]?\s*$", re.I)
 # `来自交流群的 何静：…`: where they asked, then who, then what (not `来自 x 的疑问：`, `…的通知：`: what, not who)
 FROM_WHERE_ZH = re.compile(rf"^\s*来自[^：:，,。？?\n@]{{1,15}}?的\s*@?(?!(?:提问|问题|疑问|问|留言|通知|消息|反馈|建议|回复|{ROLE})\s*[:：])"
-                           r"(?P<name>[^\s：:，,。？?@]{1,20})\s*[:：]\s*(?P<rest>.*)$", re.S)
+                           rf"(?:{ROLE}\s+@?)?(?P<name>[^\s：:，,。？?@]{{1,20}})\s*[:：]\s*(?P<rest>.*)$", re.S)   # (`来自杭州的听众 Yuki：`)
 FROM_ALONE = re.compile(r"^\s*来自\s*@?(?P<name>[^\s：:，,。？?@（(]{1,20})(?:\s*[（(][^()（）]{1,20}[)）])?\s*$")
 FROM_WHERE = re.compile(r"^\s*(?-i:From)\s+(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2}|@[\w.-]{2,30})"
                         r"\s+(?:on|via|in|at|through)\s+(?:the\s+|our\s+)?[\w#/.-]+(?:\s+[\w#/.-]+){0,3}?\s*[.。]?\s*$", re.I)
@@ -3704,7 +3792,8 @@ READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\
 
 # `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
 READER_ASKS_ZH = re.compile(rf"^\s*{NUM}?(?:一位|有位|有一位|有)(?:[^：:，,。\n]{{0,10}}的|匿名)?(?:读者|观众|网友|用户|听众|朋友|开发者|同学|群友|小伙伴)"
-                            r"(?:在[^：:\n]{1,10})?(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>.*)$", re.S)     # (`4. 一位…问：`)
+                            r"(?:在[^：:\n]{1,10})?(?:(?:问|提问|留言)道?)?\s*[:：]\s*(?P<rest>.*)$", re.S)     # (`4. 一位…问：`,
+                            # `一位没有留名的听众：`)
 
 
 READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s*(?:问|提问|留言)道?\s*[:：]\s*(?P<rest>\S.*)$", re.S)
@@ -4016,6 +4105,9 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             said = re.match(rf"\s*(?:提问者|提问人)\s*[:：]\s*@?{re.escape(m.group('name'))}\s*", turns[0].a)
             turns[0].a = turns[0].a[said.end():] if said else turns[0].a
             turns[0].a_md = turns[0].a_md[m.end():].lstrip()
+        if it.listed and len(turns) == 1 and turns[0].a and (parted := _described_parts(turns[0])):
+            turns, named = parted
+            asker = asker or named
         pairs = it.links or (it.group.links if it.group else [])
         links = list(dict.fromkeys([u for u in it.urls if u] + [url for _, url in pairs]))
         projects = _projects(pairs, it, turns, registry, profile, topical)

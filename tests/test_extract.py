@@ -1330,3 +1330,42 @@ def test_long_reports_in_two_languages(body, expected, registry):
 ])
 def test_english_posts_in_unexpected_formats(body, expected, registry):
     assert triples(body, registry) == expected
+
+
+def test_a_group_chat_digest_of_timed_plain_messages_under_day_titles(registry):
+    threads, _ = threads_of(
+        "## 群聊问答精选\n\n**4 月 8 日**\n\n【10:32】阿杰：compaction 线程数在哪里配？写放大很严重\n\n"
+        "【10:35】老周（维护者）：配 `max-background-jobs`，默认是 4。\n\n【10:41】阿杰：追问一下，改完要重启吗？\n\n"
+        "【10:43】老周（维护者）：不用重启。\n\n【10:44】阿杰：明白，谢谢周老师\n\n**4 月 9 日**\n\n"
+        "【14:07】Mia：镜像启动直接退出，有人遇到过吗？\n\n【14:09】小鱼：挂载目录要先 chown。\n\n【14:15】Mia：可以了，谢谢！\n\n"
+        "【14:16】Mia：👌\n", registry)
+    assert [(t.asker, [(turn.q, turn.a) for turn in t.turns]) for t in threads] == [
+        ("阿杰", [("compaction 线程数在哪里配？写放大很严重", "配 max-background-jobs，默认是 4。"),
+                 ("追问一下，改完要重启吗？", "不用重启。")]),
+        ("Mia", [("镜像启动直接退出，有人遇到过吗？", "挂载目录要先 chown。")])]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a numbered title whose nested list tells its parts: who asked after the title, the account, the solution, then
+    # a follow-up and its answer
+    ("## 论坛热门问题\n\n1. **tile seed 跑到一半内存溢出**（提问：@liu-dev）\n   - 问题描述：跑了 40 分钟后进程被 kill。\n"
+     "   - 解决方案：加上 `--batch-size 2000`。\n   - 追问（@liu-dev）：相邻区块会重复生成吗？\n   - 解答：会有少量重复。\n\n"
+     "2. **连接数被打满**\n   - 提问人：Gitee 用户 @geo_x\n   - 问题描述：高峰期报 too many clients。\n   - 解决方案：加 PgBouncer。\n",
+     [("liu-dev", ["tile seed 跑到一半内存溢出\n跑了 40 分钟后进程被 kill。", "相邻区块会重复生成吗？"],
+       ["加上 --batch-size 2000。", "会有少量重复。"]),
+      ("geo_x", ["连接数被打满\n高峰期报 too many clients。"], ["加 PgBouncer。"])]),
+    # a table's short answer that points to the long one below, under the heading it names
+    ("## 社区问答\n\n| 提问人 | 问题 | 解答 |\n| --- | --- | --- |\n| @moyu | 行高不固定会抖动，怎么处理？ | 见下方「详解一」 |\n"
+     "| 阿蛮 | 暗色主题可以局部生效吗？ | 可以，加 `lf-dark` 类。 |\n\n### 详解一：虚拟滚动与不定行高\n\n"
+     "（回复 @moyu）开启动态测量即可。\n\n## 贡献者\n\n感谢 @xiaoyu。\n",
+     [("moyu", ["行高不固定会抖动，怎么处理？"], ["开启动态测量即可。"]),
+      ("阿蛮", ["暗色主题可以局部生效吗？"], ["可以，加 lf-dark 类。"])]),
+    # a podcast's listeners' letters: `来自杭州的听众 Yuki：`, `一位没有留名的听众：`
+    ("## 听众来信\n\n**来自杭州的听众 Yuki：** 想贡献代码，不知道从哪下手，怎么办？\n\n小林的回答：先从文档开始。\n\n"
+     "**一位没有留名的听众：** 你们什么时候出视频版？\n\n暂时没有计划。\n",
+     [("Yuki", ["想贡献代码，不知道从哪下手，怎么办？"], ["先从文档开始。"]),
+      (None, ["你们什么时候出视频版？"], ["暂时没有计划。"])]),
+])
+def test_chinese_posts_in_unexpected_formats(body, expected, registry):
+    threads, _ = threads_of(body, registry)
+    assert [(t.asker, [turn.q for turn in t.turns], [turn.a for turn in t.turns]) for t in threads] == expected
