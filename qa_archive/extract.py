@@ -150,7 +150,7 @@ SIGNED_AFTER_MARK = re.compile(r"[?？]\s*(?:\[\s*(?:[—–]|by\s|from\s)\s*([^
                                r"\s*$", re.I)                             # (`(someone in the YouTube comments)`: nobody)
 # `Q：回查间隔怎么配置？A：设置 …`: the answer label right after the question mark, on the same line; or
 # `Q. …? (Ingrid, via email) A. …`, who asked between the two (`who`; then `A.` labels too)
-INLINE_ANSWER = re.compile(r"[?？]\s*(?P<who>[（(][^()（）]{1,60}[)）])?\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*"
+INLINE_ANSWER = re.compile(r"(?P<mark>[?？](?:[^?？\n]{1,60}?[。！])?)\s*(?P<who>[（(][^()（）]{1,60}[)）])?\s*(?:\*\*|__)?\s*(?:A\s*\d{0,2}|答|回答|解答|Answer)\s*"
                            r"(?:[:：]|(?(who)\.(?=\s)|(?!)))\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
@@ -1771,6 +1771,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         # `From the changelog:`)
         name = m.group("name")
         return (None if re.match(r"(?i)(?:an?|one|another|the)\s", name) else _name(name)), m.group("rest").strip()
+    if m := ASKED_LABEL_ONLY.match(text):
+        return _name(m.group("name") or m.group("quoted")), ""
     for pattern in NAMING_LINES:
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
@@ -2049,7 +2051,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if not (inline and inline_md):
             return False
         t = item.turn()
-        t[0][-1], t[1][-1] = text[:inline.start() + 1], md[:inline_md.start() + 1]
+        t[0][-1], t[1][-1] = text[:inline.end("mark")], md[:inline_md.end("mark")]   # (the question's mark, or the
+                                                                                       # sentence after it)
         item.quoted = True
         start_answer(p, text[inline.end():], md[inline_md.end():])
         return True
@@ -2213,6 +2216,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         if p.kind == "line":
             # stray emphasis markers (`**1、@name **提问：` is not bold in CommonMark) are gone already (`inline_text`):
             text = p.text      # (inline_text left no emphasis marker: a `*` is code's, `*/10 * * * * ?`)
+            if (in_qa and item is not None and not item.done and item.turn()[0] and item.turn()[2] is None
+                    and (many := MANY_ASKED.match(text))):
+                item.asker = item.asker or _name(many.group("first"))      # `（@张一帆、@Bruce_W 本周都问到了类似
+                note(p, "asker", text)                                     # 问题，这里合并回答）`: the first is named
+                continue
             if in_qa and SHARED_ANSWER.search(text) and not re.search(r"[?？]", text) and not QLINE.match(text):
                 close_item()                             # `以下两个问题一起回答：`, `These two … have the same
                 shared = []                              # answer`: the questions below wait for one answer
@@ -2649,7 +2657,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     elif _plausible_asker(bare := inline.group("who")[1:-1].strip()):
                         item.asker = _name(bare)        # `… (Yusuf) A. …`: a name alone, between the two
                 if inline and inline_md:                # `Q：…？A：…` on one line: the question, then its answer
-                    set_question(p, rest[:inline.start() + 1], rest_md[:inline_md.start() + 1], True)
+                    set_question(p, rest[:inline.end("mark")], rest_md[:inline_md.end("mark")], True)
                     start_answer(p, rest[inline.end():], rest_md[inline_md.end():])
                 else:
                     set_question(p, rest, rest_md, p.lead == "summary"    # (a `<details>` summary: its body answers)
@@ -3368,6 +3376,9 @@ def _speaker_asks(name: str, item: _Item | None, profile: Profile) -> bool:
 INTERVIEWER = re.compile(r"(?:the\s+)?interviewers?|记者|采访者|采访人", re.I)
 
 
+# `（@a、@b、@c 本周都问到了类似问题）`, `@风铃、@Kevin_Wu 都问到`: several people asked the question above
+MANY_ASKED = re.compile(r"^\s*[（(]?\s*@(?P<first>[^\s@、，,()（）]{1,30})(?:\s*[、，,和及与]\s*@[^\s@、，,()（）]{1,30})+"
+                        r"[^()（）\n?？]{0,12}?问(?:到|过)[^()（）\n?？]{0,30}[)）]?\s*[。.]?\s*$")
 SHARED_ANSWER = re.compile(r"(?:一起|合并|统一)(?:回答|解答|答复)|同一个(?:回答|答案)|答案(?:相同|一样)|"
                            r"\bsame answer\b|\banswer(?:ed)? (?:them|both|these) together\b|\btake them together\b", re.I)
 POLL = re.compile(r"^\W{0,3}\s*(?:投票|投个票|小调查|poll|vote)(?:\s*[|｜:：—–-]|\b)", re.I)
@@ -3783,6 +3794,9 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 #   `Question from Ravi Menon, who …`, `From Tomasz on the mailing list.`, `Someone posting as **sqs-newbie** asked:`,
 #   `**[Issue #1287](…)** · 提问者：@mlops-lee`, `来自一位匿名用户的问题：`, `**#1452 ｜ SOFARPC ｜ @hongyu-dev**`
 #   (and, before a bare name, `> 来自 某电商公司的 SRE 团队`: somebody described, not named)
+# `提问：@Leo-Z`, `提问：群友“夜航船”` under a question: the label names who asked, and nothing more
+ASKED_LABEL_ONLY = re.compile(rf"^\s*(?:提问|提问者|提问人)\s*[:：]\s*(?:@(?P<name>[^\s@，,。？?:：]{{1,30}})|(?:{ROLE})?\s*[“「\"]"
+                              r"(?P<quoted>[^”」\"]{1,20})[”」\"])\s*$")
 NAMING_LINES = (FROM_ROLE, FROM_SOMEBODY_ZH, FROM_ALONE, FROM_WHERE_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
                 QUESTION_OF, FIELDS_ASKER)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer|visitor|attendee)"

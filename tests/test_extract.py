@@ -1365,6 +1365,16 @@ def test_a_group_chat_digest_of_timed_plain_messages_under_day_titles(registry):
      "**一位没有留名的听众：** 你们什么时候出视频版？\n\n暂时没有计划。\n",
      [("Yuki", ["想贡献代码，不知道从哪下手，怎么办？"], ["先从文档开始。"]),
       (None, ["你们什么时候出视频版？"], ["暂时没有计划。"])]),
+    # `### 问：` headings: `（@a、@b 本周都问到了…）` and `提问：@x` / `提问：群友“x”` under them name who asked
+    ("## 微信群答疑精选\n\n### 问：INT4 量化后输出乱码？\n\n（@张一帆、@Bruce_W 本周都问到了类似问题，这里合并回答）\n\n"
+     "答：量化参数不匹配。\n\n### 问：多卡启动时卡在 NCCL 初始化\n\n提问：@Leo-Z\n\n答：加大 /dev/shm。\n\n"
+     "### 问：支持 function calling 吗？\n\n提问：群友“夜航船”\n\n答：支持。\n",
+     [("张一帆", ["INT4 量化后输出乱码？"], ["量化参数不匹配。"]),
+      ("Leo-Z", ["多卡启动时卡在 NCCL 初始化"], ["加大 /dev/shm。"]),
+      ("夜航船", ["支持 function calling 吗？"], ["支持。"])]),
+    # `Q：…？one more sentence。A：…` in one paragraph
+    ("## 读者问答\n\nQ：线程栈大小怎么估？每次都是溢出了才知道。A：打开栈水位统计。\n",
+     [(None, ["线程栈大小怎么估？每次都是溢出了才知道。"], ["打开栈水位统计。"])]),
 ])
 def test_chinese_posts_in_unexpected_formats(body, expected, registry):
     threads, _ = threads_of(body, registry)
