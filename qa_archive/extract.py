@@ -83,7 +83,7 @@ ANSWER_WORDS = (r"(?:A\s*\d{0,2}|答|回答|回复|解答|答复|(?:The\s+|Our\s
                 r"(?:Accepted|Marked|Best)\s+(?:as\s+(?:the\s+)?)?answer(?:\s*[,，(（]\s*(?:summari[sz]ed|paraphrased|abridged|in\s+short)[)）]?)?|最佳答案)")
 # `**1、@name** 提问：`, `@name 提问：`, `**1.@handle** #914`, optionally with the question on the same line (and a
 # Reddit user, `u/name on Reddit:`)
-ASKER_AT = re.compile(rf"^\s*{NUM}?(?:@\s*|u/(?=\w))(?P<name>[^\s@#：:，,（(]{{1,40}})\s*(?:[（(][^()（）\n]{{1,40}}[)）])?"   # (`（GitHub Issue #6721）`: where)
+ASKER_AT = re.compile(rf"^\s*{NUM}?(?:@\s*|u/(?=\w))(?P<name>[^\s@#：:，,、（(]{{1,40}})\s*(?:[（(][^()（）\n]{{1,40}}[)）])?"   # (`（GitHub Issue #6721）`: where)
                       rf"\s*(?:的)?\s*(?:提问|问题|问道|问)?\s*(?:#\s*\d+)?\s*"
                       rf"(?:提问)?\s*[:：]?\s*(?P<rest>.*)$")
 # `**1、@John Deng** 提问：`: a name with spaces, when 提问 or an issue number ends the line
@@ -1231,6 +1231,9 @@ class _Reader:
             return None
         kind, q_children, rest_children = lead
         question = inline_text(q_children).strip()
+        if (kind == "bold" and re.match(r"\s*[，,、；;]", inline_text(rest_children))
+                and not re.search(r"[?？]", question)):
+            return None           # `- **4.1.0 已发布**，规则引擎支持…`: a sentence that goes on past its bold words, no title
         urls = inline_urls(q_children)
         answer_first = unwrap(re.sub(r"^[\s:：\-–—,，.。]+", "", inline_text(rest_children)).strip())
         question = unwrap(question)
@@ -1807,6 +1810,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         rest = q.group("rest") if q else re.sub(r"^(?:Q\s*\d{0,2}|问)\s*[:：]\s*$", "", rest, flags=re.I)
         # `@name 在群里提问：`, `@name 问道：`: words around the verb, not the question
         rest = re.sub(r"^[^，,。？?]{0,12}?(?:提问|提出|问道|问)\s*[:：]\s*", "", rest)
+        rest = re.sub(r"^(?:\s*[、，,和及与]\s*@[^\s@、，,:：]{1,30})+\s*(?:也|都)?问(?:到|过|了)?\s*[:：]\s*", "", rest)   # (`@a、@b 都问到：…`: the first)
         rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b(?:\s+(?:in|on|via)\s+[^:：]{1,60}[:：])?\s*[:：]?\s*", "",
                       rest, flags=re.I)                # (`@x asked in *Help › Performance*:`: where, not what)
         rest = re.sub(r"^(?:on|in|at)\s+[^:：?？]{1,40}?\s*[·•|].*$", "", rest)   # (`@x asked on Apr 3 · 🔼 12`)
@@ -3772,7 +3776,7 @@ HEADING_ASKER_ONLY = re.compile(r"^\s*(?:(?:question|letter|q)\s*\d{0,3}\s*[—�
                                 r"@?(?P<name>[\w.'’-]+(?:\s+(?-i:[A-Z])[\w.'’-]*){0,2})(?:\s*[（(][^()（）]{1,40}[)）])?)\s*$", re.I)
 # Bylines under a question (or its heading) that name who asked (examples at NAMING_LINES, which reads them)
 FROM_ROLE = re.compile(rf"^\s*(?:问题|提问)?来自\s*{ROLE}\s*@?(?P<name>[^\s：:，,。@（(]{{1,20}}(?:\s(?!的|提问|问)[^\s：:，,。@（(]{{1,10}})?)"
-                       r"\s*(?:[（(][^()（）]{1,20}[)）])?\s*$")      # (`来自海外用户 Lukas Meyer（德国）`: where from)
+                       r"\s*(?:[（(][^()（）]{1,20}[)）])?\s*[:：]?\s*$")      # (`来自海外用户 Lukas Meyer（德国）`: where from)
 Q_FROM = re.compile(r"^\s*(?:Q|Question)\s+(?:from|by)\s+@?(?P<name>[^:：\n]{1,40}?)\s*[:：]\s*(?P<rest>.*)$", re.I)
 ASKED_IT_ZH = re.compile(rf"^\s*(?:这是|本题(?:是)?|这个问题是|该问题(?:是)?)?\s*(?:{ROLE})?\s*[“「\"]?@?(?P<name>[^\s“”「」\"，,。@]{{1,20}})"
                          r"[”」\"]?\s*(?:提)?问的\s*[。.！!]?\s*$")
