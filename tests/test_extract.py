@@ -1372,6 +1372,10 @@ def test_a_group_chat_digest_of_timed_plain_messages_under_day_titles(registry):
      [("张一帆", ["INT4 量化后输出乱码？"], ["量化参数不匹配。"]),
       ("Leo-Z", ["多卡启动时卡在 NCCL 初始化"], ["加大 /dev/shm。"]),
       ("夜航船", ["支持 function calling 吗？"], ["支持。"])]),
+    # in a post titled as Q&A, news before the first question: a bold lead whose sentence goes on is no question
+    ("# 社区问答精选 · 第 12 期\n\n先插播两条消息：\n\n- **4.1.0 已发布**，规则引擎支持脚本节点；\n- 12 月 21 日有 Open Day。\n\n"
+     "### 1. 重连后订阅全部丢失\n\n@风铃、@Kevin_Wu 都问到：重连后收不到指令，这正常吗？\n\n连接时设置 cleanSession=false。\n",
+     [("风铃", ["重连后收不到指令，这正常吗？"], ["连接时设置 cleanSession=false。"])]),
     # `Q：…？one more sentence。A：…` in one paragraph
     ("## 读者问答\n\nQ：线程栈大小怎么估？每次都是溢出了才知道。A：打开栈水位统计。\n",
      [(None, ["线程栈大小怎么估？每次都是溢出了才知道。"], ["打开栈水位统计。"])]),
