@@ -1779,7 +1779,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     for pattern in NAMING_LINES:
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
-    m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text)
+    m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or ANON_LETTER.match(text)
          or ((alone := SOMEONE_ASKED.match(text)) and not alone.group("rest").strip() and alone))
     if m:                                # `[44:05] An anonymous listener asks: "…?"`, `有观众问：…`: somebody, not named
         return None, m.group("rest").strip()
@@ -3801,7 +3801,14 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 # `提问：@Leo-Z`, `提问：群友“夜航船”` under a question: the label names who asked, and nothing more
 ASKED_LABEL_ONLY = re.compile(rf"^\s*(?:提问|提问者|提问人)\s*[:：]\s*(?:@(?P<name>[^\s@，,。？?:：]{{1,30}})|(?:{ROLE})?\s*[“「\"]"
                               r"(?P<quoted>[^”」\"]{1,20})[”」\"])\s*$")
-NAMING_LINES = (FROM_ROLE, FROM_SOMEBODY_ZH, FROM_ALONE, FROM_WHERE_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
+# `第一封，来自听众「北风」：…`, `来自听众 Jessie（在柏林工作）：`, `Q2：来自 刘小满：…`: who, then what they asked
+FROM_NAME_SAID = re.compile(rf"^\s*(?:第\s*[一二三四五六七八九十\d]{{1,3}}\s*封\s*[，,、：:]?\s*)?来自\s*(?:{ROLE})?\s*@?"
+                            r"(?!(?:GitHub|Gitee|GitLab|论坛|社区|群|微信|钉钉|邮件|邮箱|issue|Discussions?|B\s*站|知乎|公众号|后台)(?![^\s：:]))"
+                            rf"(?!(?:{ROLE})\s*[（(：:])「?(?P<name>[^\s：:，,。？?@（(「」的]{{1,20}})」?(?:\s*[（(][^()（）]{{1,20}}[)）])?\s*[:：]\s*(?P<rest>.*)$", re.I | re.S)
+# `第三封，匿名听众：`, `来自匿名读者：`: a letter's writer, unnamed
+ANON_LETTER = re.compile(rf"^\s*(?:第\s*[一二三四五六七八九十\d]{{1,3}}\s*封\s*[，,、：:]?\s*)?(?:来自)?\s*(?:一位)?(?:匿名|未署名)的?\s*{ROLE}"
+                         r"\s*[:：]\s*(?P<rest>.*)$", re.S)
+NAMING_LINES = (FROM_ROLE, FROM_NAME_SAID, FROM_SOMEBODY_ZH, FROM_ALONE, FROM_WHERE_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
                 QUESTION_OF, FIELDS_ASKER)
 READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\s+|unnamed\s+)?(?:reader|listener|subscriber|user|viewer|visitor|attendee)"
                            r"(?:\s+(?:in|from)\s+[^:：]{1,30}?)?"
