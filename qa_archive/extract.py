@@ -1814,6 +1814,8 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         rest = re.sub(r"^(?:asks?|asked|wonders|wondered|writes|wrote)\b(?:\s+(?:in|on|via)\s+[^:：]{1,60}[:：])?\s*[:：]?\s*", "",
                       rest, flags=re.I)                # (`@x asked in *Help › Performance*:`: where, not what)
         rest = re.sub(r"^(?:on|in|at)\s+[^:：?？]{1,40}?\s*[·•|].*$", "", rest)   # (`@x asked on Apr 3 · 🔼 12`)
+        rest = re.sub(r"^(?:提交于|发布于|提出于|创建于|反馈于)\s*[^（(\n：:?？]{1,20}?\s*(?:[（(][^()（）\n]*[)）])?\s*$", "",
+                      rest)                            # (`**@x** 提交于 8 月 5 日` over a quoted issue: when, not what)
         if re.match(rf"[{CJK}]{{2,}}[^:：?？]*[:：]", rest) and not re.search(r"[?？]", rest):
             return None              # `@kevin-z 整理了用户调研结果：…`: what someone did, in the minutes; no question
         return _name("@" + m.group("name")), rest

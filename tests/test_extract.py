@@ -1383,6 +1383,10 @@ def test_a_group_chat_digest_of_timed_plain_messages_under_day_titles(registry):
      [("北风", ["想参与开源，从哪下手？"], ["先当认真的用户。"]),
       ("Jessie", ["开源后要投入很多人力吗？"], ["把预期写清楚。"]),
       (None, ["四年内自己部署算违规吗？"], ["一般不算。"])]),
+    # a Gitee issue roundup: `> **@x** 提交于 8 月 5 日` over the quoted issue, `**维护者 @y 回复：**`
+    ("## Issue 精选\n\n### #I9K2QX 中文标题的锚点是乱码\n\n> **@liwei_dev** 提交于 8 月 5 日\n>\n"
+     "> 生成的锚点是编码过的，能不能保留中文？\n\n**维护者 @sunny_yang 回复：**\n\n设 `markdown.slugify: pinyin`。\n",
+     [("liwei_dev", ["生成的锚点是编码过的，能不能保留中文？"], ["设 markdown.slugify: pinyin。"])]),
     # `Q：…？one more sentence。A：…` in one paragraph
     ("## 读者问答\n\nQ：线程栈大小怎么估？每次都是溢出了才知道。A：打开栈水位统计。\n",
      [(None, ["线程栈大小怎么估？每次都是溢出了才知道。"], ["打开栈水位统计。"])]),
