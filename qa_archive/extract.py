@@ -68,6 +68,7 @@ SHOW_LEAD = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s+[—–-]\s+)?"    # `- 
 SEP = r"(?:[:：]{1,2}|\s[—–]\s)"
 LIST_MARKER = r"(?:[-*+]|\d{1,3}[.)])"                 # a Markdown list item's bullet or number
 ORDINAL_ZH = r"第\s*[\d一二三四五六七八九十]{1,3}\s*(?:问|题|个问题)"   # `第 1 问`, `第三题`: the Nth question
+LETTER_ORDINAL = r"(?:第\s*[一二三四五六七八九十\d]{1,3}\s*封\s*[，,、：:]?\s*)"   # `第一封，`: the Nth letter
 # who asked, said by their role or where they asked (`网友`, `观众`, `B 站用户`): not part of their name
 ROLE = r"(?:来自)?\s*(?:[A-Za-z]\s*站)?\s*(?:线上|线下|现场|场外|在线|直播间|海外|国外|国内|企业|社区)?(?:用户|网友|群友|读者|观众|听众|粉丝|社区用户|社区成员|论坛用户|开发者|同学|小伙伴|弹幕)"
 # the labels of a question and of an answer
@@ -507,8 +508,9 @@ MORE_QUESTIONS = re.compile(r"^\s*(?:还有|其他|更多|仍有|还有其他)(?
                             r"^\s*(?:still\s+)?(?:have|got|any)\s+(?:more\s+|other\s+|further\s+)?questions?\s*[?？]\s*$", re.I)
 # a heading or bold line that is itself a question
 QUESTION_END = re.compile(r"[?？]\s*$")
-# `可以为中文单独设置字体吗？我想英文用 JetBrains Mono。`: a question, then a sentence that says more
-SENTENCE_AFTER_QUESTION = re.compile(r"[?？]\s*[^?？\s][^?？]*[。.!！]\s*$")
+# a heading or title that asks: it ends with a question mark, or with a sentence after one (`可以为中文单独设置字体吗？
+# 我想英文用 JetBrains Mono。`)
+TITLE_ASKS = re.compile(r"[?？]\s*(?:[^?？\s][^?？]*[。.!！]\s*)?$")
 
 DEFAULT_TAG_REFS = [re.compile(r"^(?:topic|tag|project)s?\s+(?P<tag>.+)$", re.I)]   # `[taproot][topic taproot]`
 
@@ -562,15 +564,14 @@ def _editorial(text: str) -> bool:
     that happens to name one (`Can I track events from a single-page app?`, `有没有镜像？GitHub Releases 太慢了。`; a
     section's name is short, or leads: `本周话题：你怎么看…？`)."""
     return bool(CHANGE_SECTION.fullmatch(text.strip())) or (bool(EDITORIAL.search(text)) and not QUESTIONISH.search(text)
-            and not ((QUESTION_END.search(text) or SENTENCE_AFTER_QUESTION.search(text)) and len(text) > 25
-                     and not EDITORIAL.match(text.strip())))
+            and not (TITLE_ASKS.search(text) and len(text) > 25 and not EDITORIAL.match(text.strip())))
 
 
 # the editor's last word to readers at the end of a Q&A section
 READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|回答|答案|问答)?(?:就是|为|由|均|是)|(?:[—–-]{1,2}\s*)?以上(?:问题|内容)|"
                          r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
-                         r"send (?:us )?your questions|[^。，,\n]{0,8}就(?:先)?到这(?:里|儿)|that['’]s (?:it|the (?:mailbag|postbag|q&a|questions|letters|mail)) for\b|that (?:wraps|rounds) up (?:the|this|our)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|that’s all|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|that's all|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
+                         r"send (?:us )?your questions|[^。，,\n]{0,8}就(?:先)?到这(?:里|儿)|that['’]s all|that['’]s (?:it|the (?:mailbag|postbag|q&a|questions|letters|mail)) for\b|that (?:wraps|rounds) up (?:the|this|our)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b)", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -2148,7 +2149,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 linked = bool(p.urls) and LINKED_HEADING.fullmatch(p.md) is not None   # `### [Compiler fails …](…/4152)`
                 described = _described_below(parts, n)     # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
                 # (a question mark ends the question, or one of its sentences: `2. 可以…吗？我想英文用…。`)
-                if (m or QUESTION_END.search(q) or SENTENCE_AFTER_QUESTION.search(q) or linked or described) and not (who is None and p.level in section_levels) \
+                if (m or TITLE_ASKS.search(q) or linked or described) and not (who is None and p.level in section_levels) \
                         and not REPLY_SUBJECT.match(text) \
                         and not MORE_QUESTIONS.match(q) and not (p.level in numbered_levels and not _has_number(text)):
                     start_item(who, p, numbered=False)
@@ -3256,12 +3257,14 @@ def _answerer_line(parts: list[Piece], n: int, text: str, profile: Profile) -> b
             and _asker(nxt.text.replace("*", ""), nxt.md, profile) is None and not QLINE.match(nxt.text))
 
 
+ACCOUNT_WORDS = r"问题描述|问题详情|问题现象|现象描述|问题背景|problem|description|symptoms?"   # labels of a question's account
 # the parts of a listed question's nested list: `- 问题描述：…`, `- 解决方案：…`, `- 追问（@x）：…`, `- 解答：…`
-PART_LABEL = (r"(?P<part>问题描述|问题详情|问题现象|现象描述|问题背景|解决方案|解决办法|解决方法|处理方法|解答|回答|答复|回复|答|"
-              r"追问|再问|problem|description|symptoms?|solution|fix|answer|follow-?up)\s*(?:[（(][^()（）\n]{1,30}[)）])?\s*[:：]\s*")
+PART_ASKS = rf"{ACCOUNT_WORDS}|追问|再问|follow-?up"      # the parts that ask: the account, a follow-up
+PART_LABEL = (rf"(?P<part>{PART_ASKS}|解决方案|解决办法|解决方法|处理方法|解答|回答|答复|回复|答|solution|fix|answer)"
+              r"\s*(?:[（(][^()（）\n]{1,30}[)）])?\s*[:：]\s*")
 PART_LINE = re.compile(rf"^{PART_LABEL}", re.I)
 PART_LINE_MD = re.compile(rf"^[-*+]\s+(?:\*\*|__)?{PART_LABEL}(?:\*\*|__)?\s*", re.I)
-ASKS_PART = re.compile(r"问题|现象|背景|problem|description|symptom|追问|再问|follow", re.I)
+ASKS_PART = re.compile(PART_ASKS, re.I)
 
 
 # `（提问：@zhao_yi）` after a listed title, `提问人：Gitee 用户 @x` as its first part: who asked
@@ -3287,10 +3290,10 @@ def _described_parts(turn: Turn) -> tuple[list[Turn], str | None] | None:
         return lead, out
     lead, plain = parts(turn.a.split("\n"), PART_LINE)
     _, md = parts((turn.a_md or "").split("\n"), PART_LINE_MD)
-    if (len(plain) < 2 or len(plain) != len(md) or not ASKS_PART.match(plain[0][0]) or len(lead) > 1
+    if (len(plain) < 2 or len(plain) != len(md) or len(lead) > 1
             or (lead and not ASKER_NOTE.match(lead[0]))):
         return None
-    if [bool(ASKS_PART.match(part)) for part, _ in plain] != [i % 2 == 0 for i in range(len(plain))] or len(plain) % 2:
+    if [bool(ASKS_PART.fullmatch(part)) for part, _ in plain] != [i % 2 == 0 for i in range(len(plain))] or len(plain) % 2:
         return None                      # (the parts must go account, answer, follow-up, answer, …)
     turns = [Turn(q=_join([turn.q, *plain[0][1]]), a=_join(plain[1][1]),
                   q_md=_join([turn.q_md or "", *(x.strip() for x in md[0][1])]), a_md=_join(md[1][1]))]
@@ -3300,7 +3303,7 @@ def _described_parts(turn: Turn) -> tuple[list[Turn], str | None] | None:
 
 
 # `**问题描述：** …`, `**Problem:** …`: the label of a question's account, under a title that does not ask
-DESCRIBED = re.compile(r"^\s*(?:问题描述|问题详情|问题现象|现象描述|问题背景|problem|description|symptoms?)\s*[:：]\s*\S", re.I)
+DESCRIBED = re.compile(rf"^\s*(?:{ACCOUNT_WORDS})\s*[:：]\s*\S", re.I)
 
 
 # `用户 @Marco_L 反馈，…`, `群友 @x 提问，…` opening that account: who asked
@@ -3804,11 +3807,11 @@ POSTING_AS = re.compile(r"^\s*(?:someone|somebody|a\s+(?:user|reader|member))\s+
 ASKED_LABEL_ONLY = re.compile(rf"^\s*(?:提问|提问者|提问人)\s*[:：]\s*(?:@(?P<name>[^\s@，,。？?:：]{{1,30}})|(?:{ROLE})?\s*[“「\"]"
                               r"(?P<quoted>[^”」\"]{1,20})[”」\"])\s*$")
 # `第一封，来自听众「北风」：…`, `来自听众 Jessie（在柏林工作）：`, `Q2：来自 刘小满：…`: who, then what they asked
-FROM_NAME_SAID = re.compile(rf"^\s*(?:第\s*[一二三四五六七八九十\d]{{1,3}}\s*封\s*[，,、：:]?\s*)?来自\s*(?:{ROLE})?\s*@?"
+FROM_NAME_SAID = re.compile(rf"^\s*{LETTER_ORDINAL}?来自\s*(?:{ROLE})?\s*@?"
                             r"(?!(?:GitHub|Gitee|GitLab|论坛|社区|群|微信|钉钉|邮件|邮箱|issue|Discussions?|B\s*站|知乎|公众号|后台)(?![^\s：:]))"
                             rf"(?!(?:{ROLE})\s*[（(：:])「?(?P<name>[^\s：:，,。？?@（(「」的]{{1,20}})」?(?:\s*[（(][^()（）]{{1,20}}[)）])?\s*[:：]\s*(?P<rest>.*)$", re.I | re.S)
 # `第三封，匿名听众：`, `来自匿名读者：`: a letter's writer, unnamed
-ANON_LETTER = re.compile(rf"^\s*(?:第\s*[一二三四五六七八九十\d]{{1,3}}\s*封\s*[，,、：:]?\s*)?(?:来自)?\s*(?:一位)?(?:匿名|未署名)的?\s*{ROLE}"
+ANON_LETTER = re.compile(rf"^\s*{LETTER_ORDINAL}?(?:来自)?\s*(?:一位)?(?:匿名|未署名)的?\s*{ROLE}"
                          r"\s*[:：]\s*(?P<rest>.*)$", re.S)
 NAMING_LINES = (FROM_ROLE, FROM_NAME_SAID, FROM_SOMEBODY_ZH, FROM_ALONE, FROM_WHERE_ZH, Q_FROM, ASKED_IT_ZH, QUESTION_FROM_EN, FROM_WHERE, POSTING_AS, META_ASKER,
                 QUESTION_OF, FIELDS_ASKER)
