@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections.abc import Callable
 
 from whoosh import query as Q
 
@@ -36,9 +37,14 @@ SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers 
 
 # ---------------------------------------------------------------------------------------------- one query
 
+Meaning = Callable[[list[int]], list[float]]     # docnums -> their cosines with the query (see `by_meaning`)
+
+
 def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = "relevance", page: int = 1,
-        limit: int = 10) -> dict:
-    """Ranked hits with snippets, facet counts, notes and a suggestion for a parsed query.
+        limit: int = 10, meaning: Meaning | None = None) -> dict:
+    """Ranked hits with snippets, facet counts, notes and a suggestion for a parsed query. `meaning`, where the
+    model is loaded (`serve`), lets the best candidates be re-ordered by meaning where the words leave them close
+    (`by_meaning`).
 
     Where the time goes (`scripts/benchmark.py --profile`, 20x the shared corpus, before this path existed):
     Whoosh matching and scoring every match through a tree of union matchers took 80% of a query, re-ranking
@@ -49,7 +55,7 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
     q = build_query(pq, gen.common, gen.registry)
     leaves = term_leaves(q) if sort == "relevance" and pq.has_text else None
     if leaves is None:
-        return _run_whoosh(gen, searcher, pq, q, text, sort, page, limit)
+        return _run_whoosh(gen, searcher, pq, q, text, sort, page, limit, meaning)
     reader = searcher.reader()
     scores = score_terms(gen, searcher, leaves)
     flt = build_filter(pq)
@@ -62,10 +68,12 @@ def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = 
         words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
         groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
         ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
+        ranked = by_meaning(ranked, meaning)
     return _result(gen, searcher, pq, text, sort, page, limit, ranked, scores.keys())
 
 
-def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page, limit) -> dict:
+def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page, limit,
+                meaning: Meaning | None = None) -> dict:
     flt = build_filter(pq)
     if not pq.has_text:
         sort = "date" if sort == "relevance" else sort
@@ -81,6 +89,7 @@ def _run_whoosh(gen: Generation, searcher, pq: ParsedQuery, q, text, sort, page,
         words = [(w, ts) for w, ts in ((w, word_terms(w)) for w in pq.words) if ts]
         groups = [(ts, max(gen.idf(t, reader) for t in ts)) for _, ts in words]
         ranked = rerank(gen, ranked[:RERANK_DEPTH], groups, names=[w for w, _ in words]) + ranked[RERANK_DEPTH:]
+        ranked = by_meaning(ranked, meaning)
     return _result(gen, searcher, pq, text, sort, page, limit, ranked, matched)
 
 
@@ -150,6 +159,16 @@ def rerank(gen: Generation, ranked: list[tuple[float, int]], groups: list[tuple[
     a weight (its idf); `names` the same words as the user wrote them (a term may be a stem). The features and
     their weights are in `ranking.py`."""
     return ranking.rerank(gen, ranked, groups, names)
+
+
+def by_meaning(ranked: list[tuple[float, int]], meaning: Meaning | None,
+               step: ranking.MeaningStep = ranking.MEANING) -> list[tuple[float, int]]:
+    """The re-ranked candidates, their top re-ordered by meaning where the words leave the leader close to the
+    runner-up (`ranking.MeaningStep`). `meaning` is only asked (and the query only embedded) then."""
+    if meaning is None or not step.wanted([s for s, _ in ranked[:2]]):
+        return ranked
+    top = ranked[:step.depth]
+    return step.reorder(ranked, meaning([n for _, n in top]))
 
 
 def facets(gen: Generation, docnums) -> dict:

@@ -171,6 +171,25 @@ def vectors(gen: Generation, embedder: embed.Embedder) -> tuple[np.ndarray, np.n
     return gen.cached(vectors_key(embedder), compute)
 
 
+def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[float]] | None:
+    """For search's meaning step (`search.by_meaning`): what gives the cosines of a query's text with the stored
+    question vectors of some entries, embedding the query only when asked. None without the model, or when the
+    generation's vectors are not stored for it (a search never embeds the archive)."""
+    embedder = embed.get()
+    if embedder is None or not text.strip():
+        return None
+    if not gen.holds(vectors_key(embedder)):
+        meta = embed.stored(gen.path)
+        if meta is None or meta["model"] != embedder.name or embed.pending(gen.path):
+            return None
+    matrix, _ = vectors(gen, embedder)
+
+    def cosines(docnums: list[int]) -> list[float]:
+        vector = embedder.encode([text], "query")[0]
+        return [float(c) for c in matrix[docnums, 0] @ vector]
+    return cosines
+
+
 def vectors_key(embedder: embed.Embedder) -> str:
     """The name a generation caches its vectors under (`vectors`)."""
     return f"vectors:{embedder.name}"
@@ -306,14 +325,16 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
 
 
 def warm(archive, unstored: Callable[[int], None] | None = None) -> None:
-    """Load jieba's dictionary, the embedding model and the published generation's vectors now: `serve` calls
-    this before its workers fork, so they share them and no first request pays for them. An index built without
+    """Load jieba's dictionary, the embedding model and the published generation's vectors now, and let the
+    archive's searches use them: `serve` calls this before its workers fork, so they share them and no first
+    request pays for them. An index built without
     vectors (QA_ARCHIVE_EMBEDDER=none at ingest) has them computed here, which takes a while: `unstored(entries)`
     is called first, so the one waiting is told why."""
     segment("")
     embedder = embed.warm()
     if embedder is None:
         return
+    archive.meaning = True           # search may now re-order its best candidates by meaning (`search_meaning`)
     try:
         gen = archive.current()
     except Exception:            # no index yet, or a damaged one: the first request will say so

@@ -250,3 +250,31 @@ def test_export_and_import_keep_the_translations(lantern, tmp_path):
     before = {d["id"]: d.get("translations") for d in Archive(index).current().docs.values()}
     after = {d["id"]: d.get("translations") for d in Archive(other).current().docs.values()}
     assert after == before and all(after.values())
+
+
+# ---------------------------------------------------------------------------------------------- by meaning
+
+def test_the_meaning_step_acts_only_where_the_words_leave_the_leader_close():
+    step = ranking.MeaningStep(weight=4.0, depth=3, gate=0.15)
+    assert step.wanted([2.0, 1.9])                  # 5% behind: close
+    assert not step.wanted([2.0, 1.5])              # 25% behind: the words decided
+    assert not step.wanted([2.0])                   # nothing to re-order
+    ranked = [(2.0, 10), (1.9, 11), (1.8, 12), (1.0, 13)]
+    # the runner-up means what was asked: it leads; the fourth is beyond the depth and stays last
+    assert step.reorder(ranked, [0.80, 0.86, 0.79]) == [(1.9, 11), (2.0, 10), (1.8, 12), (1.0, 13)]
+    # alike in meaning: the words' order stands
+    assert step.reorder(ranked, [0.8, 0.8, 0.8]) == ranked
+
+
+def test_search_asks_for_meaning_only_when_close_and_keeps_the_lexical_scores():
+    from qa_archive.search import by_meaning
+    asked = []
+
+    def meaning(docnums):
+        asked.append(docnums)
+        return [0.0, 0.5][:len(docnums)]
+    step = ranking.MeaningStep(weight=4.0, depth=5, gate=0.15)
+    assert by_meaning([(3.0, 1), (1.0, 2)], meaning, step) == [(3.0, 1), (1.0, 2)] and asked == []
+    assert by_meaning([(3.0, 1), (2.9, 2)], meaning, step) == [(2.9, 2), (3.0, 1)] and asked == [[1, 2]]
+    assert by_meaning([(3.0, 1), (2.9, 2)], None, step) == [(3.0, 1), (2.9, 2)]
+    assert by_meaning([(3.0, 1)], meaning, step) == [(3.0, 1)] and len(asked) == 1     # nothing to re-order

@@ -325,3 +325,41 @@ def test_a_new_generation_does_not_inherit_the_old_ones_vectors_or_job(tiny, reg
     assert new != old and (old / "vectors.npy").exists()
     # copied, the old vectors would be read as this generation's, entry for entry
     assert not any(new.glob("vectors*"))
+
+
+def test_served_search_reorders_close_candidates_by_meaning_but_not_under_load(tiny, fake_model, monkeypatch):
+    """`serve` (similar.warm) lets search ask for meaning; a search running while another one is (the second
+    search below starts inside the first one's meaning step) keeps to words, and its result is not served to a
+    search that could have had meaning."""
+    from qa_archive import similar
+    _, index = tiny
+    archive = Archive(index)
+    fake_model.clear()                  # (what the ingest embedded)
+    plain = archive.search("默认 支持")
+    assert not archive.meaning and fake_model == []
+    similar.warm(archive)
+    assert archive.meaning
+    inner = {}
+    real = similar.search_meaning
+
+    def meaning_with_a_second_search(gen, text):
+        cosines = real(gen, text)
+
+        def asked(docnums):
+            inner["result"] = archive.search("冲突 协议")
+            inner["queries"] = [c for c in fake_model if c[0] == "query"]
+            return cosines(docnums)
+        return asked
+    monkeypatch.setattr(similar, "search_meaning", meaning_with_a_second_search)
+    fake_model.clear()
+    served = archive.search("默认 支持")
+    assert [h["id"] for h in served["hits"]] and set(h["id"] for h in served["hits"]) == \
+        set(h["id"] for h in plain["hits"])
+    # the step ran for the first search (its query embedded) but not for the search inside it
+    assert [c for c in fake_model if c[0] == "query"] == [("query", ["默认 支持"])]
+    assert inner["queries"] == [] and inner["result"]["hits"]
+    # idle again, the same search as the one under load has its meaning step (not the cached result of words)
+    monkeypatch.setattr(similar, "search_meaning", real)
+    fake_model.clear()
+    archive.search("冲突 协议")
+    assert fake_model == [("query", ["冲突 协议"])]
