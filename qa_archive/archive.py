@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from .generation import Generation, current_key
@@ -60,9 +61,12 @@ class Archive:
         self._cache: OrderedDict = OrderedDict()
         self._cache_size = cache_size
         # `serve` turns this on once the model is loaded (`similar.warm`): search then re-orders its best candidates
-        # by meaning where the words leave them close (`search.by_meaning`). A terminal search never loads the model.
+        # by meaning (`search.by_meaning`). A terminal search never loads the model.
         self.meaning = False
-        self._searching = 0                 # searches running in this process now
+        # How many requests this process holds now (being answered or waiting for a thread), where the server can
+        # tell (`serve` sets it); else searches count themselves (`_searching`).
+        self.load: Callable[[], int] | None = None
+        self._searching = 0
 
     def view(self) -> tuple[Generation, object]:
         """The published generation and this thread's searcher on it (opened again when a new one is published)."""
@@ -116,12 +120,12 @@ class Archive:
             if pq.notes:
                 raise NothingToSearch(pq.notes)
             raise QueryError("query.empty")
+        # Under load (another request held by this process) search keeps to words: the query's vector costs
+        # several times the rest of a search, and the words alone rank nine queries in ten right.
         with self._lock:
-            # Under load (another search running in this process) search keeps to words: the query's vector
-            # costs more CPU than the rest of a search, and the words alone rank 0.90 of queries right.
-            meaning = self.meaning and not self._searching
             self._searching += 1
         try:
+            meaning = self.meaning and not self.busy()
             key = (gen.key, text, extra, sort, page, limit, meaning)
             with self._lock:
                 result = self._cache.get(key)
@@ -140,11 +144,22 @@ class Archive:
         within_pages(page, result["pages"], result["total"])
         return result
 
-    @staticmethod
-    def query_meaning(gen: Generation, pq):
-        """What search's meaning step asks (`similar.search_meaning`), or None."""
+    def busy(self) -> bool:
+        """Whether this process is doing more than the one search asking: other requests held by the server
+        (`load`), else other searches running."""
+        return (self.load() if self.load is not None else self._searching) > 1
+
+    def query_meaning(self, gen: Generation, pq):
+        """What search's meaning step asks (`similar.search_meaning`), or None; it gives up (None) when another
+        request has come meanwhile, before the query is embedded."""
         from .similar import search_meaning
-        return search_meaning(gen, " ".join(pq.words + pq.phrases))
+        cosines = search_meaning(gen, " ".join(pq.words + pq.phrases))
+        if cosines is None:
+            return None
+
+        def unless_busy(docnums: list[int]) -> list[float] | None:
+            return None if self.busy() else cosines(docnums)
+        return unless_busy
 
     def check_project(self, name: str | None) -> tuple[str | None, list[Note]]:
         """(the registry's name for a project a user named, notes): an unknown name gives None and the note a

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -965,7 +966,8 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
     class Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": [f"fd://{fd}"], "workers": workers, "threads": threads,
-                               "worker_class": "gthread", "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                               "worker_class": counting_worker(app.extensions["archive"]), "accesslog": None,
+                               "errorlog": "-", "loglevel": "warning",
                                "timeout": 60, "graceful_timeout": 5, "keepalive": 5,
                                # a query of MAX_QUERY_CHARS Chinese characters is 4.5 KB escaped in a GET URL
                                "limit_request_line": 8190}.items():
@@ -975,6 +977,42 @@ def run_server(app, sock, host: str, port: int, workers: int, threads: int, dev:
             return app
 
     Server().run()
+
+
+def counting_worker(archive):
+    """gunicorn's threaded worker, telling `archive` how many requests it holds (being answered or waiting for a
+    thread): search takes its meaning step only when that is its own request alone (`Archive.busy`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gunicorn.workers.gthread import ThreadWorker
+
+    class CountingPool(ThreadPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.held = 0
+            self.held_lock = threading.Lock()
+
+        def submit(self, fn, /, *args, **kwargs):
+            with self.held_lock:
+                self.held += 1
+            try:
+                future = super().submit(fn, *args, **kwargs)
+            except BaseException:
+                self.release()
+                raise
+            future.add_done_callback(self.release)
+            return future
+
+        def release(self, _future=None):
+            with self.held_lock:
+                self.held -= 1
+
+    class CountingWorker(ThreadWorker):
+        def get_thread_pool(self):
+            pool = CountingPool(max_workers=self.cfg.threads)
+            archive.load = lambda: pool.held
+            return pool
+    return CountingWorker
 
 
 @cli.command()
@@ -1027,6 +1065,10 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
             run_ingest([Source(SAMPLE_POSTS.absolute(), profile=samples)], sample_dir, Registry.load(), wait=30)
             index_dir = sample_dir
         open_archive(index_dir).count()               # a missing or damaged index: one message, no server
+        # Each worker embeds on one core (read when the model loads, below): a second OpenMP thread made a search's
+        # short query slower (21 -> 30 ms) and a pasted question no faster, and took the core the other worker
+        # needed (scripts/benchmark.py: 16 clients 455 -> 506 requests/s, /api/similar p95 the same).
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
         from .similar import warm
         from .web import create_app
         app = create_app(index_dir, test_config={"BASE_URL": base_url} if base_url else None)

@@ -173,7 +173,7 @@ def vectors(gen: Generation, embedder: embed.Embedder) -> tuple[np.ndarray, np.n
 
 def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[float]] | None:
     """For search's meaning step (`search.by_meaning`): what gives the cosines of a query's text with the stored
-    question vectors of some entries, embedding the query only when asked. None without the model, or when the
+    question vectors of some entries, embedding the query when first asked. None without the model, or when the
     generation's vectors are not stored for it (a search never embeds the archive)."""
     embedder = embed.get()
     if embedder is None or not text.strip():
@@ -185,6 +185,8 @@ def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[flo
     matrix, _ = vectors(gen, embedder)
 
     def cosines(docnums: list[int]) -> list[float]:
+        # embedded only now, when the step is wanted: not on another thread from the start, as `candidates` does,
+        # since most searches do not need it and the vector costs several times the rest of a search
         vector = embedder.encode([text], "query")[0]
         return [float(c) for c in matrix[docnums, 0] @ vector]
     return cosines

@@ -363,3 +363,52 @@ def test_served_search_reorders_close_candidates_by_meaning_but_not_under_load(t
     fake_model.clear()
     archive.search("冲突 协议")
     assert fake_model == [("query", ["冲突 协议"])]
+
+
+def test_a_web_request_while_the_server_holds_another_keeps_to_words(tiny, fake_model):
+    from qa_archive import similar
+    _, index = tiny
+    app = create_app(index)
+    archive = app.extensions["archive"]
+    similar.warm(archive)
+
+    def search(text):
+        res = app.test_client().get("/api/search", query_string={"q": text}).get_json()
+        assert res["hits"]
+    archive.load = lambda: 1                # the server holds this request only
+    fake_model.clear()
+    search("默认 支持")
+    assert fake_model == [("query", ["默认 支持"])]
+    archive.load = lambda: 3                # two more are waiting for a thread
+    fake_model.clear()
+    search("冲突 协议")
+    assert fake_model == []
+    archive.load = lambda: 1                # alone again: the step, not the result cached under load
+    search("冲突 协议")
+    assert fake_model == [("query", ["冲突 协议"])]
+
+
+def test_serve_workers_tell_the_archive_how_many_requests_they_hold(tiny):
+    import threading
+    from types import SimpleNamespace
+
+    from qa_archive.cli import counting_worker
+    _, index = tiny
+    archive = Archive(index)
+    worker = counting_worker(archive)
+    pool = worker.get_thread_pool(SimpleNamespace(cfg=SimpleNamespace(threads=1)))
+    try:
+        release = threading.Event()
+        running = threading.Event()
+
+        def request():
+            running.set()
+            release.wait()
+        first, second = pool.submit(request), pool.submit(request)    # one answered, one waiting for the thread
+        running.wait()
+        assert archive.load() == 2 and archive.busy()
+    finally:
+        release.set()
+        pool.shutdown(wait=True)            # (its threads run the futures' callbacks before they end)
+    assert first.result() is None and second.result() is None
+    assert archive.load() == 0 and not archive.busy()
