@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh import query as Q
 
-from . import analysis, confidence, embed
+from . import analysis, confidence, embed, ranking
 from .confidence import KeyTerm
 from .generation import Generation, idf
 from .models import fold
@@ -245,13 +245,21 @@ def semantic(c: dict) -> float:
     return 0.5 * c["cos_q"] + 0.5 * c["cos_t"]
 
 
-def ranked(cands: list[dict], sem_weight: float = SEM_WEIGHT) -> list[dict]:
-    """Best first: overlap, plus the semantic similarity when there is one."""
+def ranked(cands: list[dict], sem_weight: float = SEM_WEIGHT, gen: Generation | None = None) -> list[dict]:
+    """Best first: overlap, plus the semantic similarity when there is one. With `gen`, copies of one question (a
+    thread published again in a later post) stand together, the original first, at the best copy's place, as in
+    search (`ranking.arrange`)."""
     def score(c):
         return c["lex"] + (sem_weight * semantic(c) if "cos_q" in c else 0.0)
     for c in cands:
         c["score"] = score(c)
-    return sorted(cands, key=lambda c: -c["score"])
+    order = sorted(cands, key=lambda c: -c["score"])
+    if gen is None:
+        return order
+    dates = gen.dates()
+    arranged = ranking.arrange([c["score"] for c in order], [ranking.question_key(gen, c["docnum"]) for c in order],
+                               [dates.get(c["docnum"]) or "" for c in order])
+    return [order[i] for i in arranged]
 
 
 def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> tuple[dict, dict]:
@@ -308,7 +316,7 @@ def find_similar(gen: Generation, searcher, text: str, limit: int = 5, project: 
         return {"hits": [], "terms": [], "note": Note("similar.no_known_words")}
     model = confidence.models()["semantic" if embedder is not None else "lexical"]
     at = confidence.threshold(model, threshold)
-    order = ranked(found["cands"])
+    order = ranked(found["cands"], gen=gen)
     hits = []
     for i, c in enumerate(order[:limit]):
         hit = make_hit(gen.docs[c["docnum"]], round(c["score"], 4), found["query_terms"])

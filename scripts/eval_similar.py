@@ -151,7 +151,7 @@ def rank(rec: dict, method: str, w: float = 1.0) -> list[dict]:
     elif method == "rrf":
         key = [(-(1 / (RRF_K + r["lex_rank"]) + w / (RRF_K + r["sem_rank"])),) for r in c]
     elif method == "mix":
-        return similar.ranked(c, w)
+        return similar.ranked(c, w, rec.get("gen"))
     else:
         raise ValueError(method)
     order = sorted(range(len(c)), key=lambda i: (key[i], i))
@@ -294,7 +294,10 @@ def build_one(archive, load, args, model: str):
         qvec = dict(zip((q["text"] for q in qs), vc.vectors([q["text"] for q in qs], "query"), strict=True))
         vc.save()
         emb = _Cached(emb, qvec)
-    return gen, records(qs, gen, searcher, emb)
+    recs = records(qs, gen, searcher, emb)
+    for r in recs:
+        r["gen"] = gen
+    return gen, recs
 
 
 class _Cached(embed.Embedder):

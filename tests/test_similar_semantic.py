@@ -412,3 +412,21 @@ def test_serve_workers_tell_the_archive_how_many_requests_they_hold(tiny):
         pool.shutdown(wait=True)            # (its threads run the futures' callbacks before they end)
     assert first.result() is None and second.result() is None
     assert archive.load() == 0 and not archive.busy()
+
+
+def test_a_republished_thread_is_offered_as_first_published(tmp_path, registry, fake_model):
+    """Copies of one question stand together, the original first, as in search: the later post's copy matches a
+    little better (its answer says more) but the first answer given is linked."""
+    root = tmp_path / "posts"
+    question = "SOFAJRaft 的快照文件可以放到别的磁盘上吗？"
+    write_post(root, "weekly-1", QA.format(asker="Ann", question=question, answer="可以，快照路径单独配置。"),
+               date="2021-03-05")
+    write_post(root, "weekly-9", QA.format(asker="Ann", question=question,
+                                           answer="可以，快照文件的路径单独配置，放到别的磁盘上也行。"), date="2021-09-10")
+    write_post(root, "weekly-5", QA.format(asker="Bob", question="MOSN 支持 Dubbo 协议吗？", answer="支持。"),
+               date="2021-05-07")
+    index = tmp_path / "index"
+    ingest([Source(root)], index, registry)
+    hits = Archive(index).similar("SOFAJRaft 快照文件 放到 别的磁盘", limit=3)["hits"]
+    assert [h["date"][:10] for h in hits[:2]] == ["2021-03-05", "2021-09-10"]
+    assert hits[0]["score"] < hits[1]["score"]          # the copy matched better; the original is shown first
