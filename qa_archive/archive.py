@@ -149,17 +149,11 @@ class Archive:
         (`load`), else other searches running."""
         return (self.load() if self.load is not None else self._searching) > 1
 
-    def query_meaning(self, gen: Generation, pq):
-        """What search's meaning step asks (`similar.search_meaning`), or None; it gives up (None) when another
-        request has come meanwhile, before the query is embedded."""
+    @staticmethod
+    def query_meaning(gen: Generation, pq):
+        """What search's meaning step asks (`similar.search_meaning`), or None."""
         from .similar import search_meaning
-        cosines = search_meaning(gen, " ".join(pq.words + pq.phrases))
-        if cosines is None:
-            return None
-
-        def unless_busy(docnums: list[int]) -> list[float] | None:
-            return None if self.busy() else cosines(docnums)
-        return unless_busy
+        return search_meaning(gen, " ".join(pq.words + pq.phrases))
 
     def check_project(self, name: str | None) -> tuple[str | None, list[Note]]:
         """(the registry's name for a project a user named, notes): an unknown name gives None and the note a

@@ -37,8 +37,7 @@ SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers 
 
 # ---------------------------------------------------------------------------------------------- one query
 
-Meaning = Callable[[list[int]], list[float] | None]   # docnums -> their cosines with the query, or None: the words'
-                                                      # order stands (see `by_meaning`)
+Meaning = Callable[[list[int]], list[float]]     # docnums -> their cosines with the query (see `by_meaning`)
 
 
 def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = "relevance", page: int = 1,
@@ -168,8 +167,7 @@ def by_meaning(ranked: list[tuple[float, int]], meaning: Meaning | None,
     runner-up (`ranking.MeaningStep`). `meaning` is only asked (and the query only embedded) then."""
     if meaning is None or not step.wanted([s for s, _ in ranked[:2]]):
         return ranked
-    cosines = meaning([n for _, n in ranked[:step.depth]])
-    return ranked if cosines is None else step.reorder(ranked, cosines)
+    return step.reorder(ranked, meaning([n for _, n in ranked[:step.depth]]))
 
 
 def facets(gen: Generation, docnums) -> dict:
