@@ -449,10 +449,10 @@ class MeaningStep:
     the leader's) of the leader's, the top `depth` are ordered by score / leader's score + `weight` x the cosine of
     the query with the thread's question (multilingual-e5-small; the vectors stored with the generation). The
     defaults are what `scripts/tune_ranking.py --meaning` chose inside the folds (weight 4 on 24 of 25 folds, gate
-    0.2 on 18, 0.15 or 0.3 on the rest). The depth is 5: the step re-orders the five the words chose and takes none of them out (deeper, it
-    lifted recall@1 as much but lowered recall@5). The gate keeps the query's vector, which costs several times
-    the rest of a search, to the searches the words leave close: with it open (every search) the folds did no
-    better (recall@1 0.912 against 0.911)."""
+    0.2 on 18, 0.15 or 0.3 on the rest). The depth is 5: the step re-orders the five the words chose and takes
+    none of them out (deeper, it lifted recall@1 as much but lowered recall@5). The gate keeps the query's vector,
+    which costs several times the rest of a search, to the searches the words leave close: with it open (every
+    search) the folds did no better (recall@1 0.912 against 0.911)."""
     weight: float = 4.0
     depth: int = 5
     gate: float = 0.2
