@@ -1036,6 +1036,10 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
     archive. A port in use is one line and exit code 2. Workers pick up a newly published index without a
     restart. Behind a proxy, --base-url fixes the absolute URLs of permalinks and feeds.
 
+    The embedding model is loaded before the workers start: similar questions use it, and a search whose best
+    threads are close by their words is re-ordered by meaning while the worker has no other request waiting
+    (QA_ARCHIVE_EMBEDDER=none serves by words alone).
+
     \b
     Examples:
         qa-archive serve
