@@ -30,6 +30,7 @@ import random
 import re
 import sys
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -308,61 +309,62 @@ def main(argv=None):
     print("weights (all data):", {k: v for k, v in report["weights_all"].items()})
     for i, w in enumerate(report["weights_per_fold"]):
         print(f"  fold {i}:", {k: v for k, v in w.items()})
-    if args.seeds:
-        print_seed_means(sets, items, args, start)
-    if args.meaning:
-        print_meaning(sets, items, args, start)
+    if args.seeds or args.meaning:
+        seeds, without, _ = seed_runs(items, args, start)          # computed once: printed, and beside the step's
+        if args.seeds:
+            print_seed_means(sets, items, without, seeds)
+        if args.meaning:
+            print_meaning(sets, items, args, start, without)
     if args.misses:
         for it, r in zip(items, held_in_order, strict=True):
             if r != 1:
                 print(f"  {r!s:>4}  {it['text']}  [{it['source']}]")
 
 
-def print_seed_means(sets: dict, items: list[dict], args, start: list[float]) -> None:
-    """Held-out recall@1 / @5 / MRR@10 per set, averaged over the fold splits of several seeds."""
-    seeds = [int(x) for x in args.seeds.split(",") if x.strip()]
-    runs = []
+def seed_runs(items: list[dict], args, start: list[float], meaning: bool = False) -> tuple[list[int], list, list]:
+    """(the seeds, each seed's held-out ranks in the order of `items`, each seed's per-fold choices)."""
+    seeds = [int(x) for x in args.seeds.split(",") if x.strip()] or [args.seed]
+    runs, chosen = [], []
     for seed in seeds:
-        held, _ = cross_validate(items, args.folds, seed, start)
+        held, picked = cross_validate(items, args.folds, seed, start, meaning=meaning)
         runs.append(held_sorted(items, held, argparse.Namespace(folds=args.folds, seed=seed)))
+        chosen.append(picked)
+    return seeds, runs, chosen
+
+
+def set_means(sets: dict, items: list[dict], runs: list) -> dict[str, dict]:
+    """Per set (and "keywords": every query but the cross-language ones), recall@1 / @5 / MRR@10 averaged over
+    the runs."""
     names = [name for name, v in sets.items() for _ in v]
     groups = {"keywords": [i for i, it in enumerate(items) if not it["cross"]]}
     groups.update({name: [i for i, n in enumerate(names) if n == name] for name in sets})
-    print(f"held-out, mean over seeds {seeds}")
+    out = {}
     for name, idx in groups.items():
         s = [summary([ranks[i] for i in idx]) for ranks in runs]
-        mean = {k: sum(x[k] for x in s) / len(s) for k in ("recall@1", "recall@5", "mrr@10")}
+        out[name] = {k: sum(x[k] for x in s) / len(s) for k in ("recall@1", "recall@5", "mrr@10")}
+    return out
+
+
+def print_seed_means(sets: dict, items: list[dict], runs: list, seeds: list[int]) -> None:
+    """Held-out recall@1 / @5 / MRR@10 per set, averaged over the fold splits of several seeds."""
+    print(f"held-out, mean over seeds {seeds}")
+    for name, mean in set_means(sets, items, runs).items():
         print(f"{name:<10}{'':<12}{mean['recall@1']:>10.3f}{mean['recall@5']:>10.3f}{mean['mrr@10']:>10.3f}")
 
 
-def print_meaning(sets: dict, items: list[dict], args, start: list[float]) -> None:
-    """Held-out figures with the meaning step (weights and step chosen in each fold), per set, for each fold seed,
-    beside the same folds without it; then the step chosen on everything."""
-    seeds = [int(x) for x in args.seeds.split(",") if x.strip()] or [args.seed]
-    names = [name for name, v in sets.items() for _ in v]
-    groups = {"keywords": [i for i, it in enumerate(items) if not it["cross"]]}
-    groups.update({name: [i for i, n in enumerate(names) if n == name] for name in sets})
-    runs = {False: [], True: []}
-    for seed in seeds:
-        split = argparse.Namespace(folds=args.folds, seed=seed)
-        for meaning in (False, True):
-            held, chosen = cross_validate(items, args.folds, seed, start, meaning=meaning)
-            runs[meaning].append(held_sorted(items, held, split))
-            if meaning:
-                print(f"seed {seed}: steps chosen per fold", [astuple_step(step) for _, step in chosen])
+def print_meaning(sets: dict, items: list[dict], args, start: list[float], without: list) -> None:
+    """Held-out figures with the meaning step (weights and step chosen in each fold), per set, averaged over the
+    fold seeds, beside `without` (the same splits' runs without it); then the step chosen on everything."""
+    seeds, runs, chosen = seed_runs(items, args, start, meaning=True)
+    for seed, picked in zip(seeds, chosen, strict=True):
+        print(f"seed {seed}: steps chosen per fold", [astuple(step) for _, step in picked])
     print(f"held-out with the meaning step, mean over seeds {seeds} (recall@1 / @5 / MRR@10): without -> with")
-    for name, idx in groups.items():
-        line = []
-        for meaning in (False, True):
-            s = [summary([ranks[i] for i in idx]) for ranks in runs[meaning]]
-            line.append(" / ".join(f"{sum(x[k] for x in s) / len(s):.3f}" for k in ("recall@1", "recall@5", "mrr@10")))
+    before, after = set_means(sets, items, without), set_means(sets, items, runs)
+    for name in before:
+        line = [" / ".join(f"{m[k]:.3f}" for k in ("recall@1", "recall@5", "mrr@10")) for m in (before[name], after[name])]
         print(f"{name:<10} {line[0]}  ->  {line[1]}")
     w = fit(items, start)
-    print("step chosen on everything:", astuple_step(choose_step(items, w)))
-
-
-def astuple_step(step: ranking.MeaningStep) -> tuple:
-    return (step.weight, step.depth, step.gate)
+    print("step chosen on everything:", astuple(choose_step(items, w)))
 
 
 def held_sorted(items, held, args):
