@@ -4173,6 +4173,11 @@ def _join_md(mds: list[str]) -> str:
     return "\n\n".join(m.strip() for m in mds if m and m.strip())
 
 
+# A link line's label that names a project the registry does not know: one to three words (`TideMQ Operator`, `Spring
+# Cloud Alibaba`, `sofa-jraft`), not a sentence.
+PROJECT_LABEL = re.compile(rf"[A-Za-z{CJK}][\w{CJK}.\-]+(?: [\w{CJK}.\-]+){{0,2}}")
+
+
 def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: Profile = DEFAULT,
               topical: bool = True) -> list[str]:
     """Tags from the link lines (label, else the repository the URL points into), then from the community's own
@@ -4181,7 +4186,7 @@ def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: 
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
-        name = p.name if p else (label if re.fullmatch(rf"[A-Za-z{CJK}][\w{CJK}.\-]{{1,30}}", label or "") else None)
+        name = p.name if p else (label if PROJECT_LABEL.fullmatch(label or "") and len(label) <= 31 else None)
         if name and name not in found:
             found.append(name)
     for key in it.refs:

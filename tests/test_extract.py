@@ -276,6 +276,31 @@ def test_sample_posts_cover_every_variant(sample_archive):
     assert not any(d["source"].startswith("sofa-weekly-20230915") for d in docs.values())  # no-Q&A post
 
 
+def test_a_link_label_of_several_words_names_a_project_the_registry_does_not_know(registry):
+    # a community's components are often named in two or three words; a neighbour's tag is no stand-in for them
+    threads, _ = threads_of("""
+### 本周问答精选
+
+**@春眠** 提问：
+
+> Go SDK 被限流的时候，应用层能感知到吗？
+
+A：可以注册一个限流回调。
+
+「gale-go」：https://github.com/gale/gale-go
+
+**@Wendy** 提问：
+
+> Operator 有没有备份功能？
+
+A：0.11 新增了备份用的 CRD。
+
+「Gale Operator」：https://github.com/gale/gale-operator
+「Gale Spring Connect」：https://github.com/gale/gale-connect
+""", registry)
+    assert [t.projects for t in threads] == [["gale-go"], ["Gale Operator", "Gale Spring Connect"]]
+
+
 def test_a_closing_link_line_is_shared_by_the_run_of_items_about_its_project(registry):
     threads, _ = threads_of("""
 ### 每周读者问答提炼
