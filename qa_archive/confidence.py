@@ -19,7 +19,7 @@ the thread does not cover, not only at how alike the two are:
   repost of the same question is not another thread);
 - `cos_question`, `cos_answer`: embedding cosine of the question with the thread's question and with its answer;
 - `sem_margin`: the top thread's semantic score over the best other candidate's;
-- `sem_gap`: the top thread's semantic score over the `gap_rank`-th best other thread's. How near the nearest threads
+- `sem_gap`: the top thread's semantic score over the GAP_RANK-th best other thread's. How near the nearest threads
   are depends on the question (a long or generic one is near everything, an English question about Chinese threads
   is near nothing), so how far the top stands out of the crowd says more than its own similarity;
 - `ask_match`: whether the question asks for the same kind of answer as the thread's question (a reason, a way, an
@@ -52,8 +52,7 @@ LEXICAL = ("miss_max", "answer_cover", "lex", "lex_margin", "miss_latin", "cross
 SEMANTIC = LEXICAL + ("cos_question", "cos_answer", "sem_margin", "sem_gap", "ask_match")
 THREAD_CJK = 10       # a thread with this many Chinese characters is a Chinese thread
 ASK_CHARS = 1000      # asks() reads at most this much of a text
-GAP_RANK = 10         # sem_gap is over the tenth-best other thread (the folds liked 8 to 15 about as well)...
-GAP_ARCHIVE = 414     # ...of an archive of this many entries (SOFA Weekly's, where it was chosen): see gap_rank
+GAP_RANK = 10         # sem_gap is over the tenth-best other thread (the folds liked 8 to 15 about as well)
 CJK_RE = re.compile(f"[{analysis.CJK}]")
 LATIN_RE = re.compile(r"[A-Za-z]+")
 # The kind of answer a question asks for, by its question words in Chinese and English. An English yes-or-no
@@ -69,15 +68,6 @@ ASKS = {k: re.compile(v, re.I) for k, v in {
     "yes_no": r"能不能|可不可以|可以吗|能否|是否|是不是|有没有|吗|么\s*[？?]|不\s*[？?]"
               r"|(?:^|(?<=[。？！?!\n])|(?<=\.\s))\s*(can|could|does|do|is|are|will|should|would|has|have|did)\b",
 }.items()}
-
-
-def gap_rank(entries: int) -> int:
-    """Which other thread `sem_gap` is measured over, in an archive of `entries`. The tenth of SOFA Weekly's 414 is
-    the nearest 2.4% of the archive; in a smaller archive the same share is nearer the top (the second of 71), and
-    the tenth would stand far down a crowd of seventy, so a near miss would seem to stand out of it: on SOFA's own
-    posts cut to 72-148 entries, questions whose thread was left out were answered confidently 14% of the time,
-    5% with this rank. A larger archive keeps the tenth (a nearer rival makes the model more careful, not less)."""
-    return max(1, min(GAP_RANK, round(entries * GAP_RANK / GAP_ARCHIVE)))
 
 
 @dataclass

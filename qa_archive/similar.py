@@ -279,7 +279,7 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
         # with no other thread at all (a one-thread archive) nothing is stood out from: no margin, no gap
         rivals = sorted((semantic(c) for c in others), reverse=True) or [semantic(top)]
         sem = {"cos_question": top["cos_q"], "cos_answer": top["cos_a"], "sem_margin": semantic(top) - rivals[0],
-               "sem_gap": semantic(top) - rivals[min(confidence.gap_rank(gen.count), len(rivals)) - 1]}
+               "sem_gap": semantic(top) - rivals[min(confidence.GAP_RANK, len(rivals)) - 1]}
     return confidence.features(cover, idf(gen.count, 1), top["lex"], lex_margin, cross, **sem,
                                ask_match=confidence.ask_match(words(text), d.get("question") or "")), cover
 
