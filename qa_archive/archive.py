@@ -51,17 +51,19 @@ class Archive:
     The registry is the one recorded with the generation at ingest, unless one is given here."""
 
     def __init__(self, index_dir: str | os.PathLike, registry: Registry | None = None, cache_size: int = 512,
-                 threshold: float | str | None = None):
+                 threshold: float | str | None = None, meaning_wanted: bool = True):
         self.index_dir = Path(index_dir)
         self.threshold = threshold          # the configured `similar.threshold` (QA_ARCHIVE_CONFIDENT_AT beats it)
+        # the configured `search.meaning`: whether a search may take its meaning step once the model is loaded
+        self.meaning_wanted = meaning_wanted
         self._registry = registry
         self._local = threading.local()
         self._lock = threading.Lock()
         self._gen: Generation | None = None
         self._cache: OrderedDict = OrderedDict()
         self._cache_size = cache_size
-        # `serve` turns this on once the model is loaded (`similar.warm`): search then re-orders its best candidates
-        # by meaning (`search.by_meaning`). A terminal search never loads the model.
+        # `serve` turns this on once the model is loaded (`similar.warm`), unless `meaning_wanted` is off: search
+        # then re-orders its best candidates by meaning (`search.by_meaning`). A terminal search never loads the model.
         self.meaning = False
         # How many requests this process holds now (being answered or waiting for a thread), where the server can
         # tell (`serve` sets it); else searches count themselves (`_searching`).

@@ -1038,7 +1038,8 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
 
     The embedding model is loaded before the workers start: similar questions use it, and a search whose best
     threads are close by their words is re-ordered by meaning while the worker has no other request waiting
-    (QA_ARCHIVE_EMBEDDER=none serves by words alone).
+    (QA_ARCHIVE_EMBEDDER=none serves by words alone; QA_ARCHIVE_SEARCH_MEANING=off, or `search: {meaning: false}`
+    in the config, keeps search to words and similar questions by meaning).
 
     \b
     Examples:
@@ -1075,7 +1076,10 @@ def serve(ctx, index_dir, host, port, workers, threads, base_url, dev):
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         from .similar import warm
         from .web import create_app
-        app = create_app(index_dir, test_config={"BASE_URL": base_url} if base_url else None)
+        try:
+            app = create_app(index_dir, test_config={"BASE_URL": base_url} if base_url else None)
+        except ValueError as e:                       # an unreadable config file, a setting out of range
+            raise click.ClickException(str(e)) from None
         # jieba, the embedding model and the vectors, before the workers fork
         warm(app.extensions["archive"], lambda n: click.echo(msg("cli.vectors_at_start", n=n), err=True))
         job = vectors_job(app.extensions["archive"])

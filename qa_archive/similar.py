@@ -344,7 +344,7 @@ def warm(archive, unstored: Callable[[int], None] | None = None) -> None:
     embedder = embed.warm()
     if embedder is None:
         return
-    archive.meaning = True           # search may now re-order its best candidates by meaning (`search_meaning`)
+    archive.meaning = archive.meaning_wanted     # search may now re-order its best candidates by meaning
     try:
         gen = archive.current()
     except Exception:            # no index yet, or a damaged one: the first request will say so

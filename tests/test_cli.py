@@ -445,6 +445,20 @@ def test_serve_names_a_bad_host_or_port(sample_index, served):
     assert not served
 
 
+def test_serve_names_a_bad_setting_or_config_file_in_one_line(sample_index, served, monkeypatch, tmp_path):
+    monkeypatch.delenv("QA_ARCHIVE_CONFIG", raising=False)
+    monkeypatch.setenv("QA_ARCHIVE_SEARCH_MEANING", "maybe")
+    result = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"])
+    assert result.exit_code == 1 and not served
+    assert result.output.splitlines() == \
+        ["Error: QA_ARCHIVE_SEARCH_MEANING or search.meaning must be on or off, not 'maybe'"]
+    monkeypatch.delenv("QA_ARCHIVE_SEARCH_MEANING")
+    monkeypatch.setenv("QA_ARCHIVE_CONFIG", str(tmp_path / "missing.yml"))
+    result = CliRunner().invoke(cli, ["serve", "--index", str(sample_index), "--port", "0"])
+    assert result.exit_code == 1 and not served and len(result.output.splitlines()) == 1
+    assert result.output.startswith("Error: cannot read the config file ") and "missing.yml" in result.output
+
+
 def test_serve_passes_the_base_url_to_the_app(sample_index, served, monkeypatch):
     runner = CliRunner()
     monkeypatch.delenv("QA_ARCHIVE_BASE_URL", raising=False)

@@ -365,6 +365,25 @@ def test_served_search_reorders_close_candidates_by_meaning_but_not_under_load(t
     assert fake_model == [("query", ["冲突 协议"])]
 
 
+def test_search_meaning_off_in_the_config_keeps_served_searches_to_words(tiny, fake_model, tmp_path, monkeypatch):
+    from qa_archive import similar
+    _, index = tiny
+    config = tmp_path / "site.yml"
+    config.write_text("search:\n  meaning: false\n", encoding="utf-8")
+    monkeypatch.delenv("QA_ARCHIVE_SEARCH_MEANING", raising=False)
+    for env, meaning in ((None, False), ("on", True)):          # the environment beats the config
+        if env:
+            monkeypatch.setenv("QA_ARCHIVE_SEARCH_MEANING", env)
+        app = create_app(index, {"TESTING": True, "CONFIG_FILE": str(config)})
+        similar.warm(app.extensions["archive"])
+        fake_model.clear()
+        hits = app.test_client().get("/api/search", query_string={"q": "默认 支持"}).get_json()["hits"]
+        assert hits and app.extensions["archive"].meaning is meaning
+        assert [c for c in fake_model if c[0] == "query"] == ([("query", ["默认 支持"])] if meaning else [])
+        # similar questions still use the model either way
+        assert app.test_client().get("/api/similar", query_string={"text": "默认支持吗"}).get_json()["semantic"]
+
+
 def test_a_web_request_while_the_server_holds_another_keeps_to_words(tiny, fake_model):
     from qa_archive import similar
     _, index = tiny
