@@ -4174,7 +4174,8 @@ def _join_md(mds: list[str]) -> str:
 
 
 # A link line's label that names a project the registry does not know: one to three words (`TideMQ Operator`, `Spring
-# Cloud Alibaba`, `sofa-jraft`), not a sentence.
+# Cloud Alibaba`, `sofa-jraft`), not a sentence. Two or three words name a project only over a repository's own
+# address: `Release notes: https://…/releases/tag/v2` or `Blog post: https://…` name none.
 PROJECT_LABEL = re.compile(rf"[A-Za-z{CJK}][\w{CJK}.\-]+(?: [\w{CJK}.\-]+){{0,2}}")
 
 
@@ -4186,7 +4187,8 @@ def _projects(pairs, it: _Item, turns: list[Turn], registry: Registry, profile: 
     found: list[str] = []
     for label, url in pairs:
         p = registry.lookup(label) or registry.by_url(url)
-        name = p.name if p else (label if PROJECT_LABEL.fullmatch(label or "") and len(label) <= 31 else None)
+        named = PROJECT_LABEL.fullmatch(label or "") and len(label) <= 31 and (" " not in label or REPO_URL.match(url))
+        name = p.name if p else (label if named else None)
         if name and name not in found:
             found.append(name)
     for key in it.refs:

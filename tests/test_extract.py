@@ -297,8 +297,17 @@ A：0.11 新增了备份用的 CRD。
 
 「Gale Operator」：https://github.com/gale/gale-operator
 「Gale Spring Connect」：https://github.com/gale/gale-connect
+
+**@Zoe** 提问：
+
+> 2.5 有哪些变化？
+
+A：见发布说明。
+
+Release notes: https://github.com/gale/gale/releases/tag/v2.5.0
 """, registry)
-    assert [t.projects for t in threads] == [["gale-go"], ["Gale Operator", "Gale Spring Connect"]]
+    assert [t.projects for t in threads][:2] == [["gale-go"], ["Gale Operator", "Gale Spring Connect"]]
+    assert "Release notes" not in threads[2].projects          # two words over a page, not a repository: no name
 
 
 def test_a_closing_link_line_is_shared_by_the_run_of_items_about_its_project(registry):
