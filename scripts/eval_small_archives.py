@@ -31,11 +31,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 import eval_similar  # noqa: E402
 
 from qa_archive import confidence, embed, similar  # noqa: E402
+from qa_archive.archive import Archive  # noqa: E402
 
 KINDS = ("absent", "near_miss", "off_topic")
-
-
-ALL_THREADS: list[dict] = []
 
 
 def cut(corpus: Path, sources: list[str], share: float, seed: int, tree: Path) -> int:
@@ -46,10 +44,11 @@ def cut(corpus: Path, sources: list[str], share: float, seed: int, tree: Path) -
     return len(picked)
 
 
-def measure(index: Path, args) -> dict:
+def measure(index: Path, args, whole: list[dict]) -> dict:
+    """The shipped model's figures on a cut archive; `whole`: every thread of the uncut archive."""
     ns = argparse.Namespace(index=str(index), optech=None, shared=args.shared, model=embed.DEFAULT_MODEL,
                             cache=args.cache, folds=5, method="mix", weight=similar.SEM_WEIGHT)
-    gen, recs = eval_similar.build(ns, embed.DEFAULT_MODEL)
+    gen, recs = eval_similar.build_one(Archive(index), questions_with_the_absent(whole), ns, embed.DEFAULT_MODEL)
     model = confidence.models()["semantic"]
     rows = []
     for r in recs:
@@ -79,14 +78,12 @@ def main(argv=None) -> int:
     from qa_archive.projects import Registry
     corpus = Path(args.shared) / "corpus" / "sofastack.tech"
     with tempfile.TemporaryDirectory() as tmp:
-        whole = Path(args.index) if args.index else Path(tmp) / "whole"
+        whole_index = Path(args.index) if args.index else Path(tmp) / "whole"
         if not args.index:
-            ingest([Source(corpus)], whole, Registry.load())
-        from qa_archive.archive import Archive
-        gen = Archive(whole).current()
-        ALL_THREADS.extend(gen.docs[i] for i in sorted(gen.docs))
-        sources = sorted({t["source"] for t in ALL_THREADS})
-        eval_similar.load_questions = _with_absent(eval_similar.load_questions)
+            ingest([Source(corpus)], whole_index, Registry.load())
+        gen = Archive(whole_index).current()
+        threads = [gen.docs[i] for i in sorted(gen.docs)]
+        sources = sorted({t["source"] for t in threads})
         print("cut        posts entries  paraphrases  top-1  top-1&conf   left without their thread   near-miss"
               "      off-topic   (answered confidently)")
         shares, seeds = [float(s) for s in args.shares.split(",")], [int(s) for s in args.seeds.split(",")]
@@ -94,21 +91,23 @@ def main(argv=None) -> int:
             tree, index = Path(tmp) / f"tree{seed}", Path(tmp) / f"index{seed}"
             posts = cut(corpus, sources, share, seed, tree)
             ingest([Source(tree)], index, Registry.load(), vectors="wait")
-            m = measure(index, args)
+            m = measure(index, args, threads)
             cells = "  ".join(f"{m[k][0]:.3f} ({m[k][1]:>3})" if k in m else "-" for k in KINDS)
             print(f"{share:.0%} s{seed:<4}{posts:>6}{m['entries']:>8}{m['paraphrases']:>13}{m['top1']:>7.3f}"
                   f"{m['top1_confident']:>12.3f}   {cells}")
     return 0
 
 
-def _with_absent(load):
-    """load_questions, keeping the paraphrases whose thread the archive lacks as kind "absent"."""
-    def wrapped(shared, threads):
-        kept = load(shared, threads)
+def questions_with_the_absent(whole: list[dict]):
+    """eval_similar's question loader for a cut archive, keeping a paraphrase whose thread was cut out as kind
+    "absent" (the loader drops it): the on-topic question the cut archive cannot answer."""
+    def load(shared, threads):
+        kept = eval_similar.load_questions(shared, threads)
         texts = {q["text"] for q in kept}
         return kept + [{"text": q["text"], "kind": "absent", "targets": set(), "set": q["set"]}
-                       for q in load(shared, ALL_THREADS) if q["kind"] == "paraphrase" and q["text"] not in texts]
-    return wrapped
+                       for q in eval_similar.load_questions(shared, whole)
+                       if q["kind"] == "paraphrase" and q["text"] not in texts]
+    return load
 
 
 if __name__ == "__main__":
