@@ -262,11 +262,9 @@ def build(args, model: str):
     from qa_archive.archive import Archive
     gen, recs = build_one(Archive(args.index), load_questions, args, model)
     if getattr(args, "optech", None):
-        gen2, recs2 = build_one(Archive(args.optech), lambda shared, threads: load_optech_questions(threads),
-                                args, model)
-        for r in recs2:
-            r["gen"] = gen2
-        recs += recs2
+        _, recs2 = build_one(Archive(args.optech), lambda shared, threads: load_optech_questions(threads),
+                             args, model)
+        recs += recs2                    # (each record carries its own generation: build_one sets `gen`)
     return gen, recs
 
 
