@@ -146,6 +146,9 @@ def main():
     ap.add_argument("--index", required=True)
     ap.add_argument("--optech", help="an index of the shared Optech corpus: its question sets (data/eval/similar-"
                                      "blind4.json, similar-blind5.json) join the pool")
+    ap.add_argument("--community", action="append", metavar="FILE",
+                    help="another community's question file (data/eval/community-*.json): its tree is ingested into "
+                         "--cache and its questions join the pool as a set of their own (repeatable)")
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
     ap.add_argument("--model", default=embed.DEFAULT_MODEL)
     ap.add_argument("--cache", default="/tmp/qa-archive-eval")

@@ -255,16 +255,49 @@ def load_optech_questions(threads: list[dict]) -> list[dict]:
     return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]
 
 
+def load_community_questions(path: Path, threads: list[dict]) -> list[dict]:
+    """A community's question file (data/eval/community-*.json, as scripts/eval_community.py reads it): its
+    paraphrases, each answered by the thread of its `source` whose question it names, and its near-miss and
+    off-topic questions, all in one set named after the file (`community-tidemq`)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    name = Path(path).stem
+    qs = [{"text": p["text"], "kind": "paraphrase", "set": name,
+           "targets": {t["id"] for t in threads
+                       if t["source"] == p["source"] and fold(t["question"])[:20] == fold(p["question"])[:20]}}
+          for p in data["paraphrases"]]
+    for kind in ("near_miss", "off_topic"):
+        qs += [{"text": text_of(q), "kind": kind, "targets": set(), "set": name} for q in data[kind]]
+    return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]
+
+
+def community_index(path: Path, cache: Path) -> Path:
+    """An index of a community question file's tree, ingested as a user ingests it (with the model's vectors)
+    into the cache once, and updated (only changed posts are read again) on later runs."""
+    from eval_community import ingest_tree
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    index = Path(cache) / f"index-{Path(path).stem}"
+    ingest_tree(REPO / data["tree"], index)
+    return index
+
+
 def build(args, model: str):
     """(generation, records) for every labelled question, with `model`'s vectors (None: lexical only). With
-    `args.optech` (an index of the Optech corpus) its questions' records follow, each with its generation as
-    `gen` (the first generation is the SOFA index's)."""
+    `args.optech` (an index of the Optech corpus) its questions' records follow, and with `args.community` (question
+    files of other communities) theirs, each record with its generation as `gen` (the first generation is the
+    SOFA index's)."""
     from qa_archive.archive import Archive
     gen, recs = build_one(Archive(args.index), load_questions, args, model)
+    for r in recs:
+        r["archive"] = "sofastack"
     if getattr(args, "optech", None):
         _, recs2 = build_one(Archive(args.optech), lambda shared, threads: load_optech_questions(threads),
                              args, model)
-        recs += recs2                    # (each record carries its own generation: build_one sets `gen`)
+        recs += [r | {"archive": "bitcoinops"} for r in recs2]     # (each record carries its own generation)
+    for path in getattr(args, "community", None) or ():
+        index = community_index(Path(path), Path(args.cache))
+        _, recs2 = build_one(Archive(index), lambda shared, threads, path=path: load_community_questions(path, threads),
+                             args, model)
+        recs += [r | {"archive": Path(path).stem.removeprefix("community-")} for r in recs2]
     return gen, recs
 
 
@@ -317,6 +350,11 @@ def main():
     ap.add_argument("--model", action="append", help="e5-small-q4 (default), use-m3, hash, none")
     ap.add_argument("--cache", default="/tmp/qa-archive-eval")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--optech", help="an index of the shared Optech corpus: its question sets join")
+    ap.add_argument("--community", action="append", metavar="FILE",
+                    help="another community's question file (data/eval/community-*.json), its tree ingested into "
+                         "--cache (repeatable); with more than one archive, the mix weight is also chosen holding "
+                         "each archive out")
     args = ap.parse_args()
     rows = []
     for model in args.model or [embed.DEFAULT_MODEL]:
@@ -334,6 +372,36 @@ def main():
     print(f"{'method':40} {'top-1':>6} {'R@3':>6} {'MRR':>6}   n   weight per fold")
     for name, m, chosen in rows:
         print(f"{name:40} {m['top1']:6.3f} {m['recall3']:6.3f} {m['mrr']:6.3f} {m['n']:4d}   {chosen}")
+    if model != "none" and len({r["archive"] for r in recs}) > 1:
+        print_by_archive(recs, MIX_GRID)
+
+
+MIX_GRID = (4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 20.0, 24.0, 32.0)
+
+
+def by_archive(recs, grid) -> tuple[dict, dict]:
+    """Leave one archive (community) out: the mix weight chosen on the other archives, by the mean of their top-1
+    (each archive counts once, as a community we have never seen would), and measured on the held-out one.
+    Returns ({archive: {weight: top-1}}, {archive: chosen weight})."""
+    archives: dict[str, list] = {}
+    for r in recs:
+        archives.setdefault(r["archive"], []).append(r)
+    top1 = {a: {w: metrics(rs, "mix", w)["top1"] for w in grid} for a, rs in archives.items()}
+    chosen = {a: max(grid, key=lambda w, a=a: (np.mean([top1[o][w] for o in top1 if o != a]), -abs(w - grid[0])))
+              for a in top1}
+    return top1, chosen
+
+
+def print_by_archive(recs, grid) -> None:
+    top1, chosen = by_archive(recs, grid)
+    n = {a: sum(r["q"]["kind"] == "paraphrase" for r in recs if r["archive"] == a) for a in top1}
+    print("\nsimilar's mix weight, one archive held out (chosen by the others' mean top-1); top-1 per weight:")
+    print(f"  {'archive':22}{'n':>4}" + "".join(f"{w:>7g}" for w in grid) + "   chosen  held-out")
+    for a in top1:
+        print(f"  {a:22}{n[a]:4d}" + "".join(f"{top1[a][w]:7.3f}" for w in grid)
+              + f"{chosen[a]:9g}{top1[a][chosen[a]]:10.3f}")
+    mean = {w: np.mean([top1[a][w] for a in top1]) for w in grid}
+    print(f"  {'mean of the archives':26}" + "".join(f"{mean[w]:7.3f}" for w in grid))
 
 
 if __name__ == "__main__":
