@@ -95,8 +95,10 @@ _jieba = None
 
 
 def segment(text: str) -> list[str]:
-    """Words of a text: jieba's dictionary for Chinese (loaded once, on first use: about a second), so that key
-    terms are real words (`隔离`, `全局锁`) and not the seams between them (`的隔`, `离是`). Imported here, not at
+    """Words of a text, lower-cased: jieba's dictionary for Chinese runs (loaded once, on first use: about a
+    second), so that key terms are real words (`隔离`, `全局锁`) and not the seams between them (`的隔`, `离是`);
+    other words as the index's tokenizer reads them (`analysis.TOKEN`), so an identifier stays whole
+    (`quarry-py`, `undo_log`, `node.js`, `v1.2.0`: jieba would cut them at every mark). Imported here, not at
     the top: importing jieba alone costs 0.1 s, which a terminal `search` never needs."""
     global _jieba
     if _jieba is None:
@@ -106,7 +108,10 @@ def segment(text: str) -> list[str]:
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         _jieba = jieba
-    return _jieba.lcut(text)
+    words = []
+    for m in analysis.TOKEN.finditer(analysis.normalize(text)):
+        words += _jieba.lcut(m.group("cjk")) if m.group("cjk") else [m.group("word")]
+    return words
 
 
 def dictionary_words(text: str) -> int:
@@ -119,7 +124,7 @@ STOP_WORDS = frozenset(FILLER) | frozenset("""的 了 是 在 和 有 我 你 �
     把 被 让 给 对 从 到 用 里 上 下 中 时 后 前 个 些 种 样 么 一 二 两 几 很 太 更 最 再 才 只 不 没 没有 已经 还是 或者 以及 如果 但是 然后
     所以 因为 这样 那样 这种 那种 哪种 哪个 怎样 怎么样 是否 需要 应该 时候 情况 之后 之前 之间 里面 那套 一般 具体 比如 自己 大家 一些
     the a an is are was were be to of in on at for and or but if it its this that what how why when which who do does
-    did can could would should will with from by as not no any some my your our there""".split())
+    did can could would should will with from by as not no any some my your our there e.g i.e etc""".split())
 
 
 def key_terms(gen: Generation, reader, text: str) -> dict[tuple[str, ...], float]:
@@ -136,7 +141,7 @@ def weighted_terms(gen: Generation, reader, text: str) -> list[tuple[KeyTerm, fl
     names: dict[tuple[str, ...], str] = {}      # the word as written: a term may be a stem (`sofaregistri`)
     for word in segment(text):
         word = word.strip().lower()
-        if not word or word in STOP_WORDS or (len(word) < 2 and analysis.is_cjk(word)):
+        if len(word) < 2 or word in STOP_WORDS:          # one letter says nothing (`I'm`, `e.g.`)
             continue
         terms = tuple(dict.fromkeys(analysis.terms(word, parts=False)))
         if terms:

@@ -263,3 +263,14 @@ def test_words_keep_the_question_words_that_prose_drops():
     text = "请问为什么启动失败？\n```\nat com.foo.Bar.run(Bar.java:1)\n```\nhttps://example.com/x"
     assert "为什么" in words(text) and "为什么" not in prose(text)
     assert "com.foo" not in words(text) and "example.com" not in words(text)
+
+
+def test_key_terms_keep_identifiers_whole_and_drop_single_letters(sample_archive):
+    # the API's reasons name the words a bot can explain itself with: `undo_log`, not `undo` and `log`; and
+    # `I'm ... e.g.` gives no words at all
+    res = sample_archive.similar("I'm asking e.g. whether Seata's undo_log table and sofa-registry 5.4 work on Node.js",
+                                 limit=1)
+    assert {"undo_log", "sofa-registry", "node.js"} <= set(res["terms"])
+    assert not [t for t in res["terms"] if len(t) < 2 or t in ("e.g", "undo", "log", "js")]
+    hit = res["hits"][0]
+    assert set(hit["matched_terms"]) | set(hit["unmatched_terms"]) == set(res["terms"])
