@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from html import escape as html_escape
 from html import unescape as html_unescape
+from itertools import takewhile
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -491,11 +492,11 @@ LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\
 QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|(?:quick|short)\s+answers|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
-                        r"|\bhelp\s*desk\b|\btroubleshooting\s+(?:corner|clinic|desk)\b"
+                        r"|\bhelp\s*desk\b|\b(?:troubleshooting|how-?to)\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
-                        r"|\b(?:best\s+of|from|around)\s+the\s+(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks|threads)\b"
+                        r"|\b(?:best\s+of|from|around)\s+(?:the\s+)?(?:forums?|discussions|mailing\s+list)\b|\bforum\s+(?:highlights|roundup|digest|picks|threads)\b"
                         r"|\b(?:top|popular|hot|trending)\s+(?:forum\s+|community\s+)?(?:threads|topics)\b"
                         r"|\boffice\s+hours\b(?=[^\n]{0,40}\b(?:recap|notes|highlights|digest|roundup|transcript|log|questions)\b)|^\s*office\s+hours\s*$"
                         r"|^\s*(?:(?:from|in)\s+)?#(?:[\w]+-)?(?:help|questions?|support|q-?and-?a|ask|troubleshooting)(?:-[\w-]+)?\s*$", re.I)   # (a chat stream)
@@ -547,16 +548,23 @@ CHANGE_SECTION = re.compile(r"(?:updated|removed|changed|moved|deprecated|修改
 # unless the section says people asked (`我们在 Discussions 里收到了不少关于升级的问题`)
 RELEASE_FAQ = re.compile(r"(?:upgrad\w*|migrat\w*|release|升级|迁移)[^\n]{0,20}(?:FAQs?\b|常见问题)|"
                          r"(?:FAQs?|常见问题)[^\n]{0,6}(?:upgrad|migrat|升级|迁移)", re.I)
+FAQ_WORD = re.compile(r"(?<![A-Za-z])FAQs?(?![A-Za-z])|常见问题", re.I)
 ASKED_CUE = re.compile(r"收到|问到|提问|问了|留言|\basked\b|\byou\s+(?:sent|wrote|asked)\b|\bwe\s+(?:got|received)\b|"
                        r"\bcame\s+up\b|\bquestions?\s+(?:from|in|on)\s", re.I)
 
 
 def _anticipated(parts: list[Piece], n: int) -> bool:
-    """A release's FAQ (RELEASE_FAQ) whose first words say nothing of anybody asking: the editors' own."""
+    """A release's FAQ (RELEASE_FAQ) whose first words, or the post's before its first heading, say nothing of
+    anybody asking (`we collected the questions that came up most during the upgrade as a quick-fire FAQ`): the
+    editors' own."""
     if not RELEASE_FAQ.search(parts[n].text):
         return False
     after = parts[n + 1] if n + 1 < len(parts) else None
-    return not (after is not None and after.kind in ("line", "block") and ASKED_CUE.search(after.text))
+    if after is not None and after.kind in ("line", "block") and ASKED_CUE.search(after.text):
+        return False
+    intro = takewhile(lambda p: p.kind != "heading", parts)
+    return not any(p.kind in ("line", "block") and ASKED_CUE.search(p.text) and FAQ_WORD.search(p.text)
+                   for p in intro)
 
 
 def _editorial(text: str) -> bool:
@@ -573,8 +581,10 @@ READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|�
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|[^。，,\n]{0,8}就(?:先)?到这(?:里|儿)|that['’]s all|that['’]s (?:it|the (?:mailbag|postbag|q&a|questions|letters|mail)) for\b|that (?:wraps|rounds) up (?:the|this|our)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b|"
                          # the newsletter's goodbye under the last answer: `See you in October, when 1.4 is out.`
-                         r"see you (?:all )?(?:next|in|then|soon|again|at)\b|until next (?:time|week|month|issue|edition)\b|"
-                         r"stay tuned\b|thanks for reading\b|下(?:期|周|个?月|次)(?:再)?见|感谢(?:您的|大家的)?阅读)", re.I)
+                         r"see you (?:all )?(?:next|in|on|then|soon|again|at)\b|until next (?:time|week|month|issue|edition)\b|"
+                         r"next (?:issue|edition|week|month)\b|stay tuned\b|thanks for reading\b|"
+                         r"(?:as always, )?(?:corrections|better answers)\b[^.\n]{0,40}\bwelcome\b|"
+                         r"下(?:期|周|个?月|次)(?:再)?见|下一期|感谢(?:您的|大家的)?阅读|感谢(?:本期|本周|本月|各位|所有))", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -2037,19 +2047,24 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     def answer_by_paragraph(p: Piece) -> bool:
         """A listed question's answer read paragraph by paragraph, when a paragraph of it is labelled as it would
         be outside a list: `**追问：** …` (the next turn), `**闻笛补充：** …` (a second answerer: no label), a
-        project link line (the item's link, not answer text). False, and nothing done, when none is."""
+        project link line (the item's link, not answer text); the answer to a follow-up loses its label
+        (`**Answer:** …`). False, and nothing done, when none is."""
         paras = list_paragraphs(p.answer_md)
-        if not any(not code and (FOLLOW_UP.match(t) or ADDED.match(t) or LINK_LINE.match(t)) for t, _, code in paras):
+        links = [None if code else _link_line(Piece("line", t, md, urls=MD_LINK_URL.findall(md)), registry, profile)
+                 for t, md, code in paras]
+        if not any(not code and (FOLLOW_UP.match(t) or ADDED.match(t)) for t, _, code in paras) and not any(links):
             return False
-        for t, md, code in paras:
+        for (t, md, code), link in zip(paras, links, strict=True):
             if not code and (m := FOLLOW_UP.match(t)):
                 ask_again(p, m.group("rest"), after_label(md, bold=True),
                           ends_question(m.group("rest")))
-            elif not code and LINK_LINE.match(t) and (link := _link_line(Piece("line", t, md), registry, profile)):
+            elif link:
                 item.links.append(link)
                 note(p, "link", t)
             elif not code and (m := ADDED.match(t)):
                 start_answer(p, t[m.end():], after_label(md, bold=True))
+            elif not code and len(item.turns) > 1 and item.turn()[2] is None and (m := ANSWER.match(t)):
+                start_answer(p, t[m.end():], ANSWER_MD.sub("", md, count=1))
             else:
                 start_answer(p, t, md)
         return True
@@ -4005,9 +4020,12 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
     m = LINK_LINE.match(p.text)
     if not m:
         # `Thread: [lists.apache.org/thread/8kq2m](https://…)`, `原帖链接：[…](…)`: a label over one link
+        # `Plugin: [birch-output-s3](https://github.com/birchpipe/birch-output-s3)`: any label over a link to a
+        # repository's own address that the link names
         m = SOURCE_LINE.match(p.md)
         return ("", p.urls[-1]) if m and p.urls and (LINK_LABEL.fullmatch(m.group("label")) or
-                                                     SOURCE_LABEL.fullmatch(m.group("label"))) else None
+                                                     SOURCE_LABEL.fullmatch(m.group("label")) or
+                                                     _names_its_repository(p.md, p.urls[-1])) else None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
     if LINK_LABEL.fullmatch(label) or SOURCE_LABEL.fullmatch(label):
@@ -4022,6 +4040,16 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
     if REPO_URL.match(url) and len(label) <= 20 and not re.search(r"[，。,;；！!？?]", label) and not ANSWER.match(p.text):
         return label, url
     return None
+
+
+MD_LINK_URL = re.compile(r"\]\(([^)\s]+)\)")
+LAST_LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\([^)\s]+\)\s*$")
+
+
+def _names_its_repository(md: str, url: str) -> bool:
+    """Whether a line's last link goes to a repository's own address and its text is the repository's name."""
+    m = LAST_LINK.search(md)
+    return bool(m and REPO_URL.match(url)) and m.group("text").strip("`* ").lower() == url.rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 LABEL_END = re.compile(r"^[^:：]*[:：]\s*")
