@@ -39,10 +39,13 @@ UNSEEN_IDF = 8.0         # a word no thread has: as rare as can be
 W_BM25 = 0.1             # BM25's view, scaled to the best candidate, breaks near-ties of the overlap
 SAME_QUESTION_CHARS = 30  # two candidates whose questions start with the same 30 folded characters ask one question
 SAME_QUESTION_COS = 0.95  # as do two whose question vectors are this alike (0.95 held out a little better than 0.97)
-SEM_WEIGHT = 8.0         # score = overlap + SEM_WEIGHT * semantic similarity (e5 cosines differ by hundredths),
-                         # chosen over five archives (scripts/eval_similar.py --community): SOFA's own folds
-                         # like 16 to 24, every other archive held out likes 4 to 10, and 8 is the pooled folds'
-                         # choice and within 0.003 of the best mean over the archives
+SEM_WEIGHT = 8.0         # score = overlap + SEM_WEIGHT * semantic similarity (e5 cosines differ by hundredths);
+THREAD_SHARE = 0.8       # semantic similarity: this share of the cosine with the whole thread, the rest with its
+                         # question. Both chosen holding each of seven archives out (scripts/eval_similar.py
+                         # --community, and Chinese questions over Optech's English threads): SOFA's own folds like
+                         # 16 and 0.5, every other archive likes a thread-heavier mix and a lower weight; 0.8 and 8
+                         # are within 0.004 of the best mean (1.0 and 10, which costs the cross-language pairs 3.6
+                         # points of top-1)
 
 # Lines that are machine output rather than a person's words
 LOG_LINE = re.compile(r"^\s*(at [\w.$]+\(|caused by|[\w.]+(exception|error)\b|\d{4}-\d\d-\d\d[ t]\d\d:\d\d|"
@@ -235,7 +238,7 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
         q = vector()
         cos = np.asarray(matrix @ q)                        # (entries, FIELDS): question, answer
         cos_t = (cos[:, 0] + cos[:, 1]) / whole             # with the thread: the normalised sum of the two
-        sem = 0.5 * cos[:, 0] + 0.5 * cos_t
+        sem = (1 - THREAD_SHARE) * cos[:, 0] + THREAD_SHARE * cos_t
         live = np.fromiter(gen.docs, dtype=np.int64)
         nearest = live[np.argsort(-sem[live], kind="stable")[:SEM_CANDIDATES]]
         seen = {c["docnum"] for c in cands}
@@ -249,7 +252,7 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
 
 
 def semantic(c: dict) -> float:
-    return 0.5 * c["cos_q"] + 0.5 * c["cos_t"]
+    return (1 - THREAD_SHARE) * c["cos_q"] + THREAD_SHARE * c["cos_t"]
 
 
 def ranked(cands: list[dict], sem_weight: float = SEM_WEIGHT, gen: Generation | None = None) -> list[dict]:
