@@ -436,7 +436,7 @@ BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\
 # an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
 SALUTATION = re.compile(r"(?:Dear|亲爱的)\s*[^\s,，:：][^,，:：]{0,29}[,，:：!！]?")
 SALUTATION_LEAD = re.compile(r"^\s*Dear\s+[A-Z][^,，:：]{0,29}[,，:：]\s*|^\s*亲爱的[^,，:：]{1,20}[,，:：]\s*")
-SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^\s—–-](?:[^,，。.!?？！\n]|(?<=\b[A-Z])\.){0,39}?)\s*"
+SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^\s—–-](?:[^,，。.!?？！\n]|(?<=\b[A-Z])\.|(?<=\w)\.(?=\w)){0,39}?)\s*"
                       r"(?:[,，]\s*[^,，。!?？！\n]{1,30})?$")     # (`— Priya, Bengaluru`: where they wrote from)
 # who runs a transcript (`**Moderator (Lise):**`, `**主持人**：`): their words are neither question nor answer
 HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
@@ -489,7 +489,7 @@ SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
 LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
-QA_HEADING = re.compile(r"问答|答疑|问与答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
+QA_HEADING = re.compile(r"问答|答疑|问与答|每(?:周|期|日|月)一问|一问一答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
                         r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|(?:quick|short)\s+answers|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
@@ -934,7 +934,7 @@ WIKILINK = re.compile(r"\[\[([^\[\]|#\n]*)(?:#[^\[\]|\n]*)?(?:\|([^\[\]\n]+))?\]
 FOOTNOTE_REF = re.compile(r"\[\^[\w-]{1,20}\](?!:)")       # `…？**[^1]`: a footnote's mark, a superscript number
 FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^[\w-]{1,20}\]:")  # `[^1]: …`: the note itself, at the page's foot
 WP_SHORTCODE = re.compile(r"^[ \t]*\[(gallery|caption|embed|video|audio|playlist)\b[^\]\n]*\](?:[^\n]*\[/\1\])?[ \t]*$", re.M)
-MYST_ROLE = re.compile(r"\{[\w:-]+\}`([^`<]*?)\s*(?:<([^>`]*)>)?`")    # {doc}`迁移指南 <guides/migrate>`
+MYST_ROLE = re.compile(r"(?<![A-Za-z0-9_$`])\{[a-z][\w:-]*\}`([^`<]*?)\s*(?:<([^>`]*)>)?`")   # {doc}`迁移指南 <guides/migrate>`; not `${ETCD_PASSWORD}`
 
 
 def rendered_links(body: str) -> str:
@@ -2165,7 +2165,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 linked = bool(p.urls) and LINKED_HEADING.fullmatch(p.md) is not None   # `### [Compiler fails …](…/4152)`
-                described = _described_below(parts, n)     # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
+                described = _described_below(parts, n, profile)   # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
                 # (a question mark ends the question, or one of its sentences: `2. 可以…吗？我想英文用…。`)
                 if (m or TITLE_ASKS.search(q) or linked or described) and not (who is None and p.level in section_levels) \
                         and not REPLY_SUBJECT.match(text) \
@@ -3328,10 +3328,15 @@ DESCRIBED = re.compile(rf"^\s*(?:{ACCOUNT_WORDS})\s*[:：]\s*\S", re.I)
 REPORTED_BY = re.compile(rf"^\s*(?:{ROLE})?\s*@(?P<name>[^\s@，,：:。]{{1,30}})\s*(?:反馈|提问|问到|问|遇到|报告|表示)")
 
 
-def _described_below(parts: list[Piece], n: int) -> bool:
-    """Whether heading n is a question's title: a labelled account of the problem (DESCRIBED) right below it."""
+def _described_below(parts: list[Piece], n: int, profile: Profile = DEFAULT) -> bool:
+    """Whether heading n is a question's title: a labelled account of the problem (DESCRIBED) right below it, or
+    plain text and then a labelled answer (`### [Why do untranslated pages 404?](…)`, what the reader saw, then
+    `**Answer:** …`): the text between title and label tells the question."""
     p = parts[n + 1] if n + 1 < len(parts) else None
-    return p is not None and p.kind == "line" and bool(DESCRIBED.match(p.text))
+    if p is None or p.kind != "line":
+        return False
+    return bool(DESCRIBED.match(p.text)) or (not p.bold and _answer_label(p, profile, True) is None
+                                             and _explicit_answer_ahead(parts, n, profile))
 
 
 def _answer_next(parts: list[Piece], n: int, profile: Profile) -> bool:
@@ -3954,6 +3959,8 @@ def _name(name: str) -> str | None:
     handle = bool(re.match(r"^(?:(?:from|asked\s+by|来自)\s*)?@", name, re.I))    # `@开发者` is someone's handle
     name = re.sub(r"^(?:from|asked\s+by|来自)\s*@?\s*(?=\S)|^@\s*", "", name, flags=re.I)   # `**From @kemal:**`
     name = FOLLOW_MARK.sub("", name)                  # `Q (from @oduya, follow-up):` is oduya's
+    if handle:
+        name = re.sub(r"['’]s$", "", name)           # `@hwang.j's team renamed …`: the team of hwang.j
     name = re.sub(r"\s+(?:and|&)\s+(?:many\s+)?others?$|(?<=\S)\s*等(?:人|多人)?$", "", name)   # (`@x and many others`)
     quoted = re.search(r"「([^「」]{1,30})」|“([^“”]{1,30})”", name)    # `B 站用户「雨后晴天」` is 雨后晴天; `观众 Jason` is Jason
     name = CHANNEL_LEAD.sub("", name)                # `邮件列表 Zhang Wei`: where they asked, then who
