@@ -1428,3 +1428,16 @@ def test_a_group_chat_digest_of_timed_plain_messages_under_day_titles(registry):
 def test_chinese_posts_in_unexpected_formats(body, expected, registry):
     threads, _ = threads_of(body, registry)
     assert [(t.asker, [turn.q for turn in t.turns], [turn.a for turn in t.turns]) for t in threads] == expected
+
+
+def test_code_that_looks_like_a_myst_role_keeps_its_text(registry):
+    # `${ETCD_PASSWORD}` followed later by another code span once read as a MyST role ({role}`text`) and lost
+    # everything up to the next code span
+    threads, _ = threads_of("""
+## 社区问答
+
+- 提问者：秋秋
+- 问题：etcd 开了密码认证，kestrel-cp 要怎么配？
+- 回答：密码可以写成 `${ETCD_PASSWORD}`，从环境变量中读取。配好后用 `kestrelctl cp check-store` 验证。
+""", registry)
+    assert threads[0].answer == "密码可以写成 ${ETCD_PASSWORD}，从环境变量中读取。配好后用 kestrelctl cp check-store 验证。"
