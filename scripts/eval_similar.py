@@ -376,33 +376,40 @@ def main():
         print_by_archive(recs, MIX_GRID)
 
 
-MIX_GRID = (4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 20.0, 24.0, 32.0)
+MIX_GRID = tuple((share, weight) for share in (0.5, 0.65, 0.8, 1.0) for weight in (4.0, 6.0, 8.0, 10.0, 12.0, 16.0))
 
 
 def by_archive(recs, grid) -> tuple[dict, dict]:
-    """Leave one archive (community) out: the mix weight chosen on the other archives, by the mean of their top-1
-    (each archive counts once, as a community we have never seen would), and measured on the held-out one.
-    Returns ({archive: {weight: top-1}}, {archive: chosen weight})."""
+    """Leave one archive (community) out: similar's mix (THREAD_SHARE, SEM_WEIGHT) chosen on the other archives,
+    by the mean of their top-1 (each archive counts once, as a community we have never seen would), and measured
+    on the held-out one. Returns ({archive: {(share, weight): top-1}}, {archive: chosen (share, weight)}). (The
+    candidates were gathered with the shipped share; only their order changes here.)"""
     archives: dict[str, list] = {}
     for r in recs:
         archives.setdefault(r["archive"], []).append(r)
-    top1 = {a: {w: metrics(rs, "mix", w)["top1"] for w in grid} for a, rs in archives.items()}
-    chosen = {a: max(grid, key=lambda w, a=a: (np.mean([top1[o][w] for o in top1 if o != a]), -abs(w - grid[0])))
-              for a in top1}
+    top1: dict[str, dict] = {a: {} for a in archives}
+    shipped = similar.THREAD_SHARE
+    try:
+        for share, weight in grid:
+            similar.THREAD_SHARE = share
+            for a, rs in archives.items():
+                top1[a][(share, weight)] = metrics(rs, "mix", weight)["top1"]
+    finally:
+        similar.THREAD_SHARE = shipped
+    chosen = {a: max(grid, key=lambda g, a=a: np.mean([top1[o][g] for o in top1 if o != a])) for a in top1}
     return top1, chosen
 
 
 def print_by_archive(recs, grid) -> None:
     top1, chosen = by_archive(recs, grid)
-    n = {a: sum(r["q"]["kind"] == "paraphrase" for r in recs if r["archive"] == a) for a in top1}
-    print("\nsimilar's mix weight, one archive held out (chosen by the others' mean top-1); top-1 per weight:")
-    print(f"  {'archive':22}{'n':>4}" + "".join(f"{w:>7g}" for w in grid) + "   chosen  held-out")
-    for a in top1:
-        print(f"  {a:22}{n[a]:4d}" + "".join(f"{top1[a][w]:7.3f}" for w in grid)
-              + f"{chosen[a]:9g}{top1[a][chosen[a]]:10.3f}")
-    mean = {w: np.mean([top1[a][w] for a in top1]) for w in grid}
-    print(f"  {'mean of the archives':26}" + "".join(f"{mean[w]:7.3f}" for w in grid))
-
+    names = list(top1)
+    print("\nsimilar's mix, one archive held out (chosen by the others' mean top-1); top-1 per share and weight:")
+    print(f"  {'share':>5} {'weight':>6}" + "".join(f"{a[:11]:>12}" for a in names) + "        mean")
+    for g in grid:
+        print(f"  {g[0]:5g} {g[1]:6g}" + "".join(f"{top1[a][g]:12.3f}" for a in names)
+              + f"{np.mean([top1[a][g] for a in names]):12.3f}")
+    for a in names:
+        print(f"  {a} held out: chose share {chosen[a][0]:g}, weight {chosen[a][1]:g}: top-1 {top1[a][chosen[a]]:.3f}")
 
 if __name__ == "__main__":
     main()
