@@ -436,7 +436,8 @@ BYLINE = re.compile(r"^\s*(?:reported|asked|posted|opened|filed|submitted)\s+by\
 # an advice column: `Dear Hilde,` over a reader's letter, signed `— Sleepless in Staging`, answered `Dear Sleepless, …`
 SALUTATION = re.compile(r"(?:Dear|亲爱的)\s*[^\s,，:：][^,，:：]{0,29}[,，:：!！]?")
 SALUTATION_LEAD = re.compile(r"^\s*Dear\s+[A-Z][^,，:：]{0,29}[,，:：]\s*|^\s*亲爱的[^,，:：]{1,20}[,，:：]\s*")
-SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[^\s—–-](?:[^,，。.!?？！\n]|(?<=\b[A-Z])\.|(?<=\w)\.(?=\w)){0,39}?)\s*"
+SIGN_OFF = re.compile(r"^\s*(?:—{1,2}|―|–|--)\s*(?P<name>@[\w.\-]{1,30}|[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+(?=\s*(?:[,，]|$))|"
+                      r"[^\s—–-](?:[^,，。.!?？！\n]|(?<=\b[A-Z])\.){0,39}?)\s*"
                       r"(?:[,，]\s*[^,，。!?？！\n]{1,30})?$")     # (`— Priya, Bengaluru`: where they wrote from)
 # who runs a transcript (`**Moderator (Lise):**`, `**主持人**：`): their words are neither question nor answer
 HOST = re.compile(r"(?:moderator|host|mc|主持人|主持)\s*(?:[（(][^()（）]{0,20}[)）])?", re.I)
@@ -580,11 +581,14 @@ READER_NOTE = re.compile(r"^\s*(?:(?:[—–-]{1,2}\s*)?以上(?:问题|内容|�
                          r"(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)?(?:整理|编辑|校对)\s*[:：]|(?:[—–-]{1,2}\s*)?(?:本期|本周|本月)(?:问答|内容)由[^。\n]{1,40}整理|(?:更多|其他|如有|有)(?:其他|更多|任何)?(?:问题|疑问)[^。]{0,6}(?:欢迎|可以|请)|"
                          r"欢迎(?:大家)?(?:继续|在|到|加入|留言|扫码|关注)|(?:have|got) (?:a|more|any|other) questions?|"
                          r"send (?:us )?your questions|[^。，,\n]{0,8}就(?:先)?到这(?:里|儿)|that['’]s all|that['’]s (?:it|the (?:mailbag|postbag|q&a|questions|letters|mail)) for\b|that (?:wraps|rounds) up (?:the|this|our)\b|want (?:your|to ask a) question|want (?:your question )?(?:to be )?featured\b|transcript ends here|next office hours\b|questions for the next (?:issue|edition|newsletter)\b|if you have a question\b|stuck on (?:something|anything)\b|keep (?:the |your )?(?:questions|letters|mail|emails|them|those|'em) coming\b|thanks for (?:all )?(?:the |your )?(?:questions|letters|mail)\b|thanks to (?:everyone|all of you|all) who (?:answered|asked|wrote|sent|helped)\b|"
-                         # the newsletter's goodbye under the last answer: `See you in October, when 1.4 is out.`
-                         r"see you (?:all )?(?:next|in|on|then|soon|again|at)\b|until next (?:time|week|month|issue|edition)\b|"
-                         r"next (?:issue|edition|week|month)\b|stay tuned\b|thanks for reading\b|"
-                         r"(?:as always, )?(?:corrections|better answers)\b[^.\n]{0,40}\bwelcome\b|"
-                         r"下(?:期|周|个?月|次)(?:再)?见|下一期|感谢(?:您的|大家的)?阅读|感谢(?:本期|本周|本月|各位|所有))", re.I)
+                         # the newsletter's goodbye under the last answer, a short line of its own (`See you in
+                         # October, when 1.4 should be out.`), not an answer that opens with the words (`See you at
+                         # KubeCon: Wei presents …`, `Stay tuned: the 1.5 release adds it …`, `下一期版本会…`)
+                         r"see you (?:all )?(?:next|in|on|then|soon|again|at)\b[^\n]{0,45}$|"
+                         r"until next (?:time|week|month|issue|edition)\s*[.!]*\s*$|"
+                         r"next (?:issue|edition|newsletter)\b|next (?:week|month)\s*[:：]|stay tuned\s*[.!]*\s*$|thanks for reading\b|"
+                         r"(?:as always, )?(?:corrections|better answers)\b[^\n]{0,60}\bwelcome\b[^\n]{0,60}\b(?:digest|newsletter|issue)\b|"
+                         r"下(?:期|周|个?月|次)(?:再)?见|下一期(?:将|会是|是|见|再见)|感谢(?:您的|大家的)?阅读|感谢(?:本期|本周|本月))", re.I)
 EDITOR_NOTE = re.compile(r"^\s*[（(]?\s*(?:editor['’]?s['’]?\s+note|ed\.\s+note|a\s+note\s+from\s+the\s+editors?|"
                          r"编者注|编者按|编辑注|小编注)\s*[:：]", re.I)
 EDITOR_POINTER = re.compile(r"^\s*(?:[^\w\s]{1,2}\s*)?(相关阅读|推荐阅读|延伸阅读|相关推荐|往期回顾|相关文档|参考文档|相关链接)\s*[:：]")
@@ -2050,8 +2054,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         project link line (the item's link, not answer text); the answer to a follow-up loses its label
         (`**Answer:** …`). False, and nothing done, when none is."""
         paras = list_paragraphs(p.answer_md)
-        links = [None if code else _link_line(Piece("line", t, md, urls=MD_LINK_URL.findall(md)), registry, profile)
-                 for t, md, code in paras]
+        # (the first paragraph is the answer itself, whatever it links: `Yes: [birch-output-s3](…)`)
+        links = [None if code or i == 0 else _link_line(Piece("line", t, md, urls=MD_LINK_URL.findall(md)), registry,
+                                                        profile)
+                 for i, (t, md, code) in enumerate(paras)]
         if not any(not code and (FOLLOW_UP.match(t) or ADDED.match(t)) for t, _, code in paras) and not any(links):
             return False
         for (t, md, code), link in zip(paras, links, strict=True):
@@ -2165,7 +2171,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 m = QLINE.match(text)
                 q, who = heading_question(re.sub(rf"^{NUM}", "", m.group("rest") if m else text))
                 linked = bool(p.urls) and LINKED_HEADING.fullmatch(p.md) is not None   # `### [Compiler fails …](…/4152)`
-                described = _described_below(parts, n, profile)   # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
+                described = _described_below(parts, n, profile,   # `### 1. 定时任务被执行了两次` over `**问题描述：** …`
+                                             asks=bool(m or TITLE_ASKS.search(q) or linked))
                 # (a question mark ends the question, or one of its sentences: `2. 可以…吗？我想英文用…。`)
                 if (m or TITLE_ASKS.search(q) or linked or described) and not (who is None and p.level in section_levels) \
                         and not REPLY_SUBJECT.match(text) \
@@ -2910,7 +2917,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 skip_to, skip_why = _paragraph_end(parts, n), "the editor's note, not part of the answer"
                 skip(p, skip_why)                        # `*(Editor's note: …)*`, `编者注：…` under an answer
                 continue
-            if READER_NOTE.match(text) and item.turn()[2] is not None and _notes_end_section(parts, n):
+            if (READER_NOTE.match(text) and item.turn()[2] is not None and _starts_paragraph(parts, n)
+                    and _notes_end_section(parts, n)):
                 item.done = True                         # `以上问题欢迎继续讨论。` closes the section: the editor's
                 skip(p, "the editor's closing note to readers, not part of the answer")
                 continue
@@ -3328,14 +3336,16 @@ DESCRIBED = re.compile(rf"^\s*(?:{ACCOUNT_WORDS})\s*[:：]\s*\S", re.I)
 REPORTED_BY = re.compile(rf"^\s*(?:{ROLE})?\s*@(?P<name>[^\s@，,：:。]{{1,30}})\s*(?:反馈|提问|问到|问|遇到|报告|表示)")
 
 
-def _described_below(parts: list[Piece], n: int, profile: Profile = DEFAULT) -> bool:
-    """Whether heading n is a question's title: a labelled account of the problem (DESCRIBED) right below it, or
-    plain text and then a labelled answer (`### [Why do untranslated pages 404?](…)`, what the reader saw, then
-    `**Answer:** …`): the text between title and label tells the question."""
+def _described_below(parts: list[Piece], n: int, profile: Profile = DEFAULT, asks: bool = False) -> bool:
+    """Whether heading n is a question's title: a labelled account of the problem (DESCRIBED) right below it, or,
+    under a heading that `asks` (a question, or a linked title), plain text and then a labelled answer (`### [Why do
+    untranslated pages 404?](…)`, what the reader saw, then `**Answer:** …`): the text between title and label tells
+    the question. (A topic's heading, `### Storage`, over an intro line is no question.)"""
     p = parts[n + 1] if n + 1 < len(parts) else None
     if p is None or p.kind != "line":
         return False
-    return bool(DESCRIBED.match(p.text)) or (not p.bold and _answer_label(p, profile, True) is None
+    return bool(DESCRIBED.match(p.text)) or (asks and not p.bold and not QUESTION_END.search(p.text)
+                                             and _answer_label(p, profile, True) is None
                                              and _explicit_answer_ahead(parts, n, profile))
 
 
@@ -3539,6 +3549,11 @@ def _asked_below(parts: list[Piece], n: int) -> bool:
         if p.kind == "line" and (ASKED_BY.match(p.text) or QUESTION_FROM.match(p.text)):
             return True
     return False
+
+
+def _starts_paragraph(parts: list[Piece], n: int) -> bool:
+    """Whether line n starts its paragraph (a hard-wrapped paragraph is a line piece per source line)."""
+    return n == 0 or parts[n - 1].kind != "line" or parts[n - 1].line != parts[n].line - 1
 
 
 def _notes_end_section(parts: list[Piece], n: int) -> bool:

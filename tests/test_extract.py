@@ -1441,3 +1441,85 @@ def test_code_that_looks_like_a_myst_role_keeps_its_text(registry):
 - 回答：密码可以写成 `${ETCD_PASSWORD}`，从环境变量中读取。配好后用 `kestrelctl cp check-store` 验证。
 """, registry)
     assert threads[0].answer == "密码可以写成 ${ETCD_PASSWORD}，从环境变量中读取。配好后用 kestrelctl cp check-store 验证。"
+
+
+@pytest.mark.parametrize("last", [
+    "Stay tuned: the 1.5 release adds it behind a flag.",
+    "See you at KubeCon: Wei presents the new scheduler in the main hall on the second day, with a demo.",
+    "Corrections to the docs are always welcome, just open a PR.",
+    "下一期版本会彻底去掉这个限制。",
+    "感谢各位贡献者的反馈，这个问题已在 2.0.1 修复。",
+    "The fix lands in the\nnext month's release; until then set `compaction.pause = false`.",
+])
+def test_an_answer_that_opens_like_a_goodbye_keeps_its_words(registry, last):
+    # the newsletter's goodbye under the last answer is dropped (`See you in October, when 1.4 should be out.`);
+    # an answer's own last paragraph that merely starts with such words is not
+    (_, _, answer), = triples(f"""
+## Community questions
+
+**@ana asks:**
+
+> Can compaction be paused while we migrate?
+
+**A:** Yes, with a flag.
+
+{last}
+""", registry)
+    assert answer.endswith(last.replace("`", "").split("\n")[-1]), answer
+
+
+def test_a_newsletters_goodbye_is_not_the_last_answer(registry):
+    (_, _, answer), = triples("""
+## Community questions
+
+**@ana asks:**
+
+> Can compaction be paused while we migrate?
+
+**A:** Yes, with `compaction.pause = true`.
+
+See you in October, when 1.4 should be out.
+""", registry)
+    assert answer == "Yes, with compaction.pause = true."
+
+
+def test_a_topic_heading_over_an_intro_line_is_no_question(registry):
+    got = triples("""
+## Reader questions
+
+### Storage
+
+A few storage questions came up this month.
+
+**Why does compaction stall on big shards?**
+
+**A:** It waits for the WAL to be flushed; raise `wal.flush_every`.
+
+**Can I cap its disk bandwidth?**
+
+**A:** Yes, `compaction.max_mbps = 50`.
+""", registry)
+    assert [q for _, q, _ in got] == ["Why does compaction stall on big shards?", "Can I cap its disk bandwidth?"]
+
+
+def test_a_listed_answer_that_is_a_repository_link_is_still_the_answer(registry):
+    threads, _ = threads_of("""
+## Quick answers
+
+1. **Is there an S3 output?** Yes: [birch-output-s3](https://github.com/birchpipe/birch-output-s3)
+2. **Which client for Python?** Use the official one: [quarry-py](https://github.com/quarrydb/quarry-py)
+""", registry)
+    assert [t.answer for t in threads] == ["Yes: birch-output-s3", "Use the official one: quarry-py"]
+
+
+def test_a_version_under_a_quoted_letter_is_no_signature(registry):
+    (asker, _, _), = triples("""
+## Mailbag
+
+> Why does the build hang on the search step?
+
+— seen on v2.3.1
+
+Raise `search.workers`; the default is one.
+""", registry)
+    assert asker is None
