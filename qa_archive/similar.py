@@ -41,8 +41,8 @@ SAME_QUESTION_CHARS = 30  # two candidates whose questions start with the same 3
 SAME_QUESTION_COS = 0.95  # as do two whose question vectors are this alike (0.95 held out a little better than 0.97)
 SEM_WEIGHT = 8.0         # score = overlap + SEM_WEIGHT * semantic similarity (e5 cosines differ by hundredths);
 THREAD_SHARE = 0.8       # semantic similarity: this share of the cosine with the whole thread, the rest with its
-                         # question. Both chosen holding each of seven archives out (scripts/eval_similar.py
-                         # --community, and Chinese questions over Optech's English threads): SOFA's own folds like
+                         # question. Both chosen holding each of six archives out (scripts/eval_similar.py
+                         # --community; and Optech's translation pairs, scripts/eval_crosslang.py): SOFA's own folds like
                          # 16 and 0.5, every other archive likes a thread-heavier mix and a lower weight; 0.8 and 8
                          # are within 0.004 of the best mean (1.0 and 10, which costs the cross-language pairs 3.6
                          # points of top-1)
@@ -144,8 +144,8 @@ def weighted_terms(gen: Generation, reader, text: str) -> list[tuple[KeyTerm, fl
     names: dict[tuple[str, ...], str] = {}      # the word as written: a term may be a stem (`sofaregistri`)
     for word in segment(text):
         word = word.strip().lower()
-        if len(word) < 2 or word in STOP_WORDS:          # one letter says nothing (`I'm`, `e.g.`)
-            continue
+        if (len(word) < 2 and not word.isdigit()) or word in STOP_WORDS:   # a letter says nothing (`I'm`), a
+            continue                                                          # digit may (`Java 8`)
         terms = tuple(dict.fromkeys(analysis.terms(word, parts=False)))
         if terms:
             counts[terms] = counts.get(terms, 0) + 1
@@ -155,8 +155,8 @@ def weighted_terms(gen: Generation, reader, text: str) -> list[tuple[KeyTerm, fl
         idfs = [gen.idf(term, reader) or None for term in terms]
         if all(i is None for i in idfs):
             # A word the archive has never seen (`kafka`) is part of the need that no thread covers: it stays and
-            # lowers every candidate's coverage. Numbers and one-letter words say nothing.
-            if terms[0].isdigit() or len(terms[0]) < 2:
+            # lowers every candidate's coverage. Numbers (`3.8.1` too) and one-letter words say nothing.
+            if re.fullmatch(r"[\d.]+", terms[0]) or len(terms[0]) < 2:
                 continue
             w_idf = unknown_idf
         else:

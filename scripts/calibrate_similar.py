@@ -223,7 +223,8 @@ def main():
     if a.write:
         data = {"about": "Fitted by scripts/calibrate_similar.py (logistic regression over qa_archive/confidence.py's "
                          "features; threshold: at most --max-false of unanswerable questions confident).",
-                "embedder": a.model, "ranking": {"method": a.method, "weight": a.weight},
+                "embedder": a.model, "ranking": {"method": a.method, "weight": a.weight,
+                                                 "thread_share": similar.THREAD_SHARE},
                 "models": {k: m.to_json() for k, m in fitted.items()}}
         MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print("wrote", MODEL_FILE)

@@ -48,6 +48,12 @@ def text_of(q) -> str:
     return q["text"] if isinstance(q, dict) else q
 
 
+def asking(threads: list[dict], question: str) -> set[str]:
+    """The ids of the threads (of one post) whose question starts as `question` does: a question file names the
+    thread that answers by its post and its question."""
+    return {t["id"] for t in threads if fold(t["question"])[:20] == fold(question)[:20]}
+
+
 def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
     """[{text, kind: paraphrase|near_miss|off_topic, targets: set of thread ids, set: name}]"""
     by_source: dict[str, list[dict]] = {}
@@ -55,7 +61,7 @@ def load_questions(shared: Path, threads: list[dict]) -> list[dict]:
         by_source.setdefault(t["source"], []).append(t)
 
     def by_question(source, question):
-        return {t["id"] for t in by_source.get(source, []) if fold(t["question"])[:20] == fold(question)[:20]}
+        return asking(by_source.get(source, []), question)
 
     def by_asker(source, asker):
         return {t["id"] for t in by_source.get(source, []) if fold(t.get("asker") or "") == fold(asker or "")}
@@ -261,10 +267,11 @@ def load_community_questions(path: Path, threads: list[dict]) -> list[dict]:
     off-topic questions, all in one set named after the file (`community-tidemq`)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     name = Path(path).stem
+    by_source: dict[str, list[dict]] = {}
+    for t in threads:
+        by_source.setdefault(t["source"], []).append(t)
     qs = [{"text": p["text"], "kind": "paraphrase", "set": name,
-           "targets": {t["id"] for t in threads
-                       if t["source"] == p["source"] and fold(t["question"])[:20] == fold(p["question"])[:20]}}
-          for p in data["paraphrases"]]
+           "targets": asking(by_source.get(p["source"], []), p["question"])} for p in data["paraphrases"]]
     for kind in ("near_miss", "off_topic"):
         qs += [{"text": text_of(q), "kind": kind, "targets": set(), "set": name} for q in data[kind]]
     return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]
@@ -356,7 +363,7 @@ def main():
                          "--cache (repeatable); with more than one archive, the mix weight is also chosen holding "
                          "each archive out")
     args = ap.parse_args()
-    rows = []
+    rows, tables = [], []
     for model in args.model or [embed.DEFAULT_MODEL]:
         gen, recs = build(args, model)
         fold_ids = folds(groups(recs, gen), args.folds)
@@ -369,10 +376,12 @@ def main():
         rows.append((f"{model} + lexical, RRF", m, chosen))
         m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0])
         rows.append((f"{model} + lexical, learned mix", m, chosen))
+        if len({r["archive"] for r in recs}) > 1:
+            tables.append(recs)
     print(f"{'method':40} {'top-1':>6} {'R@3':>6} {'MRR':>6}   n   weight per fold")
     for name, m, chosen in rows:
         print(f"{name:40} {m['top1']:6.3f} {m['recall3']:6.3f} {m['mrr']:6.3f} {m['n']:4d}   {chosen}")
-    if model != "none" and len({r["archive"] for r in recs}) > 1:
+    for recs in tables:
         print_by_archive(recs, MIX_GRID)
 
 

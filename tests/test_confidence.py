@@ -68,3 +68,15 @@ def test_threshold_setting(monkeypatch):
         monkeypatch.setenv(confidence.THRESHOLD_ENV, bad)
         with pytest.raises(ValueError):
             confidence.threshold(m)
+
+
+def test_the_stored_model_was_fitted_on_the_ranking_similar_ships():
+    # the margins and gaps the model reads depend on how similar mixes its scores: a model fitted under another
+    # mix would be silently wrong (refit with scripts/calibrate_similar.py --write)
+    import json
+
+    from qa_archive import similar
+    from qa_archive.confidence import MODEL_FILE
+    ranking = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["ranking"]
+    assert ranking["method"] == "mix"
+    assert ranking["weight"] == similar.SEM_WEIGHT and ranking["thread_share"] == similar.THREAD_SHARE
