@@ -958,7 +958,8 @@ def rendered_links(body: str) -> str:
             directives.pop()
         elif fence is None and m is None:
             line = WIKILINK.sub(lambda w: (w.group(2) or w.group(1)).strip(), line)
-            line = MYST_ROLE.sub(lambda r: r.group(1).strip() or (r.group(2) or "").strip(), line)
+            line = MYST_ROLE.sub(lambda r, line=line: r.group(0) if line.count("`", 0, r.start()) % 2
+                                 else r.group(1).strip() or (r.group(2) or "").strip(), line)   # (not inside code)
             line = WP_SHORTCODE.sub("", line)
             line = FOOTNOTE_REF.sub("", line) if not FOOTNOTE_DEF.match(line) else ""
         elif m is not None:

@@ -1441,6 +1441,14 @@ def test_code_that_looks_like_a_myst_role_keeps_its_text(registry):
 - 回答：密码可以写成 `${ETCD_PASSWORD}`，从环境变量中读取。配好后用 `kestrelctl cp check-store` 验证。
 """, registry)
     assert threads[0].answer == "密码可以写成 ${ETCD_PASSWORD}，从环境变量中读取。配好后用 kestrelctl cp check-store 验证。"
+    threads, _ = threads_of("""
+## 社区问答
+
+**Q：** 日志格式能自定义吗？
+
+**A：** 可以，写成 `{time} {level}` and call `logger.reload()`，也可以看{doc}`日志指南 <guides/logging>`。
+""", registry)
+    assert threads[0].answer == "可以，写成 {time} {level} and call logger.reload()，也可以看日志指南。"
 
 
 @pytest.mark.parametrize("last", [
