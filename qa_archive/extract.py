@@ -1240,10 +1240,11 @@ class _Reader:
                           f"**{chat.group('name')}**: {said_md}", line=a + 1), *self._item_blocks(inner[3:], a, b)]
         first_md = LIST_MARK.sub("", md_lines[0], count=1) if md_lines else ""
         if _opens_item(first_line.replace("*", ""), self.profile) or _opens_item(first_text.split("\n")[0].replace(
-                "*", ""), self.profile) or ANSWER.match(first_text) or (md_lines and SPEAKER_MD.match(md_lines[0])) \
+                "*", ""), self.profile) or ANSWER.match(first_text) or FOLLOW_UP.match(first_text) \
+                or (md_lines and SPEAKER_MD.match(md_lines[0])) \
                 or (BOLD_LED.match(first_md) and _asker(first_text.split("\n")[0], first_md, self.profile)):
             # (`3. **某券商用户** 问：…？`: a bold asker leading the item's line)
-            # `1. @handle #123`, `- Q: …`: the item is read line by line, like paragraphs
+            # `1. @handle #123`, `- Q: …`, `- 追问：…`: the item is read line by line, like paragraphs
             return self._paragraph_lines(first, a + 1, number) + self._item_blocks(inner[3:], a, b)
         lead = _lead(first.children)
         if lead is None:

@@ -1531,3 +1531,19 @@ def test_a_version_under_a_quoted_letter_is_no_signature(registry):
 Raise `search.workers`; the default is one.
 """, registry)
     assert asker is None
+
+
+def test_a_listed_follow_up_is_a_turn_of_its_own(registry):
+    threads, _ = threads_of("""
+## 社区答疑
+
+- 提问者：秋秋
+- 问题：etcd 开了 TLS，kestrel-cp 要怎么配？
+- 回答：在 `cp.yaml` 里配 `config_store.etcd.tls.*`。
+- 追问：数据面也需要直连 etcd 吗？
+- 回答：不需要，数据面只连 kestrel-cp。
+""", registry)
+    (t,) = threads
+    assert [(turn.q, turn.a) for turn in t.turns] == [
+        ("etcd 开了 TLS，kestrel-cp 要怎么配？", "在 cp.yaml 里配 config_store.etcd.tls.*。"),
+        ("数据面也需要直连 etcd 吗？", "不需要，数据面只连 kestrel-cp。")]
