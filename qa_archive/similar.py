@@ -238,7 +238,7 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
         q = vector()
         cos = np.asarray(matrix @ q)                        # (entries, FIELDS): question, answer
         cos_t = (cos[:, 0] + cos[:, 1]) / whole             # with the thread: the normalised sum of the two
-        sem = (1 - THREAD_SHARE) * cos[:, 0] + THREAD_SHARE * cos_t
+        sem = meaning(cos[:, 0], cos_t)
         live = np.fromiter(gen.docs, dtype=np.int64)
         nearest = live[np.argsort(-sem[live], kind="stable")[:SEM_CANDIDATES]]
         seen = {c["docnum"] for c in cands}
@@ -251,8 +251,14 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
             "question_vectors": matrix[:, 0] if embedder is not None and known else None}
 
 
+def meaning(cos_question, cos_thread):
+    """The semantic similarity from the cosines with a thread's question and with the whole thread (numbers or
+    arrays alike): THREAD_SHARE of the second, the rest of the first."""
+    return (1 - THREAD_SHARE) * cos_question + THREAD_SHARE * cos_thread
+
+
 def semantic(c: dict) -> float:
-    return (1 - THREAD_SHARE) * c["cos_q"] + THREAD_SHARE * c["cos_t"]
+    return meaning(c["cos_q"], c["cos_t"])
 
 
 def ranked(cands: list[dict], sem_weight: float = SEM_WEIGHT, gen: Generation | None = None) -> list[dict]:
