@@ -44,8 +44,8 @@ THREAD_SHARE = 0.8       # semantic similarity: this share of the cosine with th
                          # question. Both chosen holding each of six archives out (scripts/eval_similar.py
                          # --community; and Optech's translation pairs, scripts/eval_crosslang.py): SOFA's own folds like
                          # 16 and 0.5, every other archive likes a thread-heavier mix and a lower weight; 0.8 and 8
-                         # are within 0.004 of the best mean (1.0 and 10, which costs the cross-language pairs 3.6
-                         # points of top-1)
+                         # are within 0.006 of the best mean (1.0 and 10, which costs the cross-language pairs 3.6
+                         # points of top-1; counting those pairs, 0.8 and 8 are level with it)
 
 # Lines that are machine output rather than a person's words
 LOG_LINE = re.compile(r"^\s*(at [\w.$]+\(|caused by|[\w.]+(exception|error)\b|\d{4}-\d\d-\d\d[ t]\d\d:\d\d|"

@@ -377,44 +377,47 @@ def main():
         m, chosen = cv_choose(recs, fold_ids, args.folds, "mix", [2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0])
         rows.append((f"{model} + lexical, learned mix", m, chosen))
         if len({r["archive"] for r in recs}) > 1:
-            tables.append(recs)
+            tables.append(model)
     print(f"{'method':40} {'top-1':>6} {'R@3':>6} {'MRR':>6}   n   weight per fold")
     for name, m, chosen in rows:
         print(f"{name:40} {m['top1']:6.3f} {m['recall3']:6.3f} {m['mrr']:6.3f} {m['n']:4d}   {chosen}")
-    for recs in tables:
-        print_by_archive(recs, MIX_GRID)
+    for model in tables:
+        print_by_archive(args, model)
 
 
-MIX_GRID = tuple((share, weight) for share in (0.5, 0.65, 0.8, 1.0) for weight in (4.0, 6.0, 8.0, 10.0, 12.0, 16.0))
+SHARES = (0.5, 0.65, 0.8, 1.0)
+WEIGHTS = (4.0, 6.0, 8.0, 10.0, 12.0, 16.0)
 
 
-def by_archive(recs, grid) -> tuple[dict, dict]:
+def by_archive(args, model: str) -> tuple[dict, dict]:
     """Leave one archive (community) out: similar's mix (THREAD_SHARE, SEM_WEIGHT) chosen on the other archives,
     by the mean of their top-1 (each archive counts once, as a community we have never seen would), and measured
-    on the held-out one. Returns ({archive: {(share, weight): top-1}}, {archive: chosen (share, weight)}). (The
-    candidates were gathered with the shipped share; only their order changes here.)"""
-    archives: dict[str, list] = {}
-    for r in recs:
-        archives.setdefault(r["archive"], []).append(r)
-    top1: dict[str, dict] = {a: {} for a in archives}
+    on the held-out one. The candidates are gathered again for each share (the nearest by meaning depend on it).
+    Returns ({archive: {(share, weight): top-1}}, {archive: chosen (share, weight)})."""
+    top1: dict[str, dict] = {}
     shipped = similar.THREAD_SHARE
     try:
-        for share, weight in grid:
+        for share in SHARES:
             similar.THREAD_SHARE = share
+            archives: dict[str, list] = {}
+            for r in build(args, model)[1]:
+                archives.setdefault(r["archive"], []).append(r)
             for a, rs in archives.items():
-                top1[a][(share, weight)] = metrics(rs, "mix", weight)["top1"]
+                for weight in WEIGHTS:
+                    top1.setdefault(a, {})[(share, weight)] = metrics(rs, "mix", weight)["top1"]
     finally:
         similar.THREAD_SHARE = shipped
+    grid = [(s, w) for s in SHARES for w in WEIGHTS]
     chosen = {a: max(grid, key=lambda g, a=a: np.mean([top1[o][g] for o in top1 if o != a])) for a in top1}
     return top1, chosen
 
 
-def print_by_archive(recs, grid) -> None:
-    top1, chosen = by_archive(recs, grid)
+def print_by_archive(args, model: str) -> None:
+    top1, chosen = by_archive(args, model)
     names = list(top1)
-    print("\nsimilar's mix, one archive held out (chosen by the others' mean top-1); top-1 per share and weight:")
+    print(f"\nsimilar's mix ({model}), one archive held out (chosen by the others' mean top-1); top-1 per share and weight:")
     print(f"  {'share':>5} {'weight':>6}" + "".join(f"{a[:11]:>12}" for a in names) + "        mean")
-    for g in grid:
+    for g in next(iter(top1.values())):
         print(f"  {g[0]:5g} {g[1]:6g}" + "".join(f"{top1[a][g]:12.3f}" for a in names)
               + f"{np.mean([top1[a][g] for a in names]):12.3f}")
     for a in names:
