@@ -2057,8 +2057,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
         (`**Answer:** …`). False, and nothing done, when none is."""
         paras = list_paragraphs(p.answer_md)
         # (the first paragraph is the answer itself, whatever it links: `Yes: [birch-output-s3](…)`)
-        links = [None if code or i == 0 else _link_line(Piece("line", t, md, urls=MD_LINK_URL.findall(md)), registry,
-                                                        profile)
+        links = [None if code or i == 0 else _link_line(
+                     Piece("line", t, md, urls=inline_urls(_md.parseInline(md)[0].children)), registry, profile)
                  for i, (t, md, code) in enumerate(paras)]
         if not any(not code and (FOLLOW_UP.match(t) or ADDED.match(t)) for t, _, code in paras) and not any(links):
             return False
@@ -3705,7 +3705,7 @@ LINK_LABEL = re.compile(r"(?:项目|代码|源码|仓库|开源|GitHub|Gitee)?\s
                         r"(?:read\s+)?more|see also|更多|详情|参考|详见|参见|另见",
                         re.I)
 SOURCE_LINE = re.compile(r"^\s*(?:📎|🔗)?\s*(?:\*\*|__)?(?P<label>[^:：\n*\[\]]{1,20}?)\s*(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*"
-                         r"\[[^\]\n]*\]\([^)\s]+\)\s*$")
+                         r"\[(?P<text>[^\]\n]*)\]\([^)\s]+\)\s*$")
 SOURCE_LABEL = re.compile(r"(?:Thread|Source|Original(?: post| thread)?|Link|Discussion|Issue|PR|Docs?|原帖(?:链接|地址)?|原文(?:链接)?|"
                           r"讨论(?:帖|地址)?|帖子|详情|文档|参见|详见|另见|相关\s*(?:文档|链接|PR|Issue)|See(?: also)?|Related)", re.I)
 LABEL_ONLY = re.compile(r"^\s*(「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(1)」)\s*[:：]\s*$")
@@ -4049,7 +4049,7 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
         m = SOURCE_LINE.match(p.md)
         return ("", p.urls[-1]) if m and p.urls and (LINK_LABEL.fullmatch(m.group("label")) or
                                                      SOURCE_LABEL.fullmatch(m.group("label")) or
-                                                     _names_its_repository(p.md, p.urls[-1])) else None
+                                                     _names_its_repository(m.group("text"), p.urls[-1])) else None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
     if LINK_LABEL.fullmatch(label) or SOURCE_LABEL.fullmatch(label):
@@ -4066,14 +4066,9 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
     return None
 
 
-MD_LINK_URL = re.compile(r"\]\(([^)\s]+)\)")
-LAST_LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\([^)\s]+\)\s*$")
-
-
-def _names_its_repository(md: str, url: str) -> bool:
-    """Whether a line's last link goes to a repository's own address and its text is the repository's name."""
-    m = LAST_LINK.search(md)
-    return bool(m and REPO_URL.match(url)) and m.group("text").strip("`* ").lower() == url.rstrip("/").rsplit("/", 1)[-1].lower()
+def _names_its_repository(link_text: str, url: str) -> bool:
+    """Whether a link goes to a repository's own address and its text is the repository's name."""
+    return bool(REPO_URL.match(url)) and link_text.strip("`* ").lower() == url.rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 LABEL_END = re.compile(r"^[^:：]*[:：]\s*")
