@@ -360,8 +360,8 @@ def main():
     ap.add_argument("--optech", help="an index of the shared Optech corpus: its question sets join")
     ap.add_argument("--community", action="append", metavar="FILE",
                     help="another community's question file (data/eval/community-*.json), its tree ingested into "
-                         "--cache (repeatable); with more than one archive, the mix weight is also chosen holding "
-                         "each archive out")
+                         "--cache (repeatable); with more than one archive, similar's mix (share and weight) is also "
+                         "chosen holding each archive out")
     args = ap.parse_args()
     rows, tables = [], []
     for model in args.model or [embed.DEFAULT_MODEL]:
@@ -422,6 +422,7 @@ def print_by_archive(args, model: str) -> None:
               + f"{np.mean([top1[a][g] for a in names]):12.3f}")
     for a in names:
         print(f"  {a} held out: chose share {chosen[a][0]:g}, weight {chosen[a][1]:g}: top-1 {top1[a][chosen[a]]:.3f}")
+
 
 if __name__ == "__main__":
     main()
