@@ -446,16 +446,18 @@ def rerank(gen, ranked: list[tuple[float, int]], groups: list[tuple[list[str], f
 @dataclass(frozen=True)
 class MeaningStep:
     """Re-ordering the best `depth` candidates by meaning: when the runner-up's score is within `gate` (a share of
-    the leader's) of the leader's, the top `depth` are ordered by score / leader's score + `weight` x the cosine of
-    the query with the thread's question (multilingual-e5-small; the vectors stored with the generation). The
-    defaults are what `scripts/tune_ranking.py --meaning` chose inside the folds (weight 4 on 24 of 25 folds, gate
-    0.2 on 18, 0.15 or 0.3 on the rest). The depth is 5: the step re-orders the five the words chose and takes
-    none of them out (deeper, it lifted recall@1 as much but lowered recall@5). The gate keeps the query's vector,
-    which costs several times the rest of a search, to the searches the words leave close: with it open (every
-    search) the folds did no better (recall@1 0.912 against 0.911)."""
-    weight: float = 4.0
-    depth: int = 5
-    gate: float = 0.2
+    the leader's) of the leader's, the top `depth` are ordered by score / leader's score + `weight` x the query's
+    semantic similarity with the thread (multilingual-e5-small, mixed from the thread's question and whole text as
+    similar mixes them: `similar.meaning`; the vectors stored with the generation). A searcher's words are often
+    not the thread's (`GA4` for Google Analytics, `write-ahead log` for WAL, `禁止重叠执行` for 只跑一个实例), and
+    the words alone then rank the thread a few places down. The defaults are what `scripts/tune_ranking.py
+    --meaning` chose holding each query set out (fifteen sets of four writers over eight archives: SOFA Weekly,
+    Optech and six communities written blind): weight 24, depth 20 and gate 0.3 on fourteen of the fifteen. The
+    step re-orders the twenty the words chose and takes none of them out; the gate keeps the query's vector, which
+    costs several times the rest of a search, to the searches the words leave close."""
+    weight: float = 24.0
+    depth: int = 20
+    gate: float = 0.3
 
     def wanted(self, scores: list[float]) -> bool:
         """Whether the step may change anything: two candidates at least, the runner-up within `gate`."""
@@ -463,12 +465,13 @@ class MeaningStep:
             return False
         return (scores[0] - scores[1]) / scores[0] < self.gate
 
-    def reorder(self, ranked: list[tuple[float, int]], cosines: list[float]) -> list[tuple[float, int]]:
-        """`ranked` (score, docnum), best first, with its top `depth` re-ordered; `cosines`: those candidates'
-        cosines with the query, in the same order. Scores stay the lexical ones (what the hits report)."""
+    def reorder(self, ranked: list[tuple[float, int]], similarities: list[float]) -> list[tuple[float, int]]:
+        """`ranked` (score, docnum), best first, with its top `depth` re-ordered; `similarities`: those
+        candidates' semantic similarities with the query, in the same order. Scores stay the lexical ones (what
+        the hits report)."""
         top = ranked[:self.depth]
         lead = top[0][0] if top and top[0][0] > 0 else 1.0
-        keyed = sorted(range(len(top)), key=lambda i: -(top[i][0] / lead + self.weight * cosines[i]))
+        keyed = sorted(range(len(top)), key=lambda i: -(top[i][0] / lead + self.weight * similarities[i]))
         return [top[i] for i in keyed] + ranked[self.depth:]
 
 

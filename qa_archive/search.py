@@ -37,7 +37,7 @@ SUGGESTABLE = re.compile(r"[A-Za-z][A-Za-z\-]{2,}")     # letters only: numbers 
 
 # ---------------------------------------------------------------------------------------------- one query
 
-Meaning = Callable[[list[int]], list[float]]     # docnums -> their cosines with the query (see `by_meaning`)
+Meaning = Callable[[list[int]], list[float]]     # docnums -> their semantic similarity with the query (`by_meaning`)
 
 
 def run(gen: Generation, searcher, pq: ParsedQuery, text: str = "", sort: str = "relevance", page: int = 1,

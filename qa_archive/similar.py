@@ -182,9 +182,9 @@ def vectors(gen: Generation, embedder: embed.Embedder) -> tuple[np.ndarray, np.n
 
 
 def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[float]] | None:
-    """For search's meaning step (`search.by_meaning`): what gives the cosines of a query's text with the stored
-    question vectors of some entries, embedding the query when first asked. None without the model, or when the
-    generation's vectors are not stored for it (a search never embeds the archive)."""
+    """For search's meaning step (`search.by_meaning`): what gives the semantic similarity (`meaning`) of a
+    query's text with some entries, from the stored vectors, embedding the query when first asked. None without
+    the model, or when the generation's vectors are not stored for it (a search never embeds the archive)."""
     embedder = embed.get()
     if embedder is None or not text.strip():
         return None
@@ -192,14 +192,19 @@ def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[flo
         meta = embed.stored(gen.path)
         if meta is None or meta["model"] != embedder.name or embed.pending(gen.path):
             return None
-    matrix, _ = vectors(gen, embedder)
-
-    def cosines(docnums: list[int]) -> list[float]:
+    def similarities(docnums: list[int]) -> list[float]:
         # embedded only now, when the step is wanted: not on another thread from the start, as `candidates` does,
-        # since most searches do not need it and the vector costs several times the rest of a search
-        vector = embedder.encode([text], "query")[0]
-        return [float(c) for c in matrix[docnums, 0] @ vector]
-    return cosines
+        # since many searches do not need it and the vector costs several times the rest of a search
+        return similarity(gen, embedder, embedder.encode([text], "query")[0], docnums)
+    return similarities
+
+
+def similarity(gen: Generation, embedder: embed.Embedder, vector: np.ndarray, docnums: list[int]) -> list[float]:
+    """The semantic similarity (`meaning`) of a query's vector with some entries of the generation, as similar
+    ranks by it: search's meaning step and its tuning (`scripts/tune_ranking.py`) read it from here."""
+    matrix, whole = vectors(gen, embedder)
+    cos = matrix[docnums] @ vector                      # (docnums, FIELDS): question, answer
+    return [float(v) for v in meaning(cos[:, 0], (cos[:, 0] + cos[:, 1]) / whole[docnums])]
 
 
 def vectors_key(embedder: embed.Embedder) -> str:

@@ -17,9 +17,14 @@ Each query's BM25 candidates and their features are computed once (`ranking.feat
 `search.run`'s, so what is measured here is what `qa-archive search` does.
 
 `--meaning` adds the step `qa-archive serve` takes with the model loaded (`ranking.MeaningStep`): each candidate's
-cosine with the query (the query embedded as an e5 query, the thread's stored question vector), and the step's
-weight, depth and gate chosen inside the folds too (over MEANING_GRID, after the lexical weights), so its held-out
-figures are beside the lexical ones.
+semantic similarity with the query (the query embedded as an e5 query, mixed from the thread's stored question
+and answer vectors as similar mixes them: `similar.similarity`), and the step's weight, depth and gate chosen
+inside the folds too (over MEANING_GRID, after the lexical weights), so its held-out figures are beside the
+lexical ones. With `--leave-set-out`, the step is also chosen holding each query set out whole (a new writer, or
+with `--community` a new archive): what the shipped defaults are chosen by.
+
+    python scripts/tune_ranking.py --index /tmp/sofa --optech /tmp/optech --meaning --leave-set-out --blind \
+        --community data/eval/community-tidemq.json --community data/eval/community-quarry.json …
 """
 from __future__ import annotations
 
@@ -52,13 +57,12 @@ from qa_archive.query import FIELD_BOOST, build_filter, build_query, parse_query
 
 SHARED = Path(os.environ.get("QA_ARCHIVE_SHARED", ROOT.parent / "shared"))
 GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5)
-# depth 5 only: the step re-orders the five the words chose and never takes one out (deeper (10, 20), held out, it lifted
-# recall@1 as much but lowered recall@5: 0.981 -> 0.974). Gates up to 0.3: always open (1.0) held out no better
-# (0.912 against 0.911) and embeds every query. The thread's answer vector beside its question's (half each) did
-# worse: 0.901.
-MEANING_GRID = [ranking.MeaningStep(weight=w, depth=5, gate=g)
-                for w in (1.0, 2.0, 4.0, 8.0) for g in (0.05, 0.1, 0.15, 0.2, 0.3)]
-EMBEDDER = None     # set by --meaning: the model whose cosines the meaning step reads
+# The meaning step's grid. Held out by post on SOFA Weekly and Optech, or by query set over every archive
+# (`--leave-set-out`), the thread's whole text beside its question (`similar.meaning`) beat the question alone,
+# and a weight strong enough to overturn the words' order over twenty candidates beat a light touch on five.
+MEANING_GRID = [ranking.MeaningStep(weight=w, depth=d, gate=g)
+                for w in (4.0, 8.0, 16.0, 24.0, 32.0) for d in (5, 10, 20) for g in (0.1, 0.2, 0.3, 0.5)]
+EMBEDDER = None     # set by --meaning: the model whose similarities the meaning step reads
 TUNED = [f for f in ranking.FEATURES if f != "score"]       # BM25's weight stays 1: the others are relative to it
 
 
@@ -84,14 +88,13 @@ def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> di
     query = ranking.prepare(gen, groups, [w for w, _ in words])
     rows = [[ranking.features(gen, n, s, best, query)[f] for f in ranking.FEATURES] for s, n in ranked]
     hits = [matches(gen.docs[n], gold) for _, n in ranked]
-    cosines = None
+    similarities = None
     if EMBEDDER is not None and ranked:
         from qa_archive import similar
-        matrix, _ = similar.vectors(gen, EMBEDDER)
         vector = EMBEDDER.encode([" ".join(pq.words + pq.phrases)], "query")[0]
-        cosines = [float(matrix[n, 0] @ vector) for _, n in ranked]
+        similarities = similar.similarity(gen, EMBEDDER, vector, [n for _, n in ranked])
     return {"source": post_key(gold.source), "text": text, "cross": bool(keep), "rows": rows, "hits": hits,
-            "cosines": cosines,
+            "similarities": similarities,
             "keys": [ranking.question_key(gen, n) for _, n in ranked],
             "dates": [gen.docs[n].get("date") or "" for _, n in ranked],
             "questions": [gen.docs[n]["question"][:60] for _, n in ranked]}
@@ -99,12 +102,12 @@ def candidates(archive: Archive, gold, text: str, keep: str | None = None) -> di
 
 def rank(item: dict, w: list[float], step: ranking.MeaningStep | None = None) -> int | None:
     """The gold thread's 1-based rank under weights `w` (None: not among the candidates), then `step` when the
-    item has cosines; `item["hits"]` says which candidates `evaluation.matches` the gold thread, computed once per
+    item has similarities; `item["hits"]` says which candidates `evaluation.matches` the gold thread, computed once per
     query."""
     scores = [sum(a * b for a, b in zip(w, row, strict=True)) for row in item["rows"]]
     scored = ranking.arrange(scores, item["keys"], item["dates"])
-    if step is not None and item.get("cosines") and step.wanted([scores[i] for i in scored]):
-        reordered = step.reorder([(scores[i], i) for i in scored], [item["cosines"][i] for i in scored])
+    if step is not None and item.get("similarities") and step.wanted([scores[i] for i in scored]):
+        reordered = step.reorder([(scores[i], i) for i in scored], [item["similarities"][i] for i in scored])
         scored = [i for _, i in reordered]
     return next((r for r, i in enumerate(scored, 1) if item["hits"][i]), None)
 
@@ -163,18 +166,31 @@ def cross_validate(items: list[dict], k: int, seed: int, start: list[float],
     return held, chosen
 
 
-def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0) -> dict[str, list[dict]]:
+def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0, blind: bool = False,
+               communities: tuple[str, ...] = ()) -> dict[str, list[dict]]:
     sets = {
         "gold": (archive, [g for g in load_gold(SHARED / "gold") if g.queries.get("keywords")]),
         "own": (archive, load_queries(ROOT / "data/eval/search.json")),
         "more": (archive, load_queries(ROOT / "data/eval/search-more.json")),
         "blind": (archive, load_queries(ROOT / "data/eval/search-blind.json")),
     }
+    if blind:
+        sets["blind3"] = (archive, load_queries(ROOT / "data/eval/search-blind3.json"))
     if optech is not None:
         golds = [g for g in load_gold(SHARED / "gold-bitcoinops") if g.queries.get("keywords")]
         sets["optech"] = (optech, golds)
         sets["en"] = (optech, load_queries(ROOT / "data/eval/search-en.json"))
+        if blind:
+            sets["blind4"] = (optech, load_queries(ROOT / "data/eval/search-blind4.json"))
+            sets["blind5"] = (optech, load_queries(ROOT / "data/eval/search-blind5.json"))
+    for path in communities:
+        sets[Path(path).stem.removeprefix("community-")] = (Archive(community_index(Path(path))),
+                                                            community_queries(Path(path)))
     out = {name: [candidates(a, g, g.queries["keywords"]) for g in gs] for name, (a, gs) in sets.items()}
+    for path in communities:                 # a community's posts are not SOFA's: folds keep them apart
+        name = Path(path).stem.removeprefix("community-")
+        for it in out[name]:
+            it["source"] = f"{name}:{it['source']}"
     if optech is not None and crosslang_n:
         pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]
         pairs = sorted(pairs, key=lambda p: p["bse"])
@@ -184,6 +200,19 @@ def load_items(archive: Archive, optech: Archive | None, crosslang_n: int = 0) -
                                                plain(p[f"{frm}_question"]), keep=f"_posts/{to}/")
                                     for p in pairs[:crosslang_n]]
     return out
+
+
+def community_queries(path: Path) -> list[Gold]:
+    """A community's keyword queries (`data/eval/community-*.json`), each naming its thread's post and question."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [Gold(q["source"], q["question"], None, {"keywords": q["keywords"]}) for q in data["keywords"]]
+
+
+def community_index(path: Path) -> Path:
+    """The community's tree ingested (once; updated after) into eval_similar.py's cache, as a user ingests it."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from eval_similar import community_index as ingested
+    return ingested(path, Path(tempfile.gettempdir()) / "qa-archive-eval")
 
 
 def ingest_corpus(path: Path, index: Path):
@@ -249,6 +278,14 @@ def main(argv=None):
                          "move by a query or two with the weights each fold happens to choose")
     ap.add_argument("--meaning", action="store_true",
                     help="also the meaning step of `serve` (ranking.MeaningStep), chosen inside the folds")
+    ap.add_argument("--blind", action="store_true",
+                    help="also the later blind query sets (data/eval/search-blind3.json; with --optech, blind4 and 5)")
+    ap.add_argument("--community", action="append", default=[], metavar="FILE",
+                    help="another community's keyword queries (data/eval/community-*.json), over its tree ingested "
+                         "into a cache (repeatable)")
+    ap.add_argument("--leave-set-out", action="store_true",
+                    help="with --meaning: also the step chosen on every other query set (today's lexical weights), "
+                         "each set held out in turn: how it carries over to new writers and archives")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.meaning:
@@ -265,7 +302,8 @@ def main(argv=None):
         if args.optech_gold:
             optech = Path(tmp) / "optech"
             optech_from_gold(SHARED / "gold-bitcoinops", optech)
-        sets = load_items(Archive(index), Archive(optech) if optech else None, args.crosslang)
+        sets = load_items(Archive(index), Archive(optech) if optech else None, args.crosslang, args.blind,
+                          tuple(args.community))
         if optech is not None:
             pairs = json.loads((SHARED / "bitcoinops-crosslang-dev.json").read_text(encoding="utf-8"))["pairs"]
             cross = crosslang(Archive(optech), pairs)
@@ -315,6 +353,8 @@ def main(argv=None):
             print_seed_means(sets, items, without, seeds)
         if args.meaning:
             print_meaning(sets, items, args, start, without)
+        if args.meaning and args.leave_set_out:
+            print_leave_set_out(sets, start)
     if args.misses:
         for it, r in zip(items, held_in_order, strict=True):
             if r != 1:
@@ -365,6 +405,33 @@ def print_meaning(sets: dict, items: list[dict], args, start: list[float], witho
         print(f"{name:<10} {line[0]}  ->  {line[1]}")
     w = fit(items, start)
     print("step chosen on everything:", astuple(choose_step(items, w)))
+
+
+def print_leave_set_out(sets: dict, start: list[float]) -> None:
+    """The meaning step chosen on every query set but one (the mean over those sets of MRR@10, then of recall@1:
+    each writer counts once, however many queries it wrote) and measured on the one left out, with today's
+    lexical weights; beside the step as shipped and no step at all."""
+    ranks = {step: {name: [rank(it, start, step) for it in v] for name, v in sets.items()}
+             for step in MEANING_GRID + [ranking.MEANING, None]}
+
+    def score(step, names):
+        return (round(sum(mrr(ranks[step][n], 10) for n in names) / len(names), 6),
+                sum(recall_at(ranks[step][n], 1) for n in names) / len(names))
+
+    def fmt(r):
+        s = summary(r)
+        return f"{s['recall@1']:.3f} / {s['recall@5']:.3f} / {s['mrr@10']:.3f}"
+    print("each query set held out, the step chosen on the others (recall@1 / @5 / MRR@10): "
+          "no step | shipped step | chosen step")
+    held = {}
+    for name in sets:
+        step = max(MEANING_GRID, key=lambda st: score(st, [n for n in sets if n != name]))
+        held[name] = ranks[step][name]
+        print(f"{name:<12} {fmt(ranks[None][name])} | {fmt(ranks[ranking.MEANING][name])} | {fmt(held[name])}"
+              f"   chose {astuple(step)}")
+    print(f"{'pooled':<12} {fmt([r for n in sets for r in ranks[None][n]])} | "
+          f"{fmt([r for n in sets for r in ranks[ranking.MEANING][n]])} | {fmt([r for n in sets for r in held[n]])}")
+    print("step chosen on every set:", astuple(max(MEANING_GRID, key=lambda st: score(st, list(sets)))))
 
 
 def held_sorted(items, held, args):

@@ -449,3 +449,20 @@ def test_a_republished_thread_is_offered_as_first_published(tmp_path, registry, 
     hits = Archive(index).similar("SOFAJRaft 快照文件 放到 别的磁盘", limit=3)["hits"]
     assert [h["date"][:10] for h in hits[:2]] == ["2021-03-05", "2021-09-10"]
     assert hits[0]["score"] < hits[1]["score"]          # the copy matched better; the original is shown first
+
+
+def test_search_meaning_step_reads_a_thread_as_similar_does(tiny):
+    """Search's meaning step and similar rank by one semantic similarity (`similar.meaning`): the thread's whole
+    text beside its question, not the question alone, so an answer in other words than the query's still counts."""
+    from qa_archive import similar
+    _, index = tiny
+    gen, searcher = Archive(index).view()
+    embedder = embed.get()
+    text = "选举超时 默认 多少"
+    found = similar.candidates(gen, searcher, text, None, embedder)
+    docnums = [c["docnum"] for c in found["cands"]]
+    vector = embedder.encode([text], "query")[0]
+    got = similar.similarity(gen, embedder, vector, docnums)
+    assert got == pytest.approx([similar.semantic(c) for c in found["cands"]], abs=1e-5)
+    assert got != pytest.approx([c["cos_q"] for c in found["cands"]], abs=1e-5)   # not the question's cosine
+    assert similar.search_meaning(gen, text)(docnums) == pytest.approx(got, abs=1e-5)
