@@ -451,8 +451,8 @@ class MeaningStep:
     similar mixes them: `similar.meaning`; the vectors stored with the generation). A searcher's words are often
     not the thread's (`GA4` for Google Analytics, `write-ahead log` for WAL, `禁止重叠执行` for 只跑一个实例), and
     the words alone then rank the thread a few places down. The defaults are what `scripts/tune_ranking.py
-    --meaning` chose holding each query set out (fifteen sets of four writers over eight archives: SOFA Weekly,
-    Optech and six communities written blind): weight 24, depth 20 and gate 0.3 on fourteen of the fifteen. The
+    --meaning --leave-set-out` chose holding each of sixteen query sets out (many writers over eight archives: SOFA
+    Weekly, Optech and six communities written blind): weight 24, depth 20 and gate 0.3 on fifteen of them. The
     step re-orders the twenty the words chose and takes none of them out; the gate keeps the query's vector, which
     costs several times the rest of a search, to the searches the words leave close."""
     weight: float = 24.0

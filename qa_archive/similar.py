@@ -192,6 +192,7 @@ def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[flo
         meta = embed.stored(gen.path)
         if meta is None or meta["model"] != embedder.name or embed.pending(gen.path):
             return None
+
     def similarities(docnums: list[int]) -> list[float]:
         # embedded only now, when the step is wanted: not on another thread from the start, as `candidates` does,
         # since many searches do not need it and the vector costs several times the rest of a search

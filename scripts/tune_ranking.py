@@ -40,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from qa_archive import ranking  # noqa: E402
 from qa_archive.archive import Archive  # noqa: E402
@@ -210,8 +211,7 @@ def community_queries(path: Path) -> list[Gold]:
 
 def community_index(path: Path) -> Path:
     """The community's tree ingested (once; updated after) into eval_similar.py's cache, as a user ingests it."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from eval_similar import community_index as ingested
+    from eval_similar import community_index as ingested  # (loads the model's code: only when asked)
     return ingested(path, Path(tempfile.gettempdir()) / "qa-archive-eval")
 
 
