@@ -201,8 +201,9 @@ HEADING_ASKER = re.compile(r"\s*(?:\[@?(?P<bracket>[^\[\]\s]{1,30})\]|[—–]{1
 LEAD_HANDLE = re.compile(r"^\s*\[@(?P<name>[^\[\]\s]{1,30})\]\s*(?=\S)")
 LEAD_HANDLE_MD = re.compile(r"\[@[^\[\]\s]{1,30}\]\s*")
 ISSUE_REF = re.compile(r"\s*[（(]?#\d{1,6}[)）]?\s*$")
-# after a question heading, in brackets: `(asked by Tamsin Greaves)`, `(asked by @x@server.social)`, `(asked anonymously)`
-HEADING_PAREN_ASKER = re.compile(r"\s*[（(]\s*(?:(?:asked\s+)?by\s+|from\s+|来自\s*)(?P<name>@?[^()（）\s][^()（）]{0,59}?)\s*[)）]\s*$"
+# after a question heading, in brackets: `(asked by Tamsin Greaves)`, `(asked by @x@server.social)`, `（@Bella）`
+# (a handle alone), `(asked anonymously)`
+HEADING_PAREN_ASKER = re.compile(r"\s*[（(]\s*(?:(?:asked\s+)?by\s+|from\s+|来自\s*|(?=@))(?P<name>@?[^()（）\s][^()（）]{0,59}?)\s*[)）]\s*$"
                                  r"|\s*[（(]\s*(?:asked\s+)?anonymously\s*[)）]\s*$", re.I)
 QUOTES = "\"“”「」『』"
 
@@ -285,9 +286,9 @@ def timed_asker(who: str) -> str | None:
     return _name(who) if _plausible_name(who) and len(who.split()) <= 3 else None
 
 
-# `**Why does the order of my extractors matter? I get "…" when I put `Json` first.**`: a bold line that asks first
-# and then says more is a question too
-ASKS_FIRST = re.compile(r"^\s*[^.!。！?？\n]{6,200}[?？](?=\s+\S)")
+# `**Why does the order of my extractors matter? I get "…" when I put `Json` first.**`, `**配置发布后多久能收到？我们测下来
+# 要 30 秒。**`: a bold line that asks first and then says more is a question too
+ASKS_FIRST = re.compile(r"^\s*[^.!。！?？\n]{6,200}(?:\?(?=\s+\S)|？(?=\s*\S))")   # (no space after a full-width mark)
 
 
 def ends_question(text: str) -> bool:
@@ -1781,7 +1782,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         or ((bold_led or ASKS_ALONE.search(text) or ASKS_QUOTING.search(text)) and ASKER_EN.match(text)) \
         or (ASKER_BOLD_ASKS.match(text) if bold_led and not QLINE.match(text) else None)   # (not `**读者问：**`)
     if m and (_plausible_name(m.group("name")) or ANONYMOUS.match(m.group("name"))):   # (`a user who has since …`)
-        return _name(m.group("name")), (m.group("rest") or "").strip()
+        # `来自 @Tony王 的提问。` under a question heading: a full stop after the verb ends a sentence that says who
+        # asked; no question of its own follows on the line
+        return _name(m.group("name")), re.sub(r"^[。.！!]+$", "", (m.group("rest") or "").strip())
     m = PROSE_ASKER.search(text) if text.rstrip().endswith((":", "：")) else None
     if m:                        # `**From Discussions.** Dana Ruiz asked:`, `And one more, from a reader who …:`
         return (_name(m.group("name")) if m.group("name") else None), ""
@@ -2534,8 +2537,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 elif len(rest) > 2 and rest[0] in QUOTES and rest[-1] in QUOTES:
                     rest = rest[1:-1].strip()            # (`Wen Li asks: "What's the best way …?"` on one line)
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
+                    # (a bold line holds its question whole: `**@x：…吗？想统一接到 zap 里。**` asks, then says more)
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
-                                 bool(QUESTION_END.search(rest)) and not _explicit_answer_ahead(parts, n, profile))
+                                 bool(QUESTION_END.search(rest) or (p.bold and ASKS_FIRST.match(rest)
+                                                                    and _plain_next(parts, n, profile)))
+                                 and not _explicit_answer_ahead(parts, n, profile))
                     item.unquote = quoting
                     answer_on_the_line(p, rest, re.sub(r"^.*?[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1))
                 elif (n and parts[n - 1].kind == "heading" and parts[n - 1].text and not is_qa_heading(parts[n - 1].text, profile)
@@ -2831,7 +2837,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             named = named if named and (bold_named or _plausible_asker(_bracketed_name(named))) else None
             if (bold and answer_label is None and in_qa and not editorial
                     and (ends_question(text[:named.start() + 1] if named else text)
-                         or (p.bold and ASKS_FIRST.match(text) and _plain_next(parts, n, profile))
+                         or (bold and ASKS_FIRST.match(text) and _plain_next(parts, n, profile))
                          or (p.lead == "summary" and (re.search(r"[?？]", text)
                                                        or (_asked_below(parts, n) and _plain_next(parts, n, profile)))))
                     and (item is None or item.done or item.turn()[2] is not None)
@@ -4086,7 +4092,8 @@ def _join(texts: list[str]) -> str:
 
 
 # `**Will my 2.x migration files still work?** (Rosa Delgado)`: a bold question, then who asked
-BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？]\s*(?:\*\*|__)\s*[*_]?[（(][^()（）]{1,40}[)）][*_]?\s*$")
+BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？](?:[^?？*_\n]*[。.!！])?\s*(?:\*\*|__)\s*[*_]?[（(][^()（）]{1,40}[)）]"
+                                 r"[*_]?\s*$")     # (`**…吗？我们…。**（@Gavin）`: it asks first, then says more)
 # `提问者：Wen Zhao` alone on the first line of a listed question's answer: who asked, not the answer
 ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?@?(?P<name>[^\n*_]{1,40}?)"
                               r"(?:\*\*|__)?\s*(?:\n|$)")

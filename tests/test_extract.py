@@ -1547,3 +1547,50 @@ def test_a_listed_follow_up_is_a_turn_of_its_own(registry):
     assert [(turn.q, turn.a) for turn in t.turns] == [
         ("etcd 开了 TLS，kestrel-cp 要怎么配？", "在 cp.yaml 里配 config_store.etcd.tls.*。"),
         ("数据面也需要直连 etcd 吗？", "不需要，数据面只连 kestrel-cp。")]
+
+
+def test_a_full_stop_after_the_asker_verb_attributes_the_heading_question(registry):
+    # `来自 @x 的提问。` under a question heading says whose question it is; the plain text below answers it (with a
+    # colon, `来自 @x 的提问：…`, the line goes on asking)
+    got = triples("""## 读者问答
+
+### 1. 集群扩容需要先停写吗？
+
+来自 @老周 的提问。
+
+不需要，新节点加入后会自动追平数据。
+
+### 2. 客户端的超时怎么配？
+
+来自 @阿梨 的提问：连接超时和读超时是分开配的吗？
+
+是分开的，连接超时用 connect-timeout，读超时用 read-timeout。
+""", registry)
+    assert got[0] == ("老周", "集群扩容需要先停写吗？", "不需要，新节点加入后会自动追平数据。")
+    assert got[1][0] == "阿梨" and "连接超时和读超时是分开配的吗？" in got[1][1]
+    assert got[1][2].startswith("是分开的") and len(got) == 2
+
+
+def test_a_handle_in_brackets_after_a_question_heading_names_the_asker(registry):
+    from qa_archive.extract import heading_question
+    assert heading_question("2. 扩容的时候要停机吗？（@Bella）") == ("2. 扩容的时候要停机吗？", "Bella")
+    assert heading_question("升级说明（@维护者）") == ("升级说明（@维护者）", None)      # no question: a title
+    got = triples("## 读者问答\n\n### 1. 扩容的时候要停机吗？（@Bella）\n\n不用，滚动扩容即可。\n", registry)
+    assert got == [("Bella", "扩容的时候要停机吗？", "不用，滚动扩容即可。")]
+
+
+def test_a_bold_question_may_say_more_after_its_full_width_mark(registry):
+    # no space follows a full-width question mark: `**…变高了？我们用的是…。**（@x）` asks, then says more; so does
+    # a bold asker line holding its question whole
+    got = triples("""## 问答
+
+**扩容以后读延迟变高了？我们用的是三节点集群。**（@阿九）
+
+扩容后会有一次数据重平衡，期间读延迟升高是正常的。
+
+**@小满：SDK 的重试次数能改吗？默认好像是三次。**
+
+可以，设置 max-retries 即可。
+""", registry)
+    assert got == [("阿九", "扩容以后读延迟变高了？我们用的是三节点集群。", "扩容后会有一次数据重平衡，期间读延迟升高是正常的。"),
+                   ("小满", "SDK 的重试次数能改吗？默认好像是三次。", "可以，设置 max-retries 即可。")]
