@@ -466,3 +466,38 @@ def test_search_meaning_step_reads_a_thread_as_similar_does(tiny):
     assert got == pytest.approx([similar.semantic(c) for c in found["cands"]], abs=1e-5)
     assert got != pytest.approx([c["cos_q"] for c in found["cands"]], abs=1e-5)   # not the question's cosine
     assert similar.search_meaning(gen, text)(docnums) == pytest.approx(got, abs=1e-5)
+
+
+class _TwoLanguageGeneration:
+    """Three Chinese threads and two English ones, as `similar.thread_languages` reads a generation."""
+    docs = {0: {"question": "全局锁冲突了应该怎么处理才好呢？", "answer": "调大重试次数，或者缩短事务的执行时间。"},
+            1: {"question": "选举超时的默认值是多少毫秒？", "answer": "默认一千毫秒，可以在节点配置里修改它。"},
+            2: {"question": "网关支持哪些协议的转发呢？", "answer": "支持 HTTP 和 gRPC，其他协议可以自己扩展。"},
+            3: {"question": "How do I rotate the logs?", "answer": "Set the rotation size in the config."},
+            4: {"question": "Which ports does the server use?", "answer": "7070 for HTTP and 7071 for gRPC."}}
+
+    def cached(self, name, compute):
+        return compute()
+
+
+def test_an_english_question_is_not_drawn_to_a_chinese_archives_few_english_threads():
+    # e5 finds a thread in the question's language nearer than one in the other that says the same: the other
+    # language's cosines are raised by the gap between the two languages' means, each language's order kept
+    from qa_archive import similar
+    gen, live = _TwoLanguageGeneration(), np.arange(5)
+    cos = np.array([[0.80, 0.78], [0.74, 0.72], [0.72, 0.70], [0.85, 0.83], [0.83, 0.81]])
+    cos_t, before = cos.mean(axis=1), cos.copy()
+    assert int(np.argmax(similar.meaning(cos[:, 0], cos_t))) == 3                 # the English thread, as it was
+    got, got_t = similar.language_balanced(gen, "How do I handle a global lock conflict?", live, cos, cos_t)
+    sem = similar.meaning(got[:, 0], got_t)
+    assert int(np.argmax(sem)) == 0                      # the Chinese thread most like it, once the gap is made up
+    assert list(np.argsort(-sem[:3])) == [0, 1, 2] and sem[3] > sem[4]              # each language's order kept
+    assert np.allclose(got[3:], cos[3:]) and np.array_equal(cos, before)     # its own language's unchanged, and
+                                                                                 # the caller's cosines untouched
+    # a Chinese question over the same threads: the English ones are raised instead
+    got, _ = similar.language_balanced(gen, "全局锁冲突了怎么办？", live, cos, cos_t)
+    assert np.allclose(got[:3], cos[:3]) and (got[3:, 0] < cos[3:, 0]).all()
+    # one English thread is no language to take a mean of: nothing changes
+    one = np.array([0, 1, 2, 3])
+    got, got_t = similar.language_balanced(gen, "How do I handle a global lock conflict?", one, cos, cos_t)
+    assert got is cos and got_t is cos_t
