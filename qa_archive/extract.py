@@ -103,7 +103,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|报告者|报告人|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?](?:(?!\.\s)[^@#：:，,。？?·•|]){{0,59}}?)\s*"
-                         rf"(?:(?:[:：]|\.(?=\s+[A-Z]))\s*(?P<rest>.*)|\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,80}}"
+                         rf"(?:(?:[:：]|\.(?=\s+(?-i:[A-Z])))\s*(?P<rest>.*)|\.?\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,80}}"
                          rf"|\s*[（(][^()（）\n]{{1,40}}[)）])?$", re.I)     # (`提问人：@mint-z（Issue #2210）`)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*"
@@ -196,7 +196,8 @@ ASKER_WHERE = re.compile(r"^(?:u/|@)|\s+(?:on|in|at|via|from)\s+.*$", re.I)
 
 
 # after a question heading: `[@jmarsh]`, `— Ibrahim K.` (who asked), `(#3318)` (the issue it is)
-HEADING_ASKER = re.compile(r"\s*(?:\[@?(?P<bracket>[^\[\]\s]{1,30})\]|[—–]{1,2}\s*(?P<dash>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|@\S{1,30}))\s*$")
+HEADING_ASKER = re.compile(r"\s*(?:\[@?(?P<bracket>[^\[\]\s]{1,30})\]|[—–]{1,2}\s*(?P<dash>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}|@\S{1,30}))"
+                           r"(?:\s*(?:提问|的提问|问))?\s*$")        # (`… — @数据小白 提问`: who asked, and the verb)
 # before a listed question: `[@mo_sec] Does … ?` (who asked; an @ handle, so `[WIP]` or `[Bug]` is no asker)
 LEAD_HANDLE = re.compile(r"^\s*\[@(?P<name>[^\[\]\s]{1,30})\]\s*(?=\S)")
 LEAD_HANDLE_MD = re.compile(r"\[@[^\[\]\s]{1,30}\]\s*")
@@ -229,7 +230,8 @@ def heading_question(text: str) -> tuple[str, str | None]:
 BOLD_LINK = re.compile(r"^\s*(?:\*\*|__)\[[^\]]+\]\([^)\s]+\)(?:\*\*|__)")
 # after a linked question's title: `— asked by a reader on Matrix`, `— from @x` (who asked, or nobody named)
 LEAD_SIGN_OFF = re.compile(r"^\s*[—–]{1,2}\s*(?P<name>@[\w.\-]{1,30}|(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){0,2})"
-                           r"(?:\s*[,，]\s*[^\n]{0,40})?[ \t]*\n")     # `— Jonas, via email` on its own line
+                           r"(?:\s*[,，]\s*[^\n]{0,40}|\s*(?:提问|的提问|问))?[ \t]*\n")    # `— Jonas, via email`, `— @x 提问`
+                                                                            # on its own line
 ASKED_BY_TAIL = re.compile(r"\s*[—–]{1,2}\s*(?:asked\s+by|from)\s+(?P<who>[^—–]{1,60})$", re.I)
 
 
@@ -1803,8 +1805,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
     m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or ANON_LETTER.match(text)
-         or ((alone := SOMEONE_ASKED.match(text)) and not alone.group("rest").strip() and alone))
+         or ((alone := SOMEONE_ASKED.match(text)) and (not alone.group("rest").strip() or bold_led) and alone))
     if m:                                # `[44:05] An anonymous listener asks: "…?"`, `有观众问：…`: somebody, not named
+        # (`**Someone on the list who didn't sign asks:** …?`: a bold label, the question after it)
         return None, m.group("rest").strip()
     m = ROLE_NAME_ALONE.match(text) if bold_led else None
     if m:                                # `**群友「小鱼干」**` alone over `问：…`
@@ -3112,6 +3115,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 first = p.text.split("\n")[0].replace("*", "")
                 labelled = FOLLOW_UP.match(mq.group("rest") if (mq := QLINE.match(first)) else first)
                 # (`> **Follow-up:** …`, `> **Q:** Follow-up from the same team: …`)
+                if not labelled and signed and _again_of(signed.group("name").strip(), item):
+                    labelled = True          # `> …?` signed `— Tobi again` under Tobi A.'s answered letter: a turn
                 if not labelled and (item.bare or (item.asker is None and item.group is not None)):
                     # a run (or group) of bare Q/A pairs: the next pair
                     start_item(_name(signed.group("name")) if signed else None, p, numbered=False)
@@ -3877,7 +3882,9 @@ READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s
 
 # `> Someone asked on Zulip (anonymously, which is fine!): does …?`: nobody named, then the question (`rest`), or
 # `**Someone asked anonymously:**` on a line of its own over it (`rest` empty)
-SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener|viewer))\s+(?:asked|asks|wrote|wondered)"
+SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener|viewer))"
+                           r"(?:\s+(?:on|in|from|via|at|who|that)\s+[^:：()（）\n]{1,50}?)?"   # (`Someone on the list who
+                           r"\s+(?:asked|asks|wrote|wondered)"                                # didn't sign asks:`)
                            r"(?:\s+anonymously)?(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?(?:\s*[（(][^()（）\n]{0,60}[)）])?"
                            r"\s*[:：]\s*(?P<rest>.*)$", re.I | re.S)
 
@@ -3942,15 +3949,19 @@ def _append(item: _Item, p: Piece, listed: bool = False):
     if t[2] is not None:
         t[2].append(p.text)
         t[3].append(p.md)
-    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and (listed or LIST_MD.match(p.md) or p.md.startswith("|"))
+    elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and (listed or LIST_MD.match(p.md) or p.md.startswith("|")
+                                                                               or (item.heading and FENCE_MD.match(p.md)))
                                                           and t[0] and ends_question(t[0][-1]))):
         t[2], t[3] = [p.text], [p.md]                # an answer written without `A：` (or a list, right under a
-                                                     # question that ended: not `Steps to reproduce:` over one)
+                                                     # question that ended: not `Steps to reproduce:` over one; or
+                                                     # code under a question heading that ended: `### How do I …?`
+                                                     # over the snippet that does it)
     else:
         t[0].append(p.text)
         t[1].append(p.md)
 
 
+FENCE_MD = re.compile(r"^\s*(?:```|~~~)")
 LIST_MARK = re.compile(rf"^\s*{LIST_MARKER}\s+")
 LIST_MD = re.compile(rf"^{LIST_MARKER}\s+\S")     # (a list of its own, not one nested in a list item)
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)

@@ -1594,3 +1594,83 @@ def test_a_bold_question_may_say_more_after_its_full_width_mark(registry):
 """, registry)
     assert got == [("阿九", "扩容以后读延迟变高了？我们用的是三节点集群。", "扩容后会有一次数据重平衡，期间读延迟升高是正常的。"),
                    ("小满", "SDK 的重试次数能改吗？默认好像是三次。", "可以，设置 max-retries 即可。")]
+
+
+def test_code_under_a_question_heading_that_ended_opens_its_answer(registry):
+    # `### How do I …?`, who asked, then the snippet that does it: the answer starts with the code (under a quoted
+    # question, code stays the asker's: SOFA Weekly's logs, checked by the corpus tests)
+    threads, _ = threads_of("""## Ask the maintainers
+
+### How do I list keys newest first?
+
+*Asked by @ravel on Discord*
+
+```rust
+let opts = ScanOptions::prefix(b"log:").reverse(true);
+```
+
+Reverse scans decode blocks back to front, so add a limit.
+""", registry)
+    t = threads[0]
+    assert (t.asker, t.question) == ("ravel", "How do I list keys newest first?")
+    assert t.answer.startswith("let opts = ScanOptions") and "add a limit" in t.answer
+
+
+def test_an_initial_with_a_full_stop_is_part_of_the_askers_name(registry):
+    # `Asked by Priya S. in GitHub Discussions`: `S.` then a lower-case word is an initial, not the end of a label
+    got = triples("""## Ask the maintainers
+
+### How big is each namespace on disk?
+
+*Asked by Priya S. in GitHub Discussions*
+
+Run the inspect command with its namespaces flag.
+""", registry)
+    assert got == [("Priya S", "How big is each namespace on disk?", "Run the inspect command with its namespaces flag.")]
+
+
+def test_a_letter_signed_again_by_its_writer_is_the_next_turn(registry):
+    threads, _ = threads_of("""## Letters
+
+> Our incremental backups are as large as full ones. Are we doing something wrong?
+>
+> — Tobi A.
+
+**Ines:** Check that you pass the base backup.
+
+> We did pass it. But we compact everything right before. Is that it?
+>
+> — Tobi again
+
+**Ines:** That's it: a full compaction rewrites every segment.
+""", registry)
+    assert len(threads) == 1 and threads[0].asker == "Tobi A."
+    assert [t.q for t in threads[0].turns] == ["Our incremental backups are as large as full ones. Are we doing something wrong?",
+                                               "We did pass it. But we compact everything right before. Is that it?"]
+
+
+def test_somebody_described_at_length_in_a_bold_label_asks_unnamed(registry):
+    got = triples("""## Quick-fire Q&A
+
+- **@wes asks:** Why is it slower on Windows?
+  **Answer:** Mostly fsync and the virus scanner.
+
+- **Someone on the mailing list who didn't sign their email asks:** Is there a Go binding?
+  **Answer:** Not an official one.
+""", registry)
+    assert got == [("wes", "Why is it slower on Windows?", "Mostly fsync and the virus scanner."),
+                   (None, "Is there a Go binding?", "Not an official one.")]
+
+
+def test_a_handle_and_the_verb_after_a_linked_question_name_the_asker(registry):
+    got = triples("""## From the forum
+
+- **[Why are acknowledged entries delivered again?](https://discuss.example.org/t/1388)** — asked by @kafka_refugee
+
+  Acks are persisted every 200 ms, so a crash can replay the last few.
+
+- **[消费组的 offset 可以手动重置吗？](https://discuss.example.org/t/1391)** — @数据小白 提问
+
+  可以，停机后用 reset 命令，运行中用 seek。
+""", registry)
+    assert got[1] == ("数据小白", "消费组的 offset 可以手动重置吗？", "可以，停机后用 reset 命令，运行中用 seek。")
