@@ -103,7 +103,7 @@ ASKER_SPACED = re.compile(rf"^\s*{NUM}?(?P<name>[^@#：:，,。]{{1,30}}?)\s*提
 ASKER_LABEL = re.compile(rf"^\s*{NUM}?{SHOW_LEAD}(?:提问者|提问人|提问用户|报告者|报告人|来自\s*(?:{ROLE})?(?=\s*@)|Asked\s+by|(?-i:Started|Posted|Opened)\s+by|Asker|(?-i:From)(?=\s*[:：])|"
                          rf"{LISTENER}?Question\s+from)"
                          rf"\s*[:：]{{0,2}}\s*@?\s*(?P<name>[^\s@#：:，,。？?](?:(?!\.\s)[^@#：:，,。？?·•|]){{0,59}}?)\s*"
-                         rf"(?:(?:[:：]|\.(?=\s+(?-i:[A-Z])))\s*(?P<rest>.*)|\.?\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,80}}"
+                         rf"(?:(?:[:：]|\.(?=\s+(?!(?-i:in|on|at|via)\s)\S))\s*(?P<rest>.*)|\.?\s+(?:in|on)\s+[#\w][^.。!?]*[.。]?|\s*[·•|].*|[，,]\s*[^:：?？]{{1,80}}"
                          rf"|\s*[（(][^()（）\n]{{1,40}}[)）])?$", re.I)     # (`提问人：@mint-z（Issue #2210）`)
 # `来自 @林深 的提问：`, `网友 @阿北 提问：…`: a few words before the @name, then the verb
 ASKER_PREFIXED = re.compile(rf"^\s*{NUM}?[\u4e00-\u9fff]{{1,6}}\s*@\s*(?P<name>[^\s@#：:，,]{{1,40}}?)\s*"
@@ -204,7 +204,7 @@ LEAD_HANDLE_MD = re.compile(r"\[@[^\[\]\s]{1,30}\]\s*")
 ISSUE_REF = re.compile(r"\s*[（(]?#\d{1,6}[)）]?\s*$")
 # after a question heading, in brackets: `(asked by Tamsin Greaves)`, `(asked by @x@server.social)`, `（@Bella）`
 # (a handle alone), `(asked anonymously)`
-HEADING_PAREN_ASKER = re.compile(r"\s*[（(]\s*(?:(?:asked\s+)?by\s+|from\s+|来自\s*|(?=@))(?P<name>@?[^()（）\s][^()（）]{0,59}?)\s*[)）]\s*$"
+HEADING_PAREN_ASKER = re.compile(r"\s*[（(]\s*(?:(?:asked\s+)?by\s+|from\s+|来自\s*|(?=@[^\s()（）@,，]{1,30}\s*(?:提问|问)?\s*[)）]))(?P<name>@?[^()（）\s][^()（）]{0,59}?)\s*[)）]\s*$"
                                  r"|\s*[（(]\s*(?:asked\s+)?anonymously\s*[)）]\s*$", re.I)
 QUOTES = "\"“”「」『』"
 
@@ -290,7 +290,10 @@ def timed_asker(who: str) -> str | None:
 
 # `**Why does the order of my extractors matter? I get "…" when I put `Json` first.**`, `**配置发布后多久能收到？我们测下来
 # 要 30 秒。**`: a bold line that asks first and then says more is a question too
-ASKS_FIRST = re.compile(r"^\s*[^.!。！?？\n]{6,200}(?:\?(?=\s+\S)|？(?=\s*\S))")   # (no space after a full-width mark)
+ASKS_FIRST = re.compile(r"^\s*[^.!。！?？\n]{6,200}[?？](?=\s+\S)")
+# the same where no space follows a full-width mark (`**…吗？我们测下来要 30 秒。**`): read so only where the line
+# names who asked, since a bold `为什么…？因为…` inside an answer asks nothing
+ASKS_FIRST_NAMED = re.compile(r"^\s*[^.!。！?？\n]{6,200}(?:\?(?=\s+\S)|？(?=\s*\S))")
 
 
 def ends_question(text: str) -> bool:
@@ -1805,7 +1808,9 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
     m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or ANON_LETTER.match(text)
-         or ((alone := SOMEONE_ASKED.match(text)) and (not alone.group("rest").strip() or bold_led) and alone))
+         or ((alone := SOMEONE_ASKED.match(text)) and (not alone.group("rest").strip()
+                                                       or (bold_led and re.search(r"[?？]", alone.group("rest"))))
+             and alone))
     if m:                                # `[44:05] An anonymous listener asks: "…?"`, `有观众问：…`: somebody, not named
         # (`**Someone on the list who didn't sign asks:** …?`: a bold label, the question after it)
         return None, m.group("rest").strip()
@@ -2542,7 +2547,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 if rest and not re.fullmatch(r"[:：#\d\s]*", rest):
                     # (a bold line holds its question whole: `**@x：…吗？想统一接到 zap 里。**` asks, then says more)
                     set_question(p, rest, re.sub(r"^.*?提问\s*[:：]\s*", "", p.md, count=1),
-                                 bool(QUESTION_END.search(rest) or (p.bold and ASKS_FIRST.match(rest)
+                                 bool(QUESTION_END.search(rest) or (p.bold and ASKS_FIRST_NAMED.match(rest)
                                                                     and _plain_next(parts, n, profile)))
                                  and not _explicit_answer_ahead(parts, n, profile))
                     item.unquote = quoting
@@ -2840,7 +2845,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             named = named if named and (bold_named or _plausible_asker(_bracketed_name(named))) else None
             if (bold and answer_label is None and in_qa and not editorial
                     and (ends_question(text[:named.start() + 1] if named else text)
-                         or (bold and ASKS_FIRST.match(text) and _plain_next(parts, n, profile))
+                         or (bold and (ASKS_FIRST if p.bold and not bold_named else ASKS_FIRST_NAMED).match(text)
+                             and _plain_next(parts, n, profile))
                          or (p.lead == "summary" and (re.search(r"[?？]", text)
                                                        or (_asked_below(parts, n) and _plain_next(parts, n, profile)))))
                     and (item is None or item.done or item.turn()[2] is not None)
@@ -3883,8 +3889,9 @@ READER_NAMED_ZH = re.compile(rf"^\s*{ROLE}\s*「(?P<name>[^「」]{{1,20}})」\s
 # `> Someone asked on Zulip (anonymously, which is fine!): does …?`: nobody named, then the question (`rest`), or
 # `**Someone asked anonymously:**` on a line of its own over it (`rest` empty)
 SOMEONE_ASKED = re.compile(r"^\s*(?:someone|somebody|a\s+(?:reader|user|listener|viewer))"
-                           r"(?:\s+(?:on|in|from|via|at|who|that)\s+[^:：()（）\n]{1,50}?)?"   # (`Someone on the list who
-                           r"\s+(?:asked|asks|wrote|wondered)"                                # didn't sign asks:`)
+                           r"(?:\s+(?:on|in|from|via|at|who|that)\s+[^:：()（）\n]{1,50}?\s+(?:asked|asks|wondered)"
+                           r"|\s+(?:asked|asks|wrote|wondered))"           # (`Someone on the list who didn't sign asks:`;
+                                                                        # not `Someone who read it wrote: thanks`)
                            r"(?:\s+anonymously)?(?:\s+(?:on|in|via)\s+[^:：()（）\n]{1,30})?(?:\s*[（(][^()（）\n]{0,60}[)）])?"
                            r"\s*[:：]\s*(?P<rest>.*)$", re.I | re.S)
 
@@ -3950,7 +3957,9 @@ def _append(item: _Item, p: Piece, listed: bool = False):
         t[2].append(p.text)
         t[3].append(p.md)
     elif item.quoted and p.text and (p.kind == "line" or (p.kind == "block" and (listed or LIST_MD.match(p.md) or p.md.startswith("|")
-                                                                               or (item.heading and FENCE_MD.match(p.md)))
+                                                                               or (item.heading and FENCE_MD.match(p.md)
+                                                                                   and t[0] and HOW_ASKED.search(t[0][0])
+                                                                                   and not LOG_LIKE.search(p.text)))
                                                           and t[0] and ends_question(t[0][-1]))):
         t[2], t[3] = [p.text], [p.md]                # an answer written without `A：` (or a list, right under a
                                                      # question that ended: not `Steps to reproduce:` over one; or
@@ -3962,6 +3971,10 @@ def _append(item: _Item, p: Piece, listed: bool = False):
 
 
 FENCE_MD = re.compile(r"^\s*(?:```|~~~)")
+# a question asking for a way (code under it shows the way), and a block that is a program's output (the asker's)
+HOW_ASKED = re.compile(r"^\s*(?:Q\s*[:：]\s*)?(?:how\b|what(?:'s| is) the (?:best |right )?way\b)|怎么(?!会)|如何|怎样", re.I)
+LOG_LIKE = re.compile(r"Exception|Traceback|panicked|\b(?:ERROR|FATAL|WARN)\b|\berror[:\[]|^\s*at [\w.$]+\(|"
+                      r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d|报错|异常", re.M)
 LIST_MARK = re.compile(rf"^\s*{LIST_MARKER}\s+")
 LIST_MD = re.compile(rf"^{LIST_MARKER}\s+\S")     # (a list of its own, not one nested in a list item)
 FOLLOW_WORD = re.compile(r"follow-?up|again|追问|再问", re.I)
@@ -4103,8 +4116,9 @@ def _join(texts: list[str]) -> str:
 
 
 # `**Will my 2.x migration files still work?** (Rosa Delgado)`: a bold question, then who asked
-BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？](?:[^?？*_\n]*[。.!！])?\s*(?:\*\*|__)\s*[*_]?[（(][^()（）]{1,40}[)）]"
-                                 r"[*_]?\s*$")     # (`**…吗？我们…。**（@Gavin）`: it asks first, then says more)
+BOLD_QUESTION_NAMED = re.compile(r"^\s*(?:\*\*|__)[^*_\n]+[?？](?:\s*(?:\*\*|__)\s*[*_]?[（(][^()（）]{1,40}[)）]"
+                                 r"|[^?？*_\n]*[。.!！]\s*(?:\*\*|__)\s*[*_]?[（(]\s*@[^()（）@\s]{1,30}\s*[)）])[*_]?\s*$")
+# (`**…吗？我们…。**（@Gavin）`: it asks first, then says more, and a handle says who asked; not `(since 2.2)`)
 # `提问者：Wen Zhao` alone on the first line of a listed question's answer: who asked, not the answer
 ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?@?(?P<name>[^\n*_]{1,40}?)"
                               r"(?:\*\*|__)?\s*(?:\n|$)")

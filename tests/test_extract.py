@@ -1575,6 +1575,7 @@ def test_a_handle_in_brackets_after_a_question_heading_names_the_asker(registry)
     from qa_archive.extract import heading_question
     assert heading_question("2. 扩容的时候要停机吗？（@Bella）") == ("2. 扩容的时候要停机吗？", "Bella")
     assert heading_question("升级说明（@维护者）") == ("升级说明（@维护者）", None)      # no question: a title
+    assert heading_question("扩容要停机吗？（@张三 解答）")[1] is None                  # who answered, not asked
     got = triples("## 读者问答\n\n### 1. 扩容的时候要停机吗？（@Bella）\n\n不用，滚动扩容即可。\n", registry)
     assert got == [("Bella", "扩容的时候要停机吗？", "不用，滚动扩容即可。")]
 
@@ -1594,6 +1595,18 @@ def test_a_bold_question_may_say_more_after_its_full_width_mark(registry):
 """, registry)
     assert got == [("阿九", "扩容以后读延迟变高了？我们用的是三节点集群。", "扩容后会有一次数据重平衡，期间读延迟升高是正常的。"),
                    ("小满", "SDK 的重试次数能改吗？默认好像是三次。", "可以，设置 max-retries 即可。")]
+    # with nobody named, a bold `为什么…？…。` inside an answer is the answer's own aside, not a new thread
+    got = triples("""## 本期问答
+
+### 选举超时应该设多少？
+
+默认一千毫秒，一般不用改。
+
+**为什么不建议设得更短？网络抖动时会频繁切主。**
+
+所以生产环境建议保持默认值。
+""", registry)
+    assert [q for _, q, _ in got] == ["选举超时应该设多少？"]
 
 
 def test_code_under_a_question_heading_that_ended_opens_its_answer(registry):
@@ -1614,10 +1627,26 @@ Reverse scans decode blocks back to front, so add a limit.
     t = threads[0]
     assert (t.asker, t.question) == ("ravel", "How do I list keys newest first?")
     assert t.answer.startswith("let opts = ScanOptions") and "add a limit" in t.answer
+    # under a question that asks why, a program's output is the asker's: the question still holds it
+    threads, _ = threads_of("""## Ask the maintainers
+
+### Why does my node crash on startup?
+
+*Asked by @ravel on Discord*
+
+```
+thread 'main' panicked at 'Io(Os { code: 13 })', src/main.rs:42
+```
+
+Error 13 is a permission error: the data directory belongs to root.
+""", registry)
+    t = threads[0]
+    assert "panicked" in t.question and t.answer.startswith("Error 13 is a permission error")
 
 
-def test_an_initial_with_a_full_stop_is_part_of_the_askers_name(registry):
-    # `Asked by Priya S. in GitHub Discussions`: `S.` then a lower-case word is an initial, not the end of a label
+def test_a_place_after_an_initial_is_no_question(registry):
+    # `Asked by Priya S. in GitHub Discussions`: `in …` after the initial says where, it asks nothing (and a label
+    # whose name ends its sentence goes on to ask, whatever case the next word is in: `Asked by Sam. iOS …?`)
     got = triples("""## Ask the maintainers
 
 ### How big is each namespace on disk?
@@ -1627,6 +1656,14 @@ def test_an_initial_with_a_full_stop_is_part_of_the_askers_name(registry):
 Run the inspect command with its namespaces flag.
 """, registry)
     assert got == [("Priya S", "How big is each namespace on disk?", "Run the inspect command with its namespaces flag.")]
+    got = triples("""## Ask the maintainers
+
+**Asked by Sam.** iOS builds hang on the splash screen after the upgrade. Why?
+
+Add the background-fetch entitlement to the plist.
+""", registry)
+    assert got == [("Sam", "iOS builds hang on the splash screen after the upgrade. Why?",
+                    "Add the background-fetch entitlement to the plist.")]
 
 
 def test_a_letter_signed_again_by_its_writer_is_the_next_turn(registry):
@@ -1660,6 +1697,20 @@ def test_somebody_described_at_length_in_a_bold_label_asks_unnamed(registry):
 """, registry)
     assert got == [("wes", "Why is it slower on Windows?", "Mostly fsync and the virus scanner."),
                    (None, "Is there a Go binding?", "Not an official one.")]
+    # someone described who *wrote* a remark asks nothing: the signed letter after it is the thread
+    got = triples("""## Mailbag
+
+> Someone who read last week's issue wrote: the fix for the WAL bug worked for us, thanks.
+
+Glad to hear it!
+
+> Why does the compactor stall on large tables?
+>
+> — Dana
+
+It waits for the flush; raise the flush threshold.
+""", registry)
+    assert got == [("Dana", "Why does the compactor stall on large tables?", "It waits for the flush; raise the flush threshold.")]
 
 
 def test_a_handle_and_the_verb_after_a_linked_question_name_the_asker(registry):
@@ -1673,4 +1724,6 @@ def test_a_handle_and_the_verb_after_a_linked_question_name_the_asker(registry):
 
   可以，停机后用 reset 命令，运行中用 seek。
 """, registry)
-    assert got[1] == ("数据小白", "消费组的 offset 可以手动重置吗？", "可以，停机后用 reset 命令，运行中用 seek。")
+    assert got == [("kafka_refugee", "Why are acknowledged entries delivered again?",
+                    "Acks are persisted every 200 ms, so a crash can replay the last few."),
+                   ("数据小白", "消费组的 offset 可以手动重置吗？", "可以，停机后用 reset 命令，运行中用 seek。")]
