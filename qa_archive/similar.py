@@ -205,7 +205,9 @@ def search_meaning(gen: Generation, text: str) -> Callable[[list[int]], list[flo
 
 def similarity(gen: Generation, embedder: embed.Embedder, vector: np.ndarray, docnums: list[int]) -> list[float]:
     """The semantic similarity (`meaning`) of a query's vector with some entries of the generation, as similar
-    ranks by it: search's meaning step and its tuning (`scripts/tune_ranking.py`) read it from here."""
+    ranks by it but for the balance of two languages (`language_balanced`: it needs every thread's cosine, and a
+    search's candidates come from its words, which are in its own language): search's meaning step and its
+    tuning (`scripts/tune_ranking.py`) read it from here."""
     matrix, whole = vectors(gen, embedder)
     cos = matrix[docnums] @ vector                      # (docnums, FIELDS): question, answer
     return [float(v) for v in meaning(cos[:, 0], (cos[:, 0] + cos[:, 1]) / whole[docnums])]
@@ -274,11 +276,13 @@ def thread_languages(gen: Generation) -> np.ndarray:
 def language_balanced(gen: Generation, text: str, live: np.ndarray, cos: np.ndarray,
                       cos_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The cosines (`cos`: entries x question, answer; `cos_t`: the whole thread) with the other language's threads
-    raised by the gap between the two languages' mean cosines with the question. The model finds a thread in the
+    moved by the gap between the two languages' mean cosines with the question (raised, as a rule). The model finds a thread in the
     question's own language nearer than one in the other that says the same, so in an archive of both languages
     an English question about a Chinese thread was drawn to the archive's few English threads (and the reverse):
     14 of the 15 cross-language misses of seven communities. Each language needs MIN_LANGUAGE_THREADS threads for
-    its mean to be more than one thread's own cosine; otherwise the cosines are returned as they are."""
+    its mean to be more than one thread's own cosine; otherwise the cosines are returned as they are. (With very
+    few threads in one language, their mean includes the one that may answer, so the gap is overstated; a trimmed
+    mean or a gap estimated once per generation would be steadier: not measured.)"""
     zh = thread_languages(gen)[live]
     if zh.sum() < MIN_LANGUAGE_THREADS or (~zh).sum() < MIN_LANGUAGE_THREADS:
         return cos, cos_t

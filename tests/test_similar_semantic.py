@@ -494,7 +494,7 @@ def test_an_english_question_is_not_drawn_to_a_chinese_archives_few_english_thre
     assert list(np.argsort(-sem[:3])) == [0, 1, 2] and sem[3] > sem[4]              # each language's order kept
     assert np.allclose(got[3:], cos[3:]) and np.array_equal(cos, before)     # its own language's unchanged, and
                                                                                  # the caller's cosines untouched
-    # a Chinese question over the same threads: the English ones are raised instead
+    # a Chinese question over the same threads: the English ones are moved instead (down to the Chinese mean)
     got, _ = similar.language_balanced(gen, "全局锁冲突了怎么办？", live, cos, cos_t)
     assert np.allclose(got[:3], cos[:3]) and (got[3:, 0] < cos[3:, 0]).all()
     # one English thread is no language to take a mean of: nothing changes
