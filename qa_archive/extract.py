@@ -3405,9 +3405,11 @@ def _again_of(name: str | None, item: _Item | None) -> bool:
     if FOLLOW_PAREN.match((name or "") + "：") and item is not None and not item.done and not item.listed \
             and item.turn()[2] is not None:
         return True                      # `**A 同学（追问）**：…` in a chat digest: whoever asked the thread, again
-    again = re.fullmatch(r"(?P<who>\S+)\s+(?:again|once more)", name or "", re.I)
-    return bool(again and item is not None and not item.done and item.asker and item.turn()[2] is not None
-                and item.asker.split()[0] == again.group("who"))
+    again = re.fullmatch(r"(?P<who>\S+(?:\s+\S+){0,2}?)\s+(?:again|once more)", name or "", re.I)
+    if not (again and item is not None and not item.done and item.asker and item.turn()[2] is not None):
+        return False
+    who = again.group("who").split()         # `Tobi again`, `Tobi A. again` under Tobi A.'s: the words of the
+    return item.asker.split()[:len(who)] == who   # asker's name, from the first
 
 
 def _newcomer(name: str, item: _Item | None, all_items: list[_Item]) -> bool:

@@ -1684,6 +1684,23 @@ def test_a_letter_signed_again_by_its_writer_is_the_next_turn(registry):
     assert len(threads) == 1 and threads[0].asker == "Tobi A."
     assert [t.q for t in threads[0].turns] == ["Our incremental backups are as large as full ones. Are we doing something wrong?",
                                                "We did pass it. But we compact everything right before. Is that it?"]
+    # signed with the whole name, or by somebody else again: the same rule, by the words of the asker's name
+    for sign, turns in (("Tobi A. again", 2), ("Tobias again", 1), ("Toby again", 1)):
+        threads, _ = threads_of(f"""## Letters
+
+> Our incremental backups are as large as full ones. Are we doing something wrong?
+>
+> — Tobi A.
+
+**Ines:** Check that you pass the base backup.
+
+> We did pass it. But we compact everything right before. Is that it?
+>
+> — {sign}
+
+**Ines:** That's it: a full compaction rewrites every segment.
+""", registry)
+        assert len(threads[0].turns) == turns, sign
 
 
 def test_somebody_described_at_length_in_a_bold_label_asks_unnamed(registry):
