@@ -286,7 +286,8 @@ def language_balanced(gen: Generation, text: str, live: np.ndarray, cos: np.ndar
     zh = thread_languages(gen)[live]
     if zh.sum() < MIN_LANGUAGE_THREADS or (~zh).sum() < MIN_LANGUAGE_THREADS:
         return cos, cos_t
-    same, other = live[zh == confidence.chinese(text)], live[zh != confidence.chinese(text)]
+    own = zh == confidence.chinese(text)
+    same, other = live[own], live[~own]
     cos, cos_t = cos.copy(), cos_t.copy()
     for column in (cos[:, 0], cos[:, 1], cos_t):          # (views: each is raised in place)
         column[other] += column[same].mean() - column[other].mean()
