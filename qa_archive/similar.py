@@ -210,7 +210,13 @@ def similarity(gen: Generation, embedder: embed.Embedder, vector: np.ndarray, do
     tuning (`scripts/tune_ranking.py`) read it from here."""
     matrix, whole = vectors(gen, embedder)
     cos = matrix[docnums] @ vector                      # (docnums, FIELDS): question, answer
-    return [float(v) for v in meaning(cos[:, 0], (cos[:, 0] + cos[:, 1]) / whole[docnums])]
+    return [float(v) for v in meaning(cos[:, 0], thread_cosine(cos, whole[docnums]))]
+
+
+def thread_cosine(cos: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """The cosine with each whole thread, from the cosines with its question and its answer (`cos`: rows x
+    FIELDS) and the norm of the sum of the two vectors (`vectors`)."""
+    return (cos[:, 0] + cos[:, 1]) / whole
 
 
 def vectors_key(embedder: embed.Embedder) -> str:
@@ -248,7 +254,7 @@ def candidates(gen: Generation, searcher, text: str, project: str | None = None,
         matrix, whole = vectors(gen, embedder)
         q = vector()
         cos = np.asarray(matrix @ q)                        # (entries, FIELDS): question, answer
-        cos_t = (cos[:, 0] + cos[:, 1]) / whole             # with the thread: the normalised sum of the two
+        cos_t = thread_cosine(cos, whole)
         live = np.fromiter(gen.docs, dtype=np.int64)
         cos, cos_t = language_balanced(gen, text, live, cos, cos_t)
         sem = meaning(cos[:, 0], cos_t)
@@ -276,9 +282,10 @@ def thread_languages(gen: Generation) -> np.ndarray:
 def language_balanced(gen: Generation, text: str, live: np.ndarray, cos: np.ndarray,
                       cos_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The cosines (`cos`: entries x question, answer; `cos_t`: the whole thread) with the other language's threads
-    moved by the gap between the two languages' mean cosines with the question (raised, as a rule). The model finds a thread in the
-    question's own language nearer than one in the other that says the same, so in an archive of both languages
-    an English question about a Chinese thread was drawn to the archive's few English threads (and the reverse):
+    moved by the gap between the two languages' mean cosines with the question (raised, as a rule). The model
+    finds a thread in the question's own language nearer than one in the other that says the same, so in an
+    archive of both languages an English question about a Chinese thread was drawn to the archive's few English
+    threads (and the reverse):
     14 of the 15 cross-language misses of seven communities. Each language needs MIN_LANGUAGE_THREADS threads for
     its mean to be more than one thread's own cosine; otherwise the cosines are returned as they are. (With very
     few threads in one language, their mean includes the one that may answer, so the gap is overstated; a trimmed
