@@ -288,8 +288,8 @@ def timed_asker(who: str) -> str | None:
     return _name(who) if _plausible_name(who) and len(who.split()) <= 3 else None
 
 
-# `**Why does the order of my extractors matter? I get "…" when I put `Json` first.**`, `**配置发布后多久能收到？我们测下来
-# 要 30 秒。**`: a bold line that asks first and then says more is a question too
+# `**Why does the order of my extractors matter? I get "…" when I put `Json` first.**`: a bold line that asks first
+# and then says more is a question too
 ASKS_FIRST = re.compile(r"^\s*[^.!。！?？\n]{6,200}[?？](?=\s+\S)")
 # the same where no space follows a full-width mark (`**…吗？我们测下来要 30 秒。**`): read so only where the line
 # names who asked, since a bold `为什么…？因为…` inside an answer asks nothing
