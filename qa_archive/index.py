@@ -28,7 +28,7 @@ from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from . import __version__, ranking
-from .analysis import analyzer
+from .analysis import CJK_CHAR, analyzer
 from .messages import ArchiveError
 from .models import Thread
 from .projects import squash
@@ -308,7 +308,8 @@ def write_snapshot(gen: Path, ix, previous: Path | None = None):
     df_json = json.dumps(df, ensure_ascii=False)
     chunks = [f'{{"count": {n}, "df": {df_json}, "docs": ['.encode()]
     pos = len(chunks[0])
-    columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "communities": [], "spans": []}
+    columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "communities": [], "spans": [],
+                     "chinese": 0}
     parsed: list[dict | None] = []
     for i, doc in enumerate(raw):
         if i:
@@ -322,6 +323,7 @@ def write_snapshot(gen: Path, ix, previous: Path | None = None):
         columns["dates"].append(d.get("date") if d else None)
         columns["communities"].append(d.get("community") if d else None)
         columns["spans"].append([pos, pos + len(data)] if d else None)
+        columns["chinese"] += bool(d and has_chinese(d))
         chunks.append(data)
         pos += len(data)
     chunks.append(b"]}")
@@ -354,6 +356,11 @@ def _write_bytes(path: Path, data: bytes):
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def has_chinese(entry: dict) -> bool:
+    """Whether an entry has any Chinese (CJK) text in its question or answer (`Generation.chinese_count`)."""
+    return bool(CJK_CHAR.search(f"{entry.get('question') or ''}{entry.get('answer') or ''}"))
 
 
 def read_columns(gen: Path) -> dict | None:

@@ -274,3 +274,50 @@ def test_key_terms_keep_identifiers_whole_and_drop_single_letters(sample_archive
     assert not [t for t in res["terms"] if len(t) < 2 or t in ("e.g", "undo", "log", "js")]
     hit = res["hits"][0]
     assert set(hit["matched_terms"]) | set(hit["unmatched_terms"]) == set(res["terms"])
+
+
+def _mostly_english_archive(tmp_path, monkeypatch):
+    """Six English threads and two Chinese ones, matched by words alone (no model)."""
+    from qa_archive.archive import Archive
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+    from qa_archive.projects import Registry
+
+    from .conftest import write_post
+    monkeypatch.setenv("QA_ARCHIVE_EMBEDDER", "none")
+    item = "\n### Reader questions\n\n**@{a}** asks:\n\n> {q}\n\nA: {ans}\n"
+    english = [
+        ("How do I tune compaction for an SD card or another slow disk?",
+         "Set compaction_threads to 1 and raise write_buffer_mb so the SD card sees fewer, larger writes."),
+        ("How do I back up a database to S3?", "Run `fjordctl backup create --target s3://bucket/path`."),
+        ("What block cache size do you recommend?", "Start at a quarter of the memory and watch the hit rate."),
+        ("Does Fjord run on FreeBSD?", "Yes, from 1.2; the ports tree has a package."),
+        ("How do I count the keys under a prefix quickly?", "Use `count_prefix()`, which reads the index only."),
+        ("Why does opening the database take long after a crash?", "The write-ahead log is replayed on open."),
+    ]
+    chinese = [
+        ("数据库用了一段时间以后整个系统很卡，CPU 很高，这正常吗？", "这是 tiered 模式合并时的正常表现，夜里会自己降下来。"),
+        ("备份文件可以放到别的机器上恢复吗？", "可以，把整个目录拷过去，用 restore 命令恢复。"),
+    ]
+    body = "".join(item.format(a=f"u{i}", q=q, ans=a) for i, (q, a) in enumerate(english + chinese))
+    root = tmp_path / "posts"
+    write_post(root, "a", body, title="Fjord monthly")
+    ingest([Source(root)], tmp_path / "index", Registry.load())
+    return Archive(tmp_path / "index")
+
+
+def test_a_chinese_words_rarity_is_measured_among_the_chinese_threads(tmp_path, monkeypatch):
+    from qa_archive.generation import idf
+    gen, searcher = _mostly_english_archive(tmp_path, monkeypatch).view()
+    reader = searcher.reader()
+    assert gen.count == 8 and gen.chinese_count() == 2          # stored at ingest (columns.json)
+    assert gen.idf("很卡", reader) == pytest.approx(idf(2, 1))   # one of the two Chinese threads, not one of eight
+    assert gen.idf("compact", reader) == pytest.approx(idf(8, 1))   # (`compaction`, stemmed)
+
+
+def test_a_chinese_question_finds_the_english_thread_its_terms_name(tmp_path, monkeypatch):
+    # Its everyday Chinese words (整个, 系统, 很卡) are in a Chinese thread about something else; counted rare across
+    # the whole archive they outweighed `compaction` and `SD`, which name the English thread's subject.
+    archive = _mostly_english_archive(tmp_path, monkeypatch)
+    hits = archive.similar("SD 卡上跑 compaction 的时候整个系统很卡，怎么调？", limit=3)["hits"]
+    assert hits[0]["question"].startswith("How do I tune compaction")
