@@ -310,8 +310,9 @@ DASH_ASKED = re.compile(r"^\s*(?:[—–]{1,2}\s*)?(?:asked|submitted|sent\s+in)
 # `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
 QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?|条)(?:来自|整理自|摘自)\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
                            r"(?:\s*(?:在|于)[^。()（）]{0,30}?(?:的)?(?:提问|提出))?\s*[。.!！]?\s*[)）]?\s*$")
-# `观众「阿杰」：…？`, `网友 Lisa：…？` in a transcript: a speaker named by role and name, asking
-ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|@?(?P<plain>[^\s：:，,。？?「」()（）]{{1,20}}))"
+# `观众「阿杰」：…？`, `网友 Lisa：…？`, `观众（@阿飞）：…？` in a transcript: a speaker named by role and name, asking
+ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|[（(]\s*@?(?P<name2>[^\s：:，,。？?()（）@]{{1,20}})\s*[)）]"
+                             r"|@?(?P<plain>[^\s：:，,。？?「」()（）]{1,20}))"
                              rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"      # (`群友提问：…` names nobody)
                         rf"(?P<name>[^\s@#：:，,。？?]{{1,30}}(?: [A-Za-z][\w.-]{{0,20}})?)\s*(?:的)?\s*(?:提问|问(?=\s*[:：]))\s*[:：]?\s*(?P<rest>.*)$")
@@ -492,9 +493,9 @@ SECTION_INTRO = re.compile(r"^\s*(?:以下(?:内容|问答|问题|对话|讨论)
 # `**Maintainer**：…`, `**Nebula:** …`: a bold speaker label that starts an answer
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?)\s*(?P<c>[:：])?\s*\1\s*"   # (`**mossy_dev**:`)
                         r"(?:[（(][^()（）:：\n]{1,12}[)）]\s*)?(?(c)|[:：])\s*")     # (`**@linxi**（旁听）：`)
-# `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
-LINK_LINE = re.compile(r"^\s*(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
+# `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`, `→ twctl: url` (an arrow pointing at it)
+LINK_LINE = re.compile(r"^\s*(?:[→➡👉▶►]\s*)?(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|每(?:周|期|日|月)一问|一问一答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
@@ -1541,7 +1542,8 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
 
 
 TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
-TABLE_A = re.compile(r"^(?:回答|答复|解答|回复|答|A|Answers?|Reply|Replies)$", re.I)
+TABLE_A = re.compile(r"^(?:(?:回答|答复|解答|回复|答案|答)(?:要点|摘要|概要)?|A|(?:Short\s+)?Answers?(?:\s+(?:in\s+brief|summary))?"
+                     r"|Reply|Replies)$", re.I)           # (`回答要点`, `Answer summary`: the answer, put shortly)
 TABLE_AGAIN = re.compile(r"[（(]\s*(?:follow-?up|again|追问|再问)\s*[)）]", re.I)
 TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|群友|网友|读者|Asker|Asked by|From|Who)$", re.I)
 
@@ -1807,7 +1809,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
     for pattern in NAMING_LINES:
         if m := pattern.match(text):
             return _name(m.group("name")), (m.groupdict().get("rest") or "").strip()
-    m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or ANON_LETTER.match(text)
+    m = (READER_WRITES.match(text) or READER_ASKS_ZH.match(text) or ANON_LETTER.match(text) or HOST_RELAYS.match(text)
          or ((alone := SOMEONE_ASKED.match(text)) and (not alone.group("rest").strip()
                                                        or (bold_led and re.search(r"[?？]", alone.group("rest"))))
              and alone))
@@ -1828,7 +1830,7 @@ def _asker_line(text: str, md: str, profile: Profile) -> tuple[str | None, str] 
         return (_name("@" + m.group("name")) if m.group("name") else None), ""
     m = ASKER_ROLE_SAID.match(text)
     if m:
-        return _name(m.group("name") or m.group("plain")), m.group("rest").strip()
+        return _name(m.group("name") or m.group("name2") or m.group("plain")), m.group("rest").strip()
     m = (ASKER_AT_SPACED.match(text) or ASKER_AT.match(text)) if not CODE_LED.match(md) else None
     if m and _plausible_name(m.group("name")):                  # (not `` `@scope` 和 CSS Modules …``: code)
         first, _, more = re.sub(r"\s*[（(][^()（）]*[)）]\s*$", "", m.group("name")).partition(" ")
@@ -2285,6 +2287,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 skip(p, "an editor's pointer, not part of a thread")
                 continue
             m = REPLY.match(text) if item is not None and not item.done and item.turn()[0] and REPLY_MARK.match(text) else None
+            if m and URL_ONLY.match(m.group("rest")):
+                m = None                                 # `→ twctl: https://…`: a link line, not somebody's reply
             if m:
                 name, rest = _name(m.group("name")), m.group("rest")
                 rest_md = re.sub(r"^[^:：]*[:：]\s*(?:\*\*|__|\*|_)?\s*", "", p.md, count=1).strip()
@@ -3163,7 +3167,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     return threads, warnings, log
 
 
-PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15}| [\u4e00-\u9fff]{2,6})?)"
+PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15}| [\u4e00-\u9fff]{2,6}"
+                           r"|（[^()（）:：@\n]{1,16}）)?)"      # (`讲师 刘思远：`, `嘉宾（李岚）：`: a role and a name)
                            r"\s*[:：]\s*(?=\S)")
 
 
@@ -3880,6 +3885,9 @@ READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\
 
 
 # `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
+# `主持人：线上弹幕有人问：…？`, `Moderator: One from the chat: …?`: the host reads out somebody's question
+HOST_RELAYS = re.compile(rf"^\s*{HOST.pattern}\s*[:：]\s*(?P<intro>[^:：\n]{{0,24}}?(?:问|问题|提问|questions?|asks?|asked)"
+                         r"[^:：\n]{0,8}?)\s*[:：]\s*(?P<rest>\S.*[?？])\s*$", re.I)
 READER_ASKS_ZH = re.compile(rf"^\s*{NUM}?(?:一位|有位|有一位|有)(?:[^：:，,。\n]{{0,10}}的|匿名)?(?:读者|观众|网友|用户|听众|朋友|开发者|同学|群友|小伙伴)"
                             r"(?:在[^：:\n]{1,10})?(?:(?:问|提问|留言)道?)?\s*[:：]\s*(?P<rest>.*)$", re.S)     # (`4. 一位…问：`,
                             # `一位没有留名的听众：`)
@@ -3914,7 +3922,7 @@ def _quote_asker(p: Piece, profile: Profile) -> tuple[str | None, str, str] | No
             if m is None and named is None and "\n" in p.text.strip() else None)
     if role:                                 # `> **论坛用户「北方的狼」：** 用 Loader …`, a plan, `> 是统计信息没有更新吗？`:
         rest = re.sub(r"^[^:：\n]*[:：]\s*", "", p.text, count=1)     # who asks, then the question over lines
-        return (_name(role.group("name") or role.group("plain")), rest.strip(),
+        return (_name(role.group("name") or role.group("name2") or role.group("plain")), rest.strip(),
                 re.sub(r"^[^:：\n]*[:：]\s*(?:\*\*|__)?\s*", "", p.md, count=1).strip())
     if named:                                # `> 读者「栗子不吃糖」问：…？`, `> 来自交流群的 何静：…？`
         name, rest = _name(named.group("name")), named.group("rest")
@@ -4029,6 +4037,8 @@ def _name(name: str) -> str | None:
                   r"\1", name)
     if not handle:                                    # `蓝鲸支付 陈工`: where they work, then who (not `@Fiona 林`)
         name = re.sub(rf"^(?=\S*[{CJK}])[{CJK}\w]{{2,12}}\s+(?=[{CJK}]{{1,4}}$)", "", name)
+    if not re.search(r"\w", name):
+        return None          # `—`, `-`, `/` in a table's asker column: nobody named
     if QUESTION_LABEL.fullmatch(name) or ANONYMOUS.search(name) or re.match(r"(?i)the\s", name) or (
             re.fullmatch(rf"(?:线上|线下|现场|场外|在线)?{ROLE}", name) and not handle):
         return None          # `**Reader question:**`, `群友（未留名）`: what follows, or who asked but not their name

@@ -1744,3 +1744,62 @@ def test_a_handle_and_the_verb_after_a_linked_question_name_the_asker(registry):
     assert got == [("kafka_refugee", "Why are acknowledged entries delivered again?",
                     "Acks are persisted every 200 ms, so a crash can replay the last few."),
                    ("数据小白", "消费组的 offset 可以手动重置吗？", "可以，停机后用 reset 命令，运行中用 seek。")]
+
+
+def test_a_transcript_names_its_speakers_in_brackets_and_the_host_reads_out_questions(registry):
+    # (a tenth community's meetup transcript, Tidewheel's: tests/fixtures/unseen/t66)
+    body = """
+## 现场问答实录
+
+主持人：下面进入问答环节。
+
+观众（@阿飞）：整点触发的任务太多，master CPU 飙升，有什么办法？
+
+嘉宾（李岚）：在 spec 里写 `jitter: 30s`，触发时间会被打散。
+
+主持人：线上弹幕有人问：leader 切换一般要多久？
+
+嘉宾（李岚）：通常 2 到 3 秒内完成。
+
+主持人：大家还有问题吗？没有的话今天就到这里。
+"""
+    assert triples(body, registry) == [
+        ("阿飞", "整点触发的任务太多，master CPU 飙升，有什么办法？", "在 spec 里写 jitter: 30s，触发时间会被打散。"),
+        (None, "leader 切换一般要多久？", "通常 2 到 3 秒内完成。")]
+
+
+def test_a_table_answers_in_its_key_points_column_and_a_dash_names_nobody(registry):
+    body = """
+## 快问快答
+
+| # | 提问者 | 问题 | 回答要点 |
+|---|---|---|---|
+| 1 | @老周 | 停止任务后容器还在跑，怎么办？ | 在镜像里加 tini。 |
+| 2 | — | 存储后端怎么迁移？ | 先暂停调度，再导出导入。 |
+"""
+    assert triples(body, registry) == [("老周", "停止任务后容器还在跑，怎么办？", "在镜像里加 tini。"),
+                                       (None, "存储后端怎么迁移？", "先暂停调度，再导出导入。")]
+
+
+def test_an_arrow_pointing_at_a_link_is_a_link_line_not_a_reply(registry):
+    threads, _ = threads_of("""
+## Community Q&A
+
+### [Is there a Terraform provider?](https://github.com/tw/tw/discussions/1)
+
+*asked by @kim*
+
+There is a community-maintained provider that manages jobs.
+
+→ terraform-provider-tw: https://github.com/tw-community/terraform-provider-tw
+
+### [Can a job run twice at once?](https://github.com/tw/tw/discussions/2)
+
+*asked by @lee*
+
+No: a second run waits for the first.
+""", registry)
+    assert [t.answer for t in threads] == ["There is a community-maintained provider that manages jobs.",
+                                           "No: a second run waits for the first."]
+    assert threads[0].projects == ["terraform-provider-tw"]
+    assert "https://github.com/tw-community/terraform-provider-tw" in threads[0].links
