@@ -54,6 +54,25 @@ def rank_of(hits: list[dict], gold: Gold) -> int | None:
     return next((i for i, h in enumerate(hits, 1) if matches(h, gold)), None)
 
 
+def with_translations(ids: set[str], entries: Iterable[dict]) -> set[str]:
+    """Entry ids and the ids of their translations, as the ingest linked them (`translations`): a thread's
+    translation gives the same answer in the other language, so it answers a question about the thread as well
+    (a bilingual archive holds both, and a question may find either first)."""
+    entries = list(entries)
+    return set(ids) | {t for e in entries if e.get("id") in ids for t in e.get("translations") or ()}
+
+
+def answering(entries: Iterable[dict], gold: Gold) -> set[str]:
+    """The ids of the entries that answer a gold item: its thread (`matches`) and the thread's translations."""
+    entries = list(entries)
+    return with_translations({e["id"] for e in entries if matches(e, gold)}, entries)
+
+
+def rank_in(hits: list[dict], ids: set[str]) -> int | None:
+    """The 1-based rank of the first hit among `ids` (`answering`), or None."""
+    return next((i for i, h in enumerate(hits, 1) if h.get("id") in ids), None)
+
+
 def recall_at(ranks: list[int | None], k: int) -> float:
     return sum(1 for r in ranks if r and r <= k) / max(len(ranks), 1)
 

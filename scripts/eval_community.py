@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from qa_archive.archive import Archive  # noqa: E402
-from qa_archive.evaluation import Gold, rank_of, summary  # noqa: E402
+from qa_archive.evaluation import Gold, answering, rank_in, summary  # noqa: E402
 
 
 def ingest_tree(tree: Path, index: Path) -> None:
@@ -39,13 +39,15 @@ def ingest_tree(tree: Path, index: Path) -> None:
 
 
 def measure(archive: Archive, questions: dict) -> dict:
-    def gold(q):
-        return Gold(q["source"], q["question"])
-    kw = [rank_of(archive.search(q["keywords"], limit=10)["hits"], gold(q)) for q in questions["keywords"]]
+    entries = list(archive.view()[0].docs.values())
+
+    def answers(q):          # the thread, or its translation in a bilingual archive (`evaluation.answering`)
+        return answering(entries, Gold(q["source"], q["question"]))
+    kw = [rank_in(archive.search(q["keywords"], limit=10)["hits"], answers(q)) for q in questions["keywords"]]
     para, sure = [], []
     for q in questions["paraphrases"]:
         hits = archive.similar(q["text"], limit=5)["hits"]
-        r = rank_of(hits, gold(q))
+        r = rank_in(hits, answers(q))
         para.append(r)
         sure.append(r == 1 and bool(hits[0]["confident"]))
 

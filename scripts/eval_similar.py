@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from qa_archive import embed, similar  # noqa: E402
-from qa_archive.evaluation import similarity  # noqa: E402
+from qa_archive.evaluation import similarity, with_translations  # noqa: E402
 from qa_archive.models import fold  # noqa: E402
 
 RRF_K = 60
@@ -263,15 +263,16 @@ def load_optech_questions(threads: list[dict]) -> list[dict]:
 
 def load_community_questions(path: Path, threads: list[dict]) -> list[dict]:
     """A community's question file (data/eval/community-*.json, as scripts/eval_community.py reads it): its
-    paraphrases, each answered by the thread of its `source` whose question it names, and its near-miss and
+    paraphrases, each answered by the thread of its `source` whose question it names (or its translation), and its near-miss and
     off-topic questions, all in one set named after the file (`community-tidemq`)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     name = Path(path).stem
     by_source: dict[str, list[dict]] = {}
     for t in threads:
         by_source.setdefault(t["source"], []).append(t)
-    qs = [{"text": p["text"], "kind": "paraphrase", "set": name,
-           "targets": asking(by_source.get(p["source"], []), p["question"])} for p in data["paraphrases"]]
+    qs = [{"text": p["text"], "kind": "paraphrase", "set": name,        # (or the thread's translation)
+           "targets": with_translations(asking(by_source.get(p["source"], []), p["question"]), threads)}
+          for p in data["paraphrases"]]
     for kind in ("near_miss", "off_topic"):
         qs += [{"text": text_of(q), "kind": kind, "targets": set(), "set": name} for q in data[kind]]
     return [q for q in qs if q["kind"] != "paraphrase" or q["targets"]]

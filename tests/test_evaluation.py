@@ -30,3 +30,16 @@ def test_gold_items_pair_with_entries_once():
     pairs, missed, extra = match_entries(golds, entries)
     assert [e["question"] for _, e in pairs] == ["问题一是什么？", "问题二是什么"]
     assert missed == [golds[2]] and [e["question"] for e in extra] == ["多出来的"]
+
+
+def test_a_threads_translation_answers_a_question_about_it():
+    from qa_archive.evaluation import Gold, answering, rank_in
+    entries = [{"id": "zh1", "source": "content/zh/blog/w1/index.md", "question": "jitter 能设置多大？",
+                "translations": ["en1"]},
+               {"id": "en1", "source": "content/en/blog/w1/index.md", "question": "How large can jitter be?",
+                "translations": ["zh1"]},
+               {"id": "zh2", "source": "content/zh/blog/w1/index.md", "question": "能不能倒序补数据？"}]
+    ids = answering(entries, Gold("content/zh/blog/w1/index.md", "jitter 能设置多大？"))
+    assert ids == {"zh1", "en1"}
+    assert rank_in([{"id": "zh2"}, {"id": "en1"}], ids) == 2 and rank_in([{"id": "zh2"}], ids) is None
+    assert answering(entries, Gold("content/zh/blog/w1/index.md", "能不能倒序补数据？")) == {"zh2"}
