@@ -353,7 +353,10 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
 def same_question(gen: Generation, found: dict, a: dict, b: dict) -> bool:
     """Whether two candidates ask the same question: the same words, or (with vectors) question vectors at least
     SAME_QUESTION_COS alike."""
-    qa, qb = (fold(gen.docs[c["docnum"]].get("question") or "")[:SAME_QUESTION_CHARS] for c in (a, b))
+    da, db = gen.docs[a["docnum"]], gen.docs[b["docnum"]]
+    if db.get("id") in (da.get("translations") or ()):
+        return True                                   # its translation, linked at ingest: the same thread
+    qa, qb = (fold(d.get("question") or "")[:SAME_QUESTION_CHARS] for d in (da, db))
     if qa and qa == qb:
         return True
     vecs = found.get("question_vectors")

@@ -321,3 +321,35 @@ def test_a_chinese_question_finds_the_english_thread_its_terms_name(tmp_path, mo
     archive = _mostly_english_archive(tmp_path, monkeypatch)
     hits = archive.similar("SD 卡上跑 compaction 的时候整个系统很卡，怎么调？", limit=3)["hits"]
     assert hits[0]["question"].startswith("How do I tune compaction")
+
+
+def test_a_threads_translation_is_not_its_rival(tmp_path, monkeypatch):
+    # A bilingual site publishes each post in both languages; the ingest links the two copies of a thread
+    # (`translations`). The margin is over the best *other* thread, as for a repost: a margin of nothing over the
+    # translation made a right answer look unsure.
+    from qa_archive import similar
+    from qa_archive.archive import Archive
+    from qa_archive.ingest import ingest
+    from qa_archive.parse import Source
+    from qa_archive.projects import Registry
+
+    from .conftest import write_post
+    monkeypatch.setenv("QA_ARCHIVE_EMBEDDER", "none")
+    zh = ("\n## 社区问答\n\n**@lin** 提问：\n\n> Tidewheel 的 jitter 打散 以后 TW_SCHEDULED_AT 是 原始 时间 吗？\n\nA：是原始的计划时间，"
+          "偏移量在 TW_JITTER_OFFSET 里。\n\n**@zhou** 提问：\n\n> Tidewheel 的 jitter 能 设置 多大？\n\nA：最大 一小时。\n")
+    en = ("\n## Community Q&A\n\n**@lin** asks:\n\n> With Tidewheel jitter, is TW_SCHEDULED_AT the original time?\n\n"
+          "A: Yes, the planned time; the offset is in TW_JITTER_OFFSET.\n\n**@zhou** asks:\n\n> How large can Tidewheel "
+          "jitter be?\n\nA: Up to an hour.\n")
+    root = tmp_path / "site"
+    write_post(root / "content" / "zh" / "blog", "weekly-1", zh, date="2024-05-10")
+    write_post(root / "content" / "en" / "blog", "weekly-1", en, title="Weekly 1", date="2024-05-10")
+    ingest([Source(root)], tmp_path / "index", Registry.load())
+    gen, searcher = Archive(tmp_path / "index").view()
+    text = "With jitter on, is TW_SCHEDULED_AT still the original scheduled time or the shifted one?"
+    found = similar.candidates(gen, searcher, text)
+    order = similar.ranked(found["cands"])
+    top = gen.docs[order[0]["docnum"]]
+    rivals = [c for c in order[1:] if gen.docs[c["docnum"]]["id"] not in top["translations"]]
+    assert top["translations"] and gen.docs[order[1]["docnum"]]["id"] in top["translations"]   # it is the runner-up
+    feats, _ = similar.top_features(gen, text, found, order)
+    assert feats["lex_margin"] == pytest.approx(order[0]["lex"] - rivals[0]["lex"]) and feats["lex_margin"] > 0
