@@ -5,7 +5,9 @@ it comes from the same post and its question reads the same (`similarity` ≥ QU
 question is matched on the asker instead. Recall@k and MRR@k are computed from 1-based ranks (None: not found).
 The corpus tests, `scripts/benchmark.py`, `scripts/tune_ranking.py`, `scripts/eval_analysis.py` and
 `scripts/calibrate_similar.py` all measure with this module, so the README's figures and the tests' thresholds mean
-the same thing.
+the same thing. The other communities' figures (`scripts/eval_community.py`) also count a thread's translation as
+its answer (`answering`), as Optech's question sets count a thread's twin; the gold's count the named thread only,
+as the scorecard does.
 
     from qa_archive.evaluation import load_gold, search_ranks, summary
     ranks = search_ranks(archive, load_gold(shared / "gold"), query="keywords")
@@ -58,7 +60,6 @@ def with_translations(ids: set[str], entries: Iterable[dict]) -> set[str]:
     """Entry ids and the ids of their translations, as the ingest linked them (`translations`): a thread's
     translation gives the same answer in the other language, so it answers a question about the thread as well
     (a bilingual archive holds both, and a question may find either first)."""
-    entries = list(entries)
     return set(ids) | {t for e in entries if e.get("id") in ids for t in e.get("translations") or ()}
 
 

@@ -310,8 +310,9 @@ DASH_ASKED = re.compile(r"^\s*(?:[—–]{1,2}\s*)?(?:asked|submitted|sent\s+in)
 # `这个问题来自 @海盐 在 issue #1520 中的提问。`, `（本题来自 @x）`: who asked, said under (or after) the question
 QUESTION_FROM = re.compile(rf"^\s*[（(]?\s*(?:这个|该|本|此)?(?:问题|题目?|条)(?:来自|整理自|摘自)\s*(?:{ROLE})?\s*@(?P<name>[^\s，,。)）@]{{1,30}})"
                            r"(?:\s*(?:在|于)[^。()（）]{0,30}?(?:的)?(?:提问|提出))?\s*[。.!！]?\s*[)）]?\s*$")
-# `观众「阿杰」：…？`, `网友 Lisa：…？`, `观众（@阿飞）：…？` in a transcript: a speaker named by role and name, asking
-ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|[（(]\s*@?(?P<name2>[^\s：:，,。？?()（）@]{{1,20}})\s*[)）]"
+# `观众「阿杰」：…？`, `网友 Lisa：…？`, `观众（@阿飞）：…？` in a transcript: a speaker named by role and name, asking (a
+# handle in brackets: `观众（线上）`, `读者（追问）` say where or how, not who)
+ASKER_ROLE_SAID = re.compile(rf"^\s*{NUM}?{ROLE}\s*(?:「(?P<name>[^「」]{{1,20}})」|[（(]\s*@(?P<name2>[^\s：:，,。？?()（）@]{{1,20}})\s*[)）]"
                              r"|@?(?P<plain>[^\s：:，,。？?「」()（）]{1,20}))"
                              rf"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$")
 ASKER_ROLE = re.compile(rf"^\s*{NUM}?{ROLE}\s*@?\s*(?!提问|问\s*[:：])"      # (`群友提问：…` names nobody)
@@ -494,8 +495,8 @@ SECTION_INTRO = re.compile(r"^\s*(?:以下(?:内容|问答|问题|对话|讨论)
 SPEAKER_MD = re.compile(r"^\s*(\*\*|__)(?P<name>(?:(?!\1)[^*\n:：\[\]`]){1,30}?)\s*(?P<c>[:：])?\s*\1\s*"   # (`**mossy_dev**:`)
                         r"(?:[（(][^()（）:：\n]{1,12}[)）]\s*)?(?(c)|[:：])\s*")     # (`**@linxi**（旁听）：`)
 CODE_LED = re.compile(r"^\s*(?:\*\*|__)?`")
-# `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`, `→ twctl: url` (an arrow pointing at it)
-LINK_LINE = re.compile(r"^\s*(?:[→➡👉▶►]\s*)?(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
+# `「SOFARegistry」：url`, `SOFAJRaft：url`, `MOSN:url`, `→ twctl: url` (an arrow pointing at a repository)
+LINK_LINE = re.compile(r"^\s*(?P<arrow>[→➡👉▶►]\s*)?(?P<open>「)?\s*(?P<label>[^「」：:\n]{1,40}?)\s*(?(open)」(?:[^\s「」：:]{1,8}[:：]|\s*[:：]?)|[:：])\s*"
                        r"(?P<url>https?://\S+)\s*$")
 QA_HEADING = re.compile(r"问答|答疑|问与答|每(?:周|期|日|月)一问|一问一答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
@@ -1542,8 +1543,8 @@ def pieces(body: str, profile: Profile = DEFAULT) -> tuple[list[Piece], list[str
 
 
 TABLE_Q = re.compile(r"^(?:问题|提问|提问内容|问|Q|Questions?)$", re.I)
-TABLE_A = re.compile(r"^(?:(?:回答|答复|解答|回复|答案|答)(?:要点|摘要|概要)?|A|(?:Short\s+)?Answers?(?:\s+(?:in\s+brief|summary))?"
-                     r"|Reply|Replies)$", re.I)           # (`回答要点`, `Answer summary`: the answer, put shortly)
+TABLE_A = re.compile(r"^(?:(?:回答|答复|解答|回复|答)(?:要点|摘要|概要)?|A|(?:Short\s+)?Answers?(?:\s+(?:in\s+brief|summary))?"
+                     r"|Reply|Replies)$", re.I)           # (`回答要点`, `Answer summary`: the answer, put shortly; not a quiz's `答案`)
 TABLE_AGAIN = re.compile(r"[（(]\s*(?:follow-?up|again|追问|再问)\s*[)）]", re.I)
 TABLE_ASKER = re.compile(r"^(?:提问者|提问人|提问用户|用户|群友|网友|读者|Asker|Asked by|From|Who)$", re.I)
 
@@ -2287,7 +2288,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 skip(p, "an editor's pointer, not part of a thread")
                 continue
             m = REPLY.match(text) if item is not None and not item.done and item.turn()[0] and REPLY_MARK.match(text) else None
-            if m and URL_ONLY.match(m.group("rest")):
+            if m and text.lstrip().startswith("→") and URL_ONLY.match(m.group("rest")):
                 m = None                                 # `→ twctl: https://…`: a link line, not somebody's reply
             if m:
                 name, rest = _name(m.group("name")), m.group("rest")
@@ -3167,8 +3168,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
     return threads, warnings, log
 
 
-PLAIN_SPEAKER = re.compile(r"^\s*(?P<name>[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15}| [\u4e00-\u9fff]{2,6}"
-                           r"|（[^()（）:：@\n]{1,16}）)?)"      # (`讲师 刘思远：`, `嘉宾（李岚）：`: a role and a name)
+PLAIN_SPEAKER = re.compile(rf"^\s*(?P<name>(?:{ANSWERER_ROLE})[（(][^()（）:：@\n]{{1,16}}[)）]"   # (`嘉宾（李岚）：`)
+                           r"|[^\s:：，,。？?!！@#*「」()（）]{1,16}(?: [A-Za-z][\w.-]{0,15}| [\u4e00-\u9fff]{2,6})?)"   # (`讲师 刘思远：`)
                            r"\s*[:：]\s*(?=\S)")
 
 
@@ -3885,9 +3886,14 @@ READER_WRITES = re.compile(rf"^\s*{SHOW_TIME}(?:An?|One|Another)\s+(?:anonymous\
 
 
 # `> 一位没有留名的读者问：…？`, `> 有位网友在后台留言：…`: a reader, unnamed
-# `主持人：线上弹幕有人问：…？`, `Moderator: One from the chat: …?`: the host reads out somebody's question
-HOST_RELAYS = re.compile(rf"^\s*{HOST.pattern}\s*[:：]\s*(?P<intro>[^:：\n]{{0,24}}?(?:问|问题|提问|questions?|asks?|asked)"
-                         r"[^:：\n]{0,8}?)\s*[:：]\s*(?P<rest>\S.*[?？])\s*$", re.I)
+# `主持人：线上弹幕有人问：…？`, `Moderator: A question from the chat: …?`: the host reads out somebody's question (a
+# host's own question, `主持人：我先问嘉宾一个问题：…？`, names nobody who sent it, and is not one)
+HOST_RELAYS = re.compile(
+    rf"^\s*{HOST.pattern}\s*[:：]\s*(?:[^:：\n]{{0,12}}?(?:有人|有位|有一位|弹幕|线上|网友|观众|读者|听众|群友|评论区|留言|直播间)"
+    r"[^:：\n]{0,10}?(?:问|提问|的问题)|(?:(?:a|one|another)\s+)?questions?\s+from\s+(?:the\s+|a\s+|our\s+)?"
+    r"(?:chat|audience|stream|livestream|comments|viewers?|listeners?|someone|online)\b[^:：\n]{0,20}?"
+    r"|(?:someone|a\s+viewer|a\s+listener|the\s+chat|chat)\s+(?:asks|asked|wants\s+to\s+know)\b[^:：\n]{0,20}?)"
+    r"\s*[:：]\s*(?P<rest>\S.*[?？])\s*$", re.I)
 READER_ASKS_ZH = re.compile(rf"^\s*{NUM}?(?:一位|有位|有一位|有)(?:[^：:，,。\n]{{0,10}}的|匿名)?(?:读者|观众|网友|用户|听众|朋友|开发者|同学|群友|小伙伴)"
                             r"(?:在[^：:\n]{1,10})?(?:(?:问|提问|留言)道?)?\s*[:：]\s*(?P<rest>.*)$", re.S)     # (`4. 一位…问：`,
                             # `一位没有留名的听众：`)
@@ -4094,6 +4100,8 @@ def _link_line(p: Piece, registry: Registry, profile: Profile = DEFAULT) -> tupl
                                                      _names_its_repository(m.group("text"), p.urls[-1])) else None
     label = m.group("label").strip("* ")
     url = p.urls[-1] if p.urls else m.group("url")
+    if m.group("arrow") and not REPO_URL.match(url):
+        return None                  # `→ Docs: https://…/pause` inside an answer is a pointer of the answer's
     if LINK_LABEL.fullmatch(label) or SOURCE_LABEL.fullmatch(label):
         return "", url                            # `项目地址：url`, `Thread: url`: the URL says which, not the label
     project = registry.lookup(label)

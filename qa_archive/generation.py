@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from whoosh import scoring
 
 from .analysis import is_cjk, query_terms
-from .index import IndexProblem, current_dir, has_chinese, open_current, read_columns, read_snapshot
+from .index import IndexProblem, current_dir, has_cjk, open_current, read_columns, read_snapshot
 from .projects import Registry
 
 COMMON_SHARE = 0.05       # terms in more than this share of entries are left out of queries
@@ -198,26 +198,28 @@ class Generation:
         """In how many entries a term occurs, in the questions or the answers (the larger)."""
         return max(reader.doc_frequency(f, term) for f in IDF_FIELDS)
 
-    def chinese_count(self) -> int:
-        """How many entries have any Chinese (CJK) text in their question or answer: the only ones a Chinese term
-        can occur in (`idf`)."""
+    def cjk_count(self) -> int:
+        """How many entries have any CJK text (`index.has_cjk`): the only ones a CJK term can occur in (`idf`).
+        Stored at ingest in columns.json; counted here, parsing every entry once, for an index written before."""
         def compute():
-            stored = (self._values.get("columns") or {}).get("chinese")
-            return stored if stored is not None else sum(1 for d in self.docs.values() if has_chinese(d))
-        return self.cached("chinese_count", compute)
+            stored = (self._values.get("columns") or {}).get("cjk")
+            return stored if stored is not None else sum(1 for d in self.docs.values() if has_cjk(d))
+        return self.cached("cjk_count", compute)
 
     def idf(self, term: str, reader) -> float:
-        """`idf(entries, doc_frequency)` of a term, cached for the generation (0 for a term no entry has). A
-        Chinese term's rarity is measured among the entries with Chinese text (`chinese_count`), not the whole
-        archive: in a mostly English archive with a few Chinese threads, a common Chinese word found in one of
-        them is not as rare as one of seventy, and its idf pulled a Chinese question to the Chinese threads that
-        share its everyday words rather than the English thread that answers it. In a Chinese archive the two
-        counts are the same."""
+        """`idf(entries, doc_frequency)` of a term, cached for the generation (0 for a term no entry has). A CJK
+        term's rarity is measured among the entries with CJK text (`cjk_count`), not the whole archive: in a mostly
+        English archive with a few Chinese threads, a common Chinese word found in one of them is not as rare as one
+        of seventy, and its idf pulled a Chinese question to the Chinese threads that share its everyday words
+        rather than the English thread that answers it. In a Chinese archive the two counts are the same. This is
+        the idf of similar's key terms and overlap and of search's re-ranking (`search.rerank`'s word weights);
+        Whoosh's BM25 keeps its own, over every entry. (A word no entry has is not counted here: similar weighs
+        it apart, as a need no thread covers.)"""
         got = self._idf.get(term)
         if got is None:
             df = self.doc_frequency(term, reader)
-            n = self.chinese_count() if df and is_cjk(term) else self.count
-            got = idf(n, min(df, n))
+            n = self.cjk_count() if df and is_cjk(term) else self.count
+            got = idf(n, min(df, n))         # (a deleted entry may still be counted in df until a merge)
             if len(self._idf) >= MAX_CACHED_IDF:
                 self._idf.clear()
             self._idf[term] = got

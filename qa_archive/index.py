@@ -309,7 +309,7 @@ def write_snapshot(gen: Path, ix, previous: Path | None = None):
     chunks = [f'{{"count": {n}, "df": {df_json}, "docs": ['.encode()]
     pos = len(chunks[0])
     columns: dict = {"count": n, "ids": [], "projects": [], "dates": [], "communities": [], "spans": [],
-                     "chinese": 0}
+                     "cjk": 0}
     parsed: list[dict | None] = []
     for i, doc in enumerate(raw):
         if i:
@@ -323,7 +323,7 @@ def write_snapshot(gen: Path, ix, previous: Path | None = None):
         columns["dates"].append(d.get("date") if d else None)
         columns["communities"].append(d.get("community") if d else None)
         columns["spans"].append([pos, pos + len(data)] if d else None)
-        columns["chinese"] += bool(d and has_chinese(d))
+        columns["cjk"] += bool(d and has_cjk(d))
         chunks.append(data)
         pos += len(data)
     chunks.append(b"]}")
@@ -358,9 +358,13 @@ def _write_bytes(path: Path, data: bytes):
     os.replace(tmp, path)
 
 
-def has_chinese(entry: dict) -> bool:
-    """Whether an entry has any Chinese (CJK) text in its question or answer (`Generation.chinese_count`)."""
-    return bool(CJK_CHAR.search(f"{entry.get('question') or ''}{entry.get('answer') or ''}"))
+def has_cjk(entry: dict) -> bool:
+    """Whether an entry has any CJK text in the questions and answers the index holds (every turn's: `document`):
+    the entries a CJK term can occur in (`Generation.cjk_count`). One CJK word is enough, so this is not
+    `confidence.chinese_thread` (a thread with Chinese prose)."""
+    texts = [entry.get("question"), entry.get("answer")]
+    texts += [turn.get(k) for turn in entry.get("turns") or () for k in ("q", "a")]
+    return any(CJK_CHAR.search(t) for t in texts if t)
 
 
 def read_columns(gen: Path) -> dict | None:

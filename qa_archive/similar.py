@@ -336,8 +336,8 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
     q_chinese = confidence.chinese(text)
     cover = confidence.coverage(found["key_terms"], terms.questions | terms.answers, terms.answers, q_chinese)
     cross = q_chinese != bool(thread_languages(gen)[top["docnum"]])
-    # The margins are over the best *other* thread: the same question asked again (a repost, or one thread copied
-    # into two posts) is not a rival, and a margin of nothing over it made right answers look unsure.
+    # The margins are over the best *other* thread: the same question asked again (a repost, one thread copied into
+    # two posts, or its translation) is not a rival, and a margin of nothing over it made right answers look unsure.
     others = [c for c in others if not same_question(gen, found, top, c)]
     lex_margin = top["lex"] - max((c["lex"] for c in others), default=0.0)
     sem = {}
@@ -351,11 +351,11 @@ def top_features(gen: Generation, text: str, found: dict, order: list[dict]) -> 
 
 
 def same_question(gen: Generation, found: dict, a: dict, b: dict) -> bool:
-    """Whether two candidates ask the same question: the same words, or (with vectors) question vectors at least
-    SAME_QUESTION_COS alike."""
+    """Whether two candidates ask the same question: one is the other's translation (linked at ingest), the same
+    words, or (with vectors) question vectors at least SAME_QUESTION_COS alike."""
     da, db = gen.docs[a["docnum"]], gen.docs[b["docnum"]]
-    if db.get("id") in (da.get("translations") or ()):
-        return True                                   # its translation, linked at ingest: the same thread
+    if db.get("id") in (da.get("translations") or ()) or da.get("id") in (db.get("translations") or ()):
+        return True
     qa, qb = (fold(d.get("question") or "")[:SAME_QUESTION_CHARS] for d in (da, db))
     if qa and qa == qb:
         return True

@@ -263,8 +263,8 @@ def load_optech_questions(threads: list[dict]) -> list[dict]:
 
 def load_community_questions(path: Path, threads: list[dict]) -> list[dict]:
     """A community's question file (data/eval/community-*.json, as scripts/eval_community.py reads it): its
-    paraphrases, each answered by the thread of its `source` whose question it names (or its translation), and its near-miss and
-    off-topic questions, all in one set named after the file (`community-tidemq`)."""
+    paraphrases, each answered by the thread of its `source` whose question it names (or its translation), and its
+    near-miss and off-topic questions, all in one set named after the file (`community-tidemq`)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     name = Path(path).stem
     by_source: dict[str, list[dict]] = {}

@@ -1803,3 +1803,73 @@ No: a second run waits for the first.
                                            "No: a second run waits for the first."]
     assert threads[0].projects == ["terraform-provider-tw"]
     assert "https://github.com/tw-community/terraform-provider-tw" in threads[0].links
+
+
+def test_a_hosts_own_question_and_a_bracketed_place_are_not_askers(registry):
+    # (found by review: a host reading out somebody's question names where it came from; their own question, a
+    # question left to the audience or `观众（线上）` names nobody)
+    body = """
+## 现场问答实录
+
+观众（@阿飞）：整点触发延迟能到好几秒，有什么办法？
+
+嘉宾（李岚）：v1.2 会新增 jitter 字段，把触发时间打散。
+
+主持人：最后一个问题留给大家：你们最希望 2.0 加什么？
+
+嘉宾（李岚）：欢迎到论坛里告诉我们。
+
+主持人：关于访问控制：现在支持按命名空间授权吗？
+
+嘉宾（李岚）：支持，1.1 起就有 RBAC。
+
+观众（线上）：worker 能跑在 Windows 上吗？
+
+嘉宾（李岚）：可以，shell 执行器需要设置 pwsh。
+"""
+    threads = threads_of(body, registry)[0]
+    assert [t.question for t in threads] == ["整点触发延迟能到好几秒，有什么办法？"]
+    assert all(t.asker != "线上" for t in threads)
+
+
+def test_a_quiz_table_is_not_a_qa_table(registry):
+    body = """
+## 本期小测验
+
+| 问题 | 答案 |
+|---|---|
+| 潮轮默认的选举超时是多少？ | 1 秒 |
+| 一个 namespace 里任务名能重复吗？ | 不能 |
+"""
+    assert threads_of(body, registry)[0] == []
+
+
+def test_an_arrow_pointing_at_docs_inside_an_answer_is_part_of_the_answer(registry):
+    threads, _ = threads_of("""
+## Community Q&A
+
+**@kelvin:** How do I pause all low-priority jobs before a sale?
+
+**Li Lan:** Use a selector: `twctl job pause --selector priority=low`.
+
+→ Docs: https://tidewheel.io/docs/cli/pause
+
+Afterwards check `twctl job list --paused` to be sure nothing was left behind.
+""", registry)
+    assert len(threads) == 1 and "nothing was left behind" in threads[0].answer
+
+
+def test_a_dated_note_in_brackets_is_not_an_answerers_label(registry):
+    body = """
+## 社区问答
+
+**@阿飞**：整点触发延迟能到好几秒，有什么办法？
+
+更新（5 月 20 日）：该问题已在 1.2 修复。
+
+**@Kelvin**：worker 能跑在 Windows 上吗？
+
+更新（5 月 20 日）：1.2 起提供 Windows 构建。
+"""
+    assert [t.answer for t in threads_of(body, registry)[0]] == ["更新（5 月 20 日）：该问题已在 1.2 修复。",
+                                                               "更新（5 月 20 日）：1.2 起提供 Windows 构建。"]

@@ -310,7 +310,7 @@ def test_a_chinese_words_rarity_is_measured_among_the_chinese_threads(tmp_path, 
     from qa_archive.generation import idf
     gen, searcher = _mostly_english_archive(tmp_path, monkeypatch).view()
     reader = searcher.reader()
-    assert gen.count == 8 and gen.chinese_count() == 2          # stored at ingest (columns.json)
+    assert gen.count == 8 and gen.cjk_count() == 2              # stored at ingest (columns.json)
     assert gen.idf("很卡", reader) == pytest.approx(idf(2, 1))   # one of the two Chinese threads, not one of eight
     assert gen.idf("compact", reader) == pytest.approx(idf(8, 1))   # (`compaction`, stemmed)
 
@@ -353,3 +353,13 @@ def test_a_threads_translation_is_not_its_rival(tmp_path, monkeypatch):
     assert top["translations"] and gen.docs[order[1]["docnum"]]["id"] in top["translations"]   # it is the runner-up
     feats, _ = similar.top_features(gen, text, found, order)
     assert feats["lex_margin"] == pytest.approx(order[0]["lex"] - rivals[0]["lex"]) and feats["lex_margin"] > 0
+
+
+def test_an_entry_whose_only_chinese_is_a_later_turn_holds_chinese_terms():
+    # the index holds every turn's question and answer, so the entries a CJK term can occur in are counted so too
+    from qa_archive.index import has_cjk
+    entry = {"question": "Does the worker run on Windows?", "answer": "Yes, amd64 only.",
+             "turns": [{"q": "Does the worker run on Windows?", "a": "Yes, amd64 only."},
+                       {"q": "那 ARM 芯片的 Mac 呢？", "a": "Only for development."}]}
+    assert has_cjk(entry)
+    assert not has_cjk({"question": "Does it run on Windows?", "answer": "Yes.", "turns": []})
