@@ -127,7 +127,7 @@ ASKS_ALONE = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote|sent\s+(
 # `Ana Ruiz asked: "We need to …?"`: the question quoted on the asker's line
 ASKS_QUOTING = re.compile(r"\s(?:asks|asked|wonders|wondered|writes|wrote)\s*[:：]\s*[\"“]")
 # `Q (from @lee): …`, `问（@张三）：…`: a question label naming its asker
-ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|(?:弹幕|观众|读者|网友|听众|现场)?(?:问|提问)|Question)\s*[（(]\s*(?:from|by|asked\s+by|来自)?\s*"
+ASKER_QLABEL = re.compile(rf"^\s*{NUM}?(?:Q\s*\d{{0,2}}|(?:弹幕|观众|读者|网友|听众|现场)?(?:问|提问)|Question)\s*[（(]\s*(?:(?:comment|reply|follow-?up)\s+)?(?:from|by|asked\s+by|来自)?\s*"
                           rf"(?:[^()（）@:：]{{1,30}}(?:[,，]\s*|\s+)(?=@))?@?\s*"    # (`Q (online, @gustavo_wasm):`,
                                                                                # `问（弹幕 @x）：`: where, then who)
                           rf"(?P<name>[^()（）@:：]{{1,60}}?)\s*[)）]\s*(?:[:：]\s*(?P<rest>.*)|$)", re.I)   # (`**Question** (asked by @x in #help)` alone)
@@ -156,6 +156,13 @@ INLINE_ANSWER = re.compile(r"(?P<mark>[?？](?:[^?？\n]{1,60}?[。！])?)\s*(?P
                            r"(?:[:：]|(?(who)\.(?=\s)|(?!)))\s*(?:\*\*|__)?\s*(?=\S)", re.I)
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
+# `#### 问` / `### Q` over the question's paragraph, `#### 追问` / `### Follow-up` over the asker's next one: a label
+# heading with nothing else on it (`#### 答` is ANSWER_HEADING)
+QUESTION_HEADING = re.compile(r"(?:Q\s*\d{0,2}|问|问题|提问|Question)\s*[:：]?", re.I)
+FOLLOW_UP_HEADING = re.compile(r"(?:追问|再问|补充提问|Follow[- ]?up(?:\s+question)?)\s*[:：]?", re.I)
+# `### Q (follow-up): If one of the two is down…?` under an answered `### Q:`: the asker's next question, on the heading
+FOLLOW_UP_Q_HEADING = re.compile(r"^\s*(?:Q|问|Question)\s*[（(]\s*(?:follow-?up|追问|再问|again)\s*[)）]\s*[:：]\s*(?P<rest>\S.*)$",
+                                 re.I)
 # `[Why …?](url) — asked by @rhea. Symlinks are …`: the asker named where the answer starts
 ASKED_BY_LEAD = re.compile(r"^\s*(?:—{1,2}|―|--|-|–)?\s*[（(]?\s*asked\s+(?:by\s+[*_]{0,2}@?(?!(?:a|an|the|one)\s)"
                            r"(?P<name>(?-i:[A-Z])[\w'’.-]*(?:\s+(?-i:[A-Z])[\w'’.-]*){1,2}(?=[*_]{0,2}(?:\s+(?:on|in|at|via)\s|\s*[.,;:)）·•|｜]|[ \t]*(?:\n|$)))"
@@ -1462,7 +1469,8 @@ TIMED_SPEAKER = re.compile(r"^(\s*)(@?[^\s*_:：【】\[\]()（）]{1,20}(?:\s*[
 PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?(Q\s*\d{0,2}|再?追问|问|提问)\s*[｜|]\s*@?([^\s：:*|｜]{1,30})\s*"
                         r"(\*\*|__)?\s*(?:提问|问)?\s*((?:\*\*|__)?\s*[:：])")     # (`**Q1｜@苏牧 提问：**`, `**Q1｜@x** 提问：` too)
 # `❓ **How can I …?**`: a question mark emoji before a question (no label after it) labels it
-QUESTION_MARK_LEAD = re.compile(r"^(\s*)[❓❔]\ufe0f?\s*(?=(?:\*\*|__)?[^*_\n:：]+[?？]\s*(?:\*\*|__)?\s*$)")
+QUESTION_MARK_LEAD = re.compile(r"^(\s*)[❓❔]\ufe0f?\s*(?=(?:\*\*|__)?[^*_\n:：]+[?？]\s*(?:\*\*|__)?"
+                                r"(?:\s*(?:—{1,2}|--)\s*@?[\w.\-]{1,30})?\s*$)")   # (`—— @x`: who asked)
 # `✅ Start it with …` under a question waiting for its answer: a check mark opens the answer
 CHECK_ANSWER = re.compile(r"^\s*(?:\*\*|__)?\s*[✅✔☑]\ufe0f?\s*(?:\*\*|__)?\s*(?=\S)")
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
@@ -2136,6 +2144,10 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             p = replace(p, text=VOTES_LEAD.sub("", p.text, count=1), md=VOTES_LEAD.sub("", p.md, count=1))
         if p.kind == "heading":                           # (`### ▲ 31 · [Why does …?](…)`: the votes go first)
             text = p.text.replace("*", "")
+            if (item is not None and not item.done and item.turn()[2] is not None
+                    and (fq := FOLLOW_UP_Q_HEADING.match(text))):
+                ask_again(p, fq.group("rest"), FOLLOW_UP_Q_HEADING.sub(r"\g<rest>", p.md.lstrip("# ")))
+                continue
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
             if asker is None and text and not editorial and (lead := ORDINAL_HEADING.match(text)):
                 asker = _asker(text[lead.end():], text[lead.end():], profile)   # `#### 第 1 问 · 来自 @晴川`
@@ -2157,6 +2169,17 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             if (item is not None and not item.done and item.turn()[0] and item.turn()[2] is None
                     and ANSWER_HEADING.fullmatch(text.strip())):
                 start_answer(p, "", "")                   # `#### 回答` over the answer to `#### 问题 1：…？`
+                continue
+            if in_qa and QUESTION_HEADING.fullmatch(text.strip()):
+                close_item()                              # `#### 问` over the question's paragraph
+                start_item(None, p, numbered=False)
+                item.heading = p.level
+                note(p, "question", text)
+                continue
+            if (item is not None and not item.done and item.turn()[2] is not None
+                    and FOLLOW_UP_HEADING.fullmatch(text.strip())):
+                item.again = True                         # `#### 追问` over the asker's next question
+                note(p, "follow-up", text)
                 continue
             m = QLINE.match(text)
             if (item is not None and item.heading and p.level > item.heading and text and not m
@@ -2493,8 +2516,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
                     and item.turn()[2] is not None and (ASKER_ROLE_SAID.match(text) or re.search(
-                        rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]", text, re.I))):
-                # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`: the next turn
+                        rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]|[（(]\s*(?:comment|reply|follow-?up)\s+from\s", text, re.I))):
+                # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`, `**Q (comment from x):**`: the
+                # next turn
                 ask_again(p, asker[1], after_label(p.md, bold=True))
                 continue
             if (asker is not None and asker[0] and asker[1] and item is not None and not item.done and item.quoted
@@ -4144,6 +4168,9 @@ ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|_
                               r"(?:\*\*|__)?\s*(?:\n|$)")
 # `… by @lottie-ng` at the end of a question's title (the body may follow on the next lines)
 BY_HANDLE = re.compile(r"\s+by\s+\*{0,2}@(?P<name>[\w.\-]{1,30})\*{0,2}\s*$")
+# `**Q:** [Tiles are empty above z14](…) — asked by *geo_dev42*`: after a linked title (the link ends the question,
+# with or without a question mark), a dash and who asked
+LINK_ASKED_BY = re.compile(r"\s*[—–]{1,2}\s*(?i:asked|posted|submitted)\s+by\s+[*_]{0,2}@?(?P<name>[\w.\-]{1,30})[*_]{0,2}\s*$")
 
 
 def _account_before_label(turn: Turn) -> None:
@@ -4195,6 +4222,11 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := DASH_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
+        elif (asker is None and turns and (turns[0].q_md or "").lstrip("*_ ").startswith("[")
+              and (m := LINK_ASKED_BY.search(turns[0].q.split("\n")[0]))):
+            asker = _name(m.group("name"))
+            turns[0].q = _cut_first_line(turns[0].q, LINK_ASKED_BY)
+            turns[0].q_md = _cut_first_line(turns[0].q_md or "", LINK_ASKED_BY)
         elif asker is None and turns and (m := BY_HANDLE.search(turns[0].q.split("\n")[0])):
             asker = _name(m.group("name"))                # `Q: [Job logs are cut off after 4 MB](…) by @lottie-ng`
             turns[0].q = _cut_first_line(turns[0].q, BY_HANDLE)

@@ -1873,3 +1873,82 @@ def test_a_dated_note_in_brackets_is_not_an_answerers_label(registry):
 """
     assert [t.answer for t in threads_of(body, registry)[0]] == ["更新（5 月 20 日）：该问题已在 1.2 修复。",
                                                                "更新（5 月 20 日）：1.2 起提供 Windows 构建。"]
+
+
+def test_label_headings_over_the_question_its_asker_the_answer_and_a_follow_up(registry):
+    # (a tenth community's, Tessellon's: tests/fixtures/unseen/g55)
+    body = """
+## 答疑时间
+
+#### 问
+
+PMTiles 数据源能直接读取阿里云 OSS 上的文件吗？
+
+提问者：阿杰
+
+#### 答
+
+可以，把 url 写成 s3:// 地址并设置 s3_endpoint。
+
+#### 追问
+
+公共读的文件呢？
+
+#### 答
+
+直接填 https 地址即可。
+"""
+    threads = threads_of(body, registry)[0]
+    assert [(t.asker, [(x.q, x.a) for x in t.turns]) for t in threads] == [
+        ("阿杰", [("PMTiles 数据源能直接读取阿里云 OSS 上的文件吗？", "可以，把 url 写成 s3:// 地址并设置 s3_endpoint。"),
+                 ("公共读的文件呢？", "直接填 https 地址即可。")])]
+
+
+def test_a_question_mark_emoji_over_a_bold_question_signed_after_a_dash(registry):
+    body = """
+## 读者问答
+
+❓ **0.16 的 JWT cookie 支持要怎么配置？** —— @frontend_zhao
+
+✅ 在 `[auth]` 下加 `jwt_cookie`。
+
+❓ **怎么统计每个 API Key 的调用量？**
+
+✅ 设置 `metrics.per_key = true`。
+"""
+    assert triples(body, registry) == [("frontend_zhao", "0.16 的 JWT cookie 支持要怎么配置？", "在 [auth] 下加 jwt_cookie。"),
+                                       (None, "怎么统计每个 API Key 的调用量？", "设置 metrics.per_key = true。")]
+
+
+def test_a_linked_title_then_asked_by_names_the_asker_with_or_without_a_question_mark(registry):
+    body = """
+## Stack Overflow round-up
+
+**Q:** [Tiles are empty above zoom 14 even though the data exists](https://stackoverflow.com/questions/1) ![score 27](https://img.shields.io/badge/score-27-brightgreen) — asked by *geo_dev42*
+
+**A:** Your layer's `maxzoom` is 14.
+"""
+    assert triples(body, registry) == [("geo_dev42", "Tiles are empty above zoom 14 even though the data exists",
+                                        "Your layer's maxzoom is 14.")]
+
+
+def test_a_follow_up_question_heading_is_the_askers_next_turn(registry):
+    body = """
+## Ask the maintainers
+
+### Q: Does geometry simplification happen in PostGIS or in the server?
+
+*Asked by Arjun*
+
+### A:
+
+In the server by default.
+
+### Q (follow-up): Which of the two is faster?
+
+### A:
+
+For large polygons, the database.
+"""
+    threads = threads_of(body, registry)[0]
+    assert [(t.asker, len(t.turns), t.turns[-1].q) for t in threads] == [("Arjun", 2, "Which of the two is faster?")]
