@@ -2364,7 +2364,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if m and (m.group("name").strip().startswith("@") or p.lead == "chat" or (
                     item.answerer and item.turn()[2] is not None and _name(m.group("name").strip()) == item.answerer)) \
-                    and not re.search(r"提问|问题|#\s*\d", text):
+                    and not re.search(r"提问|问题|#\s*\d", text[:len(text) - len(after_label(text)) + 6]):
+                # (`**@x** 提问 #123：` heads an issue of a digest; a `#1011` further on is a message's reference)
                 # `**@maintainer**：…` (or any timed message of a chat log) in a dialogue: the one answering, the
                 # asker again (a follow-up, unless it only thanks), somebody saying "me too", or else a new asker
                 speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
@@ -2513,6 +2514,13 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 t[2] = t[3] = None
                 item.asker = asker[0]
                 note(p, "asker", text)
+                continue
+            if (asker is not None and asker[1] and item is not None and not item.done and asker[0]
+                    and asker[0] == item.asker and item.turn()[0] and item.turn()[2] is None
+                    and SPEAKER_MD.match(p.md) and parts[n - 1].kind == "line"):
+                # `**[10:14] @rafael_m:** …` twice in a row in a chat log: one question sent as two messages
+                _append(item, Piece("line", asker[1], after_label(p.md, bold=True), line=p.line))
+                note(p, "question", text)
                 continue
             if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
                     and item.turn()[2] is not None and (ASKER_ROLE_SAID.match(text) or re.search(

@@ -1952,3 +1952,26 @@ For large polygons, the database.
 """
     threads = threads_of(body, registry)[0]
     assert [(t.asker, len(t.turns), t.turns[-1].q) for t in threads] == [("Arjun", 2, "Which of the two is faster?")]
+
+
+def test_a_chat_question_sent_as_two_messages_and_an_answer_that_cites_a_pull_request(registry):
+    body = """
+## The log
+
+**[10:14] @rafael_m:** we only see `TSL-E108` during the nightly seed.
+
+**[10:14] @rafael_m:** pool_size is 16 and the seed runs with --concurrency 16. related?
+
+**[10:16] @maintainer-bo:** very related: 16 workers on 3 layers want 48 connections.
+
+* * *
+
+**[10:21] @kasia:** does jwt mode accept tokens from a cookie? our web app keeps the token in a cookie
+
+**[10:24] @maintainer-jin:** not in 0.15. 0.16 adds `auth.jwt_cookie`, PR #1011 if you want to try it early
+"""
+    assert triples(body, registry) == [
+        ("rafael_m", "we only see TSL-E108 during the nightly seed.\npool_size is 16 and the seed runs with "
+                     "--concurrency 16. related?", "very related: 16 workers on 3 layers want 48 connections."),
+        ("kasia", "does jwt mode accept tokens from a cookie? our web app keeps the token in a cookie",
+         "not in 0.15. 0.16 adds auth.jwt_cookie, PR #1011 if you want to try it early")]
