@@ -508,7 +508,7 @@ LINK_LINE = re.compile(r"^\s*(?P<arrow>[→➡👉▶►]\s*)?(?P<open>「)?\s*(
 QA_HEADING = re.compile(r"问答|答疑|问与答|每(?:周|期|日|月)一问|一问一答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?:精选|已解答|已回答)\s*Discussions?|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|(?:quick|short)\s+answers|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|\blightning\s+round\b|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|(?:quick|short)\s+answers|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\b(?:troubleshooting|how-?to)\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
@@ -1705,6 +1705,12 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
                 return "plain", [Token("text", "", 0, content=m.group("q"))], \
                     [Token("text", "", 0, content=after)] + children[i + 1:]
             whole = inline_text(children[i:]).strip()
+            m = re.match(r"^(?P<q>[^\n]{3,200}?[?？])\s*[—–]{1,2}(?:\s+(?=\S)|\s*$)", first)
+            if m and not DASH_TRAILING.search(whole) and len(whole[m.end():].split()) >= 4:
+                # `1. Does it run on Windows? — Official binaries ship since 0.15, but …`: a lightning round's
+                # question and its answer on one line (not `…? — Gustavo P.`, who asked)
+                return "plain", [Token("text", "", 0, content=m.group("q"))], \
+                    [Token("text", "", 0, content=first[m.end():])] + children[i + 1:]
             if 3 <= len(whole) <= 300 and "\n" not in whole and QUESTION_END.search(whole):
                 return "plain", children[i:], []      # `1. How do I …?` with its answer in the paragraphs below
             head, _, tail = whole.partition("\n")

@@ -1975,3 +1975,28 @@ def test_a_chat_question_sent_as_two_messages_and_an_answer_that_cites_a_pull_re
                      "--concurrency 16. related?", "very related: 16 workers on 3 layers want 48 connections."),
         ("kasia", "does jwt mode accept tokens from a cookie? our web app keeps the token in a cookie",
          "not in 0.15. 0.16 adds auth.jwt_cookie, PR #1011 if you want to try it early")]
+
+
+def test_a_lightning_rounds_questions_answered_on_their_own_line(registry):
+    body = """
+## Lightning round
+
+Short questions from the community call chat, short answers.
+
+1. Does Tessellon run on Windows? — Official Windows amd64 binaries ship since 0.15.
+2. Can I export the cache to an MBTiles file? — `tessellon export --out roads.mbtiles` copies tiles from the cache.
+"""
+    assert triples(body, registry) == [
+        (None, "Does Tessellon run on Windows?", "Official Windows amd64 binaries ship since 0.15."),
+        (None, "Can I export the cache to an MBTiles file?", "tessellon export --out roads.mbtiles copies tiles from the cache.")]
+
+
+def test_a_dash_after_a_listed_question_that_signs_it_is_not_an_answer(registry):
+    body = """
+## Reader questions
+
+1. Can I pin a tile layer to one worker? — Gustavo P.
+
+   Yes: set `worker_group` on the layer.
+"""
+    assert all(t.answer != "Gustavo P." for t in threads_of(body, registry)[0])   # (who asked, not an answer)
