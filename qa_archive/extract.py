@@ -2528,7 +2528,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 _append(item, Piece("line", asker[1], after_label(p.md, bold=True), line=p.line))
                 note(p, "question", text)
                 continue
-            if (asker is not None and asker[1] and item is not None and asker[0] and asker[0] == item.asker
+            if (asker is not None and asker[1] and item is not None and asker[0]
+                    and asker[0] in (item.asker, item.asker or _signed_question(item))
                     and item.turn()[2] is not None and (ASKER_ROLE_SAID.match(text) or re.search(
                         rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]|[（(]\s*(?:comment|reply|follow-?up)\s+from\s", text, re.I))):
                 # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`, `**Q (comment from x):**`: the
@@ -4199,6 +4200,15 @@ def _account_before_label(turn: Turn) -> None:
     turn.q_md = _join([turn.q_md or "", *lines_md[:at_md]])
     turn.a = _join([ANSWER.sub("", lines[at], count=1), *lines[at + 1:]])
     turn.a_md = _join([ANSWER_MD.sub("", lines_md[at_md], count=1), *lines_md[at_md + 1:]])
+
+
+def _signed_question(item) -> str | None:
+    """Who an item's first question names on its own line (`…? — @x`, `[Title](…) — asked by x`), read while the
+    item is still open (`_threads` takes the asker from there when the items become threads)."""
+    q, md = (("\n".join(item.turns[0][k]) if item.turns and item.turns[0][k] else "") for k in (0, 1))
+    first = q.split("\n")[0]
+    m = DASH_TRAILING.search(first) or (LINK_ASKED_BY.search(first) if md.lstrip("*_ ").startswith("[") else None)
+    return _name(next((g for g in (m.groupdict().get(k) for k in ("name", "plain", "handle")) if g), "")) if m else None
 
 
 def _cut_first_line(text: str, pattern: re.Pattern) -> str:

@@ -2000,3 +2000,20 @@ def test_a_dash_after_a_listed_question_that_signs_it_is_not_an_answer(registry)
    Yes: set `worker_group` on the layer.
 """
     assert all(t.answer != "Gustavo P." for t in threads_of(body, registry)[0])   # (who asked, not an answer)
+
+
+def test_a_comment_from_the_asker_of_a_signed_linked_question_is_their_next_turn(registry):
+    body = """
+## Stack Overflow round-up
+
+**Q:** [Tiles are empty above zoom 14](https://stackoverflow.com/questions/1) — asked by *geo_dev42*
+
+**A:** Your layer's `maxzoom` is 14.
+
+**Q (comment from geo_dev42):** For footprints at z18, raise maxzoom or overzoom?
+
+**A:** Overzoom from z14 is almost always fine.
+"""
+    threads = threads_of(body, registry)[0]
+    assert [(t.asker, [x.q for x in t.turns]) for t in threads] == [
+        ("geo_dev42", ["Tiles are empty above zoom 14", "For footprints at z18, raise maxzoom or overzoom?"])]
