@@ -3142,9 +3142,11 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "answer", a_text)
                 continue
             if item.heading and not item.titled and len(item.turns) == 1 and len(t[0]) == 1 and t[2] is None:
-                t[0].clear()                         # `### [Title?](…)`, `**@x** asked:`, then the quoted question
-                t[1].clear()                         # told in full: the quote is the question, not the title
-                item.titled = True
+                if QUESTION_END.search(t[0][0]):
+                    t[0].clear()                     # `### [Title?](…)`, `**@x** asked:`, then the quoted question
+                    t[1].clear()                     # told in full: the quote is the question, not the title (a
+                item.titled = True                   # title that asks nothing, `Labels duplicated at tile borders`,
+                                                     # names the subject the quote asks about: both stay)
             speaker = SPEAKER_MD.match(p.md) if t[0] and t[2] is None else None
             if speaker and _name(speaker.group("name").strip().lstrip("@")) not in (item.asker, None):
                 item.answerer = _name(speaker.group("name").strip().lstrip("@"))    # `> **惊鸿团队**：可以，…` under

@@ -2017,3 +2017,30 @@ def test_a_comment_from_the_asker_of_a_signed_linked_question_is_their_next_turn
     threads = threads_of(body, registry)[0]
     assert [(t.asker, [x.q for x in t.turns]) for t in threads] == [
         ("geo_dev42", ["Tiles are empty above zoom 14", "For footprints at z18, raise maxzoom or overzoom?"])]
+
+
+def test_a_linked_title_that_asks_nothing_stays_over_the_quoted_question(registry):
+    # the title names the subject (`duplicated across tile borders`), the quote asks; a title that asks is
+    # restated by the quote in full and gives way to it
+    body = """
+## From the forum
+
+### [Point labels duplicated across tile borders](https://forum.example/t/2350)
+
+asked by **yuki_t** · ▲ 8 votes
+
+> Point labels appear twice near tile edges in MapLibre. Is that a bug?
+
+**Accepted answer** (@jin): It's the tile buffer; set `buffer = 0` on point layers.
+
+### [Why are my tiles over 1 MB at zoom 4?](https://forum.example/t/2325)
+
+asked by **geo_ana**
+
+> Why are my tiles over 1 MB at zoom 4–6, even gzipped?
+
+**Accepted answer** (@sven): Filter by zoom in the layer's SQL.
+"""
+    assert [t.question for t in threads_of(body, registry)[0]] == [
+        "Point labels duplicated across tile borders\nPoint labels appear twice near tile edges in MapLibre. Is that a bug?",
+        "Why are my tiles over 1 MB at zoom 4–6, even gzipped?"]
