@@ -157,7 +157,8 @@ INLINE_ANSWER = re.compile(r"(?P<mark>[?？](?:[^?？\n]{1,60}?[。！])?)\s*(?P
 # a heading that only says "the answer": what follows it answers the question above
 ANSWER_HEADING = re.compile(r"(?:A\s*\d{0,2}|答|回答|解答|答复|回复|Answer|Reply)\s*[:：]?", re.I)
 # `#### 问` / `### Q` over the question's paragraph, `#### 追问` / `### Follow-up` over the asker's next one: a label
-# heading with nothing else on it (`#### 答` is ANSWER_HEADING)
+# heading with nothing else on it, in a Q&A section, over prose and then an answer's label heading at its own level
+# (`#### 答` is ANSWER_HEADING; `_label_pair`): a `### Question` over a list of questions titles a section
 QUESTION_HEADING = re.compile(r"(?:Q\s*\d{0,2}|问|问题|提问|Question)\s*[:：]?", re.I)
 FOLLOW_UP_HEADING = re.compile(r"(?:追问|再问|补充提问|Follow[- ]?up(?:\s+question)?)\s*[:：]?", re.I)
 # `### Q (follow-up): If one of the two is down…?` under an answered `### Q:`: the asker's next question, on the heading
@@ -508,7 +509,7 @@ LINK_LINE = re.compile(r"^\s*(?P<arrow>[→➡👉▶►]\s*)?(?P<open>「)?\s*(
 QA_HEADING = re.compile(r"问答|答疑|问与答|每(?:周|期|日|月)一问|一问一答|热门讨论|热门问题|热门提问|(?:精选|群聊)讨论|讨论精选|留言精选|精选留言|问题与解答|你问我答|有问必答|(?:读者|听众|观众|用户|网友)来信|信箱|issue\s*(?:精选|解答|答疑|回复)|精选\s*issue|"
                         r"常见问题|疑难解答|问题解答|stack\s*exchange|stack\s*overflow|frequently\s+asked|"
                         r"(?:读者|用户|社区|网友|群友|听众|观众)提问|提问(?:精选|汇总|集锦)|(?:用户|社区|读者)?问题(?:精选|汇总|集锦|整理)|(?:群聊|社群|交流群|微信群|钉钉群|用户群)(?:精选|摘录|问答|精华|答疑)|QA|mailbag|\bmailbox\b|postbag|(?<![A-Za-z])(?:Q\s*&\s*A|Q\s+and\s+A|FAQs?|AMA)(?![A-Za-z])"
-                        r"|(?:精选|已解答|已回答)\s*Discussions?|\blightning\s+round\b|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|(?:quick|short)\s+answers|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
+                        r"|(?:精选|已解答|已回答)\s*Discussions?|^\s*lightning\s+round(?:\s+(?:questions|Q\s*&\s*A))?\s*$|(?<![A-Za-z])(?:reader|listener|user)s?['’]?\s+mail\b|Discussions?\s*(?:精选|问答)|^\s*you\s+asked\b|^\s*ask\s+(?!(?:for|about|yourself|questions)\b)[\w@]|已解决|文字实录|(?<![\w.])(?:user|users|dev)@|mailing[- ]lists?|邮件列表|(?:自由|现场|观众|互动)提问|提问环节|(?<![A-Za-z])(?:questions?|answered|(?:quick|short)\s+answers|solved|letters|transcript|ask\s+(?:the|us|me))(?![A-Za-z])"
                         r"|(?<![\w-])#?help(?:\s+channel)?\s+(?:highlights|recap|roundup|threads|digest)\b"
                         r"|\bhelp\s*desk\b|\b(?:troubleshooting|how-?to)\s+(?:corner|clinic|desk)\b"
                         r"|^\s*dear\s+\w|\bsupport\s+(?:queue|inbox|desk|corner|roundup|mailbag)\b|\bbest\s+of\s+#"
@@ -1470,7 +1471,7 @@ PIPE_LABEL = re.compile(r"^(\s*(?:\*\*|__)?\s*)(?:Q\s*\d{1,2}\s*(?=再?追问))?
                         r"(\*\*|__)?\s*(?:提问|问)?\s*((?:\*\*|__)?\s*[:：])")     # (`**Q1｜@苏牧 提问：**`, `**Q1｜@x** 提问：` too)
 # `❓ **How can I …?**`: a question mark emoji before a question (no label after it) labels it
 QUESTION_MARK_LEAD = re.compile(r"^(\s*)[❓❔]\ufe0f?\s*(?=(?:\*\*|__)?[^*_\n:：]+[?？]\s*(?:\*\*|__)?"
-                                r"(?:\s*(?:—{1,2}|--)\s*@?[\w.\-]{1,30})?\s*$)")   # (`—— @x`: who asked)
+                                r"(?:\s*(?:—{1,2}|--)\s*(?:@[\w.\-]{1,30}|[A-Z][\w'’.-]*(?:\s[A-Z][\w'’.-]*){0,2}))?\s*$)")   # (`—— @x`: who asked)
 # `✅ Start it with …` under a question waiting for its answer: a check mark opens the answer
 CHECK_ANSWER = re.compile(r"^\s*(?:\*\*|__)?\s*[✅✔☑]\ufe0f?\s*(?:\*\*|__)?\s*(?=\S)")
 # a question's or an answer's emoji before its label (`❓ **来自 @x**：…`, `💡 **@周屿**：…`): the label says it
@@ -1705,8 +1706,8 @@ def _lead(children: list[Token]) -> tuple[str, list[Token], list[Token]] | None:
                 return "plain", [Token("text", "", 0, content=m.group("q"))], \
                     [Token("text", "", 0, content=after)] + children[i + 1:]
             whole = inline_text(children[i:]).strip()
-            m = re.match(r"^(?P<q>[^\n]{3,200}?[?？])\s*[—–]{1,2}(?:\s+(?=\S)|\s*$)", first)
-            if m and not DASH_TRAILING.search(whole) and len(whole[m.end():].split()) >= 4:
+            m = re.match(r"^(?P<q>[^\n]{3,200}?[?？])\s*[—–]{1,2}(?:\s+(?=\S)|\s*$)(?!\s*(?i:asked|submitted|sent)\b)", first)
+            if m and not DASH_TRAILING.search(whole) and len(re.findall(f"[{CJK}]|\\w+", whole[m.end():])) >= 4:
                 # `1. Does it run on Windows? — Official binaries ship since 0.15, but …`: a lightning round's
                 # question and its answer on one line (not `…? — Gustavo P.`, who asked)
                 return "plain", [Token("text", "", 0, content=m.group("q"))], \
@@ -2152,7 +2153,9 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             text = p.text.replace("*", "")
             if (item is not None and not item.done and item.turn()[2] is not None
                     and (fq := FOLLOW_UP_Q_HEADING.match(text))):
-                ask_again(p, fq.group("rest"), FOLLOW_UP_Q_HEADING.sub(r"\g<rest>", p.md.lstrip("# ")))
+                md = p.md.lstrip("# ")
+                ask_again(p, fq.group("rest"), (m := FOLLOW_UP_Q_HEADING.match(md.replace("**", ""))) and m.group("rest")
+                          or fq.group("rest"))
                 continue
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
             if asker is None and text and not editorial and (lead := ORDINAL_HEADING.match(text)):
@@ -2176,14 +2179,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     and ANSWER_HEADING.fullmatch(text.strip())):
                 start_answer(p, "", "")                   # `#### 回答` over the answer to `#### 问题 1：…？`
                 continue
-            if in_qa and QUESTION_HEADING.fullmatch(text.strip()):
+            if in_qa and QUESTION_HEADING.fullmatch(text.strip()) and _label_pair(parts, n):
                 close_item()                              # `#### 问` over the question's paragraph
                 start_item(None, p, numbered=False)
                 item.heading = p.level
                 note(p, "question", text)
                 continue
-            if (item is not None and not item.done and item.turn()[2] is not None
-                    and FOLLOW_UP_HEADING.fullmatch(text.strip())):
+            if (in_qa and item is not None and not item.done and item.turn()[2] is not None
+                    and FOLLOW_UP_HEADING.fullmatch(text.strip()) and _label_pair(parts, n)):
                 item.again = True                         # `#### 追问` over the asker's next question
                 note(p, "follow-up", text)
                 continue
@@ -2370,13 +2373,19 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 continue
             if m and (m.group("name").strip().startswith("@") or p.lead == "chat" or (
                     item.answerer and item.turn()[2] is not None and _name(m.group("name").strip()) == item.answerer)) \
-                    and not re.search(r"提问|问题|#\s*\d", text[:len(text) - len(after_label(text)) + 6]):
-                # (`**@x** 提问 #123：` heads an issue of a digest; a `#1011` further on is a message's reference)
+                    and not re.search(r"提问|问题|#\s*\d", text[:len(text) - len(after_label(text)) + LABEL_TAIL]):
+                # (`**@x** 提问 #123：` heads an issue of a digest, its words on the label or just after it; a `#1011`
+                # further on is a message's reference)
                 # `**@maintainer**：…` (or any timed message of a chat log) in a dialogue: the one answering, the
                 # asker again (a follow-up, unless it only thanks), somebody saying "me too", or else a new asker
                 speaker, said = _name(m.group("name").strip().lstrip("@")), p.md[m.end():]
                 said_text = after_label(p.text)
                 answered = item.turn()[2] is not None
+                if speaker is not None and speaker == item.asker and not answered and ends_question(said_text):
+                    item.turn()[0].append(said_text)      # `**[10:14] @x:** …` twice in a row, asking: one question
+                    item.turn()[1].append(said)           # sent as two messages (not `_append`: after a question that
+                    note(p, "question", text)             # ended, a line is its answer; and `Fixed it myself: …`
+                    continue                              # is the asker's own answer)
                 if speaker is not None and speaker == item.asker and answered:
                     if _thanks(said_text) and not re.search(r"[?？]", parts[_paragraph_end(parts, n)].text):
                         skip(p, "the asker's thanks, not a question")
@@ -2521,15 +2530,8 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                 item.asker = asker[0]
                 note(p, "asker", text)
                 continue
-            if (asker is not None and asker[1] and item is not None and not item.done and asker[0]
-                    and asker[0] == item.asker and item.turn()[0] and item.turn()[2] is None
-                    and SPEAKER_MD.match(p.md) and parts[n - 1].kind == "line"):
-                # `**[10:14] @rafael_m:** …` twice in a row in a chat log: one question sent as two messages
-                _append(item, Piece("line", asker[1], after_label(p.md, bold=True), line=p.line))
-                note(p, "question", text)
-                continue
             if (asker is not None and asker[1] and item is not None and asker[0]
-                    and asker[0] in (item.asker, item.asker or _signed_question(item))
+                    and asker[0] == (item.asker or _signed_question(item)) and not _thanks(asker[1])
                     and item.turn()[2] is not None and (ASKER_ROLE_SAID.match(text) or re.search(
                         rf"[,，]\s*(?:{FOLLOW_WORD.pattern})\s*[)）]|[（(]\s*(?:comment|reply|follow-?up)\s+from\s", text, re.I))):
                 # `观众「阿杰」：那…怎么回滚？` again, `**Q (from @oduya, follow-up):** …`, `**Q (comment from x):**`: the
@@ -3142,11 +3144,14 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
                     note(p, "answer", a_text)
                 continue
             if item.heading and not item.titled and len(item.turns) == 1 and len(t[0]) == 1 and t[2] is None:
-                if QUESTION_END.search(t[0][0]):
-                    t[0].clear()                     # `### [Title?](…)`, `**@x** asked:`, then the quoted question
-                    t[1].clear()                     # told in full: the quote is the question, not the title (a
-                item.titled = True                   # title that asks nothing, `Labels duplicated at tile borders`,
-                                                     # names the subject the quote asks about: both stay)
+                # `### [Title?](…)`, `**@x** asked:`, then the quoted question told in full: the quote is the
+                # question, not the title; so too when the quote restates a title that asks without a question mark
+                # (`How to pin a layer to one worker`). A title that says something else (`Labels duplicated at tile
+                # borders` over `Labels appear twice near tile edges. Is that a bug?`) names the subject: both stay.
+                if QUESTION_END.search(t[0][0]) or _restates(p.text, t[0][0]):
+                    t[0].clear()
+                    t[1].clear()
+                item.titled = True
             speaker = SPEAKER_MD.match(p.md) if t[0] and t[2] is None else None
             if speaker and _name(speaker.group("name").strip().lstrip("@")) not in (item.asker, None):
                 item.answerer = _name(speaker.group("name").strip().lstrip("@"))    # `> **惊鸿团队**：可以，…` under
@@ -4187,7 +4192,8 @@ ASKER_FIRST_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:提问者|提问人)(?:\*\*|_
 BY_HANDLE = re.compile(r"\s+by\s+\*{0,2}@(?P<name>[\w.\-]{1,30})\*{0,2}\s*$")
 # `**Q:** [Tiles are empty above z14](…) — asked by *geo_dev42*`: after a linked title (the link ends the question,
 # with or without a question mark), a dash and who asked
-LINK_ASKED_BY = re.compile(r"\s*[—–]{1,2}\s*(?i:asked|posted|submitted)\s+by\s+[*_]{0,2}@?(?P<name>[\w.\-]{1,30})[*_]{0,2}\s*$")
+LINK_ASKED_BY = re.compile(r"\s*[—–]{1,2}\s*(?i:asked|posted|submitted)\s+by\s+[*_]{0,2}"
+                           r"(?!(?i:many|several|some|a|an|the|everyone|multiple|lots|few)\b)@?(?P<name>[\w.\-]{1,30})[*_]{0,2}\s*$")
 
 
 def _account_before_label(turn: Turn) -> None:
@@ -4204,13 +4210,44 @@ def _account_before_label(turn: Turn) -> None:
     turn.a_md = _join([ANSWER_MD.sub("", lines_md[at_md], count=1), *lines_md[at_md + 1:]])
 
 
+LABEL_TAIL = 6          # characters after a speaker's label still read as part of it (`**@x**：提问 #12`)
+
+
+def _link_signed(q: str, md: str) -> re.Match | None:
+    """`[Title](…) — asked by x` on a question's first line: who asked, after a linked title (`LINK_ASKED_BY`)."""
+    return LINK_ASKED_BY.search(q.split("\n")[0]) if md.lstrip("*_ ").startswith("[") else None
+
+
+def _restates(text: str, title: str) -> bool:
+    """Whether a text says most of what a title says: at least RESTATED of the title's words (of three letters or
+    more, or its Chinese characters) are in it."""
+    def words(s):
+        return set(re.findall(r"[a-z0-9]{3,}", s.lower())) | set(re.findall(f"[{CJK}]", s))
+    said = words(title)
+    return bool(said) and len(said & words(text)) >= RESTATED * len(said)
+
+
+RESTATED = 0.6
+
+
+def _label_pair(parts: list[Piece], n: int) -> bool:
+    """Whether a label heading (`#### 问`, `#### 追问`) is one of a pair: prose under it (not a list), then a heading
+    at its own level that labels an answer (`#### 答`)."""
+    if n + 1 >= len(parts) or parts[n + 1].kind not in ("line", "quote"):
+        return False
+    nxt = next((q for q in parts[n + 1:] if q.kind == "heading"), None)
+    return bool(nxt and nxt.level == parts[n].level and ANSWER_HEADING.fullmatch(nxt.text.replace("*", "").strip()))
+
+
 def _signed_question(item) -> str | None:
     """Who an item's first question names on its own line (`…? — @x`, `[Title](…) — asked by x`), read while the
     item is still open (`_threads` takes the asker from there when the items become threads)."""
     q, md = (("\n".join(item.turns[0][k]) if item.turns and item.turns[0][k] else "") for k in (0, 1))
-    first = q.split("\n")[0]
-    m = DASH_TRAILING.search(first) or (LINK_ASKED_BY.search(first) if md.lstrip("*_ ").startswith("[") else None)
-    return _name(next((g for g in (m.groupdict().get(k) for k in ("name", "plain", "handle")) if g), "")) if m else None
+    m = DASH_TRAILING.search(q.split("\n")[0]) or _link_signed(q, md)
+    if m is None:
+        return None
+    found = m.groupdict()
+    return _name(found.get("name") or found.get("plain") or found.get("handle") or "")
 
 
 def _cut_first_line(text: str, pattern: re.Pattern) -> str:
@@ -4248,8 +4285,7 @@ def _threads(post: Post, items: list[_Item], registry: Registry, profile: Profil
             turns[0].q = turns[0].q[:m.start()].rstrip()
             if (m_md := DASH_TRAILING.search(turns[0].q_md or "")):
                 turns[0].q_md = turns[0].q_md[:m_md.start()].rstrip()
-        elif (asker is None and turns and (turns[0].q_md or "").lstrip("*_ ").startswith("[")
-              and (m := LINK_ASKED_BY.search(turns[0].q.split("\n")[0]))):
+        elif asker is None and turns and (m := _link_signed(turns[0].q, turns[0].q_md or "")):
             asker = _name(m.group("name"))
             turns[0].q = _cut_first_line(turns[0].q, LINK_ASKED_BY)
             turns[0].q_md = _cut_first_line(turns[0].q_md or "", LINK_ASKED_BY)

@@ -2044,3 +2044,82 @@ asked by **geo_ana**
     assert [t.question for t in threads_of(body, registry)[0]] == [
         "Point labels duplicated across tile borders\nPoint labels appear twice near tile edges in MapLibre. Is that a bug?",
         "Why are my tiles over 1 MB at zoom 4–6, even gzipped?"]
+
+
+def test_a_question_label_heading_over_a_list_titles_a_section(registry):
+    # (found by review: `### Question` over a numbered list is a section's title, not one question)
+    body = """
+## Q&A
+
+### Question
+
+1. How do I install it on macOS?
+
+   Use Homebrew.
+
+2. Does it support ARM?
+
+   Yes, since 0.9.
+"""
+    assert [t.question for t in threads_of(body, registry)[0]] == ["How do I install it on macOS?", "Does it support ARM?"]
+
+
+def test_a_follow_up_heading_outside_a_label_pair_is_not_a_turn(registry):
+    body = """
+## Q&A
+
+**Q: How do I install it on macOS?**
+
+Use Homebrew.
+
+## Follow-up
+
+Last month we promised a fix for the Windows installer. It shipped in 0.9.1.
+
+## Events
+"""
+    assert [len(t.turns) for t in threads_of(body, registry)[0]] == [1]
+
+
+def test_a_chat_askers_second_message_asks_again_or_answers_it_themselves(registry):
+    body = """
+## 群聊答疑
+
+**[10:14] @rafael_m:** 怎么把图层固定到一个 worker 上？
+
+**[10:15] @rafael_m:** 另外，缓存能导出成 MBTiles 吗？
+
+**[10:20] @maint:** 在图层上设置 `worker_group`；缓存用 `tessellon export` 导出。
+
+* * *
+
+**[10:30] @ana:** After upgrading to 0.9 the build fails with `missing key`. Any idea?
+
+**[10:31] @ana:** Fixed it myself: the `cache` key was renamed to `cache_dir` in 0.9.
+"""
+    assert triples(body, registry) == [
+        ("rafael_m", "怎么把图层固定到一个 worker 上？\n另外，缓存能导出成 MBTiles 吗？",
+         "在图层上设置 worker_group；缓存用 tessellon export 导出。"),
+        ("ana", "After upgrading to 0.9 the build fails with missing key. Any idea?",
+         "Fixed it myself: the cache key was renamed to cache_dir in 0.9.")]
+
+
+def test_a_title_that_the_quote_restates_gives_way_to_it_and_a_count_is_not_an_asker(registry):
+    body = """
+## From the forum
+
+### [How to pin a tile layer to one worker](https://forum.example/t/1)
+
+asked by **yuki_t**
+
+> How do I pin a tile layer to one worker?
+
+**Accepted answer** (@jin): Set `worker_group` on the layer.
+
+## Lightning round
+
+1. Can I export to MBTiles? — asked by three people this week
+"""
+    threads = threads_of(body, registry)[0]
+    assert threads[0].question == "How do I pin a tile layer to one worker?"
+    assert all(t.asker != "three" for t in threads)
