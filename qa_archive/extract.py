@@ -2153,9 +2153,7 @@ def _run(post: Post, registry: Registry, profile: Profile | None):
             text = p.text.replace("*", "")
             if (item is not None and not item.done and item.turn()[2] is not None
                     and (fq := FOLLOW_UP_Q_HEADING.match(text))):
-                md = p.md.lstrip("# ")
-                ask_again(p, fq.group("rest"), (m := FOLLOW_UP_Q_HEADING.match(md.replace("**", ""))) and m.group("rest")
-                          or fq.group("rest"))
+                ask_again(p, fq.group("rest"), after_label(p.md.lstrip("# "), bold=True))
                 continue
             asker = _asker(text, p.md.lstrip("# "), profile) if text and not editorial else None
             if asker is None and text and not editorial and (lead := ORDINAL_HEADING.match(text)):

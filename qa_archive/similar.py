@@ -285,11 +285,10 @@ def language_balanced(gen: Generation, text: str, live: np.ndarray, cos: np.ndar
     moved by the gap between the two languages' mean cosines with the question (raised, as a rule). The model
     finds a thread in the question's own language nearer than one in the other that says the same, so in an
     archive of both languages an English question about a Chinese thread was drawn to the archive's few English
-    threads (and the reverse):
-    14 of the 15 cross-language misses of seven communities. Each language needs MIN_LANGUAGE_THREADS threads for
-    its mean to be more than one thread's own cosine; otherwise the cosines are returned as they are. (With very
-    few threads in one language, their mean includes the one that may answer, so the gap is overstated; a trimmed
-    mean or a gap estimated once per generation would be steadier: not measured.)"""
+    threads (and the reverse): 14 of the 15 cross-language misses of seven communities. Each language needs
+    MIN_LANGUAGE_THREADS threads for its mean to be more than one thread's own cosine; otherwise the cosines are
+    returned as they are. (With very few threads in one language, their mean includes the one that may answer;
+    a median, or a mean without the nearest thread, moved one question of eight communities: the mean stays.)"""
     zh = thread_languages(gen)[live]
     if zh.sum() < MIN_LANGUAGE_THREADS or (~zh).sum() < MIN_LANGUAGE_THREADS:
         return cos, cos_t
